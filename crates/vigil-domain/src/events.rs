@@ -1,0 +1,16 @@
+//! Event names, spelled as Persona spells them.
+
+pub const ACCOUNT_CREATED: &str = "account.created";
+pub const ACCOUNT_UPDATED: &str = "account.updated";
+pub const ACCOUNT_UPDATED_FIELDS: &str = "account.updated-fields";
+pub const ACCOUNT_TAG_ADDED: &str = "account.tag-added";
+pub const ACCOUNT_TAG_REMOVED: &str = "account.tag-removed";
+pub const ACCOUNT_UPDATED_TAGS: &str = "account.updated-tags";
+pub const ACCOUNT_STATUS_UPDATED: &str = "account.status-updated";
+pub const ACCOUNT_ARCHIVED: &str = "account.archived";
+pub const ACCOUNT_RESTORED: &str = "account.restored";
+pub const ACCOUNT_REDACTED: &str = "account.redacted";
+pub const ACCOUNT_CONSOLIDATED: &str = "account.consolidated";
+pub const ACCOUNT_CONSOLIDATED_WITH: &str = "account.consolidated-with";
+pub const ACCOUNT_ADDED_RELATION: &str = "account.added-relation";
+pub const ACCOUNT_REMOVED_RELATION: &str = "account.removed-relation";

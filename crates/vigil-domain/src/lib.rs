@@ -1,0 +1,28 @@
+//! Pure domain rules for vigil.
+//!
+//! This crate knows nothing of HTTP, SQL, async runtimes or the wall clock: callers pass
+//! time in as milliseconds since the epoch and get plain values back. Everything that
+//! decides *what* a request means (which fields an account has, what a valid birthdate is,
+//! which permission an operation needs) lives here so the HTTP server, the CLI and the
+//! future MCP front end share one set of rules.
+//!
+//! # Layout
+//! - [`ids`]: Persona-style object ids (`act_` + 24 base58 characters).
+//! - [`error`]: [`FieldError`], a caller mistake that names the offending field.
+//! - [`account`]: the account model, its typed `fields` and the flat convenience attributes.
+//! - [`validate`]: value rules (dates, ISO countries, emails, tags).
+//! - [`search`]: the `POST /accounts/search` query language, parsed and evaluated.
+//! - [`permissions`]: per-key permissions, one read and one write per resource family.
+//! - [`time`]: ISO-8601 timestamps from milliseconds, no clock.
+//! - [`events`]: event names, as Persona spells them.
+
+pub mod account;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod permissions;
+pub mod search;
+pub mod time;
+pub mod validate;
+
+pub use error::FieldError;

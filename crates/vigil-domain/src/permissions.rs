@@ -1,0 +1,59 @@
+//! Per-key permissions: one `read` and one `write` permission per resource family.
+
+/// Resource families that carry their own `<family>.read` / `<family>.write` permissions.
+pub const FAMILIES: &[&str] = &[
+    "account", "inquiry", "case", "list", "report", "document", "event", "webhook", "api_key",
+];
+
+/// What an operation does to its family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// The permission string an operation needs, e.g. `account.write`.
+pub fn permission(family: &str, access: Access) -> String {
+    match access {
+        Access::Read => format!("{family}.read"),
+        Access::Write => format!("{family}.write"),
+    }
+}
+
+/// Every permission vigil knows, for admin keys and for validating requested ones.
+pub fn all() -> Vec<String> {
+    FAMILIES
+        .iter()
+        .flat_map(|family| [permission(family, Access::Read), permission(family, Access::Write)])
+        .collect()
+}
+
+/// Parse a comma-separated permission list, rejecting unknown names.
+pub fn parse_list(text: &str) -> Result<Vec<String>, String> {
+    let known = all();
+    let mut out = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !known.iter().any(|k| k == item) {
+            return Err(format!("unknown permission `{item}` (known: {})", known.join(", ")));
+        }
+        if !out.iter().any(|o: &String| o == item) {
+            out.push(item.to_string());
+        }
+    }
+    if out.is_empty() {
+        return Err("no permissions given".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_known_and_rejects_unknown() {
+        assert_eq!(parse_list("account.read, event.read").unwrap(), vec!["account.read", "event.read"]);
+        assert!(parse_list("account.delete").unwrap_err().contains("account.delete"));
+        assert!(parse_list(" , ").is_err());
+    }
+}
