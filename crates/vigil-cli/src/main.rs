@@ -1,1 +1,176 @@
-fn main(){}
+//! The `vigil` binary: parses the command line and hands off to the library crates.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use vigil_server::setup::{self, KeyOptions};
+use vigil_server::{AppState, ServerConfig};
+use vigil_store::sqlite::SqliteStore;
+use vigil_store::Store;
+
+/// vigil: a self-hosted, Persona-compatible identity-risk platform.
+#[derive(Parser)]
+#[command(name = "vigil", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (Persona-compatible, under /api/v1).
+    Serve(ServeArgs),
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Directory holding vigil's data (an embedded SQLite database); created if missing.
+    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "VIGIL_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Requests per minute per environment (fixed window); 0 disables the limit.
+    #[arg(long, env = "VIGIL_RATE_LIMIT", default_value_t = 6000)]
+    rate_limit: u64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "VIGIL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "VIGIL_LOG_JSON")]
+    log_json: bool,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create an API key offline and print only the key on stdout.
+    Create {
+        #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
+        data_dir: PathBuf,
+        /// Environment: sandbox or production.
+        #[arg(long, default_value = "sandbox")]
+        env: String,
+        /// Comma-separated permissions (e.g. account.read,event.read); default: all.
+        #[arg(long)]
+        permissions: Option<String>,
+        /// A name for the key.
+        #[arg(long)]
+        name: Option<String>,
+        /// Default Persona-Version for requests made with this key.
+        #[arg(long)]
+        api_version: Option<String>,
+        /// Default Key-Inflection (kebab, camel, snake).
+        #[arg(long)]
+        key_inflection: Option<String>,
+    },
+}
+
+fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    let store = SqliteStore::open(data_dir.join("vigil.db"))
+        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Keys {
+            command:
+                KeysCommand::Create {
+                    data_dir,
+                    env,
+                    permissions,
+                    name,
+                    api_version,
+                    key_inflection,
+                },
+        } => {
+            let store = open_store(&data_dir)?;
+            let created = setup::bootstrap(&store).context("setting up the data directory")?;
+            if !created.is_empty() {
+                eprintln!(
+                    "Initialised a new data directory in {}; its admin keys:",
+                    data_dir.display()
+                );
+                for key in &created {
+                    eprintln!("  {}: {}", key.environment, key.secret);
+                }
+            }
+            let permissions = permissions
+                .map(|p| vigil_domain::permissions::parse_list(&p))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let key = setup::create_key(
+                &store,
+                &env,
+                KeyOptions {
+                    name,
+                    permissions,
+                    api_version,
+                    key_inflection,
+                },
+            )?;
+            println!("{}", key.secret);
+            Ok(())
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_json);
+    let store = open_store(&args.data_dir)?;
+    let created = setup::bootstrap(&store).context("setting up the data directory")?;
+    if !created.is_empty() {
+        // Printed once: only hashes are stored.
+        println!(
+            "vigil initialised {} with one admin API key per environment (shown only now):",
+            args.data_dir.display()
+        );
+        for key in &created {
+            println!("  {:<10} {}", key.environment, key.secret);
+        }
+    }
+    let config = ServerConfig {
+        rate_limit_per_minute: args.rate_limit,
+        max_body_bytes: args.max_body_bytes,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("binding {}", args.listen))?;
+        let address = listener.local_addr()?;
+        println!("vigil listening on http://{address} (API under /api/v1)");
+        tracing::info!(%address, "listening");
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        vigil_server::run(listener, AppState::new(store, config), shutdown).await?;
+        anyhow::Ok(())
+    })
+}

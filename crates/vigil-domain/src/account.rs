@@ -52,28 +52,94 @@ enum Rule {
 }
 
 const FLAT_ATTRIBUTES: &[FlatAttribute] = &[
-    FlatAttribute { attribute: "name-first", path: &["name", "first"], rule: Rule::Text },
-    FlatAttribute { attribute: "name-middle", path: &["name", "middle"], rule: Rule::Text },
-    FlatAttribute { attribute: "name-last", path: &["name", "last"], rule: Rule::Text },
-    FlatAttribute { attribute: "birthdate", path: &["birthdate"], rule: Rule::Date },
-    FlatAttribute { attribute: "email-address", path: &["email_address"], rule: Rule::Email },
-    FlatAttribute { attribute: "phone-number", path: &["phone_number"], rule: Rule::Text },
-    FlatAttribute { attribute: "address-street-1", path: &["address", "street_1"], rule: Rule::Text },
-    FlatAttribute { attribute: "address-street-2", path: &["address", "street_2"], rule: Rule::Text },
-    FlatAttribute { attribute: "address-city", path: &["address", "city"], rule: Rule::Text },
-    FlatAttribute { attribute: "address-subdivision", path: &["address", "subdivision"], rule: Rule::Text },
-    FlatAttribute { attribute: "address-postal-code", path: &["address", "postal_code"], rule: Rule::Text },
-    FlatAttribute { attribute: "country-code", path: &["address", "country_code"], rule: Rule::Country },
-    FlatAttribute { attribute: "social-security-number", path: &["social_security_number"], rule: Rule::Text },
+    FlatAttribute {
+        attribute: "name-first",
+        path: &["name", "first"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "name-middle",
+        path: &["name", "middle"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "name-last",
+        path: &["name", "last"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "birthdate",
+        path: &["birthdate"],
+        rule: Rule::Date,
+    },
+    FlatAttribute {
+        attribute: "email-address",
+        path: &["email_address"],
+        rule: Rule::Email,
+    },
+    FlatAttribute {
+        attribute: "phone-number",
+        path: &["phone_number"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "address-street-1",
+        path: &["address", "street_1"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "address-street-2",
+        path: &["address", "street_2"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "address-city",
+        path: &["address", "city"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "address-subdivision",
+        path: &["address", "subdivision"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "address-postal-code",
+        path: &["address", "postal_code"],
+        rule: Rule::Text,
+    },
+    FlatAttribute {
+        attribute: "country-code",
+        path: &["address", "country_code"],
+        rule: Rule::Country,
+    },
+    FlatAttribute {
+        attribute: "social-security-number",
+        path: &["social_security_number"],
+        rule: Rule::Text,
+    },
 ];
 
 /// Default fields whose values are hashes of named strings.
 const HASH_FIELDS: &[(&str, &[&str])] = &[
     ("name", &["first", "middle", "last"]),
-    ("address", &["street_1", "street_2", "subdivision", "city", "postal_code", "country_code"]),
+    (
+        "address",
+        &[
+            "street_1",
+            "street_2",
+            "subdivision",
+            "city",
+            "postal_code",
+            "country_code",
+        ],
+    ),
 ];
 
-const ID_NUMBER_KEYS: &[&str] = &["identification_class", "identification_number", "issuing_country"];
+const ID_NUMBER_KEYS: &[&str] = &[
+    "identification_class",
+    "identification_number",
+    "issuing_country",
+];
 
 /// The changes a create or update request asks for, validated.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -99,7 +165,10 @@ const POINTER: &str = "/data/attributes";
 /// Parse and validate the `data.attributes` of an account create or update.
 ///
 /// `creating` allows `account-type-id`, which cannot change afterwards.
-pub fn parse_changes(attributes: &Map<String, Value>, creating: bool) -> Result<AccountChanges, FieldError> {
+pub fn parse_changes(
+    attributes: &Map<String, Value>,
+    creating: bool,
+) -> Result<AccountChanges, FieldError> {
     let mut changes = AccountChanges::default();
     // `fields` first so flat attributes given in the same request win, as they are the
     // more specific spelling.
@@ -108,7 +177,8 @@ pub fn parse_changes(attributes: &Map<String, Value>, creating: bool) -> Result<
         match fields {
             Value::Object(map) => {
                 for (name, value) in map {
-                    let typed = typed_field(name, value, &format!("{pointer}/{}", escape_pointer(name)))?;
+                    let typed =
+                        typed_field(name, value, &format!("{pointer}/{}", escape_pointer(name)))?;
                     merge_field(&mut changes.fields, name, typed);
                 }
             }
@@ -123,7 +193,9 @@ pub fn parse_changes(attributes: &Map<String, Value>, creating: bool) -> Result<
             "reference-id" => {
                 changes.reference_id = Some(match value {
                     Value::Null => None,
-                    Value::String(s) => Some(validate::reference_id(s).map_err(|m| FieldError::invalid(&pointer, m))?),
+                    Value::String(s) => Some(
+                        validate::reference_id(s).map_err(|m| FieldError::invalid(&pointer, m))?,
+                    ),
                     _ => return Err(FieldError::bad_type(pointer, "must be a string")),
                 });
             }
@@ -131,7 +203,10 @@ pub fn parse_changes(attributes: &Map<String, Value>, creating: bool) -> Result<
                 changes.account_type_id = Some(string(value, &pointer)?);
             }
             "account-type-id" => {
-                return Err(FieldError::invalid(pointer, "cannot be changed after the account is created"));
+                return Err(FieldError::invalid(
+                    pointer,
+                    "cannot be changed after the account is created",
+                ));
             }
             "account-status" => changes.account_status = Some(string(value, &pointer)?),
             "tags" => {
@@ -142,7 +217,10 @@ pub fn parse_changes(attributes: &Map<String, Value>, creating: bool) -> Result<
                 };
             }
             "selfie-photo" => {
-                return Err(FieldError::invalid(pointer, "selfie photo uploads are not supported by vigil yet"));
+                return Err(FieldError::invalid(
+                    pointer,
+                    "selfie photo uploads are not supported by vigil yet",
+                ));
             }
             other => {
                 let Some(flat) = FLAT_ATTRIBUTES.iter().find(|f| f.attribute == other) else {
@@ -150,11 +228,22 @@ pub fn parse_changes(attributes: &Map<String, Value>, creating: bool) -> Result<
                 };
                 let text = match value {
                     Value::Null => None,
-                    Value::String(s) => Some(apply_rule(flat.rule, s).map_err(|m| FieldError::invalid(&pointer, m))?),
+                    Value::String(s) => Some(
+                        apply_rule(flat.rule, s).map_err(|m| FieldError::invalid(&pointer, m))?,
+                    ),
                     _ => return Err(FieldError::bad_type(pointer, "must be a string")),
                 };
-                let kind = if matches!(flat.rule, Rule::Date) { "date" } else { "string" };
-                set_path(&mut changes.fields, flat.path, kind, text.map(Value::String).unwrap_or(Value::Null));
+                let kind = if matches!(flat.rule, Rule::Date) {
+                    "date"
+                } else {
+                    "string"
+                };
+                set_path(
+                    &mut changes.fields,
+                    flat.path,
+                    kind,
+                    text.map(Value::String).unwrap_or(Value::Null),
+                );
             }
         }
     }
@@ -224,7 +313,10 @@ fn untyped(value: &Value) -> (Option<&str>, &Value) {
 /// Turn one request field into its typed, validated form.
 fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldError> {
     if name.is_empty() || name.len() > 128 {
-        return Err(FieldError::invalid(pointer, "field names must be 1 to 128 characters"));
+        return Err(FieldError::invalid(
+            pointer,
+            "field names must be 1 to 128 characters",
+        ));
     }
     let (_, raw) = untyped(value);
     if let Some((_, keys)) = HASH_FIELDS.iter().find(|(field, _)| *field == name) {
@@ -238,13 +330,25 @@ fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldE
         for (key, part) in parts {
             let part_pointer = format!("{pointer}/{}", escape_pointer(key));
             if !keys.contains(&key.as_str()) {
-                return Err(FieldError::bad_type(part_pointer, format!("is not a part of `{name}` (expected one of {})", keys.join(", "))));
+                return Err(FieldError::bad_type(
+                    part_pointer,
+                    format!(
+                        "is not a part of `{name}` (expected one of {})",
+                        keys.join(", ")
+                    ),
+                ));
             }
             let text = match untyped(part).1 {
                 Value::Null => Value::Null,
                 Value::String(s) => {
-                    let rule = if key == "country_code" { Rule::Country } else { Rule::Text };
-                    Value::String(apply_rule(rule, s).map_err(|m| FieldError::invalid(&part_pointer, m))?)
+                    let rule = if key == "country_code" {
+                        Rule::Country
+                    } else {
+                        Rule::Text
+                    };
+                    Value::String(
+                        apply_rule(rule, s).map_err(|m| FieldError::invalid(&part_pointer, m))?,
+                    )
                 }
                 _ => return Err(FieldError::bad_type(part_pointer, "must be a string")),
             };
@@ -259,10 +363,19 @@ fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldE
                 "email_address" => Rule::Email,
                 _ => Rule::Text,
             };
-            let kind = if name == "birthdate" { "date" } else { "string" };
+            let kind = if name == "birthdate" {
+                "date"
+            } else {
+                "string"
+            };
             match raw {
                 Value::Null => Ok(typed(kind, Value::Null)),
-                Value::String(s) => Ok(typed(kind, Value::String(apply_rule(rule, s).map_err(|m| FieldError::invalid(pointer, m))?))),
+                Value::String(s) => Ok(typed(
+                    kind,
+                    Value::String(
+                        apply_rule(rule, s).map_err(|m| FieldError::invalid(pointer, m))?,
+                    ),
+                )),
                 _ => Err(FieldError::bad_type(pointer, "must be a string")),
             }
         }
@@ -281,24 +394,35 @@ fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldE
                     let part_pointer = format!("{item_pointer}/{key}");
                     let text = match parts.get(*key).map(|v| untyped(v).1) {
                         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-                        Some(Value::String(_)) | None => return Err(FieldError::bad_type(part_pointer, "is missing")),
-                        Some(_) => return Err(FieldError::bad_type(part_pointer, "must be a string")),
+                        Some(Value::String(_)) | None => {
+                            return Err(FieldError::bad_type(part_pointer, "is missing"))
+                        }
+                        Some(_) => {
+                            return Err(FieldError::bad_type(part_pointer, "must be a string"))
+                        }
                     };
                     let text = if *key == "issuing_country" {
-                        validate::country_code(&text).map_err(|m| FieldError::invalid(&part_pointer, m))?
+                        validate::country_code(&text)
+                            .map_err(|m| FieldError::invalid(&part_pointer, m))?
                     } else {
                         text
                     };
                     hash.insert((*key).to_string(), typed("string", Value::String(text)));
                 }
                 if let Some(extra) = parts.keys().find(|k| !ID_NUMBER_KEYS.contains(&k.as_str())) {
-                    return Err(FieldError::bad_type(format!("{item_pointer}/{extra}"), "is not an allowed key"));
+                    return Err(FieldError::bad_type(
+                        format!("{item_pointer}/{extra}"),
+                        "is not an allowed key",
+                    ));
                 }
                 out.push(typed("hash", Value::Object(hash)));
             }
             Ok(typed("array", Value::Array(out)))
         }
-        "selfie_photo" => Err(FieldError::invalid(pointer, "selfie photo uploads are not supported by vigil yet")),
+        "selfie_photo" => Err(FieldError::invalid(
+            pointer,
+            "selfie photo uploads are not supported by vigil yet",
+        )),
         _ => Ok(infer_typed(raw)),
     }
 }
@@ -311,13 +435,24 @@ fn infer_typed(value: &Value) -> Value {
         Value::Number(n) if n.is_i64() || n.is_u64() => typed("integer", value.clone()),
         Value::Number(_) => typed("number", value.clone()),
         Value::String(s) => {
-            let kind = if validate::date(s).is_ok() { "date" } else { "string" };
+            let kind = if validate::date(s).is_ok() {
+                "date"
+            } else {
+                "string"
+            };
             typed(kind, value.clone())
         }
-        Value::Array(items) => typed("array", Value::Array(items.iter().map(|v| infer_typed(untyped(v).1)).collect())),
+        Value::Array(items) => typed(
+            "array",
+            Value::Array(items.iter().map(|v| infer_typed(untyped(v).1)).collect()),
+        ),
         Value::Object(map) => typed(
             "hash",
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), infer_typed(untyped(v).1))).collect()),
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), infer_typed(untyped(v).1)))
+                    .collect(),
+            ),
         ),
     }
 }
@@ -453,14 +588,32 @@ impl Account {
     pub fn flat_attributes(&self) -> Vec<(&'static str, Value)> {
         let mut out: Vec<(&'static str, Value)> = FLAT_ATTRIBUTES
             .iter()
-            .map(|flat| (flat.attribute, self.field_value(&flat.path.join(".")).cloned().unwrap_or(Value::Null)))
+            .map(|flat| {
+                (
+                    flat.attribute,
+                    self.field_value(&flat.path.join("."))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                )
+            })
             .collect();
         let mut by_class = Map::new();
         if let Some(Value::Array(items)) = self.field_value("identification_numbers") {
             for item in items {
-                let part = |key: &str| item.get("value").and_then(|v| v.get(key)).and_then(|v| v.get("value")).cloned().unwrap_or(Value::Null);
-                let class = part("identification_class").as_str().unwrap_or_default().to_string();
-                let entry = by_class.entry(class.clone()).or_insert_with(|| Value::Array(Vec::new()));
+                let part = |key: &str| {
+                    item.get("value")
+                        .and_then(|v| v.get(key))
+                        .and_then(|v| v.get("value"))
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                };
+                let class = part("identification_class")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let entry = by_class
+                    .entry(class.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
                 if let Value::Array(list) = entry {
                     list.push(json!({
                         "issuing-country": part("issuing_country"),
@@ -504,10 +657,20 @@ mod tests {
         let mut account = Account::new("act_1".into(), "acttp_1".into(), "User".into(), 1);
         account.apply(&changes, 1);
         assert_eq!(account.field_value("name.first"), Some(&json!("Jane")));
-        assert_eq!(account.field_value("address.country_code"), Some(&json!("US")));
-        assert_eq!(account.fields["birthdate"], json!({"type": "date", "value": "1994-04-12"}));
+        assert_eq!(
+            account.field_value("address.country_code"),
+            Some(&json!("US"))
+        );
+        assert_eq!(
+            account.fields["birthdate"],
+            json!({"type": "date", "value": "1994-04-12"})
+        );
         // Updating one part of a hash keeps the others.
-        let update = parse_changes(&attrs(json!({"fields": {"name": {"middle": "Marie"}}})), false).unwrap();
+        let update = parse_changes(
+            &attrs(json!({"fields": {"name": {"middle": "Marie"}}})),
+            false,
+        )
+        .unwrap();
         let summary = account.apply(&update, 2);
         assert!(summary.fields && !summary.tags);
         assert_eq!(account.field_value("name.first"), Some(&json!("Jane")));
@@ -523,7 +686,11 @@ mod tests {
         let err = parse_changes(&attrs(json!({"name-first": 7})), true).unwrap_err();
         assert_eq!(err.pointer, "/data/attributes/name-first");
         assert!(err.wrong_type);
-        let err = parse_changes(&attrs(json!({"fields": {"address": {"country_code": "ZX"}}})), true).unwrap_err();
+        let err = parse_changes(
+            &attrs(json!({"fields": {"address": {"country_code": "ZX"}}})),
+            true,
+        )
+        .unwrap_err();
         assert_eq!(err.pointer, "/data/attributes/fields/address/country_code");
         let err = parse_changes(&attrs(json!({"nickname": "x"})), true).unwrap_err();
         assert_eq!(err.dotted_path(), "data.attributes.nickname");
@@ -542,23 +709,46 @@ mod tests {
             true,
         )
         .unwrap();
-        assert_eq!(changes.fields["risk_score"], json!({"type": "integer", "value": 7}));
-        assert_eq!(changes.fields["vip"], json!({"type": "boolean", "value": true}));
+        assert_eq!(
+            changes.fields["risk_score"],
+            json!({"type": "integer", "value": 7})
+        );
+        assert_eq!(
+            changes.fields["vip"],
+            json!({"type": "boolean", "value": true})
+        );
         assert_eq!(changes.fields["signup"]["type"], "date");
-        assert_eq!(changes.fields["notes"], json!({"type": "hash", "value": {"a": {"type": "string", "value": "b"}}}));
+        assert_eq!(
+            changes.fields["notes"],
+            json!({"type": "hash", "value": {"a": {"type": "string", "value": "b"}}})
+        );
         let mut account = Account::new("act_1".into(), "acttp_1".into(), "User".into(), 1);
         account.apply(&changes, 1);
         assert_eq!(account.field_value("name.first"), Some(&json!("Ana")));
-        let flat: Map<String, Value> = account.flat_attributes().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let flat: Map<String, Value> = account
+            .flat_attributes()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         assert_eq!(flat["name-first"], json!("Ana"));
         assert_eq!(flat["name-last"], Value::Null);
-        assert_eq!(flat["identification-numbers"]["pp"][0]["issuing-country"], "FR");
+        assert_eq!(
+            flat["identification-numbers"]["pp"][0]["issuing-country"],
+            "FR"
+        );
     }
 
     #[test]
     fn tags_dedupe_and_redaction_removes_fields() {
-        let changes = parse_changes(&attrs(json!({"tags": ["vip", " vip ", "risky"], "name-first": "Jane"})), true).unwrap();
-        assert_eq!(changes.tags.as_deref(), Some(&["vip".to_string(), "risky".to_string()][..]));
+        let changes = parse_changes(
+            &attrs(json!({"tags": ["vip", " vip ", "risky"], "name-first": "Jane"})),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            changes.tags.as_deref(),
+            Some(&["vip".to_string(), "risky".to_string()][..])
+        );
         let mut account = Account::new("act_1".into(), "acttp_1".into(), "User".into(), 1);
         account.apply(&changes, 1);
         assert!(!account.add_tag("vip", 2));

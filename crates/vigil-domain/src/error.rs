@@ -18,12 +18,20 @@ pub struct FieldError {
 impl FieldError {
     /// A well-typed value that breaks a rule (rendered as 422).
     pub fn invalid(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { pointer: pointer.into(), message: message.into(), wrong_type: false }
+        FieldError {
+            pointer: pointer.into(),
+            message: message.into(),
+            wrong_type: false,
+        }
     }
 
     /// A value of the wrong JSON type, or a missing required value (rendered as 400).
     pub fn bad_type(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { pointer: pointer.into(), message: message.into(), wrong_type: true }
+        FieldError {
+            pointer: pointer.into(),
+            message: message.into(),
+            wrong_type: true,
+        }
     }
 
     /// The pointer written the way Persona's `details` strings name fields:

@@ -1,7 +1,6 @@
 //! Event names, spelled as Persona spells them.
 
 pub const ACCOUNT_CREATED: &str = "account.created";
-pub const ACCOUNT_UPDATED: &str = "account.updated";
 pub const ACCOUNT_UPDATED_FIELDS: &str = "account.updated-fields";
 pub const ACCOUNT_TAG_ADDED: &str = "account.tag-added";
 pub const ACCOUNT_TAG_REMOVED: &str = "account.tag-removed";

@@ -40,7 +40,11 @@ pub fn random_token(prefix: &str, len: usize) -> String {
 pub fn has_shape(prefix: &str, id: &str) -> bool {
     id.strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|suffix| !suffix.is_empty() && suffix.len() <= 64 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .is_some_and(|suffix| {
+            !suffix.is_empty()
+                && suffix.len() <= 64
+                && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 #[cfg(test)]

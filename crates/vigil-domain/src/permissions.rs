@@ -24,7 +24,12 @@ pub fn permission(family: &str, access: Access) -> String {
 pub fn all() -> Vec<String> {
     FAMILIES
         .iter()
-        .flat_map(|family| [permission(family, Access::Read), permission(family, Access::Write)])
+        .flat_map(|family| {
+            [
+                permission(family, Access::Read),
+                permission(family, Access::Write),
+            ]
+        })
         .collect()
 }
 
@@ -34,7 +39,10 @@ pub fn parse_list(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         if !known.iter().any(|k| k == item) {
-            return Err(format!("unknown permission `{item}` (known: {})", known.join(", ")));
+            return Err(format!(
+                "unknown permission `{item}` (known: {})",
+                known.join(", ")
+            ));
         }
         if !out.iter().any(|o: &String| o == item) {
             out.push(item.to_string());
@@ -52,8 +60,13 @@ mod tests {
 
     #[test]
     fn parses_known_and_rejects_unknown() {
-        assert_eq!(parse_list("account.read, event.read").unwrap(), vec!["account.read", "event.read"]);
-        assert!(parse_list("account.delete").unwrap_err().contains("account.delete"));
+        assert_eq!(
+            parse_list("account.read, event.read").unwrap(),
+            vec!["account.read", "event.read"]
+        );
+        assert!(parse_list("account.delete")
+            .unwrap_err()
+            .contains("account.delete"));
         assert!(parse_list(" , ").is_err());
     }
 }

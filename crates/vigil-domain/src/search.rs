@@ -19,7 +19,11 @@ pub enum Query {
     And(Vec<Query>),
     Or(Vec<Query>),
     Not(Box<Query>),
-    Predicate { attribute: String, operator: Operator, value: Value },
+    Predicate {
+        attribute: String,
+        operator: Operator,
+        value: Value,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +50,10 @@ pub enum SortAttribute {
 
 impl Default for Sort {
     fn default() -> Self {
-        Sort { attribute: SortAttribute::CreatedAt, descending: true }
+        Sort {
+            attribute: SortAttribute::CreatedAt,
+            descending: true,
+        }
     }
 }
 
@@ -62,15 +69,25 @@ fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldEr
     let clause = |key: &str| -> Result<Vec<Query>, FieldError> {
         let child_pointer = format!("{pointer}/{key}");
         if depth >= MAX_DEPTH {
-            return Err(FieldError::invalid(child_pointer, format!("nests deeper than {MAX_DEPTH} levels")));
+            return Err(FieldError::invalid(
+                child_pointer,
+                format!("nests deeper than {MAX_DEPTH} levels"),
+            ));
         }
         let Some(Value::Array(items)) = map.get(key) else {
             return Err(FieldError::bad_type(child_pointer, "must be an array"));
         };
         if items.is_empty() || items.len() > MAX_CLAUSES {
-            return Err(FieldError::invalid(child_pointer, format!("must hold 1 to {MAX_CLAUSES} clauses")));
+            return Err(FieldError::invalid(
+                child_pointer,
+                format!("must hold 1 to {MAX_CLAUSES} clauses"),
+            ));
         }
-        items.iter().enumerate().map(|(i, item)| parse_at(item, &format!("{child_pointer}/{i}"), depth + 1)).collect()
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| parse_at(item, &format!("{child_pointer}/{i}"), depth + 1))
+            .collect()
     };
     if map.contains_key("and") {
         return Ok(Query::And(clause("and")?));
@@ -80,9 +97,16 @@ fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldEr
     }
     if let Some(inner) = map.get("not") {
         if depth >= MAX_DEPTH {
-            return Err(FieldError::invalid(format!("{pointer}/not"), format!("nests deeper than {MAX_DEPTH} levels")));
+            return Err(FieldError::invalid(
+                format!("{pointer}/not"),
+                format!("nests deeper than {MAX_DEPTH} levels"),
+            ));
         }
-        return Ok(Query::Not(Box::new(parse_at(inner, &format!("{pointer}/not"), depth + 1)?)));
+        return Ok(Query::Not(Box::new(parse_at(
+            inner,
+            &format!("{pointer}/not"),
+            depth + 1,
+        )?)));
     }
     let attribute = match map.get("attribute") {
         Some(Value::String(s)) if known_attribute(s) => s.clone(),
@@ -97,36 +121,74 @@ fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldEr
         Some("gte") => Operator::Gte,
         Some("lt") => Operator::Lt,
         Some("lte") => Operator::Lte,
-        _ => return Err(FieldError::invalid(format!("{pointer}/operator"), "must be one of eq, gt, gte, lt, lte")),
+        _ => {
+            return Err(FieldError::invalid(
+                format!("{pointer}/operator"),
+                "must be one of eq, gt, gte, lt, lte",
+            ))
+        }
     };
     let value = match map.get("value") {
         Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
-        _ => return Err(FieldError::bad_type(format!("{pointer}/value"), "must be a string, number or boolean")),
+        _ => {
+            return Err(FieldError::bad_type(
+                format!("{pointer}/value"),
+                "must be a string, number or boolean",
+            ))
+        }
     };
-    Ok(Query::Predicate { attribute, operator, value })
+    Ok(Query::Predicate {
+        attribute,
+        operator,
+        value,
+    })
 }
 
 fn known_attribute(name: &str) -> bool {
     matches!(
         name,
-        "id" | "reference_id" | "account_status" | "status" | "account_type_name" | "type" | "tags" | "created_at" | "updated_at"
-    ) || name.strip_prefix("fields.").is_some_and(|rest| !rest.is_empty())
+        "id" | "reference_id"
+            | "account_status"
+            | "status"
+            | "account_type_name"
+            | "type"
+            | "tags"
+            | "created_at"
+            | "updated_at"
+    ) || name
+        .strip_prefix("fields.")
+        .is_some_and(|rest| !rest.is_empty())
 }
 
 /// Parse the `sort` member of a search body.
 pub fn parse_sort(value: Option<&Value>) -> Result<Sort, FieldError> {
-    let Some(value) = value else { return Ok(Sort::default()) };
+    let Some(value) = value else {
+        return Ok(Sort::default());
+    };
     let attribute = match value.get("attribute").and_then(Value::as_str) {
         Some("created_at") => SortAttribute::CreatedAt,
         Some("updated_at") => SortAttribute::UpdatedAt,
-        _ => return Err(FieldError::invalid("/sort/attribute", "must be created_at or updated_at")),
+        _ => {
+            return Err(FieldError::invalid(
+                "/sort/attribute",
+                "must be created_at or updated_at",
+            ))
+        }
     };
     let descending = match value.get("direction").and_then(Value::as_str) {
         Some("desc") => true,
         Some("asc") => false,
-        _ => return Err(FieldError::invalid("/sort/direction", "must be asc or desc")),
+        _ => {
+            return Err(FieldError::invalid(
+                "/sort/direction",
+                "must be asc or desc",
+            ))
+        }
     };
-    Ok(Sort { attribute, descending })
+    Ok(Sort {
+        attribute,
+        descending,
+    })
 }
 
 impl Query {
@@ -136,7 +198,11 @@ impl Query {
             Query::And(items) => items.iter().all(|q| q.matches(account)),
             Query::Or(items) => items.iter().any(|q| q.matches(account)),
             Query::Not(inner) => !inner.matches(account),
-            Query::Predicate { attribute, operator, value } => predicate(account, attribute, *operator, value),
+            Query::Predicate {
+                attribute,
+                operator,
+                value,
+            } => predicate(account, attribute, *operator, value),
         }
     }
 }
@@ -152,12 +218,21 @@ fn predicate(account: &Account, attribute: &str, operator: Operator, expected: &
         "updated_at" => Some(Value::String(format_millis(account.updated_at))),
         "tags" => {
             // Tags are a set: `eq` means "has this tag".
-            return operator == Operator::Eq && account.tags.iter().any(|t| Some(t.as_str()) == expected.as_str());
+            return operator == Operator::Eq
+                && account
+                    .tags
+                    .iter()
+                    .any(|t| Some(t.as_str()) == expected.as_str());
         }
-        other => other.strip_prefix("fields.").and_then(|path| account.field_value(path)).cloned(),
+        other => other
+            .strip_prefix("fields.")
+            .and_then(|path| account.field_value(path))
+            .cloned(),
     };
     let Some(actual) = actual else { return false };
-    let Some(ordering) = compare(&actual, expected) else { return false };
+    let Some(ordering) = compare(&actual, expected) else {
+        return false;
+    };
     match operator {
         Operator::Eq => ordering == Ordering::Equal,
         Operator::Gt => ordering == Ordering::Greater,
@@ -185,11 +260,20 @@ mod tests {
     use serde_json::json;
 
     fn account() -> Account {
-        let mut a = Account::new("act_1".into(), "acttp_1".into(), "User".into(), 1_700_000_000_000);
+        let mut a = Account::new(
+            "act_1".into(),
+            "acttp_1".into(),
+            "User".into(),
+            1_700_000_000_000,
+        );
         a.reference_id = Some("ref-1".into());
         a.tags = vec!["vip".into()];
-        a.fields.insert("age".into(), json!({"type": "integer", "value": 41}));
-        a.fields.insert("name".into(), json!({"type": "hash", "value": {"first": {"type": "string", "value": "Jane"}}}));
+        a.fields
+            .insert("age".into(), json!({"type": "integer", "value": 41}));
+        a.fields.insert(
+            "name".into(),
+            json!({"type": "hash", "value": {"first": {"type": "string", "value": "Jane"}}}),
+        );
         a
     }
 
@@ -197,21 +281,44 @@ mod tests {
     fn predicates_and_clauses() {
         let a = account();
         let q = |v: Value| parse_query(&v, "/query").unwrap().matches(&a);
-        assert!(q(json!({"attribute": "fields.age", "operator": "gte", "value": 18})));
-        assert!(!q(json!({"attribute": "fields.age", "operator": "lt", "value": 18})));
-        assert!(q(json!({"attribute": "created_at", "operator": "gte", "value": "2023-11-14"})));
-        assert!(q(json!({"and": [{"attribute": "reference_id", "operator": "eq", "value": "ref-1"}, {"attribute": "tags", "operator": "eq", "value": "vip"}]})));
-        assert!(q(json!({"or": [{"attribute": "fields.name.first", "operator": "eq", "value": "Bob"}, {"not": {"attribute": "status", "operator": "eq", "value": "closed"}}]})));
-        assert!(!q(json!({"attribute": "fields.missing", "operator": "eq", "value": "x"})));
+        assert!(q(
+            json!({"attribute": "fields.age", "operator": "gte", "value": 18})
+        ));
+        assert!(!q(
+            json!({"attribute": "fields.age", "operator": "lt", "value": 18})
+        ));
+        assert!(q(
+            json!({"attribute": "created_at", "operator": "gte", "value": "2023-11-14"})
+        ));
+        assert!(q(
+            json!({"and": [{"attribute": "reference_id", "operator": "eq", "value": "ref-1"}, {"attribute": "tags", "operator": "eq", "value": "vip"}]})
+        ));
+        assert!(q(
+            json!({"or": [{"attribute": "fields.name.first", "operator": "eq", "value": "Bob"}, {"not": {"attribute": "status", "operator": "eq", "value": "closed"}}]})
+        ));
+        assert!(!q(
+            json!({"attribute": "fields.missing", "operator": "eq", "value": "x"})
+        ));
     }
 
     #[test]
     fn rejects_bad_queries_with_pointers() {
-        let err = parse_query(&json!({"attribute": "password", "operator": "eq", "value": "x"}), "/query").unwrap_err();
+        let err = parse_query(
+            &json!({"attribute": "password", "operator": "eq", "value": "x"}),
+            "/query",
+        )
+        .unwrap_err();
         assert_eq!(err.pointer, "/query/attribute");
-        let err = parse_query(&json!({"attribute": "id", "operator": "like", "value": "x"}), "/query").unwrap_err();
+        let err = parse_query(
+            &json!({"attribute": "id", "operator": "like", "value": "x"}),
+            "/query",
+        )
+        .unwrap_err();
         assert_eq!(err.pointer, "/query/operator");
         let deep = json!({"and": [{"or": [{"and": [{"attribute": "id", "operator": "eq", "value": "x"}]}]}]});
-        assert!(parse_query(&deep, "/query").unwrap_err().message.contains("deeper"));
+        assert!(parse_query(&deep, "/query")
+            .unwrap_err()
+            .message
+            .contains("deeper"));
     }
 }

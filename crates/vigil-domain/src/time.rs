@@ -32,7 +32,13 @@ pub fn parse_millis(text: &str) -> Option<i64> {
     let (hms, fraction) = rest.split_once('.').unwrap_or((rest, "0"));
     let mut parts = hms.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
-    if parts.next().is_some() || h > 23 || m > 59 || s > 60 || fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+    if parts.next().is_some()
+        || h > 23
+        || m > 59
+        || s > 60
+        || fraction.is_empty()
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let ms: i64 = format!("{fraction:0<3}")[..3].parse().ok()?;
@@ -73,7 +79,10 @@ mod tests {
     fn known_instants() {
         assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_millis(1_695_402_829_000), "2023-09-22T17:13:49.000Z");
-        assert_eq!(parse_millis("2023-09-22T17:13:49.000Z"), Some(1_695_402_829_000));
+        assert_eq!(
+            parse_millis("2023-09-22T17:13:49.000Z"),
+            Some(1_695_402_829_000)
+        );
         assert_eq!(parse_millis("2023-09-22"), Some(1_695_340_800_000));
         assert_eq!(parse_millis("2023-09-22T25:00:00Z"), None);
         assert_eq!(parse_millis("yesterday"), None);

@@ -10,20 +10,31 @@ pub fn country_code(input: &str) -> Result<String, String> {
     if code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code) {
         Ok(code)
     } else {
-        Err(format!("must be an ISO 3166-1 alpha-2 country code, got `{}`", truncate(input, 16)))
+        Err(format!(
+            "must be an ISO 3166-1 alpha-2 country code, got `{}`",
+            truncate(input, 16)
+        ))
     }
 }
 
 /// Check a calendar date written `YYYY-MM-DD` (a real day: no 2023-02-30).
 pub fn date(input: &str) -> Result<String, String> {
-    let bad = || format!("must be a date formatted YYYY-MM-DD, got `{}`", truncate(input, 32));
+    let bad = || {
+        format!(
+            "must be a date formatted YYYY-MM-DD, got `{}`",
+            truncate(input, 32)
+        )
+    };
     let bytes = input.as_bytes();
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return Err(bad());
     }
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = &input[range];
-        part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
     };
     let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
         return Err(bad());
@@ -57,7 +68,10 @@ pub fn email_address(input: &str) -> Result<String, String> {
     if ok {
         Ok(value.to_string())
     } else {
-        Err(format!("must be an email address, got `{}`", truncate(input, 64)))
+        Err(format!(
+            "must be an email address, got `{}`",
+            truncate(input, 64)
+        ))
     }
 }
 

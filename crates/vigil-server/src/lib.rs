@@ -1,1 +1,108 @@
+//! vigil's HTTP API: a Persona-compatible protocol layer and thin resource handlers.
+//!
+//! # Layout
+//! - [`protocol`]: envelopes, errors, inflection, versions, paging, idempotency, auth,
+//!   rate limits, metrics. Written once, used by every resource.
+//! - `routes/`: one module per resource; handlers parse, call storage, build a view.
+//! - `views/`: how stored objects are rendered as JSON:API resources per API version.
+//! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use vigil_store::{ApiKey, Environment, Store};
+
+pub mod protocol;
+mod routes;
+pub mod setup;
+mod views;
+
+/// Server settings, resolved from the command line by the binary.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Requests per minute per environment; 0 disables the limit.
+    pub rate_limit_per_minute: u64,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            rate_limit_per_minute: 6_000,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Shared state of the running server.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<ServerConfig>,
+    limiter: Arc<protocol::ratelimit::RateLimiter>,
+    metrics: Arc<protocol::metrics::Metrics>,
+    /// Keys seen before, by secret hash, so authentication costs no query per request.
+    key_cache: Arc<Mutex<HashMap<String, (Arc<ApiKey>, Arc<Environment>)>>>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        AppState {
+            store,
+            limiter: Arc::new(protocol::ratelimit::RateLimiter::new(
+                config.rate_limit_per_minute,
+            )),
+            config: Arc::new(config),
+            metrics: Arc::new(protocol::metrics::Metrics::default()),
+            key_cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Milliseconds since the epoch.
+    pub fn now(&self) -> i64 {
+        now_millis()
+    }
+}
+
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    let api = routes::api_routes()
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            protocol::context::api_middleware,
+        ));
+    Router::new()
+        .route("/health", get(routes::health::health))
+        .route("/metrics", get(routes::health::metrics))
+        .nest("/api/v1", api)
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.store.clone();
+    let pruner = tokio::spawn(setup::prune_idempotency_keys(store));
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    pruner.abort();
+    result
+}

@@ -1,1 +1,317 @@
+//! vigil's storage layer.
+//!
+//! Handlers and the engine talk to storage only through the [`Store`] trait (reads) and
+//! [`WriteTx`] (the inside of one write transaction). Writes are submitted as closures with
+//! [`transact`]: the closure runs inside a transaction, and its result is handed back only
+//! after that transaction is durably committed, so a mutation and the event it produces
+//! are always written together or not at all.
+//!
+//! The SQLite backend ([`sqlite::SqliteStore`]) runs every write closure on one writer
+//! thread and commits many of them per fsync (group commit), each inside its own
+//! savepoint so one failing request never undoes another. A PostgreSQL backend implements
+//! the same two traits with its own SQL under `migrations/postgres/`.
+//!
+//! # Layout
+//! - `lib.rs`: the traits, records, errors and [`transact`].
+//! - `sqlite/`: the SQLite backend: connection setup and migrations, reads, the writer.
 
+use std::sync::Arc;
+
+use serde_json::Value;
+use vigil_domain::account::Account;
+
+pub mod sqlite;
+
+/// Our-fault storage errors. Caller mistakes are decided above this layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the storage writer has stopped")]
+    WriterGone,
+    #[error("io error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A `page[after]`/`page[before]` id that is not in the listed collection (caller fault).
+    #[error("cursor `{0}` is not an object in this list")]
+    UnknownCursor(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An environment (sandbox or production): the unit of data isolation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// An API key. Only the SHA-256 of its secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub environment_id: String,
+    pub name: String,
+    pub secret_hash: String,
+    pub permissions: Vec<String>,
+    /// Default `Persona-Version` for requests made with this key.
+    pub api_version: String,
+    /// Default `Key-Inflection` for requests made with this key.
+    pub key_inflection: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// An account type and the statuses its accounts may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountType {
+    pub id: String,
+    pub environment_id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub statuses: Vec<AccountStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStatus {
+    pub id: String,
+    pub name: String,
+    pub is_default: bool,
+}
+
+/// A stored event. `snapshot` is the object in vigil's internal form; it is rendered in
+/// the reader's API version and inflection when read, so one event serves every version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: String,
+    pub name: String,
+    pub object_id: String,
+    pub object_type: String,
+    pub snapshot: Value,
+    pub context: Option<Value>,
+    pub created_at: i64,
+}
+
+/// A relation from an account to another object under a relation key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub account_id: String,
+    pub key: String,
+    pub target_id: String,
+    pub created_at: i64,
+}
+
+/// The first response to an idempotent POST, replayed for later requests with its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub request_hash: String,
+    pub object_id: Option<String>,
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub created_at: i64,
+}
+
+/// Which slice of a newest-first list to return.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Return objects older than this id.
+    pub after: Option<String>,
+    /// Return objects newer than this id.
+    pub before: Option<String>,
+    pub size: usize,
+}
+
+/// One page of a newest-first list, and whether there is more on either side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_older: bool,
+    pub has_newer: bool,
+}
+
+/// Filters for listing accounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    pub reference_ids: Vec<String>,
+    pub account_type_id: Option<String>,
+    /// Beyond Persona: archived accounts are listed only when asked for.
+    pub archived: bool,
+}
+
+/// Filters for listing events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub names: Vec<String>,
+    pub object_ids: Vec<String>,
+    pub ids: Vec<String>,
+}
+
+/// Filters for listing an account's relations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelationFilter {
+    pub key: String,
+    pub created_at_start: Option<i64>,
+    pub created_at_end: Option<i64>,
+}
+
+/// Read access to storage, plus the door to the writer.
+pub trait Store: Send + Sync + 'static {
+    /// Cheap liveness check for `/health`.
+    fn ping(&self) -> Result<()>;
+    fn environments(&self) -> Result<Vec<Environment>>;
+    /// The key with this secret hash and its environment, if any.
+    fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>>;
+    fn account(&self, env: &str, id: &str) -> Result<Option<Account>>;
+    fn accounts(
+        &self,
+        env: &str,
+        filter: &AccountFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Account>>;
+    /// Visit accounts newest first until the visitor returns false (search).
+    fn scan_accounts(
+        &self,
+        env: &str,
+        archived: bool,
+        visit: &mut dyn FnMut(Account) -> bool,
+    ) -> Result<()>;
+    fn account_type(&self, env: &str, id: &str) -> Result<Option<AccountType>>;
+    fn relations(
+        &self,
+        env: &str,
+        account_id: &str,
+        filter: &RelationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Relation>>;
+    fn event(&self, env: &str, id: &str) -> Result<Option<Event>>;
+    fn events(&self, env: &str, filter: &EventFilter, page: &PageRequest) -> Result<Page<Event>>;
+    fn stored_response(&self, env: &str, key: &str) -> Result<Option<StoredResponse>>;
+    /// Queue a write job; see [`transact`].
+    fn submit(&self, job: WriteJob);
+}
+
+/// What a write job decided, and how to tell its caller once the commit is known.
+pub struct Outcome {
+    /// Keep this job's writes (false rolls back to the job's savepoint).
+    pub keep: bool,
+    /// Called once the enclosing transaction committed (or failed to).
+    pub complete: Box<dyn FnOnce(Result<()>) + Send>,
+}
+
+/// A write job: runs inside a transaction on the writer.
+pub type WriteJob = Box<dyn FnOnce(&mut dyn WriteTx) -> Outcome + Send>;
+
+/// The inside of a write transaction. Reads here see the transaction's own writes.
+pub trait WriteTx {
+    fn environment_count(&mut self) -> Result<i64>;
+    fn environment_by_name(&mut self, name: &str) -> Result<Option<Environment>>;
+    fn insert_organization(&mut self, id: &str, now: i64) -> Result<()>;
+    fn insert_environment(&mut self, env: &Environment) -> Result<()>;
+    fn insert_api_key(&mut self, key: &ApiKey) -> Result<()>;
+    fn insert_account_type(&mut self, account_type: &AccountType) -> Result<()>;
+    fn default_account_type(&mut self, env: &str) -> Result<Option<AccountType>>;
+    fn account_type(&mut self, env: &str, id: &str) -> Result<Option<AccountType>>;
+    fn account(&mut self, env: &str, id: &str) -> Result<Option<Account>>;
+    /// The newest non-archived account whose field (`reference_id` or a dotted field path)
+    /// equals `value`, for `meta.upsert-by`.
+    fn account_by_unique(
+        &mut self,
+        env: &str,
+        account_type_id: &str,
+        field: &str,
+        value: &Value,
+    ) -> Result<Option<Account>>;
+    fn insert_account(&mut self, env: &str, account: &Account) -> Result<()>;
+    fn update_account(&mut self, env: &str, account: &Account) -> Result<()>;
+    /// Returns false when the relation already existed.
+    fn add_relation(&mut self, env: &str, relation: &Relation) -> Result<bool>;
+    /// Returns false when there was no such relation.
+    fn remove_relation(
+        &mut self,
+        env: &str,
+        account_id: &str,
+        key: &str,
+        target_id: &str,
+    ) -> Result<bool>;
+    /// Move every relation held by `from` to `to` (consolidation); returns how many moved.
+    fn move_relations(&mut self, env: &str, from: &str, to: &str) -> Result<usize>;
+    fn insert_event(&mut self, env: &str, event: &Event) -> Result<()>;
+    /// Rewrite the snapshots of every event about `object_id` (redaction).
+    fn rewrite_event_snapshots(
+        &mut self,
+        env: &str,
+        object_id: &str,
+        rewrite: &mut dyn FnMut(&mut Value),
+    ) -> Result<usize>;
+    fn stored_response(&mut self, env: &str, key: &str) -> Result<Option<StoredResponse>>;
+    fn put_stored_response(
+        &mut self,
+        env: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<()>;
+    /// Forget stored responses about an object (they may hold its personal data).
+    fn delete_stored_responses_for(&mut self, env: &str, object_id: &str) -> Result<usize>;
+    fn prune_stored_responses(&mut self, older_than: i64) -> Result<usize>;
+    /// Ask for the write-ahead log to be checkpointed and truncated after this commit, so
+    /// overwritten personal data leaves the disk (redaction).
+    fn request_checkpoint(&mut self);
+}
+
+/// Run `f` inside a write transaction and return its result once durably committed.
+///
+/// If `f` fails, its writes are rolled back and its error returned; if the commit
+/// itself fails, the storage error is returned. Other jobs in the same group commit are
+/// unaffected by either.
+pub async fn transact<T, E, F>(store: &Arc<dyn Store>, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    F: FnOnce(&mut dyn WriteTx) -> Result<T, E> + Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    store.submit(Box::new(move |tx| {
+        let result = f(tx);
+        Outcome {
+            keep: result.is_ok(),
+            complete: Box::new(move |commit| {
+                let _ = sender.send(match commit {
+                    Ok(()) => result,
+                    Err(error) => Err(E::from(error)),
+                });
+            }),
+        }
+    }));
+    receiver
+        .await
+        .unwrap_or_else(|_| Err(E::from(StoreError::WriterGone)))
+}
+
+/// The same as [`transact`] for callers outside an async runtime (the CLI).
+pub fn transact_blocking<T, E, F>(store: &Arc<dyn Store>, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    F: FnOnce(&mut dyn WriteTx) -> Result<T, E> + Send + 'static,
+{
+    let (sender, receiver) = std::sync::mpsc::channel();
+    store.submit(Box::new(move |tx| {
+        let result = f(tx);
+        Outcome {
+            keep: result.is_ok(),
+            complete: Box::new(move |commit| {
+                let _ = sender.send(match commit {
+                    Ok(()) => result,
+                    Err(error) => Err(E::from(error)),
+                });
+            }),
+        }
+    }));
+    receiver
+        .recv()
+        .unwrap_or_else(|_| Err(E::from(StoreError::WriterGone)))
+}

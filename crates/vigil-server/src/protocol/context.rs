@@ -1,0 +1,239 @@
+//! The API middleware: request id, authentication, rate limit, version and inflection,
+//! and the headers every response carries. Handlers receive the result as [`Ctx`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::permissions::{self, Access};
+use vigil_store::{ApiKey, Environment};
+
+use super::error::{ApiError, ApiResult};
+use super::inflection::Inflection;
+use super::metrics::RequestLabels;
+use super::query::{self, QueryParams};
+use super::ratelimit::Quota;
+use super::version::ApiVersion;
+use crate::AppState;
+
+/// Everything a handler needs to know about who is asking and how to answer.
+#[derive(Clone)]
+pub struct Ctx {
+    pub env: Arc<Environment>,
+    pub key: Arc<ApiKey>,
+    pub request_id: String,
+    pub version: ApiVersion,
+    pub inflection: Inflection,
+    pub query: Arc<QueryParams>,
+    pub idempotency_key: Option<String>,
+    /// Milliseconds since the epoch when the request arrived.
+    pub now: i64,
+}
+
+impl Ctx {
+    /// 403 unless the key holds `<family>.<read|write>`.
+    pub fn require(&self, family: &str, access: Access) -> ApiResult<()> {
+        let needed = permissions::permission(family, access);
+        if self.key.permissions.iter().any(|p| *p == needed) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden {
+                details: format!("This API key lacks the `{needed}` permission"),
+            })
+        }
+    }
+
+    pub fn env_id(&self) -> &str {
+        &self.env.id
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("handler mounted outside the API middleware".into()))
+    }
+}
+
+/// SHA-256 of an API key secret, hex: the only form in which keys are stored.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> ApiResult<(Arc<ApiKey>, Arc<Environment>)> {
+    let missing = ApiError::Unauthorized {
+        title: "Must be authenticated to access this endpoint",
+    };
+    let Some(value) = header(headers, "authorization") else {
+        return Err(missing);
+    };
+    let Some(secret) = value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Err(missing);
+    };
+    let hash = hash_secret(secret);
+    let cached = state
+        .key_cache
+        .lock()
+        .expect("key cache poisoned")
+        .get(&hash)
+        .cloned();
+    let (key, env) = match cached {
+        Some(found) => found,
+        None => {
+            let store = state.store.clone();
+            let lookup = hash.clone();
+            let found = store.api_key_by_hash(&lookup)?;
+            let Some((key, env)) = found else {
+                return Err(ApiError::Unauthorized {
+                    title: "Token is invalid",
+                });
+            };
+            let pair = (Arc::new(key), Arc::new(env));
+            state
+                .key_cache
+                .lock()
+                .expect("key cache poisoned")
+                .insert(hash, pair.clone());
+            pair
+        }
+    };
+    if key.expires_at.is_some_and(|at| at <= state.now()) {
+        return Err(ApiError::Unauthorized {
+            title: "Token is invalid",
+        });
+    }
+    Ok((key, env))
+}
+
+fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+/// Resolve the request's context, run the handler, decorate the response.
+pub async fn api_middleware(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let request_id = ids::new_id(prefix::REQUEST);
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let mut quota: Option<Quota> = None;
+    let mut environment: Option<Arc<Environment>> = None;
+
+    let outcome: ApiResult<Response> = async {
+        let (key, env) = authenticate(&state, request.headers()).await?;
+        environment = Some(env.clone());
+        let checked = state.limiter.check(&env.id, Instant::now());
+        quota = Some(checked);
+        if !checked.allowed {
+            return Err(ApiError::RateLimited {
+                limit: checked.limit,
+                reset_seconds: checked.reset_seconds,
+            });
+        }
+        let headers = request.headers();
+        let version = match header(headers, "persona-version") {
+            Some(text) => ApiVersion::parse(text).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Persona-Version `{}` is not supported (supported: {})",
+                    text.chars().take(32).collect::<String>(),
+                    super::version::SUPPORTED.join(", ")
+                ))
+            })?,
+            None => ApiVersion::parse(&key.api_version).unwrap_or_default(),
+        };
+        let inflection = match header(headers, "key-inflection") {
+            Some(text) => Inflection::parse(text).ok_or_else(|| {
+                ApiError::bad_request("Key-Inflection must be one of kebab, camel, snake")
+            })?,
+            None => Inflection::parse(&key.key_inflection).unwrap_or(Inflection::Kebab),
+        };
+        let idempotency_key = match header(headers, "idempotency-key") {
+            Some(k) if k.is_empty() || k.len() > 255 => {
+                return Err(ApiError::bad_request(
+                    "Idempotency-Key must be 1 to 255 characters",
+                ))
+            }
+            Some(k) => Some(k.to_string()),
+            None => None,
+        };
+        let query = Arc::new(query::parse(request.uri().query())?);
+        let ctx = Ctx {
+            env,
+            key,
+            request_id: request_id.clone(),
+            version,
+            inflection,
+            query,
+            idempotency_key,
+            now: state.now(),
+        };
+        request.extensions_mut().insert(ctx);
+        Ok(next.run(request).await)
+    }
+    .await;
+
+    let mut response = outcome.unwrap_or_else(IntoResponse::into_response);
+    let headers = response.headers_mut();
+    insert(headers, "Request-Id", &request_id);
+    if let Some(quota) = quota {
+        insert(headers, "RateLimit-Limit", &quota.limit.to_string());
+        insert(headers, "RateLimit-Remaining", &quota.remaining.to_string());
+        insert(headers, "RateLimit-Reset", &quota.reset_seconds.to_string());
+    }
+    if let Some(env) = &environment {
+        insert(headers, "Persona-Environment-Id", &env.id);
+        insert(headers, "Persona-Organization-Id", &env.organization_id);
+    }
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    state.metrics.observe(
+        RequestLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        },
+        elapsed.as_secs_f64(),
+    );
+    // Ids and route templates only: no bodies, no keys, no personal data.
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        status,
+        environment = environment.as_ref().map(|e| e.id.as_str()).unwrap_or("-"),
+        micros = elapsed.as_micros() as u64,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,194 @@
+//! The one error type every handler returns, rendered in Persona's error shape.
+//!
+//! Persona's schemas differ per status: 401 items carry only `title`; 400, 403, 404 and
+//! 409 carry `title`, `details` and `meta`; 422 carries `title`, `details` and
+//! `source.pointer`. vigil names the offending field in `details` everywhere, in
+//! `source.pointer` for 422, and in `meta.pointer` for 400 (where `source` is not allowed).
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use vigil_domain::FieldError;
+use vigil_store::StoreError;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// Malformed request: bad JSON, wrong types, missing members, bad query parameters.
+    BadRequest {
+        details: String,
+        pointer: Option<String>,
+    },
+    /// No key, or a key vigil does not know.
+    Unauthorized {
+        title: &'static str,
+    },
+    Forbidden {
+        details: String,
+    },
+    NotFound {
+        details: String,
+    },
+    MethodNotAllowed,
+    Conflict {
+        title: &'static str,
+        details: String,
+    },
+    PayloadTooLarge {
+        limit: usize,
+    },
+    /// Well-formed but invalid values.
+    Unprocessable {
+        details: String,
+        pointer: Option<String>,
+    },
+    RateLimited {
+        limit: u64,
+        reset_seconds: u64,
+    },
+    /// Our fault. The cause is logged, never sent.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(details: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            details: details.into(),
+            pointer: None,
+        }
+    }
+
+    pub fn bad_field(pointer: &str, message: &str) -> Self {
+        ApiError::from(FieldError::bad_type(pointer, message))
+    }
+
+    pub fn invalid(pointer: &str, message: &str) -> Self {
+        ApiError::from(FieldError::invalid(pointer, message))
+    }
+
+    pub fn not_found(details: impl Into<String>) -> Self {
+        ApiError::NotFound {
+            details: details.into(),
+        }
+    }
+
+    pub fn conflict(details: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            title: "Conflict",
+            details: details.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body, in the shape Persona's schema for this status allows.
+    pub fn body(&self) -> Value {
+        let item = match self {
+            ApiError::BadRequest {
+                details,
+                pointer: Some(pointer),
+            } => {
+                json!({"title": "Bad Request", "details": details, "meta": {"pointer": pointer}})
+            }
+            ApiError::BadRequest {
+                details,
+                pointer: None,
+            } => json!({"title": "Bad Request", "details": details}),
+            ApiError::Unauthorized { title } => json!({ "title": title }),
+            ApiError::Forbidden { details } => json!({"title": "Forbidden", "details": details}),
+            ApiError::NotFound { details } => {
+                json!({"title": "Record not found", "details": details})
+            }
+            ApiError::MethodNotAllowed => {
+                json!({"title": "Method not allowed", "details": "This path does not accept this HTTP method"})
+            }
+            ApiError::Conflict { title, details } => json!({"title": title, "details": details}),
+            ApiError::PayloadTooLarge { limit } => {
+                json!({"title": "Payload too large", "details": format!("Request bodies are limited to {limit} bytes")})
+            }
+            ApiError::Unprocessable {
+                details,
+                pointer: Some(pointer),
+            } => {
+                json!({"title": "Record invalid", "details": details, "source": {"pointer": pointer}})
+            }
+            ApiError::Unprocessable {
+                details,
+                pointer: None,
+            } => json!({"title": "Record invalid", "details": details}),
+            ApiError::RateLimited { limit, .. } => json!({
+                "title": "Rate limit exceeded",
+                "details": format!("You have hit your rate limit of {limit} requests / min. Please retry after the window resets (see RateLimit-Reset).")
+            }),
+            ApiError::Internal(_) => {
+                json!({"title": "Internal server error", "details": "Something went wrong on our side; the request id identifies it in the server's logs"})
+            }
+        };
+        json!({ "errors": [item] })
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        let details = format!("{} {}", error.dotted_path(), error.message);
+        if error.wrong_type {
+            ApiError::BadRequest {
+                details,
+                pointer: Some(error.pointer),
+            }
+        } else {
+            ApiError::Unprocessable {
+                details,
+                pointer: Some(error.pointer),
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::UnknownCursor(id) => {
+                ApiError::bad_request(format!("page cursor `{id}` is not an object in this list"))
+            }
+            StoreError::Database(_)
+            | StoreError::Corrupt(_)
+            | StoreError::WriterGone
+            | StoreError::Io(_) => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(cause = %cause, "internal error");
+        }
+        let status = self.status();
+        let mut response = (status, super::render::json_bytes(&self.body())).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let ApiError::RateLimited { reset_seconds, .. } = self {
+            if let Ok(value) = HeaderValue::from_str(&reset_seconds.to_string()) {
+                response.headers_mut().insert("Retry-After", value);
+            }
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

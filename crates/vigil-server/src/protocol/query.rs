@@ -1,0 +1,100 @@
+//! Query strings: `filter[...]`, `page[...]`, `include`, `fields[type]` (deepObject style).
+
+use std::collections::BTreeMap;
+
+use super::error::{ApiError, ApiResult};
+use super::inflection::to_kebab;
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryParams {
+    /// `filter[reference-id]=a,b` → `reference-id` → `a,b` (names normalised to kebab).
+    pub filter: BTreeMap<String, String>,
+    pub page_after: Option<String>,
+    pub page_before: Option<String>,
+    pub page_size: Option<String>,
+    /// `include=account-type` as a list; `Some(empty)` when given but empty.
+    pub include: Option<Vec<String>>,
+    /// `fields[account]=reference-id,tags` sparse fieldsets by type.
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+/// Split `name[key]` into `("name", Some("key"))`.
+fn bracketed(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('[') {
+        Some((outer, rest)) => (outer, rest.strip_suffix(']')),
+        None => (name, None),
+    }
+}
+
+pub fn parse(raw: Option<&str>) -> ApiResult<QueryParams> {
+    let mut params = QueryParams::default();
+    let Some(raw) = raw else { return Ok(params) };
+    for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
+        let value = value.into_owned();
+        match bracketed(&name) {
+            ("filter", Some(key)) if !key.is_empty() => {
+                params.filter.insert(to_kebab(key), value);
+            }
+            ("page", Some("after")) => params.page_after = Some(value),
+            ("page", Some("before")) => params.page_before = Some(value),
+            ("page", Some("size")) => params.page_size = Some(value),
+            ("page", key) => return Err(ApiError::bad_request(format!("page[{}] is not a pagination parameter (use page[after], page[before], page[size])", key.unwrap_or("")))),
+            ("include", None) => {
+                params.include = Some(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
+            }
+            ("fields", Some(kind)) if !kind.is_empty() => {
+                params.fields.insert(kind.to_string(), value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
+            }
+            // Other parameters are tolerated, as JSON:API servers do.
+            _ => {}
+        }
+    }
+    Ok(params)
+}
+
+impl QueryParams {
+    /// Reject filters a handler does not support, naming the offending one.
+    pub fn allow_filters(&self, allowed: &[&str]) -> ApiResult<()> {
+        if let Some(unknown) = self.filter.keys().find(|k| !allowed.contains(&k.as_str())) {
+            let hint = if allowed.is_empty() {
+                "this list takes no filters".to_string()
+            } else {
+                format!("supported: {}", allowed.join(", "))
+            };
+            return Err(ApiError::bad_request(format!(
+                "filter[{unknown}] is not a supported filter ({hint})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A comma-separated filter as a list.
+    pub fn filter_list(&self, name: &str) -> Vec<String> {
+        self.filter
+            .get(name)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_object_parameters() {
+        let q = parse(Some("filter%5Breference_id%5D=a%2Cb&page%5Bsize%5D=5&include=account-type&fields%5Baccount%5D=tags,referenceId")).unwrap();
+        assert_eq!(q.filter_list("reference-id"), vec!["a", "b"]);
+        assert_eq!(q.page_size.as_deref(), Some("5"));
+        assert_eq!(q.include, Some(vec!["account-type".to_string()]));
+        assert_eq!(q.fields["account"], vec!["tags", "reference-id"]);
+        assert!(parse(Some("page[limit]=3")).is_err());
+        assert!(q.allow_filters(&["status"]).is_err());
+    }
+}

@@ -1,0 +1,241 @@
+//! Create (with upsert), retrieve, update and list.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use vigil_domain::account::{parse_changes, Account, AccountChanges, ChangeSummary};
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::permissions::Access;
+use vigil_store::{AccountFilter, AccountType, WriteTx};
+
+use super::{
+    allow_meta, document, document_in, ensure_active, load, not_found, record, wants_account_type,
+};
+use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use crate::views;
+use crate::AppState;
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("account", Access::Read)?;
+    ctx.query
+        .allow_filters(&["reference-id", "account-type-id", "archived"])?;
+    let archived = match ctx.query.filter.get("archived").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "filter[archived] must be true or false",
+            ))
+        }
+    };
+    let filter = AccountFilter {
+        reference_ids: ctx.query.filter_list("reference-id"),
+        account_type_id: ctx.query.filter.get("account-type-id").cloned(),
+        archived,
+    };
+    let request = paging::request(&ctx.query)?;
+    let page = state.store.accounts(ctx.env_id(), &filter, &request)?;
+    let data: Vec<Value> = page
+        .items
+        .iter()
+        .map(|a| views::account::resource(a, ctx.version))
+        .collect();
+    let links = paging::links(
+        "/api/v1/accounts",
+        &paging::filter_pairs(&ctx.query),
+        &request,
+        &page,
+        |a| a.id.clone(),
+    );
+    Ok(finish(
+        json!({ "data": data, "links": links }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+pub async fn retrieve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Read)?;
+    let account = state
+        .store
+        .account(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    let doc = document(&ctx, &account, |type_id| {
+        Ok(state.store.account_type(ctx.env_id(), type_id)?)
+    })?;
+    Ok(finish(doc, &ctx, StatusCode::OK))
+}
+
+/// The statuses of `account_type`, checked against the requested one.
+fn check_status(changes: &AccountChanges, account_type: &AccountType) -> ApiResult<()> {
+    if let Some(status) = &changes.account_status {
+        if !account_type.statuses.iter().any(|s| &s.name == status) {
+            let known: Vec<&str> = account_type
+                .statuses
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(ApiError::invalid(
+                "/data/attributes/account-status",
+                &format!(
+                    "`{status}` is not a status of account type {} (known: {})",
+                    account_type.name,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Record the events Persona sends for the parts of an account that changed.
+fn record_changes(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    account: &Account,
+    summary: ChangeSummary,
+) -> ApiResult<()> {
+    if summary.fields || summary.attributes {
+        record(tx, ctx, events::ACCOUNT_UPDATED_FIELDS, account, None)?;
+    }
+    if summary.tags {
+        record(tx, ctx, events::ACCOUNT_UPDATED_TAGS, account, None)?;
+    }
+    if summary.status {
+        record(tx, ctx, events::ACCOUNT_STATUS_UPDATED, account, None)?;
+    }
+    Ok(())
+}
+
+/// The value the request sets for the `meta.upsert-by` field, if any.
+fn upsert_value(changes: &AccountChanges, field: &str) -> Option<Value> {
+    if field == "reference_id" {
+        return changes.reference_id.clone().flatten().map(Value::String);
+    }
+    let mut parts = field.split('.');
+    let mut current = changes.fields.get(parts.next()?)?.get("value")?;
+    for part in parts {
+        current = current.get(part)?.get("value")?;
+    }
+    (!current.is_null()).then(|| current.clone())
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let changes = parse_changes(&body.attributes()?, true)?;
+    let meta = body.meta()?;
+    allow_meta(&meta, &["upsert-by"])?;
+    let upsert_by = match meta.get("upsert-by") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(field)) if field == "reference-id" || field == "reference_id" => {
+            Some("reference_id".to_string())
+        }
+        Some(Value::String(field)) if !field.is_empty() => Some(field.clone()),
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/meta/upsert-by",
+                "must be a field name",
+            ))
+        }
+    };
+    if let Some(field) = &upsert_by {
+        if upsert_value(&changes, field).is_none() {
+            return Err(ApiError::invalid(
+                "/meta/upsert-by",
+                &format!("the request does not set `{field}`, so there is nothing to upsert by"),
+            ));
+        }
+    }
+    wants_account_type(&ctx)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let env = ctx.env_id();
+        let account_type = match &changes.account_type_id {
+            Some(id) => tx.account_type(env, id)?.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "data.attributes.account-type-id `{id}` is not found"
+                ))
+            })?,
+            None => tx.default_account_type(env)?.ok_or_else(|| {
+                ApiError::Internal("environment has no default account type".into())
+            })?,
+        };
+        check_status(&changes, &account_type)?;
+        if let Some(field) = &upsert_by {
+            let value = upsert_value(&changes, field).unwrap_or(Value::Null);
+            if let Some(mut existing) =
+                tx.account_by_unique(env, &account_type.id, field, &value)?
+            {
+                let summary = existing.apply(&changes, ctx.now);
+                if summary.any() {
+                    tx.update_account(env, &existing)?;
+                    record_changes(tx, ctx, &existing, summary)?;
+                }
+                let doc = document_in(tx, ctx, &existing)?;
+                return Ok(Written {
+                    status: StatusCode::OK,
+                    doc,
+                    object_id: Some(existing.id),
+                });
+            }
+        }
+        let mut account = Account::new(
+            ids::new_id(prefix::ACCOUNT),
+            account_type.id.clone(),
+            account_type.name.clone(),
+            ctx.now,
+        );
+        account.account_status = account_type
+            .statuses
+            .iter()
+            .find(|s| s.is_default)
+            .map(|s| s.name.clone());
+        account.apply(&changes, ctx.now);
+        account.updated_at = ctx.now;
+        tx.insert_account(env, &account)?;
+        record(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::CREATED,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let changes = parse_changes(&body.attributes()?, false)?;
+    allow_meta(&body.meta()?, &[])?;
+    wants_account_type(&ctx)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        let account_type = tx
+            .account_type(ctx.env_id(), &account.account_type_id)?
+            .ok_or_else(|| ApiError::Internal("account type vanished".into()))?;
+        check_status(&changes, &account_type)?;
+        let summary = account.apply(&changes, ctx.now);
+        if summary.any() {
+            tx.update_account(ctx.env_id(), &account)?;
+            record_changes(tx, ctx, &account, summary)?;
+        }
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}

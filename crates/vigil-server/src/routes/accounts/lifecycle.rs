@@ -1,0 +1,186 @@
+//! Redact, consolidate, and (beyond Persona) archive and restore.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{json, Map, Value};
+use vigil_domain::events;
+use vigil_domain::permissions::Access;
+
+use super::{allow_meta, document_in, ensure_active, load, record};
+use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use crate::AppState;
+
+/// `DELETE /accounts/{id}`: remove the account's personal data from the account, from the
+/// snapshots of every event about it, and from stored idempotent responses; then truncate
+/// the write-ahead log so the old pages leave the disk. The account stays usable.
+pub async fn redact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    // Idempotency keys do not apply to DELETE, as in Persona.
+    let mut ctx = ctx;
+    ctx.idempotency_key = None;
+    write(&state, &ctx, "", move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        account.redact(ctx.now);
+        tx.update_account(ctx.env_id(), &account)?;
+        tx.rewrite_event_snapshots(ctx.env_id(), &id, &mut |snapshot: &mut Value| {
+            if let Some(object) = snapshot.as_object_mut() {
+                object.insert("fields".into(), Value::Object(Map::new()));
+            }
+        })?;
+        tx.delete_stored_responses_for(ctx.env_id(), &id)?;
+        record(tx, ctx, events::ACCOUNT_REDACTED, &account, None)?;
+        tx.request_checkpoint();
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+/// Largest number of sources one consolidation takes.
+const MAX_SOURCES: usize = 100;
+
+pub async fn consolidate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let meta = body.meta()?;
+    allow_meta(&meta, &["source-account-ids"])?;
+    let sources: Vec<String> = match meta.get("source-account-ids") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_str().map(String::from).ok_or_else(|| {
+                    ApiError::bad_field(
+                        &format!("/meta/source-account-ids/{i}"),
+                        "must be a string",
+                    )
+                })
+            })
+            .collect::<ApiResult<_>>()?,
+        None | Some(Value::Null) => {
+            return Err(ApiError::bad_field(
+                "/meta/source-account-ids",
+                "is missing",
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/meta/source-account-ids",
+                "must be an array of account ids",
+            ))
+        }
+    };
+    if sources.is_empty() || sources.len() > MAX_SOURCES {
+        return Err(ApiError::invalid(
+            "/meta/source-account-ids",
+            &format!("must name 1 to {MAX_SOURCES} accounts"),
+        ));
+    }
+    if let Some(i) = sources.iter().position(|s| *s == id) {
+        return Err(ApiError::invalid(
+            &format!("/meta/source-account-ids/{i}"),
+            "an account cannot be consolidated into itself",
+        ));
+    }
+    let mut unique = sources.clone();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != sources.len() {
+        return Err(ApiError::invalid(
+            "/meta/source-account-ids",
+            "names an account more than once",
+        ));
+    }
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let env = ctx.env_id().to_string();
+        let mut destination = load(tx, ctx, &id)?;
+        ensure_active(&destination)?;
+        let mut moved = 0;
+        for (i, source_id) in sources.iter().enumerate() {
+            let mut source = tx
+                .account(&env, source_id)?
+                .ok_or_else(|| ApiError::not_found(format!("meta.source-account-ids[{i}] `{source_id}` is not found")))?;
+            if source.archived_at.is_some() {
+                return Err(ApiError::conflict(format!("meta.source-account-ids[{i}] `{source_id}` is archived (already consolidated?)")));
+            }
+            // Child objects move to the destination; the source's own attributes stay.
+            moved += tx.move_relations(&env, source_id, &id)?;
+            source.archived_at = Some(ctx.now);
+            source.updated_at = ctx.now;
+            tx.update_account(&env, &source)?;
+            record(tx, ctx, events::ACCOUNT_CONSOLIDATED, &source, Some(json!({ "destination-account-id": id })))?;
+        }
+        destination.updated_at = ctx.now;
+        tx.update_account(&env, &destination)?;
+        record(tx, ctx, events::ACCOUNT_CONSOLIDATED_WITH, &destination, Some(json!({ "source-account-ids": sources, "moved-relations": moved })))?;
+        let doc = document_in(tx, ctx, &destination)?;
+        Ok(Written { status: StatusCode::ACCEPTED, doc, object_id: Some(destination.id) })
+    })
+    .await
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    allow_meta(&body.meta()?, &[])?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        account.archived_at = Some(ctx.now);
+        account.updated_at = ctx.now;
+        tx.update_account(ctx.env_id(), &account)?;
+        record(tx, ctx, events::ACCOUNT_ARCHIVED, &account, None)?;
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    allow_meta(&body.meta()?, &[])?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        if account.archived_at.is_none() {
+            return Err(ApiError::conflict(format!(
+                "account `{id}` is not archived"
+            )));
+        }
+        account.archived_at = None;
+        account.updated_at = ctx.now;
+        tx.update_account(ctx.env_id(), &account)?;
+        record(tx, ctx, events::ACCOUNT_RESTORED, &account, None)?;
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}

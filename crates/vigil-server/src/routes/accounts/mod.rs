@@ -1,0 +1,125 @@
+//! The Accounts API. Shared helpers live here; each file holds one group of operations.
+
+pub mod crud;
+pub mod lifecycle;
+pub mod relations;
+pub mod search;
+pub mod tags;
+
+use serde_json::{Map, Value};
+use vigil_domain::account::Account;
+use vigil_domain::ids::{self, prefix};
+use vigil_store::{AccountType, Event, WriteTx};
+
+use crate::protocol::{ApiError, ApiResult, Ctx};
+use crate::views;
+
+/// Load an account inside a write, or 404.
+pub(crate) fn load(tx: &mut dyn WriteTx, ctx: &Ctx, id: &str) -> ApiResult<Account> {
+    tx.account(ctx.env_id(), id)?.ok_or_else(|| not_found(id))
+}
+
+pub(crate) fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("account `{id}` is not found"))
+}
+
+/// Archived accounts (including consolidated sources) take no changes until restored.
+pub(crate) fn ensure_active(account: &Account) -> ApiResult<()> {
+    if account.archived_at.is_some() {
+        return Err(ApiError::conflict(format!(
+            "account `{}` is archived; restore it before changing it",
+            account.id
+        )));
+    }
+    Ok(())
+}
+
+/// Record an event about an account, in the same transaction as the change.
+pub(crate) fn record(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    name: &str,
+    account: &Account,
+    context: Option<Value>,
+) -> ApiResult<()> {
+    let event = Event {
+        id: ids::new_id(prefix::EVENT),
+        name: name.to_string(),
+        object_id: account.id.clone(),
+        object_type: views::account::TYPE.into(),
+        snapshot: serde_json::to_value(account).map_err(|e| ApiError::Internal(e.to_string()))?,
+        context,
+        created_at: ctx.now,
+    };
+    tx.insert_event(ctx.env_id(), &event)?;
+    Ok(())
+}
+
+/// Which relationships the request asked to include; only `account-type` exists.
+pub(crate) fn wants_account_type(ctx: &Ctx) -> ApiResult<Option<bool>> {
+    match &ctx.query.include {
+        None => Ok(None),
+        Some(paths) => {
+            if let Some(unknown) = paths.iter().find(|p| p.as_str() != "account-type") {
+                return Err(ApiError::bad_request(format!("include `{unknown}` is not a relationship of account (supported: account-type)")));
+            }
+            Ok(Some(!paths.is_empty()))
+        }
+    }
+}
+
+/// The single-account document, with `included` when asked for.
+pub(crate) fn document(
+    ctx: &Ctx,
+    account: &Account,
+    lookup_type: impl FnOnce(&str) -> ApiResult<Option<AccountType>>,
+) -> ApiResult<Value> {
+    let included = match wants_account_type(ctx)? {
+        None => None,
+        Some(false) => Some(Vec::new()),
+        Some(true) => Some(
+            lookup_type(&account.account_type_id)?
+                .iter()
+                .map(views::account_type::resource)
+                .collect(),
+        ),
+    };
+    Ok(views::single(
+        views::account::resource(account, ctx.version),
+        included,
+    ))
+}
+
+/// The same, inside a write.
+pub(crate) fn document_in(tx: &mut dyn WriteTx, ctx: &Ctx, account: &Account) -> ApiResult<Value> {
+    document(ctx, account, |id| Ok(tx.account_type(ctx.env_id(), id)?))
+}
+
+/// Reject `meta` members an operation does not take, naming them.
+pub(crate) fn allow_meta(meta: &Map<String, Value>, allowed: &[&str]) -> ApiResult<()> {
+    if let Some(unknown) = meta.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(ApiError::bad_field(
+            &format!("/meta/{unknown}"),
+            "is not an allowed member of meta",
+        ));
+    }
+    Ok(())
+}
+
+/// A required string member of `meta`.
+pub(crate) fn meta_string(meta: &Map<String, Value>, name: &str) -> ApiResult<String> {
+    match meta.get(name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Some(Value::String(_)) => Err(ApiError::invalid(
+            &format!("/meta/{name}"),
+            "must not be empty",
+        )),
+        None | Some(Value::Null) => {
+            Err(ApiError::bad_field(&format!("/meta/{name}"), "is missing"))
+        }
+        Some(_) => Err(ApiError::bad_field(
+            &format!("/meta/{name}"),
+            "must be a string",
+        )),
+    }
+}

@@ -1,0 +1,179 @@
+//! add-relation, remove-relation and the relations list.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::permissions::Access;
+use vigil_domain::time::parse_millis;
+use vigil_store::{Relation, RelationFilter};
+
+use super::{allow_meta, document_in, ensure_active, load, meta_string, not_found, record};
+use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use crate::views;
+use crate::AppState;
+
+fn relation_args(body: &ApiBody) -> ApiResult<(String, String)> {
+    let meta = body.meta()?;
+    allow_meta(&meta, &["relation-schema-key", "target-object-id"])?;
+    let key = meta_string(&meta, "relation-schema-key")?;
+    if key.len() > 64
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(ApiError::invalid(
+            "/meta/relation-schema-key",
+            "must be 1 to 64 letters, digits, `_` or `-`",
+        ));
+    }
+    let target = meta_string(&meta, "target-object-id")?;
+    if !ids::has_shape(prefix::ACCOUNT, &target) {
+        return Err(ApiError::invalid(
+            "/meta/target-object-id",
+            "must be an account id (act_...); transactions are not supported by vigil yet",
+        ));
+    }
+    Ok((key, target))
+}
+
+pub async fn add_relation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let (key, target) = relation_args(&body)?;
+    if target == id {
+        return Err(ApiError::invalid(
+            "/meta/target-object-id",
+            "an account cannot be related to itself",
+        ));
+    }
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        if tx.account(ctx.env_id(), &target)?.is_none() {
+            return Err(ApiError::not_found(format!(
+                "meta.target-object-id `{target}` is not found"
+            )));
+        }
+        let relation = Relation {
+            account_id: id.clone(),
+            key: key.clone(),
+            target_id: target.clone(),
+            created_at: ctx.now,
+        };
+        if tx.add_relation(ctx.env_id(), &relation)? {
+            record(
+                tx,
+                ctx,
+                events::ACCOUNT_ADDED_RELATION,
+                &account,
+                Some(json!({"relation-schema-key": key, "target-object-id": target})),
+            )?;
+        }
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+pub async fn remove_relation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let (key, target) = relation_args(&body)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        if !tx.remove_relation(ctx.env_id(), &id, &key, &target)? {
+            return Err(ApiError::not_found(format!(
+                "account `{id}` has no `{key}` relation to `{target}`"
+            )));
+        }
+        record(
+            tx,
+            ctx,
+            events::ACCOUNT_REMOVED_RELATION,
+            &account,
+            Some(json!({"relation-schema-key": key, "target-object-id": target})),
+        )?;
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+fn instant(query_value: Option<&String>, name: &str) -> ApiResult<Option<i64>> {
+    query_value
+        .map(|text| {
+            parse_millis(text).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "filter[{name}] must be a date (YYYY-MM-DD) or an ISO-8601 UTC time"
+                ))
+            })
+        })
+        .transpose()
+}
+
+pub async fn list_relations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Read)?;
+    ctx.query
+        .allow_filters(&["key", "created-at-start", "created-at-end"])?;
+    let key = ctx
+        .query
+        .filter
+        .get("key")
+        .filter(|k| !k.is_empty())
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::bad_request("filter[key] is missing: name the relation key to list")
+        })?;
+    let filter = RelationFilter {
+        key,
+        created_at_start: instant(ctx.query.filter.get("created-at-start"), "created-at-start")?,
+        created_at_end: instant(ctx.query.filter.get("created-at-end"), "created-at-end")?,
+    };
+    let store = &state.store;
+    if store.account(ctx.env_id(), &id)?.is_none() {
+        return Err(not_found(&id));
+    }
+    let request = paging::request(&ctx.query)?;
+    let page = store.relations(ctx.env_id(), &id, &filter, &request)?;
+    let mut data: Vec<Value> = Vec::with_capacity(page.items.len());
+    for relation in &page.items {
+        if let Some(target) = store.account(ctx.env_id(), &relation.target_id)? {
+            data.push(views::account::resource(&target, ctx.version));
+        }
+    }
+    let links = paging::links(
+        &format!("/api/v1/accounts/{id}/relations"),
+        &paging::filter_pairs(&ctx.query),
+        &request,
+        &page,
+        |r| r.target_id.clone(),
+    );
+    Ok(finish(
+        json!({ "data": data, "links": links }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}

@@ -1,0 +1,140 @@
+//! add-tag, remove-tag, set-tags.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::Value;
+use vigil_domain::account::parse_tags;
+use vigil_domain::events;
+use vigil_domain::permissions::Access;
+use vigil_domain::validate;
+
+use super::{allow_meta, document_in, ensure_active, load, record};
+use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use crate::AppState;
+
+/// `meta.tag-name` as one tag. Tag ids are not supported: vigil's tags are plain names.
+fn one_tag(body: &ApiBody) -> ApiResult<String> {
+    let meta = body.meta()?;
+    allow_meta(&meta, &["tag-name", "tag-id"])?;
+    if meta.contains_key("tag-id") {
+        return Err(ApiError::invalid(
+            "/meta/tag-id",
+            "tag ids are not supported by vigil; pass meta.tag-name",
+        ));
+    }
+    match meta.get("tag-name") {
+        Some(Value::String(s)) => {
+            validate::tag(s).map_err(|m| ApiError::invalid("/meta/tag-name", &m))
+        }
+        None | Some(Value::Null) => Err(ApiError::bad_field("/meta/tag-name", "is missing")),
+        Some(_) => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
+    }
+}
+
+pub async fn add_tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let tag = one_tag(&body)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        if account.add_tag(&tag, ctx.now) {
+            tx.update_account(ctx.env_id(), &account)?;
+            record(
+                tx,
+                ctx,
+                events::ACCOUNT_TAG_ADDED,
+                &account,
+                Some(serde_json::json!({ "tag-name": tag })),
+            )?;
+        }
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let tag = one_tag(&body)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        if account.remove_tag(&tag, ctx.now) {
+            tx.update_account(ctx.env_id(), &account)?;
+            record(
+                tx,
+                ctx,
+                events::ACCOUNT_TAG_REMOVED,
+                &account,
+                Some(serde_json::json!({ "tag-name": tag })),
+            )?;
+        }
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}
+
+pub async fn set_tags(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let meta = body.meta()?;
+    allow_meta(&meta, &["tag-name", "tag-id"])?;
+    if meta.contains_key("tag-id") {
+        return Err(ApiError::invalid(
+            "/meta/tag-id",
+            "tag ids are not supported by vigil; pass meta.tag-name",
+        ));
+    }
+    let tags = match meta.get("tag-name") {
+        Some(Value::Array(items)) => parse_tags(items, "/meta/tag-name")?,
+        None | Some(Value::Null) => {
+            return Err(ApiError::bad_field("/meta/tag-name", "is missing"))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/meta/tag-name",
+                "must be an array of strings",
+            ))
+        }
+    };
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        ensure_active(&account)?;
+        if account.tags != tags {
+            account.tags = tags;
+            account.updated_at = ctx.now;
+            tx.update_account(ctx.env_id(), &account)?;
+            record(tx, ctx, events::ACCOUNT_UPDATED_TAGS, &account, None)?;
+        }
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}

@@ -1,0 +1,78 @@
+//! Resource handlers, one module per resource. Each handler checks its permission,
+//! parses its input into domain types, calls storage, and builds a view.
+
+pub mod account_types;
+pub mod accounts;
+pub mod events;
+pub mod health;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::protocol::ApiError;
+use crate::AppState;
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/accounts",
+            get(accounts::crud::list).post(accounts::crud::create),
+        )
+        .route("/accounts/search", post(accounts::search::search))
+        .route(
+            "/accounts/{account_id}",
+            get(accounts::crud::retrieve)
+                .patch(accounts::crud::update)
+                .delete(accounts::lifecycle::redact),
+        )
+        .route(
+            "/accounts/{account_id}/add-tag",
+            post(accounts::tags::add_tag),
+        )
+        .route(
+            "/accounts/{account_id}/remove-tag",
+            post(accounts::tags::remove_tag),
+        )
+        .route(
+            "/accounts/{account_id}/set-tags",
+            post(accounts::tags::set_tags),
+        )
+        .route(
+            "/accounts/{account_id}/add-relation",
+            post(accounts::relations::add_relation),
+        )
+        .route(
+            "/accounts/{account_id}/remove-relation",
+            post(accounts::relations::remove_relation),
+        )
+        .route(
+            "/accounts/{account_id}/relations",
+            get(accounts::relations::list_relations),
+        )
+        .route(
+            "/accounts/{account_id}/consolidate",
+            post(accounts::lifecycle::consolidate),
+        )
+        .route(
+            "/accounts/{account_id}/archive",
+            post(accounts::lifecycle::archive),
+        )
+        .route(
+            "/accounts/{account_id}/restore",
+            post(accounts::lifecycle::restore),
+        )
+        .route(
+            "/account-types/{account_type_id}",
+            get(account_types::retrieve),
+        )
+        .route("/events", get(events::list))
+        .route("/events/{event_id}", get(events::retrieve))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("No such endpoint; see Persona's API reference for the paths vigil serves")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,306 @@
+//! Reads, served from pooled connections in WAL mode (they never wait for the writer).
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+use vigil_domain::account::Account;
+
+use super::paging::page;
+use super::SqliteStore;
+use crate::{
+    AccountFilter, AccountStatus, AccountType, ApiKey, Environment, Event, EventFilter, Page,
+    PageRequest, Relation, RelationFilter, Result, Store, StoreError, StoredResponse, WriteJob,
+};
+
+pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
+    serde_json::from_str(body).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn decode_json(text: &str) -> rusqlite::Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+pub(super) fn account(conn: &Connection, env: &str, id: &str) -> Result<Option<Account>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM accounts WHERE id = ?1 AND environment_id = ?2")?
+        .query_row(params![id, env], |r| {
+            decode_account(&r.get::<_, String>(0)?)
+        })
+        .optional()?)
+}
+
+pub(super) fn account_type(
+    conn: &Connection,
+    env: &str,
+    filter_sql: &str,
+    value: &str,
+) -> Result<Option<AccountType>> {
+    let sql = format!("SELECT id, environment_id, name, created_at, updated_at FROM account_types WHERE environment_id = ?1 AND {filter_sql} = ?2");
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row(params![env, value], |r| {
+            Ok(AccountType {
+                id: r.get(0)?,
+                environment_id: r.get(1)?,
+                name: r.get(2)?,
+                created_at: r.get(3)?,
+                updated_at: r.get(4)?,
+                statuses: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut account_type) = found else {
+        return Ok(None);
+    };
+    account_type.statuses = conn
+        .prepare_cached("SELECT id, name, is_default FROM account_statuses WHERE account_type_id = ?1 ORDER BY created_at, name")?
+        .query_map([&account_type.id], |r| Ok(AccountStatus { id: r.get(0)?, name: r.get(1)?, is_default: r.get(2)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(account_type))
+}
+
+fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let context: Option<String> = row.get(6)?;
+    Ok(Event {
+        id: row.get(1)?,
+        name: row.get(2)?,
+        object_id: row.get(3)?,
+        object_type: row.get(4)?,
+        snapshot: decode_json(&row.get::<_, String>(5)?)?,
+        context: context.as_deref().map(decode_json).transpose()?,
+        created_at: row.get(7)?,
+    })
+}
+
+const EVENT_SELECT: &str =
+    "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at FROM events";
+
+pub(super) fn stored_response(
+    conn: &Connection,
+    env: &str,
+    key: &str,
+) -> Result<Option<StoredResponse>> {
+    Ok(conn
+        .prepare_cached("SELECT request_hash, object_id, status, body, created_at FROM idempotency_keys WHERE environment_id = ?1 AND idempotency_key = ?2")?
+        .query_row(params![env, key], |r| {
+            Ok(StoredResponse { request_hash: r.get(0)?, object_id: r.get(1)?, status: r.get(2)?, body: r.get(3)?, created_at: r.get(4)? })
+        })
+        .optional()?)
+}
+
+/// `IN (?, ?, ...)` with `n` placeholders.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+impl Store for SqliteStore {
+    fn ping(&self) -> Result<()> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+    }
+
+    fn environments(&self) -> Result<Vec<Environment>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name")?
+                .query_map([], |r| Ok(Environment { id: r.get(0)?, organization_id: r.get(1)?, name: r.get(2)?, created_at: r.get(3)? }))?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>> {
+        self.read(|conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT k.id, k.environment_id, k.name, k.secret_hash, k.permissions, k.api_version, k.key_inflection, k.created_at, k.expires_at,
+                            e.organization_id, e.name, e.created_at
+                     FROM api_keys k JOIN environments e ON e.id = k.environment_id WHERE k.secret_hash = ?1",
+                )?
+                .query_row([secret_hash], |r| {
+                    let permissions: String = r.get(4)?;
+                    let key = ApiKey {
+                        id: r.get(0)?,
+                        environment_id: r.get(1)?,
+                        name: r.get(2)?,
+                        secret_hash: r.get(3)?,
+                        permissions: permissions.split(',').filter(|p| !p.is_empty()).map(String::from).collect(),
+                        api_version: r.get(5)?,
+                        key_inflection: r.get(6)?,
+                        created_at: r.get(7)?,
+                        expires_at: r.get(8)?,
+                    };
+                    let env = Environment { id: key.environment_id.clone(), organization_id: r.get(9)?, name: r.get(10)?, created_at: r.get(11)? };
+                    Ok((key, env))
+                })
+                .optional()?;
+            Ok(row)
+        })
+    }
+
+    fn account(&self, env: &str, id: &str) -> Result<Option<Account>> {
+        self.read(|conn| account(conn, env, id))
+    }
+
+    fn accounts(
+        &self,
+        env: &str,
+        filter: &AccountFilter,
+        request: &PageRequest,
+    ) -> Result<Page<Account>> {
+        self.read(|conn| {
+            let archived = filter.archived as i64;
+            let mut sql_filter = String::from("environment_id = ? AND archived = ?");
+            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env, &archived];
+            if !filter.reference_ids.is_empty() {
+                sql_filter.push_str(&format!(
+                    " AND reference_id IN ({})",
+                    placeholders(filter.reference_ids.len())
+                ));
+                params.extend(
+                    filter
+                        .reference_ids
+                        .iter()
+                        .map(|r| r as &dyn rusqlite::ToSql),
+                );
+            }
+            if let Some(account_type_id) = &filter.account_type_id {
+                sql_filter.push_str(" AND account_type_id = ?");
+                params.push(account_type_id);
+            }
+            page(
+                conn,
+                "SELECT seq, body FROM accounts",
+                &sql_filter,
+                &params,
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
+                        )?
+                        .query_row(params![id, env], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |row| decode_account(&row.get::<_, String>(1)?),
+            )
+        })
+    }
+
+    fn scan_accounts(
+        &self,
+        env: &str,
+        archived: bool,
+        visit: &mut dyn FnMut(Account) -> bool,
+    ) -> Result<()> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached("SELECT body FROM accounts WHERE environment_id = ?1 AND archived = ?2 ORDER BY seq DESC")?;
+            let mut rows = statement.query(params![env, archived as i64])?;
+            while let Some(row) = rows.next()? {
+                if !visit(decode_account(&row.get::<_, String>(0)?)?) {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn account_type(&self, env: &str, id: &str) -> Result<Option<AccountType>> {
+        self.read(|conn| account_type(conn, env, "id", id))
+    }
+
+    fn relations(
+        &self,
+        env: &str,
+        account_id: &str,
+        filter: &RelationFilter,
+        request: &PageRequest,
+    ) -> Result<Page<Relation>> {
+        self.read(|conn| {
+            let start = filter.created_at_start.unwrap_or(i64::MIN);
+            let end = filter.created_at_end.unwrap_or(i64::MAX);
+            let params: Vec<&dyn rusqlite::ToSql> = vec![&env, &account_id, &filter.key, &start, &end];
+            page(
+                conn,
+                "SELECT seq, account_id, relation_key, target_id, created_at FROM account_relations",
+                "environment_id = ? AND account_id = ? AND relation_key = ? AND created_at >= ? AND created_at <= ?",
+                &params,
+                |id| {
+                    Ok(conn
+                        .prepare_cached("SELECT seq FROM account_relations WHERE account_id = ?1 AND relation_key = ?2 AND target_id = ?3")?
+                        .query_row(params![account_id, filter.key, id], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |row| Ok(Relation { account_id: row.get(1)?, key: row.get(2)?, target_id: row.get(3)?, created_at: row.get(4)? }),
+            )
+        })
+    }
+
+    fn event(&self, env: &str, id: &str) -> Result<Option<Event>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "{EVENT_SELECT} WHERE id = ?1 AND environment_id = ?2"
+                ))?
+                .query_row(params![id, env], event_row)
+                .optional()?)
+        })
+    }
+
+    fn events(
+        &self,
+        env: &str,
+        filter: &EventFilter,
+        request: &PageRequest,
+    ) -> Result<Page<Event>> {
+        self.read(|conn| {
+            let mut sql_filter = String::from("environment_id = ?");
+            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env];
+            for (column, values) in [
+                ("name", &filter.names),
+                ("object_id", &filter.object_ids),
+                ("id", &filter.ids),
+            ] {
+                if !values.is_empty() {
+                    sql_filter.push_str(&format!(
+                        " AND {column} IN ({})",
+                        placeholders(values.len())
+                    ));
+                    params.extend(values.iter().map(|v| v as &dyn rusqlite::ToSql));
+                }
+            }
+            page(
+                conn,
+                EVENT_SELECT,
+                &sql_filter,
+                &params,
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM events WHERE id = ?1 AND environment_id = ?2",
+                        )?
+                        .query_row(params![id, env], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                event_row,
+            )
+        })
+    }
+
+    fn stored_response(&self, env: &str, key: &str) -> Result<Option<StoredResponse>> {
+        self.read(|conn| stored_response(conn, env, key))
+    }
+
+    fn submit(&self, job: WriteJob) {
+        self.send(job);
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(error: serde_json::Error) -> Self {
+        StoreError::Corrupt(error.to_string())
+    }
+}
