@@ -148,6 +148,7 @@ pub async fn api_middleware(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
     let mut quota: Option<Quota> = None;
+    let mut served_version: Option<ApiVersion> = None;
     let mut environment: Option<Arc<Environment>> = None;
 
     let outcome: ApiResult<Response> = async {
@@ -214,6 +215,11 @@ pub async fn api_middleware(
     if let Some(env) = &environment {
         insert(headers, "Persona-Environment-Id", &env.id);
         insert(headers, "Persona-Organization-Id", &env.organization_id);
+    }
+    if let Some(version) = served_version {
+        // Beyond Persona: say which version shaped this response (the key's default or
+        // the request's header), as Stripe does.
+        insert(headers, "Persona-Version", version.as_str());
     }
     let status = response.status().as_u16();
     let elapsed = started.elapsed();

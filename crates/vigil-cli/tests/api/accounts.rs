@@ -1,0 +1,392 @@
+//! Create, retrieve, update, list, search, upsert, validation.
+
+use serde_json::json;
+
+use crate::common::Server;
+
+#[tokio::test]
+async fn create_retrieve_update_round_trip() {
+    let server = Server::start();
+    let api = server.client();
+    let created = api
+        .create_account(json!({
+            "reference-id": "user-1", "name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12",
+            "email-address": "jane@example.com", "country-code": "us", "tags": ["vip"],
+            "fields": {"risk_score": 12, "address": {"city": "Lyon"}}
+        }))
+        .await;
+    let id = created.id();
+    assert!(id.starts_with("act_") && id.len() == 28, "{id}");
+    assert_eq!(created.attr("reference-id"), "user-1");
+    assert_eq!(created.attr("account-status"), "active");
+    assert_eq!(
+        created.attr("fields")["name"]["value"]["first"]["value"],
+        "Jane"
+    );
+    assert_eq!(
+        created.attr("fields")["address"]["value"]["country_code"]["value"],
+        "US"
+    );
+    assert_eq!(
+        created.attr("fields")["address"]["value"]["city"]["value"],
+        "Lyon"
+    );
+    assert_eq!(
+        created.attr("fields")["risk_score"],
+        json!({"type": "integer", "value": 12})
+    );
+    assert_eq!(created.attr("tags"), &json!(["vip"]));
+
+    let fetched = api.get(&format!("/api/v1/accounts/{id}")).await;
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.body["data"], created.body["data"]);
+
+    let updated = api.patch(&format!("/api/v1/accounts/{id}"), json!({"data": {"attributes": {"name-middle": "Marie", "account-status": "suspended"}}})).await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(
+        updated.attr("fields")["name"]["value"]["middle"]["value"],
+        "Marie"
+    );
+    assert_eq!(
+        updated.attr("fields")["name"]["value"]["first"]["value"],
+        "Jane",
+        "hash fields merge"
+    );
+    assert_eq!(updated.attr("account-status"), "suspended");
+
+    let events = api
+        .get(&format!("/api/v1/events?filter[object-id]={id}"))
+        .await;
+    let names: Vec<&str> = events.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "account.status-updated",
+            "account.updated-fields",
+            "account.created"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_field_and_write_nothing() {
+    let server = Server::start();
+    let api = server.client();
+    let cases = [
+        (
+            json!({"data": {"attributes": {"birthdate": "1994-02-30"}}}),
+            422,
+            "/data/attributes/birthdate",
+        ),
+        (
+            json!({"data": {"attributes": {"country-code": "ZX"}}}),
+            422,
+            "/data/attributes/country-code",
+        ),
+        (
+            json!({"data": {"attributes": {"email-address": "not-an-email"}}}),
+            422,
+            "/data/attributes/email-address",
+        ),
+        (
+            json!({"data": {"attributes": {"account-status": "vip"}}}),
+            422,
+            "/data/attributes/account-status",
+        ),
+        (
+            json!({"data": {"attributes": {"fields": {"address": {"country_code": "ZZ"}}}}}),
+            422,
+            "/data/attributes/fields/address/country_code",
+        ),
+    ];
+    for (body, status, pointer) in cases {
+        let response = api.post("/api/v1/accounts", body.clone()).await;
+        assert_eq!(response.status, status, "{body} → {}", response.body);
+        assert_eq!(response.body["errors"][0]["source"]["pointer"], pointer);
+        assert!(
+            response
+                .details()
+                .starts_with(&pointer.trim_start_matches('/').replace('/', ".")),
+            "{}",
+            response.details()
+        );
+    }
+    let wrong_types = [
+        (
+            json!({"data": {"attributes": {"name-first": 7}}}),
+            "data.attributes.name-first must be a string",
+        ),
+        (
+            json!({"data": {"attributes": {"tags": "vip"}}}),
+            "data.attributes.tags must be an array of strings",
+        ),
+        (
+            json!({"data": {"attributes": {"nickname": "x"}}}),
+            "data.attributes.nickname is not an allowed attribute",
+        ),
+        (json!({"data": "x"}), "data must be an object"),
+        (
+            json!({"data": {"attributes": {}}, "meta": {"upsert-by": 3}}),
+            "meta.upsert-by must be a field name",
+        ),
+    ];
+    for (body, details) in wrong_types {
+        let response = api.post("/api/v1/accounts", body.clone()).await;
+        assert_eq!(response.status, 400, "{body} → {}", response.body);
+        assert_eq!(response.details(), details);
+    }
+    let malformed = api
+        .raw(
+            reqwest::Method::POST,
+            "/api/v1/accounts",
+            Some(b"{\"data\":".to_vec()),
+            &[],
+        )
+        .await;
+    assert_eq!(malformed.status, 400);
+    assert!(malformed.details().contains("not valid JSON"));
+    let not_object = api
+        .raw(
+            reqwest::Method::POST,
+            "/api/v1/accounts",
+            Some(b"[1,2]".to_vec()),
+            &[],
+        )
+        .await;
+    assert_eq!(not_object.status, 400);
+    let list = api.get("/api/v1/accounts").await;
+    assert_eq!(
+        list.body["data"].as_array().unwrap().len(),
+        0,
+        "no failed request wrote anything"
+    );
+    let events = api.get("/api/v1/events").await;
+    assert_eq!(events.body["data"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn unknown_ids_are_404() {
+    let server = Server::start();
+    let api = server.client();
+    for path in [
+        "/api/v1/accounts/act_doesnotexist",
+        "/api/v1/events/evt_nope",
+        "/api/v1/account-types/acttp_nope",
+    ] {
+        let response = api.get(path).await;
+        assert_eq!(response.status, 404, "{path}");
+        assert_eq!(response.body["errors"][0]["title"], "Record not found");
+    }
+    let response = api
+        .post(
+            "/api/v1/accounts/act_nope/add-tag",
+            json!({"meta": {"tag-name": "x"}}),
+        )
+        .await;
+    assert_eq!(response.status, 404);
+    let response = api
+        .patch(
+            "/api/v1/accounts/act_nope",
+            json!({"data": {"attributes": {"reference-id": "x"}}}),
+        )
+        .await;
+    assert_eq!(response.status, 404);
+}
+
+#[tokio::test]
+async fn list_filters_and_pagination_edges() {
+    let server = Server::start();
+    let api = server.client();
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        ids.push(
+            api.create_account(json!({"reference-id": format!("ref-{}", i % 3)}))
+                .await
+                .id(),
+        );
+    }
+    ids.reverse(); // newest first
+    let first = api.get("/api/v1/accounts").await;
+    assert_eq!(first.ids(), ids[..10]);
+    assert_eq!(first.body["links"]["prev"], serde_json::Value::Null);
+    let next = first.body["links"]["next"].as_str().unwrap().to_string();
+    assert_eq!(next, format!("/api/v1/accounts?page%5Bafter%5D={}", ids[9]));
+    let second = api.get(&next).await;
+    assert_eq!(second.ids(), ids[10..20]);
+    let third = api
+        .get(second.body["links"]["next"].as_str().unwrap())
+        .await;
+    assert_eq!(third.ids(), ids[20..]);
+    assert_eq!(third.body["links"]["next"], serde_json::Value::Null);
+    let back = api.get(third.body["links"]["prev"].as_str().unwrap()).await;
+    assert_eq!(back.ids(), ids[10..20]);
+    let small = api
+        .get("/api/v1/accounts?page[size]=3&filter[reference-id]=ref-1")
+        .await;
+    assert_eq!(small.ids().len(), 3);
+    assert!(small.body["links"]["next"]
+        .as_str()
+        .unwrap()
+        .contains("filter%5Breference-id%5D=ref-1"));
+    assert!(small.body["links"]["next"]
+        .as_str()
+        .unwrap()
+        .contains("page%5Bsize%5D=3"));
+    let filtered = api
+        .get("/api/v1/accounts?page[size]=100&filter[reference-id]=ref-1,ref-2")
+        .await;
+    assert_eq!(filtered.ids().len(), 16);
+    for bad in [
+        "page[size]=0",
+        "page[size]=101",
+        "page[size]=ten",
+        "page[after]=act_unknown",
+        "filter[colour]=red",
+        "page[after]=a&page[before]=b",
+    ] {
+        let response = api.get(&format!("/api/v1/accounts?{bad}")).await;
+        assert_eq!(response.status, 400, "{bad}: {}", response.body);
+    }
+}
+
+#[tokio::test]
+async fn upsert_by_reference_id_and_field() {
+    let server = Server::start();
+    let api = server.client();
+    let body = json!({"data": {"attributes": {"reference-id": "crm-9", "name-first": "Ana"}}, "meta": {"upsert-by": "reference-id"}});
+    let first = api.post("/api/v1/accounts", body).await;
+    assert_eq!(first.status, 201);
+    let again = api.post("/api/v1/accounts", json!({"data": {"attributes": {"reference-id": "crm-9", "name-last": "Lima"}}, "meta": {"upsert-by": "reference_id"}})).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.id(), first.id());
+    assert_eq!(
+        again.attr("fields")["name"]["value"]["first"]["value"],
+        "Ana"
+    );
+    assert_eq!(
+        again.attr("fields")["name"]["value"]["last"]["value"],
+        "Lima"
+    );
+    let by_email = json!({"data": {"attributes": {"email-address": "a@b.co"}}, "meta": {"upsert-by": "email_address"}});
+    let e1 = api.post("/api/v1/accounts", by_email.clone()).await;
+    let e2 = api.post("/api/v1/accounts", by_email).await;
+    assert_eq!((e1.status, e2.status), (201, 200));
+    assert_eq!(e1.id(), e2.id());
+    let missing = api
+        .post(
+            "/api/v1/accounts",
+            json!({"data": {"attributes": {}}, "meta": {"upsert-by": "reference-id"}}),
+        )
+        .await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(
+        missing.body["errors"][0]["source"]["pointer"],
+        "/meta/upsert-by"
+    );
+}
+
+#[tokio::test]
+async fn search_accounts() {
+    let server = Server::start();
+    let api = server.client();
+    let old = api
+        .create_account(json!({"reference-id": "a", "fields": {"age": 17}, "tags": ["teen"]}))
+        .await
+        .id();
+    let adult = api
+        .create_account(json!({"reference-id": "b", "fields": {"age": 41}}))
+        .await
+        .id();
+    let senior = api
+        .create_account(json!({"reference-id": "c", "fields": {"age": 70}}))
+        .await
+        .id();
+    let found = api
+        .post(
+            "/api/v1/accounts/search",
+            json!({"query": {"attribute": "fields.age", "operator": "gte", "value": 18}}),
+        )
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(found.ids(), vec![senior.clone(), adult.clone()]);
+    let sorted = api.post("/api/v1/accounts/search", json!({"query": {"or": [{"attribute": "tags", "operator": "eq", "value": "teen"}, {"attribute": "reference_id", "operator": "eq", "value": "c"}]}, "sort": {"attribute": "created_at", "direction": "asc"}})).await;
+    assert_eq!(sorted.ids(), vec![old.clone(), senior.clone()]);
+    let paged = api
+        .post("/api/v1/accounts/search", json!({"page": {"size": 2}}))
+        .await;
+    assert_eq!(paged.ids(), vec![senior, adult]);
+    assert!(paged.body["links"]["next"]
+        .as_str()
+        .unwrap()
+        .starts_with("/api/v1/accounts/search?page%5Bafter%5D="));
+    let rest = api
+        .post(
+            "/api/v1/accounts/search",
+            json!({"page": {"size": 2, "after": paged.ids()[1]}}),
+        )
+        .await;
+    assert_eq!(rest.ids(), vec![old]);
+    let bad = api
+        .post(
+            "/api/v1/accounts/search",
+            json!({"query": {"attribute": "fields.age", "operator": "like", "value": 1}}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        bad.body["errors"][0]["source"]["pointer"],
+        "/query/operator"
+    );
+}
+
+#[tokio::test]
+async fn account_type_and_include() {
+    let server = Server::start();
+    let api = server.client();
+    let account = api.create_account(json!({"reference-id": "x"})).await;
+    let type_id = account.body["data"]["relationships"]["account-type"]["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account_type = api.get(&format!("/api/v1/account-types/{type_id}")).await;
+    assert_eq!(account_type.status, 200);
+    assert_eq!(account_type.attr("name"), "User");
+    assert_eq!(
+        account_type.body["data"]["relationships"]["account-statuses"]["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    let included = api
+        .get(&format!(
+            "/api/v1/accounts/{}?include=account-type",
+            account.id()
+        ))
+        .await;
+    assert_eq!(included.body["included"][0]["id"], type_id.as_str());
+    let sparse = api
+        .get(&format!(
+            "/api/v1/accounts/{}?fields[account]=reference-id,tags",
+            account.id()
+        ))
+        .await;
+    let keys: Vec<&String> = sparse.body["data"]["attributes"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys, vec!["reference-id", "tags"]);
+    let bad = api
+        .get(&format!(
+            "/api/v1/accounts/{}?include=inquiries",
+            account.id()
+        ))
+        .await;
+    assert_eq!(bad.status, 400);
+}

@@ -1,0 +1,384 @@
+//! Tags, relations, consolidation, redaction, archive and restore.
+
+use serde_json::json;
+
+use crate::common::Server;
+
+async fn event_names(api: &crate::common::Client, object_id: &str) -> Vec<String> {
+    let events = api
+        .get(&format!(
+            "/api/v1/events?page[size]=100&filter[object-id]={object_id}"
+        ))
+        .await;
+    events.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn tags() {
+    let server = Server::start();
+    let api = server.client();
+    let id = api.create_account(json!({})).await.id();
+    let added = api
+        .post(
+            &format!("/api/v1/accounts/{id}/add-tag"),
+            json!({"meta": {"tag-name": "fraud-review"}}),
+        )
+        .await;
+    assert_eq!(added.status, 200);
+    assert_eq!(added.attr("tags"), &json!(["fraud-review"]));
+    let twice = api
+        .post(
+            &format!("/api/v1/accounts/{id}/add-tag"),
+            json!({"meta": {"tag-name": "fraud-review"}}),
+        )
+        .await;
+    assert_eq!(twice.attr("tags"), &json!(["fraud-review"]));
+    let set = api
+        .post(
+            &format!("/api/v1/accounts/{id}/set-tags"),
+            json!({"meta": {"tag-name": ["a", "b", "a"]}}),
+        )
+        .await;
+    assert_eq!(set.attr("tags"), &json!(["a", "b"]));
+    let removed = api
+        .post(
+            &format!("/api/v1/accounts/{id}/remove-tag"),
+            json!({"meta": {"tag-name": "a"}}),
+        )
+        .await;
+    assert_eq!(removed.attr("tags"), &json!(["b"]));
+    assert_eq!(
+        event_names(&api, &id).await,
+        vec![
+            "account.tag-removed",
+            "account.updated-tags",
+            "account.tag-added",
+            "account.created"
+        ]
+    );
+    let missing = api
+        .post(
+            &format!("/api/v1/accounts/{id}/add-tag"),
+            json!({"meta": {}}),
+        )
+        .await;
+    assert_eq!(
+        (missing.status, missing.details()),
+        (400, "meta.tag-name is missing")
+    );
+    let empty = api
+        .post(
+            &format!("/api/v1/accounts/{id}/add-tag"),
+            json!({"meta": {"tag-name": "  "}}),
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    let not_array = api
+        .post(
+            &format!("/api/v1/accounts/{id}/set-tags"),
+            json!({"meta": {"tag-name": "x"}}),
+        )
+        .await;
+    assert_eq!(not_array.status, 400);
+}
+
+#[tokio::test]
+async fn relations() {
+    let server = Server::start();
+    let api = server.client();
+    let parent = api
+        .create_account(json!({"reference-id": "parent"}))
+        .await
+        .id();
+    let child1 = api.create_account(json!({"reference-id": "c1"})).await.id();
+    let child2 = api.create_account(json!({"reference-id": "c2"})).await.id();
+    for child in [&child1, &child2] {
+        let added = api
+            .post(
+                &format!("/api/v1/accounts/{parent}/add-relation"),
+                json!({"meta": {"relation-schema-key": "household", "target-object-id": child}}),
+            )
+            .await;
+        assert_eq!(added.status, 200, "{}", added.body);
+    }
+    let listed = api
+        .get(&format!(
+            "/api/v1/accounts/{parent}/relations?filter[key]=household"
+        ))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.ids(), vec![child2.clone(), child1.clone()]);
+    let paged = api
+        .get(&format!(
+            "/api/v1/accounts/{parent}/relations?filter[key]=household&page[size]=1"
+        ))
+        .await;
+    assert_eq!(paged.ids(), vec![child2.clone()]);
+    let next = api.get(paged.body["links"]["next"].as_str().unwrap()).await;
+    assert_eq!(next.ids(), vec![child1.clone()]);
+    let other_key = api
+        .get(&format!(
+            "/api/v1/accounts/{parent}/relations?filter[key]=employer"
+        ))
+        .await;
+    assert!(other_key.ids().is_empty());
+    let removed = api
+        .post(
+            &format!("/api/v1/accounts/{parent}/remove-relation"),
+            json!({"meta": {"relation-schema-key": "household", "target-object-id": child1}}),
+        )
+        .await;
+    assert_eq!(removed.status, 200);
+    let again = api
+        .post(
+            &format!("/api/v1/accounts/{parent}/remove-relation"),
+            json!({"meta": {"relation-schema-key": "household", "target-object-id": child1}}),
+        )
+        .await;
+    assert_eq!(again.status, 404);
+    let no_key = api
+        .get(&format!("/api/v1/accounts/{parent}/relations"))
+        .await;
+    assert_eq!(no_key.status, 400);
+    let to_self = api
+        .post(
+            &format!("/api/v1/accounts/{parent}/add-relation"),
+            json!({"meta": {"relation-schema-key": "x", "target-object-id": parent}}),
+        )
+        .await;
+    assert_eq!(to_self.status, 422);
+    let unknown = api
+        .post(
+            &format!("/api/v1/accounts/{parent}/add-relation"),
+            json!({"meta": {"relation-schema-key": "x", "target-object-id": "act_missing"}}),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    let missing = api
+        .post(
+            &format!("/api/v1/accounts/{parent}/add-relation"),
+            json!({"meta": {"relation-schema-key": "x"}}),
+        )
+        .await;
+    assert_eq!(
+        (missing.status, missing.details()),
+        (400, "meta.target-object-id is missing")
+    );
+    assert_eq!(
+        event_names(&api, &parent).await[..2],
+        ["account.removed-relation", "account.added-relation"]
+    );
+}
+
+#[tokio::test]
+async fn consolidate_moves_children_and_archives_sources() {
+    let server = Server::start();
+    let api = server.client();
+    let destination = api
+        .create_account(json!({"reference-id": "keep"}))
+        .await
+        .id();
+    let source = api
+        .create_account(json!({"reference-id": "dup", "name-first": "Jo"}))
+        .await
+        .id();
+    let friend = api
+        .create_account(json!({"reference-id": "friend"}))
+        .await
+        .id();
+    api.post(
+        &format!("/api/v1/accounts/{source}/add-relation"),
+        json!({"meta": {"relation-schema-key": "friend", "target-object-id": friend}}),
+    )
+    .await;
+    api.post(
+        &format!("/api/v1/accounts/{friend}/add-relation"),
+        json!({"meta": {"relation-schema-key": "friend", "target-object-id": source}}),
+    )
+    .await;
+    let merged = api
+        .post(
+            &format!("/api/v1/accounts/{destination}/consolidate"),
+            json!({"meta": {"source-account-ids": [source]}}),
+        )
+        .await;
+    assert_eq!(merged.status, 202, "{}", merged.body);
+    assert_eq!(merged.id(), destination);
+    let moved = api
+        .get(&format!(
+            "/api/v1/accounts/{destination}/relations?filter[key]=friend"
+        ))
+        .await;
+    assert_eq!(moved.ids(), vec![friend.clone()]);
+    let retargeted = api
+        .get(&format!(
+            "/api/v1/accounts/{friend}/relations?filter[key]=friend"
+        ))
+        .await;
+    assert_eq!(retargeted.ids(), vec![destination.clone()]);
+    let listed = api.get("/api/v1/accounts").await;
+    assert!(
+        !listed.ids().contains(&source),
+        "sources are archived, so not listed"
+    );
+    let archived = api.get("/api/v1/accounts?filter[archived]=true").await;
+    assert_eq!(archived.ids(), vec![source.clone()]);
+    assert_eq!(event_names(&api, &source).await[0], "account.consolidated");
+    assert_eq!(
+        event_names(&api, &destination).await[0],
+        "account.consolidated-with"
+    );
+    let again = api
+        .post(
+            &format!("/api/v1/accounts/{destination}/consolidate"),
+            json!({"meta": {"source-account-ids": [source]}}),
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    let into_self = api
+        .post(
+            &format!("/api/v1/accounts/{destination}/consolidate"),
+            json!({"meta": {"source-account-ids": [destination]}}),
+        )
+        .await;
+    assert_eq!(into_self.status, 422);
+    let missing = api
+        .post(
+            &format!("/api/v1/accounts/{destination}/consolidate"),
+            json!({"meta": {"source-account-ids": ["act_nope"]}}),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+    let no_sources = api
+        .post(
+            &format!("/api/v1/accounts/{destination}/consolidate"),
+            json!({"meta": {}}),
+        )
+        .await;
+    assert_eq!(no_sources.status, 400);
+    let change_archived = api
+        .post(
+            &format!("/api/v1/accounts/{source}/add-tag"),
+            json!({"meta": {"tag-name": "x"}}),
+        )
+        .await;
+    assert_eq!(change_archived.status, 409);
+}
+
+#[tokio::test]
+async fn archive_and_restore() {
+    let server = Server::start();
+    let api = server.client();
+    let id = api.create_account(json!({})).await.id();
+    let archived = api
+        .post(&format!("/api/v1/accounts/{id}/archive"), json!({}))
+        .await;
+    assert_eq!(archived.status, 200);
+    assert_eq!(
+        api.post(&format!("/api/v1/accounts/{id}/archive"), json!({}))
+            .await
+            .status,
+        409
+    );
+    assert!(api.get("/api/v1/accounts").await.ids().is_empty());
+    assert_eq!(
+        api.get(&format!("/api/v1/accounts/{id}")).await.status,
+        200,
+        "archived accounts stay retrievable"
+    );
+    let restored = api
+        .post(&format!("/api/v1/accounts/{id}/restore"), json!({}))
+        .await;
+    assert_eq!(restored.status, 200);
+    assert_eq!(api.get("/api/v1/accounts").await.ids(), vec![id.clone()]);
+    assert_eq!(
+        event_names(&api, &id).await,
+        vec!["account.restored", "account.archived", "account.created"]
+    );
+}
+
+/// Every file in the data directory, as bytes.
+fn data_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        all.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn redaction_removes_personal_data_from_disk() {
+    let server = Server::start();
+    let api = server.client();
+    let marker_name = "Zebulonwhistlecraft";
+    let marker_email = "zeb.unique.marker@example.org";
+    let account = api
+        .post_with(
+            "/api/v1/accounts",
+            json!({"data": {"attributes": {"name-first": marker_name, "email-address": marker_email, "birthdate": "1970-01-02"}}}),
+            &[("Idempotency-Key", "redact-me")],
+        )
+        .await;
+    let id = account.id();
+    api.patch(
+        &format!("/api/v1/accounts/{id}"),
+        json!({"data": {"attributes": {"name-last": marker_name}}}),
+    )
+    .await;
+    assert!(
+        contains(&data_bytes(&server.data_dir), marker_name),
+        "the marker is on disk before redaction"
+    );
+
+    let redacted = api.delete(&format!("/api/v1/accounts/{id}")).await;
+    assert_eq!(redacted.status, 200, "{}", redacted.body);
+    assert!(redacted.attr("redacted-at").is_string());
+    assert_eq!(redacted.attr("fields"), &json!({}));
+    let events = api
+        .get(&format!("/api/v1/events?filter[object-id]={id}"))
+        .await;
+    assert_eq!(
+        events.body["data"][0]["attributes"]["name"],
+        "account.redacted"
+    );
+    for event in events.body["data"].as_array().unwrap() {
+        assert_eq!(
+            event["attributes"]["payload"]["data"]["attributes"]["fields"],
+            json!({}),
+            "event payloads are redacted too"
+        );
+    }
+    let bytes = data_bytes(&server.data_dir);
+    assert!(
+        !contains(&bytes, marker_name),
+        "redacted name still on disk"
+    );
+    assert!(
+        !contains(&bytes, marker_email),
+        "redacted email still on disk"
+    );
+
+    // The account keeps working and collects new data.
+    let updated = api
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            json!({"data": {"attributes": {"name-first": "New"}}}),
+        )
+        .await;
+    assert_eq!(updated.status, 200);
+    assert_eq!(
+        updated.attr("fields")["name"]["value"]["first"]["value"],
+        "New"
+    );
+}

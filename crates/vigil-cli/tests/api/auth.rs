@@ -1,0 +1,101 @@
+//! Authentication, permissions, environment isolation, and offline key creation.
+
+use serde_json::json;
+
+use crate::common::{create_key, Server};
+
+#[tokio::test]
+async fn missing_and_invalid_keys_are_401() {
+    let server = Server::start();
+    let anonymous = server.client().without_key();
+    let response = anonymous.get("/api/v1/accounts").await;
+    assert_eq!(response.status, 401);
+    assert_eq!(
+        response.body,
+        json!({"errors": [{"title": "Must be authenticated to access this endpoint"}]})
+    );
+    assert!(response.header("request-id").unwrap().starts_with("req_"));
+    let wrong = server.client_with_key("persona_sandbox_notarealkey");
+    let response = wrong.post("/api/v1/accounts", json!({})).await;
+    assert_eq!(response.status, 401);
+    assert_eq!(
+        response.body,
+        json!({"errors": [{"title": "Token is invalid"}]})
+    );
+}
+
+#[tokio::test]
+async fn permissions_are_enforced_per_key() {
+    let mut server = Server::start();
+    let admin = server.client();
+    let id = admin
+        .create_account(json!({"reference-id": "r"}))
+        .await
+        .id();
+    let output = create_key(
+        &server.data_dir,
+        &["--env", "sandbox", "--permissions", "account.read"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let key = stdout.trim();
+    assert_eq!(stdout.lines().count(), 1, "only the key on stdout");
+    assert!(key.starts_with("persona_sandbox_"));
+    let reader = server.client_with_key(key);
+    assert_eq!(
+        reader.get(&format!("/api/v1/accounts/{id}")).await.status,
+        200
+    );
+    let denied = reader.post("/api/v1/accounts", json!({})).await;
+    assert_eq!(denied.status, 403);
+    assert!(denied.details().contains("account.write"));
+    assert_eq!(
+        reader.get("/api/v1/events").await.status,
+        403,
+        "event.read is a separate permission"
+    );
+    let bad = create_key(&server.data_dir, &["--permissions", "account.destroy"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("account.destroy"));
+    let _ = server.take_tempdir().map(|t| t.keep());
+}
+
+#[tokio::test]
+async fn environments_are_isolated() {
+    let server = Server::start();
+    let sandbox = server.client();
+    let production = server.client_with_key(&server.production_key);
+    let id = sandbox
+        .create_account(json!({"reference-id": "only-in-sandbox"}))
+        .await
+        .id();
+    assert_eq!(
+        production
+            .get(&format!("/api/v1/accounts/{id}"))
+            .await
+            .status,
+        404
+    );
+    assert!(production.get("/api/v1/accounts").await.ids().is_empty());
+    assert!(production.get("/api/v1/events").await.ids().is_empty());
+    let s = sandbox.get("/api/v1/accounts").await;
+    let p = production.get("/api/v1/accounts").await;
+    assert_ne!(
+        s.header("persona-environment-id"),
+        p.header("persona-environment-id")
+    );
+    assert_eq!(
+        production
+            .post(
+                &format!("/api/v1/accounts/{id}/add-tag"),
+                json!({"meta": {"tag-name": "x"}})
+            )
+            .await
+            .status,
+        404
+    );
+}

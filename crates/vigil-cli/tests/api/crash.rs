@@ -1,0 +1,71 @@
+//! kill -9 right after responses: every acknowledged account and its event survive.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use crate::common::Server;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9() {
+    let mut server = Server::start_with(&["--rate-limit", "0"]);
+    let temp = server.take_tempdir().unwrap();
+    let key = server.sandbox_key.clone();
+    let api = server.client();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut writers = Vec::new();
+    for worker in 0..8 {
+        let api = api.clone();
+        let sender = sender.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let body =
+                    json!({"data": {"attributes": {"reference-id": format!("w{worker}-{i}")}}});
+                let url = format!("{}/api/v1/accounts", api.base);
+                let result = reqwest::Client::new()
+                    .post(&url)
+                    .bearer_auth(api.key.as_ref().unwrap())
+                    .json(&body)
+                    .send()
+                    .await;
+                match result {
+                    Ok(response) if response.status() == 201 => {
+                        let body: serde_json::Value = match response.json().await {
+                            Ok(body) => body,
+                            Err(_) => break,
+                        };
+                        let _ = sender.send(body["data"]["id"].as_str().unwrap().to_string());
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    drop(sender);
+    // Let acknowledged writes pile up, then kill the server mid-stream.
+    let mut acknowledged = HashSet::new();
+    while acknowledged.len() < 300 {
+        acknowledged.insert(receiver.recv().await.unwrap());
+    }
+    server.kill();
+    while let Some(id) = receiver.recv().await {
+        acknowledged.insert(id);
+    }
+    for writer in writers {
+        let _ = writer.await;
+    }
+
+    let mut restarted = Server::spawn(&temp.path().join("data"), &["--rate-limit", "0"]);
+    let api = restarted.client_with_key(&key);
+    for id in &acknowledged {
+        let account = api.get(&format!("/api/v1/accounts/{id}")).await;
+        assert_eq!(account.status, 200, "acknowledged account {id} was lost");
+        let events = api
+            .get(&format!(
+                "/api/v1/events?filter[object-id]={id}&filter[name]=account.created"
+            ))
+            .await;
+        assert_eq!(events.ids().len(), 1, "account.created for {id} was lost");
+    }
+    restarted.kill();
+}

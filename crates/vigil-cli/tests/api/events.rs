@@ -1,0 +1,71 @@
+//! The Events API.
+
+use serde_json::json;
+
+use crate::common::Server;
+
+#[tokio::test]
+async fn list_filter_and_retrieve_events() {
+    let server = Server::start();
+    let api = server.client();
+    let a = api.create_account(json!({"reference-id": "a"})).await.id();
+    let b = api.create_account(json!({"reference-id": "b"})).await.id();
+    api.post(
+        &format!("/api/v1/accounts/{a}/add-tag"),
+        json!({"meta": {"tag-name": "t"}}),
+    )
+    .await;
+    let all = api.get("/api/v1/events").await;
+    assert_eq!(all.ids().len(), 3);
+    let created = api.get("/api/v1/events?filter[name]=account.created").await;
+    assert_eq!(created.ids().len(), 2);
+    let tagged = api
+        .get("/api/v1/events?filter[name]=account.tag-added,account.tag-removed")
+        .await;
+    assert_eq!(tagged.ids().len(), 1);
+    let event = &tagged.body["data"][0];
+    assert_eq!(event["attributes"]["payload"]["data"]["id"], a.as_str());
+    assert_eq!(
+        event["attributes"]["payload"]["data"]["attributes"]["tags"],
+        json!(["t"])
+    );
+    assert_eq!(event["attributes"]["context"], json!({"tag-name": "t"}));
+    let by_object = api
+        .get(&format!("/api/v1/events?filter[object-id]={b}"))
+        .await;
+    assert_eq!(by_object.ids().len(), 1);
+    let id = by_object.ids()[0].clone();
+    assert!(id.starts_with("evt_"));
+    let by_id = api.get(&format!("/api/v1/events?filter[id]={id}")).await;
+    assert_eq!(by_id.ids(), vec![id.clone()]);
+    let one = api.get(&format!("/api/v1/events/{id}")).await;
+    assert_eq!(one.status, 200);
+    assert_eq!(one.attr("name"), "account.created");
+    let paged = api.get("/api/v1/events?page[size]=2").await;
+    assert_eq!(paged.ids().len(), 2);
+    let rest = api.get(paged.body["links"]["next"].as_str().unwrap()).await;
+    assert_eq!(rest.ids().len(), 1);
+    assert_eq!(api.get("/api/v1/events?filter[colour]=x").await.status, 400);
+}
+
+#[tokio::test]
+async fn event_payloads_follow_the_readers_version() {
+    let server = Server::start();
+    let api = server.client();
+    api.create_account(json!({"name-first": "Jane"})).await;
+    let new = api.get("/api/v1/events").await;
+    assert!(
+        new.body["data"][0]["attributes"]["payload"]["data"]["attributes"]
+            .get("name-first")
+            .is_none()
+    );
+    let old = api
+        .clone()
+        .with_header("Persona-Version", "2023-01-05")
+        .get("/api/v1/events")
+        .await;
+    assert_eq!(
+        old.body["data"][0]["attributes"]["payload"]["data"]["attributes"]["name-first"],
+        "Jane"
+    );
+}

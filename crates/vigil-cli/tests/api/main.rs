@@ -1,0 +1,12 @@
+//! HTTP tests against a real `vigil serve` on a random loopback port. Every response is
+//! validated against Persona's official schema by `common::conformance`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts;
+mod actions;
+mod auth;
+mod crash;
+mod events;
+mod protocol;

@@ -1,0 +1,269 @@
+//! Validates every response the suite receives against Persona's official OpenAPI schema
+//! for that operation and status (`../shared/persona-openapi/`).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::Value;
+
+/// Where the shared reference material lives (override with `VIGIL_SHARED_DIR`).
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("VIGIL_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+}
+
+struct Spec {
+    doc: Value,
+    /// (method, template segments) for matching concrete paths.
+    paths: Vec<(String, Vec<String>)>,
+}
+
+fn load(version: &str) -> Option<Arc<Spec>> {
+    static SPECS: OnceLock<Mutex<HashMap<String, Option<Arc<Spec>>>>> = OnceLock::new();
+    let specs = SPECS.get_or_init(Default::default);
+    let mut specs = specs.lock().unwrap();
+    specs
+        .entry(version.to_string())
+        .or_insert_with(|| {
+            let path = shared_dir().join(format!("persona-openapi/{version}.openapi-bundled.yaml"));
+            let text = std::fs::read_to_string(&path).ok()?;
+            let doc: Value = serde_yaml::from_str(&text).expect("the official spec parses");
+            let paths = doc["paths"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|p| {
+                    (
+                        p.clone(),
+                        p.trim_start_matches('/')
+                            .split('/')
+                            .map(String::from)
+                            .collect(),
+                    )
+                })
+                .collect();
+            Some(Arc::new(Spec { doc, paths }))
+        })
+        .clone()
+}
+
+/// Whether the spec is present; tests print a clear notice and skip validation when not.
+pub fn available() -> bool {
+    let present = load("2025-12-08").is_some();
+    if !present {
+        static WARNED: OnceLock<()> = OnceLock::new();
+        WARNED.get_or_init(|| {
+            eprintln!(
+                "NOTICE: {} is absent; responses are NOT validated against Persona's schema",
+                shared_dir().join("persona-openapi").display()
+            )
+        });
+    }
+    present
+}
+
+fn template_for<'s>(spec: &'s Spec, path: &str) -> Option<&'s str> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // Prefer literal matches (`/accounts/search` over `/accounts/{account-id}`).
+    let mut best: Option<(&str, usize)> = None;
+    for (template, parts) in &spec.paths {
+        if parts.len() != segments.len() {
+            continue;
+        }
+        let mut literal = 0;
+        let ok = parts.iter().zip(&segments).all(|(t, s)| {
+            if t.starts_with('{') {
+                true
+            } else {
+                literal += 1;
+                t == s
+            }
+        });
+        if ok && best.is_none_or(|(_, l)| literal > l) {
+            best = Some((template, literal));
+        }
+    }
+    best.map(|(t, _)| t)
+}
+
+type Compiled = Arc<jsonschema::Validator>;
+
+fn validator(
+    version: &str,
+    spec: &Spec,
+    template: &str,
+    method: &str,
+    status: u16,
+) -> Result<Option<Compiled>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Compiled>>>> = OnceLock::new();
+    let key = format!("{version} {method} {template} {status}");
+    if let Some(hit) = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .get(&key)
+    {
+        return Ok(hit.clone());
+    }
+    let operation = &spec.doc["paths"][template][method];
+    if operation.is_null() {
+        return Err(format!(
+            "{method} {template} is not an operation of Persona's API"
+        ));
+    }
+    let mut response = &operation["responses"][status.to_string()];
+    if response.is_null() {
+        return Err(format!(
+            "{method} {template} does not document status {status}"
+        ));
+    }
+    if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
+        response = &spec.doc["components"]["responses"][reference.rsplit('/').next().unwrap()];
+    }
+    let compiled = match response.pointer("/content/application~1json/schema") {
+        None => None,
+        Some(schema) => {
+            let mut root = serde_json::json!({ "$schema": "https://json-schema.org/draft/2020-12/schema", "allOf": [schema] });
+            root["components"] = spec.doc["components"].clone();
+            Some(Arc::new(
+                jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&root)
+                    .map_err(|e| format!("schema for {key} does not compile: {e}"))?,
+            ))
+        }
+    };
+    CACHE
+        .get()
+        .unwrap()
+        .lock()
+        .unwrap()
+        .insert(key, compiled.clone());
+    Ok(compiled)
+}
+
+/// Convert camel/snake response keys back to kebab (except inside `fields`) so they can be
+/// checked against the kebab-case schema.
+pub fn to_kebab_keys(value: Value) -> Value {
+    fn kebab(key: &str) -> String {
+        let mut out = String::new();
+        let mut prev: Option<char> = None;
+        for c in key.chars() {
+            match c {
+                '_' => out.push('-'),
+                c if c.is_ascii_uppercase() => {
+                    if prev.is_some() {
+                        out.push('-');
+                    }
+                    out.push(c.to_ascii_lowercase());
+                }
+                c if c.is_ascii_digit() && prev.is_some_and(|p| p.is_ascii_alphabetic()) => {
+                    out.push('-');
+                    out.push(c);
+                }
+                c => out.push(c),
+            }
+            prev = Some(c);
+        }
+        out
+    }
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    if k == "fields" {
+                        (k, v)
+                    } else {
+                        (kebab(&k), to_kebab_keys(v))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(to_kebab_keys).collect()),
+        other => other,
+    }
+}
+
+/// Statuses vigil returns beyond Persona's documented ones, with Persona's error shape.
+const EXTRA_STATUSES: &[u16] = &[405, 413];
+
+/// Operations vigil adds beyond Persona, validated against the Persona operation whose
+/// response they share.
+fn beyond_persona(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        // Same statuses and response schema as the other account actions.
+        ("post", ["accounts", _, "archive" | "restore"]) => {
+            Some(("/accounts/{account-id}/add-tag", "post"))
+        }
+        _ => None,
+    }
+}
+
+/// Check one response; panics with a readable report when it does not validate.
+pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value) {
+    if !available() {
+        return;
+    }
+    let spec_version = if version <= "2023-01-05" {
+        "2023-01-05"
+    } else {
+        "2025-12-08"
+    };
+    let spec = load(spec_version).expect("spec loaded");
+    let method = method.to_ascii_lowercase();
+    let (template, method) = match beyond_persona(&method, path) {
+        Some((template, as_method)) => (template.to_string(), as_method.to_string()),
+        None => match template_for(&spec, path) {
+            Some(template) if !spec.doc["paths"][template][method.as_str()].is_null() => {
+                (template.to_string(), method)
+            }
+            // Paths or methods Persona does not have: vigil answers 404/405 in the shape of
+            // Persona's shared error responses.
+            _ => return check_generic_error(&spec, status, body),
+        },
+    };
+    let template_status = if EXTRA_STATUSES.contains(&status) {
+        400
+    } else {
+        status
+    };
+    match validator(spec_version, &spec, &template, &method, template_status) {
+        Ok(Some(validator)) => {
+            let instance = to_kebab_keys(body.clone());
+            let errors: Vec<String> = validator
+                .iter_errors(&instance)
+                .take(5)
+                .map(|e| format!("  at {}: {}", e.instance_path, e))
+                .collect();
+            if !errors.is_empty() {
+                panic!(
+                    "response to {} {path} ({status}, Persona-Version {version}) does not match Persona's schema:\n{}\nbody: {}",
+                    method.to_uppercase(),
+                    errors.join("\n"),
+                    serde_json::to_string(body).unwrap().chars().take(2000).collect::<String>()
+                );
+            }
+        }
+        Ok(None) => {}
+        Err(problem) => panic!("{problem}"),
+    }
+}
+
+fn check_generic_error(spec: &Spec, status: u16, body: &Value) {
+    let name = match status {
+        404 => "not-found",
+        400 | 405 | 413 => "bad-request",
+        other => panic!("unexpected status {other} for a path Persona does not have: {body}"),
+    };
+    let schema = spec.doc["components"]["responses"][name]
+        .pointer("/content/application~1json/schema")
+        .expect("shared error schema");
+    let validator = jsonschema::validator_for(schema).expect("compiles");
+    assert!(
+        validator.is_valid(body),
+        "{status} body does not match Persona's {name} shape: {body}"
+    );
+}

@@ -1,0 +1,306 @@
+//! A real `vigil serve` process on a random loopback port, and an HTTP client whose every
+//! response is checked against Persona's schema.
+
+#![allow(dead_code)]
+
+pub mod conformance;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_vigil");
+
+pub struct Server {
+    pub base: String,
+    pub sandbox_key: String,
+    pub production_key: String,
+    pub data_dir: PathBuf,
+    child: Child,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> Server {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("data");
+        let mut server = Server::spawn(&dir, extra);
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Start (or restart) on an existing data directory; keys come from the first start.
+    pub fn spawn(dir: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .args([
+                "serve",
+                "--data-dir",
+                dir.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(extra)
+            .env("VIGIL_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("vigil starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let (mut sandbox_key, mut production_key, mut base) =
+            (String::new(), String::new(), String::new());
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["sandbox", key] => sandbox_key = key.to_string(),
+                ["production", key] => production_key = key.to_string(),
+                ["vigil", "listening", "on", url, ..] => {
+                    base = url.to_string();
+                    break;
+                }
+                _ => {}
+            }
+        }
+        assert!(!base.is_empty(), "vigil did not report its address");
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            base,
+            sandbox_key,
+            production_key,
+            data_dir: dir.to_path_buf(),
+            child,
+            _temp: None,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        self.client_with_key(&self.sandbox_key)
+    }
+
+    pub fn client_with_key(&self, key: &str) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            key: Some(key.to_string()),
+            headers: Vec::new(),
+        }
+    }
+
+    /// `kill -9`.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Keep the data directory alive past this server (for restarts).
+    pub fn take_tempdir(&mut self) -> Option<tempfile::TempDir> {
+        self._temp.take()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Run `vigil keys create` and return its stdout.
+pub fn create_key(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(["keys", "create", "--data-dir", dir.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    pub base: String,
+    pub key: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn id(&self) -> String {
+        self.body["data"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no data.id in {}", self.body))
+            .to_string()
+    }
+
+    pub fn attr(&self, name: &str) -> &Value {
+        &self.body["data"]["attributes"][name]
+    }
+
+    /// The first error's `details`.
+    pub fn details(&self) -> &str {
+        self.body["errors"][0]["details"].as_str().unwrap_or("")
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+impl Client {
+    pub fn with_header(mut self, name: &str, value: &str) -> Client {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn without_key(mut self) -> Client {
+        self.key = None;
+        self
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let url = format!("{}{path}", self.base);
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .timeout(Duration::from_secs(30));
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let response_headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap();
+        let body: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                panic!(
+                    "{method} {path}: non-JSON body ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
+        };
+        if path.starts_with("/api/v1/") {
+            // The server says which version shaped the response; fall back to the request.
+            let version = response_headers
+                .get("persona-version")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+                .or_else(|| {
+                    self.headers
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), v.as_str()))
+                        .chain(headers.iter().copied())
+                        .filter(|(n, _)| n.eq_ignore_ascii_case("persona-version"))
+                        .map(|(_, v)| v.to_string())
+                        .last()
+                })
+                .unwrap_or_else(|| "2025-12-08".into());
+            let api_path = path
+                .trim_start_matches("/api/v1")
+                .split('?')
+                .next()
+                .unwrap();
+            conformance::check(method.as_str(), api_path, &version, status, &body);
+        }
+        Response {
+            status,
+            headers: response_headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.raw(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.raw(Method::DELETE, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.raw(
+            Method::POST,
+            path,
+            Some(serde_json::to_vec(&body).unwrap()),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn post_with(&self, path: &str, body: Value, headers: &[(&str, &str)]) -> Response {
+        self.raw(
+            Method::POST,
+            path,
+            Some(serde_json::to_vec(&body).unwrap()),
+            headers,
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.raw(
+            Method::PATCH,
+            path,
+            Some(serde_json::to_vec(&body).unwrap()),
+            &[],
+        )
+        .await
+    }
+
+    /// Create an account from attributes; asserts 201.
+    pub async fn create_account(&self, attributes: Value) -> Response {
+        let response = self
+            .post(
+                "/api/v1/accounts",
+                serde_json::json!({ "data": { "attributes": attributes } }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "create failed: {}", response.body);
+        response
+    }
+}
