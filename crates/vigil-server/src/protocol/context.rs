@@ -189,6 +189,7 @@ pub async fn api_middleware(
             None => None,
         };
         let query = Arc::new(query::parse(request.uri().query())?);
+        served_version = Some(version);
         let ctx = Ctx {
             env,
             key,
