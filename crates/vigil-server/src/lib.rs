@@ -39,6 +39,9 @@ impl Default for ServerConfig {
     }
 }
 
+/// An authenticated key and its environment, cached by secret hash.
+type KeyCache = Mutex<HashMap<String, (Arc<ApiKey>, Arc<Environment>)>>;
+
 /// Shared state of the running server.
 #[derive(Clone)]
 pub struct AppState {
@@ -47,7 +50,7 @@ pub struct AppState {
     limiter: Arc<protocol::ratelimit::RateLimiter>,
     metrics: Arc<protocol::metrics::Metrics>,
     /// Keys seen before, by secret hash, so authentication costs no query per request.
-    key_cache: Arc<Mutex<HashMap<String, (Arc<ApiKey>, Arc<Environment>)>>>,
+    key_cache: Arc<KeyCache>,
 }
 
 impl AppState {

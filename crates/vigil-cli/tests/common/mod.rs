@@ -235,9 +235,8 @@ impl Client {
                         .iter()
                         .map(|(n, v)| (n.as_str(), v.as_str()))
                         .chain(headers.iter().copied())
-                        .filter(|(n, _)| n.eq_ignore_ascii_case("persona-version"))
+                        .rfind(|(n, _)| n.eq_ignore_ascii_case("persona-version"))
                         .map(|(_, v)| v.to_string())
-                        .last()
                 })
                 .unwrap_or_else(|| "2025-12-08".into());
             let api_path = path

@@ -40,7 +40,7 @@ impl Ctx {
     /// 403 unless the key holds `<family>.<read|write>`.
     pub fn require(&self, family: &str, access: Access) -> ApiResult<()> {
         let needed = permissions::permission(family, access);
-        if self.key.permissions.iter().any(|p| *p == needed) {
+        if self.key.permissions.contains(&needed) {
             Ok(())
         } else {
             Err(ApiError::Forbidden {
