@@ -14,13 +14,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = dir.join("baseline.db");
     let _ = std::fs::remove_file(&path);
     let conn = vigil_store::sqlite::open_connection(&path)?;
-    conn.execute_batch("CREATE TABLE rows (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)")?;
+    conn.execute_batch(
+        "CREATE TABLE rows (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)",
+    )?;
     let body = "x".repeat(600);
     let started = Instant::now();
     let mut n: u64 = 0;
     while started.elapsed() < Duration::from_secs(seconds) {
         let tx = conn.unchecked_transaction()?;
-        tx.execute("INSERT INTO rows (id, body) VALUES (?1, ?2)", rusqlite::params![format!("act_{n:024}"), body])?;
+        tx.execute(
+            "INSERT INTO rows (id, body) VALUES (?1, ?2)",
+            rusqlite::params![format!("act_{n:024}"), body],
+        )?;
         tx.commit()?;
         n += 1;
     }
