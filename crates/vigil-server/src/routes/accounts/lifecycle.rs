@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use vigil_domain::events;
 use vigil_domain::permissions::Access;
 
-use super::{allow_meta, document_in, ensure_active, load, record};
+use super::{act_on_account, allow_meta, document_in, ensure_active, load, record};
 use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
 use crate::AppState;
 
@@ -139,19 +139,11 @@ pub async fn archive(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
+    act_on_account(&state, &ctx, &body.request_hash, id, |account, ctx| {
+        ensure_active(account)?;
         account.archived_at = Some(ctx.now);
         account.updated_at = ctx.now;
-        tx.update_account(ctx.env_id(), &account)?;
-        record(tx, ctx, events::ACCOUNT_ARCHIVED, &account, None)?;
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        Ok(Some((events::ACCOUNT_ARCHIVED, None)))
     })
     .await
 }
@@ -164,23 +156,16 @@ pub async fn restore(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
+    act_on_account(&state, &ctx, &body.request_hash, id, |account, ctx| {
         if account.archived_at.is_none() {
             return Err(ApiError::conflict(format!(
-                "account `{id}` is not archived"
+                "account `{}` is not archived",
+                account.id
             )));
         }
         account.archived_at = None;
         account.updated_at = ctx.now;
-        tx.update_account(ctx.env_id(), &account)?;
-        record(tx, ctx, events::ACCOUNT_RESTORED, &account, None)?;
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        Ok(Some((events::ACCOUNT_RESTORED, None)))
     })
     .await
 }

@@ -123,3 +123,36 @@ pub(crate) fn meta_string(meta: &Map<String, Value>, name: &str) -> ApiResult<St
         )),
     }
 }
+
+/// What a simple account action did: the event to record (with its context), or nothing
+/// when the account was already in the requested state.
+pub(crate) type ActionEvent = Option<(&'static str, Option<Value>)>;
+
+/// The shape every simple account action shares: load the account, apply `change`, and
+/// when it reports an event, save the account and record the event in the same
+/// transaction; answer with the account.
+pub(crate) async fn act_on_account<F>(
+    state: &crate::AppState,
+    ctx: &Ctx,
+    request_hash: &str,
+    id: String,
+    change: F,
+) -> ApiResult<crate::protocol::Reply>
+where
+    F: FnOnce(&mut Account, &Ctx) -> ApiResult<ActionEvent> + Send + 'static,
+{
+    crate::protocol::write(state, ctx, request_hash, move |tx, ctx| {
+        let mut account = load(tx, ctx, &id)?;
+        if let Some((name, context)) = change(&mut account, ctx)? {
+            tx.update_account(ctx.env_id(), &account)?;
+            record(tx, ctx, name, &account, context)?;
+        }
+        let doc = document_in(tx, ctx, &account)?;
+        Ok(crate::protocol::Written {
+            status: axum::http::StatusCode::OK,
+            doc,
+            object_id: Some(account.id),
+        })
+    })
+    .await
+}

@@ -1,15 +1,14 @@
 //! add-tag, remove-tag, set-tags.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use serde_json::Value;
 use vigil_domain::account::parse_tags;
 use vigil_domain::events;
 use vigil_domain::permissions::Access;
 use vigil_domain::validate;
 
-use super::{allow_meta, document_in, ensure_active, load, record};
-use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use super::{act_on_account, allow_meta, ensure_active};
+use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
 /// `meta.tag-name` as one tag. Tag ids are not supported: vigil's tags are plain names.
@@ -39,25 +38,12 @@ pub async fn add_tag(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let tag = one_tag(&body)?;
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
-        if account.add_tag(&tag, ctx.now) {
-            tx.update_account(ctx.env_id(), &account)?;
-            record(
-                tx,
-                ctx,
-                events::ACCOUNT_TAG_ADDED,
-                &account,
-                Some(serde_json::json!({ "tag-name": tag })),
-            )?;
-        }
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+    act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
+        ensure_active(account)?;
+        let context = Some(serde_json::json!({ "tag-name": tag }));
+        Ok(account
+            .add_tag(&tag, ctx.now)
+            .then_some((events::ACCOUNT_TAG_ADDED, context)))
     })
     .await
 }
@@ -70,25 +56,12 @@ pub async fn remove_tag(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let tag = one_tag(&body)?;
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
-        if account.remove_tag(&tag, ctx.now) {
-            tx.update_account(ctx.env_id(), &account)?;
-            record(
-                tx,
-                ctx,
-                events::ACCOUNT_TAG_REMOVED,
-                &account,
-                Some(serde_json::json!({ "tag-name": tag })),
-            )?;
-        }
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+    act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
+        ensure_active(account)?;
+        let context = Some(serde_json::json!({ "tag-name": tag }));
+        Ok(account
+            .remove_tag(&tag, ctx.now)
+            .then_some((events::ACCOUNT_TAG_REMOVED, context)))
     })
     .await
 }
@@ -120,21 +93,14 @@ pub async fn set_tags(
             ))
         }
     };
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
-        if account.tags != tags {
-            account.tags = tags;
-            account.updated_at = ctx.now;
-            tx.update_account(ctx.env_id(), &account)?;
-            record(tx, ctx, events::ACCOUNT_UPDATED_TAGS, &account, None)?;
+    act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
+        ensure_active(account)?;
+        if account.tags == tags {
+            return Ok(None);
         }
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        account.tags = tags;
+        account.updated_at = ctx.now;
+        Ok(Some((events::ACCOUNT_UPDATED_TAGS, None)))
     })
     .await
 }
