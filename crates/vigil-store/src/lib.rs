@@ -262,6 +262,28 @@ pub trait WriteTx {
     fn request_checkpoint(&mut self);
 }
 
+/// Wrap `f` as a write job whose result, or the commit's error, goes to `deliver` once
+/// the commit is known.
+fn job<T, E, F>(f: F, deliver: impl FnOnce(Result<T, E>) + Send + 'static) -> WriteJob
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    F: FnOnce(&mut dyn WriteTx) -> Result<T, E> + Send + 'static,
+{
+    Box::new(move |tx| {
+        let result = f(tx);
+        Outcome {
+            keep: result.is_ok(),
+            complete: Box::new(move |commit| {
+                deliver(match commit {
+                    Ok(()) => result,
+                    Err(error) => Err(E::from(error)),
+                })
+            }),
+        }
+    })
+}
+
 /// Run `f` inside a write transaction and return its result once durably committed.
 ///
 /// If `f` fails, its writes are rolled back and its error returned; if the commit
@@ -274,17 +296,8 @@ where
     F: FnOnce(&mut dyn WriteTx) -> Result<T, E> + Send + 'static,
 {
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    store.submit(Box::new(move |tx| {
-        let result = f(tx);
-        Outcome {
-            keep: result.is_ok(),
-            complete: Box::new(move |commit| {
-                let _ = sender.send(match commit {
-                    Ok(()) => result,
-                    Err(error) => Err(E::from(error)),
-                });
-            }),
-        }
+    store.submit(job(f, move |result| {
+        let _ = sender.send(result);
     }));
     receiver
         .await
@@ -299,17 +312,8 @@ where
     F: FnOnce(&mut dyn WriteTx) -> Result<T, E> + Send + 'static,
 {
     let (sender, receiver) = std::sync::mpsc::channel();
-    store.submit(Box::new(move |tx| {
-        let result = f(tx);
-        Outcome {
-            keep: result.is_ok(),
-            complete: Box::new(move |commit| {
-                let _ = sender.send(match commit {
-                    Ok(()) => result,
-                    Err(error) => Err(E::from(error)),
-                });
-            }),
-        }
+    store.submit(job(f, move |result| {
+        let _ = sender.send(result);
     }));
     receiver
         .recv()
