@@ -4,6 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use vigil_server::setup::{self, KeyOptions};
 use vigil_server::{AppState, ServerConfig};
@@ -80,17 +84,25 @@ fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-fn init_logging(json: bool) {
+/// Logs go to stderr through a background thread that writes them in batches, so a
+/// request never waits on the terminal or a pipe. Nothing is dropped: when the thread
+/// falls behind, requests wait. Keep the guard alive to flush on exit.
+fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("vigil-log")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     if json {
         builder.json().init();
     } else {
         builder.init();
     }
+    guard
 }
 
 fn main() -> anyhow::Result<()> {
@@ -139,8 +151,30 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// One server per data directory: the store caches accounts in memory and trusts that
+/// nothing else writes them. The lock is released when the process ends, however it ends.
+/// (`vigil keys create` may still run beside a server: keys are never cached as absent.)
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    let path = data_dir.join("serve.lock");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another vigil server is already using {}; stop it or choose another --data-dir",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_logging(args.log_json);
+    let _log_guard = init_logging(args.log_json);
+    let _lock = lock_data_dir(&args.data_dir)?;
     let store = open_store(&args.data_dir)?;
     let created = setup::bootstrap(&store).context("setting up the data directory")?;
     if !created.is_empty() {

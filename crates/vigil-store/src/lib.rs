@@ -165,7 +165,8 @@ pub trait Store: Send + Sync + 'static {
     fn environments(&self) -> Result<Vec<Environment>>;
     /// The key with this secret hash and its environment, if any.
     fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>>;
-    fn account(&self, env: &str, id: &str) -> Result<Option<Account>>;
+    /// One account; backends may serve it from a cache they keep coherent with writes.
+    fn account(&self, env: &str, id: &str) -> Result<Option<Arc<Account>>>;
     fn accounts(
         &self,
         env: &str,

@@ -390,3 +390,56 @@ async fn account_type_and_include() {
         .await;
     assert_eq!(bad.status, 400);
 }
+
+/// Retrieves are served from a cache; under concurrent reads of the same accounts, a
+/// client must still always read its own writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn retrieve_after_update_always_sees_the_update() {
+    let server = Server::start_with(&["--rate-limit", "0"]);
+    let api = server.client();
+    let mut ids = Vec::new();
+    for k in 0..4 {
+        ids.push(
+            api.create_account(json!({"reference-id": format!("w{k}-start")}))
+                .await
+                .id(),
+        );
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let (api, ids, done) = (api.clone(), ids.clone(), done.clone());
+        readers.push(tokio::spawn(async move {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                for id in &ids {
+                    assert_eq!(api.get(&format!("/api/v1/accounts/{id}")).await.status, 200);
+                }
+            }
+        }));
+    }
+    let mut writers = Vec::new();
+    for (k, id) in ids.iter().enumerate() {
+        let (api, id) = (api.clone(), id.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..30 {
+                let wanted = format!("w{k}-{i}");
+                let body = json!({"data": {"attributes": {"reference-id": wanted}}});
+                let path = format!("/api/v1/accounts/{id}");
+                assert_eq!(api.patch(&path, body).await.status, 200);
+                let read = api.get(&path).await;
+                assert_eq!(
+                    read.attr("reference-id"),
+                    &json!(wanted),
+                    "stale read of {id}"
+                );
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+}

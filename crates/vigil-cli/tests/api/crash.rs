@@ -69,3 +69,19 @@ async fn acknowledged_writes_survive_kill_9() {
     }
     restarted.kill();
 }
+
+#[test]
+fn a_second_server_on_the_same_data_directory_refuses_to_start() {
+    let server = Server::start();
+    let output = std::process::Command::new(crate::common::BIN)
+        .args(["serve", "--data-dir", server.data_dir.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .expect("vigil runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("another vigil server is already using"),
+        "{stderr}"
+    );
+}

@@ -2,12 +2,13 @@
 //! leaves), `secure_delete` (freed pages are zeroed, so redacted data does not linger), a
 //! small pool of read connections, and one writer thread doing group commit.
 
+mod cache;
 mod paging;
 mod reads;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 use rusqlite::Connection;
 
@@ -27,6 +28,7 @@ pub struct SqliteStore {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
     jobs: Mutex<mpsc::Sender<WriteJob>>,
+    accounts: Arc<cache::AccountCache>,
 }
 
 /// Apply the pragmas every connection needs.
@@ -81,14 +83,17 @@ impl SqliteStore {
         let mut conn = open_connection(&path)?;
         migrate(&mut conn)?;
         let (sender, receiver) = mpsc::channel::<WriteJob>();
+        let accounts = Arc::new(cache::AccountCache::default());
+        let invalidated = accounts.clone();
         std::thread::Builder::new()
             .name("vigil-writer".into())
-            .spawn(move || writer::run(conn, receiver))
+            .spawn(move || writer::run(conn, receiver, &invalidated))
             .map_err(StoreError::Io)?;
         Ok(SqliteStore {
             path,
             readers: Mutex::new(Vec::new()),
             jobs: Mutex::new(sender),
+            accounts,
         })
     }
 

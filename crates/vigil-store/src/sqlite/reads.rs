@@ -1,5 +1,7 @@
 //! Reads, served from pooled connections in WAL mode (they never wait for the writer).
 
+use std::sync::Arc;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use vigil_domain::account::Account;
@@ -139,8 +141,17 @@ impl Store for SqliteStore {
         })
     }
 
-    fn account(&self, env: &str, id: &str) -> Result<Option<Account>> {
-        self.read(|conn| account(conn, env, id))
+    fn account(&self, env: &str, id: &str) -> Result<Option<Arc<Account>>> {
+        if let Some(hit) = self.accounts.get(env, id) {
+            return Ok(Some(hit));
+        }
+        let generation = self.accounts.generation();
+        let Some(found) = self.read(|conn| account(conn, env, id))? else {
+            return Ok(None);
+        };
+        let found = Arc::new(found);
+        self.accounts.fill(generation, env, found.clone());
+        Ok(Some(found))
     }
 
     fn accounts(

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use vigil_domain::account::Account;
 
+use super::cache::AccountCache;
 use super::reads;
 use crate::{
     AccountType, ApiKey, Environment, Event, Relation, Result, StoreError, StoredResponse,
@@ -21,7 +22,7 @@ use crate::{
 /// Upper bound on jobs per commit, so one commit never grows unboundedly under load.
 const MAX_BATCH: usize = 512;
 
-pub(super) fn run(conn: Connection, jobs: Receiver<WriteJob>) {
+pub(super) fn run(conn: Connection, jobs: Receiver<WriteJob>, cache: &AccountCache) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -30,12 +31,12 @@ pub(super) fn run(conn: Connection, jobs: Receiver<WriteJob>) {
                 Err(_) => break,
             }
         }
-        run_batch(&conn, batch);
+        run_batch(&conn, batch, cache);
     }
     tracing::debug!("storage writer stopped");
 }
 
-fn run_batch(conn: &Connection, batch: Vec<WriteJob>) {
+fn run_batch(conn: &Connection, batch: Vec<WriteJob>, cache: &AccountCache) {
     if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
         fail_all(
             batch
@@ -48,6 +49,7 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>) {
     }
     let mut completions = Vec::with_capacity(batch.len());
     let mut checkpoint = false;
+    let mut touched = Vec::new();
     for job in batch {
         if let Err(error) = conn.execute_batch("SAVEPOINT job") {
             tracing::error!(%error, "could not open a savepoint");
@@ -57,6 +59,7 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>) {
         let mut tx = SqliteWriteTx {
             conn,
             checkpoint: false,
+            touched: &mut touched,
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
         let keep = matches!(&outcome, Ok(o) if o.keep);
@@ -74,7 +77,10 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>) {
             Err(_) => tracing::error!("a write job panicked; its writes were rolled back"),
         }
     }
-    match conn.execute_batch("COMMIT") {
+    let committed = conn.execute_batch("COMMIT");
+    // Before anyone hears "done" (see cache.rs); after a failure too, to be safe.
+    cache.invalidate(&touched);
+    match committed {
         Ok(()) => {
             if checkpoint {
                 truncate_wal(conn);
@@ -127,6 +133,8 @@ fn truncate_wal(conn: &Connection) {
 struct SqliteWriteTx<'c> {
     conn: &'c Connection,
     checkpoint: bool,
+    /// Accounts written in this batch, for cache invalidation after the commit.
+    touched: &'c mut Vec<String>,
 }
 
 fn account_body(account: &Account) -> Result<String> {
@@ -262,6 +270,7 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn insert_account(&mut self, env: &str, account: &Account) -> Result<()> {
+        self.touched.push(account.id.clone());
         self.conn
             .prepare_cached("INSERT INTO accounts (id, environment_id, account_type_id, reference_id, archived, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
             .execute(params![account.id, env, account.account_type_id, account.reference_id, account.archived_at.is_some(), account_body(account)?])?;
@@ -269,6 +278,7 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn update_account(&mut self, env: &str, account: &Account) -> Result<()> {
+        self.touched.push(account.id.clone());
         let changed = self
             .conn
             .prepare_cached("UPDATE accounts SET reference_id = ?3, archived = ?4, body = ?5 WHERE id = ?1 AND environment_id = ?2")?
