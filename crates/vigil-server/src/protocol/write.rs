@@ -16,8 +16,28 @@ pub const IDEMPOTENCY_TTL_MILLIS: i64 = 24 * 60 * 60 * 1000;
 /// What a mutation produced: the kebab-case document and the object it is about.
 pub struct Written {
     pub status: StatusCode,
-    pub doc: Value,
+    pub doc: Doc,
     pub object_id: Option<String>,
+}
+
+/// A response document, built now or (cheaper for the single storage writer) after the
+/// commit from data the mutation captured.
+pub enum Doc {
+    Ready(Value),
+    Deferred(Box<dyn FnOnce(&Ctx) -> Value + Send>),
+}
+
+impl Doc {
+    pub fn later(render: impl FnOnce(&Ctx) -> Value + Send + 'static) -> Doc {
+        Doc::Deferred(Box::new(render))
+    }
+
+    fn render(self, ctx: &Ctx) -> Value {
+        match self {
+            Doc::Ready(value) => value,
+            Doc::Deferred(render) => render(ctx),
+        }
+    }
 }
 
 fn replay(stored: StoredResponse, request_hash: &str) -> ApiResult<Reply> {
@@ -59,29 +79,43 @@ where
             }
         }
     }
-    let ctx = ctx.clone();
+    let job_ctx = ctx.clone();
     let request_hash = request_hash.to_string();
-    transact(&state.store, move |tx| {
+    let done = transact(&state.store, move |tx| {
+        let ctx = job_ctx;
         if let Some(key) = &key {
             if let Some(stored) = tx.stored_response(ctx.env_id(), key)? {
                 if stored.created_at > fresh_after {
-                    return replay(stored, &request_hash);
+                    return replay(stored, &request_hash).map(Done::Reply);
                 }
             }
         }
         let written = mutation(tx, &ctx)?;
-        let reply = finish(written.doc, &ctx, written.status);
-        if let Some(key) = &key {
-            let stored = StoredResponse {
-                request_hash,
-                object_id: written.object_id,
-                status: reply.status.as_u16(),
-                body: reply.body.clone(),
-                created_at: ctx.now,
-            };
-            tx.put_stored_response(ctx.env_id(), key, &stored)?;
-        }
-        Ok(reply)
+        let Some(key) = &key else {
+            // Nothing to store: render after the commit, off the writer thread.
+            return Ok(Done::Written(written));
+        };
+        let reply = finish(written.doc.render(&ctx), &ctx, written.status);
+        let stored = StoredResponse {
+            request_hash,
+            object_id: written.object_id,
+            status: reply.status.as_u16(),
+            body: reply.body.clone(),
+            created_at: ctx.now,
+        };
+        tx.put_stored_response(ctx.env_id(), key, &stored)?;
+        Ok(Done::Reply(reply))
     })
-    .await
+    .await?;
+    Ok(match done {
+        Done::Reply(reply) => reply,
+        Done::Written(written) => finish(written.doc.render(ctx), ctx, written.status),
+    })
+}
+
+/// What the writer hands back: a finished reply (stored or replayed), or a document to
+/// render once the commit is durable.
+enum Done {
+    Reply(Reply),
+    Written(Written),
 }

@@ -39,6 +39,7 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -16000;",
     )?;
     Ok(())
@@ -82,12 +83,20 @@ impl SqliteStore {
         let path = path.into();
         let mut conn = open_connection(&path)?;
         migrate(&mut conn)?;
+        // Checkpoints run beside the writer, not inside its commits (see checkpointer).
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
+        let checkpointer = open_connection(&path)?;
+        let (wake, woken) = mpsc::sync_channel::<()>(1);
+        std::thread::Builder::new()
+            .name("vigil-checkpoint".into())
+            .spawn(move || writer::checkpointer(checkpointer, woken))
+            .map_err(StoreError::Io)?;
         let (sender, receiver) = mpsc::channel::<WriteJob>();
         let accounts = Arc::new(cache::AccountCache::default());
         let invalidated = accounts.clone();
         std::thread::Builder::new()
             .name("vigil-writer".into())
-            .spawn(move || writer::run(conn, receiver, &invalidated))
+            .spawn(move || writer::run(conn, receiver, &invalidated, wake))
             .map_err(StoreError::Io)?;
         Ok(SqliteStore {
             path,

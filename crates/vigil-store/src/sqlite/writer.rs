@@ -5,8 +5,9 @@
 //! while the previous fsync ran turns N fsyncs into one, without weakening durability:
 //! no job's caller hears "done" before the commit holding its writes is on disk.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -22,7 +23,16 @@ use crate::{
 /// Upper bound on jobs per commit, so one commit never grows unboundedly under load.
 const MAX_BATCH: usize = 512;
 
-pub(super) fn run(conn: Connection, jobs: Receiver<WriteJob>, cache: &AccountCache) {
+pub(super) fn run(
+    conn: Connection,
+    jobs: Receiver<WriteJob>,
+    cache: &AccountCache,
+    checkpoint: SyncSender<()>,
+) {
+    // Account types by (environment, id or "" for the default), read on nearly every
+    // account write. Only this thread writes them, so it alone keeps this coherent:
+    // cleared on every type change and on every rollback.
+    let mut types = HashMap::new();
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -31,13 +41,39 @@ pub(super) fn run(conn: Connection, jobs: Receiver<WriteJob>, cache: &AccountCac
                 Err(_) => break,
             }
         }
-        run_batch(&conn, batch, cache);
+        run_batch(&conn, batch, cache, &mut types);
+        // Coalescing: if a wake-up is already pending, this one is not needed.
+        let _ = checkpoint.try_send(());
     }
     tracing::debug!("storage writer stopped");
 }
 
-fn run_batch(conn: &Connection, batch: Vec<WriteJob>, cache: &AccountCache) {
-    if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+/// One statement, prepared once per connection (these run several times per batch).
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// Copies committed WAL frames into the database file on its own thread and connection,
+/// so the writer's commits never pay for it (SQLite's automatic checkpoint would run
+/// inside the commit that crosses the threshold). PASSIVE never blocks the writer or
+/// readers; once every frame is copied, the writer starts the WAL over.
+pub(super) fn checkpointer(conn: Connection, woken: Receiver<()>) {
+    while woken.recv().is_ok() {
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(%error, "wal checkpoint failed; it will be retried");
+        }
+        // Let commits accumulate: one checkpoint per interval is plenty.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn run_batch(
+    conn: &Connection,
+    batch: Vec<WriteJob>,
+    cache: &AccountCache,
+    types: &mut HashMap<(String, String), AccountType>,
+) {
+    if let Err(error) = exec(conn, "BEGIN IMMEDIATE") {
         fail_all(
             batch
                 .into_iter()
@@ -51,7 +87,7 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>, cache: &AccountCache) {
     let mut checkpoint = false;
     let mut touched = Vec::new();
     for job in batch {
-        if let Err(error) = conn.execute_batch("SAVEPOINT job") {
+        if let Err(error) = exec(conn, "SAVEPOINT job") {
             tracing::error!(%error, "could not open a savepoint");
             completions.push(run_job_unstarted(job));
             continue;
@@ -60,24 +96,29 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>, cache: &AccountCache) {
             conn,
             checkpoint: false,
             touched: &mut touched,
+            types: &mut *types,
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
         let keep = matches!(&outcome, Ok(o) if o.keep);
-        let release = if keep {
-            "RELEASE job"
+        checkpoint |= keep && tx.checkpoint;
+        if !keep {
+            // It may have cached a type its rollback just removed.
+            types.clear();
+        }
+        let released = if keep {
+            exec(conn, "RELEASE job")
         } else {
-            "ROLLBACK TO job; RELEASE job"
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
         };
-        if let Err(error) = conn.execute_batch(release) {
+        if let Err(error) = released {
             tracing::error!(%error, "could not close a savepoint");
         }
-        checkpoint |= keep && tx.checkpoint;
         match outcome {
             Ok(outcome) => completions.push(outcome.complete),
             Err(_) => tracing::error!("a write job panicked; its writes were rolled back"),
         }
     }
-    let committed = conn.execute_batch("COMMIT");
+    let committed = exec(conn, "COMMIT");
     // Before anyone hears "done" (see cache.rs); after a failure too, to be safe.
     cache.invalidate(&touched);
     match committed {
@@ -91,6 +132,7 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>, cache: &AccountCache) {
         }
         Err(error) => {
             tracing::error!(%error, "group commit failed");
+            types.clear();
             let _ = conn.execute_batch("ROLLBACK");
             fail_all(completions, &error.into());
         }
@@ -135,6 +177,26 @@ struct SqliteWriteTx<'c> {
     checkpoint: bool,
     /// Accounts written in this batch, for cache invalidation after the commit.
     touched: &'c mut Vec<String>,
+    types: &'c mut HashMap<(String, String), AccountType>,
+}
+
+impl SqliteWriteTx<'_> {
+    fn cached_type(
+        &mut self,
+        env: &str,
+        id: &str,
+        load: impl FnOnce(&Connection) -> Result<Option<AccountType>>,
+    ) -> Result<Option<AccountType>> {
+        let key = (env.to_string(), id.to_string());
+        if let Some(found) = self.types.get(&key) {
+            return Ok(Some(found.clone()));
+        }
+        let found = load(self.conn)?;
+        if let Some(found) = &found {
+            self.types.insert(key, found.clone());
+        }
+        Ok(found)
+    }
 }
 
 fn account_body(account: &Account) -> Result<String> {
@@ -202,6 +264,7 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn insert_account_type(&mut self, account_type: &AccountType) -> Result<()> {
+        self.types.clear();
         self.conn.execute(
             "INSERT INTO account_types (id, environment_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![account_type.id, account_type.environment_id, account_type.name, account_type.created_at, account_type.updated_at],
@@ -216,16 +279,18 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn default_account_type(&mut self, env: &str) -> Result<Option<AccountType>> {
-        reads::account_type(
-            self.conn,
-            env,
-            "name",
-            vigil_domain::account::DEFAULT_ACCOUNT_TYPE_NAME,
-        )
+        self.cached_type(env, "", |conn| {
+            reads::account_type(
+                conn,
+                env,
+                "name",
+                vigil_domain::account::DEFAULT_ACCOUNT_TYPE_NAME,
+            )
+        })
     }
 
     fn account_type(&mut self, env: &str, id: &str) -> Result<Option<AccountType>> {
-        reads::account_type(self.conn, env, "id", id)
+        self.cached_type(env, id, |conn| reads::account_type(conn, env, "id", id))
     }
 
     fn account(&mut self, env: &str, id: &str) -> Result<Option<Account>> {

@@ -10,9 +10,10 @@ use vigil_domain::permissions::Access;
 use vigil_store::{AccountFilter, AccountType, WriteTx};
 
 use super::{
-    allow_meta, document, document_in, ensure_active, load, not_found, record, wants_account_type,
+    allow_meta, document, ensure_active, load, not_found, record, wants_account_type,
+    written_account,
 };
-use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
 use crate::AppState;
 
@@ -175,16 +176,11 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
                     tx.update_account(env, &existing)?;
                     record_changes(tx, ctx, &existing, summary)?;
                 }
-                let doc = document_in(tx, ctx, &existing)?;
-                return Ok(Written {
-                    status: StatusCode::OK,
-                    doc,
-                    object_id: Some(existing.id),
-                });
+                return written_account(tx, ctx, StatusCode::OK, existing);
             }
         }
         let mut account = Account::new(
-            ids::new_id(prefix::ACCOUNT),
+            ids::new_time_ordered_id(prefix::ACCOUNT, ctx.now),
             account_type.id.clone(),
             account_type.name.clone(),
             ctx.now,
@@ -198,12 +194,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         account.updated_at = ctx.now;
         tx.insert_account(env, &account)?;
         record(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::CREATED,
-            doc,
-            object_id: Some(account.id),
-        })
+        written_account(tx, ctx, StatusCode::CREATED, account)
     })
     .await
 }
@@ -230,12 +221,7 @@ pub async fn update(
             tx.update_account(ctx.env_id(), &account)?;
             record_changes(tx, ctx, &account, summary)?;
         }
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        written_account(tx, ctx, StatusCode::OK, account)
     })
     .await
 }

@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 use vigil_domain::events;
 use vigil_domain::permissions::Access;
 
-use super::{act_on_account, allow_meta, document_in, ensure_active, load, record};
-use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use super::{act_on_account, allow_meta, ensure_active, load, record, written_account};
+use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
 /// `DELETE /accounts/{id}`: remove the account's personal data from the account, from the
@@ -34,12 +34,7 @@ pub async fn redact(
         tx.delete_stored_responses_for(ctx.env_id(), &id)?;
         record(tx, ctx, events::ACCOUNT_REDACTED, &account, None)?;
         tx.request_checkpoint();
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        written_account(tx, ctx, StatusCode::OK, account)
     })
     .await
 }
@@ -125,8 +120,7 @@ pub async fn consolidate(
         destination.updated_at = ctx.now;
         tx.update_account(&env, &destination)?;
         record(tx, ctx, events::ACCOUNT_CONSOLIDATED_WITH, &destination, Some(json!({ "source-account-ids": sources, "moved-relations": moved })))?;
-        let doc = document_in(tx, ctx, &destination)?;
-        Ok(Written { status: StatusCode::ACCEPTED, doc, object_id: Some(destination.id) })
+        written_account(tx, ctx, StatusCode::ACCEPTED, destination)
     })
     .await
 }

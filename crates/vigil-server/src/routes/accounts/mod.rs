@@ -11,7 +11,9 @@ use vigil_domain::account::Account;
 use vigil_domain::ids::{self, prefix};
 use vigil_store::{AccountType, Event, WriteTx};
 
-use crate::protocol::{ApiError, ApiResult, Ctx};
+use axum::http::StatusCode;
+
+use crate::protocol::{ApiError, ApiResult, Ctx, Doc, Written};
 use crate::views;
 
 /// Load an account inside a write, or 404.
@@ -43,7 +45,7 @@ pub(crate) fn record(
     context: Option<Value>,
 ) -> ApiResult<()> {
     let event = Event {
-        id: ids::new_id(prefix::EVENT),
+        id: ids::new_time_ordered_id(prefix::EVENT, ctx.now),
         name: name.to_string(),
         object_id: account.id.clone(),
         object_type: views::account::TYPE.into(),
@@ -68,13 +70,13 @@ pub(crate) fn wants_account_type(ctx: &Ctx) -> ApiResult<Option<bool>> {
     }
 }
 
-/// The single-account document, with `included` when asked for.
-pub(crate) fn document(
+/// The account types to include in a single-account document: `None` unless asked for.
+fn included_types(
     ctx: &Ctx,
     account: &Account,
     lookup_type: impl FnOnce(&str) -> ApiResult<Option<AccountType>>,
-) -> ApiResult<Value> {
-    let included = match wants_account_type(ctx)? {
+) -> ApiResult<Option<Vec<Value>>> {
+    Ok(match wants_account_type(ctx)? {
         None => None,
         Some(false) => Some(Vec::new()),
         Some(true) => Some(
@@ -83,16 +85,38 @@ pub(crate) fn document(
                 .map(views::account_type::resource)
                 .collect(),
         ),
-    };
+    })
+}
+
+/// The single-account document, with `included` when asked for.
+pub(crate) fn document(
+    ctx: &Ctx,
+    account: &Account,
+    lookup_type: impl FnOnce(&str) -> ApiResult<Option<AccountType>>,
+) -> ApiResult<Value> {
+    let included = included_types(ctx, account, lookup_type)?;
     Ok(views::single(
         views::account::resource(account, ctx.version),
         included,
     ))
 }
 
-/// The same, inside a write.
-pub(crate) fn document_in(tx: &mut dyn WriteTx, ctx: &Ctx, account: &Account) -> ApiResult<Value> {
-    document(ctx, account, |id| Ok(tx.account_type(ctx.env_id(), id)?))
+/// A write's answer about `account`: looked up inside the transaction (the included
+/// type), rendered after the commit.
+pub(crate) fn written_account(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    status: StatusCode,
+    account: Account,
+) -> ApiResult<Written> {
+    let included = included_types(ctx, &account, |id| Ok(tx.account_type(ctx.env_id(), id)?))?;
+    Ok(Written {
+        status,
+        object_id: Some(account.id.clone()),
+        doc: Doc::later(move |ctx| {
+            views::single(views::account::resource(&account, ctx.version), included)
+        }),
+    })
 }
 
 /// Reject `meta` members an operation does not take, naming them.
@@ -147,12 +171,7 @@ where
             tx.update_account(ctx.env_id(), &account)?;
             record(tx, ctx, name, &account, context)?;
         }
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(crate::protocol::Written {
-            status: axum::http::StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        written_account(tx, ctx, StatusCode::OK, account)
     })
     .await
 }

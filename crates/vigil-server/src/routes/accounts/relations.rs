@@ -9,8 +9,8 @@ use vigil_domain::permissions::Access;
 use vigil_domain::time::parse_millis;
 use vigil_store::{Relation, RelationFilter};
 
-use super::{allow_meta, document_in, ensure_active, load, meta_string, not_found, record};
-use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply, Written};
+use super::{allow_meta, ensure_active, load, meta_string, not_found, record, written_account};
+use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
 use crate::AppState;
 
@@ -75,12 +75,7 @@ pub async fn add_relation(
                 Some(json!({"relation-schema-key": key, "target-object-id": target})),
             )?;
         }
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        written_account(tx, ctx, StatusCode::OK, account)
     })
     .await
 }
@@ -108,12 +103,7 @@ pub async fn remove_relation(
             &account,
             Some(json!({"relation-schema-key": key, "target-object-id": target})),
         )?;
-        let doc = document_in(tx, ctx, &account)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            doc,
-            object_id: Some(account.id),
-        })
+        written_account(tx, ctx, StatusCode::OK, account)
     })
     .await
 }
