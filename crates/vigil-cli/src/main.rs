@@ -94,8 +94,11 @@ fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
         .lossy(false)
         .thread_name("vigil-log")
         .finish(std::io::BufWriter::new(std::io::stderr()));
+    // Colours only for a person at a terminal, not for files and log collectors.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(writer);
     if json {
         builder.json().init();

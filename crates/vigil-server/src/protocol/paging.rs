@@ -1,10 +1,13 @@
 //! Cursor pagination: `page[after]`, `page[before]`, `page[size]` and `links.prev/next`.
 
-use serde_json::{json, Value};
+use axum::http::StatusCode;
+use serde_json::{json, Map, Value};
 use vigil_store::{Page, PageRequest};
 
+use super::context::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::query::QueryParams;
+use super::render::{finish, Reply};
 
 pub const DEFAULT_SIZE: usize = 10;
 pub const MAX_SIZE: usize = 100;
@@ -81,6 +84,27 @@ pub fn links<T>(
         _ => Value::Null,
     };
     json!({ "prev": prev, "next": next })
+}
+
+/// The list document for one page: each item rendered (`None` skips it), then `links`
+/// to the neighbouring pages, which carry the request's `extra` query pairs.
+pub fn list_reply<T>(
+    ctx: &Ctx,
+    path: &str,
+    extra: &[(String, String)],
+    request: &PageRequest,
+    page: &Page<T>,
+    id_of: impl Fn(&T) -> String,
+    mut render: impl FnMut(&T) -> ApiResult<Option<Value>>,
+) -> ApiResult<Reply> {
+    let mut data = Vec::with_capacity(page.items.len());
+    for item in &page.items {
+        data.extend(render(item)?);
+    }
+    let mut doc = Map::new();
+    doc.insert("data".into(), Value::Array(data));
+    doc.insert("links".into(), links(path, extra, request, page, id_of));
+    Ok(finish(Value::Object(doc), ctx, StatusCode::OK))
 }
 
 /// The filters of a list request, re-encoded for its links.

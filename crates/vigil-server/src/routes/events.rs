@@ -2,7 +2,6 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::json;
 use vigil_domain::permissions::Access;
 use vigil_store::EventFilter;
 
@@ -20,23 +19,15 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     };
     let request = paging::request(&ctx.query)?;
     let page = state.store.events(ctx.env_id(), &filter, &request)?;
-    let data: Vec<_> = page
-        .items
-        .iter()
-        .map(|e| views::event::resource(e, ctx.version))
-        .collect();
-    let links = paging::links(
+    paging::list_reply(
+        &ctx,
         "/api/v1/events",
         &paging::filter_pairs(&ctx.query),
         &request,
         &page,
         |e| e.id.clone(),
-    );
-    Ok(finish(
-        json!({ "data": data, "links": links }),
-        &ctx,
-        StatusCode::OK,
-    ))
+        |e| Ok(Some(views::event::resource(e, ctx.version))),
+    )
 }
 
 pub async fn retrieve(

@@ -35,12 +35,16 @@ pub fn resource(account: &Account, version: ApiVersion) -> Value {
             attributes.insert(name.into(), value);
         }
     }
-    json!({
-        "type": TYPE,
-        "id": account.id,
-        "attributes": attributes,
-        "relationships": {
+    // Moved in, not through `json!`, which would deep-copy `attributes`.
+    let mut resource = Map::new();
+    resource.insert("type".into(), Value::from(TYPE));
+    resource.insert("id".into(), Value::from(account.id.as_str()));
+    resource.insert("attributes".into(), Value::Object(attributes));
+    resource.insert(
+        "relationships".into(),
+        json!({
             "account-type": { "data": { "type": "account-type", "id": account.account_type_id } }
-        }
-    })
+        }),
+    );
+    Value::Object(resource)
 }

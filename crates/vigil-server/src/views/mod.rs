@@ -5,12 +5,15 @@ pub mod account;
 pub mod account_type;
 pub mod event;
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 /// `{"data": resource}` with `included` when the request asked for it.
+// Built by moving values in: `json!` would deep-copy them through `to_value`.
 pub fn single(resource: Value, included: Option<Vec<Value>>) -> Value {
-    match included {
-        Some(included) => json!({ "data": resource, "included": included }),
-        None => json!({ "data": resource }),
+    let mut doc = Map::new();
+    doc.insert("data".into(), resource);
+    if let Some(included) = included {
+        doc.insert("included".into(), Value::Array(included));
     }
+    Value::Object(doc)
 }

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 use vigil_domain::account::{parse_changes, Account, AccountChanges, ChangeSummary};
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
@@ -37,23 +37,15 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     };
     let request = paging::request(&ctx.query)?;
     let page = state.store.accounts(ctx.env_id(), &filter, &request)?;
-    let data: Vec<Value> = page
-        .items
-        .iter()
-        .map(|a| views::account::resource(a, ctx.version))
-        .collect();
-    let links = paging::links(
+    paging::list_reply(
+        &ctx,
         "/api/v1/accounts",
         &paging::filter_pairs(&ctx.query),
         &request,
         &page,
         |a| a.id.clone(),
-    );
-    Ok(finish(
-        json!({ "data": data, "links": links }),
-        &ctx,
-        StatusCode::OK,
-    ))
+        |a| Ok(Some(views::account::resource(a, ctx.version))),
+    )
 }
 
 pub async fn retrieve(

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
@@ -10,7 +10,7 @@ use vigil_domain::time::parse_millis;
 use vigil_store::{Relation, RelationFilter};
 
 use super::{allow_meta, ensure_active, load, meta_string, not_found, record, written_account};
-use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
 use crate::AppState;
 
@@ -148,22 +148,16 @@ pub async fn list_relations(
     }
     let request = paging::request(&ctx.query)?;
     let page = store.relations(ctx.env_id(), &id, &filter, &request)?;
-    let mut data: Vec<Value> = Vec::with_capacity(page.items.len());
-    for relation in &page.items {
-        if let Some(target) = store.account(ctx.env_id(), &relation.target_id)? {
-            data.push(views::account::resource(&target, ctx.version));
-        }
-    }
-    let links = paging::links(
+    paging::list_reply(
+        &ctx,
         &format!("/api/v1/accounts/{id}/relations"),
         &paging::filter_pairs(&ctx.query),
         &request,
         &page,
         |r| r.target_id.clone(),
-    );
-    Ok(finish(
-        json!({ "data": data, "links": links }),
-        &ctx,
-        StatusCode::OK,
-    ))
+        |relation| {
+            let target = store.account(ctx.env_id(), &relation.target_id)?;
+            Ok(target.map(|t| views::account::resource(&t, ctx.version)))
+        },
+    )
 }

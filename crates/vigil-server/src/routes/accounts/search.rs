@@ -6,14 +6,13 @@
 //! the storage backend later.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 use vigil_domain::account::Account;
 use vigil_domain::permissions::Access;
 use vigil_domain::search::{parse_query, parse_sort, SortAttribute};
 use vigil_store::Page;
 
-use crate::protocol::{finish, paging, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::protocol::{paging, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
 use crate::AppState;
 
@@ -93,17 +92,13 @@ pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         has_newer: start > 0,
         items: matches[start..end].to_vec(),
     };
-    let data: Vec<Value> = page
-        .items
-        .iter()
-        .map(|a| views::account::resource(a, ctx.version))
-        .collect();
-    let links = paging::links("/api/v1/accounts/search", &[], &request, &page, |a| {
-        a.id.clone()
-    });
-    Ok(finish(
-        json!({ "data": data, "links": links }),
+    paging::list_reply(
         &ctx,
-        StatusCode::OK,
-    ))
+        "/api/v1/accounts/search",
+        &[],
+        &request,
+        &page,
+        |a| a.id.clone(),
+        |a| Ok(Some(views::account::resource(a, ctx.version))),
+    )
 }
