@@ -31,6 +31,36 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Configure account actions (run with POST /accounts/{id}/run-action).
+    Actions {
+        #[command(subcommand)]
+        command: ActionsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ActionsCommand {
+    /// Create an account action and print only its id (accac_...) on stdout.
+    Create {
+        #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
+        data_dir: PathBuf,
+        /// Environment: sandbox or production.
+        #[arg(long, default_value = "sandbox")]
+        env: String,
+        /// A name people recognise ("Suspend for fraud review").
+        #[arg(long)]
+        name: String,
+        /// set-status (parameters.status), add-tags or remove-tags (parameters.tags).
+        #[arg(long)]
+        kind: String,
+    },
+    /// List the environment's account actions: id, kind and name, one per line.
+    List {
+        #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "sandbox")]
+        env: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -112,6 +142,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Actions { command } => actions(command),
         Command::Keys {
             command:
                 KeysCommand::Create {
@@ -123,17 +154,7 @@ fn main() -> anyhow::Result<()> {
                     key_inflection,
                 },
         } => {
-            let store = open_store(&data_dir)?;
-            let created = setup::bootstrap(&store).context("setting up the data directory")?;
-            if !created.is_empty() {
-                eprintln!(
-                    "Initialised a new data directory in {}; its admin keys:",
-                    data_dir.display()
-                );
-                for key in &created {
-                    eprintln!("  {}: {}", key.environment, key.secret);
-                }
-            }
+            let store = open_initialised(&data_dir)?;
             let permissions = permissions
                 .map(|p| vigil_domain::permissions::parse_list(&p))
                 .transpose()
@@ -152,6 +173,45 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The store of an offline command, set up if new; a new directory's admin keys go to
+/// stderr (stdout carries only the command's own output, for scripts).
+fn open_initialised(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    let store = open_store(data_dir)?;
+    let created = setup::bootstrap(&store).context("setting up the data directory")?;
+    if !created.is_empty() {
+        eprintln!(
+            "Initialised a new data directory in {}; its admin keys:",
+            data_dir.display()
+        );
+        for key in &created {
+            eprintln!("  {}: {}", key.environment, key.secret);
+        }
+    }
+    Ok(store)
+}
+
+fn actions(command: ActionsCommand) -> anyhow::Result<()> {
+    match command {
+        ActionsCommand::Create {
+            data_dir,
+            env,
+            name,
+            kind,
+        } => {
+            let store = open_initialised(&data_dir)?;
+            let action = setup::create_account_action(&store, &env, &name, &kind)?;
+            println!("{}", action.id);
+        }
+        ActionsCommand::List { data_dir, env } => {
+            let store = open_store(&data_dir)?;
+            for action in setup::account_actions(&store, &env)? {
+                println!("{}\t{}\t{}", action.id, action.kind, action.name);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One server per data directory: the store caches accounts in memory and trusts that

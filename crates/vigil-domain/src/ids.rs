@@ -12,6 +12,8 @@ pub mod prefix {
     pub const ACCOUNT: &str = "act";
     pub const ACCOUNT_TYPE: &str = "acttp";
     pub const ACCOUNT_STATUS: &str = "actst";
+    pub const ACCOUNT_ACTION: &str = "accac";
+    pub const WORKFLOW_RUN: &str = "wfr";
     pub const EVENT: &str = "evt";
     pub const ENVIRONMENT: &str = "env";
     pub const ORGANIZATION: &str = "org";

@@ -10,6 +10,7 @@
 //! - [`ids`]: Persona-style object ids (`act_` + 24 base58 characters).
 //! - [`error`]: [`FieldError`], a caller mistake that names the offending field.
 //! - [`account`]: the account model, its typed `fields` and the flat convenience attributes.
+//! - [`account_action`]: account action kinds and their parameters; status names.
 //! - [`validate`]: value rules (dates, ISO countries, emails, tags).
 //! - [`search`]: the `POST /accounts/search` query language, parsed and evaluated.
 //! - [`permissions`]: per-key permissions, one read and one write per resource family.
@@ -17,6 +18,7 @@
 //! - [`events`]: event names, as Persona spells them.
 
 pub mod account;
+pub mod account_action;
 pub mod error;
 pub mod events;
 pub mod ids;

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use vigil_domain::account::{DEFAULT_ACCOUNT_TYPE_NAME, DEFAULT_STATUSES};
+use vigil_domain::account_action::ActionKind;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions;
 use vigil_store::{
-    transact, transact_blocking, AccountStatus, AccountType, ApiKey, Environment, Store,
-    StoreError, WriteTx,
+    transact, transact_blocking, AccountAction, AccountStatus, AccountType, ApiKey, Environment,
+    Store, StoreError, WriteTx,
 };
 
 use crate::now_millis;
@@ -151,6 +152,63 @@ pub fn create_key(
     transact_blocking(store, move |tx| {
         make_key(tx, &env_name, &options, now_millis())
     })
+}
+
+/// Configure an account action (offline, from the CLI): Persona's dashboard does this;
+/// the API only runs them.
+pub fn create_account_action(
+    store: &Arc<dyn Store>,
+    env_name: &str,
+    name: &str,
+    kind: &str,
+) -> Result<AccountAction, SetupError> {
+    let kind = ActionKind::parse(kind).ok_or_else(|| {
+        let known: Vec<&str> = vigil_domain::account_action::KINDS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        SetupError::Invalid(format!(
+            "unknown action kind `{kind}` (known: {})",
+            known.join(", ")
+        ))
+    })?;
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(SetupError::Invalid(
+            "the action name must be 1 to 255 characters".into(),
+        ));
+    }
+    let env_name = env_name.to_string();
+    transact_blocking(store, move |tx| {
+        let env = tx.environment_by_name(&env_name)?.ok_or_else(|| {
+            SetupError::Invalid(format!(
+                "unknown environment `{env_name}` (known: {})",
+                ENVIRONMENTS.join(", ")
+            ))
+        })?;
+        let action = AccountAction {
+            id: ids::new_id(prefix::ACCOUNT_ACTION),
+            environment_id: env.id,
+            name,
+            kind: kind.as_str().to_string(),
+            created_at: now_millis(),
+        };
+        tx.insert_account_action(&action)?;
+        Ok(action)
+    })
+}
+
+/// The environment's account actions, for `vigil actions list`.
+pub fn account_actions(
+    store: &Arc<dyn Store>,
+    env_name: &str,
+) -> Result<Vec<AccountAction>, SetupError> {
+    let env = store
+        .environments()?
+        .into_iter()
+        .find(|e| e.name == env_name)
+        .ok_or_else(|| SetupError::Invalid(format!("unknown environment `{env_name}`")))?;
+    Ok(store.account_actions(&env.id)?)
 }
 
 /// Forget stored idempotent responses older than 24 hours, hourly.

@@ -83,6 +83,17 @@ pub struct AccountStatus {
     pub is_default: bool,
 }
 
+/// An account action (`accac_`): what `POST /accounts/{id}/run-action` runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountAction {
+    pub id: String,
+    pub environment_id: String,
+    pub name: String,
+    /// One of `vigil_domain::account_action::ActionKind`'s names.
+    pub kind: String,
+    pub created_at: i64,
+}
+
 /// A stored event. `snapshot` is the object in vigil's internal form; it is rendered in
 /// the reader's API version and inflection when read, so one event serves every version.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,6 +192,10 @@ pub trait Store: Send + Sync + 'static {
         visit: &mut dyn FnMut(Account) -> bool,
     ) -> Result<()>;
     fn account_type(&self, env: &str, id: &str) -> Result<Option<AccountType>>;
+    /// Every account type of the environment, oldest first.
+    fn account_types(&self, env: &str) -> Result<Vec<AccountType>>;
+    /// Every account action of the environment, oldest first.
+    fn account_actions(&self, env: &str) -> Result<Vec<AccountAction>>;
     fn relations(
         &self,
         env: &str,
@@ -214,6 +229,13 @@ pub trait WriteTx {
     fn insert_environment(&mut self, env: &Environment) -> Result<()>;
     fn insert_api_key(&mut self, key: &ApiKey) -> Result<()>;
     fn insert_account_type(&mut self, account_type: &AccountType) -> Result<()>;
+    /// Save a type's name and `updated_at`, add the statuses it does not have yet, and
+    /// move the default to the status marked `is_default`. Statuses are never removed
+    /// (accounts may hold them).
+    fn update_account_type(&mut self, account_type: &AccountType) -> Result<()>;
+    fn account_type_by_name(&mut self, env: &str, name: &str) -> Result<Option<AccountType>>;
+    fn insert_account_action(&mut self, action: &AccountAction) -> Result<()>;
+    fn account_action(&mut self, env: &str, id: &str) -> Result<Option<AccountAction>>;
     fn default_account_type(&mut self, env: &str) -> Result<Option<AccountType>>;
     fn account_type(&mut self, env: &str, id: &str) -> Result<Option<AccountType>>;
     fn account(&mut self, env: &str, id: &str) -> Result<Option<Account>>;

@@ -10,3 +10,4 @@ mod auth;
 mod crash;
 mod events;
 mod protocol;
+mod types;

@@ -189,15 +189,30 @@ pub fn to_kebab_keys(value: Value) -> Value {
 /// Statuses vigil returns beyond Persona's documented ones, with Persona's error shape.
 const EXTRA_STATUSES: &[u16] = &[405, 413];
 
-/// Operations vigil adds beyond Persona, validated against the Persona operation whose
-/// response they share.
-fn beyond_persona(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
+/// How a response to an operation vigil adds beyond Persona is checked.
+enum Beyond {
+    /// Exactly as this Persona operation's responses (same statuses and schemas).
+    SameAs(&'static str, &'static str),
+    /// Success: the body is this Persona operation's 200 document. Errors: Persona's
+    /// shared error response for the status.
+    Resource(&'static str, &'static str),
+    /// Success: each of `data` is a 200 document of this Persona operation (`included`,
+    /// which carries beyond-Persona objects, is not checked). Errors: as above.
+    List(&'static str, &'static str),
+}
+
+/// Operations vigil adds beyond Persona (documented in the README).
+fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         // Same statuses and response schema as the other account actions.
         ("post", ["accounts", _, "archive" | "restore"]) => {
-            Some(("/accounts/{account-id}/add-tag", "post"))
+            Some(Beyond::SameAs("/accounts/{account-id}/add-tag", "post"))
         }
+        ("post", ["account-types"]) | ("patch", ["account-types", _]) => {
+            Some(Beyond::Resource("/account-types/{account-type-id}", "get"))
+        }
+        ("get", ["account-types"]) => Some(Beyond::List("/account-types/{account-type-id}", "get")),
         _ => None,
     }
 }
@@ -215,7 +230,40 @@ pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value)
     let spec = load(spec_version).expect("spec loaded");
     let method = method.to_ascii_lowercase();
     let (template, method) = match beyond_persona(&method, path) {
-        Some((template, as_method)) => (template.to_string(), as_method.to_string()),
+        Some(Beyond::SameAs(template, as_method)) => (template.to_string(), as_method.to_string()),
+        Some(Beyond::Resource(..) | Beyond::List(..)) if status >= 400 => {
+            return check_shared_error(&spec, status, body);
+        }
+        Some(Beyond::Resource(template, as_method)) => {
+            return validate(
+                spec_version,
+                &spec,
+                template,
+                as_method,
+                200,
+                path,
+                version,
+                status,
+                body,
+            );
+        }
+        Some(Beyond::List(template, as_method)) => {
+            for item in body["data"].as_array().expect("a list has data") {
+                let single = serde_json::json!({ "data": item });
+                validate(
+                    spec_version,
+                    &spec,
+                    template,
+                    as_method,
+                    200,
+                    path,
+                    version,
+                    status,
+                    &single,
+                );
+            }
+            return;
+        }
         None => match template_for(&spec, path) {
             Some(template) if !spec.doc["paths"][template][method.as_str()].is_null() => {
                 (template.to_string(), method)
@@ -230,7 +278,33 @@ pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value)
     } else {
         status
     };
-    match validator(spec_version, &spec, &template, &method, template_status) {
+    validate(
+        spec_version,
+        &spec,
+        &template,
+        &method,
+        template_status,
+        path,
+        version,
+        status,
+        body,
+    );
+}
+
+/// Validate `body` against the schema of `template`/`method`/`template_status`.
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    spec_version: &str,
+    spec: &Spec,
+    template: &str,
+    method: &str,
+    template_status: u16,
+    path: &str,
+    version: &str,
+    status: u16,
+    body: &Value,
+) {
+    match validator(spec_version, spec, template, method, template_status) {
         Ok(Some(validator)) => {
             let instance = to_kebab_keys(body.clone());
             let errors: Vec<String> = validator
@@ -250,6 +324,28 @@ pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value)
         Ok(None) => {}
         Err(problem) => panic!("{problem}"),
     }
+}
+
+/// An error from an operation beyond Persona: Persona's shared response for its status.
+fn check_shared_error(spec: &Spec, status: u16, body: &Value) {
+    let name = match status {
+        400 | 405 | 413 => "bad-request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not-found",
+        409 => "conflict",
+        422 => "unprocessable-entity",
+        429 => "too-many-requests",
+        other => panic!("unexpected status {other}: {body}"),
+    };
+    let schema = spec.doc["components"]["responses"][name]
+        .pointer("/content/application~1json/schema")
+        .expect("shared error schema");
+    let validator = jsonschema::validator_for(schema).expect("compiles");
+    assert!(
+        validator.is_valid(body),
+        "{status} body does not match Persona's {name} shape: {body}"
+    );
 }
 
 fn check_generic_error(spec: &Spec, status: u16, body: &Value) {

@@ -32,6 +32,17 @@ impl Doc {
         Doc::Deferred(Box::new(render))
     }
 
+    /// The same document with a top-level `meta`.
+    pub fn with_meta(self, meta: Value) -> Doc {
+        Doc::later(move |ctx| {
+            let mut doc = self.render(ctx);
+            if let Some(object) = doc.as_object_mut() {
+                object.insert("meta".into(), meta);
+            }
+            doc
+        })
+    }
+
     fn render(self, ctx: &Ctx) -> Value {
         match self {
             Doc::Ready(value) => value,

@@ -1,12 +1,22 @@
-//! `GET /account-types/{id}`.
+//! Account types: `GET /account-types/{id}` as Persona serves it, and (beyond Persona,
+//! whose dashboard does this) list, create and update, so custom account statuses can be
+//! managed over the API.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use serde_json::{Map, Value};
+use vigil_domain::account_action::status_name;
+use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
+use vigil_store::{AccountStatus, AccountType};
 
-use crate::protocol::{finish, ApiError, ApiResult, Ctx, Reply};
+use crate::protocol::{finish, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
 use crate::views;
 use crate::AppState;
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("account type `{id}` is not found"))
+}
 
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -17,11 +27,238 @@ pub async fn retrieve(
     let account_type = state
         .store
         .account_type(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("account type `{id}` is not found")))?;
+        .ok_or_else(|| not_found(&id))?;
     let include = ctx.query.include.as_ref().map(|_| Vec::new());
     Ok(finish(
         views::single(views::account_type::resource(&account_type), include),
         &ctx,
         StatusCode::OK,
     ))
+}
+
+/// Every type with its statuses (as `included` `account-status` resources, which carry
+/// the status names). Environments hold a handful of types, so there is one page.
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("account", Access::Read)?;
+    let types = state.store.account_types(ctx.env_id())?;
+    let mut doc = Map::new();
+    doc.insert(
+        "data".into(),
+        types.iter().map(views::account_type::resource).collect(),
+    );
+    doc.insert(
+        "included".into(),
+        types
+            .iter()
+            .flat_map(views::account_type::statuses)
+            .collect(),
+    );
+    doc.insert(
+        "links".into(),
+        serde_json::json!({ "prev": null, "next": null }),
+    );
+    Ok(finish(Value::Object(doc), &ctx, StatusCode::OK))
+}
+
+/// The attributes of a create or update, checked.
+struct TypeChanges {
+    name: Option<String>,
+    statuses: Option<Vec<String>>,
+    default_status: Option<String>,
+}
+
+fn parse_changes(attributes: &Map<String, Value>) -> ApiResult<TypeChanges> {
+    if let Some(unknown) = attributes
+        .keys()
+        .find(|k| !["name", "statuses", "default-status"].contains(&k.as_str()))
+    {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{unknown}"),
+            "is not an attribute of an account type (takes name, statuses, default-status)",
+        ));
+    }
+    let name = match attributes.get("name") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(ApiError::invalid(
+                    "/data/attributes/name",
+                    "must be 1 to 100 characters",
+                ));
+            }
+            Some(name.to_string())
+        }
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/name",
+                "must be a string",
+            ))
+        }
+    };
+    let statuses = match attributes.get("statuses") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut names: Vec<String> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let pointer = format!("/data/attributes/statuses/{i}");
+                let Value::String(text) = item else {
+                    return Err(ApiError::bad_field(&pointer, "must be a string"));
+                };
+                let name = status_name(text).map_err(|m| ApiError::invalid(&pointer, &m))?;
+                if names.contains(&name) {
+                    return Err(ApiError::invalid(&pointer, "is listed twice"));
+                }
+                names.push(name);
+            }
+            if names.is_empty() {
+                return Err(ApiError::invalid(
+                    "/data/attributes/statuses",
+                    "must name at least one status",
+                ));
+            }
+            Some(names)
+        }
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/statuses",
+                "must be an array of status names",
+            ))
+        }
+    };
+    let default_status = match attributes.get("default-status") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(
+            status_name(text)
+                .map_err(|m| ApiError::invalid("/data/attributes/default-status", &m))?,
+        ),
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/default-status",
+                "must be a string",
+            ))
+        }
+    };
+    Ok(TypeChanges {
+        name,
+        statuses,
+        default_status,
+    })
+}
+
+/// Apply `changes` to `account_type`: statuses are added (never removed, accounts may
+/// hold them) and the default moves to `default-status`.
+fn apply(account_type: &mut AccountType, changes: TypeChanges, now: i64) -> ApiResult<()> {
+    if let Some(name) = changes.name {
+        account_type.name = name;
+    }
+    if let Some(wanted) = changes.statuses {
+        if let Some(dropped) = account_type
+            .statuses
+            .iter()
+            .find(|s| !wanted.contains(&s.name))
+        {
+            return Err(ApiError::invalid(
+                "/data/attributes/statuses",
+                &format!(
+                    "must keep the existing status `{}`: statuses are never removed, accounts may hold them",
+                    dropped.name
+                ),
+            ));
+        }
+        for name in wanted {
+            if !account_type.statuses.iter().any(|s| s.name == name) {
+                account_type.statuses.push(AccountStatus {
+                    id: ids::new_id(prefix::ACCOUNT_STATUS),
+                    name,
+                    is_default: false,
+                });
+            }
+        }
+    }
+    if let Some(default) = changes.default_status {
+        if !account_type.statuses.iter().any(|s| s.name == default) {
+            return Err(ApiError::invalid(
+                "/data/attributes/default-status",
+                &format!("`{default}` is not one of the type's statuses"),
+            ));
+        }
+        for status in &mut account_type.statuses {
+            status.is_default = status.name == default;
+        }
+    }
+    account_type.updated_at = now;
+    Ok(())
+}
+
+fn written(status: StatusCode, account_type: AccountType) -> Written {
+    Written {
+        status,
+        object_id: Some(account_type.id.clone()),
+        doc: Doc::later(move |_| views::single(views::account_type::resource(&account_type), None)),
+    }
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let mut changes = parse_changes(&body.attributes()?)?;
+    let Some(name) = changes.name.take() else {
+        return Err(ApiError::bad_field("/data/attributes/name", "is missing"));
+    };
+    if changes.statuses.is_none() {
+        return Err(ApiError::bad_field(
+            "/data/attributes/statuses",
+            "is missing",
+        ));
+    }
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let env = ctx.env_id();
+        if tx.account_type_by_name(env, &name)?.is_some() {
+            return Err(ApiError::conflict(format!(
+                "an account type named `{name}` already exists"
+            )));
+        }
+        let mut account_type = AccountType {
+            id: ids::new_id(prefix::ACCOUNT_TYPE),
+            environment_id: env.to_string(),
+            name,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            statuses: Vec::new(),
+        };
+        // The first status is the default unless one is named.
+        let first = changes.statuses.as_ref().and_then(|s| s.first().cloned());
+        changes.default_status = changes.default_status.take().or(first);
+        apply(&mut account_type, changes, ctx.now)?;
+        tx.insert_account_type(&account_type)?;
+        Ok(written(StatusCode::CREATED, account_type))
+    })
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Write)?;
+    let changes = parse_changes(&body.attributes()?)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let env = ctx.env_id();
+        let mut account_type = tx.account_type(env, &id)?.ok_or_else(|| not_found(&id))?;
+        if let Some(name) = &changes.name {
+            if let Some(other) = tx.account_type_by_name(env, name)? {
+                if other.id != account_type.id {
+                    return Err(ApiError::conflict(format!(
+                        "an account type named `{name}` already exists"
+                    )));
+                }
+            }
+        }
+        apply(&mut account_type, changes, ctx.now)?;
+        tx.update_account_type(&account_type)?;
+        Ok(written(StatusCode::OK, account_type))
+    })
+    .await
 }

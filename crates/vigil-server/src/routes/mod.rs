@@ -54,6 +54,10 @@ pub fn api_routes() -> Router<AppState> {
             post(accounts::lifecycle::consolidate),
         )
         .route(
+            "/accounts/{account_id}/run-action",
+            post(accounts::actions::run_action),
+        )
+        .route(
             "/accounts/{account_id}/archive",
             post(accounts::lifecycle::archive),
         )
@@ -62,8 +66,12 @@ pub fn api_routes() -> Router<AppState> {
             post(accounts::lifecycle::restore),
         )
         .route(
+            "/account-types",
+            get(account_types::list).post(account_types::create),
+        )
+        .route(
             "/account-types/{account_type_id}",
-            get(account_types::retrieve),
+            get(account_types::retrieve).patch(account_types::update),
         )
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))

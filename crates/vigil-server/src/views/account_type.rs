@@ -30,3 +30,22 @@ pub fn resource(account_type: &AccountType) -> Value {
         }
     })
 }
+
+/// The type's statuses as `account-status` resources (beyond Persona, which has no
+/// public status object): what `GET /account-types` includes.
+pub fn statuses(account_type: &AccountType) -> Vec<Value> {
+    account_type
+        .statuses
+        .iter()
+        .map(|s| {
+            json!({
+                "type": "account-status",
+                "id": s.id,
+                "attributes": { "name": s.name, "is-default": s.is_default },
+                "relationships": {
+                    "account-type": { "data": { "type": "account-type", "id": account_type.id } }
+                }
+            })
+        })
+        .collect()
+}

@@ -15,11 +15,18 @@ use rusqlite::Connection;
 use crate::{Result, StoreError, WriteJob};
 
 /// Versioned migrations, applied in order and recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "account_actions",
+        include_str!("../../migrations/sqlite/0002_account_actions.sql"),
+    ),
+];
 
 /// Readers kept open for reuse; more are opened on demand under load.
 const MAX_IDLE_READERS: usize = 16;

@@ -9,8 +9,9 @@ use vigil_domain::account::Account;
 use super::paging::page;
 use super::SqliteStore;
 use crate::{
-    AccountFilter, AccountStatus, AccountType, ApiKey, Environment, Event, EventFilter, Page,
-    PageRequest, Relation, RelationFilter, Result, Store, StoreError, StoredResponse, WriteJob,
+    AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, Environment, Event,
+    EventFilter, Page, PageRequest, Relation, RelationFilter, Result, Store, StoreError,
+    StoredResponse, WriteJob,
 };
 
 pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
@@ -62,6 +63,16 @@ pub(super) fn account_type(
         .query_map([&account_type.id], |r| Ok(AccountStatus { id: r.get(0)?, name: r.get(1)?, is_default: r.get(2)? }))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(account_type))
+}
+
+pub(super) fn account_action_row(r: &Row<'_>) -> rusqlite::Result<AccountAction> {
+    Ok(AccountAction {
+        id: r.get(0)?,
+        environment_id: r.get(1)?,
+        name: r.get(2)?,
+        kind: r.get(3)?,
+        created_at: r.get(4)?,
+    })
 }
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
@@ -219,6 +230,29 @@ impl Store for SqliteStore {
 
     fn account_type(&self, env: &str, id: &str) -> Result<Option<AccountType>> {
         self.read(|conn| account_type(conn, env, "id", id))
+    }
+
+    fn account_types(&self, env: &str) -> Result<Vec<AccountType>> {
+        self.read(|conn| {
+            let ids: Vec<String> = conn
+                .prepare_cached("SELECT id FROM account_types WHERE environment_id = ?1 ORDER BY created_at, name")?
+                .query_map([env], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut types = Vec::with_capacity(ids.len());
+            for id in ids {
+                types.extend(account_type(conn, env, "id", &id)?);
+            }
+            Ok(types)
+        })
+    }
+
+    fn account_actions(&self, env: &str) -> Result<Vec<AccountAction>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 ORDER BY seq")?
+                .query_map([env], account_action_row)?
+                .collect::<rusqlite::Result<_>>()?)
+        })
     }
 
     fn relations(

@@ -16,8 +16,8 @@ use vigil_domain::account::Account;
 use super::cache::AccountCache;
 use super::reads;
 use crate::{
-    AccountType, ApiKey, Environment, Event, Relation, Result, StoreError, StoredResponse,
-    WriteJob, WriteTx,
+    AccountAction, AccountType, ApiKey, Environment, Event, Relation, Result, StoreError,
+    StoredResponse, WriteJob, WriteTx,
 };
 
 /// Upper bound on jobs per commit, so one commit never grows unboundedly under load.
@@ -276,6 +276,42 @@ impl WriteTx for SqliteWriteTx<'_> {
             )?;
         }
         Ok(())
+    }
+
+    fn update_account_type(&mut self, account_type: &AccountType) -> Result<()> {
+        self.types.clear();
+        self.conn.execute(
+            "UPDATE account_types SET name = ?3, updated_at = ?4 WHERE id = ?1 AND environment_id = ?2",
+            params![account_type.id, account_type.environment_id, account_type.name, account_type.updated_at],
+        )?;
+        for status in &account_type.statuses {
+            self.conn.execute(
+                "INSERT INTO account_statuses (id, account_type_id, name, is_default, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (account_type_id, name) DO UPDATE SET is_default = excluded.is_default",
+                params![status.id, account_type.id, status.name, status.is_default, account_type.updated_at],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn account_type_by_name(&mut self, env: &str, name: &str) -> Result<Option<AccountType>> {
+        reads::account_type(self.conn, env, "name", name)
+    }
+
+    fn insert_account_action(&mut self, action: &AccountAction) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO account_actions (id, environment_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![action.id, action.environment_id, action.name, action.kind, action.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn account_action(&mut self, env: &str, id: &str) -> Result<Option<AccountAction>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 AND id = ?2")?
+            .query_row(params![env, id], reads::account_action_row)
+            .optional()?)
     }
 
     fn default_account_type(&mut self, env: &str) -> Result<Option<AccountType>> {

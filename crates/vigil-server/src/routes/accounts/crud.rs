@@ -10,8 +10,8 @@ use vigil_domain::permissions::Access;
 use vigil_store::{AccountFilter, AccountType, WriteTx};
 
 use super::{
-    allow_meta, document, ensure_active, load, not_found, record, wants_account_type,
-    written_account,
+    allow_meta, document, ensure_active, ensure_status, load, not_found, record,
+    wants_account_type, written_account,
 };
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
@@ -64,26 +64,12 @@ pub async fn retrieve(
     Ok(finish(doc, &ctx, StatusCode::OK))
 }
 
-/// The statuses of `account_type`, checked against the requested one.
+/// The requested status, checked against the account type's statuses.
 fn check_status(changes: &AccountChanges, account_type: &AccountType) -> ApiResult<()> {
-    if let Some(status) = &changes.account_status {
-        if !account_type.statuses.iter().any(|s| &s.name == status) {
-            let known: Vec<&str> = account_type
-                .statuses
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect();
-            return Err(ApiError::invalid(
-                "/data/attributes/account-status",
-                &format!(
-                    "`{status}` is not a status of account type {} (known: {})",
-                    account_type.name,
-                    known.join(", ")
-                ),
-            ));
-        }
+    match &changes.account_status {
+        Some(status) => ensure_status(account_type, status, "/data/attributes/account-status"),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Record the events Persona sends for the parts of an account that changed.

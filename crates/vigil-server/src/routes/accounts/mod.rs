@@ -1,5 +1,6 @@
 //! The Accounts API. Shared helpers live here; each file holds one group of operations.
 
+pub mod actions;
 pub mod crud;
 pub mod lifecycle;
 pub mod relations;
@@ -34,6 +35,30 @@ pub(crate) fn ensure_active(account: &Account) -> ApiResult<()> {
         )));
     }
     Ok(())
+}
+
+/// 422 at `pointer` unless `status` is one of the type's statuses.
+pub(crate) fn ensure_status(
+    account_type: &AccountType,
+    status: &str,
+    pointer: &str,
+) -> ApiResult<()> {
+    if account_type.statuses.iter().any(|s| s.name == status) {
+        return Ok(());
+    }
+    let known: Vec<&str> = account_type
+        .statuses
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    Err(ApiError::invalid(
+        pointer,
+        &format!(
+            "`{status}` is not a status of account type {} (known: {})",
+            account_type.name,
+            known.join(", ")
+        ),
+    ))
 }
 
 /// Record an event about an account, in the same transaction as the change.
