@@ -307,3 +307,42 @@ fn conformance_check_rejects_a_non_conforming_body() {
     ))
     .is_err());
 }
+
+/// A request that failed against the stored data is answered the same way on retry with
+/// the same Idempotency-Key, even after the data changed; a new key runs it afresh.
+#[tokio::test]
+async fn idempotency_replays_errors_found_against_stored_data() {
+    let server = Server::start();
+    let api = server.client();
+    let id = api.create_account(json!({})).await.id();
+    assert_eq!(
+        api.post(&format!("/api/v1/accounts/{id}/archive"), json!({}))
+            .await
+            .status,
+        200
+    );
+    let path = format!("/api/v1/accounts/{id}/add-tag");
+    let body = json!({"meta": {"tag-name": "vip"}});
+    let refused = api
+        .post_with(&path, body.clone(), &[("Idempotency-Key", "tag-1")])
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(refused.header("idempotent-replayed").is_none());
+    assert_eq!(
+        api.post(&format!("/api/v1/accounts/{id}/restore"), json!({}))
+            .await
+            .status,
+        200
+    );
+    let replayed = api
+        .post_with(&path, body.clone(), &[("Idempotency-Key", "tag-1")])
+        .await;
+    assert_eq!(replayed.status, 409);
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replayed.body, refused.body);
+    let fresh = api
+        .post_with(&path, body, &[("Idempotency-Key", "tag-2")])
+        .await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.attr("tags"), &json!(["vip"]));
+}

@@ -92,12 +92,13 @@ where
     }
     let job_ctx = ctx.clone();
     let request_hash = request_hash.to_string();
+    let job_hash = request_hash.clone();
     let done = transact(&state.store, move |tx| {
         let ctx = job_ctx;
         if let Some(key) = &key {
             if let Some(stored) = tx.stored_response(ctx.env_id(), key)? {
                 if stored.created_at > fresh_after {
-                    return replay(stored, &request_hash).map(Done::Reply);
+                    return replay(stored, &job_hash).map(Done::Reply);
                 }
             }
         }
@@ -108,7 +109,7 @@ where
         };
         let reply = finish(written.doc.render(&ctx), &ctx, written.status);
         let stored = StoredResponse {
-            request_hash,
+            request_hash: job_hash,
             object_id: written.object_id,
             status: reply.status.as_u16(),
             body: reply.body.clone(),
@@ -117,11 +118,62 @@ where
         tx.put_stored_response(ctx.env_id(), key, &stored)?;
         Ok(Done::Reply(reply))
     })
-    .await?;
-    Ok(match done {
-        Done::Reply(reply) => reply,
-        Done::Written(written) => finish(written.doc.render(ctx), ctx, written.status),
+    .await;
+    match done {
+        Ok(Done::Reply(reply)) => Ok(reply),
+        Ok(Done::Written(written)) => Ok(finish(written.doc.render(ctx), ctx, written.status)),
+        Err(error) => {
+            if let Some(key) = &ctx.idempotency_key {
+                remember_error(state, ctx, key, request_hash, &error).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Store a failed request's error under its idempotency key, as Persona and Stripe do, so
+/// a retry gets the same answer even if the data changed in between (an archived account
+/// restored, an id created). Only the caller's errors are stored; server errors may be
+/// retried. The mutation's writes were rolled back, so this is its own transaction, and it
+/// never replaces a stored response.
+async fn remember_error(
+    state: &AppState,
+    ctx: &Ctx,
+    key: &str,
+    request_hash: String,
+    error: &ApiError,
+) {
+    let replayable = matches!(
+        error,
+        ApiError::BadRequest { .. }
+            | ApiError::NotFound { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Unprocessable { .. }
+    );
+    if !replayable {
+        return;
+    }
+    let env = ctx.env_id().to_string();
+    let key = key.to_string();
+    let stored = StoredResponse {
+        request_hash,
+        object_id: None,
+        status: error.status().as_u16(),
+        body: super::render::json_bytes(&error.body()),
+        created_at: ctx.now,
+    };
+    let saved: Result<(), vigil_store::StoreError> = transact(&state.store, move |tx| {
+        let fresh_after = stored.created_at - IDEMPOTENCY_TTL_MILLIS;
+        let existing = tx.stored_response(&env, &key)?;
+        if existing.is_none_or(|e| e.created_at <= fresh_after) {
+            tx.put_stored_response(&env, &key, &stored)?;
+        }
+        Ok(())
     })
+    .await;
+    if let Err(error) = saved {
+        tracing::warn!(%error, "could not store an idempotent error response");
+    }
 }
 
 /// What the writer hands back: a finished reply (stored or replayed), or a document to

@@ -11,8 +11,9 @@ use super::{act_on_account, allow_meta, ensure_active};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
-/// `meta.tag-name` as one tag. Tag ids are not supported: vigil's tags are plain names.
-fn one_tag(body: &ApiBody) -> ApiResult<String> {
+/// `meta.tag-name` of a tag request. Tag ids are not supported: vigil's tags are plain
+/// names.
+fn tag_name_member(body: &ApiBody) -> ApiResult<Value> {
     let meta = body.meta()?;
     allow_meta(&meta, &["tag-name", "tag-id"])?;
     if meta.contains_key("tag-id") {
@@ -22,11 +23,16 @@ fn one_tag(body: &ApiBody) -> ApiResult<String> {
         ));
     }
     match meta.get("tag-name") {
-        Some(Value::String(s)) => {
-            validate::tag(s).map_err(|m| ApiError::invalid("/meta/tag-name", &m))
-        }
         None | Some(Value::Null) => Err(ApiError::bad_field("/meta/tag-name", "is missing")),
-        Some(_) => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
+        Some(value) => Ok(value.clone()),
+    }
+}
+
+/// `meta.tag-name` as one tag.
+fn one_tag(body: &ApiBody) -> ApiResult<String> {
+    match tag_name_member(body)? {
+        Value::String(s) => validate::tag(&s).map_err(|m| ApiError::invalid("/meta/tag-name", &m)),
+        _ => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
     }
 }
 
@@ -73,20 +79,9 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
-    let meta = body.meta()?;
-    allow_meta(&meta, &["tag-name", "tag-id"])?;
-    if meta.contains_key("tag-id") {
-        return Err(ApiError::invalid(
-            "/meta/tag-id",
-            "tag ids are not supported by vigil; pass meta.tag-name",
-        ));
-    }
-    let tags = match meta.get("tag-name") {
-        Some(Value::Array(items)) => parse_tags(items, "/meta/tag-name")?,
-        None | Some(Value::Null) => {
-            return Err(ApiError::bad_field("/meta/tag-name", "is missing"))
-        }
-        Some(_) => {
+    let tags = match tag_name_member(&body)? {
+        Value::Array(items) => parse_tags(&items, "/meta/tag-name")?,
+        _ => {
             return Err(ApiError::bad_field(
                 "/meta/tag-name",
                 "must be an array of strings",
