@@ -232,15 +232,15 @@ pub async fn api_middleware(
         },
         elapsed.as_secs_f64(),
     );
-    // Ids and route templates only: no bodies, no keys, no personal data.
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        route = %route,
-        status,
-        environment = environment.as_ref().map(|e| e.id.as_str()).unwrap_or("-"),
-        micros = elapsed.as_micros() as u64,
-        "request"
-    );
+    // Ids and route templates only: no bodies, no keys, no personal data. Successful reads
+    // are the bulk of traffic (thousands a second) and change nothing, so they log at
+    // debug (`VIGIL_LOG=debug` shows them); writes and every error log at info.
+    let environment = environment.as_ref().map(|e| e.id.as_str()).unwrap_or("-");
+    let micros = elapsed.as_micros() as u64;
+    if method == "GET" && status < 400 {
+        tracing::debug!(request_id = %request_id, method = %method, route = %route, status, environment, micros, "request");
+    } else {
+        tracing::info!(request_id = %request_id, method = %method, route = %route, status, environment, micros, "request");
+    }
     response
 }
