@@ -151,6 +151,9 @@ pub struct AccountChanges {
     pub tags: Option<Vec<String>>,
     /// Typed fields to merge into the account's fields (hash fields merge key by key).
     pub fields: Map<String, Value>,
+    /// `selfie-photo`: `Some(None)` removes it. Stored by the caller (it needs storage),
+    /// then set with [`Account::set_file`].
+    pub selfie_photo: Option<Option<crate::upload::Upload>>,
 }
 
 impl AccountChanges {
@@ -217,10 +220,10 @@ pub fn parse_changes(
                 };
             }
             "selfie-photo" => {
-                return Err(FieldError::invalid(
-                    pointer,
-                    "selfie photo uploads are not supported by vigil yet",
-                ));
+                changes.selfie_photo = Some(match value {
+                    Value::Null => None,
+                    other => Some(crate::upload::parse_image(other, &pointer)?),
+                });
             }
             other => {
                 let Some(flat) = FLAT_ATTRIBUTES.iter().find(|f| f.attribute == other) else {
@@ -421,7 +424,7 @@ fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldE
         }
         "selfie_photo" => Err(FieldError::invalid(
             pointer,
-            "selfie photo uploads are not supported by vigil yet",
+            "is a file: send it as the selfie-photo attribute ({\"data\": {\"data\": base64, \"filename\": ...}})",
         )),
         _ => Ok(infer_typed(raw)),
     }
@@ -546,6 +549,18 @@ impl Account {
     }
 
     /// Add a tag; returns false when it was already there.
+    /// Point a file field (`selfie_photo`) at a stored file, or clear it with `None`.
+    pub fn set_file(&mut self, field: &str, file: Option<(&str, usize, &str)>, now: i64) {
+        let value = match file {
+            Some((filename, byte_size, url)) => serde_json::json!({
+                "filename": filename, "url": url, "byte-size": byte_size
+            }),
+            None => Value::Null,
+        };
+        self.fields.insert(field.to_string(), typed("file", value));
+        self.updated_at = now;
+    }
+
     pub fn add_tag(&mut self, tag: &str, now: i64) -> bool {
         if self.tags.iter().any(|t| t == tag) {
             return false;

@@ -14,6 +14,7 @@ pub mod prefix {
     pub const ACCOUNT_STATUS: &str = "actst";
     pub const ACCOUNT_ACTION: &str = "accac";
     pub const WORKFLOW_RUN: &str = "wfr";
+    pub const FILE: &str = "file";
     pub const EVENT: &str = "evt";
     pub const ENVIRONMENT: &str = "env";
     pub const ORGANIZATION: &str = "org";

@@ -14,6 +14,7 @@
 //! - [`validate`]: value rules (dates, ISO countries, emails, tags).
 //! - [`search`]: the `POST /accounts/search` query language, parsed and evaluated.
 //! - [`permissions`]: per-key permissions, one read and one write per resource family.
+//! - [`upload`]: inline base64 file uploads (the selfie photo), checked by content.
 //! - [`time`]: ISO-8601 timestamps from milliseconds, no clock.
 //! - [`events`]: event names, as Persona spells them.
 
@@ -25,6 +26,7 @@ pub mod ids;
 pub mod permissions;
 pub mod search;
 pub mod time;
+pub mod upload;
 pub mod validate;
 
 pub use error::FieldError;

@@ -94,6 +94,18 @@ pub struct AccountAction {
     pub created_at: i64,
 }
 
+/// A file attached to one field of an object (an account's `selfie_photo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub id: String,
+    pub object_id: String,
+    pub field: String,
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub created_at: i64,
+}
+
 /// A stored event. `snapshot` is the object in vigil's internal form; it is rendered in
 /// the reader's API version and inflection when read, so one event serves every version.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,6 +206,7 @@ pub trait Store: Send + Sync + 'static {
     fn account_type(&self, env: &str, id: &str) -> Result<Option<AccountType>>;
     /// Every account type of the environment, oldest first.
     fn account_types(&self, env: &str) -> Result<Vec<AccountType>>;
+    fn file(&self, env: &str, id: &str) -> Result<Option<StoredFile>>;
     /// Every account action of the environment, oldest first.
     fn account_actions(&self, env: &str) -> Result<Vec<AccountAction>>;
     fn relations(
@@ -235,6 +248,9 @@ pub trait WriteTx {
     fn update_account_type(&mut self, account_type: &AccountType) -> Result<()>;
     fn account_type_by_name(&mut self, env: &str, name: &str) -> Result<Option<AccountType>>;
     fn insert_account_action(&mut self, action: &AccountAction) -> Result<()>;
+    fn insert_file(&mut self, env: &str, file: &StoredFile) -> Result<()>;
+    /// Delete the files of `object_id` (of one `field`, or all); returns how many.
+    fn delete_files(&mut self, env: &str, object_id: &str, field: Option<&str>) -> Result<usize>;
     fn account_action(&mut self, env: &str, id: &str) -> Result<Option<AccountAction>>;
     fn default_account_type(&mut self, env: &str) -> Result<Option<AccountType>>;
     fn account_type(&mut self, env: &str, id: &str) -> Result<Option<AccountType>>;

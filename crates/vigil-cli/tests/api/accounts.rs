@@ -443,3 +443,65 @@ async fn retrieve_after_update_always_sees_the_update() {
         reader.await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn selfie_photo_upload_download_replace_and_validation() {
+    let server = Server::start();
+    let api = server.client();
+    let photo = crate::common::png_with("first-photo");
+    let created = api
+        .create_account(json!({"selfie-photo": {"data": {"data": photo, "filename": "me.png"}}}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let selfie = &created.attr("fields")["selfie_photo"];
+    assert_eq!(selfie["type"], "file");
+    assert_eq!(selfie["value"]["filename"], "me.png");
+    assert_eq!(selfie["value"]["byte-size"], 8 + "first-photo".len());
+    let url = selfie["value"]["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/api/v1/files/file_"), "{url}");
+
+    // The bytes come back to keys of the environment only.
+    let download = reqwest::Client::new()
+        .get(format!("{}{url}", server.base))
+        .bearer_auth(&server.sandbox_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "image/png");
+    assert!(download.bytes().await.unwrap().ends_with(b"first-photo"));
+    let production = server.client_with_key(&server.production_key);
+    assert_eq!(production.get(&url).await.status, 404);
+
+    // A new photo replaces the old one, whose URL stops working.
+    let id = created.id();
+    let replaced = api
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            json!({"data": {"attributes": {"selfie-photo": {"data": {"data": crate::common::png_with("second"), "filename": "new.png"}}}}}),
+        )
+        .await;
+    assert_eq!(replaced.status, 200);
+    assert_ne!(
+        replaced.attr("fields")["selfie_photo"]["value"]["url"],
+        json!(url)
+    );
+    assert_eq!(api.get(&url).await.status, 404);
+
+    // Not an image, not base64: 422 naming the field; nothing stored.
+    let pdf = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b"%PDF-1.7");
+    let bad = api
+        .post("/api/v1/accounts", json!({"data": {"attributes": {"selfie-photo": {"data": {"data": pdf, "filename": "x.jpg"}}}}}))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.details()
+            .contains("data.attributes.selfie-photo.data.data"),
+        "{}",
+        bad.details()
+    );
+    let garbage = api
+        .post("/api/v1/accounts", json!({"data": {"attributes": {"selfie-photo": {"data": {"data": "%%%", "filename": "x.jpg"}}}}}))
+        .await;
+    assert_eq!(garbage.status, 422);
+}

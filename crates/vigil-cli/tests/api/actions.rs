@@ -323,10 +323,13 @@ async fn redaction_removes_personal_data_from_disk() {
     let api = server.client();
     let marker_name = "Zebulonwhistlecraft";
     let marker_email = "zeb.unique.marker@example.org";
+    let marker_photo = "Qwertyphotomarkerpixels";
+    let photo = crate::common::png_with(marker_photo);
     let account = api
         .post_with(
             "/api/v1/accounts",
-            json!({"data": {"attributes": {"name-first": marker_name, "email-address": marker_email, "birthdate": "1970-01-02"}}}),
+            json!({"data": {"attributes": {"name-first": marker_name, "email-address": marker_email, "birthdate": "1970-01-02",
+                "selfie-photo": {"data": {"data": photo, "filename": "me.png"}}}}}),
             &[("Idempotency-Key", "redact-me")],
         )
         .await;
@@ -340,6 +343,11 @@ async fn redaction_removes_personal_data_from_disk() {
         contains(&data_bytes(&server.data_dir), marker_name),
         "the marker is on disk before redaction"
     );
+    assert!(contains(&data_bytes(&server.data_dir), marker_photo));
+    let photo_url = account.attr("fields")["selfie_photo"]["value"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let redacted = api.delete(&format!("/api/v1/accounts/{id}")).await;
     assert_eq!(redacted.status, 200, "{}", redacted.body);
@@ -368,6 +376,11 @@ async fn redaction_removes_personal_data_from_disk() {
         !contains(&bytes, marker_email),
         "redacted email still on disk"
     );
+    assert!(
+        !contains(&bytes, marker_photo),
+        "redacted photo still on disk"
+    );
+    assert_eq!(api.get(&photo_url).await.status, 404);
 
     // The account keeps working and collects new data.
     let updated = api

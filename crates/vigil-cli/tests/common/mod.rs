@@ -303,3 +303,11 @@ impl Client {
         response
     }
 }
+
+/// A base64 PNG (by its signature) whose bytes contain `marker`, for upload tests.
+pub fn png_with(marker: &str) -> String {
+    use base64::Engine;
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(marker.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

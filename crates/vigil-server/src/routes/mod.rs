@@ -4,6 +4,7 @@
 pub mod account_types;
 pub mod accounts;
 pub mod events;
+pub mod files;
 pub mod health;
 
 use axum::routing::{get, post};
@@ -73,6 +74,7 @@ pub fn api_routes() -> Router<AppState> {
             "/account-types/{account_type_id}",
             get(account_types::retrieve).patch(account_types::update),
         )
+        .route("/files/{file_id}/{filename}", get(files::download))
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))
 }

@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_actions",
         include_str!("../../migrations/sqlite/0002_account_actions.sql"),
     ),
+    (
+        3,
+        "files",
+        include_str!("../../migrations/sqlite/0003_files.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

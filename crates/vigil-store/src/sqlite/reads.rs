@@ -11,7 +11,7 @@ use super::SqliteStore;
 use crate::{
     AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, Environment, Event,
     EventFilter, Page, PageRequest, Relation, RelationFilter, Result, Store, StoreError,
-    StoredResponse, WriteJob,
+    StoredFile, StoredResponse, WriteJob,
 };
 
 pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
@@ -243,6 +243,25 @@ impl Store for SqliteStore {
                 types.extend(account_type(conn, env, "id", &id)?);
             }
             Ok(types)
+        })
+    }
+
+    fn file(&self, env: &str, id: &str) -> Result<Option<StoredFile>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT id, object_id, field, filename, content_type, bytes, created_at FROM files WHERE environment_id = ?1 AND id = ?2")?
+                .query_row(params![env, id], |r| {
+                    Ok(StoredFile {
+                        id: r.get(0)?,
+                        object_id: r.get(1)?,
+                        field: r.get(2)?,
+                        filename: r.get(3)?,
+                        content_type: r.get(4)?,
+                        bytes: r.get(5)?,
+                        created_at: r.get(6)?,
+                    })
+                })
+                .optional()?)
         })
     }
 

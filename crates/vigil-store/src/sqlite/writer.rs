@@ -17,7 +17,7 @@ use super::cache::AccountCache;
 use super::reads;
 use crate::{
     AccountAction, AccountType, ApiKey, Environment, Event, Relation, Result, StoreError,
-    StoredResponse, WriteJob, WriteTx,
+    StoredFile, StoredResponse, WriteJob, WriteTx,
 };
 
 /// Upper bound on jobs per commit, so one commit never grows unboundedly under load.
@@ -304,6 +304,20 @@ impl WriteTx for SqliteWriteTx<'_> {
             params![action.id, action.environment_id, action.name, action.kind, action.created_at],
         )?;
         Ok(())
+    }
+
+    fn insert_file(&mut self, env: &str, file: &StoredFile) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO files (id, environment_id, object_id, field, filename, content_type, bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+            .execute(params![file.id, env, file.object_id, file.field, file.filename, file.content_type, file.bytes, file.created_at])?;
+        Ok(())
+    }
+
+    fn delete_files(&mut self, env: &str, object_id: &str, field: Option<&str>) -> Result<usize> {
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM files WHERE environment_id = ?1 AND object_id = ?2 AND (?3 IS NULL OR field = ?3)")?
+            .execute(params![env, object_id, field])?)
     }
 
     fn account_action(&mut self, env: &str, id: &str) -> Result<Option<AccountAction>> {

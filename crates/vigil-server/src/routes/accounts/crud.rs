@@ -10,8 +10,8 @@ use vigil_domain::permissions::Access;
 use vigil_store::{AccountFilter, AccountType, WriteTx};
 
 use super::{
-    allow_meta, document, ensure_active, ensure_status, load, not_found, record,
-    wants_account_type, written_account,
+    allow_meta, document, ensure_active, ensure_status, load, not_found, record, save_file,
+    wants_account_type, written_account, SELFIE_FIELD,
 };
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
@@ -70,6 +70,21 @@ fn check_status(changes: &AccountChanges, account_type: &AccountType) -> ApiResu
         Some(status) => ensure_status(account_type, status, "/data/attributes/account-status"),
         None => Ok(()),
     }
+}
+
+/// Apply a request's changes, storing its selfie photo (if it sent one) beside them.
+fn apply_changes(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    account: &mut Account,
+    changes: &AccountChanges,
+) -> ApiResult<ChangeSummary> {
+    let mut summary = account.apply(changes, ctx.now);
+    if let Some(selfie) = &changes.selfie_photo {
+        save_file(tx, ctx, account, SELFIE_FIELD, selfie.as_ref())?;
+        summary.fields = true;
+    }
+    Ok(summary)
 }
 
 /// Record the events Persona sends for the parts of an account that changed.
@@ -149,7 +164,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
             if let Some(mut existing) =
                 tx.account_by_unique(env, &account_type.id, field, &value)?
             {
-                let summary = existing.apply(&changes, ctx.now);
+                let summary = apply_changes(tx, ctx, &mut existing, &changes)?;
                 if summary.any() {
                     tx.update_account(env, &existing)?;
                     record_changes(tx, ctx, &existing, summary)?;
@@ -168,7 +183,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
             .iter()
             .find(|s| s.is_default)
             .map(|s| s.name.clone());
-        account.apply(&changes, ctx.now);
+        apply_changes(tx, ctx, &mut account, &changes)?;
         account.updated_at = ctx.now;
         tx.insert_account(env, &account)?;
         record(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
@@ -194,7 +209,7 @@ pub async fn update(
             .account_type(ctx.env_id(), &account.account_type_id)?
             .ok_or_else(|| ApiError::Internal("account type vanished".into()))?;
         check_status(&changes, &account_type)?;
-        let summary = account.apply(&changes, ctx.now);
+        let summary = apply_changes(tx, ctx, &mut account, &changes)?;
         if summary.any() {
             tx.update_account(ctx.env_id(), &account)?;
             record_changes(tx, ctx, &account, summary)?;

@@ -32,6 +32,7 @@ pub async fn redact(
             }
         })?;
         tx.delete_stored_responses_for(ctx.env_id(), &id)?;
+        tx.delete_files(ctx.env_id(), &id, None)?;
         record(tx, ctx, events::ACCOUNT_REDACTED, &account, None)?;
         tx.request_checkpoint();
         written_account(tx, ctx, StatusCode::OK, account)

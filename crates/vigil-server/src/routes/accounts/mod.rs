@@ -10,7 +10,8 @@ pub mod tags;
 use serde_json::{Map, Value};
 use vigil_domain::account::Account;
 use vigil_domain::ids::{self, prefix};
-use vigil_store::{AccountType, Event, WriteTx};
+use vigil_domain::upload::Upload;
+use vigil_store::{AccountType, Event, StoredFile, WriteTx};
 
 use axum::http::StatusCode;
 
@@ -34,6 +35,47 @@ pub(crate) fn ensure_active(account: &Account) -> ApiResult<()> {
             account.id
         )));
     }
+    Ok(())
+}
+
+/// The account field that holds the selfie photo.
+pub(crate) const SELFIE_FIELD: &str = "selfie_photo";
+
+/// Replace the file in an account's file `field` with `upload` (or remove it), in the
+/// same transaction as the account. The field then carries the file's name, size and a
+/// URL under `/api/v1/files/` (beyond Persona, which signs URLs on its own file host).
+pub(crate) fn save_file(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    account: &mut Account,
+    field: &str,
+    upload: Option<&Upload>,
+) -> ApiResult<()> {
+    tx.delete_files(ctx.env_id(), &account.id, Some(field))?;
+    let Some(upload) = upload else {
+        account.set_file(field, None, ctx.now);
+        return Ok(());
+    };
+    let id = ids::new_id(prefix::FILE);
+    let name: String = form_urlencoded::byte_serialize(upload.filename.as_bytes()).collect();
+    let url = format!("/api/v1/files/{id}/{name}");
+    tx.insert_file(
+        ctx.env_id(),
+        &StoredFile {
+            id,
+            object_id: account.id.clone(),
+            field: field.to_string(),
+            filename: upload.filename.clone(),
+            content_type: upload.content_type.to_string(),
+            bytes: upload.bytes.clone(),
+            created_at: ctx.now,
+        },
+    )?;
+    account.set_file(
+        field,
+        Some((&upload.filename, upload.bytes.len(), &url)),
+        ctx.now,
+    );
     Ok(())
 }
 
