@@ -13,3 +13,7 @@ pub const ACCOUNT_CONSOLIDATED: &str = "account.consolidated";
 pub const ACCOUNT_CONSOLIDATED_WITH: &str = "account.consolidated-with";
 pub const ACCOUNT_ADDED_RELATION: &str = "account.added-relation";
 pub const ACCOUNT_REMOVED_RELATION: &str = "account.removed-relation";
+
+// Beyond Persona, which configures account types in its dashboard without events.
+pub const ACCOUNT_TYPE_CREATED: &str = "account-type.created";
+pub const ACCOUNT_TYPE_UPDATED: &str = "account-type.updated";

@@ -66,7 +66,7 @@ pub struct ApiKey {
 }
 
 /// An account type and the statuses its accounts may take.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AccountType {
     pub id: String,
     pub environment_id: String,
@@ -76,7 +76,7 @@ pub struct AccountType {
     pub statuses: Vec<AccountStatus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AccountStatus {
     pub id: String,
     pub name: String,

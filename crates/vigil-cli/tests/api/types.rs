@@ -94,6 +94,22 @@ async fn custom_account_types_and_statuses() {
         .await;
     assert_eq!(second.attr("account-status"), &json!("verified"));
 
+    // Both changes are events, with the type as it was.
+    let events = api
+        .get(&format!("/api/v1/events?filter[object-id]={type_id}"))
+        .await;
+    let names: Vec<&str> = events.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["account-type.updated", "account-type.created"]);
+    assert_eq!(
+        events.body["data"][1]["attributes"]["payload"]["data"]["attributes"]["name"],
+        "Business"
+    );
+
     // The list carries every type and, in `included`, the statuses by name.
     let list = api.get("/api/v1/account-types").await;
     assert_eq!(list.status, 200);

@@ -6,9 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use vigil_domain::account_action::status_name;
+use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
-use vigil_store::{AccountStatus, AccountType};
+use vigil_store::{AccountStatus, AccountType, Event, WriteTx};
 
 use crate::protocol::{finish, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
 use crate::views;
@@ -191,6 +192,27 @@ fn apply(account_type: &mut AccountType, changes: TypeChanges, now: i64) -> ApiR
     Ok(())
 }
 
+/// Record the change as an event, in the same transaction.
+fn record(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    name: &str,
+    account_type: &AccountType,
+) -> ApiResult<()> {
+    let event = Event {
+        id: ids::new_time_ordered_id(prefix::EVENT, ctx.now),
+        name: name.to_string(),
+        object_id: account_type.id.clone(),
+        object_type: views::account_type::TYPE.into(),
+        snapshot: serde_json::to_value(account_type)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        context: None,
+        created_at: ctx.now,
+    };
+    tx.insert_event(ctx.env_id(), &event)?;
+    Ok(())
+}
+
 fn written(status: StatusCode, account_type: AccountType) -> Written {
     Written {
         status,
@@ -231,6 +253,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         changes.default_status = changes.default_status.take().or(first);
         apply(&mut account_type, changes, ctx.now)?;
         tx.insert_account_type(&account_type)?;
+        record(tx, ctx, events::ACCOUNT_TYPE_CREATED, &account_type)?;
         Ok(written(StatusCode::CREATED, account_type))
     })
     .await
@@ -258,6 +281,7 @@ pub async fn update(
         }
         apply(&mut account_type, changes, ctx.now)?;
         tx.update_account_type(&account_type)?;
+        record(tx, ctx, events::ACCOUNT_TYPE_UPDATED, &account_type)?;
         Ok(written(StatusCode::OK, account_type))
     })
     .await

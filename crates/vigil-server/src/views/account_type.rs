@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 use vigil_domain::time::format_millis;
 use vigil_store::AccountType;
 
+pub const TYPE: &str = "account-type";
+
 pub fn resource(account_type: &AccountType) -> Value {
     let statuses: Vec<Value> = account_type
         .statuses
@@ -16,7 +18,7 @@ pub fn resource(account_type: &AccountType) -> Value {
         .find(|s| s.is_default)
         .map(|s| json!({"type": "account-status", "id": s.id}));
     json!({
-        "type": "account-type",
+        "type": TYPE,
         "id": account_type.id,
         "attributes": {
             "name": account_type.name,

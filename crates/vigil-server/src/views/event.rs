@@ -17,6 +17,14 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
                 json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
             }
         },
+        super::account_type::TYPE => {
+            match serde_json::from_value::<vigil_store::AccountType>(snapshot.clone()) {
+                Ok(account_type) => super::account_type::resource(&account_type),
+                Err(_) => {
+                    json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
+                }
+            }
+        }
         other => {
             json!({"type": other, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
         }
