@@ -42,11 +42,8 @@ enum Command {
 enum ActionsCommand {
     /// Create an account action and print only its id (accac_...) on stdout.
     Create {
-        #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-        data_dir: PathBuf,
-        /// Environment: sandbox or production.
-        #[arg(long, default_value = "sandbox")]
-        env: String,
+        #[command(flatten)]
+        place: EnvArgs,
         /// A name people recognise ("Suspend for fraud review").
         #[arg(long)]
         name: String,
@@ -56,11 +53,19 @@ enum ActionsCommand {
     },
     /// List the environment's account actions: id, kind and name, one per line.
     List {
-        #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-        data_dir: PathBuf,
-        #[arg(long, default_value = "sandbox")]
-        env: String,
+        #[command(flatten)]
+        place: EnvArgs,
     },
+}
+
+/// Where an offline command works: the data directory and one of its environments.
+#[derive(clap::Args)]
+struct EnvArgs {
+    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
+    data_dir: PathBuf,
+    /// Environment: sandbox or production.
+    #[arg(long, default_value = "sandbox")]
+    env: String,
 }
 
 #[derive(clap::Args)]
@@ -86,11 +91,8 @@ struct ServeArgs {
 enum KeysCommand {
     /// Create an API key offline and print only the key on stdout.
     Create {
-        #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-        data_dir: PathBuf,
-        /// Environment: sandbox or production.
-        #[arg(long, default_value = "sandbox")]
-        env: String,
+        #[command(flatten)]
+        place: EnvArgs,
         /// Comma-separated permissions (e.g. account.read,event.read); default: all.
         #[arg(long)]
         permissions: Option<String>,
@@ -146,22 +148,21 @@ fn main() -> anyhow::Result<()> {
         Command::Keys {
             command:
                 KeysCommand::Create {
-                    data_dir,
-                    env,
+                    place,
                     permissions,
                     name,
                     api_version,
                     key_inflection,
                 },
         } => {
-            let store = open_initialised(&data_dir)?;
+            let store = open_initialised(&place.data_dir)?;
             let permissions = permissions
                 .map(|p| vigil_domain::permissions::parse_list(&p))
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let key = setup::create_key(
                 &store,
-                &env,
+                &place.env,
                 KeyOptions {
                     name,
                     permissions,
@@ -194,19 +195,14 @@ fn open_initialised(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
 
 fn actions(command: ActionsCommand) -> anyhow::Result<()> {
     match command {
-        ActionsCommand::Create {
-            data_dir,
-            env,
-            name,
-            kind,
-        } => {
-            let store = open_initialised(&data_dir)?;
-            let action = setup::create_account_action(&store, &env, &name, &kind)?;
+        ActionsCommand::Create { place, name, kind } => {
+            let store = open_initialised(&place.data_dir)?;
+            let action = setup::create_account_action(&store, &place.env, &name, &kind)?;
             println!("{}", action.id);
         }
-        ActionsCommand::List { data_dir, env } => {
-            let store = open_store(&data_dir)?;
-            for action in setup::account_actions(&store, &env)? {
+        ActionsCommand::List { place } => {
+            let store = open_store(&place.data_dir)?;
+            for action in setup::account_actions(&store, &place.env)? {
                 println!("{}\t{}\t{}", action.id, action.kind, action.name);
             }
         }
