@@ -108,22 +108,6 @@ pub fn parse_run(
     }
 }
 
-/// A status name: lowercase letters, digits, `_` and `-`, 1 to 64 characters, so it is
-/// safe in URLs, filters and CSV exports.
-pub fn status_name(input: &str) -> Result<String, String> {
-    let name = input.trim();
-    if name.is_empty() || name.len() > 64 {
-        return Err("must be 1 to 64 characters".into());
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-    {
-        return Err("may only contain lowercase letters, digits, `_` and `-`".into());
-    }
-    Ok(name.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,14 +142,11 @@ mod tests {
     }
 
     #[test]
-    fn kinds_round_trip_and_status_names_are_slugs() {
+    fn kinds_round_trip() {
         for (name, kind) in KINDS {
             assert_eq!(ActionKind::parse(name), Some(*kind));
             assert_eq!(kind.as_str(), *name);
         }
         assert_eq!(ActionKind::parse("delete"), None);
-        assert_eq!(status_name(" under_review "), Ok("under_review".into()));
-        assert!(status_name("Under Review").is_err());
-        assert!(status_name("").is_err());
     }
 }

@@ -10,8 +10,8 @@
 //! - [`ids`]: Persona-style object ids (`act_` + 24 base58 characters).
 //! - [`error`]: [`FieldError`], a caller mistake that names the offending field.
 //! - [`account`]: the account model, its typed `fields` and the flat convenience attributes.
-//! - [`account_action`]: account action kinds and their parameters; status names.
-//! - [`validate`]: value rules (dates, ISO countries, emails, tags).
+//! - [`account_action`]: account action kinds and their parameters.
+//! - [`validate`]: value rules (dates, ISO countries, emails, tags, status names).
 //! - [`search`]: the `POST /accounts/search` query language, parsed and evaluated.
 //! - [`permissions`]: per-key permissions, one read and one write per resource family.
 //! - [`upload`]: inline base64 file uploads (the selfie photo), checked by content.

@@ -1,4 +1,4 @@
-//! Value rules shared by every resource: dates, ISO countries, email addresses, tags.
+//! Value rules shared by every resource: dates, ISO countries, email addresses, tags, status names.
 
 /// ISO 3166-1 alpha-2 codes (officially assigned), plus `XK` (Kosovo), which identity
 /// documents use.
@@ -107,10 +107,33 @@ fn truncate(input: &str, max: usize) -> String {
     }
 }
 
+/// A status name: lowercase letters, digits, `_` and `-`, 1 to 64 characters, so it is
+/// safe in URLs, filters and CSV exports.
+pub fn status_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() || name.len() > 64 {
+        return Err("must be 1 to 64 characters".into());
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
+        return Err("may only contain lowercase letters, digits, `_` and `-`".into());
+    }
+    Ok(name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn status_names_are_slugs() {
+        assert_eq!(status_name(" under_review "), Ok("under_review".into()));
+        assert!(status_name("Under Review").is_err());
+        assert!(status_name("").is_err());
+    }
 
     #[test]
     fn dates() {

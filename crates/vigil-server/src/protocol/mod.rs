@@ -17,4 +17,4 @@ pub use body::ApiBody;
 pub use context::Ctx;
 pub use error::{ApiError, ApiResult};
 pub use render::{finish, Reply};
-pub use write::{write, Doc, Written};
+pub use write::{record_event, write, Doc, Written};

@@ -3,7 +3,8 @@
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_store::{transact, StoredResponse, WriteTx};
+use vigil_domain::ids::{self, prefix};
+use vigil_store::{transact, Event, StoredResponse, WriteTx};
 
 use super::context::Ctx;
 use super::error::{ApiError, ApiResult};
@@ -51,6 +52,34 @@ impl Doc {
     }
 }
 
+/// Record an event about `object` (stored as a snapshot in vigil's internal form, rendered
+/// in each reader's version), in the same transaction as the change it describes.
+pub fn record_event(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    name: &str,
+    (object_type, object_id): (&str, &str),
+    object: &impl serde::Serialize,
+    context: Option<Value>,
+) -> ApiResult<()> {
+    let event = Event {
+        id: ids::new_time_ordered_id(prefix::EVENT, ctx.now),
+        name: name.to_string(),
+        object_id: object_id.to_string(),
+        object_type: object_type.to_string(),
+        snapshot: serde_json::to_value(object).map_err(|e| ApiError::Internal(e.to_string()))?,
+        context,
+        created_at: ctx.now,
+    };
+    tx.insert_event(ctx.env_id(), &event)?;
+    Ok(())
+}
+
+/// Whether a stored response is still replayed at `now`.
+fn is_fresh(stored: &StoredResponse, now: i64) -> bool {
+    stored.created_at > now - IDEMPOTENCY_TTL_MILLIS
+}
+
 fn replay(stored: StoredResponse, request_hash: &str) -> ApiResult<Reply> {
     if stored.request_hash != request_hash {
         return Err(ApiError::Conflict {
@@ -81,11 +110,10 @@ where
     F: FnOnce(&mut dyn WriteTx, &Ctx) -> ApiResult<Written> + Send + 'static,
 {
     let key = ctx.idempotency_key.clone();
-    let fresh_after = ctx.now - IDEMPOTENCY_TTL_MILLIS;
     // Fast path: a replay needs no writer round trip.
     if let Some(key) = &key {
         if let Some(stored) = state.store.stored_response(ctx.env_id(), key)? {
-            if stored.created_at > fresh_after {
+            if is_fresh(&stored, ctx.now) {
                 return replay(stored, request_hash);
             }
         }
@@ -97,7 +125,7 @@ where
         let ctx = job_ctx;
         if let Some(key) = &key {
             if let Some(stored) = tx.stored_response(ctx.env_id(), key)? {
-                if stored.created_at > fresh_after {
+                if is_fresh(&stored, ctx.now) {
                     return replay(stored, &job_hash).map(Done::Reply);
                 }
             }
@@ -163,9 +191,8 @@ async fn remember_error(
         created_at: ctx.now,
     };
     let saved: Result<(), vigil_store::StoreError> = transact(&state.store, move |tx| {
-        let fresh_after = stored.created_at - IDEMPOTENCY_TTL_MILLIS;
         let existing = tx.stored_response(&env, &key)?;
-        if existing.is_none_or(|e| e.created_at <= fresh_after) {
+        if existing.is_none_or(|e| !is_fresh(&e, stored.created_at)) {
             tx.put_stored_response(&env, &key, &stored)?;
         }
         Ok(())

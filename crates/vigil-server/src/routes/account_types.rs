@@ -5,13 +5,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use vigil_domain::account_action::status_name;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
-use vigil_store::{AccountStatus, AccountType, Event, WriteTx};
+use vigil_domain::validate::status_name;
+use vigil_store::{AccountStatus, AccountType, WriteTx};
 
-use crate::protocol::{finish, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::protocol::{
+    finish, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+};
 use crate::views;
 use crate::AppState;
 
@@ -199,18 +201,8 @@ fn record(
     name: &str,
     account_type: &AccountType,
 ) -> ApiResult<()> {
-    let event = Event {
-        id: ids::new_time_ordered_id(prefix::EVENT, ctx.now),
-        name: name.to_string(),
-        object_id: account_type.id.clone(),
-        object_type: views::account_type::TYPE.into(),
-        snapshot: serde_json::to_value(account_type)
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-        context: None,
-        created_at: ctx.now,
-    };
-    tx.insert_event(ctx.env_id(), &event)?;
-    Ok(())
+    let about = (views::account_type::TYPE, account_type.id.as_str());
+    record_event(tx, ctx, name, about, account_type, None)
 }
 
 fn written(status: StatusCode, account_type: AccountType) -> Written {

@@ -8,7 +8,9 @@ use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 
-use super::{allow_meta, ensure_active, ensure_status, load, record, written_account};
+use super::{
+    allow_meta, ensure_active, ensure_status, load, record, required_string, written_account,
+};
 use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
@@ -28,24 +30,7 @@ fn parse_request(body: &ApiBody) -> ApiResult<(String, Map<String, Value>)> {
             "is not a member of a run-action request (takes account-action-id, parameters)",
         ));
     }
-    let action_id = match data.get("account-action-id") {
-        Some(Value::String(id)) if !id.is_empty() => id.clone(),
-        Some(Value::String(_)) => {
-            return Err(ApiError::invalid(
-                "/data/account-action-id",
-                "must not be empty",
-            ))
-        }
-        None | Some(Value::Null) => {
-            return Err(ApiError::bad_field("/data/account-action-id", "is missing"))
-        }
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "/data/account-action-id",
-                "must be a string",
-            ))
-        }
-    };
+    let action_id = required_string(data, "/data", "account-action-id")?;
     let parameters = match data.get("parameters") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(parameters)) => parameters.clone(),

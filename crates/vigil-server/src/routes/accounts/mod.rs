@@ -11,11 +11,11 @@ use serde_json::{Map, Value};
 use vigil_domain::account::Account;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::upload::Upload;
-use vigil_store::{AccountType, Event, StoredFile, WriteTx};
+use vigil_store::{AccountType, StoredFile, WriteTx};
 
 use axum::http::StatusCode;
 
-use crate::protocol::{ApiError, ApiResult, Ctx, Doc, Written};
+use crate::protocol::{record_event, ApiError, ApiResult, Ctx, Doc, Written};
 use crate::views;
 
 /// Load an account inside a write, or 404.
@@ -111,17 +111,8 @@ pub(crate) fn record(
     account: &Account,
     context: Option<Value>,
 ) -> ApiResult<()> {
-    let event = Event {
-        id: ids::new_time_ordered_id(prefix::EVENT, ctx.now),
-        name: name.to_string(),
-        object_id: account.id.clone(),
-        object_type: views::account::TYPE.into(),
-        snapshot: serde_json::to_value(account).map_err(|e| ApiError::Internal(e.to_string()))?,
-        context,
-        created_at: ctx.now,
-    };
-    tx.insert_event(ctx.env_id(), &event)?;
-    Ok(())
+    let about = (views::account::TYPE, account.id.as_str());
+    record_event(tx, ctx, name, about, account, context)
 }
 
 /// Which relationships the request asked to include; only `account-type` exists.
@@ -199,19 +190,21 @@ pub(crate) fn allow_meta(meta: &Map<String, Value>, allowed: &[&str]) -> ApiResu
 
 /// A required string member of `meta`.
 pub(crate) fn meta_string(meta: &Map<String, Value>, name: &str) -> ApiResult<String> {
-    match meta.get(name) {
+    required_string(meta, "/meta", name)
+}
+
+/// A required, non-empty string member `name` of `object`, which sits at `at` in the body.
+pub(crate) fn required_string(
+    object: &Map<String, Value>,
+    at: &str,
+    name: &str,
+) -> ApiResult<String> {
+    let pointer = format!("{at}/{name}");
+    match object.get(name) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-        Some(Value::String(_)) => Err(ApiError::invalid(
-            &format!("/meta/{name}"),
-            "must not be empty",
-        )),
-        None | Some(Value::Null) => {
-            Err(ApiError::bad_field(&format!("/meta/{name}"), "is missing"))
-        }
-        Some(_) => Err(ApiError::bad_field(
-            &format!("/meta/{name}"),
-            "must be a string",
-        )),
+        Some(Value::String(_)) => Err(ApiError::invalid(&pointer, "must not be empty")),
+        None | Some(Value::Null) => Err(ApiError::bad_field(&pointer, "is missing")),
+        Some(_) => Err(ApiError::bad_field(&pointer, "must be a string")),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use serde_json::Value;
-use vigil_domain::account::parse_tags;
+use vigil_domain::account::{parse_tags, Account};
 use vigil_domain::events;
 use vigil_domain::permissions::Access;
 use vigil_domain::validate;
@@ -42,15 +42,14 @@ pub async fn add_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    ctx.require("account", Access::Write)?;
-    let tag = one_tag(&body)?;
-    act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
-        ensure_active(account)?;
-        let context = Some(serde_json::json!({ "tag-name": tag }));
-        Ok(account
-            .add_tag(&tag, ctx.now)
-            .then_some((events::ACCOUNT_TAG_ADDED, context)))
-    })
+    change_one_tag(
+        &state,
+        ctx,
+        id,
+        body,
+        Account::add_tag,
+        events::ACCOUNT_TAG_ADDED,
+    )
     .await
 }
 
@@ -60,14 +59,33 @@ pub async fn remove_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
+    change_one_tag(
+        &state,
+        ctx,
+        id,
+        body,
+        Account::remove_tag,
+        events::ACCOUNT_TAG_REMOVED,
+    )
+    .await
+}
+
+/// add-tag and remove-tag: one tag, one change (`false` when there was nothing to do, and
+/// then no event), one event naming the tag.
+async fn change_one_tag(
+    state: &AppState,
+    ctx: Ctx,
+    id: String,
+    body: ApiBody,
+    change: fn(&mut Account, &str, i64) -> bool,
+    event: &'static str,
+) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let tag = one_tag(&body)?;
-    act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
+    act_on_account(state, &ctx, &body.request_hash, id, move |account, ctx| {
         ensure_active(account)?;
         let context = Some(serde_json::json!({ "tag-name": tag }));
-        Ok(account
-            .remove_tag(&tag, ctx.now)
-            .then_some((events::ACCOUNT_TAG_REMOVED, context)))
+        Ok(change(account, &tag, ctx.now).then_some((event, context)))
     })
     .await
 }
