@@ -1,0 +1,104 @@
+//! Jaro and Jaro-Winkler similarity over ASCII bytes.
+//!
+//! Names are transliterated to ASCII before they get here, so a byte is a letter, and
+//! tokens are capped at 64 bytes, so the "already matched" flags fit in two `u64`s and
+//! a comparison never allocates: it runs once per candidate token pair, the hot loop of
+//! every screening.
+
+/// Longest token compared; longer ones are cut here when names are prepared.
+pub const MAX_TOKEN: usize = 64;
+
+/// Jaro similarity in [0, 1].
+pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
+    let (a, b) = (&a[..a.len().min(MAX_TOKEN)], &b[..b.len().min(MAX_TOKEN)]);
+    if a.is_empty() || b.is_empty() {
+        return if a.is_empty() && b.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    if a == b {
+        return 1.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if b_flags & (1 << j) == 0 && b[j] == ca {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    // Count matched characters that appear in a different order (half-transpositions).
+    let mut half_transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        if a_flags & (1 << i) == 0 {
+            continue;
+        }
+        while b_flags & (1 << j) == 0 {
+            j += 1;
+        }
+        if b[j] != ca {
+            half_transpositions += 1;
+        }
+        j += 1;
+    }
+    let m = matches as f64;
+    let t = (half_transpositions / 2) as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - t) / m) / 3.0
+}
+
+/// Jaro-Winkler: Jaro boosted by a shared prefix of up to 4 bytes, when Jaro > 0.7.
+pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    let sim = jaro(a, b);
+    if sim <= 0.7 {
+        return sim;
+    }
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    sim + prefix * 0.1 * (1.0 - sim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_values() {
+        assert!((jaro(b"martha", b"marhta") - 0.944).abs() < 0.001);
+        assert!((jaro_winkler(b"martha", b"marhta") - 0.961).abs() < 0.001);
+        assert!((jaro_winkler(b"dwayne", b"duane") - 0.84).abs() < 0.001);
+        assert_eq!(jaro(b"abc", b"xyz"), 0.0);
+        assert_eq!(jaro_winkler(b"same", b"same"), 1.0);
+        assert_eq!(jaro(b"", b""), 1.0);
+        assert_eq!(jaro(b"a", b""), 0.0);
+    }
+
+    proptest! {
+        // strsim is the reference implementation; ours must agree on every ASCII pair.
+        #[test]
+        fn agrees_with_strsim(a in "[a-e]{0,20}", b in "[a-e]{0,20}") {
+            let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+            let theirs = strsim::jaro_winkler(&a, &b);
+            prop_assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
+        }
+
+        #[test]
+        fn symmetric_and_bounded(a in "[a-z]{0,70}", b in "[a-z]{0,70}") {
+            let x = jaro_winkler(a.as_bytes(), b.as_bytes());
+            prop_assert!((0.0..=1.0).contains(&x));
+            prop_assert!((x - jaro_winkler(b.as_bytes(), a.as_bytes())).abs() < 1e-9);
+        }
+    }
+}

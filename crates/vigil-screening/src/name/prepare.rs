@@ -1,0 +1,231 @@
+//! From a name as written to the tokens that are compared.
+//!
+//! "SURNAME, Given", "Dr. José  GARCÍA-López", "ООО Газпром" and "Al-Qaida" all become
+//! lower-case ASCII tokens: Unicode is transliterated (`deunicode`), punctuation splits or
+//! joins (`O'Brien` is one token, `Jean-Pierre` two), honorifics are dropped from the front,
+//! legal-form suffixes from the back, and particles (`bin`, `al`, `van`, `de`...) anywhere.
+//! Nothing is dropped if that would leave no token. What was dropped is kept, so a match
+//! can explain itself.
+
+use super::jaro::MAX_TOKEN;
+
+/// Titles and honorifics, dropped when they lead a name.
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "madam",
+    "sheikh", "shaykh", "sheik", "haji", "hajji", "mullah", "maulana", "maulvi", "imam", "gen",
+    "col", "capt", "maj", "lt", "sgt", "rev", "fr", "hon",
+];
+
+/// Legal-form suffixes, dropped when they end a name.
+const LEGAL_FORMS: &[&str] = &[
+    "ltd",
+    "limited",
+    "llc",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "llp",
+    "lp",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "cjsc",
+    "oao",
+    "zao",
+    "ooo",
+    "pao",
+    "pte",
+    "pty",
+    "kg",
+    "ab",
+    "oy",
+    "fze",
+    "fzco",
+    "fzc",
+    "lda",
+    "ltda",
+    "sl",
+    "cv",
+    "kft",
+    "doo",
+    "ad",
+    "as",
+    "sdn",
+    "bhd",
+];
+
+/// Particles that join parts of names and are written or omitted at will.
+const PARTICLES: &[&str] = &[
+    "bin", "ben", "ibn", "bint", "binti", "al", "el", "ul", "van", "von", "der", "den", "de",
+    "del", "della", "da", "das", "dos", "du", "la", "le", "di", "y", "and", "of", "the",
+];
+
+/// Why a word of the name was not compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dropped {
+    Honorific,
+    LegalForm,
+    Particle,
+}
+
+/// A name ready to be compared: its tokens and what was dropped.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PreparedName {
+    pub tokens: Vec<String>,
+    pub dropped: Vec<(String, Dropped)>,
+}
+
+impl PreparedName {
+    /// A name from tokens already prepared (the index stores only those).
+    pub fn from_tokens(text: &str) -> PreparedName {
+        let tokens = text
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        PreparedName {
+            tokens,
+            dropped: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+/// Lower-case ASCII words of `name`, with "SURNAME, Given" put in reading order.
+fn words(name: &str) -> Vec<String> {
+    let ascii = deunicode::deunicode(name).to_ascii_lowercase();
+    // "LAST, First" (one comma, as OFAC and many registries write people): reading order.
+    // Not "Acme, Ltd.": a comma before a legal form is not a surname's.
+    if let Some((last, first)) = ascii.split_once(',') {
+        let first_words = split_words(first);
+        if !first.contains(',')
+            && first_words
+                .iter()
+                .any(|w| !LEGAL_FORMS.contains(&w.as_str()))
+        {
+            let mut words = first_words;
+            words.extend(split_words(last));
+            return words;
+        }
+    }
+    split_words(&ascii)
+}
+
+/// Lower-case ASCII text split into words at anything but letters, digits and the
+/// in-word marks.
+fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => word.push(c),
+            // Apostrophes and dots inside a word join it: O'Brien, S.A. -> sa.
+            '\'' | '`' | '.' => {}
+            _ => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    for word in &mut words {
+        word.truncate(MAX_TOKEN);
+    }
+    words
+}
+
+/// Prepare `name` for comparison.
+pub fn prepare(name: &str) -> PreparedName {
+    let all = words(name);
+    let mut dropped = Vec::new();
+    let mut start = 0;
+    while start + 1 < all.len() && HONORIFICS.contains(&all[start].as_str()) {
+        dropped.push((all[start].clone(), Dropped::Honorific));
+        start += 1;
+    }
+    let mut end = all.len();
+    while end > start + 1 && LEGAL_FORMS.contains(&all[end - 1].as_str()) {
+        dropped.push((all[end - 1].clone(), Dropped::LegalForm));
+        end -= 1;
+    }
+    let middle = &all[start..end];
+    let mut tokens: Vec<String> = Vec::with_capacity(middle.len());
+    for word in middle {
+        if PARTICLES.contains(&word.as_str()) {
+            dropped.push((word.clone(), Dropped::Particle));
+        } else {
+            tokens.push(word.clone());
+        }
+    }
+    if tokens.is_empty() {
+        // A name made only of particles ("Al", "De La") is still a name.
+        tokens = middle.to_vec();
+        dropped.retain(|(_, why)| *why != Dropped::Particle);
+    }
+    PreparedName { tokens, dropped }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(name: &str) -> Vec<String> {
+        prepare(name).tokens
+    }
+
+    #[test]
+    fn normalises_script_case_and_punctuation() {
+        assert_eq!(toks("José GARCÍA-López"), ["jose", "garcia", "lopez"]);
+        assert_eq!(toks("Владимир Путин"), ["vladimir", "putin"]);
+        assert_eq!(toks("O'Brien,  Seán"), ["sean", "obrien"]);
+        assert_eq!(toks("  "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn surname_comma_given_is_read_in_order() {
+        assert_eq!(toks("SMITH, John Paul"), ["john", "paul", "smith"]);
+    }
+
+    #[test]
+    fn drops_honorifics_legal_forms_and_particles() {
+        let p = prepare("Dr. Usama bin Ladin");
+        assert_eq!(p.tokens, ["usama", "ladin"]);
+        assert_eq!(
+            p.dropped,
+            [
+                ("dr".into(), Dropped::Honorific),
+                ("bin".into(), Dropped::Particle)
+            ]
+        );
+        assert_eq!(toks("Anglo-Caribbean Co., Ltd."), ["anglo", "caribbean"]);
+        assert_eq!(toks("Gazprom PJSC"), ["gazprom"]);
+    }
+
+    #[test]
+    fn never_drops_everything() {
+        assert_eq!(toks("Al"), ["al"]);
+        assert_eq!(toks("Dr"), ["dr"]);
+        assert_eq!(toks("Limited"), ["limited"]);
+        assert_eq!(toks("General Electric"), ["general", "electric"]);
+    }
+}

@@ -1,0 +1,348 @@
+//! Scoring one prepared name against another, with an explanation.
+//!
+//! Token-wise: every query token is paired with at most one candidate token (best pairs
+//! first), so word order never matters ("Smith John" = "John Smith"). A pair scores
+//! 1 when equal, 0.9 for an initial ("J" / "John"), else Jaro-Winkler raised halfway to
+//! 1 when the tokens also sound alike; pairs whose first sounds differ, or that score
+//! under 0.7, do not pair. Each side's coverage is the length-weighted share of its
+//! tokens that paired. The score is the coverage of the side with fewer tokens, lowered
+//! by how much of the other side is left unexplained: a little when two or more tokens
+//! paired (middle names are often omitted), a lot when only one did ("John" is not
+//! "John Smith"). When the sides have different numbers of tokens, the names are also
+//! compared with their spaces removed ("Abdulrahman" / "Abdul Rahman").
+
+use super::jaro::jaro_winkler;
+use super::phonetic;
+use super::prepare::{Dropped, PreparedName};
+
+/// Token pairs scoring under this do not pair at all.
+const PAIR_FLOOR: f64 = 0.7;
+/// Penalty weight for the unexplained share of the longer side, by number of pairs.
+const PENALTY_ONE_PAIR: f64 = 0.6;
+const PENALTY_MANY_PAIRS: f64 = 0.25;
+/// Scores from the space-free comparison are discounted a little.
+const JOINED_DISCOUNT: f64 = 0.95;
+
+/// How two tokens matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum How {
+    Exact,
+    Initial,
+    Phonetic,
+    Fuzzy,
+    /// Whole names compared with their spaces removed.
+    Joined,
+}
+
+/// One query token paired with one candidate token.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TokenMatch {
+    pub query: String,
+    pub candidate: String,
+    pub score: f64,
+    pub how: How,
+}
+
+/// Why two names scored what they did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    pub pairs: Vec<TokenMatch>,
+    pub unmatched_query: Vec<String>,
+    pub unmatched_candidate: Vec<String>,
+    pub dropped: Vec<DroppedWord>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DroppedWord {
+    pub word: String,
+    pub side: Side,
+    pub why: Dropped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    Query,
+    Candidate,
+}
+
+/// A score in [0, 1] and its explanation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NameScore {
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+/// Similarity of two tokens, and how, or `None` when they do not pair.
+fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
+    if q == c {
+        return Some((1.0, How::Exact));
+    }
+    let (qb, cb) = (q.as_bytes(), c.as_bytes());
+    if (qb.len() == 1 || cb.len() == 1) && qb[0] == cb[0] {
+        return Some((0.9, How::Initial));
+    }
+    if qb.len() == 1 || cb.len() == 1 || q_class != c_class {
+        return None;
+    }
+    let jw = jaro_winkler(qb, cb);
+    if jw < PAIR_FLOOR {
+        return None;
+    }
+    if jw >= 0.8 && phonetic::key(qb) == phonetic::key(cb) {
+        return Some(((1.0 + jw) / 2.0, How::Phonetic));
+    }
+    Some((jw, How::Fuzzy))
+}
+
+/// A token's weight: its length, so "Muhammad" counts more than "Li".
+fn weight(token: &str) -> f64 {
+    token.len() as f64
+}
+
+/// The score only, without building an explanation (the index's hot path).
+pub fn score_only(query: &PreparedName, candidate: &PreparedName) -> f64 {
+    score_tokens(&query.tokens, &candidate.tokens)
+}
+
+/// [`score_only`] over bare token lists (the index keeps tokens, not `PreparedName`s).
+pub fn score_tokens<Q: AsRef<str>, C: AsRef<str>>(query: &[Q], candidate: &[C]) -> f64 {
+    score_inner(query, candidate, None).0
+}
+
+/// Score `candidate` against `query` and explain it.
+pub fn score(query: &PreparedName, candidate: &PreparedName) -> NameScore {
+    let (score, explanation) =
+        score_inner(&query.tokens, &candidate.tokens, Some((query, candidate)));
+    NameScore {
+        score,
+        explanation: explanation.expect("asked for an explanation"),
+    }
+}
+
+fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
+    q: &[Q],
+    c: &[C],
+    explain: Option<(&PreparedName, &PreparedName)>,
+) -> (f64, Option<Explanation>) {
+    if q.is_empty() || c.is_empty() {
+        let explanation =
+            explain.map(|(query, candidate)| explanation(query, candidate, Vec::new()));
+        return (0.0, explanation);
+    }
+    // Every pairable (query token, candidate token), best first; then greedy one-to-one.
+    let mut pairs: Vec<(f64, How, usize, usize)> = Vec::with_capacity(q.len() * c.len());
+    for (i, qt) in q.iter().enumerate() {
+        let qt = qt.as_ref();
+        let q_class = phonetic::first_class(qt.as_bytes());
+        for (j, ct) in c.iter().enumerate() {
+            let ct = ct.as_ref();
+            let c_class = phonetic::first_class(ct.as_bytes());
+            if let Some((sim, how)) = token_similarity(qt, q_class, ct, c_class) {
+                pairs.push((sim, how, i, j));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    let (mut q_used, mut c_used) = (0u64, 0u64);
+    let mut chosen = Vec::with_capacity(q.len().min(c.len()));
+    for (sim, how, i, j) in pairs {
+        let (qi, cj) = (1u64 << i.min(63), 1u64 << j.min(63));
+        if q_used & qi == 0 && c_used & cj == 0 {
+            q_used |= qi;
+            c_used |= cj;
+            chosen.push((sim, how, i, j));
+        }
+    }
+    let q_total: f64 = q.iter().map(|t| weight(t.as_ref())).sum();
+    let c_total: f64 = c.iter().map(|t| weight(t.as_ref())).sum();
+    let q_cov = chosen
+        .iter()
+        .map(|p| p.0 * weight(q[p.2].as_ref()))
+        .sum::<f64>()
+        / q_total;
+    let c_cov = chosen
+        .iter()
+        .map(|p| p.0 * weight(c[p.3].as_ref()))
+        .sum::<f64>()
+        / c_total;
+    let (short, long) = if q.len() < c.len() || (q.len() == c.len() && q_cov >= c_cov) {
+        (q_cov, c_cov)
+    } else {
+        (c_cov, q_cov)
+    };
+    let penalty = if chosen.len() >= 2 {
+        PENALTY_MANY_PAIRS
+    } else {
+        PENALTY_ONE_PAIR
+    };
+    let mut best = short * (1.0 - penalty * (1.0 - long));
+    let mut joined_score = None;
+    if q.len() != c.len() {
+        let joined = jaro_winkler(concat(q).as_bytes(), concat(c).as_bytes()) * JOINED_DISCOUNT;
+        if joined > best {
+            best = joined;
+            joined_score = Some(joined);
+        }
+    }
+    let explanation = explain.map(|(query, candidate)| {
+        let (q, c) = (&query.tokens, &candidate.tokens);
+        let pairs = match joined_score {
+            Some(score) => vec![TokenMatch {
+                query: q.join(" "),
+                candidate: c.join(" "),
+                score,
+                how: How::Joined,
+            }],
+            None => chosen
+                .iter()
+                .map(|&(score, how, i, j)| TokenMatch {
+                    query: q[i].clone(),
+                    candidate: c[j].clone(),
+                    score,
+                    how,
+                })
+                .collect(),
+        };
+        explanation(query, candidate, pairs)
+    });
+    (best.clamp(0.0, 1.0), explanation)
+}
+
+fn concat<T: AsRef<str>>(tokens: &[T]) -> String {
+    tokens.iter().map(AsRef::as_ref).collect()
+}
+
+fn explanation(
+    query: &PreparedName,
+    candidate: &PreparedName,
+    pairs: Vec<TokenMatch>,
+) -> Explanation {
+    let joined = pairs.iter().any(|p| p.how == How::Joined);
+    let unmatched = |tokens: &[String], paired: &dyn Fn(&TokenMatch) -> &str| {
+        if joined {
+            return Vec::new();
+        }
+        tokens
+            .iter()
+            .filter(|t| !pairs.iter().any(|p| paired(p) == t.as_str()))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let unmatched_query = unmatched(&query.tokens, &|p| &p.query);
+    let unmatched_candidate = unmatched(&candidate.tokens, &|p| &p.candidate);
+    let dropped = query
+        .dropped
+        .iter()
+        .map(|(w, why)| DroppedWord {
+            word: w.clone(),
+            side: Side::Query,
+            why: *why,
+        })
+        .chain(candidate.dropped.iter().map(|(w, why)| DroppedWord {
+            word: w.clone(),
+            side: Side::Candidate,
+            why: *why,
+        }))
+        .collect();
+    Explanation {
+        pairs,
+        unmatched_query,
+        unmatched_candidate,
+        dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::prepare::prepare;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn s(a: &str, b: &str) -> f64 {
+        score(&prepare(a), &prepare(b)).score
+    }
+
+    #[test]
+    fn same_name_scores_one_in_any_order_and_case() {
+        assert_eq!(s("John Smith", "john smith"), 1.0);
+        assert_eq!(s("SMITH, John", "John Smith"), 1.0);
+        assert_eq!(s("Smith John", "John Smith"), 1.0);
+    }
+
+    #[test]
+    fn variants_score_high() {
+        for (a, b) in [
+            ("Mohammed Ali", "Muhammad Ali"),
+            ("Osama bin Laden", "Usama bin Ladin"),
+            ("Jon Smith", "John Smith"),
+            ("J. Smith", "John Smith"),
+            ("John Smith", "John Alexander Smith"),
+            ("Abdulrahman Ali", "Abdul Rahman Ali"),
+            ("Владимир Путин", "Vladimir Putin"),
+            ("Jose Garcia", "José García"),
+        ] {
+            let x = s(a, b);
+            assert!(x >= 0.85, "{a} / {b}: {x}");
+        }
+    }
+
+    #[test]
+    fn different_people_score_low() {
+        for (a, b) in [
+            ("John Smith", "Jane Doe"),
+            ("John", "John Smith"),
+            ("Maria Lopez", "Marcus Lopez Santos"),
+            ("Ivan Petrov", "Bivan Petrosyan"),
+            ("Joe Imposter", "Joe Bloggs"),
+        ] {
+            let x = s(a, b);
+            assert!(x < 0.85, "{a} / {b}: {x}");
+        }
+    }
+
+    #[test]
+    fn explains_pairs_and_leftovers() {
+        let m = score(&prepare("Dr John Smith"), &prepare("John Alexander Smyth"));
+        let hows: Vec<_> = m
+            .explanation
+            .pairs
+            .iter()
+            .map(|p| (p.query.as_str(), p.candidate.as_str(), p.how))
+            .collect();
+        assert_eq!(
+            hows,
+            [
+                ("john", "john", How::Exact),
+                ("smith", "smyth", How::Phonetic)
+            ]
+        );
+        assert_eq!(m.explanation.unmatched_candidate, ["alexander"]);
+        assert_eq!(m.explanation.dropped[0].why, Dropped::Honorific);
+    }
+
+    proptest! {
+        #[test]
+        fn bounded_and_reflexive(a in "[A-Za-z ,.'-]{0,40}", b in "[A-Za-z ,.'-]{0,40}") {
+            let (pa, pb) = (prepare(&a), prepare(&b));
+            let x = score(&pa, &pb).score;
+            prop_assert!((0.0..=1.0).contains(&x));
+            prop_assert_eq!(x, score_only(&pa, &pb));
+            if !pa.is_empty() {
+                prop_assert!((score_only(&pa, &pa) - 1.0).abs() < 1e-9);
+            }
+        }
+
+        #[test]
+        fn word_order_never_matters(words in proptest::collection::vec("[a-z]{2,8}", 1..5)) {
+            let forward = words.join(" ");
+            let backward: Vec<_> = words.iter().rev().cloned().collect();
+            let (a, b) = (prepare(&forward), prepare(&backward.join(" ")));
+            // Honorifics and legal forms are dropped only at the ends, so order matters there.
+            prop_assume!(a.dropped.is_empty() && b.dropped.is_empty());
+            let x = score_only(&a, &b);
+            prop_assert!(x > 0.999, "{forward}: {x}");
+        }
+    }
+}
