@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+mod match_cmd;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -31,6 +33,8 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Score two names the way screening does, with the explanation.
+    Match(match_cmd::MatchArgs),
     /// Configure account actions (run with POST /accounts/{id}/run-action).
     Actions {
         #[command(subcommand)]
@@ -145,6 +149,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Actions { command } => actions(command),
+        Command::Match(args) => match_cmd::run(args),
         Command::Keys {
             command:
                 KeysCommand::Create {

@@ -6,3 +6,5 @@
 //! well under a millisecond, and parses sanctions lists from readers it is handed.
 
 pub mod name;
+pub mod sources;
+pub mod values;

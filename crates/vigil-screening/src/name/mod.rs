@@ -1,5 +1,10 @@
 //! Person and organisation name matching.
 
+/// Name scores at or above this are matches unless a caller says otherwise; chosen on
+/// the labelled set in `tests/data/name_pairs.tsv` (see the README for its precision
+/// and recall).
+pub const DEFAULT_THRESHOLD: f64 = 0.85;
+
 pub mod index;
 pub mod jaro;
 pub mod phonetic;

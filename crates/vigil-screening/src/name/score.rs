@@ -19,9 +19,11 @@ use super::prepare::{Dropped, PreparedName};
 const PAIR_FLOOR: f64 = 0.7;
 /// Penalty weight for the unexplained share of the longer side, by number of pairs.
 const PENALTY_ONE_PAIR: f64 = 0.6;
-const PENALTY_MANY_PAIRS: f64 = 0.25;
-/// Scores from the space-free comparison are discounted a little.
+const PENALTY_MANY_PAIRS: f64 = 0.2;
+/// Scores from the space-free comparison are discounted a little, and it is tried only
+/// between names of about the same length ("John" is a prefix of "Johnsmith", not it).
 const JOINED_DISCOUNT: f64 = 0.95;
+const JOINED_MIN_LENGTH_RATIO: f64 = 0.8;
 
 /// How two tokens matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -40,12 +42,19 @@ pub enum How {
 pub struct TokenMatch {
     pub query: String,
     pub candidate: String,
+    #[serde(serialize_with = "three_places")]
     pub score: f64,
     pub how: How,
 }
 
+/// Scores are shown to three places: more is noise to a reader.
+fn three_places<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((value * 1000.0).round() / 1000.0)
+}
+
 /// Why two names scored what they did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Explanation {
     pub pairs: Vec<TokenMatch>,
     pub unmatched_query: Vec<String>,
@@ -74,8 +83,31 @@ pub struct NameScore {
     pub explanation: Explanation,
 }
 
-/// Similarity of two tokens, and how, or `None` when they do not pair.
+/// Similarity of two tokens, and how, or `None` when they do not pair. The Arabic article
+/// is dropped as a word ("al qaida"), and also when glued on ("alqaida").
 fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
+    let direct = token_similarity_direct(q, q_class, c, c_class);
+    if direct.is_some_and(|(sim, _)| sim >= 0.9) {
+        return direct;
+    }
+    fn glued(t: &str) -> Option<&str> {
+        ["al", "el"]
+            .iter()
+            .find_map(|article| t.strip_prefix(article))
+            .filter(|rest| rest.len() >= 4)
+    }
+    let unglued = match (glued(q), glued(c)) {
+        (Some(q), _) => token_similarity_direct(q, phonetic::first_class(q.as_bytes()), c, c_class),
+        (_, Some(c)) => token_similarity_direct(q, q_class, c, phonetic::first_class(c.as_bytes())),
+        _ => None,
+    };
+    match (direct, unglued) {
+        (Some(d), Some(u)) => Some(if u.0 > d.0 { u } else { d }),
+        (d, u) => d.or(u),
+    }
+}
+
+fn token_similarity_direct(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
     if q == c {
         return Some((1.0, How::Exact));
     }
@@ -179,8 +211,10 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     };
     let mut best = short * (1.0 - penalty * (1.0 - long));
     let mut joined_score = None;
-    if q.len() != c.len() {
-        let joined = jaro_winkler(concat(q).as_bytes(), concat(c).as_bytes()) * JOINED_DISCOUNT;
+    let (q_joined, c_joined) = (concat(q), concat(c));
+    let ratio = q_joined.len().min(c_joined.len()) as f64 / q_joined.len().max(c_joined.len()) as f64;
+    if q.len() != c.len() && ratio >= JOINED_MIN_LENGTH_RATIO {
+        let joined = jaro_winkler(q_joined.as_bytes(), c_joined.as_bytes()) * JOINED_DISCOUNT;
         if joined > best {
             best = joined;
             joined_score = Some(joined);
@@ -207,7 +241,8 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
         };
         explanation(query, candidate, pairs)
     });
-    (best.clamp(0.0, 1.0), explanation)
+    // `+ 0.0` turns a negative zero into zero.
+    (best.clamp(0.0, 1.0) + 0.0, explanation)
 }
 
 fn concat<T: AsRef<str>>(tokens: &[T]) -> String {
@@ -282,6 +317,7 @@ mod tests {
             ("Abdulrahman Ali", "Abdul Rahman Ali"),
             ("Владимир Путин", "Vladimir Putin"),
             ("Jose Garcia", "José García"),
+            ("Al-Qaida", "Alqaida"),
         ] {
             let x = s(a, b);
             assert!(x >= 0.85, "{a} / {b}: {x}");

@@ -1,0 +1,118 @@
+//! OFAC's SDN list in its legacy CSV files: `sdn.csv` (parties), `alt.csv` (aliases),
+//! `add.csv` (addresses). No header rows; `-0-` marks an empty field.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::{years_in, Party, PartyKind, SourceError};
+use crate::values::country;
+
+fn field(record: &csv::StringRecord, i: usize) -> Option<&str> {
+    let value = record.get(i)?.trim();
+    (!value.is_empty() && value != "-0-").then_some(value)
+}
+
+fn records(
+    file: &'static str,
+    reader: impl Read,
+    mut each: impl FnMut(&csv::StringRecord),
+) -> Result<(), SourceError> {
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(true) => each(&record),
+            Ok(false) => return Ok(()),
+            Err(error) => {
+                let line = error.position().map_or(0, |p| p.line());
+                return Err(SourceError::Csv { file, line, message: error.to_string() });
+            }
+        }
+    }
+}
+
+/// Parse the three files into parties, in `sdn.csv` order.
+pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party>, SourceError> {
+    let mut parties = Vec::new();
+    let mut by_id = HashMap::new();
+    records("sdn.csv", sdn, |r| {
+        let (Some(id), Some(name)) = (field(r, 0), field(r, 1)) else { return };
+        let kind = match field(r, 2).map(str::to_ascii_lowercase).as_deref() {
+            Some("individual") => PartyKind::Individual,
+            Some("vessel") => PartyKind::Vessel,
+            Some("aircraft") => PartyKind::Aircraft,
+            _ => PartyKind::Entity,
+        };
+        let remarks = field(r, 11).unwrap_or("");
+        let mut countries = Vec::new();
+        let mut birth_years = Vec::new();
+        for part in remarks.split(';') {
+            let part = part.trim().trim_end_matches('.');
+            let lower = part.to_ascii_lowercase();
+            if let Some(rest) = lower.strip_prefix("nationality ").or_else(|| lower.strip_prefix("citizen ")) {
+                countries.extend(country::code_of(rest).map(str::to_owned));
+            } else if lower.starts_with("dob ") || lower.starts_with("alt. dob ") {
+                birth_years.extend(years_in(part));
+            }
+        }
+        let programs = field(r, 3)
+            .map(|p| p.split(']').map(|s| s.trim().trim_start_matches('[').trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        by_id.insert(id.to_owned(), parties.len());
+        parties.push(Party {
+            source_id: id.to_owned(),
+            kind,
+            names: vec![name.to_owned()],
+            programs,
+            countries,
+            birth_years,
+        });
+    })?;
+    records("alt.csv", alt, |r| {
+        if let (Some(id), Some(alias)) = (field(r, 0), field(r, 3)) {
+            if let Some(&i) = by_id.get(id) {
+                parties[i].names.push(alias.to_owned());
+            }
+        }
+    })?;
+    records("add.csv", add, |r| {
+        if let (Some(id), Some(place)) = (field(r, 0), field(r, 4)) {
+            if let (Some(&i), Some(code)) = (by_id.get(id), country::code_of(place)) {
+                if !parties[i].countries.iter().any(|c| c == code) {
+                    parties[i].countries.push(code.to_owned());
+                }
+            }
+        }
+    })?;
+    if parties.is_empty() {
+        return Err(SourceError::Empty("sdn.csv holds no parties".into()));
+    }
+    Ok(parties)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_parties_aliases_and_addresses() {
+        let sdn = "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n\
+                   7,\"DOE, John\",\"individual\",\"[SDGT] [IRAN]\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 10 Dec 1948; nationality Iran; Passport 123.\"\n";
+        let alt = "36,12,\"aka\",\"AERO-CARIBBEAN\",-0- \n99,1,\"aka\",\"NOBODY\",-0- \n";
+        let add = "36,25,-0- ,\"Havana\",\"Cuba\",-0- \n";
+        let parties = parse(sdn.as_bytes(), alt.as_bytes(), add.as_bytes()).unwrap();
+        assert_eq!(parties.len(), 2);
+        assert_eq!(parties[0].names, ["AEROCARIBBEAN AIRLINES", "AERO-CARIBBEAN"]);
+        assert_eq!(parties[0].kind, PartyKind::Entity);
+        assert_eq!(parties[0].countries, ["CU"]);
+        assert_eq!(parties[1].kind, PartyKind::Individual);
+        assert_eq!(parties[1].programs, ["SDGT", "IRAN"]);
+        assert_eq!(parties[1].countries, ["IR"]);
+        assert_eq!(parties[1].birth_years, [1948]);
+    }
+
+    #[test]
+    fn an_empty_list_is_an_error() {
+        assert!(parse(&b""[..], &b""[..], &b""[..]).is_err());
+    }
+}
