@@ -33,7 +33,11 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
         (Some(query), Some(candidate)) => {
             let scored = name::score(&name::prepare(query), &name::prepare(candidate));
             if args.json {
-                writeln!(out, "{}", as_json(query, candidate, &scored, args.threshold))?;
+                writeln!(
+                    out,
+                    "{}",
+                    as_json(query, candidate, &scored, args.threshold)
+                )?;
             } else {
                 write_text(&mut out, &scored, args.threshold)?;
             }
@@ -49,9 +53,17 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
                 };
                 let scored = name::score(&name::prepare(query), &name::prepare(candidate));
                 if args.json {
-                    writeln!(out, "{}", as_json(query, candidate, &scored, args.threshold))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        as_json(query, candidate, &scored, args.threshold)
+                    )?;
                 } else {
-                    let verdict = if scored.score >= args.threshold { "match" } else { "no-match" };
+                    let verdict = if scored.score >= args.threshold {
+                        "match"
+                    } else {
+                        "no-match"
+                    };
                     writeln!(out, "{:.3}\t{verdict}\t{query}\t{candidate}", scored.score)?;
                 }
             }
@@ -74,24 +86,49 @@ fn as_json(query: &str, candidate: &str, scored: &NameScore, threshold: f64) -> 
 }
 
 fn write_text(out: &mut impl Write, scored: &NameScore, threshold: f64) -> std::io::Result<()> {
-    let verdict = if scored.score >= threshold { "match" } else { "no match" };
-    writeln!(out, "{:.3}  {verdict} (threshold {threshold})", scored.score)?;
+    let verdict = if scored.score >= threshold {
+        "match"
+    } else {
+        "no match"
+    };
+    writeln!(
+        out,
+        "{:.3}  {verdict} (threshold {threshold})",
+        scored.score
+    )?;
     let explanation = &scored.explanation;
     for pair in &explanation.pairs {
         let sign = if pair.how == How::Exact { "=" } else { "~" };
         let how = serde_json::to_value(pair.how).unwrap_or_default();
         let how = how.as_str().unwrap_or("");
-        writeln!(out, "  {} {sign} {}  ({how} {:.3})", pair.query, pair.candidate, pair.score)?;
+        writeln!(
+            out,
+            "  {} {sign} {}  ({how} {:.3})",
+            pair.query, pair.candidate, pair.score
+        )?;
     }
     if !explanation.unmatched_query.is_empty() {
-        writeln!(out, "  unmatched in the first name: {}", explanation.unmatched_query.join(" "))?;
+        writeln!(
+            out,
+            "  unmatched in the first name: {}",
+            explanation.unmatched_query.join(" ")
+        )?;
     }
     if !explanation.unmatched_candidate.is_empty() {
-        writeln!(out, "  unmatched in the second name: {}", explanation.unmatched_candidate.join(" "))?;
+        writeln!(
+            out,
+            "  unmatched in the second name: {}",
+            explanation.unmatched_candidate.join(" ")
+        )?;
     }
     for dropped in &explanation.dropped {
         let why = serde_json::to_value(dropped.why).unwrap_or_default();
-        writeln!(out, "  ignored: {} ({})", dropped.word, why.as_str().unwrap_or(""))?;
+        writeln!(
+            out,
+            "  ignored: {} ({})",
+            dropped.word,
+            why.as_str().unwrap_or("")
+        )?;
     }
     Ok(())
 }

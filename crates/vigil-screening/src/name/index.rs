@@ -17,9 +17,9 @@ use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::phonetic;
 use super::prepare::PreparedName;
 use super::score::score_tokens;
+use super::{nicknames, phonetic};
 
 /// Posting lists this short make a single hit worth scoring.
 const RARE_POSTINGS: usize = 4096;
@@ -70,11 +70,24 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
-/// The retrieval keys of a token: its phonetic key and consonant skeleton, and those of
-/// its rest when it starts with a glued-on Arabic article ("alqaida" files under "qaida").
+/// The retrieval keys of a token: its phonetic key, the same without its first sound
+/// (a typo in the first letter) and cut to three sounds (a typo at the end: "roberts"),
+/// its consonant skeleton, and those of its rest when it starts with a glued-on Arabic
+/// article ("alqaida" files under "qaida").
 pub fn token_keys(token: &str) -> Vec<u64> {
     let mut keys = keys_of(token).to_vec();
-    if let Some(rest) = ["al", "el"].iter().find_map(|a| token.strip_prefix(a)).filter(|r| r.len() >= 4) {
+    let phonetic = phonetic::key(token.as_bytes());
+    if phonetic.len() >= 3 {
+        keys.push(hash_key(b't', &phonetic[1..]));
+    }
+    if phonetic.len() >= 3 {
+        keys.push(hash_key(b'3', &phonetic[..3]));
+    }
+    if let Some(rest) = ["al", "el"]
+        .iter()
+        .find_map(|a| token.strip_prefix(a))
+        .filter(|r| r.len() >= 4)
+    {
         keys.extend(keys_of(rest));
     }
     keys
@@ -182,10 +195,15 @@ impl<T> NameIndex<T> {
             }
             let mut rare = 0u32;
             for (bit, token) in distinct.iter().enumerate() {
-                let lists: Vec<&Vec<Slot>> = token_keys(token)
-                    .iter()
-                    .filter_map(|k| self.postings.get(k))
-                    .collect();
+                // A nickname also looks for its given name ("bob" for "robert").
+                let mut keys = token_keys(token);
+                if let Some(given) = nicknames::given_name_of(token) {
+                    keys.extend(token_keys(given));
+                }
+                keys.sort_unstable();
+                keys.dedup();
+                let lists: Vec<&Vec<Slot>> =
+                    keys.iter().filter_map(|k| self.postings.get(k)).collect();
                 if lists.iter().map(|l| l.len()).sum::<usize>() <= RARE_POSTINGS {
                     rare |= 1 << bit;
                 }
@@ -276,7 +294,12 @@ mod tests {
         assert_eq!(found(&idx, "Osama Bin Laden"), [0]);
         assert_eq!(found(&idx, "SMITH, John"), [1]);
         assert_eq!(found(&idx, "Joe Impostor"), [2]);
-        assert_eq!(index(&["Al-Qaida"]).search(&prepare("Alqaida"), 0.85, 10).len(), 1);
+        assert_eq!(
+            index(&["Al-Qaida"])
+                .search(&prepare("Alqaida"), 0.85, 10)
+                .len(),
+            1
+        );
         assert_eq!(found(&idx, "Joe Bloggs"), Vec::<usize>::new());
         assert_eq!(found(&idx, ""), Vec::<usize>::new());
     }

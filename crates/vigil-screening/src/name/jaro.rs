@@ -27,8 +27,8 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
     for (i, &ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if b_flags & (1 << j) == 0 && b[j] == ca {
+        for (j, &cb) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_flags & (1 << j) == 0 && cb == ca {
                 a_flags |= 1 << i;
                 b_flags |= 1 << j;
                 matches += 1;

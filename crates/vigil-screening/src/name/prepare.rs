@@ -70,7 +70,7 @@ const LEGAL_FORMS: &[&str] = &[
 /// Particles that join parts of names and are written or omitted at will.
 const PARTICLES: &[&str] = &[
     "bin", "ben", "ibn", "bint", "binti", "al", "el", "ul", "van", "von", "der", "den", "de",
-    "del", "della", "da", "das", "dos", "du", "la", "le", "di", "y", "and", "of", "the",
+    "del", "della", "da", "das", "dos", "du", "la", "le", "di", "and", "of", "the",
 ];
 
 /// Why a word of the name was not compared.

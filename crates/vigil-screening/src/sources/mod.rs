@@ -35,7 +35,11 @@ pub struct Party {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("{file}: line {line}: {message}")]
-    Csv { file: &'static str, line: u64, message: String },
+    Csv {
+        file: &'static str,
+        line: u64,
+        message: String,
+    },
     #[error("XML at byte {position}: {message}")]
     Xml { position: u64, message: String },
     #[error("{0}")]
@@ -51,8 +55,14 @@ pub(crate) fn years_in(text: &str) -> Vec<i32> {
         let window = &bytes[i..i + 4];
         let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit())
             && (i + 4 == bytes.len() || !bytes[i + 4].is_ascii_digit());
-        if bounded && window.iter().all(u8::is_ascii_digit) && (window[0..2] == *b"19" || window[0..2] == *b"20") {
-            let year: i32 = std::str::from_utf8(window).expect("ascii digits").parse().expect("four digits");
+        if bounded
+            && window.iter().all(u8::is_ascii_digit)
+            && (window[0..2] == *b"19" || window[0..2] == *b"20")
+        {
+            let year: i32 = std::str::from_utf8(window)
+                .expect("ascii digits")
+                .parse()
+                .expect("four digits");
             if !years.contains(&year) {
                 years.push(year);
             }
@@ -69,7 +79,10 @@ mod tests {
     #[test]
     fn years_are_found_in_free_text() {
         assert_eq!(super::years_in("DOB 10 Dec 1948"), [1948]);
-        assert_eq!(super::years_in("DOB circa 1960-1962; alt. DOB 1960"), [1960, 1962]);
+        assert_eq!(
+            super::years_in("DOB circa 1960-1962; alt. DOB 1960"),
+            [1960, 1962]
+        );
         assert!(super::years_in("Passport 123456789").is_empty());
     }
 }

@@ -17,7 +17,10 @@ fn records(
     reader: impl Read,
     mut each: impl FnMut(&csv::StringRecord),
 ) -> Result<(), SourceError> {
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
@@ -25,7 +28,11 @@ fn records(
             Ok(false) => return Ok(()),
             Err(error) => {
                 let line = error.position().map_or(0, |p| p.line());
-                return Err(SourceError::Csv { file, line, message: error.to_string() });
+                return Err(SourceError::Csv {
+                    file,
+                    line,
+                    message: error.to_string(),
+                });
             }
         }
     }
@@ -36,7 +43,9 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
     let mut parties = Vec::new();
     let mut by_id = HashMap::new();
     records("sdn.csv", sdn, |r| {
-        let (Some(id), Some(name)) = (field(r, 0), field(r, 1)) else { return };
+        let (Some(id), Some(name)) = (field(r, 0), field(r, 1)) else {
+            return;
+        };
         let kind = match field(r, 2).map(str::to_ascii_lowercase).as_deref() {
             Some("individual") => PartyKind::Individual,
             Some("vessel") => PartyKind::Vessel,
@@ -49,14 +58,22 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
         for part in remarks.split(';') {
             let part = part.trim().trim_end_matches('.');
             let lower = part.to_ascii_lowercase();
-            if let Some(rest) = lower.strip_prefix("nationality ").or_else(|| lower.strip_prefix("citizen ")) {
+            if let Some(rest) = lower
+                .strip_prefix("nationality ")
+                .or_else(|| lower.strip_prefix("citizen "))
+            {
                 countries.extend(country::code_of(rest).map(str::to_owned));
             } else if lower.starts_with("dob ") || lower.starts_with("alt. dob ") {
                 birth_years.extend(years_in(part));
             }
         }
         let programs = field(r, 3)
-            .map(|p| p.split(']').map(|s| s.trim().trim_start_matches('[').trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .map(|p| {
+                p.split(']')
+                    .map(|s| s.trim().trim_start_matches('[').trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         by_id.insert(id.to_owned(), parties.len());
         parties.push(Party {
@@ -102,7 +119,10 @@ mod tests {
         let add = "36,25,-0- ,\"Havana\",\"Cuba\",-0- \n";
         let parties = parse(sdn.as_bytes(), alt.as_bytes(), add.as_bytes()).unwrap();
         assert_eq!(parties.len(), 2);
-        assert_eq!(parties[0].names, ["AEROCARIBBEAN AIRLINES", "AERO-CARIBBEAN"]);
+        assert_eq!(
+            parties[0].names,
+            ["AEROCARIBBEAN AIRLINES", "AERO-CARIBBEAN"]
+        );
         assert_eq!(parties[0].kind, PartyKind::Entity);
         assert_eq!(parties[0].countries, ["CU"]);
         assert_eq!(parties[1].kind, PartyKind::Individual);

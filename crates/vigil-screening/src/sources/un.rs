@@ -18,15 +18,21 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Party>, SourceError> {
     let mut name_parts: Vec<String> = Vec::new();
     let mut text = String::new();
     loop {
-        let event = xml.read_event_into(&mut buf).map_err(|e| SourceError::Xml {
-            position: xml.buffer_position(),
-            message: e.to_string(),
-        })?;
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| SourceError::Xml {
+                position: xml.buffer_position(),
+                message: e.to_string(),
+            })?;
         match event {
             Event::Start(start) => {
                 let tag = String::from_utf8_lossy(start.name().as_ref()).into_owned();
                 if tag == "INDIVIDUAL" || tag == "ENTITY" {
-                    let kind = if tag == "INDIVIDUAL" { PartyKind::Individual } else { PartyKind::Entity };
+                    let kind = if tag == "INDIVIDUAL" {
+                        PartyKind::Individual
+                    } else {
+                        PartyKind::Entity
+                    };
                     current = Some(Party {
                         source_id: String::new(),
                         kind,
@@ -63,7 +69,11 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Party>, SourceError> {
                 let value = value.trim();
                 if let (Some(party), false) = (current.as_mut(), value.is_empty()) {
                     let tag = path.last().map(String::as_str).unwrap_or("");
-                    let parent = path.len().checked_sub(2).map(|i| path[i].as_str()).unwrap_or("");
+                    let parent = path
+                        .len()
+                        .checked_sub(2)
+                        .map(|i| path[i].as_str())
+                        .unwrap_or("");
                     take_value(party, &mut name_parts, parent, tag, value);
                 }
                 let tag = path.pop().unwrap_or_default();
@@ -84,13 +94,21 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Party>, SourceError> {
         buf.clear();
     }
     if parties.is_empty() {
-        return Err(SourceError::Empty("the file holds no INDIVIDUAL or ENTITY".into()));
+        return Err(SourceError::Empty(
+            "the file holds no INDIVIDUAL or ENTITY".into(),
+        ));
     }
     Ok(parties)
 }
 
 /// File one element's text into the party being read.
-fn take_value(party: &mut Party, name_parts: &mut Vec<String>, parent: &str, tag: &str, text: &str) {
+fn take_value(
+    party: &mut Party,
+    name_parts: &mut Vec<String>,
+    parent: &str,
+    tag: &str,
+    text: &str,
+) {
     let text = text.to_owned();
     match (parent, tag) {
         (_, "DATAID") => party.source_id = text,

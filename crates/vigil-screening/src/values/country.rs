@@ -482,7 +482,10 @@ const NAMES: &[(&str, &str)] = &[
 pub fn code_of(name: &str) -> Option<&'static str> {
     let lower = name.trim().to_lowercase();
     let lower = lower.strip_prefix("region:").unwrap_or(&lower);
-    let lower = lower.trim().strip_prefix("possibly ").unwrap_or(lower.trim());
+    let lower = lower
+        .trim()
+        .strip_prefix("possibly ")
+        .unwrap_or(lower.trim());
     let key: String = lower
         .replace(['-', ','], " ")
         .chars()
@@ -495,7 +498,10 @@ pub fn code_of(name: &str) -> Option<&'static str> {
         return Some(NAMES[i].1);
     }
     let upper = name.trim().to_ascii_uppercase();
-    NAMES.iter().map(|(_, code)| *code).find(|code| *code == upper)
+    NAMES
+        .iter()
+        .map(|(_, code)| *code)
+        .find(|code| *code == upper)
 }
 
 #[cfg(test)]
@@ -504,7 +510,10 @@ mod tests {
 
     #[test]
     fn names_and_codes_resolve() {
-        assert!(NAMES.windows(2).all(|w| w[0].0 < w[1].0), "sorted for binary search");
+        assert!(
+            NAMES.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted for binary search"
+        );
         assert_eq!(code_of("Iran (Islamic Republic of)"), Some("IR"));
         assert_eq!(code_of("Korea, North"), Some("KP"));
         assert_eq!(code_of("Region: Crimea"), Some("UA"));

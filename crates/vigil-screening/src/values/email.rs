@@ -16,10 +16,19 @@ const DOTLESS: &[&str] = &["gmail.com"];
 /// Normalise a whole address.
 pub fn address(input: &str) -> Result<Email, String> {
     let text = input.trim().to_lowercase();
-    let bad = || format!("must be an email address like name@example.com, got `{}`", quote(input));
+    let bad = || {
+        format!(
+            "must be an email address like name@example.com, got `{}`",
+            quote(input)
+        )
+    };
     let (local, domain) = text.rsplit_once('@').ok_or_else(bad)?;
     let domain = domain_name(domain).map_err(|_| bad())?;
-    if local.is_empty() || local.len() > 64 || local.contains(char::is_whitespace) || local.contains('@') {
+    if local.is_empty()
+        || local.len() > 64
+        || local.contains(char::is_whitespace)
+        || local.contains('@')
+    {
         return Err(bad());
     }
     // Plus-addressing (`name+shop@`) delivers to `name@` at every large provider.
@@ -27,16 +36,27 @@ pub fn address(input: &str) -> Result<Email, String> {
     if local.is_empty() {
         return Err(bad());
     }
-    let domain = if domain == "googlemail.com" { "gmail.com".to_owned() } else { domain };
+    let domain = if domain == "googlemail.com" {
+        "gmail.com".to_owned()
+    } else {
+        domain
+    };
     if DOTLESS.contains(&domain.as_str()) {
         local.retain(|c| c != '.');
     }
-    Ok(Email { canonical: format!("{local}@{domain}"), domain })
+    Ok(Email {
+        canonical: format!("{local}@{domain}"),
+        domain,
+    })
 }
 
 /// Normalise a domain (`Example.COM.` → `example.com`), for `match-type: domain` items.
 pub fn domain_name(input: &str) -> Result<String, String> {
-    let domain = input.trim().trim_start_matches('@').trim_end_matches('.').to_lowercase();
+    let domain = input
+        .trim()
+        .trim_start_matches('@')
+        .trim_end_matches('.')
+        .to_lowercase();
     let labels_ok = domain.split('.').all(|label| {
         !label.is_empty()
             && label.len() <= 63
@@ -47,7 +67,10 @@ pub fn domain_name(input: &str) -> Result<String, String> {
     if domain.contains('.') && domain.len() <= 253 && labels_ok {
         Ok(domain)
     } else {
-        Err(format!("must be a domain name like example.com, got `{}`", quote(input)))
+        Err(format!(
+            "must be a domain name like example.com, got `{}`",
+            quote(input)
+        ))
     }
 }
 
@@ -70,14 +93,32 @@ mod tests {
 
     #[test]
     fn folds_case_tags_and_gmail_dots() {
-        assert_eq!(canon(" Joe.Imposter+shop@GMail.com "), "joeimposter@gmail.com");
-        assert_eq!(canon("joe.imposter@googlemail.com"), "joeimposter@gmail.com");
-        assert_eq!(canon("Joe.Imposter+x@example.com"), "joe.imposter@example.com");
+        assert_eq!(
+            canon(" Joe.Imposter+shop@GMail.com "),
+            "joeimposter@gmail.com"
+        );
+        assert_eq!(
+            canon("joe.imposter@googlemail.com"),
+            "joeimposter@gmail.com"
+        );
+        assert_eq!(
+            canon("Joe.Imposter+x@example.com"),
+            "joe.imposter@example.com"
+        );
     }
 
     #[test]
     fn rejects_what_is_not_an_address() {
-        for bad in ["", "joe", "joe@", "@example.com", "joe@example", "jo e@example.com", "+x@example.com", "joe@-x.com"] {
+        for bad in [
+            "",
+            "joe",
+            "joe@",
+            "@example.com",
+            "joe@example",
+            "jo e@example.com",
+            "+x@example.com",
+            "joe@-x.com",
+        ] {
             assert!(address(bad).is_err(), "{bad}");
         }
     }

@@ -10,7 +10,9 @@ pub fn latitude(value: f64) -> Result<f64, String> {
     if value.is_finite() && (-90.0..=90.0).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("must be a latitude between -90 and 90, got {value}"))
+        Err(format!(
+            "must be a latitude between -90 and 90, got {value}"
+        ))
     }
 }
 
@@ -19,7 +21,9 @@ pub fn longitude(value: f64) -> Result<f64, String> {
     if value.is_finite() && (-180.0..=180.0).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("must be a longitude between -180 and 180, got {value}"))
+        Err(format!(
+            "must be a longitude between -180 and 180, got {value}"
+        ))
     }
 }
 
@@ -28,7 +32,9 @@ pub fn radius(value: f64) -> Result<f64, String> {
     if value.is_finite() && value > 0.0 && value <= MAX_RADIUS_M {
         Ok(value)
     } else {
-        Err(format!("must be a radius in metres greater than 0 and at most {MAX_RADIUS_M}, got {value}"))
+        Err(format!(
+            "must be a radius in metres greater than 0 and at most {MAX_RADIUS_M}, got {value}"
+        ))
     }
 }
 

@@ -10,7 +10,12 @@ use super::quote;
 /// (`10.1.2.3/8` → `10.0.0.0/8`); IPv4-mapped IPv6 addresses become IPv4.
 pub fn range(input: &str) -> Result<IpNet, String> {
     let text = input.trim();
-    let bad = || format!("must be an IP address or CIDR range like 203.0.113.0/24, got `{}`", quote(input));
+    let bad = || {
+        format!(
+            "must be an IP address or CIDR range like 203.0.113.0/24, got `{}`",
+            quote(input)
+        )
+    };
     let net = match text.parse::<IpNet>() {
         Ok(net) => net,
         Err(_) => IpNet::from(address(text).map_err(|_| bad())?),
@@ -45,7 +50,9 @@ pub fn containing(addr: IpAddr) -> impl Iterator<Item = IpNet> {
         IpAddr::V4(_) => 32,
         IpAddr::V6(_) => 128,
     };
-    (0..=max).rev().filter_map(move |len| IpNet::new(addr, len).ok().map(|n| n.trunc()))
+    (0..=max)
+        .rev()
+        .filter_map(move |len| IpNet::new(addr, len).ok().map(|n| n.trunc()))
 }
 
 #[cfg(test)]
@@ -56,8 +63,14 @@ mod tests {
     fn addresses_and_ranges_normalise() {
         assert_eq!(range("10.1.2.3/8").unwrap().to_string(), "10.0.0.0/8");
         assert_eq!(range(" 192.0.2.7 ").unwrap().to_string(), "192.0.2.7/32");
-        assert_eq!(range("2001:db8::1/32").unwrap().to_string(), "2001:db8::/32");
-        assert_eq!(range("::ffff:192.0.2.7").unwrap().to_string(), "192.0.2.7/32");
+        assert_eq!(
+            range("2001:db8::1/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert_eq!(
+            range("::ffff:192.0.2.7").unwrap().to_string(),
+            "192.0.2.7/32"
+        );
         for bad in ["", "300.1.1.1", "10.0.0.0/33", "example.com", "1.2.3"] {
             assert!(range(bad).is_err(), "{bad}");
         }

@@ -11,10 +11,17 @@ pub fn e164(input: &str, default_country: Option<&str>) -> Result<String, String
         Some(rest) => format!("+{rest}"),
         None => text.to_owned(),
     };
-    let region = default_country.and_then(|c| c.to_ascii_uppercase().parse::<phonenumber::country::Id>().ok());
+    let region = default_country.and_then(|c| {
+        c.to_ascii_uppercase()
+            .parse::<phonenumber::country::Id>()
+            .ok()
+    });
     let bad = || {
         if region.is_none() && !text.starts_with('+') {
-            format!("must be a phone number in international format (+ and country code), got `{}`", quote(input))
+            format!(
+                "must be a phone number in international format (+ and country code), got `{}`",
+                quote(input)
+            )
         } else {
             format!("must be a phone number, got `{}`", quote(input))
         }
@@ -38,12 +45,20 @@ mod tests {
 
     #[test]
     fn formats_agree() {
-        for written in ["+1 (555) 555-0123", "+15555550123", "001 555 555 0123", "+1.555.555.0123"] {
+        for written in [
+            "+1 (555) 555-0123",
+            "+15555550123",
+            "001 555 555 0123",
+            "+1.555.555.0123",
+        ] {
             assert_eq!(e164(written, None).unwrap(), "+15555550123", "{written}");
         }
         assert_eq!(e164("(555) 555-0123", Some("US")).unwrap(), "+15555550123");
         assert_eq!(e164("020 7946 0018", Some("gb")).unwrap(), "+442079460018");
-        assert_eq!(e164("+44 20 7946 0018", Some("US")).unwrap(), "+442079460018");
+        assert_eq!(
+            e164("+44 20 7946 0018", Some("US")).unwrap(),
+            "+442079460018"
+        );
     }
 
     #[test]

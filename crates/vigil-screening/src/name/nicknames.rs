@@ -1,0 +1,96 @@
+//! Common English nicknames and the given names they stand for: edits cannot turn
+//! "Bob" into "Robert", so they are looked up.
+
+/// (nickname, given name), sorted by nickname for binary search.
+const NICKNAMES: &[(&str, &str)] = &[
+    ("abby", "abigail"),
+    ("al", "albert"),
+    ("alex", "alexander"),
+    ("andy", "andrew"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("bill", "william"),
+    ("billy", "william"),
+    ("bob", "robert"),
+    ("bobby", "robert"),
+    ("cathy", "catherine"),
+    ("charlie", "charles"),
+    ("chris", "christopher"),
+    ("chuck", "charles"),
+    ("dan", "daniel"),
+    ("danny", "daniel"),
+    ("dave", "david"),
+    ("dick", "richard"),
+    ("don", "donald"),
+    ("ed", "edward"),
+    ("eddie", "edward"),
+    ("fred", "frederick"),
+    ("greg", "gregory"),
+    ("hank", "henry"),
+    ("jack", "john"),
+    ("jake", "jacob"),
+    ("jeff", "jeffrey"),
+    ("jenny", "jennifer"),
+    ("jerry", "gerald"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("joe", "joseph"),
+    ("joey", "joseph"),
+    ("johnny", "john"),
+    ("jon", "jonathan"),
+    ("kate", "katherine"),
+    ("kathy", "katherine"),
+    ("katie", "katherine"),
+    ("ken", "kenneth"),
+    ("larry", "lawrence"),
+    ("liz", "elizabeth"),
+    ("maggie", "margaret"),
+    ("matt", "matthew"),
+    ("meg", "margaret"),
+    ("mike", "michael"),
+    ("nate", "nathan"),
+    ("nick", "nicholas"),
+    ("pat", "patricia"),
+    ("peggy", "margaret"),
+    ("pete", "peter"),
+    ("ray", "raymond"),
+    ("rick", "richard"),
+    ("rob", "robert"),
+    ("ron", "ronald"),
+    ("sam", "samuel"),
+    ("sandy", "sandra"),
+    ("steve", "stephen"),
+    ("sue", "susan"),
+    ("ted", "edward"),
+    ("tim", "timothy"),
+    ("tom", "thomas"),
+    ("tommy", "thomas"),
+    ("tony", "anthony"),
+    ("will", "william"),
+];
+
+/// The given name `token` is a nickname of, if it is one.
+pub fn given_name_of(token: &str) -> Option<&'static str> {
+    NICKNAMES
+        .binary_search_by(|(nick, _)| (*nick).cmp(token))
+        .ok()
+        .map(|i| NICKNAMES[i].1)
+}
+
+/// Are `a` and `b` a nickname and its given name (either way round)?
+pub fn related(a: &str, b: &str) -> bool {
+    given_name_of(a) == Some(b) || given_name_of(b) == Some(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_looks_up_both_ways() {
+        assert!(NICKNAMES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(related("bob", "robert"));
+        assert!(related("william", "bill"));
+        assert!(!related("bob", "william"));
+    }
+}
