@@ -17,3 +17,9 @@ pub const ACCOUNT_REMOVED_RELATION: &str = "account.removed-relation";
 // Beyond Persona, which configures account types in its dashboard without events.
 pub const ACCOUNT_TYPE_CREATED: &str = "account-type.created";
 pub const ACCOUNT_TYPE_UPDATED: &str = "account-type.updated";
+
+// Beyond Persona (which has no list events): lists and their items change like anything else.
+pub const LIST_CREATED: &str = "list.created";
+pub const LIST_ARCHIVED: &str = "list.archived";
+pub const LIST_ITEM_CREATED: &str = "list-item.created";
+pub const LIST_ITEM_ARCHIVED: &str = "list-item.archived";

@@ -20,6 +20,7 @@ pub mod prefix {
     pub const ORGANIZATION: &str = "org";
     pub const API_KEY: &str = "api";
     pub const REQUEST: &str = "req";
+    pub const LIST: &str = "lst";
 }
 
 /// A fresh random id with the given prefix.

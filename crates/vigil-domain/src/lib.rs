@@ -23,6 +23,7 @@ pub mod account_action;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod list;
 pub mod permissions;
 pub mod search;
 pub mod time;

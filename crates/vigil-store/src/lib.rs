@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use vigil_domain::account::Account;
+use vigil_domain::list::{List, ListItem};
 
 pub mod sqlite;
 
@@ -219,6 +220,12 @@ pub trait Store: Send + Sync + 'static {
     fn event(&self, env: &str, id: &str) -> Result<Option<Event>>;
     fn events(&self, env: &str, filter: &EventFilter, page: &PageRequest) -> Result<Page<Event>>;
     fn stored_response(&self, env: &str, key: &str) -> Result<Option<StoredResponse>>;
+    fn list(&self, env: &str, id: &str) -> Result<Option<List>>;
+    /// Lists newest first; `archived` None lists both.
+    fn lists(&self, env: &str, archived: Option<bool>, page: &PageRequest) -> Result<Page<List>>;
+    fn list_item(&self, env: &str, id: &str) -> Result<Option<ListItem>>;
+    /// Visit every active item of every active list of the environment (index rebuild).
+    fn scan_active_list_items(&self, env: &str, visit: &mut dyn FnMut(ListItem)) -> Result<()>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -278,6 +285,19 @@ pub trait WriteTx {
     ) -> Result<bool>;
     /// Move every relation held by `from` to `to` (consolidation); returns how many moved.
     fn move_relations(&mut self, env: &str, from: &str, to: &str) -> Result<usize>;
+    fn insert_list(&mut self, env: &str, list: &List) -> Result<()>;
+    fn update_list(&mut self, env: &str, list: &List) -> Result<()>;
+    fn list(&mut self, env: &str, id: &str) -> Result<Option<List>>;
+    fn insert_list_item(&mut self, env: &str, item: &ListItem) -> Result<()>;
+    fn update_list_item(&mut self, env: &str, item: &ListItem) -> Result<()>;
+    fn list_item(&mut self, env: &str, id: &str) -> Result<Option<ListItem>>;
+    /// The active item of `list_id` with this match key, if any (duplicate check).
+    fn active_list_item_by_key(
+        &mut self,
+        env: &str,
+        list_id: &str,
+        match_key: &str,
+    ) -> Result<Option<ListItem>>;
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()>;
     /// Rewrite the snapshots of every event about `object_id` (redaction).
     fn rewrite_event_snapshots(

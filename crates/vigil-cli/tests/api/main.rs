@@ -9,5 +9,6 @@ mod actions;
 mod auth;
 mod crash;
 mod events;
+mod lists;
 mod protocol;
 mod types;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod events;
 pub mod files;
 pub mod health;
+pub mod lists;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -75,6 +76,17 @@ pub fn api_routes() -> Router<AppState> {
             get(account_types::retrieve).patch(account_types::update),
         )
         .route("/files/{file_id}/{filename}", get(files::download))
+        .route("/list/{kind}", post(lists::create_list))
+        .route("/lists", get(lists::list_lists))
+        .route(
+            "/lists/{list_id}",
+            get(lists::retrieve_list).delete(lists::archive_list),
+        )
+        .route("/list-item/{kind}", post(lists::create_item))
+        .route(
+            "/list-item/{kind}/{item_id}",
+            get(lists::retrieve_item).delete(lists::archive_item),
+        )
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))
 }

@@ -25,6 +25,14 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
                 }
             }
         }
+        super::list::LIST => match serde_json::from_value(snapshot.clone()) {
+            Ok(list) => super::list::list(&list),
+            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
+        },
+        super::list::LIST_ITEM => match serde_json::from_value(snapshot.clone()) {
+            Ok(item) => super::list::item(&item),
+            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
+        },
         other => {
             json!({"type": other, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
         }

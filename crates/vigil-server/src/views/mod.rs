@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_type;
 pub mod event;
+pub mod list;
 
 use serde_json::{Map, Value};
 

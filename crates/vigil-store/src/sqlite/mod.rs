@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "files",
         include_str!("../../migrations/sqlite/0003_files.sql"),
     ),
+    (
+        4,
+        "lists",
+        include_str!("../../migrations/sqlite/0004_lists.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

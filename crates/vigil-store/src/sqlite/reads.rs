@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use vigil_domain::account::Account;
+use vigil_domain::list::{List, ListItem};
 
 use super::paging::page;
 use super::SqliteStore;
@@ -24,6 +25,26 @@ fn decode_json(text: &str) -> rusqlite::Result<Value> {
     serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
+}
+
+pub(super) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(body).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+pub(super) fn list(conn: &Connection, env: &str, id: &str) -> Result<Option<List>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM lists WHERE id = ?1 AND environment_id = ?2")?
+        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
+        .optional()?)
+}
+
+pub(super) fn list_item(conn: &Connection, env: &str, id: &str) -> Result<Option<ListItem>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM list_items WHERE id = ?1 AND environment_id = ?2")?
+        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
+        .optional()?)
 }
 
 pub(super) fn account(conn: &Connection, env: &str, id: &str) -> Result<Option<Account>> {
@@ -356,6 +377,55 @@ impl Store for SqliteStore {
 
     fn stored_response(&self, env: &str, key: &str) -> Result<Option<StoredResponse>> {
         self.read(|conn| stored_response(conn, env, key))
+    }
+
+    fn list(&self, env: &str, id: &str) -> Result<Option<List>> {
+        self.read(|conn| list(conn, env, id))
+    }
+
+    fn lists(
+        &self,
+        env: &str,
+        archived: Option<bool>,
+        request: &PageRequest,
+    ) -> Result<Page<List>> {
+        self.read(|conn| {
+            let archived = archived.map(i64::from);
+            page(
+                conn,
+                "SELECT seq, body FROM lists",
+                "environment_id = ? AND (? IS NULL OR archived = ?)",
+                &[&env, &archived, &archived],
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM lists WHERE id = ?1 AND environment_id = ?2",
+                        )?
+                        .query_row(params![id, env], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |r| decode(&r.get::<_, String>(1)?),
+            )
+        })
+    }
+
+    fn list_item(&self, env: &str, id: &str) -> Result<Option<ListItem>> {
+        self.read(|conn| list_item(conn, env, id))
+    }
+
+    fn scan_active_list_items(&self, env: &str, visit: &mut dyn FnMut(ListItem)) -> Result<()> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT i.body FROM list_items i JOIN lists l ON l.id = i.list_id \
+                 WHERE i.environment_id = ?1 AND i.active = 1 AND l.archived = 0 ORDER BY i.seq",
+            )?;
+            let mut rows = statement.query([env])?;
+            while let Some(row) = rows.next()? {
+                visit(decode(&row.get::<_, String>(0)?)?);
+            }
+            Ok(())
+        })
     }
 
     fn submit(&self, job: WriteJob) {

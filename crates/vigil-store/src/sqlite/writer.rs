@@ -12,6 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use vigil_domain::account::Account;
+use vigil_domain::list::{List, ListItem};
 
 use super::cache::AccountCache;
 use super::reads;
@@ -318,6 +319,69 @@ impl WriteTx for SqliteWriteTx<'_> {
             .conn
             .prepare_cached("DELETE FROM files WHERE environment_id = ?1 AND object_id = ?2 AND (?3 IS NULL OR field = ?3)")?
             .execute(params![env, object_id, field])?)
+    }
+
+    fn insert_list(&mut self, env: &str, list: &List) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO lists (id, environment_id, archived, body) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                list.id,
+                env,
+                list.archived_at.is_some(),
+                serde_json::to_string(list)?
+            ])?;
+        Ok(())
+    }
+
+    fn update_list(&mut self, env: &str, list: &List) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE lists SET archived = ?3, body = ?4 WHERE id = ?1 AND environment_id = ?2",
+            )?
+            .execute(params![
+                list.id,
+                env,
+                list.archived_at.is_some(),
+                serde_json::to_string(list)?
+            ])?;
+        Ok(())
+    }
+
+    fn list(&mut self, env: &str, id: &str) -> Result<Option<List>> {
+        reads::list(self.conn, env, id)
+    }
+
+    fn insert_list_item(&mut self, env: &str, item: &ListItem) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO list_items (id, environment_id, list_id, match_key, active, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![item.id, env, item.list_id, item.match_key, item.archived_at.is_none(), serde_json::to_string(item)?])?;
+        Ok(())
+    }
+
+    fn update_list_item(&mut self, env: &str, item: &ListItem) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE list_items SET match_key = ?3, active = ?4, body = ?5 WHERE id = ?1 AND environment_id = ?2")?
+            .execute(params![item.id, env, item.match_key, item.archived_at.is_none(), serde_json::to_string(item)?])?;
+        Ok(())
+    }
+
+    fn list_item(&mut self, env: &str, id: &str) -> Result<Option<ListItem>> {
+        reads::list_item(self.conn, env, id)
+    }
+
+    fn active_list_item_by_key(
+        &mut self,
+        env: &str,
+        list_id: &str,
+        match_key: &str,
+    ) -> Result<Option<ListItem>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT body FROM list_items WHERE environment_id = ?1 AND list_id = ?2 AND match_key = ?3 AND active = 1")?
+            .query_row(params![env, list_id, match_key], |r| reads::decode(&r.get::<_, String>(0)?))
+            .optional()?)
     }
 
     fn account_action(&mut self, env: &str, id: &str) -> Result<Option<AccountAction>> {
