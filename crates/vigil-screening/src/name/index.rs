@@ -75,12 +75,10 @@ fn is_vowel(b: u8) -> bool {
 /// its consonant skeleton, and those of its rest when it starts with a glued-on Arabic
 /// article ("alqaida" files under "qaida").
 pub fn token_keys(token: &str) -> Vec<u64> {
-    let mut keys = keys_of(token).to_vec();
     let phonetic = phonetic::key(token.as_bytes());
+    let mut keys = keys_of(token, &phonetic).to_vec();
     if phonetic.len() >= 3 {
         keys.push(hash_key(b't', &phonetic[1..]));
-    }
-    if phonetic.len() >= 3 {
         keys.push(hash_key(b'3', &phonetic[..3]));
     }
     if let Some(rest) = ["al", "el"]
@@ -88,12 +86,13 @@ pub fn token_keys(token: &str) -> Vec<u64> {
         .find_map(|a| token.strip_prefix(a))
         .filter(|r| r.len() >= 4)
     {
-        keys.extend(keys_of(rest));
+        keys.extend(keys_of(rest, &phonetic::key(rest.as_bytes())));
     }
     keys
 }
 
-fn keys_of(token: &str) -> [u64; 2] {
+/// The phonetic key (computed by the caller, who needs it too) and consonant skeleton.
+fn keys_of(token: &str, phonetic: &[u8]) -> [u64; 2] {
     let bytes = token.as_bytes();
     let mut skeleton: Vec<u8> = bytes.iter().copied().filter(|&b| !is_vowel(b)).collect();
     skeleton.sort_unstable();
@@ -101,10 +100,7 @@ fn keys_of(token: &str) -> [u64; 2] {
     if skeleton.is_empty() {
         skeleton = bytes.to_vec();
     }
-    [
-        hash_key(b'p', &phonetic::key(bytes)),
-        hash_key(b's', &skeleton),
-    ]
+    [hash_key(b'p', phonetic), hash_key(b's', &skeleton)]
 }
 
 /// Tokens worth retrieving by: initials would match half the index.

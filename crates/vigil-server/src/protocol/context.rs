@@ -52,6 +52,12 @@ impl Ctx {
     pub fn env_id(&self) -> &str {
         &self.env.id
     }
+
+    /// The context of a DELETE: idempotency keys do not apply to it, as in Persona.
+    pub fn without_idempotency_key(mut self) -> Ctx {
+        self.idempotency_key = None;
+        self
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {

@@ -10,6 +10,8 @@ use vigil_domain::ids::{self, prefix};
 use vigil_domain::list::{self, List, ListItem, ListKind};
 use vigil_domain::permissions::Access;
 
+use vigil_store::WriteTx;
+
 use crate::protocol::{
     finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
@@ -32,26 +34,43 @@ fn item_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("list item `{id}` is not found"))
 }
 
-/// Idempotency keys do not apply to DELETE, as in Persona.
-fn without_idempotency(mut ctx: Ctx) -> Ctx {
-    ctx.idempotency_key = None;
-    ctx
-}
-
-fn written_list(status: StatusCode, list: List) -> Written {
-    Written {
+/// Record `event` about `list` in the transaction, and answer with the list.
+fn recorded_list(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    event: &str,
+    status: StatusCode,
+    list: List,
+) -> ApiResult<Written> {
+    record_event(tx, ctx, event, (views::list::LIST, &list.id), &list, None)?;
+    Ok(Written {
         status,
         object_id: Some(list.id.clone()),
         doc: Doc::later(move |_| views::single(views::list::list(&list), None)),
-    }
+    })
 }
 
-fn written_item(status: StatusCode, item: ListItem) -> Written {
-    Written {
+/// Record `event` about `item` in the transaction, and answer with the item.
+fn recorded_item(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    event: &str,
+    status: StatusCode,
+    item: ListItem,
+) -> ApiResult<Written> {
+    record_event(
+        tx,
+        ctx,
+        event,
+        (views::list::LIST_ITEM, &item.id),
+        &item,
+        None,
+    )?;
+    Ok(Written {
         status,
         object_id: Some(item.id.clone()),
         doc: Doc::later(move |_| views::single(views::list::item(&item), None)),
-    }
+    })
 }
 
 /// `POST /list/{kind}`.
@@ -111,15 +130,7 @@ pub async fn create_list(
             updated_at: ctx.now,
         };
         tx.insert_list(ctx.env_id(), &list)?;
-        record_event(
-            tx,
-            ctx,
-            events::LIST_CREATED,
-            (views::list::LIST, &list.id),
-            &list,
-            None,
-        )?;
-        Ok(written_list(StatusCode::CREATED, list))
+        recorded_list(tx, ctx, events::LIST_CREATED, StatusCode::CREATED, list)
     })
     .await
 }
@@ -176,7 +187,7 @@ pub async fn archive_list(
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
     ctx.require("list", Access::Write)?;
-    let ctx = without_idempotency(ctx);
+    let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
         let mut list = tx
             .list(ctx.env_id(), &id)?
@@ -189,15 +200,7 @@ pub async fn archive_list(
         list.archived_at = Some(ctx.now);
         list.updated_at = ctx.now;
         tx.update_list(ctx.env_id(), &list)?;
-        record_event(
-            tx,
-            ctx,
-            events::LIST_ARCHIVED,
-            (views::list::LIST, &list.id),
-            &list,
-            None,
-        )?;
-        Ok(written_list(StatusCode::OK, list))
+        recorded_list(tx, ctx, events::LIST_ARCHIVED, StatusCode::OK, list)
     })
     .await
 }
@@ -275,15 +278,13 @@ pub async fn create_item(
             updated_at: ctx.now,
         };
         tx.insert_list_item(env, &item)?;
-        record_event(
+        recorded_item(
             tx,
             ctx,
             events::LIST_ITEM_CREATED,
-            (views::list::LIST_ITEM, &item.id),
-            &item,
-            None,
-        )?;
-        Ok(written_item(StatusCode::CREATED, item))
+            StatusCode::CREATED,
+            item,
+        )
     })
     .await
 }
@@ -324,7 +325,7 @@ pub async fn archive_item(
 ) -> ApiResult<Reply> {
     ctx.require("list", Access::Write)?;
     let kind = kind_of(&plural)?;
-    let ctx = without_idempotency(ctx);
+    let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
         let mut item = tx
             .list_item(ctx.env_id(), &id)?
@@ -338,15 +339,7 @@ pub async fn archive_item(
         item.archived_at = Some(ctx.now);
         item.updated_at = ctx.now;
         tx.update_list_item(ctx.env_id(), &item)?;
-        record_event(
-            tx,
-            ctx,
-            events::LIST_ITEM_ARCHIVED,
-            (views::list::LIST_ITEM, &item.id),
-            &item,
-            None,
-        )?;
-        Ok(written_item(StatusCode::OK, item))
+        recorded_item(tx, ctx, events::LIST_ITEM_ARCHIVED, StatusCode::OK, item)
     })
     .await
 }

@@ -19,9 +19,7 @@ pub async fn redact(
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
-    // Idempotency keys do not apply to DELETE, as in Persona.
-    let mut ctx = ctx;
-    ctx.idempotency_key = None;
+    let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
         let mut account = load(tx, ctx, &id)?;
         account.redact(ctx.now);
