@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+mod import_cmd;
 mod match_cmd;
 
 #[global_allocator]
@@ -35,11 +36,23 @@ enum Command {
     },
     /// Score two names the way screening does, with the explanation.
     Match(match_cmd::MatchArgs),
+    /// Load data into the data directory.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Configure account actions (run with POST /accounts/{id}/run-action).
     Actions {
         #[command(subcommand)]
         command: ActionsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Load a sanctions source (OFAC SDN or the UN consolidated list) for screening,
+    /// replacing the one loaded before.
+    Sanctions(import_cmd::SanctionsArgs),
 }
 
 #[derive(Subcommand)]
@@ -150,6 +163,17 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Actions { command } => actions(command),
         Command::Match(args) => match_cmd::run(args),
+        Command::Import {
+            command: ImportCommand::Sanctions(args),
+        } => {
+            let store = open_initialised(&args.data_dir)?;
+            let source = import_cmd::run(&store, &args)?;
+            println!(
+                "loaded {} parties into {} ({})",
+                source.parties, source.id, source.name
+            );
+            Ok(())
+        }
         Command::Keys {
             command:
                 KeysCommand::Create {

@@ -23,3 +23,12 @@ pub const LIST_CREATED: &str = "list.created";
 pub const LIST_ARCHIVED: &str = "list.archived";
 pub const LIST_ITEM_CREATED: &str = "list-item.created";
 pub const LIST_ITEM_ARCHIVED: &str = "list-item.archived";
+
+pub const REPORT_WATCHLIST_READY: &str = "report/watchlist.ready";
+pub const REPORT_WATCHLIST_MATCHED: &str = "report/watchlist.matched";
+pub const REPORT_WATCHLIST_DISMISSED: &str = "report/watchlist.dismissed";
+// Beyond Persona (which has no such events): tags, pausing, redaction of a report.
+pub const REPORT_WATCHLIST_UPDATED_TAGS: &str = "report/watchlist.updated-tags";
+pub const REPORT_WATCHLIST_PAUSED: &str = "report/watchlist.paused";
+pub const REPORT_WATCHLIST_RESUMED: &str = "report/watchlist.resumed";
+pub const REPORT_WATCHLIST_REDACTED: &str = "report/watchlist.redacted";

@@ -21,6 +21,10 @@ pub mod prefix {
     pub const API_KEY: &str = "api";
     pub const REQUEST: &str = "req";
     pub const LIST: &str = "lst";
+    pub const REPORT: &str = "rep";
+    pub const REPORT_TEMPLATE: &str = "rptp";
+    pub const REPORT_RUN: &str = "rpr";
+    pub const REPORT_ACTION: &str = "ract";
 }
 
 /// A fresh random id with the given prefix.

@@ -16,6 +16,7 @@
 //! - [`permissions`]: per-key permissions, one read and one write per resource family.
 //! - [`upload`]: inline base64 file uploads (the selfie photo), checked by content.
 //! - [`time`]: ISO-8601 timestamps from milliseconds, no clock.
+//! - [`report`]: watchlist reports: query, matches, dismissals, history.
 //! - [`events`]: event names, as Persona spells them.
 
 pub mod account;
@@ -25,6 +26,7 @@ pub mod events;
 pub mod ids;
 pub mod list;
 pub mod permissions;
+pub mod report;
 pub mod search;
 pub mod time;
 pub mod upload;

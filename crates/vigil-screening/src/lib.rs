@@ -8,3 +8,4 @@
 pub mod name;
 pub mod sources;
 pub mod values;
+pub mod watch;

@@ -5,6 +5,7 @@
 //!   rate limits, metrics. Written once, used by every resource.
 //! - `routes/`: one module per resource; handlers parse, call storage, build a view.
 //! - `views/`: how stored objects are rendered as JSON:API resources per API version.
+//! - [`screening`]: the screening indexes and the monitor that keeps reports current.
 //! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use vigil_store::{ApiKey, Environment, Store};
 
 pub mod protocol;
 mod routes;
+pub mod screening;
 pub mod setup;
 mod views;
 
@@ -51,6 +53,10 @@ pub struct AppState {
     metrics: Arc<protocol::metrics::Metrics>,
     /// Keys seen before, by secret hash, so authentication costs no query per request.
     key_cache: Arc<KeyCache>,
+    /// The screening indexes, kept in step with the event log by the monitor.
+    pub screening: Arc<screening::Screening>,
+    /// Wakes the monitor after a commit, so continuous screening reacts at once.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -63,7 +69,14 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(protocol::metrics::Metrics::default()),
             key_cache: Arc::new(Mutex::new(HashMap::new())),
+            screening: Arc::new(screening::Screening::new()),
+            wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Tell continuous screening that something was written.
+    pub(crate) fn written(&self) {
+        self.wake.notify_one();
     }
 
     /// Milliseconds since the epoch.
@@ -103,9 +116,16 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let pruner = tokio::spawn(setup::prune_idempotency_keys(store));
+    let monitor = screening::monitor::Monitor::new(
+        state.store.clone(),
+        state.screening.clone(),
+        state.wake.clone(),
+    );
+    let monitor = tokio::spawn(monitor.run());
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     pruner.abort();
+    monitor.abort();
     result
 }

@@ -20,6 +20,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use vigil_domain::account::Account;
 use vigil_domain::list::{List, ListItem};
+use vigil_domain::report::{HistoryEntry, Report};
+use vigil_screening::sources::Party;
 
 pub mod sqlite;
 
@@ -182,6 +184,35 @@ pub struct RelationFilter {
     pub created_at_end: Option<i64>,
 }
 
+/// Filters for listing reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub account_id: Option<String>,
+    pub reference_id: Option<String>,
+}
+
+/// A loaded sanctions source (shared by every environment).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Source {
+    /// `ofac-sdn`, `un-consolidated`.
+    pub id: String,
+    pub name: String,
+    pub format: String,
+    pub loaded_at: i64,
+    pub parties: usize,
+    /// Grows with every load of any source, so a running server notices.
+    #[serde(default)]
+    pub generation: i64,
+}
+
+/// An event with its position in the log (`seq` grows in commit order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEvent {
+    pub seq: i64,
+    pub environment_id: String,
+    pub event: Event,
+}
+
 /// Read access to storage, plus the door to the writer.
 pub trait Store: Send + Sync + 'static {
     /// Cheap liveness check for `/health`.
@@ -226,6 +257,26 @@ pub trait Store: Send + Sync + 'static {
     fn list_item(&self, env: &str, id: &str) -> Result<Option<ListItem>>;
     /// Visit every active item of every active list of the environment (index rebuild).
     fn scan_active_list_items(&self, env: &str, visit: &mut dyn FnMut(ListItem)) -> Result<()>;
+    fn report(&self, env: &str, id: &str) -> Result<Option<Report>>;
+    fn reports(&self, env: &str, filter: &ReportFilter, page: &PageRequest)
+        -> Result<Page<Report>>;
+    /// Visit every report of the environment, oldest first (monitoring's rebuild).
+    fn scan_reports(&self, env: &str, visit: &mut dyn FnMut(Report)) -> Result<()>;
+    fn report_history(
+        &self,
+        env: &str,
+        report_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<HistoryEntry>>;
+    /// Every loaded sanctions source.
+    fn sources(&self) -> Result<Vec<Source>>;
+    fn scan_source_parties(&self, source_id: &str, visit: &mut dyn FnMut(Party)) -> Result<()>;
+    /// Events of every environment after `seq`, in commit order, at most `limit`.
+    fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<LoggedEvent>>;
+    /// The `seq` of the newest event (0 when there is none).
+    fn last_event_seq(&self) -> Result<i64>;
+    /// The last event continuous screening acted on.
+    fn screening_cursor(&self) -> Result<i64>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -298,6 +349,15 @@ pub trait WriteTx {
         list_id: &str,
         match_key: &str,
     ) -> Result<Option<ListItem>>;
+    fn insert_report(&mut self, env: &str, report: &Report) -> Result<()>;
+    fn update_report(&mut self, env: &str, report: &Report) -> Result<()>;
+    fn report(&mut self, env: &str, id: &str) -> Result<Option<Report>>;
+    /// Every report about an account, oldest first.
+    fn reports_of_account(&mut self, env: &str, account_id: &str) -> Result<Vec<Report>>;
+    fn insert_report_history(&mut self, env: &str, entry: &HistoryEntry) -> Result<()>;
+    /// Replace a sanctions source and all its parties.
+    fn replace_source(&mut self, source: &Source, parties: &[Party]) -> Result<()>;
+    fn set_screening_cursor(&mut self, seq: i64) -> Result<()>;
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()>;
     /// Rewrite the snapshots of every event about `object_id` (redaction).
     fn rewrite_event_snapshots(

@@ -58,20 +58,33 @@ pub fn record_event(
     tx: &mut dyn WriteTx,
     ctx: &Ctx,
     name: &str,
+    object: (&str, &str),
+    snapshot: &impl serde::Serialize,
+    context: Option<Value>,
+) -> ApiResult<()> {
+    record_event_at(tx, ctx.env_id(), ctx.now, name, object, snapshot, context)
+}
+
+/// [`record_event`] for writers that are not requests (continuous screening).
+pub fn record_event_at(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    name: &str,
     (object_type, object_id): (&str, &str),
-    object: &impl serde::Serialize,
+    snapshot: &impl serde::Serialize,
     context: Option<Value>,
 ) -> ApiResult<()> {
     let event = Event {
-        id: ids::new_time_ordered_id(prefix::EVENT, ctx.now),
+        id: ids::new_time_ordered_id(prefix::EVENT, now),
         name: name.to_string(),
         object_id: object_id.to_string(),
         object_type: object_type.to_string(),
-        snapshot: serde_json::to_value(object).map_err(|e| ApiError::Internal(e.to_string()))?,
+        snapshot: serde_json::to_value(snapshot).map_err(|e| ApiError::Internal(e.to_string()))?,
         context,
-        created_at: ctx.now,
+        created_at: now,
     };
-    tx.insert_event(ctx.env_id(), &event)?;
+    tx.insert_event(env, &event)?;
     Ok(())
 }
 
@@ -147,6 +160,9 @@ where
         Ok(Done::Reply(reply))
     })
     .await;
+    if done.is_ok() {
+        state.written();
+    }
     match done {
         Ok(Done::Reply(reply)) => Ok(reply),
         Ok(Done::Written(written)) => Ok(finish(written.doc.render(ctx), ctx, written.status)),

@@ -7,6 +7,7 @@ pub mod events;
 pub mod files;
 pub mod health;
 pub mod lists;
+pub mod reports;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -87,6 +88,20 @@ pub fn api_routes() -> Router<AppState> {
             "/list-item/{kind}/{item_id}",
             get(lists::retrieve_item).delete(lists::archive_item),
         )
+        .route("/reports", get(reports::list).post(reports::create))
+        .route(
+            "/reports/{report_id}",
+            get(reports::retrieve).delete(reports::redact),
+        )
+        .route("/reports/{report_id}/run", post(reports::run))
+        .route("/reports/{report_id}/pause", post(reports::pause))
+        .route("/reports/{report_id}/resume", post(reports::resume))
+        .route("/reports/{report_id}/dismiss", post(reports::dismiss))
+        .route("/reports/{report_id}/add-tag", post(reports::add_tag))
+        .route("/reports/{report_id}/remove-tag", post(reports::remove_tag))
+        .route("/reports/{report_id}/set-tags", post(reports::set_tags))
+        .route("/reports/{report_id}/history", get(reports::history))
+        .route("/reports/{report_id}/matches", get(reports::matches))
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))
 }

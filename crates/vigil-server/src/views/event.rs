@@ -33,6 +33,10 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
             Ok(item) => super::list::item(&item),
             Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
         },
+        super::report::TYPE => match serde_json::from_value(snapshot.clone()) {
+            Ok(report) => super::report::resource(&report),
+            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
+        },
         other => {
             json!({"type": other, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
         }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod account_type;
 pub mod event;
 pub mod list;
+pub mod report;
 
 use serde_json::{Map, Value};
 

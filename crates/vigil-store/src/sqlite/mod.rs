@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "lists",
         include_str!("../../migrations/sqlite/0004_lists.sql"),
     ),
+    (
+        5,
+        "reports",
+        include_str!("../../migrations/sqlite/0005_reports.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

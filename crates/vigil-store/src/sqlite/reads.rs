@@ -6,13 +6,15 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use vigil_domain::account::Account;
 use vigil_domain::list::{List, ListItem};
+use vigil_domain::report::{HistoryEntry, Report};
+use vigil_screening::sources::Party;
 
 use super::paging::page;
 use super::SqliteStore;
 use crate::{
     AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, Environment, Event,
-    EventFilter, Page, PageRequest, Relation, RelationFilter, Result, Store, StoreError,
-    StoredFile, StoredResponse, WriteJob,
+    EventFilter, LoggedEvent, Page, PageRequest, Relation, RelationFilter, ReportFilter, Result,
+    Source, Store, StoreError, StoredFile, StoredResponse, WriteJob,
 };
 
 pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
@@ -36,6 +38,13 @@ pub(super) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> rusqlite::Re
 pub(super) fn list(conn: &Connection, env: &str, id: &str) -> Result<Option<List>> {
     Ok(conn
         .prepare_cached("SELECT body FROM lists WHERE id = ?1 AND environment_id = ?2")?
+        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
+        .optional()?)
+}
+
+pub(super) fn report(conn: &Connection, env: &str, id: &str) -> Result<Option<Report>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM reports WHERE id = ?1 AND environment_id = ?2")?
         .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
         .optional()?)
 }
@@ -425,6 +434,140 @@ impl Store for SqliteStore {
                 visit(decode(&row.get::<_, String>(0)?)?);
             }
             Ok(())
+        })
+    }
+
+    fn report(&self, env: &str, id: &str) -> Result<Option<Report>> {
+        self.read(|conn| report(conn, env, id))
+    }
+
+    fn reports(
+        &self,
+        env: &str,
+        filter: &ReportFilter,
+        request: &PageRequest,
+    ) -> Result<Page<Report>> {
+        self.read(|conn| {
+            page(
+                conn,
+                "SELECT seq, body FROM reports",
+                "environment_id = ? AND (? IS NULL OR account_id = ?) AND (? IS NULL OR reference_id = ?)",
+                &[
+                    &env,
+                    &filter.account_id,
+                    &filter.account_id,
+                    &filter.reference_id,
+                    &filter.reference_id,
+                ],
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM reports WHERE id = ?1 AND environment_id = ?2",
+                        )?
+                        .query_row(params![id, env], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |r| decode(&r.get::<_, String>(1)?),
+            )
+        })
+    }
+
+    fn scan_reports(&self, env: &str, visit: &mut dyn FnMut(Report)) -> Result<()> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT body FROM reports WHERE environment_id = ?1 ORDER BY seq",
+            )?;
+            let mut rows = statement.query([env])?;
+            while let Some(row) = rows.next()? {
+                visit(decode(&row.get::<_, String>(0)?)?);
+            }
+            Ok(())
+        })
+    }
+
+    fn report_history(
+        &self,
+        env: &str,
+        report_id: &str,
+        request: &PageRequest,
+    ) -> Result<Page<HistoryEntry>> {
+        self.read(|conn| {
+            page(
+                conn,
+                "SELECT seq, body FROM report_history",
+                "environment_id = ? AND report_id = ?",
+                &[&env, &report_id],
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM report_history WHERE id = ?1 AND report_id = ?2",
+                        )?
+                        .query_row(params![id, report_id], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |r| decode(&r.get::<_, String>(1)?),
+            )
+        })
+    }
+
+    fn sources(&self) -> Result<Vec<Source>> {
+        self.read(|conn| {
+            let mut statement =
+                conn.prepare_cached("SELECT body, generation FROM sources ORDER BY id")?;
+            let rows = statement.query_map([], |r| {
+                let mut source: Source = decode(&r.get::<_, String>(0)?)?;
+                source.generation = r.get(1)?;
+                Ok(source)
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn scan_source_parties(&self, source_id: &str, visit: &mut dyn FnMut(Party)) -> Result<()> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT body FROM source_parties WHERE source_id = ?1 ORDER BY seq",
+            )?;
+            let mut rows = statement.query([source_id])?;
+            while let Some(row) = rows.next()? {
+                visit(decode(&row.get::<_, String>(0)?)?);
+            }
+            Ok(())
+        })
+    }
+
+    fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<LoggedEvent>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, environment_id \
+                 FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![seq, limit as i64], |r| {
+                Ok(LoggedEvent {
+                    seq: r.get(0)?,
+                    environment_id: r.get(8)?,
+                    event: event_row(r)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn last_event_seq(&self) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events")?
+                .query_row([], |r| r.get(0))?)
+        })
+    }
+
+    fn screening_cursor(&self) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT event_seq FROM screening_cursor WHERE id = 1")?
+                .query_row([], |r| r.get(0))?)
         })
     }
 

@@ -13,11 +13,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use vigil_domain::account::Account;
 use vigil_domain::list::{List, ListItem};
+use vigil_domain::report::{HistoryEntry, Report};
+use vigil_screening::sources::Party;
 
 use super::cache::AccountCache;
 use super::reads;
 use crate::{
-    AccountAction, AccountType, ApiKey, Environment, Event, Relation, Result, StoreError,
+    AccountAction, AccountType, ApiKey, Environment, Event, Relation, Result, Source, StoreError,
     StoredFile, StoredResponse, WriteJob, WriteTx,
 };
 
@@ -516,6 +518,70 @@ impl WriteTx for SqliteWriteTx<'_> {
         Ok(moved)
     }
 
+    fn insert_report(&mut self, env: &str, report: &Report) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO reports (id, environment_id, account_id, reference_id, origin, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![report.id, env, report.account_id, report.reference_id, origin(report), serde_json::to_string(report)?])?;
+        Ok(())
+    }
+
+    fn update_report(&mut self, env: &str, report: &Report) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE reports SET account_id = ?3, reference_id = ?4, origin = ?5, body = ?6 WHERE id = ?1 AND environment_id = ?2")?
+            .execute(params![report.id, env, report.account_id, report.reference_id, origin(report), serde_json::to_string(report)?])?;
+        Ok(())
+    }
+
+    fn report(&mut self, env: &str, id: &str) -> Result<Option<Report>> {
+        reads::report(self.conn, env, id)
+    }
+
+    fn reports_of_account(&mut self, env: &str, account_id: &str) -> Result<Vec<Report>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT body FROM reports WHERE environment_id = ?1 AND account_id = ?2 ORDER BY seq",
+        )?;
+        let rows = statement.query_map(params![env, account_id], |r| {
+            reads::decode(&r.get::<_, String>(0)?)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn insert_report_history(&mut self, env: &str, entry: &HistoryEntry) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO report_history (id, environment_id, report_id, body) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![entry.id, env, entry.report_id, serde_json::to_string(entry)?])?;
+        Ok(())
+    }
+
+    fn replace_source(&mut self, source: &Source, parties: &[Party]) -> Result<()> {
+        let generation: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(generation), 0) + 1 FROM sources")?
+            .query_row([], |r| r.get(0))?;
+        self.conn
+            .prepare_cached("DELETE FROM source_parties WHERE source_id = ?1")?
+            .execute([&source.id])?;
+        self.conn
+            .prepare_cached("INSERT INTO sources (id, generation, body) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, body = excluded.body")?
+            .execute(params![source.id, generation, serde_json::to_string(source)?])?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO source_parties (source_id, body) VALUES (?1, ?2)")?;
+        for party in parties {
+            insert.execute(params![source.id, serde_json::to_string(party)?])?;
+        }
+        Ok(())
+    }
+
+    fn set_screening_cursor(&mut self, seq: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE screening_cursor SET event_seq = MAX(event_seq, ?1) WHERE id = 1",
+            )?
+            .execute([seq])?;
+        Ok(())
+    }
+
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()> {
         self.conn
             .prepare_cached(
@@ -592,5 +658,12 @@ impl WriteTx for SqliteWriteTx<'_> {
 
     fn request_checkpoint(&mut self) {
         self.checkpoint = true;
+    }
+}
+
+fn origin(report: &Report) -> &'static str {
+    match report.origin {
+        vigil_domain::report::Origin::Account => "account",
+        vigil_domain::report::Origin::Request => "request",
     }
 }

@@ -1,0 +1,644 @@
+//! Watchlist reports (`/reports`): create (screened at once), retrieve, list, re-run,
+//! pause and resume monitoring, dismiss matches, tags, history, redact; beyond Persona,
+//! `GET /reports/{id}/matches` with every match's score and explanation.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+use vigil_domain::account::{parse_tags, Account};
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::permissions::Access;
+use vigil_domain::report::{Origin, Query, Report};
+use vigil_domain::validate;
+use vigil_store::{PageRequest, ReportFilter, WriteTx};
+
+use super::accounts::{allow_meta, record as record_account};
+use crate::protocol::write::record_event_at;
+use crate::protocol::{
+    finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+};
+use crate::screening::runs::{self, record_action, record_run, RunType};
+use crate::views::{self, report::TYPE};
+use crate::AppState;
+
+/// How long a request waits for screening to take in the writes that came before it.
+const FRESHNESS_WAIT: Duration = Duration::from_secs(5);
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("report `{id}` is not found"))
+}
+
+fn load(tx: &mut dyn WriteTx, ctx: &Ctx, id: &str) -> ApiResult<Report> {
+    tx.report(ctx.env_id(), id)?.ok_or_else(|| not_found(id))
+}
+
+fn ensure_not_redacted(report: &Report) -> ApiResult<()> {
+    match report.redacted_at {
+        Some(_) => Err(ApiError::conflict(format!(
+            "report `{}` is redacted",
+            report.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Record `event` about `report`, and answer with it.
+fn recorded(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    event: Option<(&str, Option<Value>)>,
+    status: StatusCode,
+    report: Report,
+) -> ApiResult<Written> {
+    if let Some((name, context)) = event {
+        record_event_at(
+            tx,
+            ctx.env_id(),
+            ctx.now,
+            name,
+            (TYPE, &report.id),
+            &report,
+            context,
+        )?;
+    }
+    Ok(Written {
+        status,
+        object_id: Some(report.id.clone()),
+        doc: Doc::later(move |_| views::single(views::report::resource(&report), None)),
+    })
+}
+
+fn optional_string(
+    map: &Map<String, Value>,
+    pointer: &str,
+    name: &str,
+) -> ApiResult<Option<String>> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Err(ApiError::invalid(
+            &format!("{pointer}/{name}"),
+            "must not be empty",
+        )),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+        Some(_) => Err(ApiError::bad_field(
+            &format!("{pointer}/{name}"),
+            "must be a string",
+        )),
+    }
+}
+
+/// Which account a new report belongs to.
+enum AccountChoice {
+    Id(String),
+    /// Find by reference id, or create with it when allowed.
+    Reference(String, bool),
+    /// A new, empty account (Persona's `auto-create-account`, on by default).
+    New,
+    None,
+}
+
+/// An account created for a report (`meta.auto-create-account`).
+fn new_account(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    type_id: Option<&str>,
+    reference_id: Option<String>,
+) -> ApiResult<Account> {
+    let env = ctx.env_id();
+    let account_type = match type_id {
+        Some(id) => tx.account_type(env, id)?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "meta.auto-create-account-type-id `{id}` is not found"
+            ))
+        })?,
+        None => tx
+            .default_account_type(env)?
+            .ok_or_else(|| ApiError::Internal("environment has no default account type".into()))?,
+    };
+    let mut account = Account::new(
+        ids::new_time_ordered_id(prefix::ACCOUNT, ctx.now),
+        account_type.id.clone(),
+        account_type.name.clone(),
+        ctx.now,
+    );
+    account.account_status = account_type
+        .statuses
+        .iter()
+        .find(|s| s.is_default)
+        .map(|s| s.name.clone());
+    account.reference_id = reference_id;
+    tx.insert_account(env, &account)?;
+    record_account(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
+    Ok(account)
+}
+
+/// `POST /reports`: screen the query now against the environment's lists and the loaded
+/// sanctions sources; the report then keeps being re-run as lists change (unless paused).
+pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    match body.value.pointer("/data/type") {
+        Some(Value::String(t)) if t == TYPE => {}
+        None | Some(Value::Null) => {
+            return Err(ApiError::bad_field(
+                "/data/type",
+                "is missing (report/watchlist)",
+            ))
+        }
+        Some(Value::String(other)) => {
+            return Err(ApiError::invalid(
+                "/data/type",
+                &format!(
+                    "vigil runs report/watchlist reports only, not `{}`",
+                    validate_quote(other)
+                ),
+            ))
+        }
+        Some(_) => return Err(ApiError::bad_field("/data/type", "must be a string")),
+    }
+    let attributes = body.attributes()?;
+    const ALLOWED: &[&str] = &["account-id", "reference-id", "report-template-id", "query"];
+    if let Some(unknown) = attributes.keys().find(|k| !ALLOWED.contains(&k.as_str())) {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{unknown}"),
+            &format!(
+                "is not an attribute of a watchlist report (takes {})",
+                ALLOWED.join(", ")
+            ),
+        ));
+    }
+    let query = Query::parse(attributes.get("query"))?;
+    let template_id = runs::template_id(ctx.env_id());
+    if let Some(given) = optional_string(&attributes, "/data/attributes", "report-template-id")? {
+        if given != template_id {
+            return Err(ApiError::not_found(format!(
+                "report template `{given}` is not found (this environment's watchlist template is `{template_id}`)"
+            )));
+        }
+    }
+    let meta = body.meta()?;
+    allow_meta(
+        &meta,
+        &[
+            "auto-create-account",
+            "auto-create-account-type-id",
+            "auto-create-account-reference-id",
+            "processing-mode",
+            "request-flags",
+        ],
+    )?;
+    let auto_create = match meta.get("auto-create-account") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/meta/auto-create-account",
+                "must be a boolean",
+            ))
+        }
+    };
+    let type_id = optional_string(&meta, "/meta", "auto-create-account-type-id")?;
+    let reference = match optional_string(&meta, "/meta", "auto-create-account-reference-id")? {
+        Some(r) => Some(r),
+        None => optional_string(&attributes, "/data/attributes", "reference-id")?,
+    }
+    .map(|r| {
+        validate::reference_id(&r)
+            .map_err(|m| ApiError::invalid("/meta/auto-create-account-reference-id", &m))
+    })
+    .transpose()?;
+    let choice = match (
+        optional_string(&attributes, "/data/attributes", "account-id")?,
+        reference,
+    ) {
+        (Some(id), _) => AccountChoice::Id(id),
+        (None, Some(reference)) => AccountChoice::Reference(reference, auto_create),
+        (None, None) if auto_create => AccountChoice::New,
+        (None, None) => AccountChoice::None,
+    };
+    // Screen against the lists as this environment's earlier writes left them.
+    let upto = state.store.last_event_seq()?;
+    state.screening.wait_for(upto, FRESHNESS_WAIT).await;
+    let found = state.screening.find(ctx.env_id(), &query, ctx.now);
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let env = ctx.env_id();
+        let account = match choice {
+            AccountChoice::Id(id) => Some(tx.account(env, &id)?.ok_or_else(|| {
+                ApiError::not_found(format!("data.attributes.account-id `{id}` is not found"))
+            })?),
+            AccountChoice::Reference(reference, create) => {
+                let default_type = match &type_id {
+                    Some(id) => id.clone(),
+                    None => tx
+                        .default_account_type(env)?
+                        .map(|t| t.id)
+                        .unwrap_or_default(),
+                };
+                match tx.account_by_unique(env, &default_type, "reference_id", &Value::String(reference.clone()))? {
+                    Some(existing) => Some(existing),
+                    None if create => Some(new_account(tx, ctx, type_id.as_deref(), Some(reference))?),
+                    None => {
+                        return Err(ApiError::not_found(format!(
+                            "no account has reference id `{reference}` (and meta.auto-create-account is false)"
+                        )))
+                    }
+                }
+            }
+            AccountChoice::New => Some(new_account(tx, ctx, type_id.as_deref(), None)?),
+            AccountChoice::None => None,
+        };
+        let mut report = Report {
+            id: ids::new_id(prefix::REPORT),
+            account_id: account.as_ref().map(|a| a.id.clone()),
+            reference_id: account.and_then(|a| a.reference_id),
+            template_id,
+            origin: Origin::Request,
+            query,
+            tags: Vec::new(),
+            paused: false,
+            runs: 0,
+            matches: Vec::new(),
+            ignored: Vec::new(),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            completed_at: None,
+            redacted_at: None,
+        };
+        record_run(tx, env, ctx.now, &mut report, found, RunType::Manual, true)?;
+        recorded(tx, ctx, None, StatusCode::CREATED, report)
+    })
+    .await
+}
+
+fn validate_quote(text: &str) -> String {
+    text.chars().take(64).collect()
+}
+
+/// `GET /reports/{id}`.
+pub async fn retrieve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Read)?;
+    let report = state
+        .store
+        .report(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(finish(
+        views::single(views::report::resource(&report), None),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `GET /reports`, newest first; `filter[account-id]`, `filter[reference-id]`.
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("report", Access::Read)?;
+    ctx.query.allow_filters(&["account-id", "reference-id"])?;
+    let filter = ReportFilter {
+        account_id: ctx.query.filter.get("account-id").cloned(),
+        reference_id: ctx.query.filter.get("reference-id").cloned(),
+    };
+    let request = paging::request(&ctx.query)?;
+    let page = state.store.reports(ctx.env_id(), &filter, &request)?;
+    paging::list_reply(
+        &ctx,
+        "/api/v1/reports",
+        &paging::filter_pairs(&ctx.query),
+        &request,
+        &page,
+        |r| r.id.clone(),
+        |r| Ok(Some(views::report::resource(r))),
+    )
+}
+
+/// `POST /reports/{id}/run`: screen again now.
+pub async fn run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    let report = state
+        .store
+        .report(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    ensure_not_redacted(&report)?;
+    let upto = state.store.last_event_seq()?;
+    state.screening.wait_for(upto, FRESHNESS_WAIT).await;
+    let query = match (report.origin, &report.account_id) {
+        (Origin::Account, Some(account_id)) => state
+            .store
+            .account(ctx.env_id(), account_id)?
+            .map_or(report.query.clone(), |a| Query::of_account(&a)),
+        _ => report.query.clone(),
+    };
+    let found = state.screening.find(ctx.env_id(), &query, ctx.now);
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut report = load(tx, ctx, &id)?;
+        ensure_not_redacted(&report)?;
+        report.query = query;
+        record_run(
+            tx,
+            ctx.env_id(),
+            ctx.now,
+            &mut report,
+            found,
+            RunType::Manual,
+            false,
+        )?;
+        recorded(tx, ctx, None, StatusCode::OK, report)
+    })
+    .await
+}
+
+/// The name an action is recorded under: the API key's.
+fn actor(ctx: &Ctx) -> String {
+    ctx.key.name.clone()
+}
+
+async fn set_paused(
+    state: AppState,
+    ctx: Ctx,
+    id: String,
+    body: ApiBody,
+    paused: bool,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut report = load(tx, ctx, &id)?;
+        ensure_not_redacted(&report)?;
+        if report.paused == paused {
+            return recorded(tx, ctx, None, StatusCode::OK, report);
+        }
+        report.paused = paused;
+        report.updated_at = ctx.now;
+        tx.update_report(ctx.env_id(), &report)?;
+        let (kind, event) = if paused {
+            ("pause", events::REPORT_WATCHLIST_PAUSED)
+        } else {
+            ("resume", events::REPORT_WATCHLIST_RESUMED)
+        };
+        record_action(tx, ctx.env_id(), ctx.now, &report.id, kind, &actor(ctx))?;
+        recorded(tx, ctx, Some((event, None)), StatusCode::OK, report)
+    })
+    .await
+}
+
+/// `POST /reports/{id}/pause`: stop continuous monitoring.
+pub async fn pause(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    set_paused(state, ctx, id, body, true).await
+}
+
+/// `POST /reports/{id}/resume`.
+pub async fn resume(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    set_paused(state, ctx, id, body, false).await
+}
+
+/// `POST /reports/{id}/dismiss`: every current match moves to the ignore list and never
+/// comes back; later, new matches still do.
+pub async fn dismiss(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    let attributes = body.attributes()?;
+    if let Some(unknown) = attributes
+        .keys()
+        .find(|k| !["dismiss-type", "entity-id", "reason"].contains(&k.as_str()))
+    {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{unknown}"),
+            "is not an attribute of a dismissal (takes reason)",
+        ));
+    }
+    let reason = match optional_string(&attributes, "/data/attributes", "reason")? {
+        Some(reason) if reason.chars().count() <= 1000 => reason,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "/data/attributes/reason",
+                "must be at most 1000 characters",
+            ))
+        }
+        None => return Err(ApiError::bad_field("/data/attributes/reason", "is missing")),
+    };
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut report = load(tx, ctx, &id)?;
+        ensure_not_redacted(&report)?;
+        if !report.has_match() {
+            return Err(ApiError::conflict(format!(
+                "report `{id}` has no matches to dismiss"
+            )));
+        }
+        let user = actor(ctx);
+        let count = report.dismiss(&reason, &user, ctx.now);
+        tx.update_report(ctx.env_id(), &report)?;
+        record_action(tx, ctx.env_id(), ctx.now, &report.id, "dismiss", &user)?;
+        let context = serde_json::json!({ "dismissed": count, "reason": reason });
+        recorded(
+            tx,
+            ctx,
+            Some((events::REPORT_WATCHLIST_DISMISSED, Some(context))),
+            StatusCode::OK,
+            report,
+        )
+    })
+    .await
+}
+
+/// `meta.tag-name` of a tag request (tag ids are not supported: tags are plain names).
+fn tag_member(body: &ApiBody) -> ApiResult<Value> {
+    let meta = body.meta()?;
+    allow_meta(&meta, &["tag-name", "tag-id"])?;
+    if meta.contains_key("tag-id") {
+        return Err(ApiError::invalid(
+            "/meta/tag-id",
+            "tag ids are not supported by vigil; pass meta.tag-name",
+        ));
+    }
+    match meta.get("tag-name") {
+        None | Some(Value::Null) => Err(ApiError::bad_field("/meta/tag-name", "is missing")),
+        Some(value) => Ok(value.clone()),
+    }
+}
+
+async fn change_tags(
+    state: AppState,
+    ctx: Ctx,
+    id: String,
+    body: ApiBody,
+    change: impl FnOnce(&mut Vec<String>) + Send + 'static,
+) -> ApiResult<Reply> {
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut report = load(tx, ctx, &id)?;
+        ensure_not_redacted(&report)?;
+        let before = report.tags.clone();
+        change(&mut report.tags);
+        if report.tags == before {
+            return recorded(tx, ctx, None, StatusCode::OK, report);
+        }
+        report.updated_at = ctx.now;
+        tx.update_report(ctx.env_id(), &report)?;
+        recorded(
+            tx,
+            ctx,
+            Some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)),
+            StatusCode::OK,
+            report,
+        )
+    })
+    .await
+}
+
+fn one_tag(body: &ApiBody) -> ApiResult<String> {
+    match tag_member(body)? {
+        Value::String(s) => validate::tag(&s).map_err(|m| ApiError::invalid("/meta/tag-name", &m)),
+        _ => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
+    }
+}
+
+pub async fn add_tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    let tag = one_tag(&body)?;
+    change_tags(state, ctx, id, body, move |tags| {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    })
+    .await
+}
+
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    let tag = one_tag(&body)?;
+    change_tags(state, ctx, id, body, move |tags| tags.retain(|t| *t != tag)).await
+}
+
+pub async fn set_tags(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    let tags = match tag_member(&body)? {
+        Value::Array(items) => parse_tags(&items, "/meta/tag-name")?,
+        _ => {
+            return Err(ApiError::bad_field(
+                "/meta/tag-name",
+                "must be an array of strings",
+            ))
+        }
+    };
+    change_tags(state, ctx, id, body, move |current| *current = tags).await
+}
+
+/// `GET /reports/{id}/history`: runs and actions, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Read)?;
+    state
+        .store
+        .report(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    let request: PageRequest = paging::request(&ctx.query)?;
+    let page = state.store.report_history(ctx.env_id(), &id, &request)?;
+    paging::list_reply(
+        &ctx,
+        &format!("/api/v1/reports/{id}/history"),
+        &[],
+        &request,
+        &page,
+        |h| h.id.clone(),
+        |h| Ok(Some(views::report::history(h))),
+    )
+}
+
+/// Beyond Persona: `GET /reports/{id}/matches`, every current and dismissed match with its
+/// score and explanation.
+pub async fn matches(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Read)?;
+    let report = state
+        .store
+        .report(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    let data: Vec<Value> = report
+        .matches
+        .iter()
+        .map(|m| views::report::scored_match(m, false))
+        .chain(
+            report
+                .ignored
+                .iter()
+                .map(|i| views::report::scored_match(&i.matched, true)),
+        )
+        .collect();
+    Ok(finish(
+        serde_json::json!({ "data": data }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `DELETE /reports/{id}`: remove the query, matches and dismissals, here and in the
+/// report's events; the report stops being monitored.
+pub async fn redact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("report", Access::Write)?;
+    let ctx = ctx.without_idempotency_key();
+    write(&state, &ctx, "", move |tx, ctx| {
+        let mut report = load(tx, ctx, &id)?;
+        ensure_not_redacted(&report)?;
+        report.redact(ctx.now);
+        tx.update_report(ctx.env_id(), &report)?;
+        let snapshot =
+            serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+        tx.rewrite_event_snapshots(ctx.env_id(), &report.id, &mut |s| *s = snapshot.clone())?;
+        tx.delete_stored_responses_for(ctx.env_id(), &report.id)?;
+        tx.request_checkpoint();
+        recorded(
+            tx,
+            ctx,
+            Some((events::REPORT_WATCHLIST_REDACTED, None)),
+            StatusCode::OK,
+            report,
+        )
+    })
+    .await
+}

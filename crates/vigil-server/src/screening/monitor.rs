@@ -1,0 +1,383 @@
+//! Continuous screening: one task reads the event log in commit order, keeps the indexes
+//! in step with it, and re-runs the reports a change affects.
+//!
+//! Reading the durable event log (rather than being told by handlers) means nothing is
+//! missed across a crash: the position read up to is saved, and everything after it is
+//! read again at start. Acting on an event twice is harmless: indexes replace entries by
+//! id, and a re-run that finds what the report already shows writes nothing.
+//!
+//! Ordering: the monitor alone changes the indexes, one event at a time. A new account is
+//! put in the subject index before it is screened against the lists; a new list item is
+//! put in the list index before the subjects are searched for it. Whichever of the two
+//! comes second in the log finds the other.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vigil_domain::account::Account;
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::report::{Origin, Query, Report};
+use vigil_store::{transact, LoggedEvent, Store, StoreError};
+
+use super::runs::{self, record_run, would_change, RunType};
+use super::{item_subject, Screening, SubjectKind};
+use crate::now_millis;
+use crate::protocol::write::record_event_at;
+use crate::protocol::{ApiError, ApiResult};
+
+/// Events read per query of the log.
+const BATCH: usize = 512;
+/// How long the monitor sleeps when idle, unless a write wakes it.
+const IDLE: Duration = Duration::from_millis(250);
+
+pub struct Monitor {
+    store: Arc<dyn Store>,
+    screening: Arc<Screening>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+impl Monitor {
+    pub fn new(
+        store: Arc<dyn Store>,
+        screening: Arc<Screening>,
+        wake: Arc<tokio::sync::Notify>,
+    ) -> Self {
+        Monitor {
+            store,
+            screening,
+            wake,
+        }
+    }
+
+    /// Fill the indexes from storage: every active list and item, every account, every
+    /// monitored report with its own query, and the sanctions sources. Returns the event
+    /// position the indexes are at least as new as.
+    pub fn rebuild(&self) -> Result<i64, StoreError> {
+        let upto = self.store.last_event_seq()?;
+        self.load_sources()?;
+        for env in self.store.environments()? {
+            let env = env.id;
+            let mut page = vigil_store::PageRequest {
+                size: 1000,
+                ..Default::default()
+            };
+            loop {
+                let lists = self.store.lists(&env, Some(false), &page)?;
+                for list in &lists.items {
+                    self.screening.add_list(&env, list);
+                }
+                match (lists.has_older, lists.items.last()) {
+                    (true, Some(last)) => page.after = Some(last.id.clone()),
+                    _ => break,
+                }
+            }
+            self.store.scan_active_list_items(&env, &mut |item| {
+                self.screening.add_item(&env, &item);
+            })?;
+            self.store.scan_accounts(&env, false, &mut |account| {
+                self.watch_account(&env, &account);
+                true
+            })?;
+            self.store.scan_reports(&env, &mut |report| {
+                self.watch_report(&env, &report);
+            })?;
+        }
+        self.screening.mark_applied(upto);
+        Ok(upto)
+    }
+
+    fn load_sources(&self) -> Result<(), StoreError> {
+        let mut loaded = Vec::new();
+        for source in self.store.sources()? {
+            let mut parties = Vec::new();
+            self.store
+                .scan_source_parties(&source.id, &mut |p| parties.push(p))?;
+            loaded.push((source, parties));
+        }
+        self.screening.load_sources(loaded);
+        Ok(())
+    }
+
+    fn watch_account(&self, env: &str, account: &Account) {
+        if account.archived_at.is_some() || account.redacted_at.is_some() {
+            self.screening.unwatch_subject(env, &account.id);
+        } else {
+            let query = Query::of_account(account);
+            self.screening
+                .watch_subject(env, &account.id, SubjectKind::Account, &query);
+        }
+    }
+
+    fn watch_report(&self, env: &str, report: &Report) {
+        if report.origin == Origin::Request && report.is_monitored() {
+            self.screening
+                .watch_subject(env, &report.id, SubjectKind::Report, &report.query);
+        } else {
+            self.screening.unwatch_subject(env, &report.id);
+        }
+    }
+
+    /// Rebuild, then follow the log until the task is dropped.
+    pub async fn run(self) {
+        let mut position = loop {
+            let started = self.store.screening_cursor().and_then(|cursor| {
+                self.rebuild()?;
+                Ok(cursor)
+            });
+            match started {
+                Ok(cursor) => break cursor,
+                Err(error) => {
+                    tracing::error!(%error, "screening could not start; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        };
+        loop {
+            match self.step(position).await {
+                Ok(Some(next)) => position = next,
+                Ok(None) => {
+                    let _ = tokio::time::timeout(IDLE, self.wake.notified()).await;
+                }
+                Err(error) => {
+                    tracing::error!(?error, "continuous screening failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// Act on the next batch of events after `position`; `None` when there were none.
+    async fn step(&self, position: i64) -> ApiResult<Option<i64>> {
+        self.check_sources().await?;
+        let batch = self.store.events_after(position, BATCH)?;
+        let Some(last) = batch.last().map(|e| e.seq) else {
+            return Ok(None);
+        };
+        for logged in &batch {
+            self.handle(logged).await?;
+            self.screening.mark_applied(logged.seq);
+        }
+        transact(&self.store, move |tx| tx.set_screening_cursor(last)).await?;
+        Ok(Some(last))
+    }
+
+    /// Reload the sanctions index when a source was loaded, and re-screen every monitored
+    /// subject that matches it.
+    async fn check_sources(&self) -> ApiResult<()> {
+        let generation = self
+            .store
+            .sources()?
+            .iter()
+            .map(|s| s.generation)
+            .max()
+            .unwrap_or(0);
+        if generation == self.screening.source_generation() {
+            return Ok(());
+        }
+        self.load_sources()?;
+        tracing::info!(
+            parties = self.screening.source_parties(),
+            "sanctions sources reloaded; re-screening monitored subjects"
+        );
+        for (env, owner, kind) in self.screening.all_subjects() {
+            self.rescreen(&env, &owner, kind).await?;
+        }
+        Ok(())
+    }
+
+    async fn handle(&self, logged: &LoggedEvent) -> ApiResult<()> {
+        let env = logged.environment_id.as_str();
+        let event = &logged.event;
+        let id = event.object_id.as_str();
+        match event.name.as_str() {
+            events::ACCOUNT_CREATED
+            | events::ACCOUNT_UPDATED_FIELDS
+            | events::ACCOUNT_RESTORED
+            | events::ACCOUNT_CONSOLIDATED => {
+                if let Some(account) = self.store.account(env, id)? {
+                    self.watch_account(env, &account);
+                    self.rescreen(env, id, SubjectKind::Account).await?;
+                }
+            }
+            events::ACCOUNT_ARCHIVED => self.screening.unwatch_subject(env, id),
+            events::ACCOUNT_REDACTED => {
+                self.screening.unwatch_subject(env, id);
+                self.redact_reports_of(env, id).await?;
+            }
+            events::LIST_CREATED => {
+                if let Some(list) = self.store.list(env, id)? {
+                    if list.archived_at.is_none() {
+                        self.screening.add_list(env, &list);
+                    }
+                }
+            }
+            events::LIST_ARCHIVED => self.screening.remove_list(env, id),
+            events::LIST_ITEM_CREATED => {
+                let Some(item) = self.store.list_item(env, id)? else {
+                    return Ok(());
+                };
+                if item.archived_at.is_some() || !self.screening.has_list(env, &item.list_id) {
+                    return Ok(());
+                }
+                if self.screening.add_item(env, &item) {
+                    let subject = item_subject(&item).unwrap_or_default();
+                    for (owner, kind) in self.screening.subjects_matching(env, &subject) {
+                        self.rescreen(env, &owner, kind).await?;
+                    }
+                }
+            }
+            events::LIST_ITEM_ARCHIVED => {
+                if let Some(item) = self.store.list_item(env, id)? {
+                    self.screening.remove_item(env, &item);
+                }
+            }
+            name if name.starts_with("report/watchlist.") => {
+                if let Some(report) = self.store.report(env, id)? {
+                    self.watch_report(env, &report);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Re-run what screens `owner`: an account's own report (made on its first match), or
+    /// a report with its own query.
+    async fn rescreen(&self, env: &str, owner: &str, kind: SubjectKind) -> ApiResult<()> {
+        match kind {
+            SubjectKind::Account => self.rescreen_account(env, owner).await,
+            SubjectKind::Report => self.rerun_report(env, owner).await,
+        }
+    }
+
+    async fn rescreen_account(&self, env: &str, account_id: &str) -> ApiResult<()> {
+        let Some(account) = self.store.account(env, account_id)? else {
+            return Ok(());
+        };
+        if account.archived_at.is_some() || account.redacted_at.is_some() {
+            return Ok(());
+        }
+        let query = Query::of_account(&account);
+        let now = now_millis();
+        let found = self.screening.find(env, &query, now);
+        let (env, account) = (env.to_string(), (*account).clone());
+        transact(&self.store, move |tx| {
+            let own = tx
+                .reports_of_account(&env, &account.id)?
+                .into_iter()
+                .find(|r| r.origin == Origin::Account);
+            match own {
+                Some(mut report) => {
+                    if !report.is_monitored() {
+                        return Ok(());
+                    }
+                    let query_changed = report.query != query;
+                    report.query = query;
+                    if would_change(&report, &found) {
+                        record_run(tx, &env, now, &mut report, found, RunType::Triggered, false)?;
+                    } else if query_changed {
+                        tx.update_report(&env, &report)?;
+                    }
+                }
+                None if found.is_empty() => {}
+                None => {
+                    let mut report = Report {
+                        id: ids::new_id(prefix::REPORT),
+                        account_id: Some(account.id.clone()),
+                        reference_id: account.reference_id.clone(),
+                        template_id: runs::template_id(&env),
+                        origin: Origin::Account,
+                        query,
+                        tags: Vec::new(),
+                        paused: false,
+                        runs: 0,
+                        matches: Vec::new(),
+                        ignored: Vec::new(),
+                        created_at: now,
+                        updated_at: now,
+                        completed_at: None,
+                        redacted_at: None,
+                    };
+                    record_run(tx, &env, now, &mut report, found, RunType::Triggered, true)?;
+                    record_event_at(
+                        tx,
+                        &env,
+                        now,
+                        events::REPORT_WATCHLIST_READY,
+                        (crate::views::report::TYPE, &report.id),
+                        &report,
+                        None,
+                    )?;
+                }
+            }
+            Ok::<_, ApiError>(())
+        })
+        .await
+    }
+
+    async fn rerun_report(&self, env: &str, report_id: &str) -> ApiResult<()> {
+        let Some(report) = self.store.report(env, report_id)? else {
+            return Ok(());
+        };
+        if !report.is_monitored() {
+            return Ok(());
+        }
+        let now = now_millis();
+        let found = self.screening.find(env, &report.query, now);
+        if !would_change(&report, &found) {
+            return Ok(());
+        }
+        let (env, report_id) = (env.to_string(), report_id.to_string());
+        transact(&self.store, move |tx| {
+            let Some(mut report) = tx.report(&env, &report_id)? else {
+                return Ok(());
+            };
+            if report.is_monitored() && would_change(&report, &found) {
+                record_run(tx, &env, now, &mut report, found, RunType::Triggered, false)?;
+            }
+            Ok::<_, ApiError>(())
+        })
+        .await
+    }
+
+    /// An account's redaction reaches its reports (as in Persona): their queries and
+    /// matches are removed too.
+    async fn redact_reports_of(&self, env: &str, account_id: &str) -> ApiResult<()> {
+        let (env_id, account_id) = (env.to_string(), account_id.to_string());
+        let env = env_id.clone();
+        let now = now_millis();
+        let redacted: Vec<String> = transact(&self.store, move |tx| {
+            let mut redacted = Vec::new();
+            for mut report in tx.reports_of_account(&env, &account_id)? {
+                if report.redacted_at.is_some() {
+                    continue;
+                }
+                report.redact(now);
+                tx.update_report(&env, &report)?;
+                record_event_at(
+                    tx,
+                    &env,
+                    now,
+                    events::REPORT_WATCHLIST_REDACTED,
+                    (crate::views::report::TYPE, &report.id),
+                    &report,
+                    None,
+                )?;
+                tx.rewrite_event_snapshots(&env, &report.id, &mut |snapshot| {
+                    *snapshot = serde_json::to_value(&report).unwrap_or_default();
+                })?;
+                redacted.push(report.id.clone());
+            }
+            if !redacted.is_empty() {
+                tx.request_checkpoint();
+            }
+            Ok::<_, ApiError>(redacted)
+        })
+        .await?;
+        for id in redacted {
+            self.screening.unwatch_subject(&env_id, &id);
+        }
+        Ok(())
+    }
+}

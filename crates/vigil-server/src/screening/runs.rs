@@ -1,0 +1,138 @@
+//! Recording a report run: the report, a history line, the list items' match counts and
+//! the events, in the caller's transaction. Used by `POST /reports`, `run`, and the monitor.
+
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::list::ListKind;
+use vigil_domain::report::{HistoryEntry, MatchRecord, Report, RunChange};
+use vigil_store::WriteTx;
+
+use crate::protocol::write::record_event_at;
+use crate::protocol::ApiResult;
+use crate::views::report::TYPE;
+
+/// The environment's watchlist report template (`rptp_`). vigil has one per environment,
+/// derived from its id, so it needs no storage and is the same after every restart.
+pub fn template_id(env: &str) -> String {
+    format!(
+        "{}_{}",
+        prefix::REPORT_TEMPLATE,
+        env.split_once('_').map_or(env, |(_, rest)| rest)
+    )
+}
+
+/// How a run came about (Persona's history `run-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunType {
+    /// Created or re-run through the API.
+    Manual,
+    /// Re-run by continuous monitoring (a list, a source or the account changed).
+    Triggered,
+}
+
+impl RunType {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunType::Manual => "manual",
+            RunType::Triggered => "triggered",
+        }
+    }
+}
+
+/// Whether taking `found` would change what the report shows.
+pub fn would_change(report: &Report, found: &[MatchRecord]) -> bool {
+    let mut trial = report.clone();
+    trial.apply_run(found.to_vec(), report.updated_at).changed
+}
+
+/// Apply a run to `report` and write it (`is_new`: insert) with its history line, the match
+/// counts of newly matched list items, and events: `ready` for manual runs, `matched`
+/// when something new matched.
+pub fn record_run(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    report: &mut Report,
+    found: Vec<MatchRecord>,
+    run_type: RunType,
+    is_new: bool,
+) -> ApiResult<RunChange> {
+    let change = report.apply_run(found, now);
+    if is_new {
+        tx.insert_report(env, report)?;
+    } else {
+        tx.update_report(env, report)?;
+    }
+    tx.insert_report_history(
+        env,
+        &HistoryEntry {
+            id: ids::new_id(prefix::REPORT_RUN),
+            report_id: report.id.clone(),
+            kind: "run".into(),
+            run_type: Some(run_type.as_str().into()),
+            matches: Some(report.matches.len() as u32),
+            creator_name: None,
+            created_at: now,
+        },
+    )?;
+    for record in &change.new {
+        if ListKind::of_item_id(&record.key).is_some() {
+            if let Some(mut item) = tx.list_item(env, &record.key)? {
+                item.match_count += 1;
+                tx.update_list_item(env, &item)?;
+            }
+        }
+    }
+    let object = (TYPE, report.id.as_str());
+    if run_type == RunType::Manual {
+        record_event_at(
+            tx,
+            env,
+            now,
+            events::REPORT_WATCHLIST_READY,
+            object,
+            report,
+            None,
+        )?;
+    }
+    if !change.new.is_empty() {
+        let context = serde_json::json!({
+            "new-matches": change.new.iter().map(|m| &m.key).collect::<Vec<_>>(),
+            "run-type": run_type.as_str(),
+        });
+        record_event_at(
+            tx,
+            env,
+            now,
+            events::REPORT_WATCHLIST_MATCHED,
+            object,
+            report,
+            Some(context),
+        )?;
+    }
+    Ok(change)
+}
+
+/// Record an action (dismiss, pause, resume) in the report's history.
+pub fn record_action(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    report_id: &str,
+    kind: &str,
+    creator: &str,
+) -> ApiResult<()> {
+    tx.insert_report_history(
+        env,
+        &HistoryEntry {
+            id: ids::new_id(prefix::REPORT_ACTION),
+            report_id: report_id.to_string(),
+            kind: kind.to_string(),
+            run_type: None,
+            matches: None,
+            creator_name: Some(creator.to_string()),
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
