@@ -11,4 +11,5 @@ mod crash;
 mod events;
 mod lists;
 mod protocol;
+mod reports;
 mod types;

@@ -1,0 +1,510 @@
+//! Watchlist reports and continuous screening, through HTTP: accounts screened when they
+//! change, existing accounts flagged when a list gains an item, dismissals that stick,
+//! pause and resume, tags, history, redaction, errors, and sanctions sources loaded with
+//! `vigil import sanctions` beside a running server.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::common::{conformance, Client, Server, BIN};
+
+async fn create_list(api: &Client, plural: &str, name: &str) -> String {
+    let created = api
+        .post(
+            &format!("/api/v1/list/{plural}"),
+            json!({"data": {"attributes": {"name": name}}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    created.id()
+}
+
+async fn add_item(api: &Client, plural: &str, list_id: &str, attributes: Value) -> String {
+    let mut attributes = attributes;
+    attributes["list-id"] = json!(list_id);
+    let created = api
+        .post(
+            &format!("/api/v1/list-item/{plural}"),
+            json!({"data": {"attributes": attributes}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    created.id()
+}
+
+/// The reports of an account, once `ready` holds for them (monitoring works in the
+/// background; give it up to ten seconds).
+async fn reports_when(
+    api: &Client,
+    account_id: &str,
+    ready: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    for _ in 0..200 {
+        let listed = api
+            .get(&format!("/api/v1/reports?filter[account-id]={account_id}"))
+            .await;
+        assert_eq!(listed.status, 200, "{:?}", listed.body);
+        let reports = listed.body["data"].as_array().unwrap().clone();
+        if ready(&reports) {
+            return reports;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the reports of {account_id} never became as expected");
+}
+
+fn has_match(reports: &[Value]) -> bool {
+    reports
+        .iter()
+        .any(|r| r["attributes"]["has-match"] == json!(true))
+}
+
+async fn events_named(api: &Client, name: &str, object_id: &str) -> usize {
+    let listed = api
+        .get(&format!(
+            "/api/v1/events?filter[name]={name}&filter[object-id]={object_id}&page[size]=100"
+        ))
+        .await;
+    assert_eq!(listed.status, 200);
+    listed.body["data"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_new_list_item_flags_existing_accounts_and_screens_new_ones() {
+    let server = Server::start();
+    let api = server.client();
+    let joe = api
+        .create_account(json!({"name-first": "Joe", "name-last": "Imposter"}))
+        .await
+        .id();
+    let jane = api
+        .create_account(json!({"name-first": "Jane", "name-last": "Doe"}))
+        .await
+        .id();
+    let mailer = api
+        .create_account(json!({"name-first": "Ann", "name-last": "Other", "email-address": "ann@mail.fraud.example"}))
+        .await
+        .id();
+
+    let names = create_list(&api, "names", "Known fraudsters").await;
+    let item = add_item(
+        &api,
+        "names",
+        &names,
+        json!({"name-first": "Joseph", "name-last": "IMPOSTER"}),
+    )
+    .await;
+    let reports = reports_when(&api, &joe, has_match).await;
+    assert_eq!(reports.len(), 1);
+    let report = &reports[0];
+    assert_eq!(report["type"], "report/watchlist");
+    assert_eq!(report["attributes"]["term"], "Joe Imposter");
+    assert_eq!(report["attributes"]["is-recurring"], true);
+    let lists = report["attributes"]["matched-lists"].as_array().unwrap();
+    assert_eq!(lists[0]["name"], "Known fraudsters");
+    assert_eq!(lists[0]["entities"][0]["name"], "Joseph IMPOSTER");
+    let report_id = report["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        events_named(&api, "report/watchlist.matched", &report_id).await,
+        1
+    );
+
+    // Scores and explanations, beyond Persona.
+    let matches = api
+        .get(&format!("/api/v1/reports/{report_id}/matches"))
+        .await;
+    assert_eq!(matches.status, 200);
+    let first = &matches.body["data"][0]["attributes"];
+    assert_eq!(first["list-id"], names.as_str());
+    assert_eq!(first["matched-on"], "name");
+    let score = first["score"].as_f64().unwrap();
+    assert!((0.85..=1.0).contains(&score), "{score}");
+    let how: Vec<&str> = first["explanation"]["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["how"].as_str().unwrap())
+        .collect();
+    assert!(
+        how.contains(&"nickname"),
+        "joe/joseph pair as nicknames: {how:?}"
+    );
+
+    // A domain list flags the account whose email is in a subdomain of it.
+    let domains = create_list(&api, "email-addresses", "Fraud domains").await;
+    add_item(
+        &api,
+        "email-addresses",
+        &domains,
+        json!({"value": "fraud.example", "match-type": "domain"}),
+    )
+    .await;
+    let flagged = reports_when(&api, &mailer, has_match).await;
+    assert_eq!(
+        flagged[0]["attributes"]["matched-lists"][0]["name"],
+        "Fraud domains"
+    );
+
+    // An account created later is screened when created.
+    let joseph = api
+        .create_account(json!({"name-first": "Joseph", "name-last": "Imposter"}))
+        .await
+        .id();
+    reports_when(&api, &joseph, has_match).await;
+
+    // Jane matched nothing: no report was made for her.
+    let listed = api
+        .get(&format!("/api/v1/reports?filter[account-id]={jane}"))
+        .await;
+    assert_eq!(listed.body["data"], json!([]));
+
+    // The item counts its real matches.
+    let item = api.get(&format!("/api/v1/list-item/names/{item}")).await;
+    assert_eq!(item.attr("match-count"), 2);
+
+    // Renaming an account re-screens it: the match it no longer has goes away.
+    let renamed = api
+        .patch(
+            &format!("/api/v1/accounts/{joseph}"),
+            json!({"data": {"attributes": {"name-first": "Maria", "name-last": "Garcia"}}}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200);
+    reports_when(&api, &joseph, |r| !has_match(r)).await;
+}
+
+#[tokio::test]
+async fn dismissed_matches_stay_dismissed_and_paused_reports_stay_still() {
+    let server = Server::start();
+    let api = server.client();
+    let names = create_list(&api, "names", "Watch").await;
+    add_item(
+        &api,
+        "names",
+        &names,
+        json!({"name-first": "Viktor", "name-last": "Bout"}),
+    )
+    .await;
+    let created = api
+        .post(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {
+                "query": {"name-first": "Victor", "name-last": "Bout", "birthdate": "1967-01-13", "address-country-code": "ru"}
+            }}, "meta": {"auto-create-account-reference-id": "user-77"}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.id();
+    assert_eq!(created.attr("has-match"), true);
+    assert_eq!(created.attr("country-code"), "RU");
+    let account_id = created.body["data"]["relationships"]["account"]["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account = api.get(&format!("/api/v1/accounts/{account_id}")).await;
+    assert_eq!(account.attr("reference-id"), "user-77");
+    let by_reference = api
+        .get("/api/v1/reports?filter[reference-id]=user-77")
+        .await;
+    assert_eq!(by_reference.ids(), vec![id.clone()]);
+
+    let dismissed = api
+        .post(
+            &format!("/api/v1/reports/{id}/dismiss"),
+            json!({"data": {"attributes": {"reason": "different person"}}}),
+        )
+        .await;
+    assert_eq!(dismissed.status, 200, "{:?}", dismissed.body);
+    assert_eq!(dismissed.attr("has-match"), false);
+    let ignored = &dismissed.attr("ignore-list")[0];
+    assert_eq!(ignored["ignore-reason"], "different person");
+    assert_eq!(ignored["match"]["entities"][0]["name"], "Viktor Bout");
+    assert_eq!(
+        events_named(&api, "report/watchlist.dismissed", &id).await,
+        1
+    );
+
+    // Re-running finds the same person: still dismissed.
+    let rerun = api
+        .post(&format!("/api/v1/reports/{id}/run"), json!({}))
+        .await;
+    assert_eq!(rerun.status, 200);
+    assert_eq!(rerun.attr("has-match"), false);
+    assert_eq!(rerun.attr("is-continuous"), true);
+
+    // A new item that matches comes through, the dismissed one does not.
+    add_item(
+        &api,
+        "names",
+        &names,
+        json!({"name-first": "Viktor", "name-last": "But"}),
+    )
+    .await;
+    let mut current = Value::Null;
+    for _ in 0..200 {
+        current = api.get(&format!("/api/v1/reports/{id}")).await.body;
+        if current["data"]["attributes"]["has-match"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let entities = &current["data"]["attributes"]["matched-lists"][0]["entities"];
+    assert_eq!(entities.as_array().unwrap().len(), 1, "{entities}");
+    assert_eq!(entities[0]["name"], "Viktor But");
+
+    // Paused: a further item changes nothing until resumed.
+    let paused = api
+        .post(&format!("/api/v1/reports/{id}/pause"), json!({}))
+        .await;
+    assert_eq!(paused.status, 200);
+    assert_eq!(paused.attr("is-recurring"), false);
+    add_item(
+        &api,
+        "names",
+        &names,
+        json!({"name-first": "Victor", "name-last": "Bout"}),
+    )
+    .await;
+    // A request made after the item waits for screening to take it in, so this read is
+    // after monitoring had its chance.
+    let probe = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "Victor Bout"}}}, "meta": {"auto-create-account": false}}))
+        .await;
+    assert_eq!(probe.status, 201);
+    assert_eq!(
+        probe.body["data"]["relationships"]["account"]["data"],
+        Value::Null
+    );
+    let still = api.get(&format!("/api/v1/reports/{id}")).await;
+    assert_eq!(
+        still.attr("matched-lists")[0]["entities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let resumed = api
+        .post(&format!("/api/v1/reports/{id}/resume"), json!({}))
+        .await;
+    assert_eq!(resumed.attr("is-recurring"), true);
+
+    let history = api.get(&format!("/api/v1/reports/{id}/history")).await;
+    assert_eq!(history.status, 200);
+    let kinds: Vec<&str> = history.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["resume", "pause", "run", "run", "dismiss", "run"]);
+}
+
+#[tokio::test]
+async fn tags_redaction_and_errors() {
+    let server = Server::start();
+    let api = server.client();
+    let created = api
+        .post(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {"query": {"name-first": "Alice", "name-last": "Secret"}}}}),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.id();
+    assert_eq!(created.attr("has-match"), false);
+
+    let tagged = api
+        .post(
+            &format!("/api/v1/reports/{id}/add-tag"),
+            json!({"meta": {"tag-name": "vip"}}),
+        )
+        .await;
+    assert_eq!(tagged.attr("tags"), &json!(["vip"]));
+    let set = api
+        .post(
+            &format!("/api/v1/reports/{id}/set-tags"),
+            json!({"meta": {"tag-name": ["a", "b"]}}),
+        )
+        .await;
+    assert_eq!(set.attr("tags"), &json!(["a", "b"]));
+    let removed = api
+        .post(
+            &format!("/api/v1/reports/{id}/remove-tag"),
+            json!({"meta": {"tag-name": "a"}}),
+        )
+        .await;
+    assert_eq!(removed.attr("tags"), &json!(["b"]));
+
+    let no_match = api
+        .post(
+            &format!("/api/v1/reports/{id}/dismiss"),
+            json!({"data": {"attributes": {"reason": "x"}}}),
+        )
+        .await;
+    assert_eq!(no_match.status, 409);
+    let no_reason = api
+        .post(
+            &format!("/api/v1/reports/{id}/dismiss"),
+            json!({"data": {"attributes": {}}}),
+        )
+        .await;
+    assert_eq!(no_reason.status, 400);
+    assert!(
+        no_reason.details().contains("reason"),
+        "{}",
+        no_reason.details()
+    );
+
+    let redacted = api.delete(&format!("/api/v1/reports/{id}")).await;
+    assert_eq!(redacted.status, 200);
+    assert_eq!(redacted.attr("name-last"), &Value::Null);
+    assert!(redacted.attr("redacted-at").is_string());
+    let events = api
+        .get(&format!(
+            "/api/v1/events?filter[object-id]={id}&page[size]=100"
+        ))
+        .await;
+    assert!(
+        !events.body.to_string().contains("Secret"),
+        "redaction reaches the events"
+    );
+    let again = api
+        .post(&format!("/api/v1/reports/{id}/run"), json!({}))
+        .await;
+    assert_eq!(again.status, 409);
+
+    let bad = |query: Value| json!({"data": {"type": "report/watchlist", "attributes": {"query": query}}});
+    for (body, status, pointer) in [
+        (
+            bad(json!({"name-last": "X", "birthdate": "1980-13-01"})),
+            422,
+            "/data/attributes/query/birthdate",
+        ),
+        (
+            bad(json!({"name-last": "X", "address-country-code": "ZZ"})),
+            422,
+            "/data/attributes/query/address-country-code",
+        ),
+        (
+            bad(json!({"birthdate": "1980-01-01"})),
+            422,
+            "/data/attributes/query/name-last",
+        ),
+        (
+            bad(json!({"name-last": 7})),
+            400,
+            "/data/attributes/query/name-last",
+        ),
+        (
+            json!({"data": {"type": "report/watchlist", "attributes": {}}}),
+            400,
+            "/data/attributes/query",
+        ),
+        (
+            json!({"data": {"type": "report/adverse-media", "attributes": {"query": {"term": "x"}}}}),
+            422,
+            "/data/type",
+        ),
+    ] {
+        let answer = api.post("/api/v1/reports", body.clone()).await;
+        assert_eq!(answer.status, status, "{body}: {:?}", answer.body);
+        // 422s carry Persona's `source.pointer`; 400s name the field in `details`.
+        if status == 422 {
+            let got = answer.body["errors"][0]["source"]["pointer"]
+                .as_str()
+                .unwrap_or_default();
+            assert_eq!(got, pointer, "{body}");
+        } else {
+            let dotted = pointer.trim_start_matches('/').replace('/', ".");
+            assert!(
+                answer.details().contains(&dotted),
+                "{body}: {}",
+                answer.details()
+            );
+        }
+    }
+    let unknown_account = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"account-id": "act_nope", "query": {"term": "x y"}}}}))
+        .await;
+    assert_eq!(unknown_account.status, 404);
+    let unknown_template = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"report-template-id": "rptp_nope", "query": {"term": "x y"}}}}))
+        .await;
+    assert_eq!(unknown_template.status, 404);
+    assert_eq!(api.get("/api/v1/reports/rep_nope").await.status, 404);
+    assert_eq!(
+        api.get("/api/v1/reports/rep_nope/matches").await.status,
+        404
+    );
+    assert_eq!(
+        api.get("/api/v1/reports?filter[status]=x").await.status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn sanctions_loaded_beside_a_running_server_flag_monitored_accounts() {
+    let sanctions = conformance::shared_dir().join("data/sanctions");
+    if !sanctions.is_dir() {
+        eprintln!("NOTICE: skipping: {} is absent", sanctions.display());
+        return;
+    }
+    let server = Server::start();
+    let api = server.client();
+    let account = api
+        .create_account(
+            json!({"name-first": "Usama", "name-last": "bin Ladin", "birthdate": "1957-03-10"}),
+        )
+        .await
+        .id();
+    for (format, path) in [
+        ("ofac", sanctions.join("ofac")),
+        ("un", sanctions.join("un/UN_consolidated.xml")),
+    ] {
+        let output = std::process::Command::new(BIN)
+            .args([
+                "import",
+                "sanctions",
+                "--data-dir",
+                server.data_dir.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("loaded"));
+    }
+    let reports = reports_when(&api, &account, |r| {
+        let lists = r
+            .first()
+            .map(|r| r["attributes"]["matched-lists"].to_string())
+            .unwrap_or_default();
+        lists.contains("ofac-sdn") && lists.contains("un-consolidated")
+    })
+    .await;
+    assert_eq!(
+        reports[0]["attributes"]["matched-lists"][0]["list-type"],
+        "sanction"
+    );
+
+    // A year of birth far from the listed ones rules the match out.
+    let young = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "Usama bin Ladin", "birthdate": "1990-01-01"}}}}))
+        .await;
+    let entities = young.attr("matched-lists").to_string();
+    assert!(!entities.contains("BIN LADIN, Usama"), "{entities}");
+    let adult = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "Usama bin Ladin", "birthdate": "1957-06-01"}}}}))
+        .await;
+    assert!(adult
+        .attr("matched-lists")
+        .to_string()
+        .contains("BIN LADIN, Usama"));
+}
