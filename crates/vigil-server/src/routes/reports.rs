@@ -15,6 +15,7 @@ use vigil_domain::report::{Origin, Query, Report};
 use vigil_domain::validate;
 use vigil_store::{PageRequest, ReportFilter, WriteTx};
 
+use super::accounts::tags::{one_tag, tag_name_member};
 use super::accounts::{allow_meta, record as record_account};
 use crate::protocol::write::record_event_at;
 use crate::protocol::{
@@ -462,22 +463,6 @@ pub async fn dismiss(
     .await
 }
 
-/// `meta.tag-name` of a tag request (tag ids are not supported: tags are plain names).
-fn tag_member(body: &ApiBody) -> ApiResult<Value> {
-    let meta = body.meta()?;
-    allow_meta(&meta, &["tag-name", "tag-id"])?;
-    if meta.contains_key("tag-id") {
-        return Err(ApiError::invalid(
-            "/meta/tag-id",
-            "tag ids are not supported by vigil; pass meta.tag-name",
-        ));
-    }
-    match meta.get("tag-name") {
-        None | Some(Value::Null) => Err(ApiError::bad_field("/meta/tag-name", "is missing")),
-        Some(value) => Ok(value.clone()),
-    }
-}
-
 async fn change_tags(
     state: AppState,
     ctx: Ctx,
@@ -504,13 +489,6 @@ async fn change_tags(
         )
     })
     .await
-}
-
-fn one_tag(body: &ApiBody) -> ApiResult<String> {
-    match tag_member(body)? {
-        Value::String(s) => validate::tag(&s).map_err(|m| ApiError::invalid("/meta/tag-name", &m)),
-        _ => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
-    }
 }
 
 pub async fn add_tag(
@@ -547,7 +525,7 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let tags = match tag_member(&body)? {
+    let tags = match tag_name_member(&body)? {
         Value::Array(items) => parse_tags(&items, "/meta/tag-name")?,
         _ => {
             return Err(ApiError::bad_field(

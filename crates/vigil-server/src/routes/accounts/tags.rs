@@ -11,9 +11,9 @@ use super::{act_on_account, allow_meta, ensure_active};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
-/// `meta.tag-name` of a tag request. Tag ids are not supported: vigil's tags are plain
-/// names.
-fn tag_name_member(body: &ApiBody) -> ApiResult<Value> {
+/// `meta.tag-name` of a tag request (accounts and reports). Tag ids are not supported:
+/// vigil's tags are plain names.
+pub(crate) fn tag_name_member(body: &ApiBody) -> ApiResult<Value> {
     let meta = body.meta()?;
     allow_meta(&meta, &["tag-name", "tag-id"])?;
     if meta.contains_key("tag-id") {
@@ -29,7 +29,7 @@ fn tag_name_member(body: &ApiBody) -> ApiResult<Value> {
 }
 
 /// `meta.tag-name` as one tag.
-fn one_tag(body: &ApiBody) -> ApiResult<String> {
+pub(crate) fn one_tag(body: &ApiBody) -> ApiResult<String> {
     match tag_name_member(body)? {
         Value::String(s) => validate::tag(&s).map_err(|m| ApiError::invalid("/meta/tag-name", &m)),
         _ => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
