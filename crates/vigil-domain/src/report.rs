@@ -277,6 +277,34 @@ pub struct RunChange {
 }
 
 impl Report {
+    /// A report not yet run, about `account` when there is one.
+    pub fn new(
+        id: String,
+        account: Option<&Account>,
+        template_id: String,
+        origin: Origin,
+        query: Query,
+        now: i64,
+    ) -> Report {
+        Report {
+            id,
+            account_id: account.map(|a| a.id.clone()),
+            reference_id: account.and_then(|a| a.reference_id.clone()),
+            template_id,
+            origin,
+            query,
+            tags: Vec::new(),
+            paused: false,
+            runs: 0,
+            matches: Vec::new(),
+            ignored: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+            redacted_at: None,
+        }
+    }
+
     pub fn has_match(&self) -> bool {
         !self.matches.is_empty()
     }
@@ -382,23 +410,14 @@ mod tests {
     }
 
     fn report() -> Report {
-        Report {
-            id: "rep_1".into(),
-            account_id: None,
-            reference_id: None,
-            template_id: "rptp_1".into(),
-            origin: Origin::Request,
-            query: Query::default(),
-            tags: vec![],
-            paused: false,
-            runs: 0,
-            matches: vec![],
-            ignored: vec![],
-            created_at: 0,
-            updated_at: 0,
-            completed_at: None,
-            redacted_at: None,
-        }
+        Report::new(
+            "rep_1".into(),
+            None,
+            "rptp_1".into(),
+            Origin::Request,
+            Query::default(),
+            0,
+        )
     }
 
     #[test]

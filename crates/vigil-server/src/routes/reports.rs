@@ -7,19 +7,18 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use vigil_domain::account::{parse_tags, Account};
+use vigil_domain::account::Account;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::report::{Origin, Query, Report};
 use vigil_domain::validate;
-use vigil_store::{PageRequest, ReportFilter, WriteTx};
+use vigil_store::{AccountType, PageRequest, ReportFilter, WriteTx};
 
-use super::accounts::tags::{one_tag, tag_name_member};
-use super::accounts::{allow_meta, record as record_account};
-use crate::protocol::write::record_event_at;
+use super::accounts::tags::{one_tag, tag_list};
+use super::accounts::{allow_meta, blank_account, record as record_account, type_or_default};
 use crate::protocol::{
-    finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::screening::runs::{self, record_action, record_run, RunType};
 use crate::views::{self, report::TYPE};
@@ -55,15 +54,7 @@ fn recorded(
     report: Report,
 ) -> ApiResult<Written> {
     if let Some((name, context)) = event {
-        record_event_at(
-            tx,
-            ctx.env_id(),
-            ctx.now,
-            name,
-            (TYPE, &report.id),
-            &report,
-            context,
-        )?;
+        record_event(tx, ctx, name, (TYPE, &report.id), &report, context)?;
     }
     Ok(Written {
         status,
@@ -101,37 +92,19 @@ enum AccountChoice {
     None,
 }
 
+/// Where a report request names the type of an account it creates.
+const TYPE_FIELD: &str = "meta.auto-create-account-type-id";
+
 /// An account created for a report (`meta.auto-create-account`).
 fn new_account(
     tx: &mut dyn WriteTx,
     ctx: &Ctx,
-    type_id: Option<&str>,
+    account_type: &AccountType,
     reference_id: Option<String>,
 ) -> ApiResult<Account> {
-    let env = ctx.env_id();
-    let account_type = match type_id {
-        Some(id) => tx.account_type(env, id)?.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "meta.auto-create-account-type-id `{id}` is not found"
-            ))
-        })?,
-        None => tx
-            .default_account_type(env)?
-            .ok_or_else(|| ApiError::Internal("environment has no default account type".into()))?,
-    };
-    let mut account = Account::new(
-        ids::new_time_ordered_id(prefix::ACCOUNT, ctx.now),
-        account_type.id.clone(),
-        account_type.name.clone(),
-        ctx.now,
-    );
-    account.account_status = account_type
-        .statuses
-        .iter()
-        .find(|s| s.is_default)
-        .map(|s| s.name.clone());
+    let mut account = blank_account(account_type, ctx.now);
     account.reference_id = reference_id;
-    tx.insert_account(env, &account)?;
+    tx.insert_account(ctx.env_id(), &account)?;
     record_account(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
     Ok(account)
 }
@@ -230,16 +203,11 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
                 ApiError::not_found(format!("data.attributes.account-id `{id}` is not found"))
             })?),
             AccountChoice::Reference(reference, create) => {
-                let default_type = match &type_id {
-                    Some(id) => id.clone(),
-                    None => tx
-                        .default_account_type(env)?
-                        .map(|t| t.id)
-                        .unwrap_or_default(),
-                };
-                match tx.account_by_unique(env, &default_type, "reference_id", &Value::String(reference.clone()))? {
+                let account_type = type_or_default(tx, env, type_id.as_deref(), TYPE_FIELD)?;
+                let key = Value::String(reference.clone());
+                match tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
                     Some(existing) => Some(existing),
-                    None if create => Some(new_account(tx, ctx, type_id.as_deref(), Some(reference))?),
+                    None if create => Some(new_account(tx, ctx, &account_type, Some(reference))?),
                     None => {
                         return Err(ApiError::not_found(format!(
                             "no account has reference id `{reference}` (and meta.auto-create-account is false)"
@@ -247,26 +215,20 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
                     }
                 }
             }
-            AccountChoice::New => Some(new_account(tx, ctx, type_id.as_deref(), None)?),
+            AccountChoice::New => {
+                let account_type = type_or_default(tx, env, type_id.as_deref(), TYPE_FIELD)?;
+                Some(new_account(tx, ctx, &account_type, None)?)
+            }
             AccountChoice::None => None,
         };
-        let mut report = Report {
-            id: ids::new_id(prefix::REPORT),
-            account_id: account.as_ref().map(|a| a.id.clone()),
-            reference_id: account.and_then(|a| a.reference_id),
+        let mut report = Report::new(
+            ids::new_id(prefix::REPORT),
+            account.as_ref(),
             template_id,
-            origin: Origin::Request,
+            Origin::Request,
             query,
-            tags: Vec::new(),
-            paused: false,
-            runs: 0,
-            matches: Vec::new(),
-            ignored: Vec::new(),
-            created_at: ctx.now,
-            updated_at: ctx.now,
-            completed_at: None,
-            redacted_at: None,
-        };
+            ctx.now,
+        );
         record_run(tx, env, ctx.now, &mut report, found, RunType::Manual, true)?;
         recorded(tx, ctx, None, StatusCode::CREATED, report)
     })
@@ -525,15 +487,7 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let tags = match tag_name_member(&body)? {
-        Value::Array(items) => parse_tags(&items, "/meta/tag-name")?,
-        _ => {
-            return Err(ApiError::bad_field(
-                "/meta/tag-name",
-                "must be an array of strings",
-            ))
-        }
-    };
+    let tags = tag_list(&body)?;
     change_tags(state, ctx, id, body, move |current| *current = tags).await
 }
 

@@ -197,7 +197,7 @@ impl Monitor {
             | events::ACCOUNT_CONSOLIDATED => {
                 if let Some(account) = self.store.account(env, id)? {
                     self.watch_account(env, &account);
-                    self.rescreen(env, id, SubjectKind::Account).await?;
+                    self.rescreen_account(env, &account).await?;
                 }
             }
             events::ACCOUNT_ARCHIVED => self.screening.unwatch_subject(env, id),
@@ -246,22 +246,22 @@ impl Monitor {
     /// a report with its own query.
     async fn rescreen(&self, env: &str, owner: &str, kind: SubjectKind) -> ApiResult<()> {
         match kind {
-            SubjectKind::Account => self.rescreen_account(env, owner).await,
+            SubjectKind::Account => match self.store.account(env, owner)? {
+                Some(account) => self.rescreen_account(env, &account).await,
+                None => Ok(()),
+            },
             SubjectKind::Report => self.rerun_report(env, owner).await,
         }
     }
 
-    async fn rescreen_account(&self, env: &str, account_id: &str) -> ApiResult<()> {
-        let Some(account) = self.store.account(env, account_id)? else {
-            return Ok(());
-        };
+    async fn rescreen_account(&self, env: &str, account: &Account) -> ApiResult<()> {
         if account.archived_at.is_some() || account.redacted_at.is_some() {
             return Ok(());
         }
-        let query = Query::of_account(&account);
+        let query = Query::of_account(account);
         let now = now_millis();
         let found = self.screening.find(env, &query, now);
-        let (env, account) = (env.to_string(), (*account).clone());
+        let (env, account) = (env.to_string(), account.clone());
         transact(&self.store, move |tx| {
             let own = tx
                 .reports_of_account(&env, &account.id)?
@@ -282,23 +282,14 @@ impl Monitor {
                 }
                 None if found.is_empty() => {}
                 None => {
-                    let mut report = Report {
-                        id: ids::new_id(prefix::REPORT),
-                        account_id: Some(account.id.clone()),
-                        reference_id: account.reference_id.clone(),
-                        template_id: runs::template_id(&env),
-                        origin: Origin::Account,
+                    let mut report = Report::new(
+                        ids::new_id(prefix::REPORT),
+                        Some(&account),
+                        runs::template_id(&env),
+                        Origin::Account,
                         query,
-                        tags: Vec::new(),
-                        paused: false,
-                        runs: 0,
-                        matches: Vec::new(),
-                        ignored: Vec::new(),
-                        created_at: now,
-                        updated_at: now,
-                        completed_at: None,
-                        redacted_at: None,
-                    };
+                        now,
+                    );
                     record_run(tx, &env, now, &mut report, found, RunType::Triggered, true)?;
                     record_event_at(
                         tx,

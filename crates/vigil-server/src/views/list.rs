@@ -4,13 +4,11 @@ use serde_json::{json, Map, Value};
 use vigil_domain::list::{ItemValue, List, ListItem, ListKind};
 use vigil_domain::time::format_millis;
 
+use super::time;
+
 /// Internal object types for event snapshots.
 pub const LIST: &str = "list";
 pub const LIST_ITEM: &str = "list-item";
-
-fn time(millis: Option<i64>) -> Value {
-    millis.map_or(Value::Null, |m| Value::String(format_millis(m)))
-}
 
 pub fn list(list: &List) -> Value {
     let mut attributes = Map::new();

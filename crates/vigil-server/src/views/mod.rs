@@ -9,6 +9,13 @@ pub mod report;
 
 use serde_json::{Map, Value};
 
+/// An optional timestamp: ISO-8601, or null.
+pub fn time(millis: Option<i64>) -> Value {
+    millis.map_or(Value::Null, |m| {
+        Value::String(vigil_domain::time::format_millis(m))
+    })
+}
+
 /// `{"data": resource}` with `included` when the request asked for it.
 // Built by moving values in: `json!` would deep-copy them through `to_value`.
 pub fn single(resource: Value, included: Option<Vec<Value>>) -> Value {

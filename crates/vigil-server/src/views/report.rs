@@ -4,12 +4,10 @@ use serde_json::{json, Map, Value};
 use vigil_domain::report::{HistoryEntry, MatchRecord, Report};
 use vigil_domain::time::format_millis;
 
+use super::time;
+
 /// The report's JSON:API type (also the internal object type of its events).
 pub const TYPE: &str = "report/watchlist";
-
-fn time(millis: Option<i64>) -> Value {
-    millis.map_or(Value::Null, |m| Value::String(format_millis(m)))
-}
 
 /// A matched entity as Persona shows it: name, alias type, birth years.
 fn entity(record: &MatchRecord) -> Value {

@@ -5,13 +5,13 @@ use axum::http::StatusCode;
 use serde_json::Value;
 use vigil_domain::account::{parse_changes, Account, AccountChanges, ChangeSummary};
 use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
+
 use vigil_domain::permissions::Access;
 use vigil_store::{AccountFilter, AccountType, WriteTx};
 
 use super::{
-    allow_meta, document, ensure_active, ensure_status, load, not_found, record, save_file,
-    wants_account_type, written_account, SELFIE_FIELD,
+    allow_meta, blank_account, document, ensure_active, ensure_status, load, not_found, record,
+    save_file, type_or_default, wants_account_type, written_account, SELFIE_FIELD,
 };
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::views;
@@ -148,16 +148,12 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     wants_account_type(&ctx)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
-        let account_type = match &changes.account_type_id {
-            Some(id) => tx.account_type(env, id)?.ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "data.attributes.account-type-id `{id}` is not found"
-                ))
-            })?,
-            None => tx.default_account_type(env)?.ok_or_else(|| {
-                ApiError::Internal("environment has no default account type".into())
-            })?,
-        };
+        let account_type = type_or_default(
+            tx,
+            env,
+            changes.account_type_id.as_deref(),
+            "data.attributes.account-type-id",
+        )?;
         check_status(&changes, &account_type)?;
         if let Some(field) = &upsert_by {
             let value = upsert_value(&changes, field).unwrap_or(Value::Null);
@@ -172,17 +168,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
                 return written_account(tx, ctx, StatusCode::OK, existing);
             }
         }
-        let mut account = Account::new(
-            ids::new_time_ordered_id(prefix::ACCOUNT, ctx.now),
-            account_type.id.clone(),
-            account_type.name.clone(),
-            ctx.now,
-        );
-        account.account_status = account_type
-            .statuses
-            .iter()
-            .find(|s| s.is_default)
-            .map(|s| s.name.clone());
+        let mut account = blank_account(&account_type, ctx.now);
         apply_changes(tx, ctx, &mut account, &changes)?;
         account.updated_at = ctx.now;
         tx.insert_account(env, &account)?;

@@ -103,6 +103,40 @@ pub(crate) fn ensure_status(
     ))
 }
 
+/// The account type `id` names (404 naming `pointer` when unknown), or the environment's
+/// default type.
+pub(crate) fn type_or_default(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    id: Option<&str>,
+    field: &str,
+) -> ApiResult<AccountType> {
+    match id {
+        Some(id) => tx
+            .account_type(env, id)?
+            .ok_or_else(|| ApiError::not_found(format!("{field} `{id}` is not found"))),
+        None => tx
+            .default_account_type(env)?
+            .ok_or_else(|| ApiError::Internal("environment has no default account type".into())),
+    }
+}
+
+/// A new account of `account_type`, in its default status.
+pub(crate) fn blank_account(account_type: &AccountType, now: i64) -> Account {
+    let mut account = Account::new(
+        ids::new_time_ordered_id(prefix::ACCOUNT, now),
+        account_type.id.clone(),
+        account_type.name.clone(),
+        now,
+    );
+    account.account_status = account_type
+        .statuses
+        .iter()
+        .find(|s| s.is_default)
+        .map(|s| s.name.clone());
+    account
+}
+
 /// Record an event about an account, in the same transaction as the change.
 pub(crate) fn record(
     tx: &mut dyn WriteTx,

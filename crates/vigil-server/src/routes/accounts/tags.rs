@@ -13,7 +13,7 @@ use crate::AppState;
 
 /// `meta.tag-name` of a tag request (accounts and reports). Tag ids are not supported:
 /// vigil's tags are plain names.
-pub(crate) fn tag_name_member(body: &ApiBody) -> ApiResult<Value> {
+fn tag_name_member(body: &ApiBody) -> ApiResult<Value> {
     let meta = body.meta()?;
     allow_meta(&meta, &["tag-name", "tag-id"])?;
     if meta.contains_key("tag-id") {
@@ -33,6 +33,17 @@ pub(crate) fn one_tag(body: &ApiBody) -> ApiResult<String> {
     match tag_name_member(body)? {
         Value::String(s) => validate::tag(&s).map_err(|m| ApiError::invalid("/meta/tag-name", &m)),
         _ => Err(ApiError::bad_field("/meta/tag-name", "must be a string")),
+    }
+}
+
+/// `meta.tag-name` as the whole set of tags (set-tags).
+pub(crate) fn tag_list(body: &ApiBody) -> ApiResult<Vec<String>> {
+    match tag_name_member(body)? {
+        Value::Array(items) => Ok(parse_tags(&items, "/meta/tag-name")?),
+        _ => Err(ApiError::bad_field(
+            "/meta/tag-name",
+            "must be an array of strings",
+        )),
     }
 }
 
@@ -97,15 +108,7 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
-    let tags = match tag_name_member(&body)? {
-        Value::Array(items) => parse_tags(&items, "/meta/tag-name")?,
-        _ => {
-            return Err(ApiError::bad_field(
-                "/meta/tag-name",
-                "must be an array of strings",
-            ))
-        }
-    };
+    let tags = tag_list(&body)?;
     act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
         ensure_active(account)?;
         if account.tags == tags {
