@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-mod import_cmd;
+mod import;
 mod match_cmd;
 
 #[global_allocator]
@@ -52,7 +52,10 @@ enum Command {
 enum ImportCommand {
     /// Load a sanctions source (OFAC SDN or the UN consolidated list) for screening,
     /// replacing the one loaded before.
-    Sanctions(import_cmd::SanctionsArgs),
+    Sanctions(import::sanctions::SanctionsArgs),
+    /// Import a CSV file of items into a list (Persona's importer columns), showing
+    /// progress; bad rows are reported by line and the rest land.
+    List(import::list::ListArgs),
 }
 
 #[derive(Subcommand)]
@@ -99,6 +102,9 @@ struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "VIGIL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// Largest accepted upload (importer CSV files), in bytes.
+    #[arg(long, env = "VIGIL_MAX_UPLOAD_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_upload_bytes: usize,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "VIGIL_LOG_JSON")]
     log_json: bool,
@@ -167,11 +173,25 @@ fn main() -> anyhow::Result<()> {
             command: ImportCommand::Sanctions(args),
         } => {
             let store = open_initialised(&args.data_dir)?;
-            let source = import_cmd::run(&store, &args)?;
+            let source = import::sanctions::run(&store, &args)?;
             println!(
                 "loaded {} parties into {} ({})",
                 source.parties, source.id, source.name
             );
+            Ok(())
+        }
+        Command::Import {
+            command: ImportCommand::List(args),
+        } => {
+            let store = open_initialised(&args.data_dir)?;
+            let importer = import::list::run(&store, &args)?;
+            print!(
+                "{}",
+                import::list::report(&store, &importer, args.show_errors)?
+            );
+            if importer.status != vigil_domain::importer::ImporterStatus::Ready {
+                anyhow::bail!("the import did not finish");
+            }
             Ok(())
         }
         Command::Keys {
@@ -278,6 +298,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         rate_limit_per_minute: args.rate_limit,
         max_body_bytes: args.max_body_bytes,
+        max_upload_bytes: args.max_upload_bytes,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

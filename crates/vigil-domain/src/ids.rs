@@ -25,6 +25,7 @@ pub mod prefix {
     pub const REPORT_TEMPLATE: &str = "rptp";
     pub const REPORT_RUN: &str = "rpr";
     pub const REPORT_ACTION: &str = "ract";
+    pub const IMPORTER: &str = "mprt";
 }
 
 /// A fresh random id with the given prefix.

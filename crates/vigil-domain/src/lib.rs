@@ -17,6 +17,7 @@
 //! - [`upload`]: inline base64 file uploads (the selfie photo), checked by content.
 //! - [`time`]: ISO-8601 timestamps from milliseconds, no clock.
 //! - [`report`]: watchlist reports: query, matches, dismissals, history.
+//! - [`importer`]: bulk imports of list items and accounts from CSV, read row by row.
 //! - [`events`]: event names, as Persona spells them.
 
 pub mod account;
@@ -24,6 +25,7 @@ pub mod account_action;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod importer;
 pub mod list;
 pub mod permissions;
 pub mod report;

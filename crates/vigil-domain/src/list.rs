@@ -181,9 +181,9 @@ pub struct ListItem {
     pub updated_at: i64,
 }
 
-impl ListItem {
+impl ItemValue {
     pub fn kind(&self) -> ListKind {
-        match self.value {
+        match self {
             ItemValue::BrowserFingerprint { .. } => ListKind::BrowserFingerprint,
             ItemValue::Country { .. } => ListKind::Country,
             ItemValue::DeviceFingerprint { .. } => ListKind::DeviceFingerprint,
@@ -196,6 +196,12 @@ impl ListItem {
             ItemValue::PhoneNumber { .. } => ListKind::PhoneNumber,
             ItemValue::String { .. } => ListKind::String,
         }
+    }
+}
+
+impl ListItem {
+    pub fn kind(&self) -> ListKind {
+        self.value.kind()
     }
 }
 

@@ -1,5 +1,5 @@
 //! Files sent inline as `{"data": "<base64>", "filename": "..."}` (Persona's shape for
-//! `selfie-photo`), checked before they reach storage.
+//! `selfie-photo` and importer files), checked before they reach storage.
 
 use base64::Engine;
 use serde_json::Value;
@@ -49,23 +49,24 @@ fn filename(input: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-/// Parse an image upload at `pointer`: `{"data": {"data": base64, "filename": name}}`.
-pub fn parse_image(value: &Value, pointer: &str) -> Result<Upload, FieldError> {
-    let Some(inner) = value.get("data").filter(|v| v.is_object()) else {
+/// Decode an inline file at `pointer`: `{"data": base64, "filename": name}`. Returns the
+/// checked filename and the bytes (never empty).
+pub fn decode_file(value: &Value, pointer: &str) -> Result<(String, Vec<u8>), FieldError> {
+    if !value.is_object() {
         return Err(FieldError::bad_type(
-            format!("{pointer}/data"),
+            pointer,
             "must be an object with data (base64) and filename",
         ));
-    };
-    let data_pointer = format!("{pointer}/data/data");
-    let Some(encoded) = inner.get("data").and_then(Value::as_str) else {
+    }
+    let data_pointer = format!("{pointer}/data");
+    let Some(encoded) = value.get("data").and_then(Value::as_str) else {
         return Err(FieldError::bad_type(
             data_pointer,
             "must be a base64 string",
         ));
     };
-    let name_pointer = format!("{pointer}/data/filename");
-    let Some(name) = inner.get("filename").and_then(Value::as_str) else {
+    let name_pointer = format!("{pointer}/filename");
+    let Some(name) = value.get("filename").and_then(Value::as_str) else {
         return Err(FieldError::bad_type(name_pointer, "must be a string"));
     };
     let filename = filename(name).map_err(|m| FieldError::invalid(&name_pointer, m))?;
@@ -74,17 +75,29 @@ pub fn parse_image(value: &Value, pointer: &str) -> Result<Upload, FieldError> {
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    let bytes = base64::engine::general_purpose::STANDARD
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(compact.trim_end_matches('='))
-        .or_else(|_| {
-            base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('='))
-        })
         .map_err(|_| FieldError::invalid(&data_pointer, "is not valid base64"))?;
     if bytes.is_empty() {
         return Err(FieldError::invalid(data_pointer, "is empty"));
     }
+    Ok((filename, bytes))
+}
+
+/// A file name sent beside a multipart upload, checked as an inline one's is.
+pub fn check_filename(name: &str, pointer: &str) -> Result<String, FieldError> {
+    filename(name).map_err(|m| FieldError::invalid(pointer, m))
+}
+
+/// Parse an image upload at `pointer`: `{"data": {"data": base64, "filename": name}}`.
+pub fn parse_image(value: &Value, pointer: &str) -> Result<Upload, FieldError> {
+    let inner = value.get("data").unwrap_or(&Value::Null);
+    let (filename, bytes) = decode_file(inner, &format!("{pointer}/data"))?;
     let content_type = image_type(&bytes).ok_or_else(|| {
-        FieldError::invalid(&data_pointer, "is not a JPEG, PNG, WebP or HEIC image")
+        FieldError::invalid(
+            format!("{pointer}/data/data"),
+            "is not a JPEG, PNG, WebP or HEIC image",
+        )
     })?;
     Ok(Upload {
         filename,

@@ -6,6 +6,7 @@
 //! - `routes/`: one module per resource; handlers parse, call storage, build a view.
 //! - `views/`: how stored objects are rendered as JSON:API resources per API version.
 //! - [`screening`]: the screening indexes and the monitor that keeps reports current.
+//! - [`importers`]: runs bulk imports in chunks, resumable after a crash.
 //! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use vigil_store::{ApiKey, Environment, Store};
 
+pub mod importers;
 pub mod protocol;
 mod routes;
 pub mod screening;
@@ -30,6 +32,8 @@ pub struct ServerConfig {
     pub rate_limit_per_minute: u64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Largest accepted upload (an importer's file, inline or multipart).
+    pub max_upload_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +41,7 @@ impl Default for ServerConfig {
         ServerConfig {
             rate_limit_per_minute: 6_000,
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -57,6 +62,8 @@ pub struct AppState {
     pub screening: Arc<screening::Screening>,
     /// Wakes the monitor after a commit, so continuous screening reacts at once.
     wake: Arc<tokio::sync::Notify>,
+    /// Wakes the import runner when an import is added.
+    imports: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -71,12 +78,18 @@ impl AppState {
             key_cache: Arc::new(Mutex::new(HashMap::new())),
             screening: Arc::new(screening::Screening::new()),
             wake: Arc::new(tokio::sync::Notify::new()),
+            imports: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
     /// Tell continuous screening that something was written.
     pub(crate) fn written(&self) {
         self.wake.notify_one();
+    }
+
+    /// Tell the import runner there is a new import.
+    pub(crate) fn importer_added(&self) {
+        self.imports.notify_one();
     }
 
     /// Milliseconds since the epoch.
@@ -122,10 +135,16 @@ pub async fn run(
         state.wake.clone(),
     );
     let monitor = tokio::spawn(monitor.run());
+    let importer = tokio::spawn(importers::worker(
+        state.store.clone(),
+        state.imports.clone(),
+        state.wake.clone(),
+    ));
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     pruner.abort();
     monitor.abort();
+    importer.abort();
     result
 }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use vigil_domain::account::Account;
+use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
 use vigil_domain::report::{HistoryEntry, Report};
 use vigil_screening::sources::Party;
@@ -277,6 +278,20 @@ pub trait Store: Send + Sync + 'static {
     fn last_event_seq(&self) -> Result<i64>;
     /// The last event continuous screening acted on.
     fn screening_cursor(&self) -> Result<i64>;
+    fn importer(&self, env: &str, id: &str) -> Result<Option<Importer>>;
+    /// Newest first.
+    fn importers(&self, env: &str, page: &PageRequest) -> Result<Page<Importer>>;
+    /// Up to `limit` row errors of an import, in line order, after line `after_line`.
+    fn importer_errors(
+        &self,
+        importer_id: &str,
+        after_line: u64,
+        limit: usize,
+    ) -> Result<Vec<RowError>>;
+    /// Imports not yet finished, oldest first, with their environments.
+    fn pending_importers(&self) -> Result<Vec<(String, Importer)>>;
+    /// The uploaded file of a pending import.
+    fn importer_file(&self, env: &str, id: &str) -> Result<Option<Vec<u8>>>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -358,6 +373,11 @@ pub trait WriteTx {
     /// Replace a sanctions source and all its parties.
     fn replace_source(&mut self, source: &Source, parties: &[Party]) -> Result<()>;
     fn set_screening_cursor(&mut self, seq: i64) -> Result<()>;
+    fn insert_importer(&mut self, env: &str, importer: &Importer, file: &[u8]) -> Result<()>;
+    /// Save progress; once the import is no longer pending its file copy is dropped.
+    fn update_importer(&mut self, env: &str, importer: &Importer) -> Result<()>;
+    fn importer(&mut self, env: &str, id: &str) -> Result<Option<Importer>>;
+    fn insert_importer_error(&mut self, importer_id: &str, error: &RowError) -> Result<()>;
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()>;
     /// Rewrite the snapshots of every event about `object_id` (redaction).
     fn rewrite_event_snapshots(

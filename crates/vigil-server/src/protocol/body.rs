@@ -41,7 +41,7 @@ impl ApiBody {
 }
 
 /// Sort object keys recursively so the hash ignores key order.
-fn canonical(value: &Value) -> Value {
+pub(super) fn canonical(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
@@ -58,11 +58,9 @@ fn canonical(value: &Value) -> Value {
     }
 }
 
-impl FromRequest<AppState> for ApiBody {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let limit = state.config.max_body_bytes;
+impl ApiBody {
+    /// Read a JSON body of at most `limit` bytes.
+    pub async fn read(request: Request, limit: usize) -> Result<Self, ApiError> {
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, limit)
             .await
@@ -78,17 +76,31 @@ impl FromRequest<AppState> for ApiBody {
             }
             normalize_request(parsed)
         };
-        let mut hasher = Sha256::new();
-        hasher.update(parts.method.as_str());
-        hasher.update(b" ");
-        hasher.update(parts.uri.path());
-        hasher.update(b"?");
-        hasher.update(parts.uri.query().unwrap_or(""));
-        hasher.update(b"\n");
+        let mut hasher = request_hasher(&parts);
         hasher.update(super::render::json_bytes(&canonical(&value)));
         Ok(ApiBody {
             value,
             request_hash: hex::encode(hasher.finalize()),
         })
+    }
+}
+
+/// A hasher already fed the method, path and query of a request.
+pub(super) fn request_hasher(parts: &axum::http::request::Parts) -> Sha256 {
+    let mut hasher = Sha256::new();
+    hasher.update(parts.method.as_str());
+    hasher.update(b" ");
+    hasher.update(parts.uri.path());
+    hasher.update(b"?");
+    hasher.update(parts.uri.query().unwrap_or(""));
+    hasher.update(b"\n");
+    hasher
+}
+
+impl FromRequest<AppState> for ApiBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        ApiBody::read(request, state.config.max_body_bytes).await
     }
 }

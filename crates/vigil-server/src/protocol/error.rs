@@ -93,6 +93,17 @@ impl ApiError {
         }
     }
 
+    /// What a client is told went wrong, as one sentence.
+    pub fn details(&self) -> String {
+        let body = self.body();
+        let item = &body["errors"][0];
+        item["details"]
+            .as_str()
+            .or(item["title"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The JSON body, in the shape Persona's schema for this status allows.
     pub fn body(&self) -> Value {
         let item = match self {

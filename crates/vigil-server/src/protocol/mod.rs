@@ -10,6 +10,7 @@ pub mod paging;
 pub mod query;
 pub mod ratelimit;
 pub mod render;
+pub mod upload;
 pub mod version;
 pub mod write;
 
@@ -17,4 +18,5 @@ pub use body::ApiBody;
 pub use context::Ctx;
 pub use error::{ApiError, ApiResult};
 pub use render::{finish, Reply};
+pub use upload::UploadBody;
 pub use write::{record_event, write, Doc, Written};

@@ -13,7 +13,8 @@ use vigil_domain::permissions::Access;
 use vigil_store::WriteTx;
 
 use crate::protocol::{
-    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    finish, paging, record_event, write, write::record_event_at, ApiBody, ApiError, ApiResult, Ctx,
+    Doc, Reply, Written,
 };
 use crate::views;
 use crate::AppState;
@@ -233,30 +234,8 @@ pub async fn create_item(
     let (value, match_key) = list::parse_item(kind, &attributes)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
-        let list = tx
-            .list(env, &list_id)?
-            .ok_or_else(|| list_not_found(&list_id))?;
-        if list.kind != kind.list_kind() {
-            return Err(ApiError::invalid(
-                "/data/attributes/list-id",
-                &format!(
-                    "is a {} list; {} items go in {} lists",
-                    list.kind.name(),
-                    kind.name(),
-                    kind.list_kind().name()
-                ),
-            ));
-        }
-        if list.archived_at.is_some() {
-            return Err(ApiError::invalid(
-                "/data/attributes/list-id",
-                "is an archived list",
-            ));
-        }
-        if tx
-            .active_list_item_by_key(env, &list_id, &match_key)?
-            .is_some()
-        {
+        open_list(tx, env, &list_id, kind)?;
+        let Some(item) = add_item(tx, env, ctx.now, &list_id, value, match_key)? else {
             return Err(ApiError::conflict(format!(
                 "{} already exists as an active item in list",
                 if kind == ListKind::Name {
@@ -265,28 +244,84 @@ pub async fn create_item(
                     "Value"
                 }
             )));
-        }
-        let item = ListItem {
-            id: ids::new_id(kind.item_prefix()),
-            list_id,
-            value,
-            match_key,
-            match_count: 0,
-            archived_at: None,
-            redacted_at: None,
-            created_at: ctx.now,
-            updated_at: ctx.now,
         };
-        tx.insert_list_item(env, &item)?;
-        recorded_item(
-            tx,
-            ctx,
-            events::LIST_ITEM_CREATED,
-            StatusCode::CREATED,
-            item,
-        )
+        Ok(Written {
+            status: StatusCode::CREATED,
+            object_id: Some(item.id.clone()),
+            doc: Doc::later(move |_| views::single(views::list::item(&item), None)),
+        })
     })
     .await
+}
+
+/// The active list `list_id`, which must hold items of `kind` (a `list-id` attribute).
+pub(crate) fn open_list(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    list_id: &str,
+    kind: ListKind,
+) -> ApiResult<List> {
+    let list = tx
+        .list(env, list_id)?
+        .ok_or_else(|| list_not_found(list_id))?;
+    if list.kind != kind.list_kind() {
+        return Err(ApiError::invalid(
+            "/data/attributes/list-id",
+            &format!(
+                "is a {} list; {} items go in {} lists",
+                list.kind.name(),
+                kind.name(),
+                kind.list_kind().name()
+            ),
+        ));
+    }
+    if list.archived_at.is_some() {
+        return Err(ApiError::invalid(
+            "/data/attributes/list-id",
+            "is an archived list",
+        ));
+    }
+    Ok(list)
+}
+
+/// Add a checked value to an open list with its `list-item.created` event; `None` when
+/// the value is already active in the list.
+pub(crate) fn add_item(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    list_id: &str,
+    value: list::ItemValue,
+    match_key: String,
+) -> ApiResult<Option<ListItem>> {
+    if tx
+        .active_list_item_by_key(env, list_id, &match_key)?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let item = ListItem {
+        id: ids::new_id(value.kind().item_prefix()),
+        list_id: list_id.to_owned(),
+        value,
+        match_key,
+        match_count: 0,
+        archived_at: None,
+        redacted_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_list_item(env, &item)?;
+    record_event_at(
+        tx,
+        env,
+        now,
+        events::LIST_ITEM_CREATED,
+        (views::list::LIST_ITEM, &item.id),
+        &item,
+        None,
+    )?;
+    Ok(Some(item))
 }
 
 fn check_item_kind(item: &ListItem, kind: ListKind, id: &str) -> ApiResult<()> {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod events;
 pub mod files;
 pub mod health;
+pub mod importers;
 pub mod lists;
 pub mod reports;
 
@@ -102,6 +103,14 @@ pub fn api_routes() -> Router<AppState> {
         .route("/reports/{report_id}/set-tags", post(reports::set_tags))
         .route("/reports/{report_id}/history", get(reports::history))
         .route("/reports/{report_id}/matches", get(reports::matches))
+        .route(
+            "/importer/list-item/{kind}",
+            post(importers::import_list_items),
+        )
+        .route("/importer/accounts", post(importers::import_accounts))
+        .route("/importers", get(importers::list))
+        .route("/importers/{importer_id}", get(importers::retrieve))
+        .route("/importers/{importer_id}/errors", get(importers::errors))
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_type;
 pub mod event;
+pub mod importer;
 pub mod list;
 pub mod report;
 

@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports",
         include_str!("../../migrations/sqlite/0005_reports.sql"),
     ),
+    (
+        6,
+        "importers",
+        include_str!("../../migrations/sqlite/0006_importers.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use vigil_domain::account::Account;
+use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
 use vigil_domain::report::{HistoryEntry, Report};
 use vigil_screening::sources::Party;
@@ -45,6 +46,13 @@ pub(super) fn list(conn: &Connection, env: &str, id: &str) -> Result<Option<List
 pub(super) fn report(conn: &Connection, env: &str, id: &str) -> Result<Option<Report>> {
     Ok(conn
         .prepare_cached("SELECT body FROM reports WHERE id = ?1 AND environment_id = ?2")?
+        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
+        .optional()?)
+}
+
+pub(super) fn importer(conn: &Connection, env: &str, id: &str) -> Result<Option<Importer>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM importers WHERE id = ?1 AND environment_id = ?2")?
         .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
         .optional()?)
 }
@@ -568,6 +576,71 @@ impl Store for SqliteStore {
             Ok(conn
                 .prepare_cached("SELECT event_seq FROM screening_cursor WHERE id = 1")?
                 .query_row([], |r| r.get(0))?)
+        })
+    }
+
+    fn importer(&self, env: &str, id: &str) -> Result<Option<Importer>> {
+        self.read(|conn| importer(conn, env, id))
+    }
+
+    fn importers(&self, env: &str, request: &PageRequest) -> Result<Page<Importer>> {
+        self.read(|conn| {
+            page(
+                conn,
+                "SELECT seq, body FROM importers",
+                "environment_id = ?",
+                &[&env],
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM importers WHERE id = ?1 AND environment_id = ?2",
+                        )?
+                        .query_row(params![id, env], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |r| decode(&r.get::<_, String>(1)?),
+            )
+        })
+    }
+
+    fn importer_errors(
+        &self,
+        importer_id: &str,
+        after_line: u64,
+        limit: usize,
+    ) -> Result<Vec<RowError>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT body FROM importer_errors WHERE importer_id = ?1 AND line > ?2 ORDER BY line LIMIT ?3",
+            )?;
+            let rows = statement.query_map(
+                params![importer_id, after_line as i64, limit as i64],
+                |r| decode(&r.get::<_, String>(0)?),
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn pending_importers(&self) -> Result<Vec<(String, Importer)>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT environment_id, body FROM importers WHERE status = 'pending' ORDER BY seq",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, decode(&r.get::<_, String>(1)?)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn importer_file(&self, env: &str, id: &str) -> Result<Option<Vec<u8>>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT file FROM importers WHERE id = ?1 AND environment_id = ?2")?
+                .query_row(params![id, env], |r| r.get::<_, Option<Vec<u8>>>(0))
+                .optional()?
+                .flatten())
         })
     }
 

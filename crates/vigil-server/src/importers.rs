@@ -1,0 +1,277 @@
+//! Running imports: rows are checked off the writer, then written in chunks, each chunk
+//! one transaction with its items (or accounts), their events, its row errors and the
+//! importer's progress. A crash loses at most the chunk in flight, and the import resumes
+//! after the last committed row; other writes go on between chunks.
+//!
+//! The server runs pending imports in one background task (started at boot, woken by
+//! each new import); `vigil import list` runs the same code in the foreground.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use vigil_domain::account::AccountChanges;
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::importer::{
+    account_row, list_item_row, read_csv, Importer, ImporterKind, ImporterStatus, RowError,
+    RowOutcome,
+};
+use vigil_domain::list::ItemValue;
+use vigil_store::{transact, Store, WriteTx};
+
+use crate::now_millis;
+use crate::protocol::write::record_event_at;
+use crate::protocol::{ApiError, ApiResult};
+use crate::routes::accounts::{blank_account, type_or_default};
+use crate::routes::lists::{add_item, open_list};
+use crate::views;
+
+/// Rows written per transaction.
+const CHUNK: usize = 2_000;
+
+/// A row checked and ready to write.
+enum Prepared {
+    Item(ItemValue, String),
+    Account(Box<AccountChanges>),
+    Bad(RowError),
+}
+
+fn prepare(kind: ImporterKind, file: &[u8]) -> Result<Vec<Prepared>, String> {
+    let rows = read_csv(kind, file)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let checked = row.and_then(|row| match kind {
+                ImporterKind::ListItem(list_kind) => {
+                    list_item_row(list_kind, &row).map(|(value, key)| Prepared::Item(value, key))
+                }
+                ImporterKind::Account => {
+                    account_row(&row).map(|changes| Prepared::Account(Box::new(changes)))
+                }
+            });
+            checked.unwrap_or_else(Prepared::Bad)
+        })
+        .collect())
+}
+
+/// A file to import, its header checked and its rows counted.
+pub struct NewImport {
+    pub kind: ImporterKind,
+    pub list_id: Option<String>,
+    pub filename: String,
+    pub file: Vec<u8>,
+    row_count: u64,
+}
+
+impl NewImport {
+    /// Check the header and count the rows (off the writer: this reads the whole file).
+    pub fn new(
+        kind: ImporterKind,
+        list_id: Option<String>,
+        filename: String,
+        file: Vec<u8>,
+    ) -> ApiResult<NewImport> {
+        let rows = read_csv(kind, &file)
+            .map_err(|problem| ApiError::invalid("/data/attributes/file", &problem))?;
+        Ok(NewImport {
+            kind,
+            list_id,
+            filename,
+            file,
+            row_count: rows.len() as u64,
+        })
+    }
+}
+
+/// Store a pending import in `tx`; nothing is imported yet: [`run`] does that.
+pub fn start(tx: &mut dyn WriteTx, env: &str, now: i64, import: NewImport) -> ApiResult<Importer> {
+    let NewImport {
+        kind,
+        list_id,
+        filename,
+        file,
+        row_count,
+    } = import;
+    if let (ImporterKind::ListItem(item_kind), Some(list_id)) = (kind, &list_id) {
+        open_list(tx, env, list_id, item_kind)?;
+    }
+    let importer = Importer::new(
+        ids::new_id(prefix::IMPORTER),
+        kind,
+        list_id,
+        filename,
+        row_count,
+        now,
+    );
+    tx.insert_importer(env, &importer, &file)?;
+    Ok(importer)
+}
+
+/// Write one account row; a reference id already in use makes it a duplicate.
+fn import_account(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    changes: &AccountChanges,
+) -> ApiResult<RowOutcome> {
+    let account_type = type_or_default(tx, env, None, "account-type-id")?;
+    if let Some(Some(reference_id)) = &changes.reference_id {
+        let taken = tx.account_by_unique(
+            env,
+            &account_type.id,
+            "reference_id",
+            &Value::String(reference_id.clone()),
+        )?;
+        if taken.is_some() {
+            return Ok(RowOutcome::Duplicate);
+        }
+    }
+    let mut account = blank_account(&account_type, now);
+    account.apply(changes, now);
+    tx.insert_account(env, &account)?;
+    record_event_at(
+        tx,
+        env,
+        now,
+        events::ACCOUNT_CREATED,
+        (views::account::TYPE, &account.id),
+        &account,
+        None,
+    )?;
+    Ok(RowOutcome::Imported)
+}
+
+/// Write the rows `first..first + rows.len()` of an import, if it is still where the
+/// caller thinks it is; the `last` chunk ends it. Returns the importer as committed.
+fn write_chunk(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    id: &str,
+    first: u64,
+    rows: Vec<Prepared>,
+    last: bool,
+) -> ApiResult<Importer> {
+    let now = now_millis();
+    let mut importer = tx
+        .importer(env, id)?
+        .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
+    if importer.status != ImporterStatus::Pending || importer.rows_done != first {
+        return Ok(importer); // finished, or run by someone else meanwhile
+    }
+    if let (ImporterKind::ListItem(kind), Some(list_id)) = (importer.kind, &importer.list_id) {
+        if let Err(error) = open_list(tx, env, list_id, kind) {
+            importer.fail(
+                format!("the list can no longer take items: {}", error.details()),
+                now,
+            );
+            tx.update_importer(env, &importer)?;
+            return Ok(importer);
+        }
+    }
+    for row in rows {
+        let outcome = match row {
+            Prepared::Bad(error) => RowOutcome::Error(error),
+            Prepared::Item(value, key) => {
+                let list_id = importer.list_id.as_deref().unwrap_or_default();
+                match add_item(tx, env, now, list_id, value, key)? {
+                    Some(_) => RowOutcome::Imported,
+                    None => RowOutcome::Duplicate,
+                }
+            }
+            Prepared::Account(changes) => import_account(tx, env, now, &changes)?,
+        };
+        if let RowOutcome::Error(error) = &outcome {
+            tx.insert_importer_error(id, error)?;
+        }
+        importer.count(&outcome);
+    }
+    if last {
+        importer.row_count = importer.rows_done;
+    }
+    importer.finish_if_done(now);
+    tx.update_importer(env, &importer)?;
+    Ok(importer)
+}
+
+/// Run a pending import to its end, calling `committed` after every chunk. Returns the
+/// importer as it ends (or as someone else left it).
+pub async fn run(
+    store: &Arc<dyn Store>,
+    env: &str,
+    id: &str,
+    committed: &(dyn Fn(&Importer) + Sync),
+) -> ApiResult<Option<Importer>> {
+    let Some(importer) = store.importer(env, id)? else {
+        return Ok(None);
+    };
+    if importer.status != ImporterStatus::Pending {
+        return Ok(Some(importer));
+    }
+    let Some(file) = store.importer_file(env, id)? else {
+        return Err(ApiError::Internal(format!("importer {id} has no file")));
+    };
+    let kind = importer.kind;
+    let rows = tokio::task::spawn_blocking(move || prepare(kind, &file))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut rows = match rows {
+        Ok(rows) => rows,
+        Err(problem) => {
+            // Checked when the import was made; only a changed rule can land here.
+            let (env, id) = (env.to_owned(), id.to_owned());
+            return transact(store, move |tx| {
+                let mut importer = tx
+                    .importer(&env, &id)?
+                    .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
+                importer.fail(problem, now_millis());
+                tx.update_importer(&env, &importer)?;
+                Ok(Some(importer))
+            })
+            .await;
+        }
+    };
+    let mut current = importer;
+    let start = (current.rows_done as usize).min(rows.len());
+    rows.drain(..start);
+    let mut rows = rows.into_iter().peekable();
+    while current.status == ImporterStatus::Pending {
+        let chunk: Vec<Prepared> = rows.by_ref().take(CHUNK).collect();
+        let last = rows.peek().is_none();
+        let (env_owned, id_owned, first) = (env.to_owned(), id.to_owned(), current.rows_done);
+        let expected = first + chunk.len() as u64;
+        current = transact(store, move |tx| {
+            write_chunk(tx, &env_owned, &id_owned, first, chunk, last)
+        })
+        .await?;
+        committed(&current);
+        if current.status == ImporterStatus::Pending && current.rows_done != expected {
+            break; // another runner is on it
+        }
+    }
+    Ok(Some(current))
+}
+
+/// The server's import runner: every pending import at start, then each new one.
+pub async fn worker(
+    store: Arc<dyn Store>,
+    wake: Arc<tokio::sync::Notify>,
+    written: Arc<tokio::sync::Notify>,
+) {
+    loop {
+        match store.pending_importers() {
+            Ok(pending) => {
+                for (env, importer) in pending {
+                    let notify = |_: &Importer| written.notify_one();
+                    if let Err(error) = run(&store, &env, &importer.id, &notify).await {
+                        tracing::error!(?error, importer = %importer.id, "import failed; retrying shortly");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+            Err(error) => tracing::error!(%error, "cannot read pending imports"),
+        }
+        // A missed wake-up costs at most this long.
+        let _ = tokio::time::timeout(Duration::from_secs(30), wake.notified()).await;
+    }
+}
