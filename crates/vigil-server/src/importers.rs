@@ -94,7 +94,14 @@ pub fn start(tx: &mut dyn WriteTx, env: &str, now: i64, import: NewImport) -> Ap
         row_count,
     } = import;
     if let (ImporterKind::ListItem(item_kind), Some(list_id)) = (kind, &list_id) {
-        open_list(tx, env, list_id, item_kind)?;
+        // Persona's importers answer no 404: an unknown list is a bad `list-id`.
+        open_list(tx, env, list_id, item_kind).map_err(|error| match error {
+            ApiError::NotFound { .. } => ApiError::invalid(
+                "/data/attributes/list-id",
+                "is not a list of this environment",
+            ),
+            other => other,
+        })?;
     }
     let importer = Importer::new(
         ids::new_id(prefix::IMPORTER),

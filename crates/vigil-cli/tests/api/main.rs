@@ -9,6 +9,7 @@ mod actions;
 mod auth;
 mod crash;
 mod events;
+mod importers;
 mod lists;
 mod protocol;
 mod reports;

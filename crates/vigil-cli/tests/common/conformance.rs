@@ -216,7 +216,7 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
             Some(Beyond::Resource("/account-types/{account-type-id}", "get"))
         }
         ("get", ["account-types"]) => Some(Beyond::List("/account-types/{account-type-id}", "get")),
-        ("get", ["reports", _, "matches"]) => Some(Beyond::Own),
+        ("get", ["reports", _, "matches"] | ["importers", _, "errors"]) => Some(Beyond::Own),
         _ => None,
     }
 }

@@ -203,9 +203,13 @@ impl Client {
             request = request.header(*name, *value);
         }
         if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body);
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                request = request.header("Content-Type", "application/json");
+            }
+            request = request.body(body);
         }
         let response = request
             .send()
@@ -279,6 +283,35 @@ impl Client {
             headers,
         )
         .await
+    }
+
+    /// POST `multipart/form-data`: `(field name, file name for file parts, content)`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let boundary = "vigil-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, filename, content) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match filename {
+                Some(filename) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let mut all = vec![("Content-Type", content_type.as_str())];
+        all.extend_from_slice(headers);
+        self.raw(Method::POST, path, Some(body), &all).await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Response {
