@@ -1,16 +1,24 @@
 //! The name index: which stored names might match a query, without a full scan.
 //!
-//! Every token of a stored name is filed under two keys: its phonetic key (sound-alikes:
-//! "mohammed" / "muhammad") and its consonant skeleton, the sorted set of its consonants
-//! (typos that swap letters or change vowels: "smith" / "smtih"). A query gathers the
-//! posting lists of its tokens' keys and marks, per stored name, which query tokens
-//! hit it. A stored name becomes a candidate when it was hit by two query tokens (or all
-//! of them, for one-token names), or by any token whose postings are rare enough that
-//! one hit already means something. Only candidates are scored.
+//! Every token of a stored name is filed under several keys: its phonetic key
+//! (sound-alikes: "mohammed" / "muhammad"), its consonant skeleton, the sorted set of its
+//! consonants (swapped letters, vowel typos: "smith" / "smtih"), and looser ones (the
+//! skeleton with a consonant left out, the phonetic key without its first sound or cut to
+//! three). A nickname is also filed under its given name. A query looks its tokens' keys
+//! up and marks, per stored name, which query tokens hit it, strongly (same sound, same
+//! consonants) or weakly (one typo away).
+//!
+//! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
+//! candidate only when (nearly) every token of the shorter side hit: all of them, or all
+//! but one when a hit came through a rare token. At most one of the hits may be weak
+//! (one typo'd token; several weak hits are a coincidence of keys). Candidates whose best
+//! possible score, from the lengths of the tokens that hit ([`score_bound`]), is under
+//! the threshold are skipped; the rest are scored. With two or more query tokens a
+//! candidate needs a strong hit, so weak keys only add to names strong keys found.
 //!
 //! Names are stored compactly (the prepared tokens in one shared text buffer), so a
-//! million names take tens of megabytes. Removal leaves a tombstone; the index compacts
-//! itself when tombstones outnumber live names.
+//! million names take about a hundred megabytes with their postings. Removal leaves a
+//! tombstone.
 
 use std::cell::RefCell;
 use std::hash::Hasher;
@@ -18,11 +26,11 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::prepare::PreparedName;
-use super::score::score_tokens;
+use super::score::{score_bound, score_tokens};
 use super::{nicknames, phonetic};
 
 /// Posting lists this short make a single hit worth scoring.
-const RARE_POSTINGS: usize = 4096;
+const RARE_POSTINGS: usize = 64;
 
 /// Index position of a stored name.
 pub type Slot = u32;
@@ -40,6 +48,7 @@ pub struct NameIndex<T> {
     text: String,
     /// Where each slot's text starts in `text` (ends where the next starts).
     starts: Vec<u32>,
+    /// Distinct retrievable tokens of each slot: how many query tokens must hit it.
     token_counts: Vec<u8>,
     payloads: Vec<Option<T>>,
     postings: FxHashMap<u64, Vec<Slot>>,
@@ -70,29 +79,64 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
-/// The retrieval keys of a token: its phonetic key, the same without its first sound
+/// A stored token's retrieval keys: its phonetic key, the same without its first sound
 /// (a typo in the first letter) and cut to three sounds (a typo at the end: "roberts"),
-/// its consonant skeleton, and those of its rest when it starts with a glued-on Arabic
-/// article ("alqaida" files under "qaida").
+/// its consonant skeleton (the sorted set of its consonants: swapped letters and vowel
+/// typos) and, for three or more consonants, the skeleton with each consonant left out,
+/// and all of those for its rest when it starts with a glued-on Arabic article
+/// ("alqaida" files under "qaida").
 pub fn token_keys(token: &str) -> Vec<u64> {
-    let phonetic = phonetic::key(token.as_bytes());
-    let mut keys = keys_of(token, &phonetic).to_vec();
-    if phonetic.len() >= 3 {
-        keys.push(hash_key(b't', &phonetic[1..]));
-        keys.push(hash_key(b'3', &phonetic[..3]));
-    }
+    let mut keys = Vec::new();
+    for_each_form(token, |phonetic, skeleton| {
+        keys.push(hash_key(b'p', phonetic));
+        keys.push(hash_key(b's', skeleton));
+        if phonetic.len() >= 3 {
+            keys.push(hash_key(b't', &phonetic[1..]));
+            keys.push(hash_key(b'3', &phonetic[..3]));
+        }
+        for_each_deletion(skeleton, |shorter| keys.push(hash_key(b'd', shorter)));
+    });
+    keys
+}
+
+/// A query token's keys, as (strong, weak). Strong keys find the same sound or the same
+/// consonants; weak ones find one typo away (a consonant added, dropped or changed, the
+/// first or last sounds different). A name hit only weakly by several query tokens is
+/// a coincidence of keys far more often than a match.
+pub fn query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
+    let (mut strong, mut weak) = (Vec::new(), Vec::new());
+    for_each_form(token, |phonetic, skeleton| {
+        strong.push(hash_key(b'p', phonetic));
+        strong.push(hash_key(b's', skeleton));
+        if phonetic.len() >= 3 {
+            weak.push(hash_key(b't', &phonetic[1..]));
+            weak.push(hash_key(b'3', &phonetic[..3]));
+        }
+        // The stored token has one consonant more, one less, or one different.
+        weak.push(hash_key(b'd', skeleton));
+        for_each_deletion(skeleton, |shorter| {
+            weak.push(hash_key(b's', shorter));
+            weak.push(hash_key(b'd', shorter));
+        });
+    });
+    (strong, weak)
+}
+
+/// Call `visit` with the phonetic key and consonant skeleton of the token, and of its
+/// rest after a glued-on article.
+fn for_each_form(token: &str, mut visit: impl FnMut(&[u8], &[u8])) {
+    visit(&phonetic::key(token.as_bytes()), &skeleton(token));
     if let Some(rest) = ["al", "el"]
         .iter()
         .find_map(|a| token.strip_prefix(a))
         .filter(|r| r.len() >= 4)
     {
-        keys.extend(keys_of(rest, &phonetic::key(rest.as_bytes())));
+        visit(&phonetic::key(rest.as_bytes()), &skeleton(rest));
     }
-    keys
 }
 
-/// The phonetic key (computed by the caller, who needs it too) and consonant skeleton.
-fn keys_of(token: &str, phonetic: &[u8]) -> [u64; 2] {
+/// The sorted, distinct consonants of a token (the token itself if it has none).
+fn skeleton(token: &str) -> Vec<u8> {
     let bytes = token.as_bytes();
     let mut skeleton: Vec<u8> = bytes.iter().copied().filter(|&b| !is_vowel(b)).collect();
     skeleton.sort_unstable();
@@ -100,7 +144,21 @@ fn keys_of(token: &str, phonetic: &[u8]) -> [u64; 2] {
     if skeleton.is_empty() {
         skeleton = bytes.to_vec();
     }
-    [hash_key(b'p', phonetic), hash_key(b's', &skeleton)]
+    skeleton
+}
+
+/// The skeleton with each of its consonants left out, for skeletons of three or more.
+fn for_each_deletion(skeleton: &[u8], mut visit: impl FnMut(&[u8])) {
+    if skeleton.len() < 3 {
+        return;
+    }
+    let mut shorter = Vec::with_capacity(skeleton.len() - 1);
+    for left_out in 0..skeleton.len() {
+        shorter.clear();
+        shorter.extend_from_slice(&skeleton[..left_out]);
+        shorter.extend_from_slice(&skeleton[left_out + 1..]);
+        visit(&shorter);
+    }
 }
 
 /// Tokens worth retrieving by: initials would match half the index.
@@ -110,7 +168,7 @@ fn retrievable(token: &str) -> bool {
 
 thread_local! {
     /// Per-slot bit masks of the query tokens that hit it, reused across queries.
-    static HITS: RefCell<(Vec<u32>, Vec<Slot>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static HITS: RefCell<(Vec<u64>, Vec<Slot>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl<T> NameIndex<T> {
@@ -147,10 +205,24 @@ impl<T> NameIndex<T> {
         self.text.push_str(&joined);
         self.starts
             .push(u32::try_from(self.text.len()).expect("name text under 4 GiB"));
-        self.token_counts.push(name.tokens.len().min(255) as u8);
+        let mut retrievable_tokens: Vec<&str> = name
+            .tokens
+            .iter()
+            .map(String::as_str)
+            .filter(|t| retrievable(t))
+            .collect();
+        retrievable_tokens.sort_unstable();
+        retrievable_tokens.dedup();
+        self.token_counts
+            .push(retrievable_tokens.len().clamp(1, 255) as u8);
         self.payloads.push(Some(payload));
         for token in name.tokens.iter().filter(|t| retrievable(t)) {
-            for key in token_keys(token) {
+            let mut keys = token_keys(token);
+            // A nickname is also filed under its given name ("joe" under "joseph").
+            if let Some(given) = nicknames::given_name_of(token) {
+                keys.extend(token_keys(given));
+            }
+            for key in keys {
                 let list = self.postings.entry(key).or_default();
                 if list.last() != Some(&slot) {
                     list.push(slot);
@@ -183,49 +255,131 @@ impl<T> NameIndex<T> {
         if distinct.is_empty() {
             return hits;
         }
-        let need = distinct.len().min(2) as u32;
+        let query_count = distinct.len() as u32;
+        // For the score bound: the query's length, the part of it initials make up (they
+        // pair without keys), and how often each distinct token repeats.
+        let query_total: usize = query_tokens.iter().map(|t| t.len()).sum();
+        let unkeyed = query_tokens.iter().filter(|t| !retrievable(t));
+        let (unkeyed_count, unkeyed_length) =
+            unkeyed.fold((0, 0), |(n, l), t| (n + 1, l + t.len()));
+        let bit_repeats: Vec<usize> = distinct
+            .iter()
+            .map(|d| query_tokens.iter().filter(|t| *t == d).count())
+            .collect();
         HITS.with(|cell| {
             let (masks, touched) = &mut *cell.borrow_mut();
             if masks.len() < self.payloads.len() {
                 masks.resize(self.payloads.len(), 0);
             }
             let mut rare = 0u32;
+            let mut per_token = Vec::with_capacity(distinct.len());
             for (bit, token) in distinct.iter().enumerate() {
+                let (mut strong, mut weak) = query_keys(token);
                 // A nickname also looks for its given name ("bob" for "robert").
-                let mut keys = token_keys(token);
                 if let Some(given) = nicknames::given_name_of(token) {
-                    keys.extend(token_keys(given));
+                    let (given_strong, given_weak) = query_keys(given);
+                    strong.extend(given_strong);
+                    weak.extend(given_weak);
                 }
-                keys.sort_unstable();
-                keys.dedup();
-                let lists: Vec<&Vec<Slot>> =
-                    keys.iter().filter_map(|k| self.postings.get(k)).collect();
-                if lists.iter().map(|l| l.len()).sum::<usize>() <= RARE_POSTINGS {
+                strong.sort_unstable();
+                strong.dedup();
+                weak.sort_unstable();
+                weak.dedup();
+                weak.retain(|k| strong.binary_search(k).is_err());
+                let lists = |keys: &[u64]| -> Vec<&Vec<Slot>> {
+                    keys.iter().filter_map(|k| self.postings.get(k)).collect()
+                };
+                let (strong_lists, weak_lists) = (lists(&strong), lists(&weak));
+                // Rare: few names share the token's own sound or consonants.
+                if strong_lists.iter().map(|l| l.len()).sum::<usize>() <= RARE_POSTINGS {
                     rare |= 1 << bit;
                 }
-                for list in lists {
-                    for &slot in list {
+                per_token.push((bit, strong_lists, weak_lists));
+            }
+            // Low half of a mask: any hit; high half: a strong hit. Strong hits first:
+            // with two or more query tokens a name needs one (it may miss or weakly hit
+            // one token only), so weak hits then only add to names already touched.
+            let weak_may_touch = distinct.len() == 1;
+            for (bit, strong_lists, _) in &per_token {
+                let bits = (1u64 << bit) | (1u64 << (bit + 32));
+                for list in strong_lists {
+                    for &slot in list.iter() {
                         let mask = &mut masks[slot as usize];
                         if *mask == 0 {
                             touched.push(slot);
                         }
-                        *mask |= 1 << bit;
+                        *mask |= bits;
+                    }
+                }
+            }
+            for (bit, _, weak_lists) in &per_token {
+                for list in weak_lists {
+                    for &slot in list.iter() {
+                        let mask = &mut masks[slot as usize];
+                        if *mask == 0 {
+                            if !weak_may_touch {
+                                continue;
+                            }
+                            touched.push(slot);
+                        }
+                        *mask |= 1u64 << bit;
                     }
                 }
             }
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
+            let mut lengths: Vec<usize> = Vec::with_capacity(8);
             for &slot in touched.iter() {
                 let mask = std::mem::take(&mut masks[slot as usize]);
                 let Some(payload) = self.payloads[slot as usize].as_ref() else {
                     continue;
                 };
-                let enough =
-                    mask.count_ones() >= need.min(u32::from(self.token_counts[slot as usize]));
-                if !enough && mask & rare == 0 {
+                let (any, strong) = (mask as u32, (mask >> 32) as u32);
+                // Scoring pairs every token of the shorter name or scores 0, so a name
+                // can only match when (nearly) all of the shorter side's tokens hit.
+                // One miss is forgiven when a hit came through a rare token (a typo no
+                // key caught); one token hit only weakly (a typo) is fine, more is a
+                // coincidence of keys.
+                let hit_count = any.count_ones();
+                let required = query_count.min(u32::from(self.token_counts[slot as usize]));
+                if hit_count < required && !(hit_count + 1 >= required && any & rare != 0) {
+                    continue;
+                }
+                if (any & !strong).count_ones() > 1 {
                     continue;
                 }
                 tokens.clear();
                 tokens.extend(self.tokens(slot).split(' '));
+                lengths.clear();
+                lengths.extend(tokens.iter().map(|t| t.len()));
+                // Pairs form where keys hit, plus initials, plus (as the candidate rule
+                // forgives) one typo'd token that no key caught, the longest one missed,
+                // unless a weak hit already accounts for the typo.
+                let (mut covered, mut max_pairs) = (unkeyed_length, unkeyed_count);
+                let mut longest_missed = 0;
+                for (bit, token) in distinct.iter().enumerate() {
+                    if any & (1 << bit) != 0 {
+                        covered += token.len() * bit_repeats[bit];
+                        max_pairs += bit_repeats[bit];
+                    } else {
+                        longest_missed = longest_missed.max(token.len());
+                    }
+                }
+                if longest_missed > 0 && any == strong {
+                    covered += longest_missed;
+                    max_pairs += 1;
+                }
+                let bound = score_bound(
+                    query_tokens.len(),
+                    query_total,
+                    covered,
+                    &mut lengths,
+                    max_pairs,
+                );
+                // A candidate's initials pair with query tokens no key hit ("j" / "john"):
+                // the bound only holds for names without them.
+                if bound < threshold && !lengths.contains(&1) {
+                    continue;
+                }
                 let score = score_tokens(&query_tokens, &tokens);
                 if score >= threshold {
                     hits.push(Hit {

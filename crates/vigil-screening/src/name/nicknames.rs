@@ -71,16 +71,22 @@ const NICKNAMES: &[(&str, &str)] = &[
 
 /// The given name `token` is a nickname of, if it is one.
 pub fn given_name_of(token: &str) -> Option<&'static str> {
-    NICKNAMES
-        .binary_search_by(|(nick, _)| (*nick).cmp(token))
-        .ok()
-        .map(|i| NICKNAMES[i].1)
+    // Asked for every token pair the scorer weighs, so most answers are a quick no.
+    if token.len() > LONGEST_NICKNAME {
+        return None;
+    }
+    BY_NICKNAME.get(token).copied()
 }
 
 /// Are `a` and `b` a nickname and its given name (either way round)?
 pub fn related(a: &str, b: &str) -> bool {
     given_name_of(a) == Some(b) || given_name_of(b) == Some(a)
 }
+
+const LONGEST_NICKNAME: usize = 8;
+
+static BY_NICKNAME: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, &'static str>> =
+    std::sync::LazyLock::new(|| NICKNAMES.iter().copied().collect());
 
 #[cfg(test)]
 mod tests {
@@ -89,6 +95,9 @@ mod tests {
     #[test]
     fn table_is_sorted_and_looks_up_both_ways() {
         assert!(NICKNAMES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(NICKNAMES
+            .iter()
+            .all(|(nick, _)| nick.len() <= LONGEST_NICKNAME));
         assert!(related("bob", "robert"));
         assert!(related("william", "bill"));
         assert!(!related("bob", "william"));

@@ -146,6 +146,37 @@ fn weight(token: &str) -> f64 {
     token.len() as f64
 }
 
+/// The most [`score_tokens`] can give a candidate whose token lengths are
+/// `candidate_lengths`, when at most `max_pairs` pairs can form and they cover at most
+/// `query_covered` of the `query_total` length of a query of `query_count` tokens. The
+/// index uses it to skip names that cannot reach the threshold; it never underestimates.
+pub fn score_bound(
+    query_count: usize,
+    query_total: usize,
+    query_covered: usize,
+    candidate_lengths: &mut [usize],
+    max_pairs: usize,
+) -> f64 {
+    let candidate_total: usize = candidate_lengths.iter().sum();
+    if query_total == 0 || candidate_total == 0 || max_pairs == 0 {
+        return 0.0;
+    }
+    let ratio = query_total.min(candidate_total) as f64 / query_total.max(candidate_total) as f64;
+    if query_count != candidate_lengths.len() && ratio >= JOINED_MIN_LENGTH_RATIO {
+        return 1.0; // the space-free comparison may apply
+    }
+    candidate_lengths.sort_unstable_by(|a, b| b.cmp(a));
+    let candidate_covered: usize = candidate_lengths.iter().take(max_pairs).sum();
+    let q = (query_covered as f64 / query_total as f64).min(1.0);
+    let c = candidate_covered as f64 / candidate_total as f64;
+    let penalty = if max_pairs >= 2 {
+        PENALTY_MANY_PAIRS
+    } else {
+        PENALTY_ONE_PAIR
+    };
+    (q * (1.0 - penalty * (1.0 - c))).max(c * (1.0 - penalty * (1.0 - q)))
+}
+
 /// The score only, without building an explanation (the index's hot path).
 pub fn score_only(query: &PreparedName, candidate: &PreparedName) -> f64 {
     score_tokens(&query.tokens, &candidate.tokens)

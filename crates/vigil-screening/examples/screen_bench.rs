@@ -1,0 +1,110 @@
+//! The vigil side of `bench/screening`: index a list of names, screen queries against it,
+//! and print throughput, latency percentiles, recall and index memory as one JSON line.
+//!
+//! `cargo run --release -p vigil-screening --example screen_bench -- NAMES QUERIES [THRESHOLD]`
+//! NAMES: one name per line (its id is its line index). QUERIES: `query<TAB>id` per line,
+//! the id of the name the query was made from. A query is recalled when that id is among
+//! the (at most 10) names scoring at least THRESHOLD (default 0.85). The five slowest
+//! queries go to stderr, and with `SHOW_MISSES=1` every query not recalled.
+
+use std::io::BufRead;
+use std::time::Instant;
+
+use vigil_screening::name::{prepare, NameIndex};
+
+const LIMIT: usize = 10;
+
+/// Resident memory of this process, in bytes (Linux).
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+fn lines(path: &str) -> Vec<String> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    std::io::BufReader::new(file)
+        .lines()
+        .map(|l| l.expect("UTF-8 lines"))
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (names_path, queries_path) = match args.as_slice() {
+        [_, names, queries, ..] => (names.as_str(), queries.as_str()),
+        _ => {
+            eprintln!("usage: screen_bench NAMES QUERIES [THRESHOLD]");
+            std::process::exit(2);
+        }
+    };
+    let threshold: f64 = args.get(3).map_or(0.85, |t| t.parse().expect("a number"));
+    let names = lines(names_path);
+    let queries: Vec<(String, u32)> = lines(queries_path)
+        .into_iter()
+        .map(|line| {
+            let (query, id) = line.split_once('\t').expect("query<TAB>id");
+            (query.to_string(), id.parse().expect("an id"))
+        })
+        .collect();
+
+    let rss_before = rss_bytes();
+    let started = Instant::now();
+    let mut index = NameIndex::new();
+    for (id, name) in names.iter().enumerate() {
+        index.insert(&prepare(name), id as u32);
+    }
+    let build_seconds = started.elapsed().as_secs_f64();
+    let rss_growth = rss_bytes().saturating_sub(rss_before);
+    drop(names);
+
+    // One pass to warm caches, then the measured pass.
+    for (query, _) in queries.iter().take(100) {
+        std::hint::black_box(index.search(&prepare(query), threshold, LIMIT));
+    }
+    let mut latencies = Vec::with_capacity(queries.len());
+    let mut slowest: Vec<(f64, &str)> = Vec::new();
+    let mut recalled = 0usize;
+    let mut hits_total = 0usize;
+    let all = Instant::now();
+    for (query, expected) in &queries {
+        let one = Instant::now();
+        let hits = index.search(&prepare(query), threshold, LIMIT);
+        let micros = one.elapsed().as_secs_f64() * 1e6;
+        latencies.push(micros);
+        slowest.push((micros, query));
+        hits_total += hits.len();
+        if hits.iter().any(|h| h.payload == expected) {
+            recalled += 1;
+        } else if std::env::var_os("SHOW_MISSES").is_some() {
+            eprintln!("missed: {query}");
+        }
+    }
+    let seconds = all.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    // The slowest queries, on stderr: where to look when the tail grows.
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (micros, query) in slowest.iter().take(5) {
+        eprintln!("slow: {micros:.0} us  {query}");
+    }
+    println!(
+        "{{\"names\": {}, \"queries\": {}, \"build_seconds\": {:.2}, \"heap_mb\": {:.1}, \"rss_growth_mb\": {:.1}, \"qps\": {:.0}, \"p50_us\": {:.1}, \"p99_us\": {:.1}, \"max_us\": {:.1}, \"recall\": {:.4}, \"mean_hits\": {:.2}}}",
+        index.len(),
+        queries.len(),
+        build_seconds,
+        index.heap_bytes() as f64 / 1e6,
+        rss_growth as f64 / 1e6,
+        queries.len() as f64 / seconds,
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(0.0),
+        recalled as f64 / queries.len() as f64,
+        hits_total as f64 / queries.len() as f64,
+    );
+}
