@@ -2,9 +2,8 @@
 //!
 //! Every token of a stored name is filed under several keys: its phonetic key
 //! (sound-alikes: "mohammed" / "muhammad"), its consonant skeleton, the sorted set of its
-//! consonants (swapped letters, vowel typos: "smith" / "smtih"), and looser ones (the
-//! skeleton with a consonant left out, the phonetic key without its first sound or cut to
-//! three). A nickname is also filed under its given name. A query looks its tokens' keys
+//! consonants (swapped letters, vowel typos: "smith" / "smtih"), and the skeleton with a
+//! consonant left out (a consonant added, dropped or changed). A nickname is also filed under its given name. A query looks its tokens' keys
 //! up and marks, per stored name, which query tokens hit it, strongly (same sound, same
 //! consonants) or weakly (one typo away).
 //!
@@ -35,6 +34,15 @@ const RARE_POSTINGS: usize = 64;
 /// Index position of a stored name.
 pub type Slot = u32;
 
+/// A posting: the slot in the low 28 bits, the token's position in the name in the top
+/// four (positions past 14 share 15), so a query can tell whether two of its tokens hit
+/// the same token of a name or two different ones.
+type Posting = u32;
+const POSITION_SHIFT: u32 = 28;
+const SLOT_MASK: u32 = (1 << POSITION_SHIFT) - 1;
+/// Names with more tokens than positions can tell apart skip that check.
+const MAX_POSITIONS: usize = 15;
+
 /// A scored candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit<'a, T> {
@@ -51,7 +59,7 @@ pub struct NameIndex<T> {
     /// Distinct retrievable tokens of each slot: how many query tokens must hit it.
     token_counts: Vec<u8>,
     payloads: Vec<Option<T>>,
-    postings: FxHashMap<u64, Vec<Slot>>,
+    postings: FxHashMap<u64, Vec<Posting>>,
     live: usize,
 }
 
@@ -79,39 +87,30 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
-/// A stored token's retrieval keys: its phonetic key, the same without its first sound
-/// (a typo in the first letter) and cut to three sounds (a typo at the end: "roberts"),
-/// its consonant skeleton (the sorted set of its consonants: swapped letters and vowel
-/// typos) and, for three or more consonants, the skeleton with each consonant left out,
-/// and all of those for its rest when it starts with a glued-on Arabic article
-/// ("alqaida" files under "qaida").
+/// A stored token's retrieval keys: its phonetic key, its consonant skeleton (the sorted
+/// set of its consonants: swapped letters and vowel typos) and, for three or more
+/// consonants, the skeleton with each consonant left out (a query skeleton one consonant
+/// away meets one of them: "roberts" / "robert", "sanders" / "janders"), and all of those
+/// for its rest when it starts with a glued-on Arabic article ("alqaida" files under
+/// "qaida").
 pub fn token_keys(token: &str) -> Vec<u64> {
     let mut keys = Vec::new();
     for_each_form(token, |phonetic, skeleton| {
         keys.push(hash_key(b'p', phonetic));
         keys.push(hash_key(b's', skeleton));
-        if phonetic.len() >= 3 {
-            keys.push(hash_key(b't', &phonetic[1..]));
-            keys.push(hash_key(b'3', &phonetic[..3]));
-        }
         for_each_deletion(skeleton, |shorter| keys.push(hash_key(b'd', shorter)));
     });
     keys
 }
 
 /// A query token's keys, as (strong, weak). Strong keys find the same sound or the same
-/// consonants; weak ones find one typo away (a consonant added, dropped or changed, the
-/// first or last sounds different). A name hit only weakly by several query tokens is
+/// consonants; weak ones find one typo away (a consonant added, dropped or changed). A name hit only weakly by several query tokens is
 /// a coincidence of keys far more often than a match.
 pub fn query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
     let (mut strong, mut weak) = (Vec::new(), Vec::new());
     for_each_form(token, |phonetic, skeleton| {
         strong.push(hash_key(b'p', phonetic));
         strong.push(hash_key(b's', skeleton));
-        if phonetic.len() >= 3 {
-            weak.push(hash_key(b't', &phonetic[1..]));
-            weak.push(hash_key(b'3', &phonetic[..3]));
-        }
         // The stored token has one consonant more, one less, or one different.
         weak.push(hash_key(b'd', skeleton));
         for_each_deletion(skeleton, |shorter| {
@@ -200,7 +199,10 @@ impl<T> NameIndex<T> {
         if name.is_empty() {
             return None;
         }
-        let slot = Slot::try_from(self.payloads.len()).expect("fewer than 4 billion names");
+        let slot = Slot::try_from(self.payloads.len())
+            .ok()
+            .filter(|s| *s <= SLOT_MASK)
+            .expect("fewer than 268 million names");
         let joined = name.tokens.join(" ");
         self.text.push_str(&joined);
         self.starts
@@ -216,7 +218,11 @@ impl<T> NameIndex<T> {
         self.token_counts
             .push(retrievable_tokens.len().clamp(1, 255) as u8);
         self.payloads.push(Some(payload));
-        for token in name.tokens.iter().filter(|t| retrievable(t)) {
+        for (position, token) in name.tokens.iter().enumerate() {
+            if !retrievable(token) {
+                continue;
+            }
+            let posting = slot | ((position.min(MAX_POSITIONS) as u32) << POSITION_SHIFT);
             let mut keys = token_keys(token);
             // A nickname is also filed under its given name ("joe" under "joseph").
             if let Some(given) = nicknames::given_name_of(token) {
@@ -224,8 +230,8 @@ impl<T> NameIndex<T> {
             }
             for key in keys {
                 let list = self.postings.entry(key).or_default();
-                if list.last() != Some(&slot) {
-                    list.push(slot);
+                if list.last() != Some(&posting) {
+                    list.push(posting);
                 }
             }
         }
@@ -251,7 +257,7 @@ impl<T> NameIndex<T> {
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
-        distinct.truncate(32);
+        distinct.truncate(24);
         if distinct.is_empty() {
             return hits;
         }
@@ -286,7 +292,7 @@ impl<T> NameIndex<T> {
                 weak.sort_unstable();
                 weak.dedup();
                 weak.retain(|k| strong.binary_search(k).is_err());
-                let lists = |keys: &[u64]| -> Vec<&Vec<Slot>> {
+                let lists = |keys: &[u64]| -> Vec<&Vec<Posting>> {
                     keys.iter().filter_map(|k| self.postings.get(k)).collect()
                 };
                 let (strong_lists, weak_lists) = (lists(&strong), lists(&weak));
@@ -296,25 +302,29 @@ impl<T> NameIndex<T> {
                 }
                 per_token.push((bit, strong_lists, weak_lists));
             }
-            // Low half of a mask: any hit; high half: a strong hit. Strong hits first:
-            // with two or more query tokens a name needs one (it may miss or weakly hit
-            // one token only), so weak hits then only add to names already touched.
+            // A slot's mask: bits 0-23 the query tokens that hit it, 24-47 those that hit
+            // it strongly, 48-63 the positions of its tokens that were hit. Strong hits
+            // first: with two or more query tokens a name needs one (it may miss or weakly
+            // hit one token only), so weak hits then only add to names already touched.
             let weak_may_touch = distinct.len() == 1;
+            let position_bit = |posting: Posting| 1u64 << (48 + (posting >> POSITION_SHIFT));
             for (bit, strong_lists, _) in &per_token {
-                let bits = (1u64 << bit) | (1u64 << (bit + 32));
+                let bits = (1u64 << bit) | (1u64 << (bit + 24));
                 for list in strong_lists {
-                    for &slot in list.iter() {
+                    for &posting in list.iter() {
+                        let slot = posting & SLOT_MASK;
                         let mask = &mut masks[slot as usize];
                         if *mask == 0 {
                             touched.push(slot);
                         }
-                        *mask |= bits;
+                        *mask |= bits | position_bit(posting);
                     }
                 }
             }
             for (bit, _, weak_lists) in &per_token {
                 for list in weak_lists {
-                    for &slot in list.iter() {
+                    for &posting in list.iter() {
+                        let slot = posting & SLOT_MASK;
                         let mask = &mut masks[slot as usize];
                         if *mask == 0 {
                             if !weak_may_touch {
@@ -322,7 +332,7 @@ impl<T> NameIndex<T> {
                             }
                             touched.push(slot);
                         }
-                        *mask |= 1u64 << bit;
+                        *mask |= (1u64 << bit) | position_bit(posting);
                     }
                 }
             }
@@ -333,7 +343,9 @@ impl<T> NameIndex<T> {
                 let Some(payload) = self.payloads[slot as usize].as_ref() else {
                     continue;
                 };
-                let (any, strong) = (mask as u32, (mask >> 32) as u32);
+                let any = (mask & 0xFF_FFFF) as u32;
+                let strong = ((mask >> 24) & 0xFF_FFFF) as u32;
+                let positions = (mask >> 48).count_ones();
                 // Scoring pairs every token of the shorter name or scores 0, so a name
                 // can only match when (nearly) all of the shorter side's tokens hit.
                 // One miss is forgiven when a hit came through a rare token (a typo no
@@ -342,6 +354,15 @@ impl<T> NameIndex<T> {
                 let hit_count = any.count_ones();
                 let required = query_count.min(u32::from(self.token_counts[slot as usize]));
                 if hit_count < required && !(hit_count + 1 >= required && any & rare != 0) {
+                    continue;
+                }
+                // As many of the name's own tokens must have been hit (two query tokens
+                // hitting one name token make one pair, not two), unless it is too long to
+                // tell its positions apart.
+                if positions < required
+                    && !(positions + 1 >= required && any & rare != 0)
+                    && self.tokens(slot).split(' ').count() <= MAX_POSITIONS
+                {
                     continue;
                 }
                 if (any & !strong).count_ones() > 1 {
