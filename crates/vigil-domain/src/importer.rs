@@ -116,6 +116,17 @@ pub enum ImporterStatus {
     Errored,
 }
 
+impl ImporterStatus {
+    /// As Persona's `status` attribute spells it (and as storage indexes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImporterStatus::Pending => "pending",
+            ImporterStatus::Ready => "ready",
+            ImporterStatus::Errored => "errored",
+        }
+    }
+}
+
 /// An import and how far it has got. The file itself is kept beside it only until the
 /// import ends: it holds personal data vigil has no reason to keep a second copy of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

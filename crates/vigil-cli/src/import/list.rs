@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
-use vigil_domain::importer::{Importer, ImporterKind, ImporterStatus};
+use vigil_domain::importer::{Importer, ImporterKind};
 use vigil_server::importers::{self, NewImport};
 use vigil_store::{transact, Store};
 
@@ -82,11 +82,7 @@ pub fn report(store: &Arc<dyn Store>, importer: &Importer, show: usize) -> anyho
     let mut out = format!(
         "{} {}: {} imported, {} duplicates, {} errors ({} rows)\n",
         importer.id,
-        match importer.status {
-            ImporterStatus::Ready => "ready",
-            ImporterStatus::Errored => "errored",
-            ImporterStatus::Pending => "pending",
-        },
+        importer.status.as_str(),
         importer.successful_count,
         importer.duplicate_count,
         importer.error_count,

@@ -43,6 +43,25 @@ async fn finished(api: &Client, id: &str) -> Value {
     panic!("importer {id} never finished");
 }
 
+/// Wait (up to ten seconds) until a report of the account shows a match.
+async fn wait_for_match(api: &Client, account_id: &str) {
+    for _ in 0..200 {
+        let reports = api
+            .get(&format!("/api/v1/reports?filter[account-id]={account_id}"))
+            .await;
+        if reports.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["attributes"]["has-match"] == json!(true))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("account {account_id} was never flagged");
+}
+
 fn counts(importer: &Value) -> (u64, u64, u64) {
     let a = &importer["attributes"];
     (
@@ -328,21 +347,7 @@ async fn accounts_import_and_are_screened_against_lists() {
         .ids()[0]
         .clone();
     // An imported account is screened like one created by hand.
-    for _ in 0..200 {
-        let reports = api
-            .get(&format!("/api/v1/reports?filter[account-id]={joe}"))
-            .await;
-        if reports.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["attributes"]["has-match"] == json!(true))
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the imported account was never screened");
+    wait_for_match(&api, &joe).await;
 }
 
 fn names_csv(rows: usize) -> String {
@@ -431,28 +436,14 @@ async fn vigil_import_list_runs_beside_a_server_and_reports_bad_lines() {
     // The server sees the import and flags the existing account from the new items.
     let listed = api.get("/api/v1/importers").await;
     assert_eq!(counts(&listed.body["data"][0]), (5001, 0, 1));
-    for _ in 0..200 {
-        let reports = api
-            .get(&format!("/api/v1/reports?filter[account-id]={joe}"))
-            .await;
-        if reports.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["attributes"]["has-match"] == json!(true))
-        {
-            let unknown = std::process::Command::new(BIN)
-                .args(["import", "list", "--data-dir"])
-                .arg(&server.data_dir)
-                .args(["--list-id", "lst_nope"])
-                .arg(&file)
-                .output()
-                .unwrap();
-            assert!(!unknown.status.success());
-            assert!(String::from_utf8_lossy(&unknown.stderr).contains("not found"));
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the account was never flagged by the imported item");
+    wait_for_match(&api, &joe).await;
+    let unknown = std::process::Command::new(BIN)
+        .args(["import", "list", "--data-dir"])
+        .arg(&server.data_dir)
+        .args(["--list-id", "lst_nope"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not found"));
 }

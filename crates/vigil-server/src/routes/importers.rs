@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use vigil_domain::importer::{Importer, ImporterKind};
 use vigil_domain::permissions::Access;
 
+use super::lists::list_id_attribute;
 use crate::importers;
 use crate::protocol::upload::UploadedFile;
 use crate::protocol::{
@@ -85,21 +86,7 @@ pub async fn import_list_items(
         ))
     })?;
     allow_attributes(&body, &["list-id"])?;
-    let list_id = match body.attributes.get("list-id") {
-        Some(Value::String(id)) if !id.trim().is_empty() => id.trim().to_owned(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(ApiError::bad_field(
-                "/data/attributes/list-id",
-                "is missing",
-            ))
-        }
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "/data/attributes/list-id",
-                "must be a string",
-            ))
-        }
-    };
+    let list_id = list_id_attribute(&body.attributes)?;
     let file = body.take_file()?;
     create(&state, &ctx, kind, Some(list_id), file, &body.request_hash).await
 }

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::list::{self, List, ListItem, ListKind};
@@ -216,21 +216,7 @@ pub async fn create_item(
     ctx.require("list", Access::Write)?;
     let kind = kind_of(&plural)?;
     let attributes = body.attributes()?;
-    let list_id = match attributes.get("list-id") {
-        Some(Value::String(id)) if !id.trim().is_empty() => id.trim().to_owned(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(ApiError::bad_field(
-                "/data/attributes/list-id",
-                "is missing",
-            ))
-        }
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "/data/attributes/list-id",
-                "must be a string",
-            ))
-        }
-    };
+    let list_id = list_id_attribute(&attributes)?;
     let (value, match_key) = list::parse_item(kind, &attributes)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
@@ -252,6 +238,21 @@ pub async fn create_item(
         })
     })
     .await
+}
+
+/// The required `list-id` attribute of an item create or an import, trimmed.
+pub(crate) fn list_id_attribute(attributes: &Map<String, Value>) -> ApiResult<String> {
+    match attributes.get("list-id") {
+        Some(Value::String(id)) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        Some(Value::String(_)) | None | Some(Value::Null) => Err(ApiError::bad_field(
+            "/data/attributes/list-id",
+            "is missing",
+        )),
+        Some(_) => Err(ApiError::bad_field(
+            "/data/attributes/list-id",
+            "must be a string",
+        )),
+    }
 }
 
 /// The active list `list_id`, which must hold items of `kind` (a `list-id` attribute).

@@ -1,18 +1,10 @@
 //! Importers and (beyond Persona) the rows an import could not take.
 
 use serde_json::{json, Value};
-use vigil_domain::importer::{Importer, ImporterStatus, RowError};
+use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::time::format_millis;
 
 use super::time;
-
-fn status(importer: &Importer) -> &'static str {
-    match importer.status {
-        ImporterStatus::Pending => "pending",
-        ImporterStatus::Ready => "ready",
-        ImporterStatus::Errored => "errored",
-    }
-}
 
 /// An importer as Persona shows it: status and counts.
 pub fn resource(importer: &Importer) -> Value {
@@ -20,7 +12,7 @@ pub fn resource(importer: &Importer) -> Value {
         "type": importer.kind.type_name(),
         "id": importer.id,
         "attributes": {
-            "status": status(importer),
+            "status": importer.status.as_str(),
             "created-at": format_millis(importer.created_at),
             "completed-at": time(importer.completed_at),
             "error-count": importer.error_count,
@@ -46,7 +38,7 @@ pub fn row_error(error: &RowError) -> Value {
 /// What `errors` adds about the import itself: how far it has got, and why it stopped.
 pub fn progress(importer: &Importer) -> Value {
     json!({
-        "status": status(importer),
+        "status": importer.status.as_str(),
         "list-id": importer.list_id,
         "filename": importer.filename,
         "row-count": importer.row_count,

@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use vigil_domain::account::Account;
-use vigil_domain::importer::{Importer, ImporterStatus, RowError};
+use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
 use vigil_domain::report::{HistoryEntry, Report};
 use vigil_screening::sources::Party;
@@ -586,14 +586,14 @@ impl WriteTx for SqliteWriteTx<'_> {
     fn insert_importer(&mut self, env: &str, importer: &Importer, file: &[u8]) -> Result<()> {
         self.conn
             .prepare_cached("INSERT INTO importers (id, environment_id, status, body, file) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![importer.id, env, importer_status(importer), serde_json::to_string(importer)?, file])?;
+            .execute(params![importer.id, env, importer.status.as_str(), serde_json::to_string(importer)?, file])?;
         Ok(())
     }
 
     fn update_importer(&mut self, env: &str, importer: &Importer) -> Result<()> {
         self.conn
             .prepare_cached("UPDATE importers SET status = ?3, body = ?4, file = CASE WHEN ?3 = 'pending' THEN file END WHERE id = ?1 AND environment_id = ?2")?
-            .execute(params![importer.id, env, importer_status(importer), serde_json::to_string(importer)?])?;
+            .execute(params![importer.id, env, importer.status.as_str(), serde_json::to_string(importer)?])?;
         Ok(())
     }
 
@@ -691,13 +691,5 @@ fn origin(report: &Report) -> &'static str {
     match report.origin {
         vigil_domain::report::Origin::Account => "account",
         vigil_domain::report::Origin::Request => "request",
-    }
-}
-
-fn importer_status(importer: &Importer) -> &'static str {
-    match importer.status {
-        ImporterStatus::Pending => "pending",
-        ImporterStatus::Ready => "ready",
-        ImporterStatus::Errored => "errored",
     }
 }
