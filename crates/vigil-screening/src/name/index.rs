@@ -1,19 +1,22 @@
 //! The name index: which stored names might match a query, without a full scan.
 //!
 //! Every token of a stored name is filed under several keys: its phonetic key
-//! (sound-alikes: "mohammed" / "muhammad"), its consonant skeleton, the sorted set of its
-//! consonants (swapped letters, vowel typos: "smith" / "smtih"), and the skeleton with a
-//! consonant left out (a consonant added, dropped or changed). A nickname is also filed under its given name. A query looks its tokens' keys
-//! up and marks, per stored name, which query tokens hit it, strongly (same sound, same
-//! consonants) or weakly (one typo away).
+//! (sound-alikes: "mohammed" / "muhammad"), its consonant skeleton (its consonants in
+//! order, repeats once: vowel typos, "smith" / "smyth"), and the skeleton with a
+//! consonant left out (a consonant added, dropped, changed or swapped). A nickname is
+//! also filed under its given name. A query looks its tokens' keys up and marks, per
+//! stored name, which query tokens hit it, strongly (same sound, same consonants) or
+//! weakly (one typo away).
 //!
 //! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
-//! but one when a hit came through a rare token. At most one of the hits may be weak
-//! (one typo'd token; several weak hits are a coincidence of keys). Candidates whose best
-//! possible score, from the lengths of the tokens that hit ([`score_bound`]), is under
-//! the threshold are skipped; the rest are scored. With two or more query tokens a
-//! candidate needs a strong hit, so weak keys only add to names strong keys found.
+//! but one when a strong hit came through a rare token. At most one of the hits may be
+//! weak (one typo'd token; several weak hits are a coincidence of keys), and with two or
+//! more query tokens one must be strong. That lets most lists only add to names other
+//! lists brought in (see `search`). Candidates whose best possible score, from the
+//! lengths of the tokens that hit ([`score_bound`]) or from one token that pairs with
+//! nothing well enough ([`certainly_below`]), is under the threshold are skipped; the
+//! rest are scored.
 //!
 //! Names are stored compactly (the prepared tokens in one shared text buffer), so a
 //! million names take about a hundred megabytes with their postings. Removal leaves a
@@ -25,7 +28,7 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::prepare::PreparedName;
-use super::score::{score_bound, score_tokens};
+use super::score::{certainly_below, score_bound, score_tokens};
 use super::{nicknames, phonetic};
 
 /// Posting lists this short make a single hit worth scoring.
@@ -42,6 +45,36 @@ const POSITION_SHIFT: u32 = 28;
 const SLOT_MASK: u32 = (1 << POSITION_SHIFT) - 1;
 /// Names with more tokens than positions can tell apart skip that check.
 const MAX_POSITIONS: usize = 15;
+/// In `token_counts`: the name has more than `MAX_POSITIONS` tokens.
+const LONG_NAME: u8 = 0x80;
+/// Names with a single retrievable token are filed under their keys XOR this, apart from
+/// the others: one hit makes them a candidate, so they are never skipped.
+const SINGLE_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A distinct query token's bit in the hit masks and the posting lists its keys found.
+struct QueryToken<'a> {
+    bit: u32,
+    strong: Vec<&'a [Posting]>,
+    weak: Vec<&'a [Posting]>,
+    single_strong: Vec<&'a [Posting]>,
+    single_weak: Vec<&'a [Posting]>,
+}
+
+/// Set `bits` (and the hit position's bit) in the mask of every slot in `list`; slots
+/// not yet touched are touched only when `may_touch`.
+fn mark(masks: &mut [u64], touched: &mut [u64], list: &[Posting], bits: u64, may_touch: bool) {
+    for &posting in list {
+        let slot = posting & SLOT_MASK;
+        let mask = &mut masks[slot as usize];
+        if *mask == 0 {
+            if !may_touch {
+                continue;
+            }
+            touched[slot as usize / 64] |= 1 << (slot % 64);
+        }
+        *mask |= bits | 1u64 << (48 + (posting >> POSITION_SHIFT));
+    }
+}
 
 /// A scored candidate.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +89,8 @@ pub struct NameIndex<T> {
     text: String,
     /// Where each slot's text starts in `text` (ends where the next starts).
     starts: Vec<u32>,
-    /// Distinct retrievable tokens of each slot: how many query tokens must hit it.
+    /// Distinct retrievable tokens of each slot (how many query tokens must hit it), and
+    /// `LONG_NAME`.
     token_counts: Vec<u8>,
     payloads: Vec<Option<T>>,
     postings: FxHashMap<u64, Vec<Posting>>,
@@ -87,8 +121,8 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
-/// A stored token's retrieval keys: its phonetic key, its consonant skeleton (the sorted
-/// set of its consonants: swapped letters and vowel typos) and, for three or more
+/// A stored token's retrieval keys: its phonetic key, its consonant skeleton (vowel
+/// typos) and, for three or more
 /// consonants, the skeleton with each consonant left out (a query skeleton one consonant
 /// away meets one of them: "roberts" / "robert", "sanders" / "janders"), and all of those
 /// for its rest when it starts with a glued-on Arabic article ("alqaida" files under
@@ -104,8 +138,9 @@ pub fn token_keys(token: &str) -> Vec<u64> {
 }
 
 /// A query token's keys, as (strong, weak). Strong keys find the same sound or the same
-/// consonants; weak ones find one typo away (a consonant added, dropped or changed). A name hit only weakly by several query tokens is
-/// a coincidence of keys far more often than a match.
+/// consonants; weak ones find one typo away (a consonant added, dropped or changed, or
+/// two swapped). A name hit only weakly by several query tokens is a coincidence of keys
+/// far more often than a match.
 pub fn query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
     let (mut strong, mut weak) = (Vec::new(), Vec::new());
     for_each_form(token, |phonetic, skeleton| {
@@ -134,11 +169,12 @@ fn for_each_form(token: &str, mut visit: impl FnMut(&[u8], &[u8])) {
     }
 }
 
-/// The sorted, distinct consonants of a token (the token itself if it has none).
+/// The consonants of a token in order, a repeated one once (the token itself if it has
+/// none). In order, not as a set: at a million names a set is shared by too many
+/// tokens; two swapped consonants are a substitution of one for the other, a weak hit.
 fn skeleton(token: &str) -> Vec<u8> {
     let bytes = token.as_bytes();
     let mut skeleton: Vec<u8> = bytes.iter().copied().filter(|&b| !is_vowel(b)).collect();
-    skeleton.sort_unstable();
     skeleton.dedup();
     if skeleton.is_empty() {
         skeleton = bytes.to_vec();
@@ -166,8 +202,9 @@ fn retrievable(token: &str) -> bool {
 }
 
 thread_local! {
-    /// Per-slot bit masks of the query tokens that hit it, reused across queries.
-    static HITS: RefCell<(Vec<u64>, Vec<Slot>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// Per-slot bit masks of the query tokens that hit it, and a bit per slot for those
+    /// touched (set), reused across queries.
+    static HITS: RefCell<(Vec<u64>, Vec<u64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl<T> NameIndex<T> {
@@ -215,8 +252,18 @@ impl<T> NameIndex<T> {
             .collect();
         retrievable_tokens.sort_unstable();
         retrievable_tokens.dedup();
+        let long = if name.tokens.len() > MAX_POSITIONS {
+            LONG_NAME
+        } else {
+            0
+        };
         self.token_counts
-            .push(retrievable_tokens.len().clamp(1, 255) as u8);
+            .push(retrievable_tokens.len().clamp(1, 127) as u8 | long);
+        let salt = if retrievable_tokens.len() == 1 {
+            SINGLE_SALT
+        } else {
+            0
+        };
         self.payloads.push(Some(payload));
         for (position, token) in name.tokens.iter().enumerate() {
             if !retrievable(token) {
@@ -229,7 +276,7 @@ impl<T> NameIndex<T> {
                 keys.extend(token_keys(given));
             }
             for key in keys {
-                let list = self.postings.entry(key).or_default();
+                let list = self.postings.entry(key ^ salt).or_default();
                 if list.last() != Some(&posting) {
                     list.push(posting);
                 }
@@ -257,6 +304,8 @@ impl<T> NameIndex<T> {
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
+        // The masks have room for 24; the cheap check below needs every token.
+        let all_distinct = distinct.len() <= 24;
         distinct.truncate(24);
         if distinct.is_empty() {
             return hits;
@@ -276,9 +325,10 @@ impl<T> NameIndex<T> {
             let (masks, touched) = &mut *cell.borrow_mut();
             if masks.len() < self.payloads.len() {
                 masks.resize(self.payloads.len(), 0);
+                touched.resize(self.payloads.len().div_ceil(64), 0);
             }
             let mut rare = 0u32;
-            let mut per_token = Vec::with_capacity(distinct.len());
+            let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(distinct.len());
             for (bit, token) in distinct.iter().enumerate() {
                 let (mut strong, mut weak) = query_keys(token);
                 // A nickname also looks for its given name ("bob" for "robert").
@@ -292,57 +342,83 @@ impl<T> NameIndex<T> {
                 weak.sort_unstable();
                 weak.dedup();
                 weak.retain(|k| strong.binary_search(k).is_err());
-                let lists = |keys: &[u64]| -> Vec<&Vec<Posting>> {
-                    keys.iter().filter_map(|k| self.postings.get(k)).collect()
+                let lists = |keys: &[u64], salt: u64| -> Vec<&[Posting]> {
+                    let found = keys.iter().filter_map(|k| self.postings.get(&(k ^ salt)));
+                    found.map(Vec::as_slice).collect()
                 };
-                let (strong_lists, weak_lists) = (lists(&strong), lists(&weak));
+                let query_token = QueryToken {
+                    bit: bit as u32,
+                    strong: lists(&strong, 0),
+                    weak: lists(&weak, 0),
+                    single_strong: lists(&strong, SINGLE_SALT),
+                    single_weak: lists(&weak, SINGLE_SALT),
+                };
                 // Rare: few names share the token's own sound or consonants.
-                if strong_lists.iter().map(|l| l.len()).sum::<usize>() <= RARE_POSTINGS {
+                let strong_size = query_token.strong.iter().map(|l| l.len()).sum::<usize>()
+                    + query_token
+                        .single_strong
+                        .iter()
+                        .map(|l| l.len())
+                        .sum::<usize>();
+                if strong_size <= RARE_POSTINGS {
                     rare |= 1 << bit;
                 }
-                per_token.push((bit, strong_lists, weak_lists));
+                per_token.push(query_token);
             }
             // A slot's mask: bits 0-23 the query tokens that hit it, 24-47 those that hit
-            // it strongly, 48-63 the positions of its tokens that were hit. Strong hits
-            // first: with two or more query tokens a name needs one (it may miss or weakly
-            // hit one token only), so weak hits then only add to names already touched.
-            let weak_may_touch = distinct.len() == 1;
-            let position_bit = |posting: Posting| 1u64 << (48 + (posting >> POSITION_SHIFT));
-            for (bit, strong_lists, _) in &per_token {
-                let bits = (1u64 << bit) | (1u64 << (bit + 24));
-                for list in strong_lists {
-                    for &posting in list.iter() {
-                        let slot = posting & SLOT_MASK;
-                        let mask = &mut masks[slot as usize];
-                        if *mask == 0 {
-                            touched.push(slot);
-                        }
-                        *mask |= bits | position_bit(posting);
-                    }
-                }
+            // it strongly, 48-63 the positions of its tokens that were hit.
+            //
+            // With two or more query tokens, a name of two or more tokens is a candidate
+            // only with hits from two of them, one strong, or a strong hit from a rare
+            // token. So not every list has to touch (bring in) names: either the strong
+            // lists touch and the weak ones only add to those, or every token's lists
+            // touch but the one with the most postings, which only adds. Whichever
+            // touches fewer. Single-token names (one hit is enough) are filed apart and
+            // always touch.
+            let size = |lists: &[&[Posting]]| lists.iter().map(|l| l.len()).sum::<usize>();
+            per_token.sort_by_key(|t| size(&t.strong) + size(&t.weak));
+            let strong_total: usize = per_token.iter().map(|t| size(&t.strong)).sum();
+            let all_but_largest: usize = per_token[..per_token.len() - 1]
+                .iter()
+                .map(|t| size(&t.strong) + size(&t.weak))
+                .sum();
+            let mut passes: Vec<(&[Posting], u64, bool)> = Vec::new();
+            let strong_touch = query_count > 1 && strong_total < all_but_largest;
+            for (n, token) in per_token.iter().enumerate() {
+                let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + 24));
+                let rare = rare & (1 << token.bit) != 0;
+                let may_touch = query_count == 1 || rare || strong_touch || n + 1 < per_token.len();
+                passes.extend(token.strong.iter().map(|l| (*l, any | strong, may_touch)));
+                let weak_touch = may_touch && !strong_touch;
+                passes.extend(token.weak.iter().map(|l| (*l, any, weak_touch)));
+                passes.extend(token.single_strong.iter().map(|l| (*l, any | strong, true)));
+                passes.extend(token.single_weak.iter().map(|l| (*l, any, true)));
             }
-            for (bit, _, weak_lists) in &per_token {
-                for list in weak_lists {
-                    for &posting in list.iter() {
-                        let slot = posting & SLOT_MASK;
-                        let mask = &mut masks[slot as usize];
-                        if *mask == 0 {
-                            if !weak_may_touch {
-                                continue;
-                            }
-                            touched.push(slot);
-                        }
-                        *mask |= (1u64 << bit) | position_bit(posting);
-                    }
-                }
+            // Lists that only add go after those that touch.
+            passes.sort_by_key(|pass| !pass.2);
+            for (list, bits, may_touch) in passes {
+                mark(masks, touched, list, bits, may_touch);
             }
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
             let mut lengths: Vec<usize> = Vec::with_capacity(8);
-            for &slot in touched.iter() {
+            let mut checked: Vec<&str> = Vec::with_capacity(query_tokens.len());
+            let unkeyed_tokens: Vec<&str> = query_tokens
+                .iter()
+                .copied()
+                .filter(|t| !retrievable(t))
+                .collect();
+            // Touched slots in ascending order: their masks and tables are read front
+            // to back, which the memory system streams, not at random.
+            let touched_slots = touched.iter_mut().enumerate().flat_map(|(word, bits)| {
+                let mut bits = std::mem::take(bits);
+                std::iter::from_fn(move || {
+                    let bit = (bits != 0).then(|| bits.trailing_zeros())?;
+                    bits &= bits - 1;
+                    Some((word * 64) as Slot + bit)
+                })
+            });
+            for slot in touched_slots {
                 let mask = std::mem::take(&mut masks[slot as usize]);
-                let Some(payload) = self.payloads[slot as usize].as_ref() else {
-                    continue;
-                };
                 let any = (mask & 0xFF_FFFF) as u32;
                 let strong = ((mask >> 24) & 0xFF_FFFF) as u32;
                 let positions = (mask >> 48).count_ones();
@@ -352,22 +428,32 @@ impl<T> NameIndex<T> {
                 // key caught); one token hit only weakly (a typo) is fine, more is a
                 // coincidence of keys.
                 let hit_count = any.count_ones();
-                let required = query_count.min(u32::from(self.token_counts[slot as usize]));
-                if hit_count < required && !(hit_count + 1 >= required && any & rare != 0) {
+                let counts = self.token_counts[slot as usize];
+                let required = query_count.min(u32::from(counts & !LONG_NAME));
+                let forgiven = strong & rare != 0;
+                if hit_count < required && !(hit_count + 1 >= required && forgiven) {
                     continue;
                 }
                 // As many of the name's own tokens must have been hit (two query tokens
                 // hitting one name token make one pair, not two), unless it is too long to
                 // tell its positions apart.
                 if positions < required
-                    && !(positions + 1 >= required && any & rare != 0)
-                    && self.tokens(slot).split(' ').count() <= MAX_POSITIONS
+                    && !(positions + 1 >= required && forgiven)
+                    && counts & LONG_NAME == 0
                 {
                     continue;
                 }
-                if (any & !strong).count_ones() > 1 {
+                // A query of two or more tokens needs one strong hit; one token hit only
+                // weakly (a typo) is fine, more is a coincidence of keys.
+                if (any & !strong).count_ones() > 1 || (strong == 0 && query_count > 1) {
                     continue;
                 }
+                // Removed names are skipped here, after the checks that need no more
+                // than the mask: most touched slots fail those, and every lookup in
+                // another per-slot table is a cache miss.
+                let Some(payload) = self.payloads[slot as usize].as_ref() else {
+                    continue;
+                };
                 tokens.clear();
                 tokens.extend(self.tokens(slot).split(' '));
                 lengths.clear();
@@ -401,6 +487,20 @@ impl<T> NameIndex<T> {
                 if bound < threshold && !lengths.contains(&1) {
                     continue;
                 }
+                // Query tokens no key hit strongly are the likeliest to sink the name:
+                // they go first.
+                checked.clear();
+                for strongly_hit in [false, true] {
+                    for (bit, token) in distinct.iter().enumerate() {
+                        if (strong & (1 << bit) != 0) == strongly_hit {
+                            checked.extend(std::iter::repeat_n(*token, bit_repeats[bit]));
+                        }
+                    }
+                }
+                checked.extend(&unkeyed_tokens);
+                if all_distinct && certainly_below(&checked, &tokens, threshold) {
+                    continue;
+                }
                 let score = score_tokens(&query_tokens, &tokens);
                 if score >= threshold {
                     hits.push(Hit {
@@ -410,7 +510,6 @@ impl<T> NameIndex<T> {
                     });
                 }
             }
-            touched.clear();
         });
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
         hits.truncate(limit);
@@ -472,6 +571,21 @@ mod tests {
             1
         );
         assert_eq!(found(&idx, "Joe Bloggs"), Vec::<usize>::new());
+        // One query token: a hit on either part is enough (here the space-free
+        // comparison), whichever list is the longest.
+        let mut names = vec!["Mohammed Ali".to_string()];
+        // Enough names sharing the query token's keys that it is not rare.
+        names.extend((0..70).map(|i| format!("Mohammedali {}", "z".repeat(i + 1))));
+        let many = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let joined = many.search(&prepare("Mohammedali"), 0.85, 100);
+        assert!(joined.iter().any(|hit| *hit.payload == 0));
+        // A single-token name is a candidate on one hit, even from the query token whose
+        // lists only add to others' names (a token of two consonants: no weak keys).
+        let mut names = vec!["Aaliyaahu".to_string()];
+        names.extend((0..70).map(|i| format!("Aaliyaahu {}", "z".repeat(i + 1))));
+        let many = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let joined = many.search(&prepare("Aaliyaahu Bo"), 0.85, 100);
+        assert!(joined.iter().any(|hit| *hit.payload == 0));
         assert_eq!(found(&idx, ""), Vec::<usize>::new());
     }
 
@@ -485,6 +599,34 @@ mod tests {
     }
 
     proptest! {
+        // Whatever a full scan finds for a query made of some of a name's tokens, in any
+        // order, the index finds too: among names of one to three tokens (single-token
+        // names are filed apart), whichever of the query's lists are the longest.
+        #[test]
+        fn finds_names_from_their_parts(
+            names in proptest::collection::vec("[a-z]{2,7}( [a-z]{2,7}){0,2}", 1..60),
+            pick in 0usize..60,
+            keep in proptest::collection::vec(any::<bool>(), 3),
+            reverse in any::<bool>(),
+        ) {
+            let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+            let target: Vec<&str> = names[pick % names.len()].split(' ').collect();
+            let mut parts: Vec<&str> = target.iter().zip(&keep).filter(|(_, k)| **k).map(|(t, _)| *t).collect();
+            if parts.is_empty() {
+                parts.push(target[0]);
+            }
+            if reverse {
+                parts.reverse();
+            }
+            let query = prepare(&parts.join(" "));
+            let scan: Vec<usize> = names.iter().enumerate()
+                .filter(|(_, n)| super::super::score::score_only(&query, &prepare(n)) >= 0.85)
+                .map(|(i, _)| i).collect();
+            let mut got: Vec<usize> = idx.search(&query, 0.85, 100).iter().map(|h| *h.payload).collect();
+            got.sort_unstable();
+            prop_assert_eq!(got, scan);
+        }
+
         // The index may only skip names that could not have matched: whatever a full scan
         // finds above the threshold for a typo'd query, the index finds too, as long as
         // the typo leaves one token of a two-token name intact.

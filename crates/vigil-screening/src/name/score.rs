@@ -177,6 +177,42 @@ pub fn score_bound(
     (q * (1.0 - penalty * (1.0 - c))).max(c * (1.0 - penalty * (1.0 - q)))
 }
 
+/// Whether [`score_tokens`] is certainly under `threshold`, checked cheaply: the score is
+/// at most the square root of the weakest pair of the name with fewer tokens, so one of
+/// its tokens that pairs with nothing at `threshold²` or better sinks it. The index
+/// calls it before scoring, with the tokens most likely to fail first. Never true when
+/// the space-free comparison of names of different token counts may apply.
+pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bool {
+    if query.is_empty() || candidate.is_empty() {
+        return true;
+    }
+    if query.len() != candidate.len() {
+        let length = |tokens: &[&str]| tokens.iter().map(|t| t.len()).sum::<usize>();
+        let (q, c) = (length(query), length(candidate));
+        if q.min(c) as f64 / q.max(c) as f64 >= JOINED_MIN_LENGTH_RATIO {
+            return false;
+        }
+    }
+    // A margin for rounding: the bound must never reject what scoring would accept.
+    let floor = threshold * threshold - 1e-9;
+    let pairs_at_floor = |q: &str, c: &str| {
+        let (q_class, c_class) = (
+            phonetic::first_class(q.as_bytes()),
+            phonetic::first_class(c.as_bytes()),
+        );
+        token_similarity(q, q_class, c, c_class).is_some_and(|(sim, _)| sim >= floor)
+    };
+    if candidate.len() < query.len() {
+        candidate
+            .iter()
+            .any(|c| !query.iter().any(|q| pairs_at_floor(q, c)))
+    } else {
+        query
+            .iter()
+            .any(|q| !candidate.iter().any(|c| pairs_at_floor(q, c)))
+    }
+}
+
 /// The score only, without building an explanation (the index's hot path).
 pub fn score_only(query: &PreparedName, candidate: &PreparedName) -> f64 {
     score_tokens(&query.tokens, &candidate.tokens)
@@ -427,6 +463,37 @@ mod tests {
             prop_assert_eq!(x, score_only(&pa, &pb));
             if !pa.is_empty() {
                 prop_assert!((score_only(&pa, &pa) - 1.0).abs() < 1e-9);
+            }
+        }
+
+        // The index skips names on `certainly_below`'s word: it must never skip one that
+        // scores at the threshold or above. The candidate is the query changed a little
+        // (a letter changed or added per token, a token dropped or added), so most pairs
+        // are close; initials and repeated tokens included.
+        #[test]
+        fn certainly_below_never_drops_a_match(
+            q in proptest::collection::vec("[abdmrsk]{1,9}", 1..5),
+            changes in proptest::collection::vec((0u8..4, 0usize..9, "[abdmrsk]"), 5),
+            threshold in 0.7f64..0.95,
+        ) {
+            let mut c: Vec<String> = Vec::new();
+            for (token, (change, at, letter)) in q.iter().zip(&changes) {
+                let at = at % token.len();
+                match change {
+                    0 => c.push(token.clone()),
+                    1 => c.push(format!("{}{letter}{}", &token[..at], &token[at + 1..])),
+                    2 => c.push(format!("{}{letter}{}", &token[..at], &token[at..])),
+                    _ => {}
+                }
+            }
+            if changes[4].0 == 0 {
+                c.push(changes[4].2.repeat(changes[4].1 + 1));
+            }
+            let q: Vec<&str> = q.iter().map(String::as_str).collect();
+            let c: Vec<&str> = c.iter().map(String::as_str).collect();
+            if certainly_below(&q, &c, threshold) {
+                let x = score_tokens(&q, &c);
+                prop_assert!(x < threshold, "{q:?} / {c:?}: {x} >= {threshold}");
             }
         }
 
