@@ -225,6 +225,26 @@ async fn dismissed_matches_stay_dismissed_and_paused_reports_stay_still() {
         1
     );
 
+    // The printed report: what was screened and the dismissal, with who and why.
+    let (status, headers, pdf) = api.get_bytes(&format!("/api/v1/reports/{id}/print")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(headers["cache-control"], "private, no-store");
+    let pdf = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with("%PDF-") && pdf.trim_end().ends_with("%%EOF"));
+    for printed in [
+        format!("(Watchlist report {id})"),
+        "(Victor Bout)".into(),
+        "(1967-01-13)".into(),
+        "(Dismissed (1))".into(),
+        "(1. Viktor Bout - custom list \"Watch\"".into(),
+        "(different person)".into(),
+    ] {
+        assert!(pdf.contains(&printed), "{printed} not in the PDF");
+    }
+    let missing = api.get("/api/v1/reports/rep_missing/print").await;
+    assert_eq!(missing.status, 404);
+
     // Re-running finds the same person: still dismissed.
     let rerun = api
         .post(&format!("/api/v1/reports/{id}/run"), json!({}))
@@ -369,6 +389,11 @@ async fn tags_redaction_and_errors() {
         !events.body.to_string().contains("Secret"),
         "redaction reaches the events"
     );
+    let (status, _, pdf) = api.get_bytes(&format!("/api/v1/reports/{id}/print")).await;
+    assert_eq!(status, 200);
+    let pdf = String::from_utf8_lossy(&pdf);
+    assert!(pdf.contains("(Redacted "), "the PDF says it was redacted");
+    assert!(!pdf.contains("Secret"), "and prints nothing it removed");
     let again = api
         .post(&format!("/api/v1/reports/{id}/run"), json!({}))
         .await;

@@ -221,6 +221,23 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
     }
 }
 
+/// Check a successful response that is not JSON (a PDF): Persona's operation must answer
+/// that status with that content type.
+pub fn check_content_type(method: &str, path: &str, status: u16, content_type: &str) {
+    if !available() {
+        return;
+    }
+    let spec = load("2025-12-08").expect("spec loaded");
+    let template = template_for(&spec, path).unwrap_or_else(|| panic!("{path} is not in the spec"));
+    let response =
+        &spec.doc["paths"][template][method.to_ascii_lowercase()]["responses"][status.to_string()];
+    assert!(
+        response["content"].get(content_type).is_some(),
+        "{method} {template} answers {status} with {}, not {content_type}",
+        response["content"]
+    );
+}
+
 /// Check one response; panics with a readable report when it does not validate.
 pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value) {
     if !available() {

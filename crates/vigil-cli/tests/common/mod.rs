@@ -257,6 +257,35 @@ impl Client {
         }
     }
 
+    /// GET a body that is not JSON (a PDF): status, headers and bytes. A success is
+    /// checked against the content type Persona's operation declares; errors are JSON and
+    /// go through [`Client::get`].
+    pub async fn get_bytes(&self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
+        let mut request = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .timeout(Duration::from_secs(30));
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap().to_vec();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if let Some(api_path) = path.strip_prefix("/api/v1") {
+            conformance::check_content_type("get", api_path, status, &content_type);
+        }
+        (status, headers, bytes)
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.raw(Method::GET, path, None, &[]).await
     }

@@ -17,6 +17,6 @@ pub mod write;
 pub use body::ApiBody;
 pub use context::Ctx;
 pub use error::{ApiError, ApiResult};
-pub use render::{finish, Reply};
+pub use render::{file_response, finish, Reply};
 pub use upload::UploadBody;
 pub use write::{record_event, write, Doc, Written};

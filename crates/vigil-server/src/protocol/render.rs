@@ -71,3 +71,30 @@ impl IntoResponse for Reply {
         response
     }
 }
+
+/// A file's bytes as a response (a stored photo, a printed report): its content type,
+/// `inline` with its file name, never sniffed, never kept by shared caches (personal
+/// data).
+pub fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    let disposition = format!(
+        "inline; filename=\"{}\"",
+        filename.replace(['"', '\\'], "_")
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}

@@ -103,6 +103,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/reports/{report_id}/set-tags", post(reports::set_tags))
         .route("/reports/{report_id}/history", get(reports::history))
         .route("/reports/{report_id}/matches", get(reports::matches))
+        .route("/reports/{report_id}/print", get(reports::print))
         .route(
             "/importer/list-item/{kind}",
             post(importers::import_list_items),

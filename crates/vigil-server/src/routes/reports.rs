@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::{Map, Value};
 use vigil_domain::account::Account;
 use vigil_domain::events;
@@ -18,7 +19,8 @@ use vigil_store::{AccountType, PageRequest, ReportFilter, WriteTx};
 use super::accounts::tags::{one_tag, tag_list};
 use super::accounts::{allow_meta, blank_account, record as record_account, type_or_default};
 use crate::protocol::{
-    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
+    Reply, Written,
 };
 use crate::screening::runs::{self, record_action, record_run, RunType};
 use crate::views::{self, report::TYPE};
@@ -543,6 +545,22 @@ pub async fn matches(
         &ctx,
         StatusCode::OK,
     ))
+}
+
+/// `GET /reports/{id}/print`: the report as a PDF, for a reviewer's file. A redacted
+/// report prints without what was removed.
+pub async fn print(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    ctx.require("report", Access::Read)?;
+    let report = state
+        .store
+        .report(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    let pdf = views::report_pdf::render(&report, state.now());
+    Ok(file_response(pdf, "application/pdf", &format!("{id}.pdf")))
 }
 
 /// `DELETE /reports/{id}`: remove the query, matches and dismissals, here and in the

@@ -7,6 +7,7 @@ pub mod event;
 pub mod importer;
 pub mod list;
 pub mod report;
+pub mod report_pdf;
 
 use serde_json::{Map, Value};
 
