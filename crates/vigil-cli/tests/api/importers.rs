@@ -10,17 +10,6 @@ use serde_json::{json, Value};
 
 use crate::common::{Client, Server, BIN};
 
-async fn create_list(api: &Client, plural: &str) -> String {
-    let created = api
-        .post(
-            &format!("/api/v1/list/{plural}"),
-            json!({"data": {"attributes": {"name": format!("{plural} import")}}}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    created.id()
-}
-
 fn inline(list_id: Option<&str>, csv: &str, filename: &str) -> Value {
     let data = base64::engine::general_purpose::STANDARD.encode(csv);
     let mut attributes = json!({"file": {"data": data, "filename": filename}});
@@ -92,7 +81,9 @@ async fn row_errors(api: &Client, id: &str) -> Vec<(u64, Option<String>)> {
 async fn list_items_import_inline_or_multipart_and_bad_rows_are_reported_by_line() {
     let server = Server::start();
     let api = server.client();
-    let emails = create_list(&api, "email-addresses").await;
+    let emails = api
+        .create_list("email-addresses", "email-addresses import")
+        .await;
     let csv = "value,match_type\n\
                joe@evil.com,\n\
                not-an-email,\n\
@@ -147,7 +138,9 @@ async fn list_items_import_inline_or_multipart_and_bad_rows_are_reported_by_line
 
     // The same file as multipart, field names as Rails spells them: every good row is now
     // a duplicate.
-    let phones = create_list(&api, "phone-numbers").await;
+    let phones = api
+        .create_list("phone-numbers", "phone-numbers import")
+        .await;
     let multipart = api
         .post_multipart(
             "/api/v1/importer/list-item/phone-numbers",
@@ -190,7 +183,7 @@ async fn list_items_import_inline_or_multipart_and_bad_rows_are_reported_by_line
 async fn importer_requests_are_checked_field_by_field() {
     let server = Server::start_with(&["--max-upload-bytes", "4096"]);
     let api = server.client();
-    let names = create_list(&api, "names").await;
+    let names = api.create_list("names", "names import").await;
     let good = "name_first,name_last\nJoe,Imposter\n";
     let post = |path: &'static str, body: Value| {
         let api = api.clone();
@@ -220,7 +213,9 @@ async fn importer_requests_are_checked_field_by_field() {
         "/data/attributes/list-id"
     );
 
-    let emails = create_list(&api, "email-addresses").await;
+    let emails = api
+        .create_list("email-addresses", "email-addresses import")
+        .await;
     let wrong_kind = post("list-item/names", inline(Some(&emails), good, "n.csv")).await;
     assert_eq!(wrong_kind.status, 422);
     assert_eq!(
@@ -307,7 +302,7 @@ async fn importer_requests_are_checked_field_by_field() {
 async fn accounts_import_and_are_screened_against_lists() {
     let server = Server::start();
     let api = server.client();
-    let names = create_list(&api, "names").await;
+    let names = api.create_list("names", "names import").await;
     let item = api
         .post(
             "/api/v1/list-item/names",
@@ -364,7 +359,7 @@ async fn an_import_killed_half_way_resumes_without_losing_or_repeating_rows() {
     let temp = server.take_tempdir().unwrap();
     let key = server.sandbox_key.clone();
     let api = server.client();
-    let names = create_list(&api, "names").await;
+    let names = api.create_list("names", "names import").await;
     let rows = 60_000;
     let created = api
         .post(
@@ -408,7 +403,7 @@ async fn vigil_import_list_runs_beside_a_server_and_reports_bad_lines() {
         .create_account(json!({"name-first": "Joe", "name-last": "Imposter"}))
         .await
         .id();
-    let names = create_list(&api, "names").await;
+    let names = api.create_list("names", "names import").await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("names.csv");
     let mut csv = names_csv(5_000);

@@ -3,18 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{Client, Server};
-
-async fn create_list(api: &Client, plural: &str, name: &str) -> String {
-    let created = api
-        .post(
-            &format!("/api/v1/list/{plural}"),
-            json!({"data": {"attributes": {"name": name}}}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    created.id()
-}
+use crate::common::Server;
 
 fn with_list(list_id: &str, attributes: Value) -> Value {
     let mut attributes = attributes;
@@ -123,7 +112,9 @@ async fn every_kind_of_item_is_created_normalised_retrieved_and_archived() {
             "fields" => "strings",
             other => other,
         };
-        let list_id = create_list(&api, list_plural, &format!("Blocked {plural}")).await;
+        let list_id = api
+            .create_list(list_plural, &format!("Blocked {plural}"))
+            .await;
         assert!(list_id.starts_with("lst_"));
         // Persona's `list` schema (what GET /lists/{id} answers) omits `list/string`, though
         // POST /list/strings exists: a gap in the spec, so string lists are not retrieved here.
@@ -186,11 +177,11 @@ fn plural_to_kind(plural: &str) -> &str {
 async fn bad_values_are_422_naming_the_field_and_write_nothing() {
     let server = Server::start();
     let api = server.client();
-    let ips = create_list(&api, "ip-addresses", "Bad IPs").await;
-    let places = create_list(&api, "geolocations", "Bad places").await;
-    let countries = create_list(&api, "countries", "Embargoed").await;
-    let phones = create_list(&api, "phone-numbers", "Burners").await;
-    let names = create_list(&api, "names", "Known fraudsters").await;
+    let ips = api.create_list("ip-addresses", "Bad IPs").await;
+    let places = api.create_list("geolocations", "Bad places").await;
+    let countries = api.create_list("countries", "Embargoed").await;
+    let phones = api.create_list("phone-numbers", "Burners").await;
+    let names = api.create_list("names", "Known fraudsters").await;
     let cases = [
         (
             "ip-addresses",
@@ -325,9 +316,11 @@ async fn bad_values_are_422_naming_the_field_and_write_nothing() {
 async fn lists_are_listed_filtered_by_status_and_archived() {
     let server = Server::start();
     let api = server.client();
-    let first = create_list(&api, "names", "Fraud ring A").await;
-    let second = create_list(&api, "email-addresses", "Disposable domains").await;
-    let third = create_list(&api, "countries", "High risk").await;
+    let first = api.create_list("names", "Fraud ring A").await;
+    let second = api
+        .create_list("email-addresses", "Disposable domains")
+        .await;
+    let third = api.create_list("countries", "High risk").await;
     let all = api.get("/api/v1/lists").await;
     assert_eq!(all.ids(), [third.clone(), second.clone(), first.clone()]);
 

@@ -9,30 +9,6 @@ use serde_json::{json, Value};
 
 use crate::common::{conformance, Client, Server, BIN};
 
-async fn create_list(api: &Client, plural: &str, name: &str) -> String {
-    let created = api
-        .post(
-            &format!("/api/v1/list/{plural}"),
-            json!({"data": {"attributes": {"name": name}}}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    created.id()
-}
-
-async fn add_item(api: &Client, plural: &str, list_id: &str, attributes: Value) -> String {
-    let mut attributes = attributes;
-    attributes["list-id"] = json!(list_id);
-    let created = api
-        .post(
-            &format!("/api/v1/list-item/{plural}"),
-            json!({"data": {"attributes": attributes}}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    created.id()
-}
-
 /// The reports of an account, once `ready` holds for them (monitoring works in the
 /// background; give it up to ten seconds).
 async fn reports_when(
@@ -87,14 +63,14 @@ async fn a_new_list_item_flags_existing_accounts_and_screens_new_ones() {
         .await
         .id();
 
-    let names = create_list(&api, "names", "Known fraudsters").await;
-    let item = add_item(
-        &api,
-        "names",
-        &names,
-        json!({"name-first": "Joseph", "name-last": "IMPOSTER"}),
-    )
-    .await;
+    let names = api.create_list("names", "Known fraudsters").await;
+    let item = api
+        .add_list_item(
+            "names",
+            &names,
+            json!({"name-first": "Joseph", "name-last": "IMPOSTER"}),
+        )
+        .await;
     let reports = reports_when(&api, &joe, has_match).await;
     assert_eq!(reports.len(), 1);
     let report = &reports[0];
@@ -132,9 +108,8 @@ async fn a_new_list_item_flags_existing_accounts_and_screens_new_ones() {
     );
 
     // A domain list flags the account whose email is in a subdomain of it.
-    let domains = create_list(&api, "email-addresses", "Fraud domains").await;
-    add_item(
-        &api,
+    let domains = api.create_list("email-addresses", "Fraud domains").await;
+    api.add_list_item(
         "email-addresses",
         &domains,
         json!({"value": "fraud.example", "match-type": "domain"}),
@@ -178,9 +153,8 @@ async fn a_new_list_item_flags_existing_accounts_and_screens_new_ones() {
 async fn dismissed_matches_stay_dismissed_and_paused_reports_stay_still() {
     let server = Server::start();
     let api = server.client();
-    let names = create_list(&api, "names", "Watch").await;
-    add_item(
-        &api,
+    let names = api.create_list("names", "Watch").await;
+    api.add_list_item(
         "names",
         &names,
         json!({"name-first": "Viktor", "name-last": "Bout"}),
@@ -254,8 +228,7 @@ async fn dismissed_matches_stay_dismissed_and_paused_reports_stay_still() {
     assert_eq!(rerun.attr("is-continuous"), true);
 
     // A new item that matches comes through, the dismissed one does not.
-    add_item(
-        &api,
+    api.add_list_item(
         "names",
         &names,
         json!({"name-first": "Viktor", "name-last": "But"}),
@@ -279,8 +252,7 @@ async fn dismissed_matches_stay_dismissed_and_paused_reports_stay_still() {
         .await;
     assert_eq!(paused.status, 200);
     assert_eq!(paused.attr("is-recurring"), false);
-    add_item(
-        &api,
+    api.add_list_item(
         "names",
         &names,
         json!({"name-first": "Victor", "name-last": "Bout"}),

@@ -257,6 +257,32 @@ impl Client {
         }
     }
 
+    /// Create a list of `plural` kind (`names`, `email-addresses`, ...); its id.
+    pub async fn create_list(&self, plural: &str, name: &str) -> String {
+        let created = self
+            .post(
+                &format!("/api/v1/list/{plural}"),
+                serde_json::json!({"data": {"attributes": {"name": name}}}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        created.id()
+    }
+
+    /// Add an item with `attributes` to the list; its id.
+    pub async fn add_list_item(&self, plural: &str, list_id: &str, attributes: Value) -> String {
+        let mut attributes = attributes;
+        attributes["list-id"] = serde_json::json!(list_id);
+        let created = self
+            .post(
+                &format!("/api/v1/list-item/{plural}"),
+                serde_json::json!({"data": {"attributes": attributes}}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        created.id()
+    }
+
     /// GET a body that is not JSON (a PDF): status, headers and bytes. A success is
     /// checked against the content type Persona's operation declares; errors are JSON and
     /// go through [`Client::get`].
