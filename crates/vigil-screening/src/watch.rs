@@ -54,6 +54,9 @@ struct Entry<T> {
     birth_years: Vec<i32>,
 }
 
+/// Tombstones in the name index below this never trigger a rebuild.
+const COMPACT_AFTER: usize = 1024;
+
 /// Entries by owner id (a list item id, `source:party`, an account id).
 pub struct Watchlist<T> {
     names: NameIndex<u32>,
@@ -149,7 +152,25 @@ impl<T> Watchlist<T> {
             }
         }
         self.free.push(at);
+        // Replacing entries (every account update) leaves tombstones in the name index:
+        // rebuild it once they outnumber the live names, so memory follows what is
+        // watched, not how often it changed.
+        if self.names.tombstones() > self.names.len().max(COMPACT_AFTER) {
+            let moved = self.names.compact();
+            for entry in self.entries.iter_mut().flatten() {
+                entry.slots = entry
+                    .slots
+                    .iter()
+                    .filter_map(|slot| moved[*slot as usize])
+                    .collect();
+            }
+        }
         Some(entry.payload)
+    }
+
+    /// Names held by the name index, removed ones included (for tests and metrics).
+    pub fn name_slots(&self) -> usize {
+        self.names.len() + self.names.tombstones()
     }
 
     /// Every live entry's owner and payload.
@@ -363,6 +384,36 @@ mod tests {
         let mut owners: Vec<&str> = list.screen(&s, 0.85).iter().map(|m| m.owner).collect();
         owners.sort();
         assert_eq!(owners, ["addr", "dom", "id"]);
+    }
+
+    #[test]
+    fn replacing_entries_does_not_grow_the_name_index() {
+        let mut list = Watchlist::new();
+        list.insert("other", 0, &["Maria Garcia".into()], vec![], vec![]);
+        for n in 0..5_000 {
+            let name = if n % 2 == 0 {
+                "Joe Imposter"
+            } else {
+                "Jane Doe"
+            };
+            list.insert("a", n, &[name.into()], vec![], vec![]);
+        }
+        assert!(
+            list.name_slots() <= 2 * (COMPACT_AFTER + 2),
+            "{}",
+            list.name_slots()
+        );
+        // The last version of "a" (Jane Doe) is found, the earlier one is not, and the
+        // entry that never changed survived every rebuild.
+        fn found(list: &Watchlist<i32>, name: &str) -> Vec<i32> {
+            let matches = list.screen(&subject(name), 0.85);
+            matches.iter().map(|m| *m.payload).collect()
+        }
+        assert_eq!(found(&list, "Jane Doe"), [4_999]);
+        assert!(found(&list, "Joe Imposter").is_empty());
+        assert_eq!(found(&list, "Maria Garcia"), [0]);
+        assert_eq!(list.remove("a"), Some(4_999));
+        assert!(found(&list, "Jane Doe").is_empty());
     }
 
     #[test]

@@ -20,7 +20,7 @@
 //!
 //! Names are stored compactly (the prepared tokens in one shared text buffer), so a
 //! million names take about a hundred megabytes with their postings. Removal leaves a
-//! tombstone.
+//! tombstone, until the owner compacts the index.
 
 use std::cell::RefCell;
 use std::hash::Hasher;
@@ -286,11 +286,32 @@ impl<T> NameIndex<T> {
         Some(slot)
     }
 
-    /// Remove the name at `slot`; returns its payload.
+    /// Remove the name at `slot`; returns its payload. Its postings stay (a tombstone)
+    /// until [`NameIndex::compact`].
     pub fn remove(&mut self, slot: Slot) -> Option<T> {
         let payload = self.payloads.get_mut(slot as usize)?.take()?;
         self.live -= 1;
         Some(payload)
+    }
+
+    /// Removed names whose slots and postings are still held.
+    pub fn tombstones(&self) -> usize {
+        self.payloads.len() - self.live
+    }
+
+    /// Rebuild without the removed names; returns each old slot's new slot (`None` for
+    /// removed ones). Callers holding slots must map them.
+    pub fn compact(&mut self) -> Vec<Option<Slot>> {
+        let mut old = std::mem::take(self);
+        let payloads = std::mem::take(&mut old.payloads);
+        payloads
+            .into_iter()
+            .enumerate()
+            .map(|(slot, payload)| {
+                let name = PreparedName::from_tokens(old.tokens(slot as Slot));
+                self.insert(&name, payload?)
+            })
+            .collect()
     }
 
     /// Names whose score against `query` is at least `threshold`, best first, at most `limit`.
@@ -596,6 +617,24 @@ mod tests {
         assert_eq!(idx.remove(0), None);
         assert!(found(&idx, "Joe Imposter").is_empty());
         assert_eq!(idx.len(), 0);
+    }
+
+    #[test]
+    fn compaction_drops_removed_names_and_moves_the_rest() {
+        let mut idx = index(&["Joe Imposter", "Jane Doe", "John Smith", "Maria Garcia"]);
+        idx.remove(0);
+        idx.remove(2);
+        assert_eq!(idx.tombstones(), 2);
+        let moved = idx.compact();
+        assert_eq!(moved, [None, Some(0), None, Some(1)]);
+        assert_eq!((idx.len(), idx.tombstones()), (2, 0));
+        assert_eq!(idx.tokens(1), "maria garcia");
+        assert_eq!(found(&idx, "Maria Garcia"), [3]);
+        assert_eq!(found(&idx, "Jane Doe"), [1]);
+        assert!(found(&idx, "Joe Imposter").is_empty());
+        // Compacted postings hold only the live names.
+        let keys = |idx: &NameIndex<usize>| idx.postings.values().map(Vec::len).sum::<usize>();
+        assert_eq!(keys(&idx), keys(&index(&["Jane Doe", "Maria Garcia"])));
     }
 
     proptest! {
