@@ -12,7 +12,8 @@
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
 //! but one when a strong hit came through a rare token. At most one of the hits may be
 //! weak (one typo'd token; several weak hits are a coincidence of keys), and with two or
-//! more query tokens one must be strong. That lets most lists only add to names other
+//! more query tokens one must be strong. In large indexes a strong key shared by more
+//! than one name in 32 counts as weak in such queries: it tells no more than a typo. That lets most lists only add to names other
 //! lists brought in (see `search`). Candidates whose best possible score, from the
 //! lengths of the tokens that hit ([`score_bound`]) or from one token that pairs with
 //! nothing well enough ([`certainly_below`]), is under the threshold are skipped; the
@@ -30,6 +31,11 @@ use rustc_hash::{FxHashMap, FxHasher};
 use super::prepare::PreparedName;
 use super::score::{certainly_below, score_bound, score_tokens};
 use super::{nicknames, phonetic};
+
+/// A strong key's list holding more than one name in this many, and more than
+/// `CROWDED_MIN` names, hits weakly in queries of two or more tokens.
+const CROWDED_SHARE: usize = 32;
+const CROWDED_MIN: usize = 4096;
 
 /// Posting lists this short make a single hit worth scoring.
 const RARE_POSTINGS: usize = 64;
@@ -367,10 +373,21 @@ impl<T> NameIndex<T> {
                     let found = keys.iter().filter_map(|k| self.postings.get(&(k ^ salt)));
                     found.map(Vec::as_slice).collect()
                 };
+                let (mut strong_lists, mut weak_lists) = (lists(&strong, 0), lists(&weak, 0));
+                // A key a large share of the index shares (a short sound key: "hans"
+                // sounds like every "ans", "ens", "hons" in a million names) says no more
+                // than a weak hit; with other query tokens to go by, it counts as one.
+                if distinct.len() > 1 {
+                    let crowded = |l: &&[Posting]| {
+                        l.len() > CROWDED_MIN && l.len() * CROWDED_SHARE > self.live
+                    };
+                    weak_lists.extend(strong_lists.iter().filter(|l| crowded(l)));
+                    strong_lists.retain(|l| !crowded(l));
+                }
                 let query_token = QueryToken {
                     bit: bit as u32,
-                    strong: lists(&strong, 0),
-                    weak: lists(&weak, 0),
+                    strong: strong_lists,
+                    weak: weak_lists,
                     single_strong: lists(&strong, SINGLE_SALT),
                     single_weak: lists(&weak, SINGLE_SALT),
                 };
@@ -617,6 +634,19 @@ mod tests {
         assert_eq!(idx.remove(0), None);
         assert!(found(&idx, "Joe Imposter").is_empty());
         assert_eq!(idx.len(), 0);
+    }
+
+    #[test]
+    fn a_crowded_key_still_finds_its_names() {
+        // "hans" is in every name: its keys count as weak hits, the surname's are strong.
+        let mut names: Vec<String> = (0..5_000).map(|i| format!("Hans Ab{i}")).collect();
+        names.push("Hans Loleyson".into());
+        names.push("Hanz Loleysen".into());
+        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut hits = found(&idx, "Hans Loleyson");
+        hits.sort_unstable();
+        assert_eq!(hits, [5_000, 5_001]);
+        assert!(found(&idx, "Hans Nobody").is_empty());
     }
 
     #[test]
