@@ -66,19 +66,82 @@ struct QueryToken<'a> {
     single_weak: Vec<&'a [Posting]>,
 }
 
-/// Set `bits` (and the hit position's bit) in the mask of every slot in `list`; slots
-/// not yet touched are touched only when `may_touch`.
-fn mark(masks: &mut [u64], touched: &mut [u64], list: &[Posting], bits: u64, may_touch: bool) {
-    for &posting in list {
-        let slot = posting & SLOT_MASK;
-        let mask = &mut masks[slot as usize];
-        if *mask == 0 {
-            if !may_touch {
-                continue;
-            }
-            touched[slot as usize / 64] |= 1 << (slot % 64);
+/// Bits of a slot's mask: 0-22 the query tokens that hit it, 23 whether it is already a
+/// candidate, 24-46 the query tokens that hit it strongly, 48-63 the positions of its
+/// tokens that were hit.
+const ANY_BITS: u64 = (1 << MAX_QUERY_TOKENS) - 1;
+const CANDIDATE: u64 = 1 << 23;
+const STRONG_SHIFT: u32 = 24;
+/// Distinct query tokens the masks have room for.
+const MAX_QUERY_TOKENS: usize = 23;
+
+/// What a query keeps per slot while it marks, reused across queries (per thread).
+#[derive(Default)]
+struct Marks {
+    /// One bit per slot: touched by this query. Small enough to stay in cache (128 KiB
+    /// for a million names), so lists that only add skip untouched slots cheaply.
+    touched: Vec<u64>,
+    /// Per slot, valid only where `touched`: see `ANY_BITS` and the constants after it.
+    masks: Vec<u64>,
+    /// Slots that became candidates, in that order.
+    candidates: Vec<Slot>,
+}
+
+/// One posting list to mark: the bits it sets, whether it may touch slots no earlier
+/// list touched, and whether a single hit from it makes a candidate.
+struct Pass<'a> {
+    list: &'a [Posting],
+    bits: u64,
+    may_touch: bool,
+    one_hit_enough: bool,
+}
+
+impl Marks {
+    fn prepare(&mut self, slots: usize) {
+        if self.masks.len() < slots {
+            self.masks.resize(slots, 0);
+            self.touched.resize(slots.div_ceil(64), 0);
         }
-        *mask |= bits | 1u64 << (48 + (posting >> POSITION_SHIFT));
+    }
+
+    /// Set the pass's bits (and the hit position's bit) for every slot in its list. A
+    /// slot becomes a candidate once two query tokens hit it, or a strong hit from a
+    /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
+    /// list where one is enough.
+    fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
+        for &posting in pass.list {
+            let slot = (posting & SLOT_MASK) as usize;
+            let word = &mut self.touched[slot / 64];
+            let bit = 1u64 << (slot % 64);
+            let position = 1u64 << (48 + (posting >> POSITION_SHIFT));
+            let mask = &mut self.masks[slot];
+            let before = if *word & bit == 0 {
+                if !pass.may_touch {
+                    continue;
+                }
+                *word |= bit;
+                0
+            } else {
+                *mask
+            };
+            let after = before | pass.bits | position;
+            *mask = after;
+            if after & CANDIDATE == 0
+                && (pass.one_hit_enough
+                    || (after & ANY_BITS).count_ones() >= 2
+                    || after & forgiving != 0)
+            {
+                *mask |= CANDIDATE;
+                self.candidates.push(slot as Slot);
+            }
+        }
+    }
+
+    /// Forget this query's marks over the first `slots` slots (the masks need no
+    /// clearing: `touched` says which are current).
+    fn clear(&mut self, slots: usize) {
+        self.touched[..slots.div_ceil(64)].fill(0);
+        self.candidates.clear();
     }
 }
 
@@ -208,9 +271,8 @@ fn retrievable(token: &str) -> bool {
 }
 
 thread_local! {
-    /// Per-slot bit masks of the query tokens that hit it, and a bit per slot for those
-    /// touched (set), reused across queries.
-    static HITS: RefCell<(Vec<u64>, Vec<u64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// What queries mark per slot, reused across queries.
+    static MARKS: RefCell<Marks> = RefCell::new(Marks::default());
 }
 
 impl<T> NameIndex<T> {
@@ -332,8 +394,8 @@ impl<T> NameIndex<T> {
         distinct.sort_unstable();
         distinct.dedup();
         // The masks have room for 24; the cheap check below needs every token.
-        let all_distinct = distinct.len() <= 24;
-        distinct.truncate(24);
+        let all_distinct = distinct.len() <= MAX_QUERY_TOKENS;
+        distinct.truncate(MAX_QUERY_TOKENS);
         if distinct.is_empty() {
             return hits;
         }
@@ -348,12 +410,9 @@ impl<T> NameIndex<T> {
             .iter()
             .map(|d| query_tokens.iter().filter(|t| *t == d).count())
             .collect();
-        HITS.with(|cell| {
-            let (masks, touched) = &mut *cell.borrow_mut();
-            if masks.len() < self.payloads.len() {
-                masks.resize(self.payloads.len(), 0);
-                touched.resize(self.payloads.len().div_ceil(64), 0);
-            }
+        MARKS.with(|cell| {
+            let marks = &mut *cell.borrow_mut();
+            marks.prepare(self.payloads.len());
             let mut rare = 0u32;
             let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(distinct.len());
             for (bit, token) in distinct.iter().enumerate() {
@@ -403,16 +462,14 @@ impl<T> NameIndex<T> {
                 }
                 per_token.push(query_token);
             }
-            // A slot's mask: bits 0-23 the query tokens that hit it, 24-47 those that hit
-            // it strongly, 48-63 the positions of its tokens that were hit.
-            //
             // With two or more query tokens, a name of two or more tokens is a candidate
             // only with hits from two of them, one strong, or a strong hit from a rare
             // token. So not every list has to touch (bring in) names: either the strong
             // lists touch and the weak ones only add to those, or every token's lists
             // touch but the one with the most postings, which only adds. Whichever
             // touches fewer. Single-token names (one hit is enough) are filed apart and
-            // always touch.
+            // always touch. Marking notes the slots hit by two query tokens (or one, where
+            // that can be enough): only those are checked further.
             let size = |lists: &[&[Posting]]| lists.iter().map(|l| l.len()).sum::<usize>();
             per_token.sort_by_key(|t| size(&t.strong) + size(&t.weak));
             let strong_total: usize = per_token.iter().map(|t| size(&t.strong)).sum();
@@ -420,22 +477,35 @@ impl<T> NameIndex<T> {
                 .iter()
                 .map(|t| size(&t.strong) + size(&t.weak))
                 .sum();
-            let mut passes: Vec<(&[Posting], u64, bool)> = Vec::new();
+            let mut passes: Vec<Pass<'_>> = Vec::new();
             let strong_touch = query_count > 1 && strong_total < all_but_largest;
             for (n, token) in per_token.iter().enumerate() {
-                let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + 24));
+                let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
                 let rare = rare & (1 << token.bit) != 0;
                 let may_touch = query_count == 1 || rare || strong_touch || n + 1 < per_token.len();
-                passes.extend(token.strong.iter().map(|l| (*l, any | strong, may_touch)));
                 let weak_touch = may_touch && !strong_touch;
-                passes.extend(token.weak.iter().map(|l| (*l, any, weak_touch)));
-                passes.extend(token.single_strong.iter().map(|l| (*l, any | strong, true)));
-                passes.extend(token.single_weak.iter().map(|l| (*l, any, true)));
+                // With one query token, one hit is enough; single-token names too.
+                let one = query_count == 1;
+                let groups = [
+                    (&token.strong, any | strong, may_touch, one),
+                    (&token.weak, any, weak_touch, one),
+                    (&token.single_strong, any | strong, true, true),
+                    (&token.single_weak, any, true, true),
+                ];
+                for (lists, bits, may_touch, one_hit_enough) in groups {
+                    passes.extend(lists.iter().map(|&list| Pass {
+                        list,
+                        bits,
+                        may_touch,
+                        one_hit_enough,
+                    }));
+                }
             }
             // Lists that only add go after those that touch.
-            passes.sort_by_key(|pass| !pass.2);
-            for (list, bits, may_touch) in passes {
-                mark(masks, touched, list, bits, may_touch);
+            passes.sort_by_key(|pass| !pass.may_touch);
+            let forgiving = u64::from(rare) << STRONG_SHIFT;
+            for pass in &passes {
+                marks.mark(pass, forgiving);
             }
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
             let mut lengths: Vec<usize> = Vec::with_capacity(8);
@@ -445,20 +515,10 @@ impl<T> NameIndex<T> {
                 .copied()
                 .filter(|t| !retrievable(t))
                 .collect();
-            // Touched slots in ascending order: their masks and tables are read front
-            // to back, which the memory system streams, not at random.
-            let touched_slots = touched.iter_mut().enumerate().flat_map(|(word, bits)| {
-                let mut bits = std::mem::take(bits);
-                std::iter::from_fn(move || {
-                    let bit = (bits != 0).then(|| bits.trailing_zeros())?;
-                    bits &= bits - 1;
-                    Some((word * 64) as Slot + bit)
-                })
-            });
-            for slot in touched_slots {
-                let mask = std::mem::take(&mut masks[slot as usize]);
-                let any = (mask & 0xFF_FFFF) as u32;
-                let strong = ((mask >> 24) & 0xFF_FFFF) as u32;
+            for &slot in &marks.candidates {
+                let mask = marks.masks[slot as usize];
+                let any = (mask & ANY_BITS) as u32;
+                let strong = ((mask >> STRONG_SHIFT) & ANY_BITS) as u32;
                 let positions = (mask >> 48).count_ones();
                 // Scoring pairs every token of the shorter name or scores 0, so a name
                 // can only match when (nearly) all of the shorter side's tokens hit.
@@ -487,7 +547,7 @@ impl<T> NameIndex<T> {
                     continue;
                 }
                 // Removed names are skipped here, after the checks that need no more
-                // than the mask: most touched slots fail those, and every lookup in
+                // than the mask: many candidates fail those, and every lookup in
                 // another per-slot table is a cache miss.
                 let Some(payload) = self.payloads[slot as usize].as_ref() else {
                     continue;
@@ -548,6 +608,7 @@ impl<T> NameIndex<T> {
                     });
                 }
             }
+            marks.clear(self.payloads.len());
         });
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
         hits.truncate(limit);
