@@ -3,8 +3,11 @@
 //! Every token of a stored name is filed under several keys: its phonetic key
 //! (sound-alikes: "mohammed" / "muhammad"), its consonant skeleton (its consonants in
 //! order, repeats once: vowel typos, "smith" / "smyth"), and the skeleton with a
-//! consonant left out (a consonant added, dropped, changed or swapped). A nickname is
-//! also filed under its given name. A query looks its tokens' keys up and marks, per
+//! consonant left out (a consonant added, dropped, changed or swapped). Tokens of three
+//! consonants or fewer, whose consonant keys a big index shares widely, are also filed by
+//! their letters, as they are and with one letter left out (one letter added, dropped,
+//! changed or two swapped: "maie" / "marie"). A nickname is also filed under its given
+//! name. A query looks its tokens' keys up and marks, per
 //! stored name, which query tokens hit it, strongly (same sound, same consonants) or
 //! weakly (one typo away).
 //!
@@ -13,7 +16,8 @@
 //! but one when a strong hit came through a rare token. At most one of the hits may be
 //! weak (one typo'd token; several weak hits are a coincidence of keys), and with two or
 //! more query tokens one must be strong. In large indexes a strong key shared by more
-//! than one name in 32 counts as weak in such queries: it tells no more than a typo. That lets most lists only add to names other
+//! than one name in 32 counts as weak in such queries: it tells no more than a typo; a
+//! token filed by its letters drops such consonant keys altogether. That lets most lists only add to names other
 //! lists brought in (see `search`). Candidates whose best possible score, from the
 //! lengths of the tokens that hit ([`score_bound`]) or from one token that pairs with
 //! nothing well enough ([`certainly_below`]), is under the threshold are skipped; the
@@ -203,7 +207,45 @@ pub fn token_keys(token: &str) -> Vec<u64> {
         keys.push(hash_key(b's', skeleton));
         for_each_deletion(skeleton, |shorter| keys.push(hash_key(b'd', shorter)));
     });
+    if letter_keyed(token) {
+        keys.push(hash_key(b'E', token.as_bytes()));
+        for_each_letter_deletion(token, |shorter| keys.push(hash_key(b'e', shorter)));
+    }
     keys
+}
+
+/// Tokens of few consonants (three or fewer: "amara", "hoamra") share their consonant
+/// keys with a large part of a big index, so they are also filed by their letters:
+/// as they are, and with each letter left out.
+fn letter_keyed(token: &str) -> bool {
+    token.len() >= 4 && skeleton(token).len() <= 3
+}
+
+/// The token with each letter left out (a doubled letter once).
+fn for_each_letter_deletion(token: &str, mut visit: impl FnMut(&[u8])) {
+    let bytes = token.as_bytes();
+    let mut shorter = Vec::with_capacity(bytes.len());
+    for left_out in 0..bytes.len() {
+        if left_out > 0 && bytes[left_out] == bytes[left_out - 1] {
+            continue;
+        }
+        shorter.clear();
+        shorter.extend_from_slice(&bytes[..left_out]);
+        shorter.extend_from_slice(&bytes[left_out + 1..]);
+        visit(&shorter);
+    }
+}
+
+/// A letter-keyed query token's letter keys, as (strong, weak): the same letters; one
+/// letter added, dropped or changed, or two swapped.
+fn letter_query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
+    let strong = vec![hash_key(b'E', token.as_bytes())];
+    let mut weak = vec![hash_key(b'e', token.as_bytes())];
+    for_each_letter_deletion(token, |shorter| {
+        weak.push(hash_key(b'E', shorter));
+        weak.push(hash_key(b'e', shorter));
+    });
+    (strong, weak)
 }
 
 /// A query token's keys, as (strong, weak). Strong keys find the same sound or the same
@@ -433,16 +475,33 @@ impl<T> NameIndex<T> {
                     found.map(Vec::as_slice).collect()
                 };
                 let (mut strong_lists, mut weak_lists) = (lists(&strong, 0), lists(&weak, 0));
+                let (mut letter_strong, mut letter_weak) = (Vec::new(), Vec::new());
+                if letter_keyed(token) {
+                    (letter_strong, letter_weak) = letter_query_keys(token);
+                }
+                let (mut by_letters, mut by_letters_weak) =
+                    (lists(&letter_strong, 0), lists(&letter_weak, 0));
                 // A key a large share of the index shares (a short sound key: "hans"
                 // sounds like every "ans", "ens", "hons" in a million names) says no more
-                // than a weak hit; with other query tokens to go by, it counts as one.
+                // than a weak hit; with other query tokens to go by, it counts as one. A
+                // token filed by its letters does without its crowded consonant keys.
                 if distinct.len() > 1 {
                     let crowded = |l: &&[Posting]| {
                         l.len() > CROWDED_MIN && l.len() * CROWDED_SHARE > self.live
                     };
+                    if letter_keyed(token) {
+                        strong_lists.retain(|l| !crowded(l));
+                        weak_lists.retain(|l| !crowded(l));
+                    }
                     weak_lists.extend(strong_lists.iter().filter(|l| crowded(l)));
                     strong_lists.retain(|l| !crowded(l));
+                    weak_lists.extend(by_letters.iter().filter(|l| crowded(l)));
+                    by_letters.retain(|l| !crowded(l));
                 }
+                strong_lists.append(&mut by_letters);
+                weak_lists.append(&mut by_letters_weak);
+                strong.extend(letter_strong);
+                weak.extend(letter_weak);
                 let query_token = QueryToken {
                     bit: bit as u32,
                     strong: strong_lists,
@@ -695,6 +754,22 @@ mod tests {
         assert_eq!(idx.remove(0), None);
         assert!(found(&idx, "Joe Imposter").is_empty());
         assert_eq!(idx.len(), 0);
+    }
+
+    #[test]
+    fn tokens_of_few_consonants_are_found_by_their_letters() {
+        // "maie" has one consonant left: its consonant keys cannot reach "marie"; one
+        // letter left out of "marie" is "maie".
+        // Enough curies and mehtas that those tokens are not rare (a rare token's hit
+        // would excuse the miss).
+        let mut names = vec!["Marie Curie".to_string(), "Deepa Mehta".to_string()];
+        for n in 0..70 {
+            names.push(format!("Zed{n} Curie"));
+            names.push(format!("Zed{n} Mehta"));
+        }
+        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(found(&idx, "Maie Curie"), [0]);
+        assert_eq!(found(&idx, "Deeoa Mehta"), [1]);
     }
 
     #[test]
