@@ -91,22 +91,37 @@ struct Marks {
     candidates: Vec<Slot>,
     /// Room for the postings of a list that hit touched slots.
     sifted: Vec<Posting>,
+    /// Per query token, one bit per slot: hit strongly. A weak list that only adds
+    /// skips those slots: it would add nothing (a substitution key also holds every
+    /// exact spelling, sound and letter keys overlap).
+    strong_by_token: Vec<Vec<u64>>,
 }
 
 /// One posting list to mark: the bits it sets, whether it may touch slots no earlier
 /// list touched, and whether a single hit from it makes a candidate.
 struct Pass<'a> {
     list: &'a [Posting],
+    /// The query token's bit number, and whether its hits are strong.
+    token: usize,
+    strong: bool,
     bits: u64,
     may_touch: bool,
     one_hit_enough: bool,
 }
 
 impl Marks {
-    fn prepare(&mut self, slots: usize) {
+    fn prepare(&mut self, slots: usize, tokens: usize) {
         if self.masks.len() < slots {
             self.masks.resize(slots, 0);
             self.touched.resize(slots.div_ceil(64), 0);
+        }
+        if self.strong_by_token.len() < tokens {
+            self.strong_by_token.resize(tokens, Vec::new());
+        }
+        for bits in &mut self.strong_by_token[..tokens] {
+            if bits.len() < self.touched.len() {
+                bits.resize(self.touched.len(), 0);
+            }
         }
     }
 
@@ -124,11 +139,15 @@ impl Marks {
                 hits.resize(pass.list.len(), 0);
             }
             let mut found = 0;
+            let strong = &self.strong_by_token[pass.token];
             for &posting in pass.list {
                 let slot = (posting & SLOT_MASK) as usize;
-                let touched = (self.touched[slot / 64] >> (slot % 64)) & 1;
+                let mut wanted = self.touched[slot / 64];
+                if !pass.strong {
+                    wanted &= !strong[slot / 64];
+                }
                 hits[found] = posting;
-                found += touched as usize;
+                found += ((wanted >> (slot % 64)) & 1) as usize;
             }
             self.mark_touched(&hits[..found], pass, forgiving);
             self.sifted = hits;
@@ -151,6 +170,9 @@ impl Marks {
             };
             let after = before | pass.bits | position;
             *mask = after;
+            if pass.strong {
+                self.strong_by_token[pass.token][slot / 64] |= bit;
+            }
             if after & CANDIDATE == 0
                 && (pass.one_hit_enough
                     || (after & ANY_BITS).count_ones() >= 2
@@ -170,6 +192,9 @@ impl Marks {
             let mask = &mut self.masks[slot];
             let after = *mask | pass.bits | position;
             *mask = after;
+            if pass.strong {
+                self.strong_by_token[pass.token][slot / 64] |= 1 << (slot % 64);
+            }
             if after & CANDIDATE == 0
                 && (pass.one_hit_enough
                     || (after & ANY_BITS).count_ones() >= 2
@@ -183,8 +208,11 @@ impl Marks {
 
     /// Forget this query's marks over the first `slots` slots (the masks need no
     /// clearing: `touched` says which are current).
-    fn clear(&mut self, slots: usize) {
+    fn clear(&mut self, slots: usize, tokens: usize) {
         self.touched[..slots.div_ceil(64)].fill(0);
+        for bits in &mut self.strong_by_token[..tokens] {
+            bits[..slots.div_ceil(64)].fill(0);
+        }
         self.candidates.clear();
     }
 }
@@ -494,7 +522,7 @@ impl<T> NameIndex<T> {
             .collect();
         MARKS.with(|cell| {
             let marks = &mut *cell.borrow_mut();
-            marks.prepare(self.payloads.len());
+            marks.prepare(self.payloads.len(), distinct.len());
             let mut rare = 0u32;
             let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(distinct.len());
             for (bit, token) in distinct.iter().enumerate() {
@@ -586,15 +614,17 @@ impl<T> NameIndex<T> {
                 // With one query token, one hit is enough; single-token names too.
                 let one = query_count == 1;
                 let groups = [
-                    (&token.strong, any | strong, may_touch, one),
-                    (&token.weak, any, weak_touch, one),
-                    (&token.single_strong, any | strong, true, true),
-                    (&token.single_weak, any, true, true),
+                    (&token.strong, true, may_touch, one),
+                    (&token.weak, false, weak_touch, one),
+                    (&token.single_strong, true, true, true),
+                    (&token.single_weak, false, true, true),
                 ];
-                for (lists, bits, may_touch, one_hit_enough) in groups {
+                for (lists, is_strong, may_touch, one_hit_enough) in groups {
                     passes.extend(lists.iter().map(|&list| Pass {
                         list,
-                        bits,
+                        token: token.bit as usize,
+                        strong: is_strong,
+                        bits: if is_strong { any | strong } else { any },
                         may_touch,
                         one_hit_enough,
                     }));
@@ -614,8 +644,18 @@ impl<T> NameIndex<T> {
                 .copied()
                 .filter(|t| !retrievable(t))
                 .collect();
-            for &slot in &marks.candidates {
-                let mask = marks.masks[slot as usize];
+            // The candidates' per-slot data is gathered in short loops, one table at a
+            // time: their loads are independent, so the memory system serves many at
+            // once, where one long loop per candidate would wait on each in turn.
+            let mut gathered: Vec<(Slot, u64, u8)> = marks
+                .candidates
+                .iter()
+                .map(|&slot| (slot, marks.masks[slot as usize], 0))
+                .collect();
+            for entry in &mut gathered {
+                entry.2 = self.token_counts[entry.0 as usize];
+            }
+            gathered.retain(|&(_, mask, counts)| {
                 let any = (mask & ANY_BITS) as u32;
                 let strong = ((mask >> STRONG_SHIFT) & ANY_BITS) as u32;
                 let positions = (mask >> 48).count_ones();
@@ -625,34 +665,50 @@ impl<T> NameIndex<T> {
                 // key caught); one token hit only weakly (a typo) is fine, more is a
                 // coincidence of keys.
                 let hit_count = any.count_ones();
-                let counts = self.token_counts[slot as usize];
                 let required = query_count.min(u32::from(counts & !LONG_NAME));
                 let forgiven = strong & rare != 0;
                 if hit_count < required && !(hit_count + 1 >= required && forgiven) {
-                    continue;
+                    return false;
                 }
                 // As many of the name's own tokens must have been hit (two query tokens
-                // hitting one name token make one pair, not two), unless it is too long to
-                // tell its positions apart.
+                // hitting one name token make one pair, not two), unless it is too long
+                // to tell its positions apart.
                 if positions < required
                     && !(positions + 1 >= required && forgiven)
                     && counts & LONG_NAME == 0
                 {
-                    continue;
+                    return false;
                 }
-                // A query of two or more tokens needs one strong hit; one token hit only
-                // weakly (a typo) is fine, more is a coincidence of keys.
-                if (any & !strong).count_ones() > 1 || (strong == 0 && query_count > 1) {
-                    continue;
-                }
-                // Removed names are skipped here, after the checks that need no more
-                // than the mask: many candidates fail those, and every lookup in
-                // another per-slot table is a cache miss.
+                // A query of two or more tokens needs one strong hit; one token hit
+                // only weakly (a typo) is fine, more is a coincidence of keys.
+                !((any & !strong).count_ones() > 1 || (strong == 0 && query_count > 1))
+            });
+            // Removed names are skipped.
+            gathered.retain(|entry| self.payloads[entry.0 as usize].is_some());
+            let spans: Vec<(u32, u32)> = gathered
+                .iter()
+                .map(|entry| {
+                    (
+                        self.starts[entry.0 as usize],
+                        self.starts[entry.0 as usize + 1],
+                    )
+                })
+                .collect();
+            // The names' text too (a name fits in a cache line or two).
+            let text = self.text.as_bytes();
+            let first_bytes = spans.iter().fold(0u8, |acc, &(start, end)| {
+                acc ^ text.get(start as usize).copied().unwrap_or(0)
+                    ^ text.get(end as usize - 1).copied().unwrap_or(0)
+            });
+            std::hint::black_box(first_bytes);
+            for (&(slot, mask, _), &(start, end)) in gathered.iter().zip(&spans) {
+                let any = (mask & ANY_BITS) as u32;
+                let strong = ((mask >> STRONG_SHIFT) & ANY_BITS) as u32;
                 let Some(payload) = self.payloads[slot as usize].as_ref() else {
                     continue;
                 };
                 tokens.clear();
-                tokens.extend(self.tokens(slot).split(' '));
+                tokens.extend(self.text[start as usize..end as usize].split(' '));
                 lengths.clear();
                 lengths.extend(tokens.iter().map(|t| t.len()));
                 // Pairs form where keys hit, plus initials, plus (as the candidate rule
@@ -707,7 +763,7 @@ impl<T> NameIndex<T> {
                     });
                 }
             }
-            marks.clear(self.payloads.len());
+            marks.clear(self.payloads.len(), distinct.len());
         });
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
         hits.truncate(limit);
@@ -810,6 +866,20 @@ mod tests {
         let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(found(&idx, "Maie Curie"), [0]);
         assert_eq!(found(&idx, "Deeoa Mehta"), [1]);
+    }
+
+    #[test]
+    fn a_typo_is_found_beside_a_common_token() {
+        // Neither token rare: "amy", "imposter" and "imposler" are in many names. The
+        // typo'd token ("imposler") hits "Amy Imposter" only weakly, and only adds to
+        // names the other token brought in.
+        let mut names = vec!["Amy Imposter".to_string()];
+        names.extend((0..70).map(|n| format!("Amy Zed{n}")));
+        names.extend((0..200).map(|n| format!("Zed{n} Imposter")));
+        names.extend((0..70).map(|n| format!("Zed{n} Imposler")));
+        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(found(&idx, "Amy Imposler"), [0]);
+        assert_eq!(found(&idx, "Imposler, Amy"), [0]);
     }
 
     #[test]
