@@ -139,14 +139,14 @@ impl Marks {
                 hits.resize(pass.list.len(), 0);
             }
             let mut found = 0;
-            let strong = &self.strong_by_token[pass.token];
+            let (touched, strong) = (&self.touched[..], &self.strong_by_token[pass.token][..]);
+            // A weak list skips slots its token already hit strongly; a strong one does not.
+            let skip_strong = if pass.strong { 0 } else { u64::MAX };
+            let room = &mut hits[..pass.list.len()];
             for &posting in pass.list {
                 let slot = (posting & SLOT_MASK) as usize;
-                let mut wanted = self.touched[slot / 64];
-                if !pass.strong {
-                    wanted &= !strong[slot / 64];
-                }
-                hits[found] = posting;
+                let wanted = touched[slot / 64] & !(strong[slot / 64] & skip_strong);
+                room[found] = posting;
                 found += ((wanted >> (slot % 64)) & 1) as usize;
             }
             self.mark_touched(&hits[..found], pass, forgiving);
