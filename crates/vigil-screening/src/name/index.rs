@@ -68,6 +68,9 @@ struct QueryToken<'a> {
     weak: Vec<&'a [Posting]>,
     single_strong: Vec<&'a [Posting]>,
     single_weak: Vec<&'a [Posting]>,
+    /// Where the lists of its own spelling start (its consonant skeleton and letters),
+    /// to tell them among the others.
+    own: Vec<*const Posting>,
 }
 
 /// Bits of a slot's mask: 0-22 the query tokens that hit it, 23 whether it is already a
@@ -91,10 +94,11 @@ struct Marks {
     candidates: Vec<Slot>,
     /// Room for the postings of a list that hit touched slots.
     sifted: Vec<Posting>,
-    /// Per query token, one bit per slot: hit strongly. A weak list that only adds
-    /// skips those slots: it would add nothing (a substitution key also holds every
-    /// exact spelling, sound and letter keys overlap).
-    strong_by_token: Vec<Vec<u64>>,
+    /// Per query token, one bit per slot: hit by the token's own spelling (its exact
+    /// consonant skeleton or letters). A weak list that only adds skips those slots:
+    /// one typo away from a spelling holds that spelling too (leaving out one consonant
+    /// or letter of it), so its hit there would be the same one again.
+    self_by_token: Vec<Vec<u64>>,
 }
 
 /// One posting list to mark: the bits it sets, whether it may touch slots no earlier
@@ -104,6 +108,8 @@ struct Pass<'a> {
     /// The query token's bit number, and whether its hits are strong.
     token: usize,
     strong: bool,
+    /// The list of the token's own spelling (see `Marks::self_by_token`).
+    own_spelling: bool,
     bits: u64,
     may_touch: bool,
     one_hit_enough: bool,
@@ -115,10 +121,10 @@ impl Marks {
             self.masks.resize(slots, 0);
             self.touched.resize(slots.div_ceil(64), 0);
         }
-        if self.strong_by_token.len() < tokens {
-            self.strong_by_token.resize(tokens, Vec::new());
+        if self.self_by_token.len() < tokens {
+            self.self_by_token.resize(tokens, Vec::new());
         }
-        for bits in &mut self.strong_by_token[..tokens] {
+        for bits in &mut self.self_by_token[..tokens] {
             if bits.len() < self.touched.len() {
                 bits.resize(self.touched.len(), 0);
             }
@@ -139,13 +145,13 @@ impl Marks {
                 hits.resize(pass.list.len(), 0);
             }
             let mut found = 0;
-            let (touched, strong) = (&self.touched[..], &self.strong_by_token[pass.token][..]);
+            let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
             // A weak list skips slots its token already hit strongly; a strong one does not.
-            let skip_strong = if pass.strong { 0 } else { u64::MAX };
+            let skip_own = if pass.strong { 0 } else { u64::MAX };
             let room = &mut hits[..pass.list.len()];
             for &posting in pass.list {
                 let slot = (posting & SLOT_MASK) as usize;
-                let wanted = touched[slot / 64] & !(strong[slot / 64] & skip_strong);
+                let wanted = touched[slot / 64] & !(own[slot / 64] & skip_own);
                 room[found] = posting;
                 found += ((wanted >> (slot % 64)) & 1) as usize;
             }
@@ -170,8 +176,8 @@ impl Marks {
             };
             let after = before | pass.bits | position;
             *mask = after;
-            if pass.strong {
-                self.strong_by_token[pass.token][slot / 64] |= bit;
+            if pass.own_spelling {
+                self.self_by_token[pass.token][slot / 64] |= bit;
             }
             if after & CANDIDATE == 0
                 && (pass.one_hit_enough
@@ -192,8 +198,8 @@ impl Marks {
             let mask = &mut self.masks[slot];
             let after = *mask | pass.bits | position;
             *mask = after;
-            if pass.strong {
-                self.strong_by_token[pass.token][slot / 64] |= 1 << (slot % 64);
+            if pass.own_spelling {
+                self.self_by_token[pass.token][slot / 64] |= 1 << (slot % 64);
             }
             if after & CANDIDATE == 0
                 && (pass.one_hit_enough
@@ -210,7 +216,7 @@ impl Marks {
     /// clearing: `touched` says which are current).
     fn clear(&mut self, slots: usize, tokens: usize) {
         self.touched[..slots.div_ceil(64)].fill(0);
-        for bits in &mut self.strong_by_token[..tokens] {
+        for bits in &mut self.self_by_token[..tokens] {
             bits[..slots.div_ceil(64)].fill(0);
         }
         self.candidates.clear();
@@ -570,7 +576,16 @@ impl<T> NameIndex<T> {
                 weak_lists.append(&mut by_letters_weak);
                 strong.extend(letter_strong);
                 weak.extend(letter_weak);
+                let own = [
+                    hash_key(b's', &skeleton(token)),
+                    hash_key(b'E', token.as_bytes()),
+                ]
+                .iter()
+                .filter_map(|key| self.postings.get(key))
+                .map(|list| list.as_ptr())
+                .collect();
                 let query_token = QueryToken {
+                    own,
                     bit: bit as u32,
                     strong: strong_lists,
                     weak: weak_lists,
@@ -624,6 +639,7 @@ impl<T> NameIndex<T> {
                         list,
                         token: token.bit as usize,
                         strong: is_strong,
+                        own_spelling: token.own.contains(&list.as_ptr()),
                         bits: if is_strong { any | strong } else { any },
                         may_touch,
                         one_hit_enough,
@@ -880,6 +896,17 @@ mod tests {
         let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(found(&idx, "Amy Imposler"), [0]);
         assert_eq!(found(&idx, "Imposler, Amy"), [0]);
+    }
+
+    #[test]
+    fn a_sound_alike_elsewhere_in_the_name_does_not_hide_a_typo() {
+        // "kyryuk" sounds like "sergei" (same phonetic key) and is one consonant off
+        // "kysyuk": both hits count, on different tokens of the name.
+        let mut names = vec!["Kysyuk Sergei".to_string()];
+        names.extend((0..70).map(|n| format!("Zed{n} Sergei")));
+        names.extend((0..200).map(|n| format!("Kyryuk Zed{n}")));
+        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(found(&idx, "Kyryuk, Sergei"), [0]);
     }
 
     #[test]

@@ -303,10 +303,12 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     };
     let mut best = short * (1.0 - penalty * (1.0 - long)) * weakest.sqrt();
     let mut joined_score = None;
-    let (q_joined, c_joined) = (concat(q), concat(c));
-    let ratio =
-        q_joined.len().min(c_joined.len()) as f64 / q_joined.len().max(c_joined.len()) as f64;
+    let q_length: usize = q.iter().map(|t| t.as_ref().len()).sum();
+    let c_length: usize = c.iter().map(|t| t.as_ref().len()).sum();
+    let ratio = q_length.min(c_length) as f64 / q_length.max(c_length) as f64;
+    // The space-free comparison, only where it applies (it allocates).
     if q.len() != c.len() && ratio >= JOINED_MIN_LENGTH_RATIO {
+        let (q_joined, c_joined) = (concat(q), concat(c));
         let joined = jaro_winkler(q_joined.as_bytes(), c_joined.as_bytes()) * JOINED_DISCOUNT;
         if joined > best {
             best = joined;
