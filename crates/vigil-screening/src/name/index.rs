@@ -344,13 +344,13 @@ pub fn query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
 /// Call `visit` with the phonetic key and consonant skeleton of the token, and of its
 /// rest after a glued-on article.
 fn for_each_form(token: &str, mut visit: impl FnMut(&[u8], &[u8])) {
-    visit(&phonetic::key(token.as_bytes()), &skeleton(token));
+    visit(&phonetic::retrieval_key(token.as_bytes()), &skeleton(token));
     if let Some(rest) = ["al", "el"]
         .iter()
         .find_map(|a| token.strip_prefix(a))
         .filter(|r| r.len() >= 4)
     {
-        visit(&phonetic::key(rest.as_bytes()), &skeleton(rest));
+        visit(&phonetic::retrieval_key(rest.as_bytes()), &skeleton(rest));
     }
 }
 
