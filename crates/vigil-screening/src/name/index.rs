@@ -1,7 +1,8 @@
 //! The name index: which stored names might match a query, without a full scan.
 //!
-//! Every token of a stored name is filed under several keys: its phonetic key
-//! (sound-alikes: "mohammed" / "muhammad"), its consonant skeleton (its consonants in
+//! Every token of a stored name is filed under several keys: its phonetic key (the
+//! finer retrieval variant, `phonetic::retrieval_key`; sound-alikes: "mohammed" /
+//! "muhammad"), its consonant skeleton (its consonants in
 //! order, repeats once: vowel typos, "smith" / "smyth"), and the skeleton with a
 //! consonant left out (a consonant added, dropped, changed or swapped). Tokens of three
 //! consonants or fewer, whose consonant keys a big index shares widely, are also filed by
