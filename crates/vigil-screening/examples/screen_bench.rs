@@ -5,12 +5,14 @@
 //! NAMES: one name per line (its id is its line index). QUERIES: `query<TAB>id` per line,
 //! the id of the name the query was made from. A query is recalled when that id is among
 //! the (at most 10) names scoring at least THRESHOLD (default 0.85). The five slowest
-//! queries go to stderr, and with `SHOW_MISSES=1` every query not recalled.
+//! queries go to stderr, and with `SHOW_MISSES=1` every query not recalled. With
+//! `FULL_SCAN=N`, how many of the names a full scan finds for the first N queries the
+//! index finds too (stderr).
 
 use std::io::BufRead;
 use std::time::Instant;
 
-use vigil_screening::name::{prepare, NameIndex};
+use vigil_screening::name::{prepare, score_only, NameIndex};
 
 const LIMIT: usize = 10;
 
@@ -62,6 +64,33 @@ fn main() {
     }
     let build_seconds = started.elapsed().as_secs_f64();
     let rss_growth = rss_bytes().saturating_sub(rss_before);
+    // With `FULL_SCAN=N`: of every name a full scan scores at the threshold or above for
+    // the first N queries, how many the index finds (to stderr; slow at a million).
+    if let Some(n) = std::env::var("FULL_SCAN")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let prepared: Vec<_> = names.iter().map(|name| prepare(name)).collect();
+        let (mut scanned, mut found) = (0usize, 0usize);
+        for (query, _) in queries.iter().take(n) {
+            let query = prepare(query);
+            let hits = index.search(&query, threshold, usize::MAX);
+            for (id, name) in prepared.iter().enumerate() {
+                if score_only(&query, name) >= threshold {
+                    scanned += 1;
+                    let hit = hits.iter().any(|h| *h.payload == id as u32);
+                    found += usize::from(hit);
+                    if !hit && std::env::var_os("SHOW_MISSES").is_some() {
+                        eprintln!("not found: {:?} ~ {:?}", query.tokens, name.tokens);
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "full scan: the index found {found} of {scanned} matches ({:.4}) over {n} queries",
+            found as f64 / scanned.max(1) as f64
+        );
+    }
     drop(names);
 
     // One pass to warm caches, then the measured pass.

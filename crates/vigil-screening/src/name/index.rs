@@ -17,7 +17,7 @@
 //! but one when a strong hit came through a rare token. At most one of the hits may be
 //! weak (one typo'd token; several weak hits are a coincidence of keys), and with two or
 //! more query tokens one must be strong. In large indexes a strong key shared by more
-//! than one name in 32 counts as weak in such queries: it tells no more than a typo; a
+//! than one name in 48 counts as weak in such queries: it tells no more than a typo; a
 //! token filed by its letters drops such consonant keys altogether. That lets most lists only add to names other
 //! lists brought in (see `search`). Candidates whose best possible score, from the
 //! lengths of the tokens that hit ([`score_bound`]) or from one token that pairs with
@@ -39,7 +39,7 @@ use super::{nicknames, phonetic};
 
 /// A strong key's list holding more than one name in this many, and more than
 /// `CROWDED_MIN` names, hits weakly in queries of two or more tokens.
-const CROWDED_SHARE: usize = 32;
+const CROWDED_SHARE: usize = 48;
 const CROWDED_MIN: usize = 4096;
 
 /// Posting lists this short make a single hit worth scoring.
