@@ -1,31 +1,29 @@
 //! The name index: which stored names might match a query, without a full scan.
 //!
-//! Every token of a stored name is filed under several keys: its phonetic key (the
-//! finer retrieval variant, `phonetic::retrieval_key`; sound-alikes: "mohammed" /
-//! "muhammad"), its consonant skeleton (its consonants in
-//! order, repeats once: vowel typos, "smith" / "smyth"), and the skeleton with a
-//! consonant left out (a consonant added, dropped, changed or swapped). Tokens of three
-//! consonants or fewer, whose consonant keys a big index shares widely, are also filed by
-//! their letters, as they are and with one letter left out (one letter added, dropped,
-//! changed or two swapped: "maie" / "marie"). A nickname is also filed under its given
-//! name. A query looks its tokens' keys up and marks, per
-//! stored name, which query tokens hit it, strongly (same sound, same consonants) or
-//! weakly (one typo away).
+//! Every token of a stored name is filed under several keys: its sound
+//! (`phonetic::retrieval_key`: "mohammed" / "muhammad"), its consonants in order, a
+//! repeat once (vowel typos: "smith" / "smyth"), and those consonants with one left out
+//! (a consonant added, dropped, changed or swapped). Tokens of three consonants or fewer,
+//! whose consonant keys a big index shares widely, are also filed by their letters, as
+//! they are and with one letter left out ("maie" / "marie"). A nickname is also filed
+//! under its given name. A query looks its tokens' keys up and marks, per stored name,
+//! which query tokens hit it, strongly (same sound, consonants or letters) or weakly (one
+//! typo away).
 //!
 //! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
 //! but one when a strong hit came through a rare token. At most one of the hits may be
 //! weak (one typo'd token; several weak hits are a coincidence of keys), and with two or
-//! more query tokens one must be strong. In large indexes a strong key shared by more
-//! than one name in 48 counts as weak in such queries: it tells no more than a typo; a
-//! token filed by its letters drops such consonant keys altogether. That lets most lists only add to names other
-//! lists brought in (see `search`). Candidates whose best possible score, from the
-//! lengths of the tokens that hit ([`score_bound`]) or from one token that pairs with
-//! nothing well enough ([`certainly_below`]), is under the threshold are skipped; the
-//! rest are scored.
+//! more query tokens one must be strong. In large indexes a key shared by more than one
+//! name in 48 is crowded: in such queries it hits only weakly (it tells no more than a
+//! typo), and a token filed by its letters does without its crowded consonant keys.
+//! These rules let most lists only add to names other lists brought in (see `search`).
+//! Candidates whose best possible score, from the lengths of the tokens that hit
+//! ([`score_bound`]) or from one token that pairs with nothing well enough
+//! ([`certainly_below`]), is under the threshold are skipped; the rest are scored.
 //!
 //! Names are stored compactly (the prepared tokens in one shared text buffer), so a
-//! million names take about a hundred megabytes with their postings. Removal leaves a
+//! million names take under two hundred megabytes with their postings. Removal leaves a
 //! tombstone, until the owner compacts the index.
 
 use std::cell::RefCell;
