@@ -514,6 +514,9 @@ impl<T> NameIndex<T> {
         if distinct.is_empty() {
             return hits;
         }
+        if self.live == 0 {
+            return hits;
+        }
         let query_count = distinct.len() as u32;
         // For the score bound: the query's length, the part of it initials make up (they
         // pair without keys), and how often each distinct token repeats.
