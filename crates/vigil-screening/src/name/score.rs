@@ -131,7 +131,13 @@ fn token_similarity_direct(q: &str, q_class: u8, c: &str, c_class: u8) -> Option
         let sim = jaro(qb, cb);
         return (sim >= FIRST_LETTER_TYPO_JARO).then_some((sim - 0.05, How::Fuzzy));
     }
-    let jw = jaro_winkler(qb, cb);
+    // The Winkler bonus rewards a shared beginning; for a token under half the other's
+    // length that beginning is most of it ("wick" / "wickmanunlo"), so no bonus.
+    let jw = if 2 * qb.len().min(cb.len()) < qb.len().max(cb.len()) {
+        jaro(qb, cb)
+    } else {
+        jaro_winkler(qb, cb)
+    };
     if jw < PAIR_FLOOR {
         return None;
     }
@@ -309,7 +315,7 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     // The space-free comparison, only where it applies (it allocates).
     if q.len() != c.len() && ratio >= JOINED_MIN_LENGTH_RATIO {
         let (q_joined, c_joined) = (concat(q), concat(c));
-        let joined = jaro_winkler(q_joined.as_bytes(), c_joined.as_bytes()) * JOINED_DISCOUNT;
+        let joined = jaro(q_joined.as_bytes(), c_joined.as_bytes()) * JOINED_DISCOUNT;
         if joined > best {
             best = joined;
             joined_score = Some(joined);
