@@ -436,6 +436,9 @@ mod tests {
             ("Ivan Petrov", "Bivan Petrosyan"),
             ("Joe Imposter", "Joe Bloggs"),
             ("Christopher Hall", "Christopher Allen"),
+            // A shared beginning alone: joined, and a short token inside a long one.
+            ("Joseph Wickmanunlo", "Joseph Ivan Undo"),
+            ("Joseph Wickmanunlo", "Joseph Elwick"),
         ] {
             let x = s(a, b);
             assert!(x < 0.85, "{a} / {b}: {x}");
