@@ -26,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod importer;
+pub mod inquiry;
 pub mod list;
 pub mod permissions;
 pub mod report;
