@@ -326,6 +326,34 @@ fn actor(ctx: &Ctx) -> String {
     ctx.key.name.clone()
 }
 
+/// The event a change to a report records, with its context; `None` when nothing changed.
+type ReportEvent = Option<(&'static str, Option<Value>)>;
+
+/// Load a report that is not redacted, let `change` change it (and write what else it
+/// needs in the same transaction), then save it with the event, or answer it unchanged.
+async fn act_on_report<F>(
+    state: &AppState,
+    ctx: &Ctx,
+    request_hash: &str,
+    id: String,
+    change: F,
+) -> ApiResult<Reply>
+where
+    F: FnOnce(&mut dyn WriteTx, &Ctx, &mut Report) -> ApiResult<ReportEvent> + Send + 'static,
+{
+    write(state, ctx, request_hash, move |tx, ctx| {
+        let mut report = load(tx, ctx, &id)?;
+        ensure_not_redacted(&report)?;
+        let event = change(tx, ctx, &mut report)?;
+        if event.is_some() {
+            report.updated_at = ctx.now;
+            tx.update_report(ctx.env_id(), &report)?;
+        }
+        recorded(tx, ctx, event, StatusCode::OK, report)
+    })
+    .await
+}
+
 async fn set_paused(
     state: AppState,
     ctx: Ctx,
@@ -334,23 +362,25 @@ async fn set_paused(
     paused: bool,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut report = load(tx, ctx, &id)?;
-        ensure_not_redacted(&report)?;
-        if report.paused == paused {
-            return recorded(tx, ctx, None, StatusCode::OK, report);
-        }
-        report.paused = paused;
-        report.updated_at = ctx.now;
-        tx.update_report(ctx.env_id(), &report)?;
-        let (kind, event) = if paused {
-            ("pause", events::REPORT_WATCHLIST_PAUSED)
-        } else {
-            ("resume", events::REPORT_WATCHLIST_RESUMED)
-        };
-        record_action(tx, ctx.env_id(), ctx.now, &report.id, kind, &actor(ctx))?;
-        recorded(tx, ctx, Some((event, None)), StatusCode::OK, report)
-    })
+    act_on_report(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, report| {
+            if report.paused == paused {
+                return Ok(None);
+            }
+            report.paused = paused;
+            let (kind, event) = if paused {
+                ("pause", events::REPORT_WATCHLIST_PAUSED)
+            } else {
+                ("resume", events::REPORT_WATCHLIST_RESUMED)
+            };
+            record_action(tx, ctx.env_id(), ctx.now, &report.id, kind, &actor(ctx))?;
+            Ok(Some((event, None)))
+        },
+    )
     .await
 }
 
@@ -403,27 +433,25 @@ pub async fn dismiss(
         }
         None => return Err(ApiError::bad_field("/data/attributes/reason", "is missing")),
     };
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut report = load(tx, ctx, &id)?;
-        ensure_not_redacted(&report)?;
-        if !report.has_match() {
-            return Err(ApiError::conflict(format!(
-                "report `{id}` has no matches to dismiss"
-            )));
-        }
-        let user = actor(ctx);
-        let count = report.dismiss(&reason, &user, ctx.now);
-        tx.update_report(ctx.env_id(), &report)?;
-        record_action(tx, ctx.env_id(), ctx.now, &report.id, "dismiss", &user)?;
-        let context = serde_json::json!({ "dismissed": count, "reason": reason });
-        recorded(
-            tx,
-            ctx,
-            Some((events::REPORT_WATCHLIST_DISMISSED, Some(context))),
-            StatusCode::OK,
-            report,
-        )
-    })
+    act_on_report(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, report| {
+            if !report.has_match() {
+                return Err(ApiError::conflict(format!(
+                    "report `{}` has no matches to dismiss",
+                    report.id
+                )));
+            }
+            let user = actor(ctx);
+            let count = report.dismiss(&reason, &user, ctx.now);
+            record_action(tx, ctx.env_id(), ctx.now, &report.id, "dismiss", &user)?;
+            let context = serde_json::json!({ "dismissed": count, "reason": reason });
+            Ok(Some((events::REPORT_WATCHLIST_DISMISSED, Some(context))))
+        },
+    )
     .await
 }
 
@@ -434,23 +462,10 @@ async fn change_tags(
     body: ApiBody,
     change: impl FnOnce(&mut Vec<String>) + Send + 'static,
 ) -> ApiResult<Reply> {
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut report = load(tx, ctx, &id)?;
-        ensure_not_redacted(&report)?;
+    act_on_report(&state, &ctx, &body.request_hash, id, move |_, _, report| {
         let before = report.tags.clone();
         change(&mut report.tags);
-        if report.tags == before {
-            return recorded(tx, ctx, None, StatusCode::OK, report);
-        }
-        report.updated_at = ctx.now;
-        tx.update_report(ctx.env_id(), &report)?;
-        recorded(
-            tx,
-            ctx,
-            Some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)),
-            StatusCode::OK,
-            report,
-        )
+        Ok((report.tags != before).then_some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)))
     })
     .await
 }
