@@ -145,7 +145,8 @@ impl Marks {
             }
             let mut found = 0;
             let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
-            // A weak list skips slots its token already hit strongly; a strong one does not.
+            // A weak list skips slots its token's own spelling already hit; a strong one
+            // does not (it may make a weak hit strong).
             let skip_own = if pass.strong { 0 } else { u64::MAX };
             let room = &mut hits[..pass.list.len()];
             for &posting in pass.list {
@@ -154,7 +155,11 @@ impl Marks {
                 room[found] = posting;
                 found += ((wanted >> (slot % 64)) & 1) as usize;
             }
-            self.mark_touched(&hits[..found], pass, forgiving);
+            for &posting in &hits[..found] {
+                let slot = (posting & SLOT_MASK) as usize;
+                let before = self.masks[slot];
+                self.add(slot, before, posting, pass, forgiving);
+            }
             self.sifted = hits;
             return;
         }
@@ -162,53 +167,34 @@ impl Marks {
             let slot = (posting & SLOT_MASK) as usize;
             let word = &mut self.touched[slot / 64];
             let bit = 1u64 << (slot % 64);
-            let position = 1u64 << (48 + (posting >> POSITION_SHIFT));
-            let mask = &mut self.masks[slot];
             let before = if *word & bit == 0 {
-                if !pass.may_touch {
-                    continue;
-                }
                 *word |= bit;
                 0
             } else {
-                *mask
+                self.masks[slot]
             };
-            let after = before | pass.bits | position;
-            *mask = after;
-            if pass.own_spelling {
-                self.self_by_token[pass.token][slot / 64] |= bit;
-            }
-            if after & CANDIDATE == 0
-                && (pass.one_hit_enough
-                    || (after & ANY_BITS).count_ones() >= 2
-                    || after & forgiving != 0)
-            {
-                *mask |= CANDIDATE;
-                self.candidates.push(slot as Slot);
-            }
+            self.add(slot, before, posting, pass, forgiving);
         }
     }
 
-    /// `mark` for postings of slots already touched.
-    fn mark_touched(&mut self, postings: &[Posting], pass: &Pass<'_>, forgiving: u64) {
-        for &posting in postings {
-            let slot = (posting & SLOT_MASK) as usize;
-            let position = 1u64 << (48 + (posting >> POSITION_SHIFT));
-            let mask = &mut self.masks[slot];
-            let after = *mask | pass.bits | position;
-            *mask = after;
-            if pass.own_spelling {
-                self.self_by_token[pass.token][slot / 64] |= 1 << (slot % 64);
-            }
-            if after & CANDIDATE == 0
-                && (pass.one_hit_enough
-                    || (after & ANY_BITS).count_ones() >= 2
-                    || after & forgiving != 0)
-            {
-                *mask |= CANDIDATE;
-                self.candidates.push(slot as Slot);
-            }
+    /// Record a pass's hit on a touched slot whose mask was `before`, and note the slot
+    /// as a candidate when it becomes one. Inlined: it is the body of the hot loops.
+    #[inline(always)]
+    fn add(&mut self, slot: usize, before: u64, posting: Posting, pass: &Pass<'_>, forgiving: u64) {
+        let position = 1u64 << (48 + (posting >> POSITION_SHIFT));
+        let mut after = before | pass.bits | position;
+        if pass.own_spelling {
+            self.self_by_token[pass.token][slot / 64] |= 1 << (slot % 64);
         }
+        if after & CANDIDATE == 0
+            && (pass.one_hit_enough
+                || (after & ANY_BITS).count_ones() >= 2
+                || after & forgiving != 0)
+        {
+            after |= CANDIDATE;
+            self.candidates.push(slot as Slot);
+        }
+        self.masks[slot] = after;
     }
 
     /// Forget this query's marks over the first `slots` slots (the masks need no
@@ -508,13 +494,11 @@ impl<T> NameIndex<T> {
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
-        // The masks have room for 24; the cheap check below needs every token.
+        // The masks have room for `MAX_QUERY_TOKENS`; the cheap check below needs every
+        // token.
         let all_distinct = distinct.len() <= MAX_QUERY_TOKENS;
         distinct.truncate(MAX_QUERY_TOKENS);
-        if distinct.is_empty() {
-            return hits;
-        }
-        if self.live == 0 {
+        if distinct.is_empty() || self.live == 0 {
             return hits;
         }
         let query_count = distinct.len() as u32;
@@ -551,8 +535,9 @@ impl<T> NameIndex<T> {
                     found.map(Vec::as_slice).collect()
                 };
                 let (mut strong_lists, mut weak_lists) = (lists(&strong, 0), lists(&weak, 0));
+                let by_letters_too = letter_keyed(token);
                 let (mut letter_strong, mut letter_weak) = (Vec::new(), Vec::new());
-                if letter_keyed(token) {
+                if by_letters_too {
                     (letter_strong, letter_weak) = letter_query_keys(token);
                 }
                 let (mut by_letters, mut by_letters_weak) =
@@ -565,7 +550,7 @@ impl<T> NameIndex<T> {
                     let crowded = |l: &&[Posting]| {
                         l.len() > CROWDED_MIN && l.len() * CROWDED_SHARE > self.live
                     };
-                    if letter_keyed(token) {
+                    if by_letters_too {
                         strong_lists.retain(|l| !crowded(l));
                         weak_lists.retain(|l| !crowded(l));
                     }
@@ -809,10 +794,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn index(names: &[&str]) -> NameIndex<usize> {
+    fn index<S: AsRef<str>>(names: &[S]) -> NameIndex<usize> {
         let mut index = NameIndex::new();
         for (i, name) in names.iter().enumerate() {
-            index.insert(&prepare(name), i);
+            index.insert(&prepare(name.as_ref()), i);
         }
         index
     }
@@ -848,14 +833,14 @@ mod tests {
         let mut names = vec!["Mohammed Ali".to_string()];
         // Enough names sharing the query token's keys that it is not rare.
         names.extend((0..70).map(|i| format!("Mohammedali {}", "z".repeat(i + 1))));
-        let many = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let many = index(&names);
         let joined = many.search(&prepare("Mohammedali"), 0.85, 100);
         assert!(joined.iter().any(|hit| *hit.payload == 0));
         // A single-token name is a candidate on one hit, even from the query token whose
         // lists only add to others' names (a token of two consonants: no weak keys).
         let mut names = vec!["Aaliyaahu".to_string()];
         names.extend((0..70).map(|i| format!("Aaliyaahu {}", "z".repeat(i + 1))));
-        let many = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let many = index(&names);
         let joined = many.search(&prepare("Aaliyaahu Bo"), 0.85, 100);
         assert!(joined.iter().any(|hit| *hit.payload == 0));
         assert_eq!(found(&idx, ""), Vec::<usize>::new());
@@ -881,7 +866,7 @@ mod tests {
             names.push(format!("Zed{n} Curie"));
             names.push(format!("Zed{n} Mehta"));
         }
-        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let idx = index(&names);
         assert_eq!(found(&idx, "Maie Curie"), [0]);
         assert_eq!(found(&idx, "Deeoa Mehta"), [1]);
     }
@@ -895,7 +880,7 @@ mod tests {
         names.extend((0..70).map(|n| format!("Amy Zed{n}")));
         names.extend((0..200).map(|n| format!("Zed{n} Imposter")));
         names.extend((0..70).map(|n| format!("Zed{n} Imposler")));
-        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let idx = index(&names);
         assert_eq!(found(&idx, "Amy Imposler"), [0]);
         assert_eq!(found(&idx, "Imposler, Amy"), [0]);
     }
@@ -907,7 +892,7 @@ mod tests {
         let mut names = vec!["Kysyuk Sergei".to_string()];
         names.extend((0..70).map(|n| format!("Zed{n} Sergei")));
         names.extend((0..200).map(|n| format!("Kyryuk Zed{n}")));
-        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let idx = index(&names);
         assert_eq!(found(&idx, "Kyryuk, Sergei"), [0]);
     }
 
@@ -917,7 +902,7 @@ mod tests {
         let mut names: Vec<String> = (0..5_000).map(|i| format!("Hans Ab{i}")).collect();
         names.push("Hans Loleyson".into());
         names.push("Hanz Loleysen".into());
-        let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let idx = index(&names);
         let mut hits = found(&idx, "Hans Loleyson");
         hits.sort_unstable();
         assert_eq!(hits, [5_000, 5_001]);
@@ -953,7 +938,7 @@ mod tests {
             keep in proptest::collection::vec(any::<bool>(), 3),
             reverse in any::<bool>(),
         ) {
-            let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+            let idx = index(&names);
             let target: Vec<&str> = names[pick % names.len()].split(' ').collect();
             let mut parts: Vec<&str> = target.iter().zip(&keep).filter(|(_, k)| **k).map(|(t, _)| *t).collect();
             if parts.is_empty() {
@@ -980,7 +965,7 @@ mod tests {
             pick in 0usize..60,
             typo_at in 0usize..8,
         ) {
-            let idx = index(&names.iter().map(String::as_str).collect::<Vec<_>>());
+            let idx = index(&names);
             let target = &names[pick % names.len()];
             let mut query: Vec<u8> = target.clone().into_bytes();
             let at = typo_at % target.find(' ').unwrap();
