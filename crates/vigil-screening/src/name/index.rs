@@ -828,6 +828,9 @@ mod tests {
             1
         );
         assert_eq!(found(&idx, "Joe Bloggs"), Vec::<usize>::new());
+        // Short tokens a letter apart, either way round.
+        assert_eq!(found(&index(&["Si"]), "Sic"), [0]);
+        assert_eq!(found(&index(&["Sic"]), "Si"), [0]);
         // One query token: a hit on either part is enough (here the space-free
         // comparison), whichever list is the longest.
         let mut names = vec!["Mohammed Ali".to_string()];
