@@ -24,7 +24,10 @@ use vigil_domain::list::{List, ListItem};
 use vigil_domain::report::{HistoryEntry, Report};
 use vigil_screening::sources::Party;
 
+pub mod records;
 pub mod sqlite;
+
+pub use records::{term, Record};
 
 /// Our-fault storage errors. Caller mistakes are decided above this layer.
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +195,48 @@ pub struct ReportFilter {
     pub reference_id: Option<String>,
 }
 
+/// Filters for listing records of one kind. A record matches when, for every group, it
+/// carries at least one of the group's terms, and it was created in the range.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    pub all_of: Vec<Vec<String>>,
+    /// Created at or after (milliseconds).
+    pub created_from: Option<i64>,
+    /// Created at or before (milliseconds).
+    pub created_to: Option<i64>,
+}
+
+impl RecordFilter {
+    /// Add a group of terms a record must carry one of (an empty group is ignored).
+    pub fn any_of(mut self, terms: Vec<String>) -> Self {
+        if !terms.is_empty() {
+            self.all_of.push(terms);
+        }
+        self
+    }
+}
+
+/// A workflow record as stored: its body and what it is found by. See [`Record`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub id: String,
+    pub kind: String,
+    pub created_at: i64,
+    /// When the scheduler must look at it again.
+    pub due_at: Option<i64>,
+    pub terms: Vec<String>,
+    pub body: String,
+}
+
+/// A record whose `due_at` has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRecord {
+    pub environment_id: String,
+    pub kind: String,
+    pub id: String,
+    pub due_at: i64,
+}
+
 /// A loaded sanctions source (shared by every environment).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
@@ -292,6 +337,20 @@ pub trait Store: Send + Sync + 'static {
     fn pending_importers(&self) -> Result<Vec<(String, Importer)>>;
     /// The uploaded file of a pending import.
     fn importer_file(&self, env: &str, id: &str) -> Result<Option<Vec<u8>>>;
+    /// The body of one record of `kind`.
+    fn record(&self, env: &str, kind: &str, id: &str) -> Result<Option<String>>;
+    /// Bodies of records of `kind`, newest first.
+    fn records(
+        &self,
+        env: &str,
+        kind: &str,
+        filter: &RecordFilter,
+        page: &PageRequest,
+    ) -> Result<Page<String>>;
+    /// Records of every environment due at or before `now`, soonest first, at most `limit`.
+    fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>>;
+    /// When the next record falls due, if any does.
+    fn next_due(&self) -> Result<Option<i64>>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -378,6 +437,17 @@ pub trait WriteTx {
     fn update_importer(&mut self, env: &str, importer: &Importer) -> Result<()>;
     fn importer(&mut self, env: &str, id: &str) -> Result<Option<Importer>>;
     fn insert_importer_error(&mut self, importer_id: &str, error: &RowError) -> Result<()>;
+    fn record(&mut self, env: &str, kind: &str, id: &str) -> Result<Option<String>>;
+    /// Insert the record, or replace its body, due time and terms.
+    fn put_record(&mut self, env: &str, row: &RecordRow) -> Result<()>;
+    /// Bodies of records of `kind` matching `filter`, newest first, at most `limit`.
+    fn find_records(
+        &mut self,
+        env: &str,
+        kind: &str,
+        filter: &RecordFilter,
+        limit: usize,
+    ) -> Result<Vec<String>>;
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()>;
     /// Rewrite the snapshots of every event about `object_id` (redaction).
     fn rewrite_event_snapshots(

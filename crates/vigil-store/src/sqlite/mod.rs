@@ -5,6 +5,7 @@
 mod cache;
 mod paging;
 mod reads;
+mod records;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "importers",
         include_str!("../../migrations/sqlite/0006_importers.sql"),
+    ),
+    (
+        7,
+        "records",
+        include_str!("../../migrations/sqlite/0007_records.sql"),
     ),
 ];
 

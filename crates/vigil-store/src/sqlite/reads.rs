@@ -13,9 +13,9 @@ use vigil_screening::sources::Party;
 use super::paging::page;
 use super::SqliteStore;
 use crate::{
-    AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, Environment, Event,
-    EventFilter, LoggedEvent, Page, PageRequest, Relation, RelationFilter, ReportFilter, Result,
-    Source, Store, StoreError, StoredFile, StoredResponse, WriteJob,
+    AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, DueRecord, Environment,
+    Event, EventFilter, LoggedEvent, Page, PageRequest, RecordFilter, Relation, RelationFilter,
+    ReportFilter, Result, Source, Store, StoreError, StoredFile, StoredResponse, WriteJob,
 };
 
 pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
@@ -642,6 +642,28 @@ impl Store for SqliteStore {
                 .optional()?
                 .flatten())
         })
+    }
+
+    fn record(&self, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
+        self.read(|conn| super::records::record(conn, env, kind, id))
+    }
+
+    fn records(
+        &self,
+        env: &str,
+        kind: &str,
+        filter: &RecordFilter,
+        request: &PageRequest,
+    ) -> Result<Page<String>> {
+        self.read(|conn| super::records::records(conn, env, kind, filter, request))
+    }
+
+    fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>> {
+        self.read(|conn| super::records::due(conn, now, limit))
+    }
+
+    fn next_due(&self) -> Result<Option<i64>> {
+        self.read(super::records::next_due)
     }
 
     fn submit(&self, job: WriteJob) {

@@ -20,8 +20,8 @@ use vigil_screening::sources::Party;
 use super::cache::AccountCache;
 use super::reads;
 use crate::{
-    AccountAction, AccountType, ApiKey, Environment, Event, Relation, Result, Source, StoreError,
-    StoredFile, StoredResponse, WriteJob, WriteTx,
+    AccountAction, AccountType, ApiKey, Environment, Event, RecordFilter, RecordRow, Relation,
+    Result, Source, StoreError, StoredFile, StoredResponse, WriteJob, WriteTx,
 };
 
 /// Upper bound on jobs per commit, so one commit never grows unboundedly under load.
@@ -606,6 +606,24 @@ impl WriteTx for SqliteWriteTx<'_> {
             .prepare_cached("INSERT OR REPLACE INTO importer_errors (importer_id, line, body) VALUES (?1, ?2, ?3)")?
             .execute(params![importer_id, error.line as i64, serde_json::to_string(error)?])?;
         Ok(())
+    }
+
+    fn record(&mut self, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
+        super::records::record(self.conn, env, kind, id)
+    }
+
+    fn put_record(&mut self, env: &str, row: &RecordRow) -> Result<()> {
+        super::records::put(self.conn, env, row)
+    }
+
+    fn find_records(
+        &mut self,
+        env: &str,
+        kind: &str,
+        filter: &RecordFilter,
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        super::records::find(self.conn, env, kind, filter, limit)
     }
 
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()> {

@@ -1,0 +1,279 @@
+//! Typed access to workflow records (inquiries, sessions, templates, documents, cases,
+//! rules): one table for every kind, each kind saying how it is found.
+//!
+//! A kind implements [`Record`]: its name, its creation time, when the scheduler must look
+//! at it again, and the `name:value` terms its list filters use. [`Store`] and [`WriteTx`]
+//! move bodies as JSON text; the helpers here turn them into the domain types.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{Page, PageRequest, RecordFilter, RecordRow, Result, Store, StoreError, WriteTx};
+
+/// A kind of workflow record.
+pub trait Record: Serialize + DeserializeOwned {
+    /// The stored kind (also the JSON:API type for most kinds).
+    const KIND: &'static str;
+    fn id(&self) -> &str;
+    fn created_at(&self) -> i64;
+    /// When the scheduler must look at this record again.
+    fn due_at(&self) -> Option<i64> {
+        None
+    }
+    /// What the record is found by, each made with [`term`].
+    fn terms(&self) -> Vec<String>;
+}
+
+/// A filter term: `name:value`.
+pub fn term(name: &str, value: &str) -> String {
+    format!("{name}:{value}")
+}
+
+fn decode<R: Record>(body: &str) -> Result<R> {
+    serde_json::from_str(body)
+        .map_err(|e| StoreError::Corrupt(format!("a stored {} is unreadable: {e}", R::KIND)))
+}
+
+fn row<R: Record>(record: &R) -> Result<RecordRow> {
+    Ok(RecordRow {
+        id: record.id().to_string(),
+        kind: R::KIND.to_string(),
+        created_at: record.created_at(),
+        due_at: record.due_at(),
+        terms: record.terms(),
+        body: serde_json::to_string(record)?,
+    })
+}
+
+impl dyn Store {
+    /// One record of kind `R`.
+    pub fn get<R: Record>(&self, env: &str, id: &str) -> Result<Option<R>> {
+        self.record(env, R::KIND, id)?
+            .map(|body| decode(&body))
+            .transpose()
+    }
+
+    /// A page of records of kind `R`, newest first.
+    pub fn find<R: Record>(
+        &self,
+        env: &str,
+        filter: &RecordFilter,
+        page: &PageRequest,
+    ) -> Result<Page<R>> {
+        let bodies = self.records(env, R::KIND, filter, page)?;
+        Ok(Page {
+            items: bodies
+                .items
+                .iter()
+                .map(|b| decode(b))
+                .collect::<Result<_>>()?,
+            has_older: bodies.has_older,
+            has_newer: bodies.has_newer,
+        })
+    }
+}
+
+impl dyn WriteTx + '_ {
+    pub fn get<R: Record>(&mut self, env: &str, id: &str) -> Result<Option<R>> {
+        self.record(env, R::KIND, id)?
+            .map(|body| decode(&body))
+            .transpose()
+    }
+
+    /// Insert or replace a record.
+    pub fn put<R: Record>(&mut self, env: &str, record: &R) -> Result<()> {
+        self.put_record(env, &row(record)?)
+    }
+
+    /// Records of kind `R` matching `filter`, newest first, at most `limit`.
+    pub fn find<R: Record>(
+        &mut self,
+        env: &str,
+        filter: &RecordFilter,
+        limit: usize,
+    ) -> Result<Vec<R>> {
+        self.find_records(env, R::KIND, filter, limit)?
+            .iter()
+            .map(|b| decode(b))
+            .collect()
+    }
+}
+
+// How each workflow kind is stored and found.
+
+use vigil_domain::inquiry::session::InquirySession;
+use vigil_domain::inquiry::template::InquiryTemplate;
+use vigil_domain::inquiry::Inquiry;
+
+impl Record for InquiryTemplate {
+    const KIND: &'static str = "inquiry-template";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("status", &self.status), term("name", &self.name)]
+    }
+}
+
+impl Record for Inquiry {
+    const KIND: &'static str = "inquiry";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.lifecycle.created_at
+    }
+    fn due_at(&self) -> Option<i64> {
+        Inquiry::due_at(self)
+    }
+    fn terms(&self) -> Vec<String> {
+        let mut terms = vec![
+            term("id", &self.id),
+            term("status", self.status().as_str()),
+            term("template", &self.template_id),
+        ];
+        if let Some(account) = &self.account_id {
+            terms.push(term("account", account));
+        }
+        if let Some(reference) = &self.reference_id {
+            terms.push(term("reference", reference));
+        }
+        if let Some(note) = &self.note {
+            terms.push(term("note", note));
+        }
+        terms
+    }
+}
+
+impl Record for InquirySession {
+    const KIND: &'static str = "inquiry-session";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        let mut terms = vec![
+            term("inquiry", &self.inquiry_id),
+            term("status", self.status.as_str()),
+        ];
+        if let Some(hash) = &self.token_hash {
+            terms.push(term("token", hash));
+        }
+        if let Some(hash) = &self.link_code_hash {
+            terms.push(term("link", hash));
+        }
+        terms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use vigil_domain::inquiry::template::{standard_field_schemas, Expiration};
+    use vigil_domain::inquiry::Action;
+
+    use super::*;
+    use crate::sqlite::SqliteStore;
+    use crate::{transact_blocking, Environment};
+
+    fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(dir.path().join("vigil.db")).unwrap());
+        transact_blocking(&store, |tx| {
+            tx.insert_organization("org_a", 0)?;
+            tx.insert_environment(&Environment {
+                id: "env_a".into(),
+                organization_id: "org_a".into(),
+                name: "sandbox".into(),
+                created_at: 0,
+            })
+        })
+        .unwrap();
+        (dir, store)
+    }
+
+    fn inquiry(id: &str, account: &str, now: i64) -> Inquiry {
+        let template = InquiryTemplate {
+            id: "itmpl_a".into(),
+            version_id: "itmplv_a".into(),
+            name: "Default".into(),
+            status: "active".into(),
+            field_schemas: standard_field_schemas(),
+            expiration: Expiration::default(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let mut inquiry =
+            Inquiry::new(id.into(), &template, Expiration::default(), "k".into(), now);
+        inquiry.account_id = Some(account.into());
+        inquiry
+    }
+
+    #[test]
+    fn records_are_found_by_their_terms_and_terms_follow_updates() {
+        let (_dir, store) = store();
+        transact_blocking(&store, |tx| -> Result<()> {
+            tx.put("env_a", &inquiry("inq_1", "act_a", 1))?;
+            tx.put("env_a", &inquiry("inq_2", "act_b", 2))?;
+            let mut third = inquiry("inq_3", "act_a", 3);
+            third.apply(Action::Start, 4).unwrap();
+            tx.put("env_a", &third)
+        })
+        .unwrap();
+        let of = |filter: RecordFilter| -> Vec<String> {
+            let page = store
+                .find::<Inquiry>(
+                    "env_a",
+                    &filter,
+                    &PageRequest {
+                        size: 10,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            page.items.into_iter().map(|i| i.id).collect()
+        };
+        let account_a = RecordFilter::default().any_of(vec![term("account", "act_a")]);
+        assert_eq!(of(account_a.clone()), vec!["inq_3", "inq_1"]);
+        let pending = account_a.clone().any_of(vec![term("status", "pending")]);
+        assert_eq!(of(pending), vec!["inq_3"]);
+        let either = RecordFilter::default()
+            .any_of(vec![term("status", "pending"), term("account", "act_b")]);
+        assert_eq!(of(either), vec!["inq_3", "inq_2"]);
+        let dated = RecordFilter {
+            created_from: Some(2),
+            created_to: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(of(dated), vec!["inq_2"]);
+        // Completing moves it out of `pending` and off the schedule.
+        transact_blocking(&store, |tx| -> Result<()> {
+            let mut third: Inquiry = tx.get("env_a", "inq_3")?.unwrap();
+            third.apply(Action::Complete, 5).unwrap();
+            tx.put("env_a", &third)
+        })
+        .unwrap();
+        assert!(of(RecordFilter::default().any_of(vec![term("status", "pending")])).is_empty());
+        let due = store.due_records(i64::MAX, 10).unwrap();
+        assert_eq!(
+            due.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            vec!["inq_1", "inq_2"]
+        );
+        assert_eq!(store.next_due().unwrap(), due.first().map(|d| d.due_at));
+        assert!(store.get::<Inquiry>("env_a", "inq_9").unwrap().is_none());
+        assert!(
+            store
+                .get::<InquirySession>("env_a", "inq_1")
+                .unwrap()
+                .is_none(),
+            "kinds are apart"
+        );
+    }
+}

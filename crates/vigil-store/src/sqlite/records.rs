@@ -1,0 +1,125 @@
+//! SQL for workflow records: one `records` table for every kind, found through
+//! `record_terms` (see `migrations/sqlite/0007_records.sql`).
+
+use rusqlite::types::ToSql;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::paging::page;
+use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result};
+
+/// The WHERE clause of a record filter and its parameters.
+fn filter_clause(env: &str, kind: &str, filter: &RecordFilter) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut sql = String::from("environment_id = ? AND kind = ?");
+    let mut params: Vec<Box<dyn ToSql>> =
+        vec![Box::new(env.to_string()), Box::new(kind.to_string())];
+    for group in &filter.all_of {
+        sql.push_str(&format!(
+            " AND seq IN (SELECT record_seq FROM record_terms WHERE term IN ({}))",
+            vec!["?"; group.len()].join(", ")
+        ));
+        params.extend(group.iter().map(|t| Box::new(t.clone()) as Box<dyn ToSql>));
+    }
+    if let Some(from) = filter.created_from {
+        sql.push_str(" AND created_at >= ?");
+        params.push(Box::new(from));
+    }
+    if let Some(to) = filter.created_to {
+        sql.push_str(" AND created_at <= ?");
+        params.push(Box::new(to));
+    }
+    (sql, params)
+}
+
+pub(super) fn record(conn: &Connection, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT body FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
+        )?
+        .query_row(params![id, env, kind], |r| r.get(0))
+        .optional()?)
+}
+
+pub(super) fn records(
+    conn: &Connection,
+    env: &str,
+    kind: &str,
+    filter: &RecordFilter,
+    request: &PageRequest,
+) -> Result<Page<String>> {
+    let (clause, owned) = filter_clause(env, kind, filter);
+    let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    page(
+        conn,
+        "SELECT seq, body FROM records",
+        &clause,
+        &params,
+        |id| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
+                )?
+                .query_row(params![id, env, kind], |r| r.get(0))
+                .optional()?)
+        },
+        request,
+        |r| r.get::<_, String>(1),
+    )
+}
+
+pub(super) fn find(
+    conn: &Connection,
+    env: &str,
+    kind: &str,
+    filter: &RecordFilter,
+    limit: usize,
+) -> Result<Vec<String>> {
+    let (clause, mut owned) = filter_clause(env, kind, filter);
+    owned.push(Box::new(limit as i64));
+    let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    let sql = format!("SELECT body FROM records WHERE {clause} ORDER BY seq DESC LIMIT ?");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<DueRecord>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT environment_id, kind, id, due_at FROM records WHERE due_at IS NOT NULL AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![now, limit as i64], |r| {
+        Ok(DueRecord {
+            environment_id: r.get(0)?,
+            kind: r.get(1)?,
+            id: r.get(2)?,
+            due_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn next_due(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT MIN(due_at) FROM records WHERE due_at IS NOT NULL")?
+        .query_row([], |r| r.get(0))?)
+}
+
+pub(super) fn put(conn: &Connection, env: &str, row: &RecordRow) -> Result<()> {
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO records (id, environment_id, kind, created_at, due_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, body = excluded.body
+             RETURNING seq",
+        )?
+        .query_row(
+            params![row.id, env, row.kind, row.created_at, row.due_at, row.body],
+            |r| r.get(0),
+        )?;
+    conn.prepare_cached("DELETE FROM record_terms WHERE record_seq = ?1")?
+        .execute([seq])?;
+    let mut insert = conn
+        .prepare_cached("INSERT OR IGNORE INTO record_terms (record_seq, term) VALUES (?1, ?2)")?;
+    for term in &row.terms {
+        insert.execute(params![seq, term])?;
+    }
+    Ok(())
+}
