@@ -108,6 +108,14 @@ struct ServeArgs {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "VIGIL_LOG_JSON")]
     log_json: bool,
+    /// The URL people reach this server at (one-time links are made under it);
+    /// default `http://<listen>`.
+    #[arg(long, env = "VIGIL_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Serve `POST /api/v1/test-clock/advance` to move this server's clock forward, for
+    /// testing expiry. Never in production.
+    #[arg(long, env = "VIGIL_TEST_CLOCK")]
+    test_clock: bool,
 }
 
 #[derive(Subcommand)]
@@ -295,10 +303,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             println!("  {:<10} {}", key.environment, key.secret);
         }
     }
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         rate_limit_per_minute: args.rate_limit,
         max_body_bytes: args.max_body_bytes,
         max_upload_bytes: args.max_upload_bytes,
+        public_url: String::new(),
+        test_clock: args.test_clock,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -308,6 +318,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("binding {}", args.listen))?;
         let address = listener.local_addr()?;
+        config.public_url = args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"))
+            .trim_end_matches('/')
+            .to_string();
         println!("vigil listening on http://{address} (API under /api/v1)");
         tracing::info!(%address, "listening");
         let shutdown = async {

@@ -32,3 +32,15 @@ pub const REPORT_WATCHLIST_UPDATED_TAGS: &str = "report/watchlist.updated-tags";
 pub const REPORT_WATCHLIST_PAUSED: &str = "report/watchlist.paused";
 pub const REPORT_WATCHLIST_RESUMED: &str = "report/watchlist.resumed";
 pub const REPORT_WATCHLIST_REDACTED: &str = "report/watchlist.redacted";
+
+pub const INQUIRY_CREATED: &str = "inquiry.created";
+/// Beyond Persona: fields or note changed by `PATCH /inquiries/{id}`.
+pub const INQUIRY_UPDATED: &str = "inquiry.updated";
+pub const INQUIRY_UPDATED_TAGS: &str = "inquiry.updated-tags";
+pub const INQUIRY_REDACTED: &str = "inquiry.redacted";
+/// Beyond Persona (which records only `started`): a session was created.
+pub const INQUIRY_SESSION_CREATED: &str = "inquiry-session.created";
+pub const INQUIRY_SESSION_STARTED: &str = "inquiry-session.started";
+pub const INQUIRY_SESSION_EXPIRED: &str = "inquiry-session.expired";
+/// Beyond Persona: an inquiry template was created.
+pub const INQUIRY_TEMPLATE_CREATED: &str = "inquiry-template.created";

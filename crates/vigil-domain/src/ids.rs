@@ -26,6 +26,10 @@ pub mod prefix {
     pub const REPORT_RUN: &str = "rpr";
     pub const REPORT_ACTION: &str = "ract";
     pub const IMPORTER: &str = "mprt";
+    pub const INQUIRY: &str = "inq";
+    pub const INQUIRY_TEMPLATE: &str = "itmpl";
+    pub const INQUIRY_TEMPLATE_VERSION: &str = "itmplv";
+    pub const INQUIRY_SESSION: &str = "iqse";
 }
 
 /// A fresh random id with the given prefix.

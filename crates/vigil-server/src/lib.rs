@@ -7,6 +7,7 @@
 //! - `views/`: how stored objects are rendered as JSON:API resources per API version.
 //! - [`screening`]: the screening indexes and the monitor that keeps reports current.
 //! - [`importers`]: runs bulk imports in chunks, resumable after a crash.
+//! - `scheduler`: does on time what falls due without a request (inquiry expiry).
 //! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use vigil_store::{ApiKey, Environment, Store};
 pub mod importers;
 pub mod protocol;
 mod routes;
+mod scheduler;
 pub mod screening;
 pub mod setup;
 mod views;
@@ -34,6 +36,11 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest accepted upload (an importer's file, inline or multipart).
     pub max_upload_bytes: usize,
+    /// Where people reach this server; one-time links are made under it.
+    pub public_url: String,
+    /// Serve `POST /api/v1/test-clock/advance`, which moves this server's clock forward
+    /// (for testing expiry without waiting). Never on in production.
+    pub test_clock: bool,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +49,8 @@ impl Default for ServerConfig {
             rate_limit_per_minute: 6_000,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".into(),
+            test_clock: false,
         }
     }
 }
@@ -64,6 +73,10 @@ pub struct AppState {
     wake: Arc<tokio::sync::Notify>,
     /// Wakes the import runner when an import is added.
     imports: Arc<tokio::sync::Notify>,
+    /// Milliseconds the test clock was moved forward (always 0 unless `test_clock`).
+    clock_offset: Arc<std::sync::atomic::AtomicI64>,
+    /// Wakes the scheduler (the clock moved, or something fell due sooner).
+    schedule: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -79,6 +92,8 @@ impl AppState {
             screening: Arc::new(screening::Screening::new()),
             wake: Arc::new(tokio::sync::Notify::new()),
             imports: Arc::new(tokio::sync::Notify::new()),
+            clock_offset: Arc::new(std::sync::atomic::AtomicI64::new(0)),
+            schedule: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -92,9 +107,16 @@ impl AppState {
         self.imports.notify_one();
     }
 
-    /// Milliseconds since the epoch.
+    /// Milliseconds since the epoch, on this server's clock (moved by the test clock).
     pub fn now(&self) -> i64 {
-        now_millis()
+        now_millis() + self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Move the clock forward (the test clock) and let the scheduler see the new time.
+    pub(crate) fn advance_clock(&self, millis: i64) {
+        self.clock_offset
+            .fetch_add(millis, std::sync::atomic::Ordering::Relaxed);
+        self.schedule.notify_one();
     }
 }
 
@@ -140,11 +162,13 @@ pub async fn run(
         state.imports.clone(),
         state.wake.clone(),
     ));
+    let scheduler = tokio::spawn(scheduler::run(state.clone()));
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     pruner.abort();
     monitor.abort();
     importer.abort();
+    scheduler.abort();
     result
 }

@@ -102,8 +102,21 @@ fn make_key(
 
 /// On an empty database: create the organization, both environments with their default
 /// account type, and one admin key each. Returns the keys (to print once), or nothing when
-/// the database was already set up.
+/// the database was already set up. Every start also gives each environment what later
+/// versions added to a fresh one (the default inquiry template).
 pub fn bootstrap(store: &Arc<dyn Store>) -> Result<Vec<NewKey>, SetupError> {
+    let keys = create_environments(store)?;
+    let environments = store.environments()?;
+    transact_blocking(store, move |tx| -> Result<(), SetupError> {
+        for env in &environments {
+            crate::routes::inquiries::templates::ensure_default(tx, &env.id, now_millis())?;
+        }
+        Ok(())
+    })?;
+    Ok(keys)
+}
+
+fn create_environments(store: &Arc<dyn Store>) -> Result<Vec<NewKey>, SetupError> {
     transact_blocking(store, |tx| {
         if tx.environment_count()? > 0 {
             return Ok(Vec::new());

@@ -114,7 +114,11 @@ impl Record for InquiryTemplate {
         self.created_at
     }
     fn terms(&self) -> Vec<String> {
-        vec![term("status", &self.status), term("name", &self.name)]
+        vec![
+            term("status", &self.status),
+            term("name", &self.name),
+            term("version", &self.version_id),
+        ]
     }
 }
 

@@ -217,6 +217,17 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         }
         ("get", ["account-types"]) => Some(Beyond::List("/account-types/{account-type-id}", "get")),
         ("get", ["reports", _, "matches"] | ["importers", _, "errors"]) => Some(Beyond::Own),
+        ("post", ["inquiry-templates"]) => Some(Beyond::Resource(
+            "/inquiry-templates/{inquiry-template-id}",
+            "get",
+        )),
+        // Same statuses and response schema as the other inquiry status actions.
+        ("post", ["inquiries", _, "complete"]) => {
+            Some(Beyond::SameAs("/inquiries/{inquiry-id}/approve", "post"))
+        }
+        ("get", ["inquiries", _, "comparison"]) | ("post", ["test-clock", "advance"]) => {
+            Some(Beyond::Own)
+        }
         _ => None,
     }
 }
@@ -269,7 +280,10 @@ pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value)
             );
         }
         Some(Beyond::Own) => {
-            assert!(body["data"].is_array(), "a vigil list has data: {body}");
+            assert!(
+                body["data"].is_array() || body["data"].is_object(),
+                "a vigil document has data: {body}"
+            );
             return;
         }
         Some(Beyond::List(template, as_method)) => {

@@ -71,7 +71,17 @@ impl Inquiry {
             expires_at: Some(now + expiration.after_create_secs * 1000),
             expiration,
             redacted_at: None,
-            fields: Map::new(),
+            // Every field of the template, empty until given (as Persona renders them).
+            fields: template
+                .field_schemas
+                .iter()
+                .map(|f| {
+                    let mut typed = Map::new();
+                    typed.insert("type".into(), Value::String(f.kind.value_type().into()));
+                    typed.insert("value".into(), Value::Null);
+                    (f.key.clone(), Value::Object(typed))
+                })
+                .collect(),
             session_ids: Vec::new(),
             document_ids: Vec::new(),
             report_ids: Vec::new(),

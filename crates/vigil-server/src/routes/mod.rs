@@ -7,8 +7,10 @@ pub mod events;
 pub mod files;
 pub mod health;
 pub mod importers;
+pub mod inquiries;
 pub mod lists;
 pub mod reports;
+pub mod test_clock;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -112,6 +114,93 @@ pub fn api_routes() -> Router<AppState> {
         .route("/importers", get(importers::list))
         .route("/importers/{importer_id}", get(importers::retrieve))
         .route("/importers/{importer_id}/errors", get(importers::errors))
+        .route(
+            "/inquiries",
+            get(inquiries::crud::list).post(inquiries::crud::create),
+        )
+        .route(
+            "/inquiries/{inquiry_id}",
+            get(inquiries::crud::retrieve)
+                .patch(inquiries::crud::update)
+                .delete(inquiries::crud::redact),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/comparison",
+            get(inquiries::crud::comparison),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/approve",
+            post(inquiries::actions::approve),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/decline",
+            post(inquiries::actions::decline),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/mark-for-review",
+            post(inquiries::actions::mark_for_review),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/expire",
+            post(inquiries::actions::expire),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/resume",
+            post(inquiries::actions::resume),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/complete",
+            post(inquiries::actions::submit),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/perform-simulate-actions",
+            post(inquiries::actions::simulate),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/generate-one-time-link",
+            post(inquiries::actions::generate_one_time_link),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/add-tag",
+            post(inquiries::actions::add_tag),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/remove-tag",
+            post(inquiries::actions::remove_tag),
+        )
+        .route(
+            "/inquiries/{inquiry_id}/set-tags",
+            post(inquiries::actions::set_tags),
+        )
+        .route(
+            "/inquiry-sessions",
+            get(inquiries::sessions::list).post(inquiries::sessions::create),
+        )
+        .route(
+            "/inquiry-sessions/expire-all",
+            post(inquiries::sessions::expire_all),
+        )
+        .route(
+            "/inquiry-sessions/{session_id}",
+            get(inquiries::sessions::retrieve),
+        )
+        .route(
+            "/inquiry-sessions/{session_id}/expire",
+            post(inquiries::sessions::expire),
+        )
+        .route(
+            "/inquiry-sessions/{session_id}/generate-one-time-link",
+            post(inquiries::sessions::generate_one_time_link),
+        )
+        .route(
+            "/inquiry-templates",
+            get(inquiries::templates::list).post(inquiries::templates::create),
+        )
+        .route(
+            "/inquiry-templates/{template_id}",
+            get(inquiries::templates::retrieve),
+        )
+        .route("/test-clock/advance", post(test_clock::advance))
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))
 }

@@ -7,17 +7,16 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Map, Value};
-use vigil_domain::account::Account;
+use serde_json::Value;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::report::{Origin, Query, Report};
-use vigil_domain::validate;
-use vigil_store::{AccountType, PageRequest, ReportFilter, WriteTx};
+use vigil_store::{PageRequest, ReportFilter, WriteTx};
 
 use super::accounts::tags::{one_tag, tag_list};
-use super::accounts::{allow_meta, blank_account, record as record_account, type_or_default};
+use super::accounts::allow_meta;
+use super::accounts::owner::{optional_string, OwnerChoice, OWNER_META};
 use crate::protocol::{
     file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
     Reply, Written,
@@ -65,52 +64,6 @@ fn recorded(
     })
 }
 
-fn optional_string(
-    map: &Map<String, Value>,
-    pointer: &str,
-    name: &str,
-) -> ApiResult<Option<String>> {
-    match map.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Err(ApiError::invalid(
-            &format!("{pointer}/{name}"),
-            "must not be empty",
-        )),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(_) => Err(ApiError::bad_field(
-            &format!("{pointer}/{name}"),
-            "must be a string",
-        )),
-    }
-}
-
-/// Which account a new report belongs to.
-enum AccountChoice {
-    Id(String),
-    /// Find by reference id, or create with it when allowed.
-    Reference(String, bool),
-    /// A new, empty account (Persona's `auto-create-account`, on by default).
-    New,
-    None,
-}
-
-/// Where a report request names the type of an account it creates.
-const TYPE_FIELD: &str = "meta.auto-create-account-type-id";
-
-/// An account created for a report (`meta.auto-create-account`).
-fn new_account(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    account_type: &AccountType,
-    reference_id: Option<String>,
-) -> ApiResult<Account> {
-    let mut account = blank_account(account_type, ctx.now);
-    account.reference_id = reference_id;
-    tx.insert_account(ctx.env_id(), &account)?;
-    record_account(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
-    Ok(account)
-}
-
 /// `POST /reports`: screen the query now against the environment's lists and the loaded
 /// sanctions sources; the report then keeps being re-run as lists change (unless paused).
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
@@ -155,74 +108,17 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         }
     }
     let meta = body.meta()?;
-    allow_meta(
-        &meta,
-        &[
-            "auto-create-account",
-            "auto-create-account-type-id",
-            "auto-create-account-reference-id",
-            "processing-mode",
-            "request-flags",
-        ],
-    )?;
-    let auto_create = match meta.get("auto-create-account") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "/meta/auto-create-account",
-                "must be a boolean",
-            ))
-        }
-    };
-    let type_id = optional_string(&meta, "/meta", "auto-create-account-type-id")?;
-    let reference = match optional_string(&meta, "/meta", "auto-create-account-reference-id")? {
-        Some(r) => Some(r),
-        None => optional_string(&attributes, "/data/attributes", "reference-id")?,
-    }
-    .map(|r| {
-        validate::reference_id(&r)
-            .map_err(|m| ApiError::invalid("/meta/auto-create-account-reference-id", &m))
-    })
-    .transpose()?;
-    let choice = match (
-        optional_string(&attributes, "/data/attributes", "account-id")?,
-        reference,
-    ) {
-        (Some(id), _) => AccountChoice::Id(id),
-        (None, Some(reference)) => AccountChoice::Reference(reference, auto_create),
-        (None, None) if auto_create => AccountChoice::New,
-        (None, None) => AccountChoice::None,
-    };
+    let mut allowed = OWNER_META.to_vec();
+    allowed.extend(["processing-mode", "request-flags"]);
+    allow_meta(&meta, &allowed)?;
+    let owner = OwnerChoice::parse(&attributes, &meta)?;
     // Screen against the lists as this environment's earlier writes left them.
     let upto = state.store.last_event_seq()?;
     state.screening.wait_for(upto, FRESHNESS_WAIT).await;
     let found = state.screening.find(ctx.env_id(), &query, ctx.now);
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
-        let account = match choice {
-            AccountChoice::Id(id) => Some(tx.account(env, &id)?.ok_or_else(|| {
-                ApiError::not_found(format!("data.attributes.account-id `{id}` is not found"))
-            })?),
-            AccountChoice::Reference(reference, create) => {
-                let account_type = type_or_default(tx, env, type_id.as_deref(), TYPE_FIELD)?;
-                let key = Value::String(reference.clone());
-                match tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
-                    Some(existing) => Some(existing),
-                    None if create => Some(new_account(tx, ctx, &account_type, Some(reference))?),
-                    None => {
-                        return Err(ApiError::not_found(format!(
-                            "no account has reference id `{reference}` (and meta.auto-create-account is false)"
-                        )))
-                    }
-                }
-            }
-            AccountChoice::New => {
-                let account_type = type_or_default(tx, env, type_id.as_deref(), TYPE_FIELD)?;
-                Some(new_account(tx, ctx, &account_type, None)?)
-            }
-            AccountChoice::None => None,
-        };
+        let account = owner.resolve(tx, ctx)?;
         let mut report = Report::new(
             ids::new_id(prefix::REPORT),
             account.as_ref(),

@@ -37,6 +37,18 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
             Ok(report) => super::report::resource(&report),
             Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
         },
+        super::inquiry::TYPE => match serde_json::from_value(snapshot.clone()) {
+            Ok(inquiry) => super::inquiry::resource(&inquiry),
+            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
+        },
+        super::inquiry::SESSION => match serde_json::from_value(snapshot.clone()) {
+            Ok(session) => super::inquiry::session(&session),
+            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
+        },
+        super::inquiry::TEMPLATE => match serde_json::from_value(snapshot.clone()) {
+            Ok(template) => super::inquiry::template(&template),
+            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
+        },
         other => {
             json!({"type": other, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
         }

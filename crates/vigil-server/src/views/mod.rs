@@ -5,6 +5,7 @@ pub mod account;
 pub mod account_type;
 pub mod event;
 pub mod importer;
+pub mod inquiry;
 pub mod list;
 pub mod report;
 pub mod report_pdf;

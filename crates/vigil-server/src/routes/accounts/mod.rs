@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod crud;
 pub mod lifecycle;
+pub mod owner;
 pub mod relations;
 pub mod search;
 pub mod tags;

@@ -1,0 +1,139 @@
+//! Which account a new report or inquiry belongs to: the one named by `account-id` or
+//! `reference-id`, or one created for it (`meta.auto-create-account`, on by default).
+
+use serde_json::{Map, Value};
+use vigil_domain::account::Account;
+use vigil_domain::events;
+use vigil_domain::validate;
+use vigil_store::{AccountType, WriteTx};
+
+use super::{blank_account, record as record_account, type_or_default};
+use crate::protocol::{ApiError, ApiResult, Ctx};
+
+/// Where a request names the type of an account it creates.
+const TYPE_FIELD: &str = "meta.auto-create-account-type-id";
+
+/// A trimmed, non-empty optional string member `name` of `map`, which sits at `pointer`.
+pub(crate) fn optional_string(
+    map: &Map<String, Value>,
+    pointer: &str,
+    name: &str,
+) -> ApiResult<Option<String>> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Err(ApiError::invalid(
+            &format!("{pointer}/{name}"),
+            "must not be empty",
+        )),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+        Some(_) => Err(ApiError::bad_field(
+            &format!("{pointer}/{name}"),
+            "must be a string",
+        )),
+    }
+}
+
+/// An optional boolean member of `meta`.
+pub(crate) fn meta_bool(meta: &Map<String, Value>, name: &str) -> ApiResult<Option<bool>> {
+    match meta.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(ApiError::bad_field(
+            &format!("/meta/{name}"),
+            "must be a boolean",
+        )),
+    }
+}
+
+/// The `meta` members that choose or create the owner account.
+pub(crate) const OWNER_META: &[&str] = &[
+    "auto-create-account",
+    "auto-create-account-type-id",
+    "auto-create-account-reference-id",
+];
+
+/// The owner a request asks for, parsed before the transaction.
+pub(crate) struct OwnerChoice {
+    choice: Choice,
+    type_id: Option<String>,
+}
+
+enum Choice {
+    Id(String),
+    /// Find by reference id, or create with it when allowed.
+    Reference(String, bool),
+    New,
+    None,
+}
+
+impl OwnerChoice {
+    /// From `data.attributes.account-id` / `reference-id` and the `meta.auto-create-*` members.
+    pub(crate) fn parse(
+        attributes: &Map<String, Value>,
+        meta: &Map<String, Value>,
+    ) -> ApiResult<OwnerChoice> {
+        let auto_create = meta_bool(meta, "auto-create-account")?.unwrap_or(true);
+        let type_id = optional_string(meta, "/meta", "auto-create-account-type-id")?;
+        let reference = match optional_string(meta, "/meta", "auto-create-account-reference-id")? {
+            Some(r) => Some(r),
+            None => optional_string(attributes, "/data/attributes", "reference-id")?,
+        }
+        .map(|r| {
+            validate::reference_id(&r)
+                .map_err(|m| ApiError::invalid("/meta/auto-create-account-reference-id", &m))
+        })
+        .transpose()?;
+        let choice = match (
+            optional_string(attributes, "/data/attributes", "account-id")?,
+            reference,
+        ) {
+            (Some(id), _) => Choice::Id(id),
+            (None, Some(reference)) => Choice::Reference(reference, auto_create),
+            (None, None) if auto_create => Choice::New,
+            (None, None) => Choice::None,
+        };
+        Ok(OwnerChoice { choice, type_id })
+    }
+
+    /// Find (or create, recording `account.created`) the account, inside the transaction.
+    pub(crate) fn resolve(self, tx: &mut dyn WriteTx, ctx: &Ctx) -> ApiResult<Option<Account>> {
+        let env = ctx.env_id();
+        let type_id = self.type_id.as_deref();
+        Ok(match self.choice {
+            Choice::Id(id) => Some(tx.account(env, &id)?.ok_or_else(|| {
+                ApiError::not_found(format!("data.attributes.account-id `{id}` is not found"))
+            })?),
+            Choice::Reference(reference, create) => {
+                let account_type = type_or_default(tx, env, type_id, TYPE_FIELD)?;
+                let key = Value::String(reference.clone());
+                match tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
+                    Some(existing) => Some(existing),
+                    None if create => Some(new_account(tx, ctx, &account_type, Some(reference))?),
+                    None => {
+                        return Err(ApiError::not_found(format!(
+                            "no account has reference id `{reference}` (and meta.auto-create-account is false)"
+                        )))
+                    }
+                }
+            }
+            Choice::New => {
+                let account_type = type_or_default(tx, env, type_id, TYPE_FIELD)?;
+                Some(new_account(tx, ctx, &account_type, None)?)
+            }
+            Choice::None => None,
+        })
+    }
+}
+
+fn new_account(
+    tx: &mut dyn WriteTx,
+    ctx: &Ctx,
+    account_type: &AccountType,
+    reference_id: Option<String>,
+) -> ApiResult<Account> {
+    let mut account = blank_account(account_type, ctx.now);
+    account.reference_id = reference_id;
+    tx.insert_account(ctx.env_id(), &account)?;
+    record_account(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
+    Ok(account)
+}

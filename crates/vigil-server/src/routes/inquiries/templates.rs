@@ -1,0 +1,122 @@
+//! Inquiry templates: list and retrieve (Persona), and beyond Persona create, since vigil
+//! has no dashboard to make them in.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::Value;
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::inquiry::template::{parse_field_schemas, Expiration, InquiryTemplate};
+use vigil_domain::permissions::Access;
+use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
+
+use crate::protocol::{finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::routes::accounts::owner::optional_string;
+use crate::views;
+use crate::AppState;
+
+/// A template as every environment starts with it: the standard identity fields.
+pub(crate) fn default_template(now: i64) -> InquiryTemplate {
+    InquiryTemplate {
+        id: ids::new_id(prefix::INQUIRY_TEMPLATE),
+        version_id: ids::new_id(prefix::INQUIRY_TEMPLATE_VERSION),
+        name: vigil_domain::inquiry::template::DEFAULT_TEMPLATE_NAME.into(),
+        status: "active".into(),
+        field_schemas: vigil_domain::inquiry::template::standard_field_schemas(),
+        expiration: Expiration::default(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Give the environment its default template if it has no template yet.
+pub(crate) fn ensure_default(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil_store::Result<()> {
+    if tx.find::<InquiryTemplate>(env, &RecordFilter::default(), 1)?.is_empty() {
+        tx.put(env, &default_template(now))?;
+    }
+    Ok(())
+}
+
+/// `GET /inquiry-templates`, newest first; beyond Persona, `filter[name]`, `filter[status]`.
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    ctx.query.allow_filters(&["name", "status"])?;
+    let mut filter = RecordFilter::default();
+    for (name, key) in [("name", "name"), ("status", "status")] {
+        if let Some(value) = ctx.query.filter.get(name) {
+            filter = filter.any_of(vec![term(key, value)]);
+        }
+    }
+    let request: PageRequest = paging::request(&ctx.query)?;
+    let page = state.store.find::<InquiryTemplate>(ctx.env_id(), &filter, &request)?;
+    paging::list_reply(
+        &ctx,
+        "/api/v1/inquiry-templates",
+        &paging::filter_pairs(&ctx.query),
+        &request,
+        &page,
+        |t| t.id.clone(),
+        |t| Ok(Some(views::inquiry::template(t))),
+    )
+}
+
+/// `GET /inquiry-templates/{id}`.
+pub async fn retrieve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    let template = state
+        .store
+        .get::<InquiryTemplate>(ctx.env_id(), &id)?
+        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
+    Ok(finish(views::single(views::inquiry::template(&template), None), &ctx, StatusCode::OK))
+}
+
+/// Beyond Persona: `POST /inquiry-templates` with `name` and `field-schemas` (Persona's
+/// `field-schema` objects: `key`, `type`, `label`, `config.required`); without
+/// `field-schemas` the template collects the standard identity fields.
+pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Write)?;
+    let attributes = body.attributes()?;
+    if let Some(unknown) = attributes.keys().find(|k| !["name", "field-schemas", "status"].contains(&k.as_str())) {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{unknown}"),
+            "is not an attribute of an inquiry template (takes name, field-schemas, status)",
+        ));
+    }
+    let Some(name) = optional_string(&attributes, "/data/attributes", "name")? else {
+        return Err(ApiError::bad_field("/data/attributes/name", "is missing"));
+    };
+    if name.chars().count() > 255 {
+        return Err(ApiError::invalid("/data/attributes/name", "must be at most 255 characters"));
+    }
+    let status = optional_string(&attributes, "/data/attributes", "status")?.unwrap_or_else(|| "active".into());
+    if status != "active" && status != "inactive" {
+        return Err(ApiError::invalid("/data/attributes/status", "must be active or inactive"));
+    }
+    let schemas = match attributes.get("field-schemas") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(parse_field_schemas(value, "/data/attributes/field-schemas")?),
+    };
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let mut template = default_template(ctx.now);
+        template.name = name;
+        template.status = status;
+        if let Some(schemas) = schemas {
+            template.field_schemas = schemas;
+        }
+        tx.put(ctx.env_id(), &template)?;
+        record_event(
+            tx,
+            ctx,
+            events::INQUIRY_TEMPLATE_CREATED,
+            (views::inquiry::TEMPLATE, &template.id),
+            &template,
+            None,
+        )?;
+        Ok(Written {
+            status: StatusCode::CREATED,
+            object_id: Some(template.id.clone()),
+            doc: Doc::later(move |_| views::single(views::inquiry::template(&template), None)),
+        })
+    })
+    .await
+}

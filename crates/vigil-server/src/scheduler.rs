@@ -1,0 +1,63 @@
+//! Does on time what falls due without a request: inquiries expire when their interval
+//! runs out. Due times live in storage (`records.due_at`), so a restart loses nothing: the
+//! first pass after start expires whatever fell due while the server was down.
+
+use std::time::Duration;
+
+use vigil_domain::inquiry::{Action, Inquiry};
+use vigil_store::{transact, Record};
+
+use crate::protocol::ApiError;
+use crate::routes::inquiries::transition;
+use crate::AppState;
+
+/// The longest the scheduler sleeps, so a record made due sooner than the next known one
+/// is still handled within this.
+const MAX_SLEEP: Duration = Duration::from_secs(1);
+const BATCH: usize = 200;
+
+pub async fn run(state: AppState) {
+    loop {
+        let now = state.now();
+        match state.store.due_records(now, BATCH) {
+            Ok(due) if !due.is_empty() => {
+                for record in due {
+                    if record.kind == <Inquiry as Record>::KIND {
+                        if let Err(error) = expire_inquiry(&state, record.environment_id, record.id).await {
+                            tracing::error!(error = %error.details(), "scheduler could not expire an inquiry");
+                            tokio::time::sleep(MAX_SLEEP).await;
+                        }
+                    }
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "scheduler could not read due records"),
+        }
+        let sleep = match state.store.next_due() {
+            Ok(Some(at)) => Duration::from_millis((at - state.now()).clamp(1, MAX_SLEEP.as_millis() as i64) as u64),
+            _ => MAX_SLEEP,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = state.schedule.notified() => {}
+        }
+    }
+}
+
+/// Expire one inquiry whose time ran out, if it still has (it may have moved since).
+async fn expire_inquiry(state: &AppState, env: String, id: String) -> Result<(), ApiError> {
+    let now = state.now();
+    transact(&state.store, move |tx| -> Result<(), ApiError> {
+        let Some(mut inquiry) = tx.get::<Inquiry>(&env, &id)? else {
+            return Ok(());
+        };
+        if inquiry.due_at().is_some_and(|at| at <= now) {
+            transition(tx, &env, now, &mut inquiry, Action::Expire)?;
+        }
+        Ok(())
+    })
+    .await?;
+    state.written();
+    Ok(())
+}
