@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::common::Server;
+use crate::common::{contains, data_bytes, Server};
 
 async fn event_names(api: &crate::common::Client, object_id: &str) -> Vec<String> {
     let events = api
@@ -300,21 +300,6 @@ async fn archive_and_restore() {
         event_names(&api, &id).await,
         vec!["account.restored", "account.archived", "account.created"]
     );
-}
-
-/// Every file in the data directory, as bytes.
-fn data_bytes(dir: &std::path::Path) -> Vec<u8> {
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        all.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
-    }
-    all
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]

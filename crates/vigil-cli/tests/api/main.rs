@@ -10,6 +10,7 @@ mod auth;
 mod crash;
 mod events;
 mod importers;
+mod inquiries;
 mod lists;
 mod protocol;
 mod reports;

@@ -399,3 +399,18 @@ pub fn png_with(marker: &str) -> String {
     bytes.extend_from_slice(marker.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// Every file in the data directory, as bytes (redaction tests look for what must be gone).
+pub fn data_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        all.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+    }
+    all
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
