@@ -44,3 +44,20 @@ pub const INQUIRY_SESSION_STARTED: &str = "inquiry-session.started";
 pub const INQUIRY_SESSION_EXPIRED: &str = "inquiry-session.expired";
 /// Beyond Persona: an inquiry template was created.
 pub const INQUIRY_TEMPLATE_CREATED: &str = "inquiry-template.created";
+
+pub const CASE_CREATED: &str = "case.created";
+pub const CASE_ASSIGNED: &str = "case.assigned";
+pub const CASE_STATUS_UPDATED: &str = "case.status-updated";
+pub const CASE_RESOLVED: &str = "case.resolved";
+pub const CASE_REOPENED: &str = "case.reopened";
+pub const CASE_UPDATED_TAGS: &str = "case.updated-tags";
+pub const CASE_UPDATED_FIELDS: &str = "case.updated-fields";
+pub const CASE_QUEUE_UPDATED: &str = "case.queue-updated";
+pub const CASE_SLA_EXPIRED: &str = "case.sla-expired";
+pub const CASE_REDACTED: &str = "case.redacted";
+/// Beyond Persona: objects were attached to or removed from a case.
+pub const CASE_UPDATED_OBJECTS: &str = "case.updated-objects";
+pub const CASE_COMMENT_CREATED: &str = "case-comment.created";
+/// Beyond Persona: case templates and queues made over the API.
+pub const CASE_TEMPLATE_CREATED: &str = "case-template.created";
+pub const CASE_QUEUE_CREATED: &str = "case-queue.created";

@@ -30,6 +30,11 @@ pub mod prefix {
     pub const INQUIRY_TEMPLATE: &str = "itmpl";
     pub const INQUIRY_TEMPLATE_VERSION: &str = "itmplv";
     pub const INQUIRY_SESSION: &str = "iqse";
+    pub const CASE: &str = "case";
+    pub const CASE_TEMPLATE: &str = "ctmpl";
+    pub const CASE_QUEUE: &str = "cqueue";
+    pub const CASE_COMMENT: &str = "cscm";
+    pub const FLAGGING_RULE: &str = "frule";
 }
 
 /// A fresh random id with the given prefix.

@@ -18,10 +18,13 @@
 //! - [`time`]: ISO-8601 timestamps from milliseconds, no clock.
 //! - [`report`]: watchlist reports: query, matches, dismissals, history.
 //! - [`importer`]: bulk imports of list items and accounts from CSV, read row by row.
+//! - [`inquiry`]: inquiries, their templates, sessions and reverification.
+//! - [`case`]: cases for manual review, their templates, queues and comments.
 //! - [`events`]: event names, as Persona spells them.
 
 pub mod account;
 pub mod account_action;
+pub mod case;
 pub mod error;
 pub mod events;
 pub mod ids;

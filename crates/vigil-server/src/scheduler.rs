@@ -1,9 +1,11 @@
 //! Does on time what falls due without a request: inquiries expire when their interval
-//! runs out. Due times live in storage (`records.due_at`), so a restart loses nothing: the
+//! runs out, and a case whose SLA ran out records `case.sla-expired`. Due times live in storage (`records.due_at`), so a restart loses nothing: the
 //! first pass after start expires whatever fell due while the server was down.
 
 use std::time::Duration;
 
+use vigil_domain::case::Case;
+use vigil_domain::events;
 use vigil_domain::inquiry::{Action, Inquiry};
 use vigil_store::{transact, Record};
 
@@ -22,11 +24,16 @@ pub async fn run(state: AppState) {
         match state.store.due_records(now, BATCH) {
             Ok(due) if !due.is_empty() => {
                 for record in due {
-                    if record.kind == <Inquiry as Record>::KIND {
-                        if let Err(error) = expire_inquiry(&state, record.environment_id, record.id).await {
-                            tracing::error!(error = %error.details(), "scheduler could not expire an inquiry");
-                            tokio::time::sleep(MAX_SLEEP).await;
-                        }
+                    let done = if record.kind == <Inquiry as Record>::KIND {
+                        expire_inquiry(&state, record.environment_id, record.id).await
+                    } else if record.kind == <Case as Record>::KIND {
+                        report_sla(&state, record.environment_id, record.id).await
+                    } else {
+                        Ok(())
+                    };
+                    if let Err(error) = done {
+                        tracing::error!(error = %error.details(), kind = %record.kind, "scheduler could not handle a due record");
+                        tokio::time::sleep(MAX_SLEEP).await;
                     }
                 }
                 continue;
@@ -54,6 +61,25 @@ async fn expire_inquiry(state: &AppState, env: String, id: String) -> Result<(),
         };
         if inquiry.due_at().is_some_and(|at| at <= now) {
             transition(tx, &env, now, &mut inquiry, Action::Expire)?;
+        }
+        Ok(())
+    })
+    .await?;
+    state.written();
+    Ok(())
+}
+
+/// Record once that an unresolved case's SLA ran out.
+async fn report_sla(state: &AppState, env: String, id: String) -> Result<(), ApiError> {
+    let now = state.now();
+    transact(&state.store, move |tx| -> Result<(), ApiError> {
+        let Some(mut case) = tx.get::<Case>(&env, &id)? else {
+            return Ok(());
+        };
+        if case.due_at().is_some_and(|at| at <= now) {
+            case.sla_reported = true;
+            tx.put(&env, &case)?;
+            crate::routes::cases::record(tx, &env, now, events::CASE_SLA_EXPIRED, &case, None)?;
         }
         Ok(())
     })

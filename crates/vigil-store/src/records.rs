@@ -175,6 +175,92 @@ impl Record for InquirySession {
     }
 }
 
+use vigil_domain::case::{Case, CaseComment, CaseQueue, CaseStatus, CaseTemplate};
+
+impl Record for CaseTemplate {
+    const KIND: &'static str = "case-template";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("status", &self.status), term("name", &self.name)]
+    }
+}
+
+impl Record for CaseQueue {
+    const KIND: &'static str = "case-queue";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("status", &self.status), term("name", &self.name)]
+    }
+}
+
+impl Record for Case {
+    const KIND: &'static str = "case";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn due_at(&self) -> Option<i64> {
+        Case::due_at(self)
+    }
+    fn terms(&self) -> Vec<String> {
+        let mut terms = vec![
+            term("status", self.status.as_str()),
+            term("template", &self.template_id),
+        ];
+        if let Some(resolution) = &self.resolution {
+            terms.push(term("status", resolution));
+        }
+        if let Some(queue) = &self.queue_id {
+            terms.push(term("queue", queue));
+        }
+        if let Some(assignee) = &self.assignee {
+            terms.push(term("assignee", assignee));
+        }
+        for (key, ids) in [
+            ("account", &self.account_ids),
+            ("reference", &self.reference_ids),
+            ("inquiry", &self.inquiry_ids),
+            ("report", &self.report_ids),
+        ] {
+            terms.extend(ids.iter().map(|id| term(key, id)));
+        }
+        // A finding is "open" while its case is not resolved: a rule never opens a
+        // second case for it.
+        if let (Some(finding), false) = (&self.finding, self.status == CaseStatus::Resolved) {
+            terms.push(term("open-finding", finding));
+        }
+        if let Some(rule) = &self.rule_id {
+            terms.push(term("rule", rule));
+        }
+        terms
+    }
+}
+
+impl Record for CaseComment {
+    const KIND: &'static str = "case-comment";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("case", &self.case_id)]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

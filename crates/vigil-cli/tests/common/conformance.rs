@@ -228,6 +228,15 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         ("get", ["inquiries", _, "comparison"]) | ("post", ["test-clock", "advance"]) => {
             Some(Beyond::Own)
         }
+        ("post", ["case-templates"]) => {
+            Some(Beyond::Resource("/case-templates/{case-template-id}", "get"))
+        }
+        ("get", ["case-templates"]) => {
+            Some(Beyond::List("/case-templates/{case-template-id}", "get"))
+        }
+        ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {
+            Some(Beyond::Own)
+        }
         _ => None,
     }
 }

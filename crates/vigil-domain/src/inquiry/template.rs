@@ -283,30 +283,13 @@ impl InquiryTemplate {
         self.field_schemas.iter().find(|f| f.key == key)
     }
 
-    /// Check submitted inquiry fields (plain values, or `{"type", "value"}` as Persona renders
-    /// them) against the template and return them typed and normalised.
+    /// Check submitted inquiry fields against the template (see [`check_fields`]).
     pub fn check_fields(
         &self,
         fields: &Map<String, Value>,
         pointer: &str,
     ) -> Result<Map<String, Value>, FieldError> {
-        let mut out = Map::new();
-        for (key, given) in fields {
-            let at = format!("{pointer}/{key}");
-            let Some(schema) = self.field(key) else {
-                return Err(FieldError::invalid(
-                    at,
-                    format!("is not a field of inquiry template `{}`", self.id),
-                ));
-            };
-            let raw = match given {
-                Value::Object(map) if map.contains_key("value") => &map["value"],
-                other => other,
-            };
-            let value = check_value(schema, raw, &at)?;
-            out.insert(key.clone(), typed(schema.kind.value_type(), value));
-        }
-        Ok(out)
+        check_fields(&self.field_schemas, &format!("inquiry template `{}`", self.id), fields, pointer)
     }
 
     /// Required fields without a value in `fields`.
@@ -323,6 +306,30 @@ impl InquiryTemplate {
             .map(|f| f.key.as_str())
             .collect()
     }
+}
+
+/// Check submitted fields (plain values, or `{"type", "value"}` as Persona renders them)
+/// against `schemas` (of `owner`, for messages) and return them typed and normalised.
+pub fn check_fields(
+    schemas: &[FieldSchema],
+    owner: &str,
+    fields: &Map<String, Value>,
+    pointer: &str,
+) -> Result<Map<String, Value>, FieldError> {
+    let mut out = Map::new();
+    for (key, given) in fields {
+        let at = format!("{pointer}/{key}");
+        let Some(schema) = schemas.iter().find(|f| f.key == *key) else {
+            return Err(FieldError::invalid(at, format!("is not a field of {owner}")));
+        };
+        let raw = match given {
+            Value::Object(map) if map.contains_key("value") => &map["value"],
+            other => other,
+        };
+        let value = check_value(schema, raw, &at)?;
+        out.insert(key.clone(), typed(schema.kind.value_type(), value));
+    }
+    Ok(out)
 }
 
 fn check_value(schema: &FieldSchema, raw: &Value, at: &str) -> Result<Value, FieldError> {

@@ -3,6 +3,7 @@
 
 pub mod account_types;
 pub mod accounts;
+pub mod cases;
 pub mod events;
 pub mod files;
 pub mod health;
@@ -200,6 +201,40 @@ pub fn api_routes() -> Router<AppState> {
             "/inquiry-templates/{template_id}",
             get(inquiries::templates::retrieve),
         )
+        .route("/cases", get(cases::crud::list).post(cases::crud::create))
+        .route(
+            "/cases/{case_id}",
+            get(cases::crud::retrieve)
+                .patch(cases::crud::update)
+                .delete(cases::crud::redact),
+        )
+        .route("/cases/{case_id}/assign", post(cases::actions::assign))
+        .route("/cases/{case_id}/set-status", post(cases::actions::set_status))
+        .route("/cases/{case_id}/add-objects", post(cases::actions::add_objects))
+        .route(
+            "/cases/{case_id}/remove-objects",
+            post(cases::actions::remove_objects),
+        )
+        .route("/cases/{case_id}/add-tag", post(cases::actions::add_tag))
+        .route("/cases/{case_id}/remove-tag", post(cases::actions::remove_tag))
+        .route("/cases/{case_id}/set-tags", post(cases::actions::set_tags))
+        .route(
+            "/cases/{case_id}/comments",
+            get(cases::actions::list_comments).post(cases::actions::create_comment),
+        )
+        .route(
+            "/case-templates",
+            get(cases::setup::list_templates).post(cases::setup::create_template),
+        )
+        .route(
+            "/case-templates/{template_id}",
+            get(cases::setup::retrieve_template),
+        )
+        .route(
+            "/case-queues",
+            get(cases::setup::list_queues).post(cases::setup::create_queue),
+        )
+        .route("/case-queues/{queue_id}", get(cases::setup::retrieve_queue))
         .route("/test-clock/advance", post(test_clock::advance))
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))

@@ -9,50 +9,41 @@ use vigil_store::Event;
 use crate::protocol::version::ApiVersion;
 
 /// Render a stored snapshot as the resource it was.
+/// Render a stored snapshot as the resource it was.
 pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion) -> Value {
+    use super::{account, account_type, case, inquiry, list, report};
     match object_type {
-        super::account::TYPE => match serde_json::from_value::<Account>(snapshot.clone()) {
-            Ok(account) => super::account::resource(&account, version),
-            Err(_) => {
-                json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
-            }
-        },
-        super::account_type::TYPE => {
-            match serde_json::from_value::<vigil_store::AccountType>(snapshot.clone()) {
-                Ok(account_type) => super::account_type::resource(&account_type),
-                Err(_) => {
-                    json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
-                }
-            }
-        }
-        super::list::LIST => match serde_json::from_value(snapshot.clone()) {
-            Ok(list) => super::list::list(&list),
-            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
-        },
-        super::list::LIST_ITEM => match serde_json::from_value(snapshot.clone()) {
-            Ok(item) => super::list::item(&item),
-            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
-        },
-        super::report::TYPE => match serde_json::from_value(snapshot.clone()) {
-            Ok(report) => super::report::resource(&report),
-            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
-        },
-        super::inquiry::TYPE => match serde_json::from_value(snapshot.clone()) {
-            Ok(inquiry) => super::inquiry::resource(&inquiry),
-            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
-        },
-        super::inquiry::SESSION => match serde_json::from_value(snapshot.clone()) {
-            Ok(session) => super::inquiry::session(&session),
-            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
-        },
-        super::inquiry::TEMPLATE => match serde_json::from_value(snapshot.clone()) {
-            Ok(template) => super::inquiry::template(&template),
-            Err(_) => json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}}),
-        },
-        other => {
-            json!({"type": other, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
-        }
+        account::TYPE => typed(object_type, snapshot, |a: &Account| account::resource(a, version)),
+        account_type::TYPE => typed(object_type, snapshot, account_type::resource),
+        list::LIST => typed(object_type, snapshot, list::list),
+        list::LIST_ITEM => typed(object_type, snapshot, list::item),
+        report::TYPE => typed(object_type, snapshot, report::resource),
+        inquiry::TYPE => typed(object_type, snapshot, inquiry::resource),
+        inquiry::SESSION => typed(object_type, snapshot, inquiry::session),
+        inquiry::TEMPLATE => typed(object_type, snapshot, inquiry::template),
+        case::TYPE => typed(object_type, snapshot, case::resource),
+        case::TEMPLATE => typed(object_type, snapshot, case::template),
+        case::QUEUE => typed(object_type, snapshot, case::queue),
+        case::COMMENT => typed(object_type, snapshot, case::comment),
+        other => bare(other, snapshot),
     }
+}
+
+/// A snapshot read back as its domain type and rendered; a snapshot that no longer reads
+/// (an older shape) renders as its type and id only.
+fn typed<T: serde::de::DeserializeOwned>(
+    object_type: &str,
+    snapshot: &Value,
+    render: impl FnOnce(&T) -> Value,
+) -> Value {
+    match T::deserialize(snapshot) {
+        Ok(object) => render(&object),
+        Err(_) => bare(object_type, snapshot),
+    }
+}
+
+fn bare(object_type: &str, snapshot: &Value) -> Value {
+    json!({"type": object_type, "id": snapshot.get("id"), "attributes": {}, "relationships": {}})
 }
 
 pub fn resource(event: &Event, version: ApiVersion) -> Value {

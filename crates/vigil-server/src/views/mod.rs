@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod account_type;
+pub mod case;
 pub mod event;
 pub mod importer;
 pub mod inquiry;

@@ -1,0 +1,304 @@
+//! Cases for manual review: templates (the resolutions a reviewer may choose), queues,
+//! the case itself (status, assignee, what it is about, tags, fields, comments) and the
+//! rules for moving it.
+//!
+//! A case is `open`, `pending` or `resolved` (with one of its template's resolutions).
+//! Persona lets a template name its statuses freely; vigil keeps these three and reads a
+//! resolution given as a status (`{"status": "Approved"}`) as "resolved as Approved", so
+//! code written for Persona's default templates works unchanged.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::inquiry::template::FieldSchema;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseTemplate {
+    pub id: String,
+    pub name: String,
+    /// `active` or `archived`.
+    pub status: String,
+    /// What a resolved case may be resolved as.
+    pub resolutions: Vec<String>,
+    pub field_schemas: Vec<FieldSchema>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The template every environment starts with, which flagging rules use by default.
+pub const DEFAULT_TEMPLATE_NAME: &str = "Manual review";
+pub const DEFAULT_RESOLUTIONS: &[&str] = &["Approved", "Declined"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseQueue {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Open,
+    Pending,
+    Resolved,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "open",
+            CaseStatus::Pending => "pending",
+            CaseStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<CaseStatus> {
+        [CaseStatus::Open, CaseStatus::Pending, CaseStatus::Resolved]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// Who did something to a case: an API key (by name) or a flagging rule (by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub id: String,
+    /// `user` (an API key, or the email a request names) or `workflow-run` (a rule).
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub name: String,
+    pub template_id: String,
+    pub queue_id: Option<String>,
+    pub status: CaseStatus,
+    pub resolution: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub assigned_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub redacted_at: Option<i64>,
+    pub sla_expires_at: Option<i64>,
+    /// The SLA-expired event was recorded.
+    pub sla_reported: bool,
+    pub creator: Actor,
+    pub assignee: Option<String>,
+    pub assigner: Option<Actor>,
+    pub resolver: Option<Actor>,
+    pub updater: Option<Actor>,
+    pub tags: Vec<String>,
+    pub fields: Map<String, Value>,
+    pub account_ids: Vec<String>,
+    /// Reference ids of the attached accounts, for `filter[reference-id]`.
+    pub reference_ids: Vec<String>,
+    pub inquiry_ids: Vec<String>,
+    pub report_ids: Vec<String>,
+    pub document_ids: Vec<String>,
+    pub comment_ids: Vec<String>,
+    /// Beyond Persona: the finding a flagging rule opened it for (never two open cases for
+    /// one finding), and the rule.
+    pub finding: Option<String>,
+    pub rule_id: Option<String>,
+}
+
+/// A status change a request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub status: CaseStatus,
+    pub resolution: Option<String>,
+}
+
+/// Why a status change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadStatus(pub String);
+
+impl CaseTemplate {
+    /// Read `status` (and `resolution`) as a change: `open`, `pending`, `resolved` with a
+    /// resolution, or one of the template's resolutions on its own.
+    pub fn status_change(&self, status: &str, resolution: Option<&str>) -> Result<StatusChange, BadStatus> {
+        let named = |r: &str| {
+            self.resolutions
+                .iter()
+                .find(|known| known.eq_ignore_ascii_case(r))
+                .cloned()
+                .ok_or_else(|| BadStatus(format!("`{r}` is not a resolution of case template `{}` ({})", self.id, self.resolutions.join(", "))))
+        };
+        match (CaseStatus::parse(&status.to_ascii_lowercase()), resolution) {
+            (Some(CaseStatus::Resolved), Some(r)) => Ok(StatusChange { status: CaseStatus::Resolved, resolution: Some(named(r)?) }),
+            (Some(CaseStatus::Resolved), None) => Err(BadStatus("resolving a case needs a resolution".into())),
+            (Some(other), None) => Ok(StatusChange { status: other, resolution: None }),
+            (Some(other), Some(_)) => Err(BadStatus(format!("a resolution goes only with `resolved`, not `{}`", other.as_str()))),
+            (None, None) => Ok(StatusChange { status: CaseStatus::Resolved, resolution: Some(named(status)?) }),
+            (None, Some(_)) => Err(BadStatus(format!("`{status}` is not a case status (open, pending, resolved)"))),
+        }
+    }
+}
+
+/// What a status change did, for the events it records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    Unchanged,
+    Changed,
+    Resolved,
+    Reopened,
+}
+
+impl Case {
+    /// Apply a status change by `actor` at `now`.
+    pub fn set_status(&mut self, change: StatusChange, actor: Actor, now: i64) -> Moved {
+        if self.status == change.status && self.resolution == change.resolution {
+            return Moved::Unchanged;
+        }
+        let was_resolved = self.status == CaseStatus::Resolved;
+        self.status = change.status;
+        self.resolution = change.resolution;
+        self.updated_at = now;
+        self.updater = Some(actor.clone());
+        if self.status == CaseStatus::Resolved {
+            self.resolved_at = Some(now);
+            self.resolver = Some(actor);
+            Moved::Resolved
+        } else {
+            self.resolved_at = None;
+            self.resolver = None;
+            if was_resolved {
+                Moved::Reopened
+            } else {
+                Moved::Changed
+            }
+        }
+    }
+
+    pub fn assign(&mut self, assignee: String, assigner: Actor, now: i64) -> bool {
+        if self.assignee.as_deref() == Some(assignee.as_str()) {
+            return false;
+        }
+        self.assignee = Some(assignee);
+        self.assigner = Some(assigner.clone());
+        self.updater = Some(assigner);
+        self.assigned_at = Some(now);
+        self.updated_at = now;
+        true
+    }
+
+    /// When the scheduler must record that its SLA ran out.
+    pub fn due_at(&self) -> Option<i64> {
+        match (self.status, self.sla_reported, self.redacted_at) {
+            (CaseStatus::Resolved, ..) | (_, true, _) | (.., Some(_)) => None,
+            _ => self.sla_expires_at,
+        }
+    }
+
+    /// Every object attached, with the list it is kept in.
+    pub fn attached_mut(&mut self, id: &str) -> Option<&mut Vec<String>> {
+        match id.split_once('_').map(|(p, _)| p) {
+            Some("act") => Some(&mut self.account_ids),
+            Some("inq") => Some(&mut self.inquiry_ids),
+            Some("rep") => Some(&mut self.report_ids),
+            Some("doc") => Some(&mut self.document_ids),
+            _ => None,
+        }
+    }
+
+    /// Remove the fields and comments' text (comments are redacted by the caller).
+    pub fn redact(&mut self, now: i64) {
+        self.fields = Map::new();
+        self.name = format!("Redacted case {}", self.id);
+        self.redacted_at = Some(now);
+        self.updated_at = now;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseComment {
+    pub id: String,
+    pub case_id: String,
+    pub message: String,
+    pub commenter: Actor,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template() -> CaseTemplate {
+        CaseTemplate {
+            id: "ctmpl_a".into(),
+            name: "t".into(),
+            status: "active".into(),
+            resolutions: vec!["Approved".into(), "Declined".into()],
+            field_schemas: Vec::new(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn case() -> Case {
+        Case {
+            id: "case_a".into(),
+            name: "n".into(),
+            template_id: "ctmpl_a".into(),
+            queue_id: None,
+            status: CaseStatus::Open,
+            resolution: None,
+            created_at: 0,
+            updated_at: 0,
+            assigned_at: None,
+            resolved_at: None,
+            redacted_at: None,
+            sla_expires_at: Some(10),
+            sla_reported: false,
+            creator: Actor { id: "k".into(), kind: "user".into() },
+            assignee: None,
+            assigner: None,
+            resolver: None,
+            updater: None,
+            tags: Vec::new(),
+            fields: Map::new(),
+            account_ids: Vec::new(),
+            reference_ids: Vec::new(),
+            inquiry_ids: Vec::new(),
+            report_ids: Vec::new(),
+            document_ids: Vec::new(),
+            comment_ids: Vec::new(),
+            finding: None,
+            rule_id: None,
+        }
+    }
+
+    #[test]
+    fn statuses_and_resolutions_are_read_persona_style() {
+        let t = template();
+        assert_eq!(t.status_change("Approved", None).unwrap(), StatusChange { status: CaseStatus::Resolved, resolution: Some("Approved".into()) });
+        assert_eq!(t.status_change("resolved", Some("declined")).unwrap().resolution.as_deref(), Some("Declined"));
+        assert_eq!(t.status_change("Pending", None).unwrap().status, CaseStatus::Pending);
+        assert!(t.status_change("resolved", None).is_err());
+        assert!(t.status_change("Escalated", None).unwrap_err().0.contains("Approved, Declined"));
+        assert!(t.status_change("open", Some("Approved")).is_err());
+    }
+
+    #[test]
+    fn resolving_and_reopening_keep_their_stamps_straight() {
+        let t = template();
+        let mut c = case();
+        let reviewer = Actor { id: "r".into(), kind: "user".into() };
+        assert_eq!(c.due_at(), Some(10));
+        assert_eq!(c.set_status(t.status_change("Approved", None).unwrap(), reviewer.clone(), 5), Moved::Resolved);
+        assert_eq!(c.resolved_at, Some(5));
+        assert_eq!(c.due_at(), None, "a resolved case has no SLA to miss");
+        assert_eq!(c.set_status(t.status_change("Approved", None).unwrap(), reviewer.clone(), 6), Moved::Unchanged);
+        assert_eq!(c.set_status(t.status_change("open", None).unwrap(), reviewer.clone(), 7), Moved::Reopened);
+        assert_eq!(c.resolved_at, None);
+        assert!(c.resolution.is_none());
+        assert!(c.assign("a@x.com".into(), reviewer.clone(), 8));
+        assert!(!c.assign("a@x.com".into(), reviewer, 9));
+        assert_eq!(c.assigned_at, Some(8));
+    }
+}
