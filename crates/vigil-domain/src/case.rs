@@ -120,21 +120,47 @@ pub struct BadStatus(pub String);
 impl CaseTemplate {
     /// Read `status` (and `resolution`) as a change: `open`, `pending`, `resolved` with a
     /// resolution, or one of the template's resolutions on its own.
-    pub fn status_change(&self, status: &str, resolution: Option<&str>) -> Result<StatusChange, BadStatus> {
+    pub fn status_change(
+        &self,
+        status: &str,
+        resolution: Option<&str>,
+    ) -> Result<StatusChange, BadStatus> {
         let named = |r: &str| {
             self.resolutions
                 .iter()
                 .find(|known| known.eq_ignore_ascii_case(r))
                 .cloned()
-                .ok_or_else(|| BadStatus(format!("`{r}` is not a resolution of case template `{}` ({})", self.id, self.resolutions.join(", "))))
+                .ok_or_else(|| {
+                    BadStatus(format!(
+                        "`{r}` is not a resolution of case template `{}` ({})",
+                        self.id,
+                        self.resolutions.join(", ")
+                    ))
+                })
         };
         match (CaseStatus::parse(&status.to_ascii_lowercase()), resolution) {
-            (Some(CaseStatus::Resolved), Some(r)) => Ok(StatusChange { status: CaseStatus::Resolved, resolution: Some(named(r)?) }),
-            (Some(CaseStatus::Resolved), None) => Err(BadStatus("resolving a case needs a resolution".into())),
-            (Some(other), None) => Ok(StatusChange { status: other, resolution: None }),
-            (Some(other), Some(_)) => Err(BadStatus(format!("a resolution goes only with `resolved`, not `{}`", other.as_str()))),
-            (None, None) => Ok(StatusChange { status: CaseStatus::Resolved, resolution: Some(named(status)?) }),
-            (None, Some(_)) => Err(BadStatus(format!("`{status}` is not a case status (open, pending, resolved)"))),
+            (Some(CaseStatus::Resolved), Some(r)) => Ok(StatusChange {
+                status: CaseStatus::Resolved,
+                resolution: Some(named(r)?),
+            }),
+            (Some(CaseStatus::Resolved), None) => {
+                Err(BadStatus("resolving a case needs a resolution".into()))
+            }
+            (Some(other), None) => Ok(StatusChange {
+                status: other,
+                resolution: None,
+            }),
+            (Some(other), Some(_)) => Err(BadStatus(format!(
+                "a resolution goes only with `resolved`, not `{}`",
+                other.as_str()
+            ))),
+            (None, None) => Ok(StatusChange {
+                status: CaseStatus::Resolved,
+                resolution: Some(named(status)?),
+            }),
+            (None, Some(_)) => Err(BadStatus(format!(
+                "`{status}` is not a case status (open, pending, resolved)"
+            ))),
         }
     }
 }
@@ -255,7 +281,10 @@ mod tests {
             redacted_at: None,
             sla_expires_at: Some(10),
             sla_reported: false,
-            creator: Actor { id: "k".into(), kind: "user".into() },
+            creator: Actor {
+                id: "k".into(),
+                kind: "user".into(),
+            },
             assignee: None,
             assigner: None,
             resolver: None,
@@ -276,11 +305,30 @@ mod tests {
     #[test]
     fn statuses_and_resolutions_are_read_persona_style() {
         let t = template();
-        assert_eq!(t.status_change("Approved", None).unwrap(), StatusChange { status: CaseStatus::Resolved, resolution: Some("Approved".into()) });
-        assert_eq!(t.status_change("resolved", Some("declined")).unwrap().resolution.as_deref(), Some("Declined"));
-        assert_eq!(t.status_change("Pending", None).unwrap().status, CaseStatus::Pending);
+        assert_eq!(
+            t.status_change("Approved", None).unwrap(),
+            StatusChange {
+                status: CaseStatus::Resolved,
+                resolution: Some("Approved".into())
+            }
+        );
+        assert_eq!(
+            t.status_change("resolved", Some("declined"))
+                .unwrap()
+                .resolution
+                .as_deref(),
+            Some("Declined")
+        );
+        assert_eq!(
+            t.status_change("Pending", None).unwrap().status,
+            CaseStatus::Pending
+        );
         assert!(t.status_change("resolved", None).is_err());
-        assert!(t.status_change("Escalated", None).unwrap_err().0.contains("Approved, Declined"));
+        assert!(t
+            .status_change("Escalated", None)
+            .unwrap_err()
+            .0
+            .contains("Approved, Declined"));
         assert!(t.status_change("open", Some("Approved")).is_err());
     }
 
@@ -288,13 +336,33 @@ mod tests {
     fn resolving_and_reopening_keep_their_stamps_straight() {
         let t = template();
         let mut c = case();
-        let reviewer = Actor { id: "r".into(), kind: "user".into() };
+        let reviewer = Actor {
+            id: "r".into(),
+            kind: "user".into(),
+        };
         assert_eq!(c.due_at(), Some(10));
-        assert_eq!(c.set_status(t.status_change("Approved", None).unwrap(), reviewer.clone(), 5), Moved::Resolved);
+        assert_eq!(
+            c.set_status(
+                t.status_change("Approved", None).unwrap(),
+                reviewer.clone(),
+                5
+            ),
+            Moved::Resolved
+        );
         assert_eq!(c.resolved_at, Some(5));
         assert_eq!(c.due_at(), None, "a resolved case has no SLA to miss");
-        assert_eq!(c.set_status(t.status_change("Approved", None).unwrap(), reviewer.clone(), 6), Moved::Unchanged);
-        assert_eq!(c.set_status(t.status_change("open", None).unwrap(), reviewer.clone(), 7), Moved::Reopened);
+        assert_eq!(
+            c.set_status(
+                t.status_change("Approved", None).unwrap(),
+                reviewer.clone(),
+                6
+            ),
+            Moved::Unchanged
+        );
+        assert_eq!(
+            c.set_status(t.status_change("open", None).unwrap(), reviewer.clone(), 7),
+            Moved::Reopened
+        );
         assert_eq!(c.resolved_at, None);
         assert!(c.resolution.is_none());
         assert!(c.assign("a@x.com".into(), reviewer.clone(), 8));

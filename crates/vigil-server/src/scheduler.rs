@@ -42,7 +42,9 @@ pub async fn run(state: AppState) {
             Err(error) => tracing::error!(%error, "scheduler could not read due records"),
         }
         let sleep = match state.store.next_due() {
-            Ok(Some(at)) => Duration::from_millis((at - state.now()).clamp(1, MAX_SLEEP.as_millis() as i64) as u64),
+            Ok(Some(at)) => Duration::from_millis(
+                (at - state.now()).clamp(1, MAX_SLEEP.as_millis() as i64) as u64,
+            ),
             _ => MAX_SLEEP,
         };
         tokio::select! {

@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod actions;
 mod auth;
+mod cases;
 mod crash;
 mod events;
 mod importers;

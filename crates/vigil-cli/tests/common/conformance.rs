@@ -228,9 +228,10 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         ("get", ["inquiries", _, "comparison"]) | ("post", ["test-clock", "advance"]) => {
             Some(Beyond::Own)
         }
-        ("post", ["case-templates"]) => {
-            Some(Beyond::Resource("/case-templates/{case-template-id}", "get"))
-        }
+        ("post", ["case-templates"]) => Some(Beyond::Resource(
+            "/case-templates/{case-template-id}",
+            "get",
+        )),
         ("get", ["case-templates"]) => {
             Some(Beyond::List("/case-templates/{case-template-id}", "get"))
         }

@@ -289,7 +289,12 @@ impl InquiryTemplate {
         fields: &Map<String, Value>,
         pointer: &str,
     ) -> Result<Map<String, Value>, FieldError> {
-        check_fields(&self.field_schemas, &format!("inquiry template `{}`", self.id), fields, pointer)
+        check_fields(
+            &self.field_schemas,
+            &format!("inquiry template `{}`", self.id),
+            fields,
+            pointer,
+        )
     }
 
     /// Required fields without a value in `fields`.
@@ -320,7 +325,10 @@ pub fn check_fields(
     for (key, given) in fields {
         let at = format!("{pointer}/{key}");
         let Some(schema) = schemas.iter().find(|f| f.key == *key) else {
-            return Err(FieldError::invalid(at, format!("is not a field of {owner}")));
+            return Err(FieldError::invalid(
+                at,
+                format!("is not a field of {owner}"),
+            ));
         };
         let raw = match given {
             Value::Object(map) if map.contains_key("value") => &map["value"],

@@ -209,14 +209,23 @@ pub fn api_routes() -> Router<AppState> {
                 .delete(cases::crud::redact),
         )
         .route("/cases/{case_id}/assign", post(cases::actions::assign))
-        .route("/cases/{case_id}/set-status", post(cases::actions::set_status))
-        .route("/cases/{case_id}/add-objects", post(cases::actions::add_objects))
+        .route(
+            "/cases/{case_id}/set-status",
+            post(cases::actions::set_status),
+        )
+        .route(
+            "/cases/{case_id}/add-objects",
+            post(cases::actions::add_objects),
+        )
         .route(
             "/cases/{case_id}/remove-objects",
             post(cases::actions::remove_objects),
         )
         .route("/cases/{case_id}/add-tag", post(cases::actions::add_tag))
-        .route("/cases/{case_id}/remove-tag", post(cases::actions::remove_tag))
+        .route(
+            "/cases/{case_id}/remove-tag",
+            post(cases::actions::remove_tag),
+        )
         .route("/cases/{case_id}/set-tags", post(cases::actions::set_tags))
         .route(
             "/cases/{case_id}/comments",

@@ -14,9 +14,9 @@ use vigil_domain::permissions::Access;
 use vigil_domain::report::{Origin, Query, Report};
 use vigil_store::{PageRequest, ReportFilter, WriteTx};
 
-use super::accounts::tags::{one_tag, tag_list};
 use super::accounts::allow_meta;
 use super::accounts::owner::{optional_string, OwnerChoice, OWNER_META};
+use super::accounts::tags::{one_tag, tag_list};
 use crate::protocol::{
     file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
     Reply, Written,

@@ -20,7 +20,12 @@ pub async fn advance(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> 
         Some(Value::Number(n)) => n
             .as_i64()
             .filter(|s| (1..=10 * 365 * 86_400).contains(s))
-            .ok_or_else(|| ApiError::invalid("/meta/seconds", "must be a whole number of seconds from 1 to ten years"))?,
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "/meta/seconds",
+                    "must be a whole number of seconds from 1 to ten years",
+                )
+            })?,
         None | Some(Value::Null) => return Err(ApiError::bad_field("/meta/seconds", "is missing")),
         Some(_) => return Err(ApiError::bad_field("/meta/seconds", "must be an integer")),
     };

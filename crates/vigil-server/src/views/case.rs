@@ -22,7 +22,10 @@ fn actor(a: &mut Map<String, Value>, role: &str, who: Option<&Actor>) {
 
 pub fn resource(case: &Case) -> Value {
     let mut a = Map::new();
-    a.insert("status".into(), json!(case.resolution.as_deref().unwrap_or(case.status.as_str())));
+    a.insert(
+        "status".into(),
+        json!(case.resolution.as_deref().unwrap_or(case.status.as_str())),
+    );
     a.insert("name".into(), json!(case.name));
     a.insert("resolution".into(), json!(case.resolution));
     a.insert("created-at".into(), json!(format_millis(case.created_at)));

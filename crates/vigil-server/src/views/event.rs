@@ -13,7 +13,9 @@ use crate::protocol::version::ApiVersion;
 pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion) -> Value {
     use super::{account, account_type, case, inquiry, list, report};
     match object_type {
-        account::TYPE => typed(object_type, snapshot, |a: &Account| account::resource(a, version)),
+        account::TYPE => typed(object_type, snapshot, |a: &Account| {
+            account::resource(a, version)
+        }),
         account_type::TYPE => typed(object_type, snapshot, account_type::resource),
         list::LIST => typed(object_type, snapshot, list::list),
         list::LIST_ITEM => typed(object_type, snapshot, list::item),

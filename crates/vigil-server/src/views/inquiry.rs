@@ -34,7 +34,10 @@ pub fn resource(inquiry: &Inquiry) -> Value {
     a.insert("creator".into(), json!(inquiry.creator));
     a.insert("reviewer-comment".into(), json!(inquiry.reviewer_comment));
     a.insert("created-at".into(), json!(format_millis(l.created_at)));
-    a.insert("updated-at".into(), json!(format_millis(inquiry.updated_at)));
+    a.insert(
+        "updated-at".into(),
+        json!(format_millis(inquiry.updated_at)),
+    );
     a.insert("started-at".into(), time(l.started_at));
     a.insert("expires-at".into(), time(inquiry.due_at()));
     a.insert("completed-at".into(), time(l.completed_at));
@@ -47,16 +50,28 @@ pub fn resource(inquiry: &Inquiry) -> Value {
     a.insert("next-step-name".into(), Value::Null);
     a.insert("fields".into(), Value::Object(inquiry.fields.clone()));
     let mut r = Map::new();
-    r.insert("account".into(), one("account", inquiry.account_id.as_deref()));
-    r.insert("inquiry-template".into(), one(TEMPLATE, Some(&inquiry.template_id)));
+    r.insert(
+        "account".into(),
+        one("account", inquiry.account_id.as_deref()),
+    );
+    r.insert(
+        "inquiry-template".into(),
+        one(TEMPLATE, Some(&inquiry.template_id)),
+    );
     r.insert(
         "inquiry-template-version".into(),
         one(TEMPLATE_VERSION, Some(&inquiry.template_version_id)),
     );
-    r.insert("reports".into(), many("report/watchlist", &inquiry.report_ids));
+    r.insert(
+        "reports".into(),
+        many("report/watchlist", &inquiry.report_ids),
+    );
     r.insert("verifications".into(), many("verification", &[]));
     r.insert("sessions".into(), many(SESSION, &inquiry.session_ids));
-    r.insert("documents".into(), many("document/generic", &inquiry.document_ids));
+    r.insert(
+        "documents".into(),
+        many("document/generic", &inquiry.document_ids),
+    );
     r.insert("selfies".into(), many("selfie", &[]));
     json!({ "type": TYPE, "id": inquiry.id, "attributes": a, "relationships": r })
 }

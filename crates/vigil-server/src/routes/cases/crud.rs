@@ -11,7 +11,9 @@ use vigil_domain::permissions::Access;
 use vigil_domain::time::parse_millis;
 use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
-use super::{act_on_case, actor, attach, ensure_not_redacted, load, not_found, object_ids, record, written};
+use super::{
+    act_on_case, actor, attach, ensure_not_redacted, load, not_found, object_ids, record, written,
+};
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
@@ -27,13 +29,24 @@ fn sla_seconds(meta: &Map<String, Value>) -> ApiResult<Option<i64>> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => match n.as_f64() {
             Some(s) if s >= 1.0 && s <= MAX_SLA_SECS as f64 => Ok(Some(s as i64)),
-            _ => Err(ApiError::invalid("/meta/sla-expires-in-seconds", "must be from 1 second to 90 days (7776000)")),
+            _ => Err(ApiError::invalid(
+                "/meta/sla-expires-in-seconds",
+                "must be from 1 second to 90 days (7776000)",
+            )),
         },
-        Some(_) => Err(ApiError::bad_field("/meta/sla-expires-in-seconds", "must be a number")),
+        Some(_) => Err(ApiError::bad_field(
+            "/meta/sla-expires-in-seconds",
+            "must be a number",
+        )),
     }
 }
 
-pub(crate) fn load_template(tx: &mut dyn WriteTx, env: &str, id: &str, field: &str) -> ApiResult<CaseTemplate> {
+pub(crate) fn load_template(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    id: &str,
+    field: &str,
+) -> ApiResult<CaseTemplate> {
     tx.get::<CaseTemplate>(env, id)?
         .ok_or_else(|| ApiError::not_found(format!("{field} `{id}` is not found")))
 }
@@ -48,7 +61,10 @@ fn fields_member(attributes: &Map<String, Value>) -> ApiResult<Option<Map<String
     match attributes.get("fields") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map.clone())),
-        Some(_) => Err(ApiError::bad_field(&format!("{POINTER}/fields"), "must be an object")),
+        Some(_) => Err(ApiError::bad_field(
+            &format!("{POINTER}/fields"),
+            "must be an object",
+        )),
     }
 }
 
@@ -91,14 +107,25 @@ pub(crate) fn new_case(template: &CaseTemplate, creator: Actor, now: i64) -> Cas
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
     let attributes = body.attributes()?;
-    if let Some(unknown) = attributes
-        .keys()
-        .find(|k| !["case-template-id", "creator-email-address", "case-queue-id", "fields"].contains(&k.as_str()))
-    {
-        return Err(ApiError::invalid(&format!("{POINTER}/{unknown}"), "is not an attribute of a case create"));
+    if let Some(unknown) = attributes.keys().find(|k| {
+        ![
+            "case-template-id",
+            "creator-email-address",
+            "case-queue-id",
+            "fields",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(ApiError::invalid(
+            &format!("{POINTER}/{unknown}"),
+            "is not an attribute of a case create",
+        ));
     }
     let Some(template_id) = optional_string(&attributes, POINTER, "case-template-id")? else {
-        return Err(ApiError::bad_field(&format!("{POINTER}/case-template-id"), "is missing"));
+        return Err(ApiError::bad_field(
+            &format!("{POINTER}/case-template-id"),
+            "is missing",
+        ));
     };
     let creator = match optional_string(&attributes, POINTER, "creator-email-address")? {
         Some(email) => Actor {
@@ -123,7 +150,12 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         }
         if let Some(fields) = fields {
             let owner = format!("case template `{}`", template.id);
-            case.fields = check_fields(&template.field_schemas, &owner, &fields, &format!("{POINTER}/fields"))?;
+            case.fields = check_fields(
+                &template.field_schemas,
+                &owner,
+                &fields,
+                &format!("{POINTER}/fields"),
+            )?;
         }
         attach(tx, env, &mut case, &objects, "/meta/object-ids")?;
         case.sla_expires_at = sla.map(|s| ctx.now + s * 1000);
@@ -135,15 +167,34 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
 }
 
 /// `GET /cases/{id}`.
-pub async fn retrieve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn retrieve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
-    let case = state.store.get::<Case>(ctx.env_id(), &id)?.ok_or_else(|| not_found(&id))?;
-    Ok(finish(views::single(views::case::resource(&case), None), &ctx, StatusCode::OK))
+    let case = state
+        .store
+        .get::<Case>(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(finish(
+        views::single(views::case::resource(&case), None),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
 
 const FILTERS: &[&str] = &[
-    "status", "case-template-id", "account-id", "reference-id", "inquiry-id", "report-id",
-    "case-queue-id", "assignee-id", "created-at-start", "created-at-end",
+    "status",
+    "case-template-id",
+    "account-id",
+    "reference-id",
+    "inquiry-id",
+    "report-id",
+    "case-queue-id",
+    "assignee-id",
+    "created-at-start",
+    "created-at-end",
 ];
 
 /// `GET /cases`, newest first, with Persona's filters and (beyond Persona) queue, assignee
@@ -152,7 +203,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
     ctx.query.allow_filters(FILTERS)?;
     let terms = |name: &str, key: &str| -> Vec<String> {
-        ctx.query.filter_list(name).iter().map(|v| term(key, v)).collect()
+        ctx.query
+            .filter_list(name)
+            .iter()
+            .map(|v| term(key, v))
+            .collect()
     };
     let date = |name: &str| -> ApiResult<Option<i64>> {
         ctx.query
@@ -160,7 +215,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
             .get(name)
             .map(|t| {
                 parse_millis(t).ok_or_else(|| {
-                    ApiError::bad_request(format!("filter[{name}] must be an ISO 8601 date or date-time, got `{t}`"))
+                    ApiError::bad_request(format!(
+                        "filter[{name}] must be an ISO 8601 date or date-time, got `{t}`"
+                    ))
                 })
             })
             .transpose()
@@ -201,51 +258,77 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
 }
 
 /// `PATCH /cases/{id}`: `fields`, `case-queue-id`; `meta.sla-expires-in-seconds`.
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
     let attributes = body.attributes()?;
-    if let Some(unknown) = attributes.keys().find(|k| !["fields", "case-queue-id"].contains(&k.as_str())) {
-        return Err(ApiError::invalid(&format!("{POINTER}/{unknown}"), "is not an attribute of a case update (takes fields, case-queue-id)"));
+    if let Some(unknown) = attributes
+        .keys()
+        .find(|k| !["fields", "case-queue-id"].contains(&k.as_str()))
+    {
+        return Err(ApiError::invalid(
+            &format!("{POINTER}/{unknown}"),
+            "is not an attribute of a case update (takes fields, case-queue-id)",
+        ));
     }
     let fields = fields_member(&attributes)?;
     let queue_id = optional_string(&attributes, POINTER, "case-queue-id")?;
     let meta = body.meta()?;
     allow_meta(&meta, &["sla-expires-in-seconds"])?;
     let sla = sla_seconds(&meta)?;
-    act_on_case(&state, &ctx, &body.request_hash, id, move |tx, ctx, case| {
-        let env = ctx.env_id();
-        if let Some(fields) = fields {
-            let template = load_template(tx, env, &case.template_id, "case template")?;
-            let owner = format!("case template `{}`", template.id);
-            let checked = check_fields(&template.field_schemas, &owner, &fields, &format!("{POINTER}/fields"))?;
-            let before = case.fields.clone();
-            case.fields.extend(checked);
-            if case.fields != before {
-                case.updated_at = ctx.now;
-                case.updater = Some(actor(ctx));
-                record(tx, env, ctx.now, events::CASE_UPDATED_FIELDS, case, None)?;
+    act_on_case(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, case| {
+            let env = ctx.env_id();
+            if let Some(fields) = fields {
+                let template = load_template(tx, env, &case.template_id, "case template")?;
+                let owner = format!("case template `{}`", template.id);
+                let checked = check_fields(
+                    &template.field_schemas,
+                    &owner,
+                    &fields,
+                    &format!("{POINTER}/fields"),
+                )?;
+                let before = case.fields.clone();
+                case.fields.extend(checked);
+                if case.fields != before {
+                    case.updated_at = ctx.now;
+                    case.updater = Some(actor(ctx));
+                    record(tx, env, ctx.now, events::CASE_UPDATED_FIELDS, case, None)?;
+                }
             }
-        }
-        if let Some(queue) = queue_id {
-            let queue = load_queue(tx, env, &queue)?;
-            if case.queue_id.as_deref() != Some(queue.id.as_str()) {
-                case.queue_id = Some(queue.id);
-                case.updated_at = ctx.now;
-                record(tx, env, ctx.now, events::CASE_QUEUE_UPDATED, case, None)?;
+            if let Some(queue) = queue_id {
+                let queue = load_queue(tx, env, &queue)?;
+                if case.queue_id.as_deref() != Some(queue.id.as_str()) {
+                    case.queue_id = Some(queue.id);
+                    case.updated_at = ctx.now;
+                    record(tx, env, ctx.now, events::CASE_QUEUE_UPDATED, case, None)?;
+                }
             }
-        }
-        if let Some(seconds) = sla {
-            case.sla_expires_at = Some(ctx.now + seconds * 1000);
-            case.sla_reported = false;
-            case.updated_at = ctx.now;
-        }
-        Ok(())
-    })
+            if let Some(seconds) = sla {
+                case.sla_expires_at = Some(ctx.now + seconds * 1000);
+                case.sla_reported = false;
+                case.updated_at = ctx.now;
+            }
+            Ok(())
+        },
+    )
     .await
 }
 
 /// `DELETE /cases/{id}`: remove its fields and its comments' text, here and in events.
-pub async fn redact(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn redact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
@@ -256,13 +339,15 @@ pub async fn redact(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             if let Some(mut comment) = tx.get::<CaseComment>(env, &comment_id)? {
                 comment.message = String::new();
                 tx.put(env, &comment)?;
-                let snapshot = serde_json::to_value(&comment).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let snapshot = serde_json::to_value(&comment)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
                 tx.rewrite_event_snapshots(env, &comment.id, &mut |s| *s = snapshot.clone())?;
             }
         }
         case.redact(ctx.now);
         tx.put(env, &case)?;
-        let snapshot = serde_json::to_value(&case).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let snapshot =
+            serde_json::to_value(&case).map_err(|e| ApiError::Internal(e.to_string()))?;
         tx.rewrite_event_snapshots(env, &case.id, &mut |s| *s = snapshot.clone())?;
         tx.delete_stored_responses_for(env, &case.id)?;
         tx.request_checkpoint();
@@ -271,4 +356,3 @@ pub async fn redact(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     })
     .await
 }
-

@@ -39,7 +39,15 @@ pub(crate) fn record(
     case: &Case,
     context: Option<Value>,
 ) -> ApiResult<()> {
-    record_event_at(tx, env, now, name, (views::case::TYPE, &case.id), case, context)
+    record_event_at(
+        tx,
+        env,
+        now,
+        name,
+        (views::case::TYPE, &case.id),
+        case,
+        context,
+    )
 }
 
 pub(crate) fn written(status: StatusCode, case: Case) -> Written {
@@ -102,17 +110,29 @@ pub(crate) fn object_ids(meta: &serde_json::Map<String, Value>) -> ApiResult<Vec
             .enumerate()
             .map(|(i, v)| match v {
                 Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-                _ => Err(ApiError::bad_field(&format!("/meta/object-ids/{i}"), "must be an object id")),
+                _ => Err(ApiError::bad_field(
+                    &format!("/meta/object-ids/{i}"),
+                    "must be an object id",
+                )),
             })
             .collect(),
-        Some(Value::Array(_)) => Err(ApiError::invalid("/meta/object-ids", "may name at most 100 objects")),
-        Some(_) => Err(ApiError::bad_field("/meta/object-ids", "must be an array of object ids")),
+        Some(Value::Array(_)) => Err(ApiError::invalid(
+            "/meta/object-ids",
+            "may name at most 100 objects",
+        )),
+        Some(_) => Err(ApiError::bad_field(
+            "/meta/object-ids",
+            "must be an array of object ids",
+        )),
     }
 }
 
 pub(crate) fn ensure_not_redacted(case: &Case) -> ApiResult<()> {
     match case.redacted_at {
-        Some(_) => Err(ApiError::conflict(format!("case `{}` is redacted", case.id))),
+        Some(_) => Err(ApiError::conflict(format!(
+            "case `{}` is redacted",
+            case.id
+        ))),
         None => Ok(()),
     }
 }

@@ -11,23 +11,34 @@ use vigil_domain::inquiry::template::parse_field_schemas;
 use vigil_domain::permissions::Access;
 use vigil_store::{PageRequest, RecordFilter, WriteTx};
 
-use crate::protocol::{finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::protocol::{
+    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+};
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
 use crate::AppState;
 
 /// Give the environment its default case template if it has none.
 pub(crate) fn ensure_default(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil_store::Result<()> {
-    if tx.find::<CaseTemplate>(env, &RecordFilter::default(), 1)?.is_empty() {
-        tx.put(env, &CaseTemplate {
-            id: ids::new_id(prefix::CASE_TEMPLATE),
-            name: DEFAULT_TEMPLATE_NAME.into(),
-            status: "active".into(),
-            resolutions: DEFAULT_RESOLUTIONS.iter().map(|r| (*r).to_string()).collect(),
-            field_schemas: Vec::new(),
-            created_at: now,
-            updated_at: now,
-        })?;
+    if tx
+        .find::<CaseTemplate>(env, &RecordFilter::default(), 1)?
+        .is_empty()
+    {
+        tx.put(
+            env,
+            &CaseTemplate {
+                id: ids::new_id(prefix::CASE_TEMPLATE),
+                name: DEFAULT_TEMPLATE_NAME.into(),
+                status: "active".into(),
+                resolutions: DEFAULT_RESOLUTIONS
+                    .iter()
+                    .map(|r| (*r).to_string())
+                    .collect(),
+                field_schemas: Vec::new(),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
     }
     Ok(())
 }
@@ -35,40 +46,84 @@ pub(crate) fn ensure_default(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil
 fn name(attributes: &serde_json::Map<String, Value>) -> ApiResult<String> {
     match optional_string(attributes, "/data/attributes", "name")? {
         Some(name) if name.chars().count() <= 255 => Ok(name),
-        Some(_) => Err(ApiError::invalid("/data/attributes/name", "must be at most 255 characters")),
+        Some(_) => Err(ApiError::invalid(
+            "/data/attributes/name",
+            "must be at most 255 characters",
+        )),
         None => Err(ApiError::bad_field("/data/attributes/name", "is missing")),
     }
 }
 
-fn only(attributes: &serde_json::Map<String, Value>, allowed: &[&str], what: &str) -> ApiResult<()> {
+fn only(
+    attributes: &serde_json::Map<String, Value>,
+    allowed: &[&str],
+    what: &str,
+) -> ApiResult<()> {
     match attributes.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(unknown) => Err(ApiError::invalid(
             &format!("/data/attributes/{unknown}"),
-            &format!("is not an attribute of a {what} (takes {})", allowed.join(", ")),
+            &format!(
+                "is not an attribute of a {what} (takes {})",
+                allowed.join(", ")
+            ),
         )),
         None => Ok(()),
     }
 }
 
 /// Beyond Persona: `POST /case-templates` with `name`, `resolutions`, `field-schemas`.
-pub async fn create_template(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+pub async fn create_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
     let attributes = body.attributes()?;
-    only(&attributes, &["name", "resolutions", "field-schemas"], "case template")?;
+    only(
+        &attributes,
+        &["name", "resolutions", "field-schemas"],
+        "case template",
+    )?;
     let name = name(&attributes)?;
     let resolutions: Vec<String> = match attributes.get("resolutions") {
-        None | Some(Value::Null) => DEFAULT_RESOLUTIONS.iter().map(|r| (*r).to_string()).collect(),
+        None | Some(Value::Null) => DEFAULT_RESOLUTIONS
+            .iter()
+            .map(|r| (*r).to_string())
+            .collect(),
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= 20 => items
             .iter()
             .enumerate()
             .map(|(i, v)| match v {
-                Value::String(s) if !s.trim().is_empty() && s.len() <= 64 && !["open", "pending", "resolved"].contains(&s.trim().to_ascii_lowercase().as_str()) => Ok(s.trim().to_string()),
-                Value::String(_) => Err(ApiError::invalid(&format!("/data/attributes/resolutions/{i}"), "must be 1 to 64 characters and not a status name (open, pending, resolved)")),
-                _ => Err(ApiError::bad_field(&format!("/data/attributes/resolutions/{i}"), "must be a string")),
+                Value::String(s)
+                    if !s.trim().is_empty()
+                        && s.len() <= 64
+                        && !["open", "pending", "resolved"]
+                            .contains(&s.trim().to_ascii_lowercase().as_str()) =>
+                {
+                    Ok(s.trim().to_string())
+                }
+                Value::String(_) => Err(ApiError::invalid(
+                    &format!("/data/attributes/resolutions/{i}"),
+                    "must be 1 to 64 characters and not a status name (open, pending, resolved)",
+                )),
+                _ => Err(ApiError::bad_field(
+                    &format!("/data/attributes/resolutions/{i}"),
+                    "must be a string",
+                )),
             })
             .collect::<ApiResult<_>>()?,
-        Some(Value::Array(_)) => return Err(ApiError::invalid("/data/attributes/resolutions", "must hold 1 to 20 resolutions")),
-        Some(_) => return Err(ApiError::bad_field("/data/attributes/resolutions", "must be an array of strings")),
+        Some(Value::Array(_)) => {
+            return Err(ApiError::invalid(
+                "/data/attributes/resolutions",
+                "must hold 1 to 20 resolutions",
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/resolutions",
+                "must be an array of strings",
+            ))
+        }
     };
     let schemas = match attributes.get("field-schemas") {
         None | Some(Value::Null) => Vec::new(),
@@ -85,7 +140,14 @@ pub async fn create_template(State(state): State<AppState>, ctx: Ctx, body: ApiB
             updated_at: ctx.now,
         };
         tx.put(ctx.env_id(), &template)?;
-        record_event(tx, ctx, events::CASE_TEMPLATE_CREATED, (views::case::TEMPLATE, &template.id), &template, None)?;
+        record_event(
+            tx,
+            ctx,
+            events::CASE_TEMPLATE_CREATED,
+            (views::case::TEMPLATE, &template.id),
+            &template,
+            None,
+        )?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(template.id.clone()),
@@ -96,13 +158,21 @@ pub async fn create_template(State(state): State<AppState>, ctx: Ctx, body: ApiB
 }
 
 /// `GET /case-templates/{id}`.
-pub async fn retrieve_template(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn retrieve_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
     let template = state
         .store
         .get::<CaseTemplate>(ctx.env_id(), &id)?
         .ok_or_else(|| ApiError::not_found(format!("case template `{id}` is not found")))?;
-    Ok(finish(views::single(views::case::template(&template), None), &ctx, StatusCode::OK))
+    Ok(finish(
+        views::single(views::case::template(&template), None),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
 
 /// Beyond Persona: `GET /case-templates`, newest first.
@@ -110,12 +180,27 @@ pub async fn list_templates(State(state): State<AppState>, ctx: Ctx) -> ApiResul
     ctx.require("case", Access::Read)?;
     ctx.query.allow_filters(&[])?;
     let request: PageRequest = paging::request(&ctx.query)?;
-    let page = state.store.find::<CaseTemplate>(ctx.env_id(), &RecordFilter::default(), &request)?;
-    paging::list_reply(&ctx, "/api/v1/case-templates", &[], &request, &page, |t| t.id.clone(), |t| Ok(Some(views::case::template(t))))
+    let page =
+        state
+            .store
+            .find::<CaseTemplate>(ctx.env_id(), &RecordFilter::default(), &request)?;
+    paging::list_reply(
+        &ctx,
+        "/api/v1/case-templates",
+        &[],
+        &request,
+        &page,
+        |t| t.id.clone(),
+        |t| Ok(Some(views::case::template(t))),
+    )
 }
 
 /// Beyond Persona: `POST /case-queues` with `name`.
-pub async fn create_queue(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+pub async fn create_queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
     let attributes = body.attributes()?;
     only(&attributes, &["name"], "case queue")?;
@@ -129,7 +214,14 @@ pub async fn create_queue(State(state): State<AppState>, ctx: Ctx, body: ApiBody
             updated_at: ctx.now,
         };
         tx.put(ctx.env_id(), &queue)?;
-        record_event(tx, ctx, events::CASE_QUEUE_CREATED, (views::case::QUEUE, &queue.id), &queue, None)?;
+        record_event(
+            tx,
+            ctx,
+            events::CASE_QUEUE_CREATED,
+            (views::case::QUEUE, &queue.id),
+            &queue,
+            None,
+        )?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(queue.id.clone()),
@@ -140,13 +232,21 @@ pub async fn create_queue(State(state): State<AppState>, ctx: Ctx, body: ApiBody
 }
 
 /// Beyond Persona: `GET /case-queues/{id}`.
-pub async fn retrieve_queue(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn retrieve_queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
     let queue = state
         .store
         .get::<CaseQueue>(ctx.env_id(), &id)?
         .ok_or_else(|| ApiError::not_found(format!("case queue `{id}` is not found")))?;
-    Ok(finish(views::single(views::case::queue(&queue), None), &ctx, StatusCode::OK))
+    Ok(finish(
+        views::single(views::case::queue(&queue), None),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
 
 /// Beyond Persona: `GET /case-queues`, newest first.
@@ -154,6 +254,16 @@ pub async fn list_queues(State(state): State<AppState>, ctx: Ctx) -> ApiResult<R
     ctx.require("case", Access::Read)?;
     ctx.query.allow_filters(&[])?;
     let request: PageRequest = paging::request(&ctx.query)?;
-    let page = state.store.find::<CaseQueue>(ctx.env_id(), &RecordFilter::default(), &request)?;
-    paging::list_reply(&ctx, "/api/v1/case-queues", &[], &request, &page, |q| q.id.clone(), |q| Ok(Some(views::case::queue(q))))
+    let page = state
+        .store
+        .find::<CaseQueue>(ctx.env_id(), &RecordFilter::default(), &request)?;
+    paging::list_reply(
+        &ctx,
+        "/api/v1/case-queues",
+        &[],
+        &request,
+        &page,
+        |q| q.id.clone(),
+        |q| Ok(Some(views::case::queue(q))),
+    )
 }

@@ -33,64 +33,118 @@ fn comment(body: &ApiBody) -> ApiResult<Option<String>> {
 }
 
 /// A review action (approve, decline, mark for review) with its optional comment.
-async fn review(state: AppState, ctx: Ctx, id: String, body: ApiBody, action: Action) -> ApiResult<Reply> {
+async fn review(
+    state: AppState,
+    ctx: Ctx,
+    id: String,
+    body: ApiBody,
+    action: Action,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let comment = comment(&body)?;
-    act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        if comment.is_some() {
-            inquiry.reviewer_comment = comment;
-        }
-        transition(tx, ctx.env_id(), ctx.now, inquiry, action)?;
-        Ok(None)
-    })
+    act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            if comment.is_some() {
+                inquiry.reviewer_comment = comment;
+            }
+            transition(tx, ctx.env_id(), ctx.now, inquiry, action)?;
+            Ok(None)
+        },
+    )
     .await
 }
 
 /// `POST /inquiries/{id}/approve`.
-pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     review(state, ctx, id, body, Action::Approve).await
 }
 
 /// `POST /inquiries/{id}/decline`.
-pub async fn decline(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn decline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     review(state, ctx, id, body, Action::Decline).await
 }
 
 /// `POST /inquiries/{id}/mark-for-review`.
-pub async fn mark_for_review(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn mark_for_review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     review(state, ctx, id, body, Action::MarkForReview).await
 }
 
 /// `POST /inquiries/{id}/expire`: the inquiry and its sessions expire (it can be resumed).
-pub async fn expire(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn expire(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        transition(tx, ctx.env_id(), ctx.now, inquiry, Action::Expire)?;
-        Ok(None)
-    })
+    act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            transition(tx, ctx.env_id(), ctx.now, inquiry, Action::Expire)?;
+            Ok(None)
+        },
+    )
     .await
 }
 
 /// `POST /inquiries/{id}/resume`: an expired inquiry goes back to pending; a new session
 /// is made and its token returned in `meta.session-token`.
-pub async fn resume(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn resume(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        let env = ctx.env_id();
-        transition(tx, env, ctx.now, inquiry, Action::Resume)?;
-        let mut session = new_session(tx, env, ctx.now, inquiry)?;
-        let token = issue_token(&mut session);
-        tx.put(env, &session)?;
-        Ok(Some(json!({ "session-token": token })))
-    })
+    act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            let env = ctx.env_id();
+            transition(tx, env, ctx.now, inquiry, Action::Resume)?;
+            let mut session = new_session(tx, env, ctx.now, inquiry)?;
+            let token = issue_token(&mut session);
+            tx.put(env, &session)?;
+            Ok(Some(json!({ "session-token": token })))
+        },
+    )
     .await
 }
 
 /// `POST /inquiries/{id}/generate-one-time-link`: a new session reachable by a link valid
 /// for `meta.expires-in-seconds` (default a day).
-pub async fn generate_one_time_link(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn generate_one_time_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let seconds = link_seconds(&body)?;
     let public_url = state.config.public_url.clone();
@@ -124,7 +178,10 @@ pub(crate) fn link_seconds(body: &ApiBody) -> ApiResult<i64> {
                 "must be a whole number of seconds from 1 to 2592000 (30 days)",
             )),
         },
-        Some(_) => Err(ApiError::bad_field("/meta/expires-in-seconds", "must be an integer")),
+        Some(_) => Err(ApiError::bad_field(
+            "/meta/expires-in-seconds",
+            "must be an integer",
+        )),
     }
 }
 
@@ -135,19 +192,37 @@ async fn change_tags(
     body: ApiBody,
     change: impl FnOnce(&mut Vec<String>) + Send + 'static,
 ) -> ApiResult<Reply> {
-    act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        let before = inquiry.tags.clone();
-        change(&mut inquiry.tags);
-        if inquiry.tags != before {
-            inquiry.updated_at = ctx.now;
-            record(tx, ctx.env_id(), ctx.now, events::INQUIRY_UPDATED_TAGS, inquiry, None)?;
-        }
-        Ok(None)
-    })
+    act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            let before = inquiry.tags.clone();
+            change(&mut inquiry.tags);
+            if inquiry.tags != before {
+                inquiry.updated_at = ctx.now;
+                record(
+                    tx,
+                    ctx.env_id(),
+                    ctx.now,
+                    events::INQUIRY_UPDATED_TAGS,
+                    inquiry,
+                    None,
+                )?;
+            }
+            Ok(None)
+        },
+    )
     .await
 }
 
-pub async fn add_tag(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn add_tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let tag = one_tag(&body)?;
     change_tags(state, ctx, id, body, move |tags| {
@@ -158,13 +233,23 @@ pub async fn add_tag(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
     .await
 }
 
-pub async fn remove_tag(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let tag = one_tag(&body)?;
     change_tags(state, ctx, id, body, move |tags| tags.retain(|t| *t != tag)).await
 }
 
-pub async fn set_tags(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn set_tags(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let tags = tag_list(&body)?;
     change_tags(state, ctx, id, body, move |current| *current = tags).await
@@ -184,7 +269,10 @@ pub(crate) fn complete(tx: &mut dyn WriteTx, ctx: &Ctx, inquiry: &mut Inquiry) -
     if let Some(missing) = template.missing_required(&inquiry.fields).first() {
         return Err(ApiError::invalid(
             &format!("/data/attributes/fields/{missing}"),
-            &format!("is required by inquiry template `{}` before the inquiry can complete", template.id),
+            &format!(
+                "is required by inquiry template `{}` before the inquiry can complete",
+                template.id
+            ),
         ));
     }
     let Some(account_id) = inquiry.account_id.clone() else {
@@ -200,7 +288,13 @@ pub(crate) fn complete(tx: &mut dyn WriteTx, ctx: &Ctx, inquiry: &mut Inquiry) -
         if account.apply(&changes, ctx.now).any() {
             tx.update_account(env, &account)?;
             let context = json!({ "inquiry-id": inquiry.id });
-            record_account(tx, ctx, events::ACCOUNT_UPDATED_FIELDS, &account, Some(context))?;
+            record_account(
+                tx,
+                ctx,
+                events::ACCOUNT_UPDATED_FIELDS,
+                &account,
+                Some(context),
+            )?;
         }
     }
     let verdict = comparison.verdict;
@@ -222,20 +316,36 @@ pub(crate) fn complete(tx: &mut dyn WriteTx, ctx: &Ctx, inquiry: &mut Inquiry) -
 
 /// Beyond Persona: `POST /inquiries/{id}/complete`, for an operator's own front end that
 /// collected the fields (`PATCH` first): runs reverification and moves the inquiry.
-pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        complete(tx, ctx, inquiry)?;
-        Ok(None)
-    })
+    act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            complete(tx, ctx, inquiry)?;
+            Ok(None)
+        },
+    )
     .await
 }
 
 /// `POST /inquiries/{id}/perform-simulate-actions` (sandbox only, as in Persona): the
 /// inquiry status actions in order; `complete_inquiry` runs reverification like
 /// `complete`. Verification actions are refused: vigil runs no verifications.
-pub async fn simulate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn simulate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let meta = body.meta()?;
     allow_meta(&meta, &["simulate-actions"])?;
@@ -246,7 +356,10 @@ pub async fn simulate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
         ));
     }
     let Some(Value::Array(items)) = meta.get("simulate-actions") else {
-        return Err(ApiError::bad_field("/meta/simulate-actions", "must be an array of actions"));
+        return Err(ApiError::bad_field(
+            "/meta/simulate-actions",
+            "must be an array of actions",
+        ));
     };
     let mut actions = Vec::new();
     for (index, item) in items.iter().enumerate() {
@@ -263,21 +376,35 @@ pub async fn simulate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
             "approve_inquiry" => Some(Action::Approve),
             "decline_inquiry" => Some(Action::Decline),
             "create_passed_verification" | "create_failed_verification" => {
-                return Err(ApiError::invalid(&pointer, "vigil runs no verifications; simulate inquiry status actions only"))
+                return Err(ApiError::invalid(
+                    &pointer,
+                    "vigil runs no verifications; simulate inquiry status actions only",
+                ))
             }
-            other => return Err(ApiError::invalid(&pointer, &format!("`{other}` is not a simulate action"))),
+            other => {
+                return Err(ApiError::invalid(
+                    &pointer,
+                    &format!("`{other}` is not a simulate action"),
+                ))
+            }
         });
     }
-    act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        for action in actions {
-            match action {
-                Some(action) => {
-                    transition(tx, ctx.env_id(), ctx.now, inquiry, action)?;
+    act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            for action in actions {
+                match action {
+                    Some(action) => {
+                        transition(tx, ctx.env_id(), ctx.now, inquiry, action)?;
+                    }
+                    None => complete(tx, ctx, inquiry)?,
                 }
-                None => complete(tx, ctx, inquiry)?,
             }
-        }
-        Ok(None)
-    })
+            Ok(None)
+        },
+    )
     .await
 }

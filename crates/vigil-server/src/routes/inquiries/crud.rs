@@ -58,7 +58,9 @@ fn find_template(
         optional_string(attributes, POINTER, "inquiry-template-version-id")?,
     ) {
         (Some(id), _) => tx.get::<InquiryTemplate>(env, &id)?.ok_or_else(|| {
-            ApiError::not_found(format!("data.attributes.inquiry-template-id `{id}` is not found"))
+            ApiError::not_found(format!(
+                "data.attributes.inquiry-template-id `{id}` is not found"
+            ))
         })?,
         (None, Some(version)) => {
             let filter = RecordFilter::default().any_of(vec![term("version", &version)]);
@@ -80,7 +82,10 @@ fn find_template(
     if template.status != "active" {
         return Err(ApiError::invalid(
             &format!("{POINTER}/inquiry-template-id"),
-            &format!("inquiry template `{}` is {}: it takes no new inquiries", template.id, template.status),
+            &format!(
+                "inquiry template `{}` is {}: it takes no new inquiries",
+                template.id, template.status
+            ),
         ));
     }
     Ok(template)
@@ -96,7 +101,10 @@ fn note(attributes: &Map<String, Value>) -> ApiResult<Option<Option<String>>> {
             &format!("{POINTER}/note"),
             "must be at most 10000 characters",
         )),
-        Some(_) => Err(ApiError::bad_field(&format!("{POINTER}/note"), "must be a string")),
+        Some(_) => Err(ApiError::bad_field(
+            &format!("{POINTER}/note"),
+            "must be a string",
+        )),
     }
 }
 
@@ -116,20 +124,35 @@ fn fields_member(attributes: &Map<String, Value>) -> ApiResult<Option<Map<String
     match attributes.get("fields") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map.clone())),
-        Some(_) => Err(ApiError::bad_field(&format!("{POINTER}/fields"), "must be an object")),
+        Some(_) => Err(ApiError::bad_field(
+            &format!("{POINTER}/fields"),
+            "must be an object",
+        )),
     }
 }
 
 /// Attributes of a create that only a hosted flow would use: accepted and ignored.
-const HOSTED_FLOW_ATTRIBUTES: &[&str] = &["theme-id", "theme-set-id", "redirect-uri", "initial-step-name"];
+const HOSTED_FLOW_ATTRIBUTES: &[&str] = &[
+    "theme-id",
+    "theme-set-id",
+    "redirect-uri",
+    "initial-step-name",
+];
 
 /// `POST /inquiries`.
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let attributes = body.attributes()?;
     const ALLOWED: &[&str] = &[
-        "inquiry-template-id", "inquiry-template-version-id", "template-id", "reference-id",
-        "account-id", "creator-email-address", "note", "fields", "tags",
+        "inquiry-template-id",
+        "inquiry-template-version-id",
+        "template-id",
+        "reference-id",
+        "account-id",
+        "creator-email-address",
+        "note",
+        "fields",
+        "tags",
     ];
     if let Some(unknown) = attributes
         .keys()
@@ -259,49 +282,71 @@ pub async fn update(
     let note = note(&attributes)?;
     let tags = tags(&attributes)?;
     let fields = fields_member(&attributes)?;
-    super::act_on_inquiry(&state, &ctx, &body.request_hash, id, move |tx, ctx, inquiry| {
-        let env = ctx.env_id();
-        let mut changed = false;
-        if let Some(fields) = fields.filter(|f| !f.is_empty()) {
-            if !inquiry.status().in_progress() {
-                return Err(ApiError::conflict(format!(
-                    "inquiry `{}` is {}: its fields no longer change",
-                    inquiry.id,
-                    inquiry.status()
-                )));
+    super::act_on_inquiry(
+        &state,
+        &ctx,
+        &body.request_hash,
+        id,
+        move |tx, ctx, inquiry| {
+            let env = ctx.env_id();
+            let mut changed = false;
+            if let Some(fields) = fields.filter(|f| !f.is_empty()) {
+                if !inquiry.status().in_progress() {
+                    return Err(ApiError::conflict(format!(
+                        "inquiry `{}` is {}: its fields no longer change",
+                        inquiry.id,
+                        inquiry.status()
+                    )));
+                }
+                let template = tx
+                    .get::<InquiryTemplate>(env, &inquiry.template_id)?
+                    .ok_or_else(|| {
+                        ApiError::Internal(format!("template {} is gone", inquiry.template_id))
+                    })?;
+                let checked = template.check_fields(&fields, &format!("{POINTER}/fields"))?;
+                changed |= inquiry.merge_fields(checked, ctx.now);
+                if inquiry.status() == InquiryStatus::Created {
+                    transition(tx, env, ctx.now, inquiry, Action::Start)?;
+                }
             }
-            let template = tx
-                .get::<InquiryTemplate>(env, &inquiry.template_id)?
-                .ok_or_else(|| ApiError::Internal(format!("template {} is gone", inquiry.template_id)))?;
-            let checked = template.check_fields(&fields, &format!("{POINTER}/fields"))?;
-            changed |= inquiry.merge_fields(checked, ctx.now);
-            if inquiry.status() == InquiryStatus::Created {
-                transition(tx, env, ctx.now, inquiry, Action::Start)?;
+            if let Some(note) = note {
+                changed |= inquiry.note != note;
+                inquiry.note = note;
             }
-        }
-        if let Some(note) = note {
-            changed |= inquiry.note != note;
-            inquiry.note = note;
-        }
-        if let Some(tags) = tags {
-            if inquiry.tags != tags {
-                inquiry.tags = tags;
+            if let Some(tags) = tags {
+                if inquiry.tags != tags {
+                    inquiry.tags = tags;
+                    inquiry.updated_at = ctx.now;
+                    record(
+                        tx,
+                        env,
+                        ctx.now,
+                        events::INQUIRY_UPDATED_TAGS,
+                        inquiry,
+                        None,
+                    )?;
+                }
+            }
+            if changed {
                 inquiry.updated_at = ctx.now;
-                record(tx, env, ctx.now, events::INQUIRY_UPDATED_TAGS, inquiry, None)?;
+                record(tx, env, ctx.now, events::INQUIRY_UPDATED, inquiry, None)?;
             }
-        }
-        if changed {
-            inquiry.updated_at = ctx.now;
-            record(tx, env, ctx.now, events::INQUIRY_UPDATED, inquiry, None)?;
-        }
-        Ok(None)
-    })
+            Ok(None)
+        },
+    )
     .await
 }
 
 const FILTERS: &[&str] = &[
-    "inquiry-id", "account-id", "note", "reference-id", "inquiry-template-id", "template-id",
-    "status", "created-at-start", "created-at-end",
+    "inquiry-id",
+    "account-id",
+    "note",
+    "reference-id",
+    "inquiry-template-id",
+    "template-id",
+    "status",
+    "created-at-start",
+    "created-at-end",
 ];
 
 fn date_filter(ctx: &Ctx, name: &str) -> ApiResult<Option<i64>> {
@@ -327,7 +372,11 @@ pub(crate) fn filter(ctx: &Ctx) -> ApiResult<RecordFilter> {
         ));
     }
     let terms = |name: &str, key: &str| -> Vec<String> {
-        ctx.query.filter_list(name).iter().map(|v| term(key, v)).collect()
+        ctx.query
+            .filter_list(name)
+            .iter()
+            .map(|v| term(key, v))
+            .collect()
     };
     for status in ctx.query.filter_list("status") {
         if InquiryStatus::parse(&status).is_none() {
@@ -364,7 +413,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Read)?;
     let filter = filter(&ctx)?;
     let request: PageRequest = paging::request(&ctx.query)?;
-    let page = state.store.find::<Inquiry>(ctx.env_id(), &filter, &request)?;
+    let page = state
+        .store
+        .find::<Inquiry>(ctx.env_id(), &filter, &request)?;
     paging::list_reply(
         &ctx,
         "/api/v1/inquiries",

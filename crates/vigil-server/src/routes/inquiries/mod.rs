@@ -53,7 +53,15 @@ pub(crate) fn record(
     inquiry: &Inquiry,
     context: Option<Value>,
 ) -> ApiResult<()> {
-    record_event_at(tx, env, now, name, (views::inquiry::TYPE, &inquiry.id), inquiry, context)
+    record_event_at(
+        tx,
+        env,
+        now,
+        name,
+        (views::inquiry::TYPE, &inquiry.id),
+        inquiry,
+        context,
+    )
 }
 
 pub(crate) fn record_session(
@@ -63,7 +71,15 @@ pub(crate) fn record_session(
     name: &str,
     session: &InquirySession,
 ) -> ApiResult<()> {
-    record_event_at(tx, env, now, name, (views::inquiry::SESSION, &session.id), session, None)
+    record_event_at(
+        tx,
+        env,
+        now,
+        name,
+        (views::inquiry::SESSION, &session.id),
+        session,
+        None,
+    )
 }
 
 /// Move the inquiry by `action`, recording the event the move names (none when it was
@@ -128,7 +144,10 @@ pub(crate) fn new_session(
     if inquiry.session_ids.len() >= MAX_SESSIONS {
         return Err(ApiError::invalid(
             "/data/attributes/inquiry-id",
-            &format!("inquiry `{}` already has {MAX_SESSIONS} sessions, the most it may have", inquiry.id),
+            &format!(
+                "inquiry `{}` already has {MAX_SESSIONS} sessions, the most it may have",
+                inquiry.id
+            ),
         ));
     }
     let session = InquirySession::new(

@@ -10,8 +10,12 @@ use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
-use super::{ensure_not_redacted, expire_sessions, issue_link, link_meta, load, new_session, record_session};
-use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use super::{
+    ensure_not_redacted, expire_sessions, issue_link, link_meta, load, new_session, record_session,
+};
+use crate::protocol::{
+    finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
@@ -22,7 +26,8 @@ fn not_found(id: &str) -> ApiError {
 }
 
 fn load_session(tx: &mut dyn WriteTx, env: &str, id: &str) -> ApiResult<InquirySession> {
-    tx.get::<InquirySession>(env, id)?.ok_or_else(|| not_found(id))
+    tx.get::<InquirySession>(env, id)?
+        .ok_or_else(|| not_found(id))
 }
 
 fn written(status: StatusCode, session: InquirySession, meta: Option<Value>) -> Written {
@@ -49,12 +54,17 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         ));
     }
     let Some(inquiry_id) = optional_string(&attributes, "/data/attributes", "inquiry-id")? else {
-        return Err(ApiError::bad_field("/data/attributes/inquiry-id", "is missing"));
+        return Err(ApiError::bad_field(
+            "/data/attributes/inquiry-id",
+            "is missing",
+        ));
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
         let mut inquiry = tx.get::<Inquiry>(env, &inquiry_id)?.ok_or_else(|| {
-            ApiError::not_found(format!("data.attributes.inquiry-id `{inquiry_id}` is not found"))
+            ApiError::not_found(format!(
+                "data.attributes.inquiry-id `{inquiry_id}` is not found"
+            ))
         })?;
         let session = new_session(tx, env, ctx.now, &mut inquiry)?;
         inquiry.updated_at = ctx.now;
@@ -65,13 +75,21 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
 }
 
 /// `GET /inquiry-sessions/{id}`.
-pub async fn retrieve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn retrieve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Read)?;
     let session = state
         .store
         .get::<InquirySession>(ctx.env_id(), &id)?
         .ok_or_else(|| not_found(&id))?;
-    Ok(finish(views::single(views::inquiry::session(&session), None), &ctx, StatusCode::OK))
+    Ok(finish(
+        views::single(views::inquiry::session(&session), None),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
 
 /// `GET /inquiry-sessions`, newest first; `filter[inquiry-id]`; beyond Persona,
@@ -80,13 +98,19 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Read)?;
     ctx.query.allow_filters(&["inquiry-id", "status"])?;
     let terms = |name: &str, key: &str| -> Vec<String> {
-        ctx.query.filter_list(name).iter().map(|v| term(key, v)).collect()
+        ctx.query
+            .filter_list(name)
+            .iter()
+            .map(|v| term(key, v))
+            .collect()
     };
     let filter = RecordFilter::default()
         .any_of(terms("inquiry-id", "inquiry"))
         .any_of(terms("status", "status"));
     let request: PageRequest = paging::request(&ctx.query)?;
-    let page = state.store.find::<InquirySession>(ctx.env_id(), &filter, &request)?;
+    let page = state
+        .store
+        .find::<InquirySession>(ctx.env_id(), &filter, &request)?;
     paging::list_reply(
         &ctx,
         "/api/v1/inquiry-sessions",
@@ -99,7 +123,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
 }
 
 /// `POST /inquiry-sessions/{id}/expire`.
-pub async fn expire(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn expire(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
@@ -116,7 +145,11 @@ pub async fn expire(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 
 /// `POST /inquiry-sessions/expire-all` with `meta.inquiry-ids`: every session of those
 /// inquiries that has not expired expires; the answer lists the sessions expired now.
-pub async fn expire_all(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+pub async fn expire_all(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let meta = body.meta()?;
     allow_meta(&meta, &["inquiry-ids"])?;
@@ -126,17 +159,33 @@ pub async fn expire_all(State(state): State<AppState>, ctx: Ctx, body: ApiBody) 
             .enumerate()
             .map(|(i, v)| match v {
                 Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-                _ => Err(ApiError::bad_field(&format!("/meta/inquiry-ids/{i}"), "must be an inquiry id")),
+                _ => Err(ApiError::bad_field(
+                    &format!("/meta/inquiry-ids/{i}"),
+                    "must be an inquiry id",
+                )),
             })
             .collect::<ApiResult<_>>()?,
         Some(Value::Array(items)) if items.is_empty() => {
-            return Err(ApiError::invalid("/meta/inquiry-ids", "must name at least one inquiry"))
+            return Err(ApiError::invalid(
+                "/meta/inquiry-ids",
+                "must name at least one inquiry",
+            ))
         }
         Some(Value::Array(_)) => {
-            return Err(ApiError::invalid("/meta/inquiry-ids", "may name at most 100 inquiries"))
+            return Err(ApiError::invalid(
+                "/meta/inquiry-ids",
+                "may name at most 100 inquiries",
+            ))
         }
-        None | Some(Value::Null) => return Err(ApiError::bad_field("/meta/inquiry-ids", "is missing")),
-        Some(_) => return Err(ApiError::bad_field("/meta/inquiry-ids", "must be an array of inquiry ids")),
+        None | Some(Value::Null) => {
+            return Err(ApiError::bad_field("/meta/inquiry-ids", "is missing"))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/meta/inquiry-ids",
+                "must be an array of inquiry ids",
+            ))
+        }
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
@@ -162,7 +211,12 @@ pub async fn expire_all(State(state): State<AppState>, ctx: Ctx, body: ApiBody) 
 }
 
 /// `POST /inquiry-sessions/{id}/generate-one-time-link`: a link to this session.
-pub async fn generate_one_time_link(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: ApiBody) -> ApiResult<Reply> {
+pub async fn generate_one_time_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let seconds = super::actions::link_seconds(&body)?;
     let public_url = state.config.public_url.clone();
@@ -172,12 +226,17 @@ pub async fn generate_one_time_link(State(state): State<AppState>, ctx: Ctx, Pat
         let inquiry = load(tx, env, &session.inquiry_id)?;
         ensure_not_redacted(&inquiry)?;
         if session.status == vigil_domain::inquiry::session::SessionStatus::Expired {
-            return Err(ApiError::conflict(format!("inquiry session `{id}` is expired")));
+            return Err(ApiError::conflict(format!(
+                "inquiry session `{id}` is expired"
+            )));
         }
         let links = issue_link(&public_url, &mut session, ctx.now, seconds);
         tx.put(env, &session)?;
-        Ok(written(StatusCode::OK, session, Some(link_meta(Some(links)))))
+        Ok(written(
+            StatusCode::OK,
+            session,
+            Some(link_meta(Some(links))),
+        ))
     })
     .await
 }
-

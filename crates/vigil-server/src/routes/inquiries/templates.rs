@@ -10,7 +10,9 @@ use vigil_domain::inquiry::template::{parse_field_schemas, Expiration, InquiryTe
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
-use crate::protocol::{finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::protocol::{
+    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+};
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
 use crate::AppState;
@@ -31,7 +33,10 @@ pub(crate) fn default_template(now: i64) -> InquiryTemplate {
 
 /// Give the environment its default template if it has no template yet.
 pub(crate) fn ensure_default(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil_store::Result<()> {
-    if tx.find::<InquiryTemplate>(env, &RecordFilter::default(), 1)?.is_empty() {
+    if tx
+        .find::<InquiryTemplate>(env, &RecordFilter::default(), 1)?
+        .is_empty()
+    {
         tx.put(env, &default_template(now))?;
     }
     Ok(())
@@ -48,7 +53,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
         }
     }
     let request: PageRequest = paging::request(&ctx.query)?;
-    let page = state.store.find::<InquiryTemplate>(ctx.env_id(), &filter, &request)?;
+    let page = state
+        .store
+        .find::<InquiryTemplate>(ctx.env_id(), &filter, &request)?;
     paging::list_reply(
         &ctx,
         "/api/v1/inquiry-templates",
@@ -61,13 +68,21 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
 }
 
 /// `GET /inquiry-templates/{id}`.
-pub async fn retrieve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn retrieve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Read)?;
     let template = state
         .store
         .get::<InquiryTemplate>(ctx.env_id(), &id)?
         .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
-    Ok(finish(views::single(views::inquiry::template(&template), None), &ctx, StatusCode::OK))
+    Ok(finish(
+        views::single(views::inquiry::template(&template), None),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
 
 /// Beyond Persona: `POST /inquiry-templates` with `name` and `field-schemas` (Persona's
@@ -76,7 +91,10 @@ pub async fn retrieve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let attributes = body.attributes()?;
-    if let Some(unknown) = attributes.keys().find(|k| !["name", "field-schemas", "status"].contains(&k.as_str())) {
+    if let Some(unknown) = attributes
+        .keys()
+        .find(|k| !["name", "field-schemas", "status"].contains(&k.as_str()))
+    {
         return Err(ApiError::invalid(
             &format!("/data/attributes/{unknown}"),
             "is not an attribute of an inquiry template (takes name, field-schemas, status)",
@@ -86,15 +104,25 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         return Err(ApiError::bad_field("/data/attributes/name", "is missing"));
     };
     if name.chars().count() > 255 {
-        return Err(ApiError::invalid("/data/attributes/name", "must be at most 255 characters"));
+        return Err(ApiError::invalid(
+            "/data/attributes/name",
+            "must be at most 255 characters",
+        ));
     }
-    let status = optional_string(&attributes, "/data/attributes", "status")?.unwrap_or_else(|| "active".into());
+    let status = optional_string(&attributes, "/data/attributes", "status")?
+        .unwrap_or_else(|| "active".into());
     if status != "active" && status != "inactive" {
-        return Err(ApiError::invalid("/data/attributes/status", "must be active or inactive"));
+        return Err(ApiError::invalid(
+            "/data/attributes/status",
+            "must be active or inactive",
+        ));
     }
     let schemas = match attributes.get("field-schemas") {
         None | Some(Value::Null) => None,
-        Some(value) => Some(parse_field_schemas(value, "/data/attributes/field-schemas")?),
+        Some(value) => Some(parse_field_schemas(
+            value,
+            "/data/attributes/field-schemas",
+        )?),
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let mut template = default_template(ctx.now);

@@ -1,0 +1,471 @@
+//! Cases through HTTP: templates and queues, create with attached objects, list filters,
+//! assignment, statuses and resolutions, objects, tags, comments, SLA expiry, redaction.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::common::{contains, data_bytes, Client, Response, Server};
+
+async fn default_template(api: &Client) -> String {
+    let listed = api.get("/api/v1/case-templates").await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    listed.ids()[0].clone()
+}
+
+async fn new_case(api: &Client, attributes: Value, meta: Value) -> Response {
+    let mut attributes = attributes;
+    if attributes.get("case-template-id").is_none() {
+        attributes["case-template-id"] = json!(default_template(api).await);
+    }
+    api.post(
+        "/api/v1/cases",
+        json!({"data": {"attributes": attributes}, "meta": meta}),
+    )
+    .await
+}
+
+async fn act(api: &Client, id: &str, action: &str, meta: Value) -> Response {
+    api.post(
+        &format!("/api/v1/cases/{id}/{action}"),
+        json!({"meta": meta}),
+    )
+    .await
+}
+
+async fn event_names(api: &Client, object_id: &str) -> Vec<String> {
+    let listed = api
+        .get(&format!(
+            "/api/v1/events?filter[object-id]={object_id}&page[size]=100"
+        ))
+        .await;
+    listed.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn related(case: &Response, name: &str) -> Vec<String> {
+    case.body["data"]["relationships"][name]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_case_opens_with_its_objects_and_is_decided() {
+    let server = Server::start();
+    let api = server.client();
+    let account = api
+        .create_account(json!({"reference-id": "cust-1", "name-first": "Ann"}))
+        .await
+        .id();
+    let queue = api
+        .post(
+            "/api/v1/case-queues",
+            json!({"data": {"attributes": {"name": "Fraud"}}}),
+        )
+        .await;
+    assert_eq!(queue.status, 201, "{:?}", queue.body);
+    let created = new_case(
+        &api,
+        json!({"case-queue-id": queue.id()}),
+        json!({"object-ids": [account], "sla-expires-in-seconds": 3600}),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.id();
+    assert_eq!(created.attr("status"), "open");
+    assert_eq!(related(&created, "accounts"), vec![account.clone()]);
+    assert!(!created.attr("sla-expires-at").is_null());
+    assert_eq!(created.attr("creator-id"), "admin");
+
+    let assigned = act(
+        &api,
+        &id,
+        "assign",
+        json!({"user-email-address": "rev@example.com"}),
+    )
+    .await;
+    assert_eq!(assigned.attr("assignee-id"), "rev@example.com");
+    assert!(!assigned.attr("assigned-at").is_null());
+    let pending = act(&api, &id, "set-status", json!({"status": "pending"})).await;
+    assert_eq!(pending.attr("status"), "pending");
+    let approved = act(&api, &id, "set-status", json!({"status": "Approved"})).await;
+    assert_eq!(approved.status, 200, "{:?}", approved.body);
+    assert_eq!(approved.attr("status"), "Approved");
+    assert_eq!(approved.attr("resolution"), "Approved");
+    assert!(!approved.attr("resolved-at").is_null());
+    assert_eq!(approved.attr("resolver-id"), "admin");
+    let bad = act(&api, &id, "set-status", json!({"status": "Escalated"})).await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["errors"][0]["source"]["pointer"], "/meta/status");
+    let reopened = act(&api, &id, "set-status", json!({"status": "open"})).await;
+    assert!(reopened.attr("resolved-at").is_null());
+    assert_eq!(
+        event_names(&api, &id).await,
+        vec![
+            "case.reopened",
+            "case.status-updated",
+            "case.resolved",
+            "case.status-updated",
+            "case.status-updated",
+            "case.assigned",
+            "case.created"
+        ]
+    );
+    assert_eq!(
+        act(&api, &id, "assign", json!({"user-email-address": "nope"}))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        act(
+            &api,
+            "case_nope",
+            "assign",
+            json!({"user-email-address": "a@b.co"})
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn cases_are_listed_by_status_queue_assignee_and_attached_objects() {
+    let server = Server::start();
+    let api = server.client();
+    let account = api
+        .create_account(json!({"reference-id": "ref-9"}))
+        .await
+        .id();
+    let queue = api
+        .post(
+            "/api/v1/case-queues",
+            json!({"data": {"attributes": {"name": "KYC"}}}),
+        )
+        .await
+        .id();
+    let first = new_case(&api, json!({}), json!({"object-ids": [account]}))
+        .await
+        .id();
+    let second = new_case(&api, json!({"case-queue-id": queue}), json!({}))
+        .await
+        .id();
+    let third = new_case(&api, json!({}), json!({})).await.id();
+    act(
+        &api,
+        &second,
+        "assign",
+        json!({"user-email-address": "a@example.com"}),
+    )
+    .await;
+    act(
+        &api,
+        &third,
+        "set-status",
+        json!({"status": "resolved", "resolution": "Declined"}),
+    )
+    .await;
+    let ids = |r: Response| r.ids();
+    assert_eq!(
+        ids(api.get("/api/v1/cases").await),
+        vec![third.clone(), second.clone(), first.clone()]
+    );
+    assert_eq!(
+        ids(api.get("/api/v1/cases?filter[status]=open").await),
+        vec![second.clone(), first.clone()]
+    );
+    assert_eq!(
+        ids(api.get("/api/v1/cases?filter[status]=Declined").await),
+        vec![third.clone()]
+    );
+    assert_eq!(
+        ids(api
+            .get(&format!("/api/v1/cases?filter[account-id]={account}"))
+            .await),
+        vec![first.clone()]
+    );
+    assert_eq!(
+        ids(api.get("/api/v1/cases?filter[reference-id]=ref-9").await),
+        vec![first.clone()]
+    );
+    assert_eq!(
+        ids(api
+            .get(&format!("/api/v1/cases?filter[case-queue-id]={queue}"))
+            .await),
+        vec![second.clone()]
+    );
+    assert_eq!(
+        ids(api
+            .get("/api/v1/cases?filter[assignee-id]=a@example.com")
+            .await),
+        vec![second.clone()]
+    );
+    assert!(ids(api
+        .get("/api/v1/cases?filter[created-at-end]=2001-01-01")
+        .await)
+    .is_empty());
+    assert_eq!(
+        api.get("/api/v1/cases?filter[colour]=red").await.status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn objects_tags_fields_and_comments_change_a_case() {
+    let server = Server::start();
+    let api = server.client();
+    let template = api
+        .post(
+            "/api/v1/case-templates",
+            json!({"data": {"attributes": {"name": "AML", "resolutions": ["Cleared", "Reported"],
+            "field-schemas": [{"key": "risk-score", "type": "integer"}]}}}),
+        )
+        .await;
+    assert_eq!(template.status, 201, "{:?}", template.body);
+    assert_eq!(
+        template.attr("resolutions"),
+        &json!(["Cleared", "Reported"])
+    );
+    let got = api
+        .get(&format!("/api/v1/case-templates/{}", template.id()))
+        .await;
+    assert_eq!(got.status, 200);
+    let id = new_case(
+        &api,
+        json!({"case-template-id": template.id(), "fields": {"risk-score": 80}}),
+        json!({}),
+    )
+    .await
+    .id();
+    let account = api.create_account(json!({})).await.id();
+    let inquiry_template = api.get("/api/v1/inquiry-templates").await.ids()[0].clone();
+    let inquiry = api.post("/api/v1/inquiries", json!({"data": {"attributes": {"inquiry-template-id": inquiry_template, "account-id": account}}})).await.id();
+    let added = act(
+        &api,
+        &id,
+        "add-objects",
+        json!({"object-ids": [account, inquiry]}),
+    )
+    .await;
+    assert_eq!(added.status, 200, "{:?}", added.body);
+    assert_eq!(related(&added, "inquiries"), vec![inquiry.clone()]);
+    let removed = act(
+        &api,
+        &id,
+        "remove-objects",
+        json!({"object-ids": [inquiry]}),
+    )
+    .await;
+    assert!(related(&removed, "inquiries").is_empty());
+    let unknown = act(
+        &api,
+        &id,
+        "add-objects",
+        json!({"object-ids": [account, "inq_missing"]}),
+    )
+    .await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(
+        unknown.body["errors"][0]["source"]["pointer"],
+        "/meta/object-ids/1"
+    );
+    let patched = api
+        .patch(
+            &format!("/api/v1/cases/{id}"),
+            json!({"data": {"attributes": {"fields": {"risk-score": 95}}}}),
+        )
+        .await;
+    assert_eq!(patched.attr("fields")["risk-score"]["value"], 95);
+    let bad = api
+        .patch(
+            &format!("/api/v1/cases/{id}"),
+            json!({"data": {"attributes": {"fields": {"risk-score": "high"}}}}),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        act(&api, &id, "add-tag", json!({"tag-name": "sar"}))
+            .await
+            .attr("tags"),
+        &json!(["sar"])
+    );
+    assert_eq!(
+        act(&api, &id, "set-tags", json!({"tag-name": ["x", "y"]}))
+            .await
+            .attr("tags"),
+        &json!(["x", "y"])
+    );
+    assert_eq!(
+        act(&api, &id, "remove-tag", json!({"tag-name": "x"}))
+            .await
+            .attr("tags"),
+        &json!(["y"])
+    );
+    let resolved = act(&api, &id, "set-status", json!({"status": "Reported"})).await;
+    assert_eq!(resolved.attr("status"), "Reported");
+    assert_eq!(
+        act(&api, &id, "set-status", json!({"status": "Approved"}))
+            .await
+            .status,
+        422,
+        "not this template's resolution"
+    );
+
+    let comment = api
+        .post(
+            &format!("/api/v1/cases/{id}/comments"),
+            json!({"data": {"attributes": {"message": "Filed SAR"}}}),
+        )
+        .await;
+    assert_eq!(comment.status, 201, "{:?}", comment.body);
+    assert_eq!(comment.attr("message"), "Filed SAR");
+    api.post(
+        &format!("/api/v1/cases/{id}/comments"),
+        json!({"data": {"attributes": {"message": "Second"}}}),
+    )
+    .await;
+    let comments = api.get(&format!("/api/v1/cases/{id}/comments")).await;
+    assert_eq!(comments.body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(comments.body["data"][0]["attributes"]["message"], "Second");
+    let case = api.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(related(&case, "case-comments").len(), 2);
+    assert_eq!(
+        api.post(
+            &format!("/api/v1/cases/{id}/comments"),
+            json!({"data": {"attributes": {"message": " "}}})
+        )
+        .await
+        .status,
+        422
+    );
+    assert!(event_names(&api, &comment.id()).await == vec!["case-comment.created"]);
+}
+
+#[tokio::test]
+async fn create_refuses_bad_input_naming_the_field() {
+    let server = Server::start();
+    let api = server.client();
+    let template = default_template(&api).await;
+    let cases = [
+        (json!({}), json!({}), 400),
+        (json!({"case-template-id": "ctmpl_missing"}), json!({}), 404),
+        (
+            json!({"case-template-id": template, "case-queue-id": "cqueue_missing"}),
+            json!({}),
+            404,
+        ),
+        (
+            json!({"case-template-id": template, "fields": {"colour": "red"}}),
+            json!({}),
+            422,
+        ),
+        (
+            json!({"case-template-id": template}),
+            json!({"object-ids": ["act_missing"]}),
+            422,
+        ),
+        (
+            json!({"case-template-id": template}),
+            json!({"sla-expires-in-seconds": 99_999_999}),
+            422,
+        ),
+        (
+            json!({"case-template-id": template, "name": "x"}),
+            json!({}),
+            422,
+        ),
+    ];
+    for (attributes, meta, status) in cases {
+        let refused = api
+            .post(
+                "/api/v1/cases",
+                json!({"data": {"attributes": attributes.clone()}, "meta": meta}),
+            )
+            .await;
+        assert_eq!(refused.status, status, "{attributes}: {:?}", refused.body);
+    }
+    assert!(api.get("/api/v1/cases").await.ids().is_empty());
+}
+
+#[tokio::test]
+async fn an_sla_that_runs_out_is_recorded_once() {
+    let server = Server::start_with(&["--test-clock"]);
+    let api = server.client();
+    let id = new_case(&api, json!({}), json!({"sla-expires-in-seconds": 60}))
+        .await
+        .id();
+    let resolved = new_case(&api, json!({}), json!({"sla-expires-in-seconds": 60}))
+        .await
+        .id();
+    act(&api, &resolved, "set-status", json!({"status": "Approved"})).await;
+    api.post(
+        "/api/v1/test-clock/advance",
+        json!({"meta": {"seconds": 61}}),
+    )
+    .await;
+    for _ in 0..100 {
+        if event_names(&api, &id)
+            .await
+            .contains(&"case.sla-expired".to_string())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    api.post(
+        "/api/v1/test-clock/advance",
+        json!({"meta": {"seconds": 61}}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let names = event_names(&api, &id).await;
+    assert_eq!(
+        names.iter().filter(|n| *n == "case.sla-expired").count(),
+        1,
+        "{names:?}"
+    );
+    assert!(!event_names(&api, &resolved)
+        .await
+        .contains(&"case.sla-expired".to_string()));
+}
+
+#[tokio::test]
+async fn redaction_removes_fields_and_comments() {
+    let server = Server::start();
+    let api = server.client();
+    let template = api
+        .post("/api/v1/case-templates", json!({"data": {"attributes": {"name": "t", "field-schemas": [{"key": "notes", "type": "string"}]}}}))
+        .await
+        .id();
+    let marker = "Wobblethorpe";
+    let id = new_case(
+        &api,
+        json!({"case-template-id": template, "fields": {"notes": marker}}),
+        json!({}),
+    )
+    .await
+    .id();
+    api.post(
+        &format!("/api/v1/cases/{id}/comments"),
+        json!({"data": {"attributes": {"message": format!("{marker} again")}}}),
+    )
+    .await;
+    let redacted = api.delete(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(redacted.status, 200, "{:?}", redacted.body);
+    assert!(!redacted.attr("redacted-at").is_null());
+    assert!(!contains(&data_bytes(&server.data_dir), marker));
+    assert_eq!(
+        act(&api, &id, "add-tag", json!({"tag-name": "x"}))
+            .await
+            .status,
+        409
+    );
+}
