@@ -33,6 +33,7 @@ pub mod inquiry;
 pub mod list;
 pub mod permissions;
 pub mod report;
+pub mod rule;
 pub mod search;
 pub mod time;
 pub mod upload;

@@ -7,6 +7,7 @@
 //! - `views/`: how stored objects are rendered as JSON:API resources per API version.
 //! - [`screening`]: the screening indexes and the monitor that keeps reports current.
 //! - [`importers`]: runs bulk imports in chunks, resumable after a crash.
+//! - `rules`: flagging rules, evaluated on the event log; they open cases and tag accounts.
 //! - `scheduler`: does on time what falls due without a request (inquiry expiry).
 //! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
@@ -22,6 +23,7 @@ use vigil_store::{ApiKey, Environment, Store};
 pub mod importers;
 pub mod protocol;
 mod routes;
+mod rules;
 mod scheduler;
 pub mod screening;
 pub mod setup;
@@ -73,6 +75,8 @@ pub struct AppState {
     wake: Arc<tokio::sync::Notify>,
     /// Wakes the import runner when an import is added.
     imports: Arc<tokio::sync::Notify>,
+    /// Wakes the flagging rules after a commit.
+    rules_wake: Arc<tokio::sync::Notify>,
     /// Milliseconds the test clock was moved forward (always 0 unless `test_clock`).
     clock_offset: Arc<std::sync::atomic::AtomicI64>,
     /// Wakes the scheduler (the clock moved, or something fell due sooner).
@@ -92,6 +96,7 @@ impl AppState {
             screening: Arc::new(screening::Screening::new()),
             wake: Arc::new(tokio::sync::Notify::new()),
             imports: Arc::new(tokio::sync::Notify::new()),
+            rules_wake: Arc::new(tokio::sync::Notify::new()),
             clock_offset: Arc::new(std::sync::atomic::AtomicI64::new(0)),
             schedule: Arc::new(tokio::sync::Notify::new()),
         }
@@ -100,6 +105,7 @@ impl AppState {
     /// Tell continuous screening that something was written.
     pub(crate) fn written(&self) {
         self.wake.notify_one();
+        self.rules_wake.notify_one();
     }
 
     /// Tell the import runner there is a new import.
@@ -163,6 +169,7 @@ pub async fn run(
         state.wake.clone(),
     ));
     let scheduler = tokio::spawn(scheduler::run(state.clone()));
+    let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
@@ -170,5 +177,6 @@ pub async fn run(
     monitor.abort();
     importer.abort();
     scheduler.abort();
+    rules.abort();
     result
 }

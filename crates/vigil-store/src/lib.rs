@@ -351,6 +351,8 @@ pub trait Store: Send + Sync + 'static {
     fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>>;
     /// When the next record falls due, if any does.
     fn next_due(&self) -> Result<Option<i64>>;
+    /// How far the event-log reader `name` has acted (0 when it never has).
+    fn cursor(&self, name: &str) -> Result<i64>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -437,6 +439,7 @@ pub trait WriteTx {
     fn update_importer(&mut self, env: &str, importer: &Importer) -> Result<()>;
     fn importer(&mut self, env: &str, id: &str) -> Result<Option<Importer>>;
     fn insert_importer_error(&mut self, importer_id: &str, error: &RowError) -> Result<()>;
+    fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()>;
     fn record(&mut self, env: &str, kind: &str, id: &str) -> Result<Option<String>>;
     /// Insert the record, or replace its body, due time and terms.
     fn put_record(&mut self, env: &str, row: &RecordRow) -> Result<()>;

@@ -261,6 +261,38 @@ impl Record for CaseComment {
     }
 }
 
+use vigil_domain::rule::{AccountKeys, FlaggingRule};
+
+impl Record for FlaggingRule {
+    const KIND: &'static str = "flagging-rule";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![
+            term("kind", self.condition.kind()),
+            term("enabled", &self.enabled.to_string()),
+        ]
+    }
+}
+
+/// Filed under the keys themselves (`email:a@b.c`), so "who else has this" is one lookup.
+impl Record for AccountKeys {
+    const KIND: &'static str = "account-keys";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        self.keys.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

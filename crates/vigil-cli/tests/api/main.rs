@@ -15,4 +15,5 @@ mod inquiries;
 mod lists;
 mod protocol;
 mod reports;
+mod rules;
 mod types;

@@ -235,6 +235,7 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         ("get", ["case-templates"]) => {
             Some(Beyond::List("/case-templates/{case-template-id}", "get"))
         }
+        ("get" | "post" | "patch", ["flagging-rules", ..]) => Some(Beyond::Own),
         ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {
             Some(Beyond::Own)
         }

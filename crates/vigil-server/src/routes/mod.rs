@@ -11,6 +11,7 @@ pub mod importers;
 pub mod inquiries;
 pub mod lists;
 pub mod reports;
+pub mod rules;
 pub mod test_clock;
 
 use axum::routing::{get, post};
@@ -244,6 +245,11 @@ pub fn api_routes() -> Router<AppState> {
             get(cases::setup::list_queues).post(cases::setup::create_queue),
         )
         .route("/case-queues/{queue_id}", get(cases::setup::retrieve_queue))
+        .route("/flagging-rules", get(rules::list).post(rules::create))
+        .route(
+            "/flagging-rules/{rule_id}",
+            get(rules::retrieve).patch(rules::update),
+        )
         .route("/test-clock/advance", post(test_clock::advance))
         .route("/events", get(events::list))
         .route("/events/{event_id}", get(events::retrieve))

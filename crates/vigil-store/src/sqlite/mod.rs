@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "records",
         include_str!("../../migrations/sqlite/0007_records.sql"),
     ),
+    (
+        8,
+        "cursors",
+        include_str!("../../migrations/sqlite/0008_cursors.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

@@ -666,6 +666,16 @@ impl Store for SqliteStore {
         self.read(super::records::next_due)
     }
 
+    fn cursor(&self, name: &str) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT event_seq FROM cursors WHERE name = ?1")?
+                .query_row([name], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0))
+        })
+    }
+
     fn submit(&self, job: WriteJob) {
         self.send(job);
     }

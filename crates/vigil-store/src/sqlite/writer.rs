@@ -608,6 +608,13 @@ impl WriteTx for SqliteWriteTx<'_> {
         Ok(())
     }
 
+    fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO cursors (name, event_seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq)")?
+            .execute(params![name, seq])?;
+        Ok(())
+    }
+
     fn record(&mut self, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
         super::records::record(self.conn, env, kind, id)
     }

@@ -1,0 +1,334 @@
+//! Flagging rules through HTTP: the defaults each open a case when their finding appears
+//! (watchlist match, shared government id, shared email/phone/IP/fingerprint, failed
+//! inquiries), tag the accounts, and never open a second case for the same open finding.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::common::{Client, Server};
+
+/// The cases attached to an account, once `ready` holds (rules run in the background).
+async fn cases_of(api: &Client, account: &str, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..200 {
+        let listed = api
+            .get(&format!("/api/v1/cases?filter[account-id]={account}"))
+            .await;
+        assert_eq!(listed.status, 200, "{:?}", listed.body);
+        let cases = listed.body["data"].as_array().unwrap().clone();
+        if ready(&cases) {
+            return cases;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the cases of {account} never became as expected");
+}
+
+fn ids(case: &Value, relation: &str) -> Vec<String> {
+    let mut ids: Vec<String> = case["relationships"][relation]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn tags_of(api: &Client, account: &str) -> Vec<String> {
+    let got = api.get(&format!("/api/v1/accounts/{account}")).await;
+    got.attr("tags")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Give rules time to act on everything written so far (they follow the event log).
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+}
+
+#[tokio::test]
+async fn rules_are_listed_created_and_changed() {
+    let server = Server::start();
+    let api = server.client();
+    let listed = api.get("/api/v1/flagging-rules").await;
+    assert_eq!(listed.status, 200);
+    let kinds: Vec<&str> = listed.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["attributes"]["condition"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
+    for kind in [
+        "watchlist-match",
+        "shared-id-number",
+        "shared-value",
+        "failed-inquiries",
+    ] {
+        assert!(kinds.contains(&kind));
+    }
+    let created = api
+        .post("/api/v1/flagging-rules", json!({"data": {"attributes": {"name": "Two on one IP", "account-tag": "ip-ring",
+            "condition": {"type": "shared-value", "key": "ip-address", "more-than": 1, "within-seconds": 3600}}}}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.attr("enabled"), true);
+    let id = created.id();
+    let disabled = api
+        .patch(
+            &format!("/api/v1/flagging-rules/{id}"),
+            json!({"data": {"attributes": {"enabled": false}}}),
+        )
+        .await;
+    assert_eq!(disabled.attr("enabled"), false);
+    assert_eq!(
+        api.get(&format!("/api/v1/flagging-rules/{id}"))
+            .await
+            .attr("enabled"),
+        false
+    );
+    let bad = api
+        .post("/api/v1/flagging-rules", json!({"data": {"attributes": {"name": "x", "account-tag": "x", "condition": {"type": "shared-value", "key": "ip-address", "more-than": 0, "within-seconds": 5}}}}))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        bad.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/condition/more-than"
+    );
+    let missing = api
+        .post(
+            "/api/v1/flagging-rules",
+            json!({"data": {"attributes": {"name": "x", "account-tag": "x"}}}),
+        )
+        .await;
+    assert_eq!(missing.status, 400);
+    let unknown_template = api
+        .patch(
+            &format!("/api/v1/flagging-rules/{id}"),
+            json!({"data": {"attributes": {"case-template-id": "ctmpl_nope"}}}),
+        )
+        .await;
+    assert_eq!(unknown_template.status, 404);
+    assert_eq!(
+        api.get("/api/v1/flagging-rules/frule_nope").await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_watchlist_match_opens_one_case_with_the_report_and_tags_the_account() {
+    let server = Server::start();
+    let api = server.client();
+    let list = api.create_list("names", "Blocked").await;
+    api.add_list_item(
+        "names",
+        &list,
+        json!({"name-first": "Joe", "name-last": "Imposter"}),
+    )
+    .await;
+    let account = api
+        .create_account(json!({"name-first": "Joe", "name-last": "Imposter"}))
+        .await
+        .id();
+    let cases = cases_of(&api, &account, |c| !c.is_empty()).await;
+    assert_eq!(cases.len(), 1);
+    let case = &cases[0];
+    assert_eq!(case["attributes"]["status"], "open");
+    assert_eq!(case["attributes"]["creator-type"], "workflow-run");
+    assert_eq!(ids(case, "reports").len(), 1);
+    assert!(tags_of(&api, &account)
+        .await
+        .contains(&"watchlist-match".to_string()));
+    // A second list that also matches: the open case gains the report, no second case.
+    let other = api.create_list("names", "Also blocked").await;
+    api.add_list_item(
+        "names",
+        &other,
+        json!({"name-first": "Joseph", "name-last": "Imposter"}),
+    )
+    .await;
+    settle().await;
+    let cases = cases_of(&api, &account, |c| !c.is_empty()).await;
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    // Once decided, a new match is a new finding.
+    let id = cases[0]["id"].as_str().unwrap();
+    api.post(
+        &format!("/api/v1/cases/{id}/set-status"),
+        json!({"meta": {"status": "Approved"}}),
+    )
+    .await;
+    let third = api.create_list("names", "Third").await;
+    api.add_list_item(
+        "names",
+        &third,
+        json!({"name-first": "Joe", "name-last": "Imposter"}),
+    )
+    .await;
+    let cases = cases_of(&api, &account, |c| c.len() == 2).await;
+    assert_eq!(cases.len(), 2);
+}
+
+#[tokio::test]
+async fn a_shared_government_id_links_both_accounts_and_suggests_consolidation() {
+    let server = Server::start();
+    let api = server.client();
+    let id_number = |n: &str| json!({"identification_numbers": [{"identification_class": "pp", "identification_number": n, "issuing_country": "US"}]});
+    let first = api
+        .create_account(json!({"fields": id_number("X123-45")}))
+        .await
+        .id();
+    let unrelated = api
+        .create_account(json!({"fields": id_number("Z999")}))
+        .await
+        .id();
+    let second = api
+        .create_account(json!({"fields": id_number("x12345")}))
+        .await
+        .id();
+    let cases = cases_of(&api, &second, |c| !c.is_empty()).await;
+    let mut both = vec![first.clone(), second.clone()];
+    both.sort();
+    assert_eq!(ids(&cases[0], "accounts"), both);
+    let case_id = cases[0]["id"].as_str().unwrap();
+    let comments = api.get(&format!("/api/v1/cases/{case_id}/comments")).await;
+    let note = comments.body["data"][0]["attributes"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        note.contains(&format!("/accounts/{first}/consolidate")),
+        "{note}"
+    );
+    for account in [&first, &second] {
+        assert!(tags_of(&api, account)
+            .await
+            .contains(&"shared-id-number".to_string()));
+    }
+    settle().await;
+    assert!(cases_of(&api, &unrelated, |_| true).await.is_empty());
+    assert!(tags_of(&api, &unrelated).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_email_shared_by_more_than_three_accounts_is_flagged_once() {
+    let server = Server::start();
+    let api = server.client();
+    let mut accounts = Vec::new();
+    for i in 0..3 {
+        let email = if i == 0 {
+            "Ring@Example.com"
+        } else {
+            "ring@example.com"
+        };
+        accounts.push(
+            api.create_account(json!({"email-address": email}))
+                .await
+                .id(),
+        );
+    }
+    settle().await;
+    assert!(
+        cases_of(&api, &accounts[0], |_| true).await.is_empty(),
+        "three is not more than three"
+    );
+    accounts.push(
+        api.create_account(json!({"email-address": "ring@example.com"}))
+            .await
+            .id(),
+    );
+    let cases = cases_of(&api, &accounts[0], |c| !c.is_empty()).await;
+    assert_eq!(ids(&cases[0], "accounts").len(), 4);
+    let fifth = api
+        .create_account(json!({"email-address": "ring@example.com"}))
+        .await
+        .id();
+    let cases = cases_of(&api, &fifth, |c| !c.is_empty()).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(
+        ids(&cases[0], "accounts").len(),
+        5,
+        "the open case grew; no second case"
+    );
+    let all = api.get("/api/v1/cases").await;
+    assert_eq!(all.ids().len(), 1);
+    assert!(tags_of(&api, &fifth)
+        .await
+        .contains(&"shared-email-address".to_string()));
+}
+
+#[tokio::test]
+async fn shared_phone_ip_and_fingerprint_rules_flag_with_their_thresholds() {
+    let server = Server::start();
+    let api = server.client();
+    for (key, field) in [
+        ("phone-number", None),
+        ("ip-address", Some("ip_address")),
+        ("fingerprint", Some("device_fingerprint")),
+    ] {
+        let created = api
+            .post("/api/v1/flagging-rules", json!({"data": {"attributes": {"name": format!("pair {key}"), "account-tag": format!("pair-{key}"),
+                "condition": {"type": "shared-value", "key": key, "more-than": 1, "within-seconds": 3600}}}}))
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let attributes = |value: &str| match field {
+            None => json!({"phone-number": value}),
+            Some(field) => json!({"fields": {field: {"type": "string", "value": value}}}),
+        };
+        let value = match key {
+            "phone-number" => "+1 415 555 0100",
+            "ip-address" => "203.0.113.7",
+            _ => "fp-abc",
+        };
+        let a = api.create_account(attributes(value)).await.id();
+        let b = api
+            .create_account(attributes(if key == "phone-number" {
+                "+14155550100"
+            } else {
+                value
+            }))
+            .await
+            .id();
+        let cases = cases_of(&api, &b, |c| !c.is_empty()).await;
+        let mut both = vec![a.clone(), b.clone()];
+        both.sort();
+        assert_eq!(ids(&cases[0], "accounts"), both, "{key}");
+        assert!(
+            tags_of(&api, &a).await.contains(&format!("pair-{key}")),
+            "{key}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn three_failed_inquiries_flag_the_account_with_the_inquiries() {
+    let server = Server::start();
+    let api = server.client();
+    let account = api.create_account(json!({})).await.id();
+    let template = api.get("/api/v1/inquiry-templates").await.ids()[0].clone();
+    let mut failed = Vec::new();
+    for n in 0..3 {
+        if n == 2 {
+            settle().await;
+            assert!(cases_of(&api, &account, |_| true).await.is_empty());
+        }
+        let id = api.post("/api/v1/inquiries", json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": account}}})).await.id();
+        let done = api
+            .post(
+                &format!("/api/v1/inquiries/{id}/perform-simulate-actions"),
+                json!({"meta": {"simulate-actions": [{"type": "fail_inquiry"}]}}),
+            )
+            .await;
+        assert_eq!(done.attr("status"), "failed");
+        failed.push(id);
+    }
+    let cases = cases_of(&api, &account, |c| !c.is_empty()).await;
+    failed.sort();
+    assert_eq!(ids(&cases[0], "inquiries"), failed);
+    assert!(tags_of(&api, &account)
+        .await
+        .contains(&"failed-inquiries".to_string()));
+}
