@@ -55,6 +55,9 @@ pub enum Condition {
     },
     /// The account has at least `at_least` failed inquiries created within the window.
     FailedInquiries { at_least: u32, within_seconds: i64 },
+    /// An inquiry went to review (reverification found something close but uncertain, or
+    /// someone marked it).
+    InquiryNeedsReview,
 }
 
 impl Condition {
@@ -64,6 +67,7 @@ impl Condition {
             Condition::SharedIdNumber => "shared-id-number",
             Condition::SharedValue { .. } => "shared-value",
             Condition::FailedInquiries { .. } => "failed-inquiries",
+            Condition::InquiryNeedsReview => "inquiry-needs-review",
         }
     }
 }
@@ -137,6 +141,11 @@ pub fn defaults() -> Vec<(&'static str, Condition, &'static str)> {
         ));
     }
     rules.push((
+        "Inquiry needs review",
+        Condition::InquiryNeedsReview,
+        "inquiry-review",
+    ));
+    rules.push((
         "3 failed inquiries in 30 days",
         Condition::FailedInquiries {
             at_least: 3,
@@ -185,13 +194,13 @@ pub fn parse_condition(value: &Value, pointer: &str) -> Result<Condition, FieldE
         }
     };
     let allowed: &[&str] = match kind {
-        "watchlist-match" | "shared-id-number" => &["type"],
+        "watchlist-match" | "shared-id-number" | "inquiry-needs-review" => &["type"],
         "shared-value" => &["type", "key", "more-than", "within-seconds"],
         "failed-inquiries" => &["type", "at-least", "within-seconds"],
         other => {
             return Err(FieldError::invalid(
                 format!("{pointer}/type"),
-                format!("`{other}` is not a condition (watchlist-match, shared-id-number, shared-value, failed-inquiries)"),
+                format!("`{other}` is not a condition (watchlist-match, shared-id-number, shared-value, failed-inquiries, inquiry-needs-review)"),
             ))
         }
     };
@@ -208,6 +217,7 @@ pub fn parse_condition(value: &Value, pointer: &str) -> Result<Condition, FieldE
     Ok(match kind {
         "watchlist-match" => Condition::WatchlistMatch,
         "shared-id-number" => Condition::SharedIdNumber,
+        "inquiry-needs-review" => Condition::InquiryNeedsReview,
         "shared-value" => {
             let key = match map.get("key") {
                 Some(Value::String(k)) => SharedKey::parse(k).ok_or_else(|| {
@@ -286,7 +296,7 @@ mod tests {
         ] {
             assert!(kinds.contains(&kind), "{kind}");
         }
-        assert_eq!(defaults().len(), 7);
+        assert_eq!(defaults().len(), 8);
     }
 }
 

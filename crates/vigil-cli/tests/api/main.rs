@@ -10,6 +10,7 @@ mod auth;
 mod cases;
 mod crash;
 mod events;
+mod headline;
 mod importers;
 mod inquiries;
 mod lists;

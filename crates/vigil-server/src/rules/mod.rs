@@ -25,6 +25,8 @@ use crate::views;
 const CURSOR: &str = "flagging-rules";
 const BATCH: usize = 256;
 const IDLE: Duration = Duration::from_secs(1);
+/// The most undecided inquiries of an account a case gathers.
+const MAX_OPEN_INQUIRIES: usize = 10;
 /// The most accounts a shared-value finding lists.
 const MAX_SHARED: usize = 100;
 
@@ -139,6 +141,35 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
                         &finding,
                         &[account.clone()],
                         &[report.id.clone()],
+                        None,
+                    )?;
+                }
+            }
+        }
+        "inquiry.marked-for-review" => {
+            let Some(inquiry) = tx.get::<Inquiry>(env, &event.object_id)? else {
+                return Ok(());
+            };
+            let Some(account) = inquiry
+                .account_id
+                .as_ref()
+                .map(|id| tx.account(env, id))
+                .transpose()?
+                .flatten()
+            else {
+                return Ok(());
+            };
+            for rule in rules(tx, env)? {
+                if rule.condition == Condition::InquiryNeedsReview {
+                    let finding = format!("inquiry-needs-review:{}", inquiry.id);
+                    flag(
+                        tx,
+                        env,
+                        now,
+                        &rule,
+                        &finding,
+                        &[account.clone()],
+                        &[inquiry.id.clone()],
                         None,
                     )?;
                 }
@@ -288,11 +319,23 @@ fn flag(
         id: rule.id.clone(),
         kind: "workflow-run".into(),
     };
-    let ids: Vec<String> = accounts
+    let mut ids: Vec<String> = accounts
         .iter()
         .map(|a| a.id.clone())
         .chain(objects.iter().cloned())
         .collect();
+    // Everything a reviewer needs: also the accounts' inquiries still awaiting a decision.
+    for account in accounts {
+        let filter = RecordFilter::default().any_of(vec![term("account", &account.id)]);
+        for inquiry in tx.find::<Inquiry>(env, &filter, MAX_OPEN_INQUIRIES)? {
+            if !inquiry.status().decided()
+                && inquiry.redacted_at.is_none()
+                && !ids.contains(&inquiry.id)
+            {
+                ids.push(inquiry.id);
+            }
+        }
+    }
     let open = RecordFilter::default().any_of(vec![term("open-finding", finding)]);
     if let Some(mut case) = tx.find::<Case>(env, &open, 1)?.pop() {
         if crate::routes::cases::attach(tx, env, &mut case, &ids, "/meta/object-ids")? {

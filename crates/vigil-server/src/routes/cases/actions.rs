@@ -85,6 +85,9 @@ pub async fn set_status(
             if event != events::CASE_STATUS_UPDATED {
                 record(tx, env, ctx.now, event, case, None)?;
             }
+            if event == events::CASE_RESOLVED {
+                super::decide::carry_out(tx, env, ctx.now, case)?;
+            }
             Ok(())
         },
     )

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod crud;
+pub mod decide;
 pub mod setup;
 
 use axum::http::StatusCode;

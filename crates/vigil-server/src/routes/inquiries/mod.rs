@@ -100,6 +100,9 @@ pub(crate) fn transition(
     if action == Action::Expire {
         expire_sessions(tx, env, now, &inquiry.id)?;
     }
+    if action == Action::Start {
+        start_newest_session(tx, env, now, &inquiry.id)?;
+    }
     tx.put(env, &*inquiry)?;
     record(tx, env, now, event, inquiry, None)?;
     Ok(true)
@@ -124,6 +127,25 @@ pub(crate) fn expire_sessions(
         }
     }
     Ok(expired)
+}
+
+/// The person began: their newest session that has not started becomes active.
+fn start_newest_session(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    inquiry_id: &str,
+) -> ApiResult<()> {
+    let filter = RecordFilter::default()
+        .any_of(vec![term("inquiry", inquiry_id)])
+        .any_of(vec![term("status", "new")]);
+    if let Some(mut session) = tx.find::<InquirySession>(env, &filter, 1)?.pop() {
+        if session.start(now) {
+            tx.put(env, &session)?;
+            record_session(tx, env, now, events::INQUIRY_SESSION_STARTED, &session)?;
+        }
+    }
+    Ok(())
 }
 
 /// A new session of `inquiry` (saved, event recorded), refused past Persona's limit.
