@@ -139,8 +139,8 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
                         now,
                         &rule,
                         &finding,
-                        &[account.clone()],
-                        &[report.id.clone()],
+                        std::slice::from_ref(&account),
+                        std::slice::from_ref(&report.id),
                         None,
                     )?;
                 }
@@ -168,8 +168,8 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
                         now,
                         &rule,
                         &finding,
-                        &[account.clone()],
-                        &[inquiry.id.clone()],
+                        std::slice::from_ref(&account),
+                        std::slice::from_ref(&inquiry.id),
                         None,
                     )?;
                 }
@@ -215,7 +215,7 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
                             now,
                             &rule,
                             &finding,
-                            &[account.clone()],
+                            std::slice::from_ref(&account),
                             &ids,
                             Some(note),
                         )?;
