@@ -309,6 +309,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_upload_bytes: args.max_upload_bytes,
         public_url: String::new(),
         test_clock: args.test_clock,
+        data_dir: Some(args.data_dir.clone()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

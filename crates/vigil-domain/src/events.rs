@@ -61,3 +61,7 @@ pub const CASE_COMMENT_CREATED: &str = "case-comment.created";
 /// Beyond Persona: case templates and queues made over the API.
 pub const CASE_TEMPLATE_CREATED: &str = "case-template.created";
 pub const CASE_QUEUE_CREATED: &str = "case-queue.created";
+
+pub const DOCUMENT_CREATED: &str = "document.created";
+/// Beyond Persona: a document's files were deleted.
+pub const DOCUMENT_REDACTED: &str = "document.redacted";

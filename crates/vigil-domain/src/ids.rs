@@ -35,6 +35,7 @@ pub mod prefix {
     pub const CASE_QUEUE: &str = "cqueue";
     pub const CASE_COMMENT: &str = "cscm";
     pub const FLAGGING_RULE: &str = "frule";
+    pub const DOCUMENT: &str = "doc";
 }
 
 /// A fresh random id with the given prefix.

@@ -25,6 +25,7 @@
 pub mod account;
 pub mod account_action;
 pub mod case;
+pub mod document;
 pub mod error;
 pub mod events;
 pub mod ids;

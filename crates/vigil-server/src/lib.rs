@@ -8,6 +8,7 @@
 //! - [`screening`]: the screening indexes and the monitor that keeps reports current.
 //! - [`importers`]: runs bulk imports in chunks, resumable after a crash.
 //! - `rules`: flagging rules, evaluated on the event log; they open cases and tag accounts.
+//! - `blobs`: document files in the data directory, by content hash.
 //! - `scheduler`: does on time what falls due without a request (inquiry expiry).
 //! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
@@ -20,6 +21,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use vigil_store::{ApiKey, Environment, Store};
 
+mod blobs;
 pub mod importers;
 pub mod protocol;
 mod routes;
@@ -40,6 +42,8 @@ pub struct ServerConfig {
     pub max_upload_bytes: usize,
     /// Where people reach this server; one-time links are made under it.
     pub public_url: String,
+    /// The data directory, where document files are kept (`None`: documents are refused).
+    pub data_dir: Option<std::path::PathBuf>,
     /// Serve `POST /api/v1/test-clock/advance`, which moves this server's clock forward
     /// (for testing expiry without waiting). Never on in production.
     pub test_clock: bool,
@@ -53,6 +57,7 @@ impl Default for ServerConfig {
             max_upload_bytes: 64 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
             test_clock: false,
+            data_dir: None,
         }
     }
 }
@@ -75,6 +80,8 @@ pub struct AppState {
     wake: Arc<tokio::sync::Notify>,
     /// Wakes the import runner when an import is added.
     imports: Arc<tokio::sync::Notify>,
+    /// Document files, when the server has a data directory.
+    pub(crate) blobs: Option<Arc<blobs::Blobs>>,
     /// Wakes the flagging rules after a commit.
     rules_wake: Arc<tokio::sync::Notify>,
     /// Milliseconds the test clock was moved forward (always 0 unless `test_clock`).
@@ -85,7 +92,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        let blobs = config
+            .data_dir
+            .as_deref()
+            .and_then(|dir| match blobs::Blobs::new(dir) {
+                Ok(blobs) => Some(Arc::new(blobs)),
+                Err(error) => {
+                    tracing::error!(%error, "document files cannot be kept; documents are refused");
+                    None
+                }
+            });
         AppState {
+            blobs,
             store,
             limiter: Arc::new(protocol::ratelimit::RateLimiter::new(
                 config.rate_limit_per_minute,
@@ -168,6 +186,7 @@ pub async fn run(
         state.imports.clone(),
         state.wake.clone(),
     ));
+    routes::documents::sweep(&state).await;
     let scheduler = tokio::spawn(scheduler::run(state.clone()));
     let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
     let result = axum::serve(listener, app(state))

@@ -293,6 +293,31 @@ impl Record for AccountKeys {
     }
 }
 
+use vigil_domain::document::Document;
+
+/// Filed under each file's hash, so a file's bytes are deleted only when no live document
+/// holds them.
+impl Record for Document {
+    const KIND: &'static str = "document";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        let mut terms: Vec<String> = self
+            .files
+            .iter()
+            .map(|f| term("sha256", &f.sha256))
+            .collect();
+        if let Some(inquiry) = &self.inquiry_id {
+            terms.push(term("inquiry", inquiry));
+        }
+        terms
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

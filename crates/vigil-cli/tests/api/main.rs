@@ -9,6 +9,7 @@ mod actions;
 mod auth;
 mod cases;
 mod crash;
+mod documents;
 mod events;
 mod headline;
 mod importers;

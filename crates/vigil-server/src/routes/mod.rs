@@ -4,6 +4,7 @@
 pub mod account_types;
 pub mod accounts;
 pub mod cases;
+pub mod documents;
 pub mod events;
 pub mod files;
 pub mod health;
@@ -245,6 +246,16 @@ pub fn api_routes() -> Router<AppState> {
             get(cases::setup::list_queues).post(cases::setup::create_queue),
         )
         .route("/case-queues/{queue_id}", get(cases::setup::retrieve_queue))
+        .route("/document/generics", post(documents::create))
+        .route(
+            "/document/generics/{document_id}",
+            get(documents::retrieve).delete(documents::redact),
+        )
+        .route("/documents/{document_id}", get(documents::retrieve))
+        .route(
+            "/documents/{document_id}/files/{sha256}/{filename}",
+            get(documents::download),
+        )
         .route("/flagging-rules", get(rules::list).post(rules::create))
         .route(
             "/flagging-rules/{rule_id}",

@@ -11,7 +11,7 @@ use crate::protocol::version::ApiVersion;
 /// Render a stored snapshot as the resource it was.
 /// Render a stored snapshot as the resource it was.
 pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion) -> Value {
-    use super::{account, account_type, case, inquiry, list, report};
+    use super::{account, account_type, case, document, inquiry, list, report};
     match object_type {
         account::TYPE => typed(object_type, snapshot, |a: &Account| {
             account::resource(a, version)
@@ -27,6 +27,7 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
         case::TEMPLATE => typed(object_type, snapshot, case::template),
         case::QUEUE => typed(object_type, snapshot, case::queue),
         case::COMMENT => typed(object_type, snapshot, case::comment),
+        document::TYPE => typed(object_type, snapshot, document::resource),
         other => bare(other, snapshot),
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_type;
 pub mod case;
+pub mod document;
 pub mod event;
 pub mod importer;
 pub mod inquiry;

@@ -436,10 +436,23 @@ pub async fn redact(
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     let ctx = ctx.without_idempotency_key();
-    write(&state, &ctx, "", move |tx, ctx| {
+    let orphaned = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out = orphaned.clone();
+    let reply = write(&state, &ctx, "", move |tx, ctx| {
         let env = ctx.env_id();
         let mut inquiry = load(tx, env, &id)?;
         ensure_not_redacted(&inquiry)?;
+        for document_id in inquiry.document_ids.clone() {
+            if let Some(mut document) =
+                tx.get::<vigil_domain::document::Document>(env, &document_id)?
+            {
+                if document.redacted_at.is_none() {
+                    let hashes =
+                        crate::routes::documents::redact_in_tx(tx, env, ctx.now, &mut document)?;
+                    out.lock().unwrap().extend(hashes);
+                }
+            }
+        }
         super::expire_sessions(tx, env, ctx.now, &inquiry.id)?;
         for session_id in inquiry.session_ids.clone() {
             if let Some(mut session) =
@@ -462,7 +475,10 @@ pub async fn redact(
         record(tx, env, ctx.now, events::INQUIRY_REDACTED, &inquiry, None)?;
         Ok(written(StatusCode::OK, inquiry, None))
     })
-    .await
+    .await?;
+    let hashes = std::mem::take(&mut *orphaned.lock().unwrap());
+    crate::routes::documents::delete_files(&state, hashes).await;
+    Ok(reply)
 }
 
 /// Beyond Persona: `GET /inquiries/{id}/comparison`, what reverification found.

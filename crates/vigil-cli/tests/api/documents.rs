@@ -1,0 +1,211 @@
+//! Generic documents through HTTP: created with a file (inline or multipart), kept in the
+//! data directory by hash, retrieved and downloaded, attached to an inquiry, and deleted
+//! from disk by redaction (their own, or their inquiry's).
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::common::{Client, Server};
+
+const PDF: &[u8] = b"%PDF-1.4 bank statement of Quillanbrook";
+
+fn inline(bytes: &[u8], filename: &str) -> Value {
+    json!({"data": base64::engine::general_purpose::STANDARD.encode(bytes), "filename": filename})
+}
+
+async fn new_inquiry(api: &Client) -> String {
+    let template = api.get("/api/v1/inquiry-templates").await.ids()[0].clone();
+    api.post(
+        "/api/v1/inquiries",
+        json!({"data": {"attributes": {"inquiry-template-id": template}}}),
+    )
+    .await
+    .id()
+}
+
+fn sha_of(document: &Value) -> String {
+    let url = document["data"]["attributes"]["files"][0]["url"]
+        .as_str()
+        .unwrap();
+    url.split('/').nth(6).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_document_is_kept_by_hash_attached_and_downloaded() {
+    let server = Server::start();
+    let api = server.client();
+    let inquiry = new_inquiry(&api).await;
+    let created = api
+        .post("/api/v1/document/generics", json!({"data": {"attributes": {"inquiry-id": inquiry, "kind": "proof_of_address", "file": inline(PDF, "statement.pdf")}}}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.id();
+    assert!(id.starts_with("doc_"));
+    assert_eq!(created.attr("kind"), "proof_of_address");
+    assert_eq!(created.attr("files")[0]["byte-size"], PDF.len());
+    assert_eq!(created.attr("files")[0]["filename"], "statement.pdf");
+    let sha = sha_of(&created.body);
+    assert_eq!(
+        std::fs::read(server.data_dir.join("files").join(&sha)).unwrap(),
+        PDF
+    );
+    for path in [
+        format!("/api/v1/document/generics/{id}"),
+        format!("/api/v1/documents/{id}"),
+    ] {
+        let got = api.get(&path).await;
+        assert_eq!(got.status, 200, "{path}");
+        assert_eq!(
+            got.body["data"]["relationships"]["inquiry"]["data"]["id"],
+            json!(inquiry)
+        );
+    }
+    let url = created.attr("files")[0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, headers, bytes) = api.get_bytes(&url).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, PDF);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let got = api.get(&format!("/api/v1/inquiries/{inquiry}")).await;
+    assert_eq!(
+        got.body["data"]["relationships"]["documents"]["data"][0]["id"],
+        json!(id)
+    );
+    let events = api
+        .get(&format!("/api/v1/events?filter[object-id]={id}"))
+        .await;
+    assert_eq!(
+        events.body["data"][0]["attributes"]["name"],
+        "document.created"
+    );
+    // Multipart, as importers take files.
+    let multipart = api
+        .post_multipart(
+            "/api/v1/document/generics",
+            &[
+                ("data[attributes][kind]", None, b"document"),
+                (
+                    "data[attributes][file]",
+                    Some("scan.pdf"),
+                    b"%PDF-1.4 another",
+                ),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(multipart.status, 201, "{:?}", multipart.body);
+    assert_eq!(multipart.attr("files")[0]["filename"], "scan.pdf");
+}
+
+#[tokio::test]
+async fn bad_documents_are_refused_naming_the_field() {
+    let server = Server::start();
+    let api = server.client();
+    let missing_file = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"kind": "document"}}}),
+        )
+        .await;
+    assert_eq!(missing_file.status, 400);
+    assert!(missing_file.details().contains("file"));
+    let unknown_inquiry = api.post("/api/v1/document/generics", json!({"data": {"attributes": {"inquiry-id": "inq_nope", "file": inline(PDF, "a.pdf")}}})).await;
+    assert_eq!(unknown_inquiry.status, 404);
+    let unknown = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"colour": "red", "file": inline(PDF, "a.pdf")}}}),
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(
+        unknown.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/colour"
+    );
+    assert_eq!(api.get("/api/v1/documents/doc_nope").await.status, 404);
+}
+
+#[tokio::test]
+async fn redaction_deletes_files_no_other_document_holds() {
+    let server = Server::start();
+    let api = server.client();
+    let first = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"file": inline(PDF, "a.pdf")}}}),
+        )
+        .await;
+    let second = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"file": inline(PDF, "b.pdf")}}}),
+        )
+        .await;
+    let path = server.data_dir.join("files").join(sha_of(&first.body));
+    assert_eq!(
+        sha_of(&first.body),
+        sha_of(&second.body),
+        "the same bytes are one file"
+    );
+    let redacted = api
+        .delete(&format!("/api/v1/document/generics/{}", first.id()))
+        .await;
+    assert_eq!(redacted.status, 200, "{:?}", redacted.body);
+    assert!(redacted.attr("files").as_array().unwrap().is_empty());
+    assert!(path.exists(), "the second document still holds the file");
+    api.delete(&format!("/api/v1/document/generics/{}", second.id()))
+        .await;
+    assert!(!path.exists());
+    assert_eq!(
+        api.delete(&format!("/api/v1/document/generics/{}", second.id()))
+            .await
+            .status,
+        409
+    );
+
+    // An inquiry's redaction takes its documents' files with it.
+    let inquiry = new_inquiry(&api).await;
+    let attached = api
+        .post("/api/v1/document/generics", json!({"data": {"attributes": {"inquiry-id": inquiry, "file": inline(b"%PDF-1.4 payslip", "p.pdf")}}}))
+        .await;
+    let path = server.data_dir.join("files").join(sha_of(&attached.body));
+    assert!(path.exists());
+    assert_eq!(
+        api.delete(&format!("/api/v1/inquiries/{inquiry}"))
+            .await
+            .status,
+        200
+    );
+    assert!(!path.exists());
+    let got = api
+        .get(&format!("/api/v1/documents/{}", attached.id()))
+        .await;
+    assert!(got.attr("files").as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn files_left_behind_by_a_crash_are_swept_at_start() {
+    let mut server = Server::start();
+    let api = server.client();
+    let kept = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"file": inline(PDF, "a.pdf")}}}),
+        )
+        .await;
+    server.kill();
+    let temp = server.take_tempdir();
+    let files = server.data_dir.join("files");
+    let stray = files.join("a".repeat(64));
+    std::fs::write(&stray, b"written before a create that never committed").unwrap();
+    let restarted = Server::spawn(&server.data_dir, &[]);
+    let _ = restarted
+        .client_with_key(&server.sandbox_key)
+        .get("/api/v1/documents/doc_x")
+        .await;
+    assert!(!stray.exists());
+    assert!(files.join(sha_of(&kept.body)).exists());
+    drop(temp);
+}
