@@ -59,10 +59,20 @@ impl Default for Sort {
 
 /// Parse the `query` member of a search body; `pointer` names it in errors.
 pub fn parse_query(value: &Value, pointer: &str) -> Result<Query, FieldError> {
-    parse_at(value, pointer, 0)
+    parse_query_for::<Account>(value, pointer)
 }
 
-fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldError> {
+/// Parse a query over objects of type `T` (its own searchable attributes).
+pub fn parse_query_for<T: Searchable>(value: &Value, pointer: &str) -> Result<Query, FieldError> {
+    parse_at(value, pointer, 0, T::ATTRIBUTES)
+}
+
+fn parse_at(
+    value: &Value,
+    pointer: &str,
+    depth: usize,
+    attributes: &[&str],
+) -> Result<Query, FieldError> {
     let Value::Object(map) = value else {
         return Err(FieldError::bad_type(pointer, "must be an object"));
     };
@@ -86,7 +96,7 @@ fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldEr
         items
             .iter()
             .enumerate()
-            .map(|(i, item)| parse_at(item, &format!("{child_pointer}/{i}"), depth + 1))
+            .map(|(i, item)| parse_at(item, &format!("{child_pointer}/{i}"), depth + 1, attributes))
             .collect()
     };
     if map.contains_key("and") {
@@ -106,14 +116,24 @@ fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldEr
             inner,
             &format!("{pointer}/not"),
             depth + 1,
+            attributes,
         )?)));
     }
     let attribute = match map.get("attribute") {
-        Some(Value::String(s)) if known_attribute(s) => s.clone(),
-        Some(Value::String(s)) => {
-            return Err(FieldError::invalid(format!("{pointer}/attribute"), format!("`{s}` is not searchable (use id, reference_id, account_status, account_type_name, type, tags, created_at, updated_at or fields.<name>)")))
+        Some(Value::String(s)) if known_attribute(s, attributes) => s.clone(),
+        Some(Value::String(s)) => return Err(FieldError::invalid(
+            format!("{pointer}/attribute"),
+            format!(
+                "`{s}` is not searchable (use {}, tags, created_at, updated_at or fields.<name>)",
+                attributes.join(", ")
+            ),
+        )),
+        _ => {
+            return Err(FieldError::bad_type(
+                format!("{pointer}/attribute"),
+                "must be a string",
+            ))
         }
-        _ => return Err(FieldError::bad_type(format!("{pointer}/attribute"), "must be a string")),
     };
     let operator = match map.get("operator").and_then(Value::as_str) {
         Some("eq") => Operator::Eq,
@@ -144,20 +164,12 @@ fn parse_at(value: &Value, pointer: &str, depth: usize) -> Result<Query, FieldEr
     })
 }
 
-fn known_attribute(name: &str) -> bool {
-    matches!(
-        name,
-        "id" | "reference_id"
-            | "account_status"
-            | "status"
-            | "account_type_name"
-            | "type"
-            | "tags"
-            | "created_at"
-            | "updated_at"
-    ) || name
-        .strip_prefix("fields.")
-        .is_some_and(|rest| !rest.is_empty())
+fn known_attribute(name: &str, attributes: &[&str]) -> bool {
+    attributes.contains(&name)
+        || matches!(name, "tags" | "created_at" | "updated_at")
+        || name
+            .strip_prefix("fields.")
+            .is_some_and(|rest| !rest.is_empty())
 }
 
 /// Parse the `sort` member of a search body.
@@ -191,43 +203,121 @@ pub fn parse_sort(value: Option<&Value>) -> Result<Sort, FieldError> {
     })
 }
 
+/// What a search can look at in an object.
+pub trait Searchable {
+    /// Attributes a query may name besides `tags`, `created_at`, `updated_at` and
+    /// `fields.<name>`.
+    const ATTRIBUTES: &'static [&'static str];
+    /// The value of a searchable attribute (`None`: the object has none).
+    fn attribute(&self, name: &str) -> Option<Value>;
+    fn tags(&self) -> &[String];
+    fn created_at(&self) -> i64;
+    fn updated_at(&self) -> i64;
+}
+
 impl Query {
-    /// Whether an account satisfies the query.
-    pub fn matches(&self, account: &Account) -> bool {
+    /// Whether an object satisfies the query.
+    pub fn matches(&self, object: &impl Searchable) -> bool {
         match self {
-            Query::And(items) => items.iter().all(|q| q.matches(account)),
-            Query::Or(items) => items.iter().any(|q| q.matches(account)),
-            Query::Not(inner) => !inner.matches(account),
+            Query::And(items) => items.iter().all(|q| q.matches(object)),
+            Query::Or(items) => items.iter().any(|q| q.matches(object)),
+            Query::Not(inner) => !inner.matches(object),
             Query::Predicate {
                 attribute,
                 operator,
                 value,
-            } => predicate(account, attribute, *operator, value),
+            } => predicate(object, attribute, *operator, value),
         }
     }
 }
 
-fn predicate(account: &Account, attribute: &str, operator: Operator, expected: &Value) -> bool {
+impl Searchable for Account {
+    const ATTRIBUTES: &'static [&'static str] = &[
+        "id",
+        "reference_id",
+        "account_status",
+        "status",
+        "account_type_name",
+        "type",
+    ];
+    fn attribute(&self, name: &str) -> Option<Value> {
+        match name {
+            "id" => Some(Value::String(self.id.clone())),
+            "reference_id" => self.reference_id.clone().map(Value::String),
+            "account_status" | "status" => self.account_status.clone().map(Value::String),
+            "account_type_name" => Some(Value::String(self.account_type_name.clone())),
+            "type" => Some(Value::String(self.account_type_id.clone())),
+            other => other
+                .strip_prefix("fields.")
+                .and_then(|path| self.field_value(path))
+                .cloned(),
+        }
+    }
+    fn tags(&self) -> &[String] {
+        &self.tags
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn updated_at(&self) -> i64 {
+        self.updated_at
+    }
+}
+
+impl Searchable for crate::inquiry::Inquiry {
+    const ATTRIBUTES: &'static [&'static str] = &[
+        "id",
+        "status",
+        "reference_id",
+        "inquiry_template_id",
+        "account_id",
+        "note",
+    ];
+    fn attribute(&self, name: &str) -> Option<Value> {
+        match name {
+            "id" => Some(Value::String(self.id.clone())),
+            "status" => Some(Value::String(self.status().as_str().into())),
+            "reference_id" => self.reference_id.clone().map(Value::String),
+            "inquiry_template_id" => Some(Value::String(self.template_id.clone())),
+            "account_id" => self.account_id.clone().map(Value::String),
+            "note" => self.note.clone().map(Value::String),
+            other => other
+                .strip_prefix("fields.")
+                .and_then(|key| self.fields.get(key))
+                .and_then(|f| f.get("value"))
+                .filter(|v| !v.is_null())
+                .cloned(),
+        }
+    }
+    fn tags(&self) -> &[String] {
+        &self.tags
+    }
+    fn created_at(&self) -> i64 {
+        self.lifecycle.created_at
+    }
+    fn updated_at(&self) -> i64 {
+        self.updated_at
+    }
+}
+
+fn predicate(
+    object: &impl Searchable,
+    attribute: &str,
+    operator: Operator,
+    expected: &Value,
+) -> bool {
     let actual: Option<Value> = match attribute {
-        "id" => Some(Value::String(account.id.clone())),
-        "reference_id" => account.reference_id.clone().map(Value::String),
-        "account_status" | "status" => account.account_status.clone().map(Value::String),
-        "account_type_name" => Some(Value::String(account.account_type_name.clone())),
-        "type" => Some(Value::String(account.account_type_id.clone())),
-        "created_at" => Some(Value::String(format_millis(account.created_at))),
-        "updated_at" => Some(Value::String(format_millis(account.updated_at))),
+        "created_at" => Some(Value::String(format_millis(object.created_at()))),
+        "updated_at" => Some(Value::String(format_millis(object.updated_at()))),
         "tags" => {
             // Tags are a set: `eq` means "has this tag".
             return operator == Operator::Eq
-                && account
-                    .tags
+                && object
+                    .tags()
                     .iter()
                     .any(|t| Some(t.as_str()) == expected.as_str());
         }
-        other => other
-            .strip_prefix("fields.")
-            .and_then(|path| account.field_value(path))
-            .cloned(),
+        other => object.attribute(other),
     };
     let Some(actual) = actual else { return false };
     let Some(ordering) = compare(&actual, expected) else {

@@ -347,6 +347,14 @@ pub trait Store: Send + Sync + 'static {
         filter: &RecordFilter,
         page: &PageRequest,
     ) -> Result<Page<String>>;
+    /// Visit every record of `kind` in the environment, newest first, until the visitor
+    /// returns false (search).
+    fn scan_records(
+        &self,
+        env: &str,
+        kind: &str,
+        visit: &mut dyn FnMut(String) -> bool,
+    ) -> Result<()>;
     /// Records of every environment due at or before `now`, soonest first, at most `limit`.
     fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>>;
     /// When the next record falls due, if any does.

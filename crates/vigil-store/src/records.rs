@@ -73,6 +73,21 @@ impl dyn Store {
     }
 }
 
+impl dyn Store {
+    /// Visit every record of kind `R`, newest first, until `visit` returns false.
+    pub fn scan<R: Record>(&self, env: &str, visit: &mut dyn FnMut(R) -> bool) -> Result<()> {
+        let mut failure = None;
+        self.scan_records(env, R::KIND, &mut |body| match decode::<R>(&body) {
+            Ok(record) => visit(record),
+            Err(error) => {
+                failure = Some(error);
+                false
+            }
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+}
+
 impl dyn WriteTx + '_ {
     pub fn get<R: Record>(&mut self, env: &str, id: &str) -> Result<Option<R>> {
         self.record(env, R::KIND, id)?

@@ -950,3 +950,79 @@ async fn redaction_removes_what_the_person_submitted() {
         409
     );
 }
+
+#[tokio::test]
+async fn search_finds_inquiries_with_boolean_queries() {
+    let server = Server::start();
+    let api = server.client();
+    let first = new_inquiry(
+        &api,
+        json!({"reference-id": "s-1", "fields": {"name-last": "Quince"}}),
+    )
+    .await;
+    let second = new_inquiry(&api, json!({"reference-id": "s-2"})).await;
+    let third = new_inquiry(&api, json!({"reference-id": "s-3"})).await;
+    act(&api, &second, "approve", json!({})).await;
+    let search = |query: Value| {
+        let api = api.clone();
+        async move {
+            let found = api
+                .post(
+                    "/api/v1/inquiries/search",
+                    json!({"query": query, "page": {"size": 10}}),
+                )
+                .await;
+            assert_eq!(found.status, 200, "{:?}", found.body);
+            found.ids()
+        }
+    };
+    assert_eq!(
+        search(json!({"attribute": "status", "operator": "eq", "value": "approved"})).await,
+        vec![second.clone()]
+    );
+    assert_eq!(
+        search(json!({"or": [{"attribute": "reference_id", "operator": "eq", "value": "s-1"}, {"attribute": "status", "operator": "eq", "value": "approved"}]})).await,
+        vec![second.clone(), first.clone()]
+    );
+    assert_eq!(
+        search(json!({"attribute": "fields.name-last", "operator": "eq", "value": "Quince"})).await,
+        vec![first.clone()]
+    );
+    assert_eq!(
+        search(json!({"not": {"attribute": "status", "operator": "eq", "value": "approved"}}))
+            .await,
+        vec![third.clone(), first.clone()]
+    );
+    let template = default_template(&api).await;
+    assert_eq!(
+        search(json!({"attribute": "inquiry_template_id", "operator": "eq", "value": template}))
+            .await
+            .len(),
+        3
+    );
+    let paged = api
+        .post("/api/v1/inquiries/search", json!({"page": {"size": 2}}))
+        .await;
+    assert_eq!(paged.ids(), vec![third.clone(), second.clone()]);
+    let bad = api
+        .post(
+            "/api/v1/inquiries/search",
+            json!({"query": {"attribute": "status", "operator": "like", "value": "x"}}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert_eq!(
+        bad.body["errors"][0]["source"]["pointer"],
+        "/query/operator"
+    );
+    let unknown = api
+        .post(
+            "/api/v1/inquiries/search",
+            json!({"query": {"attribute": "account_type_name", "operator": "eq", "value": "x"}}),
+        )
+        .await;
+    assert_eq!(
+        unknown.status, 422,
+        "accounts' attributes are not inquiries'"
+    );
+}

@@ -13,6 +13,7 @@ pub mod inquiries;
 pub mod lists;
 pub mod reports;
 pub mod rules;
+pub mod search;
 pub mod test_clock;
 
 use axum::routing::{get, post};
@@ -121,6 +122,7 @@ pub fn api_routes() -> Router<AppState> {
             "/inquiries",
             get(inquiries::crud::list).post(inquiries::crud::create),
         )
+        .route("/inquiries/search", post(inquiries::crud::search))
         .route(
             "/inquiries/{inquiry_id}",
             get(inquiries::crud::retrieve)

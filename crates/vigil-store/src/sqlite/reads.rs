@@ -658,6 +658,26 @@ impl Store for SqliteStore {
         self.read(|conn| super::records::records(conn, env, kind, filter, request))
     }
 
+    fn scan_records(
+        &self,
+        env: &str,
+        kind: &str,
+        visit: &mut dyn FnMut(String) -> bool,
+    ) -> Result<()> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT body FROM records WHERE environment_id = ?1 AND kind = ?2 ORDER BY seq DESC",
+            )?;
+            let mut rows = statement.query(params![env, kind])?;
+            while let Some(row) = rows.next()? {
+                if !visit(row.get(0)?) {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>> {
         self.read(|conn| super::records::due(conn, now, limit))
     }

@@ -498,3 +498,24 @@ pub async fn comparison(
         StatusCode::OK,
     ))
 }
+
+/// `POST /inquiries/search`: the search language over the environment's inquiries
+/// (`status`, `created_at`, `updated_at`, `reference_id`, `inquiry_template_id`, and
+/// beyond Persona `account_id`, `note`, `tags`, `fields.<key>`).
+pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    crate::routes::search::search_reply(
+        &ctx,
+        &body,
+        "/api/v1/inquiries/search",
+        |visit| {
+            state.store.scan::<Inquiry>(ctx.env_id(), &mut |inquiry| {
+                visit(inquiry);
+                true
+            })?;
+            Ok(())
+        },
+        |i| i.id.clone(),
+        views::inquiry::resource,
+    )
+}
