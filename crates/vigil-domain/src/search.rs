@@ -121,13 +121,15 @@ fn parse_at(
     }
     let attribute = match map.get("attribute") {
         Some(Value::String(s)) if known_attribute(s, attributes) => s.clone(),
-        Some(Value::String(s)) => return Err(FieldError::invalid(
-            format!("{pointer}/attribute"),
-            format!(
+        Some(Value::String(s)) => {
+            return Err(FieldError::invalid(
+                format!("{pointer}/attribute"),
+                format!(
                 "`{s}` is not searchable (use {}, tags, created_at, updated_at or fields.<name>)",
                 attributes.join(", ")
             ),
-        )),
+            ))
+        }
         _ => {
             return Err(FieldError::bad_type(
                 format!("{pointer}/attribute"),

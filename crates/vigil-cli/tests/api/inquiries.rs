@@ -110,6 +110,25 @@ async fn templates_list_retrieve_and_create_with_their_fields() {
     );
     let missing = api.get("/api/v1/inquiry-templates/itmpl_nope").await;
     assert_eq!(missing.status, 404);
+    let versions = api
+        .get(&format!(
+            "/api/v1/inquiry-template-versions?filter[inquiry-template-id]={default}"
+        ))
+        .await;
+    assert_eq!(versions.status, 200, "{:?}", versions.body);
+    assert_eq!(
+        versions.ids(),
+        vec![
+            got.body["data"]["relationships"]["latest-published-version"]["data"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        ]
+    );
+    assert_eq!(
+        api.get("/api/v1/inquiry-template-versions").await.status,
+        400
+    );
     // Production has its own default template.
     let production = server.client_with_key(&server.production_key);
     assert_ne!(default_template(&production).await, default);

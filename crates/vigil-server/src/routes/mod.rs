@@ -129,6 +129,7 @@ pub fn api_routes() -> Router<AppState> {
                 .patch(inquiries::crud::update)
                 .delete(inquiries::crud::redact),
         )
+        .route("/inquiries/{inquiry_id}/print", get(inquiries::crud::print))
         .route(
             "/inquiries/{inquiry_id}/comparison",
             get(inquiries::crud::comparison),
@@ -200,6 +201,10 @@ pub fn api_routes() -> Router<AppState> {
         .route(
             "/inquiry-templates",
             get(inquiries::templates::list).post(inquiries::templates::create),
+        )
+        .route(
+            "/inquiry-template-versions",
+            get(inquiries::templates::versions),
         )
         .route(
             "/inquiry-templates/{template_id}",

@@ -124,6 +124,25 @@ pub fn template(template: &InquiryTemplate) -> Value {
     })
 }
 
+/// A template's one version (vigil's templates are not versioned).
+pub fn template_version(template: &InquiryTemplate) -> Value {
+    json!({
+        "type": TEMPLATE_VERSION,
+        "id": template.version_id,
+        "attributes": {
+            "name-display": template.name,
+            "description": null,
+            "status": "published",
+            "live": true,
+            "last-updater": null,
+            "enabled-locales": ["en-US"],
+            "created-at": format_millis(template.created_at),
+            "updated-at": format_millis(template.updated_at),
+            "published-at": format_millis(template.created_at),
+        },
+    })
+}
+
 /// Beyond Persona: `GET /inquiries/{id}/comparison`.
 pub fn comparison(inquiry_id: &str, comparison: Option<&Comparison>) -> Value {
     let Some(c) = comparison else {

@@ -8,7 +8,9 @@ pub mod document;
 pub mod event;
 pub mod importer;
 pub mod inquiry;
+pub mod inquiry_pdf;
 pub mod list;
+pub mod pdf;
 pub mod report;
 pub mod report_pdf;
 

@@ -519,3 +519,22 @@ pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         views::inquiry::resource,
     )
 }
+
+/// `GET /inquiries/{id}/print`: the inquiry as a PDF for a reviewer's file.
+pub async fn print(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    ctx.require("inquiry", Access::Read)?;
+    let inquiry = state
+        .store
+        .get::<Inquiry>(ctx.env_id(), &id)?
+        .ok_or_else(|| not_found(&id))?;
+    let pdf = views::inquiry_pdf::render(&inquiry, state.now());
+    Ok(crate::protocol::file_response(
+        pdf,
+        "application/pdf",
+        &format!("{id}.pdf"),
+    ))
+}

@@ -148,3 +148,34 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     })
     .await
 }
+
+/// `GET /inquiry-template-versions?filter[inquiry-template-id]=`: vigil's templates are not
+/// versioned, so each has one published, live version.
+pub async fn versions(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    ctx.query.allow_filters(&["inquiry-template-id"])?;
+    let Some(id) = ctx.query.filter.get("inquiry-template-id").cloned() else {
+        return Err(ApiError::bad_request(
+            "filter[inquiry-template-id] is required",
+        ));
+    };
+    let template = state
+        .store
+        .get::<InquiryTemplate>(ctx.env_id(), &id)?
+        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
+    let request: PageRequest = paging::request(&ctx.query)?;
+    let page = vigil_store::Page {
+        items: vec![template],
+        has_older: false,
+        has_newer: false,
+    };
+    paging::list_reply(
+        &ctx,
+        "/api/v1/inquiry-template-versions",
+        &paging::filter_pairs(&ctx.query),
+        &request,
+        &page,
+        |t| t.version_id.clone(),
+        |t| Ok(Some(views::inquiry::template_version(t))),
+    )
+}
