@@ -46,6 +46,24 @@ enum Command {
         #[command(subcommand)]
         command: ActionsCommand,
     },
+    /// Manage flagging rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Load flagging rules from a TOML file ([[rules]] tables: name, account_tag,
+    /// condition, ...): rules are matched by name, updated or created; all land or none.
+    /// Safe beside a running server.
+    Load {
+        #[command(flatten)]
+        place: EnvArgs,
+        /// The TOML file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -177,6 +195,24 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Actions { command } => actions(command),
         Command::Match(args) => match_cmd::run(args),
+        Command::Rules {
+            command: RulesCommand::Load { place, file },
+        } => {
+            let store = open_initialised(&place.data_dir)?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let loaded = vigil_server::rules::file::load(
+                &store,
+                &place.env,
+                &text,
+                vigil_server::now_millis(),
+            )?;
+            for rule in loaded {
+                let what = if rule.created { "created" } else { "updated" };
+                println!("{what} {} {}", rule.id, rule.name);
+            }
+            Ok(())
+        }
         Command::Import {
             command: ImportCommand::Sanctions(args),
         } => {

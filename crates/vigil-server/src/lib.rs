@@ -25,7 +25,7 @@ mod blobs;
 pub mod importers;
 pub mod protocol;
 mod routes;
-mod rules;
+pub mod rules;
 mod scheduler;
 pub mod screening;
 pub mod setup;

@@ -332,3 +332,91 @@ async fn three_failed_inquiries_flag_the_account_with_the_inquiries() {
         .await
         .contains(&"failed-inquiries".to_string()));
 }
+
+#[tokio::test]
+async fn rules_load_from_a_toml_file_beside_a_running_server() {
+    let server = Server::start();
+    let api = server.client();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[rules]]
+name = "Two accounts on one fingerprint"
+account_tag = "fp-ring"
+condition = { type = "shared-value", key = "fingerprint", more_than = 1, within_seconds = 3600 }
+
+[[rules]]
+name = "Watchlist match"
+enabled = false
+"#,
+    )
+    .unwrap();
+    let run = |path: &std::path::Path| {
+        std::process::Command::new(crate::common::BIN)
+            .args([
+                "rules",
+                "load",
+                "--data-dir",
+                server.data_dir.to_str().unwrap(),
+                "--env",
+                "sandbox",
+            ])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let out = run(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("created frule_") && printed.contains("updated frule_"),
+        "{printed}"
+    );
+    let listed = api.get("/api/v1/flagging-rules?page[size]=100").await;
+    let rules = listed.body["data"].as_array().unwrap();
+    let by_name = |name: &str| {
+        rules
+            .iter()
+            .find(|r| r["attributes"]["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("Watchlist match")["attributes"]["enabled"], false);
+    assert_eq!(
+        by_name("Two accounts on one fingerprint")["attributes"]["account-tag"],
+        "fp-ring"
+    );
+    // The running server uses it at once.
+    let fields = json!({"fields": {"browser_fingerprint": {"type": "string", "value": "fp-xyz"}}});
+    api.create_account(fields.clone()).await;
+    let second = api.create_account(fields).await.id();
+    cases_of(&api, &second, |c| !c.is_empty()).await;
+    assert!(tags_of(&api, &second)
+        .await
+        .contains(&"fp-ring".to_string()));
+
+    // A bad file changes nothing and says where it is wrong.
+    std::fs::write(&file, "[[rules]]\nname = \"Watchlist match\"\nenabled = true\n[[rules]]\nname = \"x\"\naccount_tag = \"x\"\ncondition = { type = \"shared-value\", key = \"shoe-size\", more_than = 1, within_seconds = 5 }\n").unwrap();
+    let out = run(&file);
+    assert!(!out.status.success());
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        error.contains("rules[1]") && error.contains("condition.key"),
+        "{error}"
+    );
+    let listed = api.get("/api/v1/flagging-rules?page[size]=100").await;
+    let still = listed.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["attributes"]["name"] == "Watchlist match")
+        .unwrap()
+        .clone();
+    assert_eq!(still["attributes"]["enabled"], false, "all or nothing");
+}

@@ -18,7 +18,7 @@ use crate::protocol::{
 };
 use crate::AppState;
 
-const TYPE: &str = "flagging-rule";
+pub(crate) const TYPE: &str = "flagging-rule";
 const POINTER: &str = "/data/attributes";
 
 fn view(rule: &FlaggingRule) -> Value {
@@ -69,9 +69,24 @@ pub(crate) fn ensure_defaults(
     Ok(())
 }
 
+/// A rule with nothing set yet, for a create to fill in.
+pub(crate) fn blank(now: i64) -> FlaggingRule {
+    FlaggingRule {
+        id: ids::new_id(prefix::FLAGGING_RULE),
+        name: String::new(),
+        enabled: true,
+        condition: vigil_domain::rule::Condition::WatchlistMatch,
+        case_template_id: None,
+        case_queue_id: None,
+        account_tag: String::new(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// The changes a create or update asks for, checked.
-struct Changes {
-    name: Option<String>,
+pub(crate) struct Changes {
+    pub(crate) name: Option<String>,
     enabled: Option<bool>,
     condition: Option<vigil_domain::rule::Condition>,
     template: Option<Option<String>>,
@@ -79,7 +94,8 @@ struct Changes {
     tag: Option<String>,
 }
 
-fn changes(attributes: &Map<String, Value>) -> ApiResult<Changes> {
+/// Read the attributes at `pointer` (`/data/attributes` in a request).
+pub(crate) fn changes(attributes: &Map<String, Value>, pointer: &str) -> ApiResult<Changes> {
     const ALLOWED: &[&str] = &[
         "name",
         "enabled",
@@ -90,7 +106,7 @@ fn changes(attributes: &Map<String, Value>) -> ApiResult<Changes> {
     ];
     if let Some(unknown) = attributes.keys().find(|k| !ALLOWED.contains(&k.as_str())) {
         return Err(ApiError::invalid(
-            &format!("{POINTER}/{unknown}"),
+            &format!("{pointer}/{unknown}"),
             &format!(
                 "is not an attribute of a flagging rule ({})",
                 ALLOWED.join(", ")
@@ -101,37 +117,56 @@ fn changes(attributes: &Map<String, Value>) -> ApiResult<Changes> {
         match attributes.get(name) {
             None => Ok(None),
             Some(Value::Null) => Ok(Some(None)),
-            Some(_) => Ok(Some(optional_string(attributes, POINTER, name)?)),
+            Some(_) => Ok(Some(optional_string(attributes, pointer, name)?)),
         }
     };
     Ok(Changes {
-        name: optional_string(attributes, POINTER, "name")?,
+        name: optional_string(attributes, pointer, "name")?,
         enabled: match attributes.get("enabled") {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
                 return Err(ApiError::bad_field(
-                    &format!("{POINTER}/enabled"),
+                    &format!("{pointer}/enabled"),
                     "must be a boolean",
                 ))
             }
         },
         condition: attributes
             .get("condition")
-            .map(|c| parse_condition(c, &format!("{POINTER}/condition")))
+            .map(|c| parse_condition(c, &format!("{pointer}/condition")))
             .transpose()?,
         template: nullable("case-template-id")?,
         queue: nullable("case-queue-id")?,
-        tag: optional_string(attributes, POINTER, "account-tag")?
+        tag: optional_string(attributes, pointer, "account-tag")?
             .map(|t| {
                 validate::tag(&t)
-                    .map_err(|m| ApiError::invalid(&format!("{POINTER}/account-tag"), &m))
+                    .map_err(|m| ApiError::invalid(&format!("{pointer}/account-tag"), &m))
             })
             .transpose()?,
     })
 }
 
-fn apply(
+impl Changes {
+    /// A create needs a name, a condition and a tag.
+    pub(crate) fn complete(&self, pointer: &str) -> ApiResult<()> {
+        for (missing, name) in [
+            (self.name.is_none(), "name"),
+            (self.condition.is_none(), "condition"),
+            (self.tag.is_none(), "account-tag"),
+        ] {
+            if missing {
+                return Err(ApiError::bad_field(
+                    &format!("{pointer}/{name}"),
+                    "is missing",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn apply(
     tx: &mut dyn WriteTx,
     env: &str,
     rule: &mut FlaggingRule,
@@ -182,31 +217,10 @@ fn written(status: StatusCode, rule: FlaggingRule) -> Written {
 /// `enabled`, `case-template-id`, `case-queue-id`.
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
-    let changes = changes(&body.attributes()?)?;
-    for (missing, name) in [
-        (changes.name.is_none(), "name"),
-        (changes.condition.is_none(), "condition"),
-        (changes.tag.is_none(), "account-tag"),
-    ] {
-        if missing {
-            return Err(ApiError::bad_field(
-                &format!("{POINTER}/{name}"),
-                "is missing",
-            ));
-        }
-    }
+    let changes = changes(&body.attributes()?, POINTER)?;
+    changes.complete(POINTER)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut rule = FlaggingRule {
-            id: ids::new_id(prefix::FLAGGING_RULE),
-            name: String::new(),
-            enabled: true,
-            condition: vigil_domain::rule::Condition::WatchlistMatch,
-            case_template_id: None,
-            case_queue_id: None,
-            account_tag: String::new(),
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        };
+        let mut rule = blank(ctx.now);
         apply(tx, ctx.env_id(), &mut rule, changes)?;
         tx.put(ctx.env_id(), &rule)?;
         record_event(
@@ -229,7 +243,7 @@ pub async fn update(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
-    let changes = changes(&body.attributes()?)?;
+    let changes = changes(&body.attributes()?, POINTER)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
         let mut rule = tx

@@ -4,6 +4,8 @@
 //! what it found, and tags the accounts. Each event is handled in one transaction that
 //! also moves the task's cursor, so a crash neither loses nor repeats a finding.
 
+pub mod file;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +32,7 @@ const MAX_OPEN_INQUIRIES: usize = 10;
 /// The most accounts a shared-value finding lists.
 const MAX_SHARED: usize = 100;
 
-pub async fn run(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
+pub(crate) async fn run(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
     loop {
         match step(&store).await {
             Ok(true) => {}
