@@ -1045,3 +1045,116 @@ async fn search_finds_inquiries_with_boolean_queries() {
         "accounts' attributes are not inquiries'"
     );
 }
+
+/// Every status action from every status, over HTTP: allowed moves answer 200, the rest
+/// 409 and change nothing. The table is written out here, apart from the domain's rules.
+#[tokio::test]
+async fn every_action_from_every_status_is_allowed_or_refused() {
+    let server = Server::start();
+    let api = server.client();
+    let reach: [(&str, &[&str]); 8] = [
+        ("created", &[]),
+        ("pending", &["start_inquiry"]),
+        ("completed", &["complete_inquiry"]),
+        ("failed", &["fail_inquiry"]),
+        ("expired", &["expire_inquiry"]),
+        ("needs_review", &["mark_for_review_inquiry"]),
+        ("approved", &["approve_inquiry"]),
+        ("declined", &["decline_inquiry"]),
+    ];
+    // action → the statuses it is refused from, and where it leads when allowed.
+    let rules: [(&str, &[&str], Option<&str>); 6] = [
+        ("approve", &["declined"], Some("approved")),
+        ("decline", &["approved"], Some("declined")),
+        (
+            "mark-for-review",
+            &["approved", "declined"],
+            Some("needs_review"),
+        ),
+        (
+            "expire",
+            &[
+                "completed",
+                "failed",
+                "needs_review",
+                "approved",
+                "declined",
+            ],
+            Some("expired"),
+        ),
+        (
+            "resume",
+            &[
+                "completed",
+                "failed",
+                "needs_review",
+                "approved",
+                "declined",
+            ],
+            None,
+        ),
+        (
+            "complete",
+            &[
+                "completed",
+                "failed",
+                "expired",
+                "needs_review",
+                "approved",
+                "declined",
+            ],
+            Some("completed"),
+        ),
+    ];
+    for (status, steps) in reach {
+        for (action, refused_from, leads_to) in rules {
+            let id = new_inquiry(&api, json!({})).await;
+            let steps: Vec<Value> = steps.iter().map(|s| json!({"type": s})).collect();
+            if !steps.is_empty() {
+                let moved = act(
+                    &api,
+                    &id,
+                    "perform-simulate-actions",
+                    json!({"simulate-actions": steps}),
+                )
+                .await;
+                assert_eq!(
+                    moved.attr("status"),
+                    status,
+                    "reaching {status}: {:?}",
+                    moved.body
+                );
+            }
+            let answer = act(&api, &id, action, json!({})).await;
+            if refused_from.contains(&status) {
+                assert_eq!(
+                    answer.status, 409,
+                    "{action} from {status}: {:?}",
+                    answer.body
+                );
+                assert!(
+                    answer.details().contains(&status.replace('_', " ")),
+                    "{:?}",
+                    answer.body
+                );
+                assert_eq!(
+                    status_of(&api, &id).await,
+                    status,
+                    "{action} from {status} changed nothing"
+                );
+            } else {
+                assert_eq!(
+                    answer.status, 200,
+                    "{action} from {status}: {:?}",
+                    answer.body
+                );
+                let expected = match (action, status) {
+                    ("resume", "expired") => "pending",
+                    ("resume", s) => s,
+                    (_, _) => leads_to.unwrap(),
+                };
+                assert_eq!(answer.attr("status"), expected, "{action} from {status}");
+            }
+        }
+    }
+}

@@ -420,3 +420,32 @@ enabled = false
         .clone();
     assert_eq!(still["attributes"]["enabled"], false, "all or nothing");
 }
+
+#[tokio::test]
+async fn findings_survive_a_kill_and_are_not_repeated() {
+    let mut server = Server::start();
+    let api = server.client();
+    let mut accounts = Vec::new();
+    for _ in 0..4 {
+        accounts.push(
+            api.create_account(json!({"email-address": "crash@example.com"}))
+                .await
+                .id(),
+        );
+    }
+    // Kill at once: the rules may or may not have acted yet.
+    server.kill();
+    let temp = server.take_tempdir();
+    let restarted = Server::spawn(&server.data_dir, &[]);
+    let api = restarted.client_with_key(&server.sandbox_key);
+    let cases = cases_of(&api, &accounts[3], |c| !c.is_empty()).await;
+    assert_eq!(cases.len(), 1);
+    settle().await;
+    let all = api.get("/api/v1/cases").await;
+    assert_eq!(
+        all.ids().len(),
+        1,
+        "one case for the finding, however the crash fell"
+    );
+    drop(temp);
+}

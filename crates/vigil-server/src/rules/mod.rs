@@ -54,13 +54,38 @@ async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
     if batch.is_empty() {
         return Ok(false);
     }
+    // One transaction for the batch keeps the single writer free for requests.
+    let last = batch.last().map_or(position, |e| e.seq);
+    let whole = batch.clone();
+    let done = transact(store, move |tx| -> ApiResult<()> {
+        for logged in &whole {
+            handle(tx, logged)?;
+        }
+        tx.set_cursor(CURSOR, last)?;
+        Ok(())
+    })
+    .await;
+    if done.is_ok() {
+        return Ok(true);
+    }
+    // Something in the batch failed (and was rolled back): go one event at a time, and
+    // step over an event that fails on its own rather than stop flagging for good.
     for logged in batch {
-        transact(store, move |tx| -> ApiResult<()> {
+        let seq = logged.seq;
+        let name = logged.event.name.clone();
+        let alone = transact(store, move |tx| -> ApiResult<()> {
             handle(tx, &logged)?;
-            tx.set_cursor(CURSOR, logged.seq)?;
+            tx.set_cursor(CURSOR, seq)?;
             Ok(())
         })
-        .await?;
+        .await;
+        if let Err(error) = alone {
+            tracing::error!(event = %name, seq, error = %error.details(), "flagging rules skipped an event they could not handle");
+            transact(store, move |tx| -> ApiResult<()> {
+                Ok(tx.set_cursor(CURSOR, seq)?)
+            })
+            .await?;
+        }
     }
     Ok(true)
 }
