@@ -209,3 +209,50 @@ async fn files_left_behind_by_a_crash_are_swept_at_start() {
     assert!(files.join(sha_of(&kept.body)).exists());
     drop(temp);
 }
+
+#[tokio::test]
+async fn a_document_takes_several_files() {
+    let server = Server::start();
+    let api = server.client();
+    let created = api
+        .post("/api/v1/document/generics", json!({"data": {"attributes": {"files": [inline(PDF, "page-1.pdf"), inline(b"\x89PNG\r\n\x1a\npage two", "page-2.png")]}}}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let files = created.attr("files").as_array().unwrap().clone();
+    assert_eq!(files.len(), 2);
+    let (_, headers, bytes) = api.get_bytes(files[1]["url"].as_str().unwrap()).await;
+    assert_eq!(headers["content-type"], "image/png");
+    assert!(bytes.ends_with(b"page two"));
+    let multipart = api
+        .post_multipart(
+            "/api/v1/document/generics",
+            &[
+                ("data[attributes][files][]", Some("a.pdf"), b"%PDF-1.4 a"),
+                ("data[attributes][files][]", Some("b.pdf"), b"%PDF-1.4 b"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(multipart.status, 201, "{:?}", multipart.body);
+    assert_eq!(multipart.attr("files").as_array().unwrap().len(), 2);
+    let too_many: Vec<Value> = (0..11)
+        .map(|n| inline(format!("%PDF {n}").as_bytes(), "x.pdf"))
+        .collect();
+    let refused = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"files": too_many}}}),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/files"
+    );
+    // Importers still take exactly one file.
+    let list = api.create_list("names", "l").await;
+    let two = api
+        .post("/api/v1/importer/list-item/names", json!({"data": {"attributes": {"list-id": list, "files": [inline(b"name_first,name_last\nA,B\n", "a.csv"), inline(b"name_first,name_last\nC,D\n", "b.csv")]}}}))
+        .await;
+    assert_eq!(two.status, 422, "{:?}", two.body);
+}

@@ -1,7 +1,9 @@
-//! Bodies that carry a file, as Persona's importers take them: JSON with the file inline
-//! (`data.attributes.file = {"data": base64, "filename": ...}`), or `multipart/form-data`
-//! with Rails-style field names (`data[attributes][file]`, `data[attributes][list-id]`).
-//! Both end up as the same [`UploadBody`], limited to `max_upload_bytes`.
+//! Bodies that carry files, as Persona's importers and documents take them: JSON with the
+//! file inline (`data.attributes.file = {"data": base64, "filename": ...}`, or several as
+//! `data.attributes.files = [...]`), or `multipart/form-data` with Rails-style field names
+//! (`data[attributes][file]` or repeated `data[attributes][files][]`,
+//! `data[attributes][list-id]`). Both end up as the same [`UploadBody`], limited to
+//! `max_upload_bytes`.
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
@@ -22,20 +24,36 @@ pub struct UploadedFile {
     pub bytes: Vec<u8>,
 }
 
-/// A request's attributes (kebab-case keys) and its file, however it was sent.
+/// The most files one request carries.
+const MAX_FILES: usize = 10;
+
+/// A request's attributes (kebab-case keys) and its files, however they were sent.
 pub struct UploadBody {
     pub attributes: Map<String, Value>,
-    pub file: Option<UploadedFile>,
+    pub files: Vec<UploadedFile>,
     /// Over method, path, query, the attributes and the file's digest.
     pub request_hash: String,
 }
 
 impl UploadBody {
-    /// The file, which the operation requires.
+    /// The one file the operation requires.
     pub fn take_file(&mut self) -> Result<UploadedFile, ApiError> {
-        self.file
-            .take()
-            .ok_or_else(|| ApiError::bad_field(FILE_POINTER, "is missing"))
+        match self.files.len() {
+            0 => Err(ApiError::bad_field(FILE_POINTER, "is missing")),
+            1 => Ok(self.files.remove(0)),
+            _ => Err(ApiError::invalid(
+                FILE_POINTER,
+                "this operation takes one file",
+            )),
+        }
+    }
+
+    /// The files (at least one) the operation requires.
+    pub fn take_files(&mut self) -> Result<Vec<UploadedFile>, ApiError> {
+        if self.files.is_empty() {
+            return Err(ApiError::bad_field(FILE_POINTER, "is missing"));
+        }
+        Ok(std::mem::take(&mut self.files))
     }
 }
 
@@ -68,14 +86,19 @@ async fn read_multipart(
     let mut multipart =
         multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
     let mut attributes = Map::new();
-    let mut file = None;
+    let mut files = Vec::new();
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(multipart_error(limit))?
     {
         let name = field.name().unwrap_or_default().to_string();
-        let Some(attribute) = attribute_of(&name) else {
+        let attribute = if name == "data[attributes][files][]" {
+            Some("file".to_string())
+        } else {
+            attribute_of(&name)
+        };
+        let Some(attribute) = attribute else {
             return Err(ApiError::bad_request(format!(
                 "multipart field `{name}` is not named data[attributes][<attribute>]"
             )));
@@ -92,7 +115,13 @@ async fn read_multipart(
             hasher.update(b"file\n");
             hasher.update(filename.as_bytes());
             hasher.update(Sha256::digest(&bytes));
-            file = Some(UploadedFile {
+            if files.len() == MAX_FILES {
+                return Err(ApiError::invalid(
+                    FILE_POINTER,
+                    &format!("at most {MAX_FILES} files per request"),
+                ));
+            }
+            files.push(UploadedFile {
                 filename,
                 bytes: bytes.to_vec(),
             });
@@ -106,7 +135,7 @@ async fn read_multipart(
     ))));
     Ok(UploadBody {
         attributes,
-        file,
+        files,
         request_hash: hex::encode(hasher.finalize()),
     })
 }
@@ -130,16 +159,39 @@ impl FromRequest<AppState> for UploadBody {
         }
         let body = ApiBody::read(request, limit).await?;
         let mut attributes = body.attributes()?;
-        let file = match attributes.remove("file") {
-            None | Some(Value::Null) => None,
+        let mut files = Vec::new();
+        match attributes.remove("file") {
+            None | Some(Value::Null) => {}
             Some(inline) => {
                 let (filename, bytes) = decode_file(&inline, FILE_POINTER)?;
-                Some(UploadedFile { filename, bytes })
+                files.push(UploadedFile { filename, bytes });
             }
-        };
+        }
+        match attributes.remove("files") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) if items.len() <= MAX_FILES => {
+                for (index, inline) in items.iter().enumerate() {
+                    let (filename, bytes) =
+                        decode_file(inline, &format!("/data/attributes/files/{index}"))?;
+                    files.push(UploadedFile { filename, bytes });
+                }
+            }
+            Some(Value::Array(_)) => {
+                return Err(ApiError::invalid(
+                    "/data/attributes/files",
+                    &format!("at most {MAX_FILES} files per request"),
+                ))
+            }
+            Some(_) => {
+                return Err(ApiError::bad_field(
+                    "/data/attributes/files",
+                    "must be an array of files",
+                ))
+            }
+        }
         Ok(UploadBody {
             attributes,
-            file,
+            files,
             request_hash: body.request_hash,
         })
     }

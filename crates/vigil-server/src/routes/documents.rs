@@ -52,7 +52,8 @@ fn record(
     record_event_at(tx, env, now, name, (TYPE, &document.id), document, None)
 }
 
-/// `POST /document/generics`: `file` (required), `inquiry-id`, `kind`, `document-type`.
+/// `POST /document/generics`: `file` or `files` (at least one, at most ten), `inquiry-id`,
+/// `kind`, `document-type`.
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -66,7 +67,7 @@ pub async fn create(
     {
         return Err(ApiError::invalid(
             &format!("/data/attributes/{unknown}"),
-            "is not an attribute of a document (takes file, inquiry-id, kind, document-type)",
+            "is not an attribute of a document (takes file or files, inquiry-id, kind, document-type)",
         ));
     }
     let inquiry_id = optional_string(&attributes, "/data/attributes", "inquiry-id")?;
@@ -84,20 +85,28 @@ pub async fn create(
             ));
         }
     }
-    let file = body.take_file()?;
+    let uploads = body.take_files()?;
     let blobs = state
         .blobs
         .clone()
         .ok_or_else(|| ApiError::Internal("no data directory".into()))?;
-    let bytes = file.bytes;
-    let size = bytes.len();
-    let content_type = sniff(&bytes).to_string();
-    // Durable before the transaction that points at it commits.
-    let sha256 = tokio::task::spawn_blocking(move || blobs.put(&bytes))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let filename = file.filename;
+    // Durable before the transaction that points at them commits.
+    let files = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<DocumentFile>> {
+        uploads
+            .into_iter()
+            .map(|upload| {
+                Ok(DocumentFile {
+                    content_type: sniff(&upload.bytes).to_string(),
+                    byte_size: upload.bytes.len(),
+                    sha256: blobs.put(&upload.bytes)?,
+                    filename: upload.filename,
+                })
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
         let document = Document {
@@ -105,12 +114,7 @@ pub async fn create(
             kind,
             document_type,
             inquiry_id: inquiry_id.clone(),
-            files: vec![DocumentFile {
-                filename,
-                content_type,
-                byte_size: size,
-                sha256,
-            }],
+            files,
             created_at: ctx.now,
             redacted_at: None,
         };
