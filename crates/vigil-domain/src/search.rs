@@ -283,12 +283,7 @@ impl Searchable for crate::inquiry::Inquiry {
             "inquiry_template_id" => Some(Value::String(self.template_id.clone())),
             "account_id" => self.account_id.clone().map(Value::String),
             "note" => self.note.clone().map(Value::String),
-            other => other
-                .strip_prefix("fields.")
-                .and_then(|key| self.fields.get(key))
-                .and_then(|f| f.get("value"))
-                .filter(|v| !v.is_null())
-                .cloned(),
+            other => flat_field(&self.fields, other),
         }
     }
     fn tags(&self) -> &[String] {
@@ -300,6 +295,51 @@ impl Searchable for crate::inquiry::Inquiry {
     fn updated_at(&self) -> i64 {
         self.updated_at
     }
+}
+
+impl Searchable for crate::case::Case {
+    const ATTRIBUTES: &'static [&'static str] = &[
+        "id",
+        "status",
+        "resolution",
+        "name",
+        "case_template_id",
+        "case_queue_id",
+        "assignee_id",
+    ];
+    fn attribute(&self, name: &str) -> Option<Value> {
+        let text = |s: &str| Some(Value::String(s.to_string()));
+        match name {
+            "id" => text(&self.id),
+            // A resolved case's status is its resolution, as the API shows it.
+            "status" => text(self.resolution.as_deref().unwrap_or(self.status.as_str())),
+            "resolution" => self.resolution.as_deref().and_then(text),
+            "name" => text(&self.name),
+            "case_template_id" => text(&self.template_id),
+            "case_queue_id" => self.queue_id.as_deref().and_then(text),
+            "assignee_id" => self.assignee.as_deref().and_then(text),
+            other => flat_field(&self.fields, other),
+        }
+    }
+    fn tags(&self) -> &[String] {
+        &self.tags
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn updated_at(&self) -> i64 {
+        self.updated_at
+    }
+}
+
+/// `fields.<key>` of a flat typed field map (inquiries, cases): the value, if not null.
+fn flat_field(fields: &serde_json::Map<String, Value>, attribute: &str) -> Option<Value> {
+    attribute
+        .strip_prefix("fields.")
+        .and_then(|key| fields.get(key))
+        .and_then(|f| f.get("value"))
+        .filter(|v| !v.is_null())
+        .cloned()
 }
 
 fn predicate(

@@ -356,3 +356,24 @@ pub async fn redact(
     })
     .await
 }
+
+/// `POST /cases/search`: the search language over the environment's cases (`status` (a
+/// resolution once resolved), `resolution`, `name`, `case_template_id`, `case_queue_id`,
+/// `assignee_id`, `tags`, `created_at`, `updated_at`, `fields.<key>`).
+pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+    ctx.require("case", Access::Read)?;
+    crate::routes::search::search_reply(
+        &ctx,
+        &body,
+        "/api/v1/cases/search",
+        |visit| {
+            state.store.scan::<Case>(ctx.env_id(), &mut |case| {
+                visit(case);
+                true
+            })?;
+            Ok(())
+        },
+        |c| c.id.clone(),
+        views::case::resource,
+    )
+}
