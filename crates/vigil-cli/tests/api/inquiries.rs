@@ -1158,3 +1158,35 @@ async fn every_action_from_every_status_is_allowed_or_refused() {
         }
     }
 }
+
+#[tokio::test]
+async fn redacting_an_account_redacts_its_inquiries() {
+    let server = Server::start();
+    let api = server.client();
+    let marker = "Plumbottomley";
+    let account = api
+        .create_account(json!({"reference-id": "gone-1"}))
+        .await
+        .id();
+    let id = new_inquiry(
+        &api,
+        json!({"account-id": account, "fields": {"name-last": marker}}),
+    )
+    .await;
+    let other = new_inquiry(&api, json!({"fields": {"name-last": "Keepme"}})).await;
+    assert_eq!(
+        api.delete(&format!("/api/v1/accounts/{account}"))
+            .await
+            .status,
+        200
+    );
+    let got = api.get(&format!("/api/v1/inquiries/{id}")).await;
+    assert!(!got.attr("redacted-at").is_null());
+    assert!(got.attr("fields").as_object().unwrap().is_empty());
+    assert!(api
+        .get(&format!("/api/v1/inquiries/{other}"))
+        .await
+        .attr("redacted-at")
+        .is_null());
+    assert!(!contains(&data_bytes(&server.data_dir), marker));
+}

@@ -62,12 +62,13 @@ async fn rules_are_listed_created_and_changed() {
         .iter()
         .map(|r| r["attributes"]["condition"]["type"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.len(), 7, "{kinds:?}");
+    assert_eq!(kinds.len(), 8, "{kinds:?}");
     for kind in [
         "watchlist-match",
         "shared-id-number",
         "shared-value",
         "failed-inquiries",
+        "inquiry-needs-review",
     ] {
         assert!(kinds.contains(&kind));
     }
@@ -448,4 +449,38 @@ async fn findings_survive_a_kill_and_are_not_repeated() {
         "one case for the finding, however the crash fell"
     );
     drop(temp);
+}
+
+#[tokio::test]
+async fn a_redacted_account_leaves_no_shared_value_behind() {
+    let server = Server::start();
+    let api = server.client();
+    let email = "zorblefrank.unique@example.org";
+    let mut accounts = Vec::new();
+    for _ in 0..4 {
+        accounts.push(
+            api.create_account(json!({"email-address": email}))
+                .await
+                .id(),
+        );
+    }
+    let cases = cases_of(&api, &accounts[0], |c| !c.is_empty()).await;
+    let case_id = cases[0]["id"].as_str().unwrap();
+    let comments = api.get(&format!("/api/v1/cases/{case_id}/comments")).await;
+    assert_eq!(
+        comments.body["data"][0]["attributes"]["message"],
+        "4 accounts share an email address."
+    );
+    for account in &accounts {
+        assert_eq!(
+            api.delete(&format!("/api/v1/accounts/{account}"))
+                .await
+                .status,
+            200
+        );
+    }
+    assert!(
+        !crate::common::contains(&crate::common::data_bytes(&server.data_dir), "zorblefrank"),
+        "the email left the disk"
+    );
 }

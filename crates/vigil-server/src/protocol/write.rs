@@ -88,6 +88,19 @@ pub fn record_event_at(
     Ok(())
 }
 
+/// Replace the snapshot in every event about `object_id` with `object` as it is now
+/// (redaction: what was removed leaves the event log too).
+pub fn replace_snapshots(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    object_id: &str,
+    object: &impl serde::Serialize,
+) -> ApiResult<()> {
+    let snapshot = serde_json::to_value(object).map_err(|e| ApiError::Internal(e.to_string()))?;
+    tx.rewrite_event_snapshots(env, object_id, &mut |s| *s = snapshot.clone())?;
+    Ok(())
+}
+
 /// Whether a stored response is still replayed at `now`.
 fn is_fresh(stored: &StoredResponse, now: i64) -> bool {
     stored.created_at > now - IDEMPOTENCY_TTL_MILLIS

@@ -90,6 +90,22 @@ async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
     Ok(true)
 }
 
+/// Forget an account's identity keys (its redaction, in the same transaction).
+pub(crate) fn forget_account(tx: &mut dyn WriteTx, env: &str, account_id: &str) -> ApiResult<()> {
+    if let Some(mut keys) = tx.get::<AccountKeys>(env, account_id)? {
+        keys.keys.clear();
+        tx.put(env, &keys)?;
+    }
+    Ok(())
+}
+
+/// A shared key as a finding names it: a digest, so no case holds the value itself (it
+/// may be personal data that a redaction must be able to remove).
+fn key_digest(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(key.as_bytes())[..12])
+}
+
 fn rules(tx: &mut dyn WriteTx, env: &str) -> ApiResult<Vec<FlaggingRule>> {
     let filter = RecordFilter::default().any_of(vec![term("enabled", "true")]);
     Ok(tx.find::<FlaggingRule>(env, &filter, 1000)?)
@@ -290,7 +306,7 @@ fn shared(
         if accounts.len() <= more_than {
             continue;
         }
-        let finding = format!("{}:{key}", rule.condition.kind());
+        let finding = format!("{}:{}", rule.condition.kind(), key_digest(key));
         let note = if rule.condition == Condition::SharedIdNumber {
             let oldest = accounts
                 .iter()
@@ -308,7 +324,13 @@ fn shared(
                 others.join(", ")
             )
         } else {
-            format!("{} accounts share {key}", accounts.len())
+            let what = match prefix {
+                "email:" => "an email address",
+                "phone:" => "a phone number",
+                "ip:" => "an IP address",
+                _ => "a device fingerprint",
+            };
+            format!("{} accounts share {what}.", accounts.len())
         };
         flag(tx, env, now, rule, &finding, &accounts, &[], Some(note))?;
     }

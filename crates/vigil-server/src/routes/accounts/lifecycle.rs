@@ -4,11 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 use vigil_domain::events;
+use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
 
 use super::{act_on_account, allow_meta, ensure_active, load, record, written_account};
 use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
+use vigil_store::{term, RecordFilter};
 
 /// `DELETE /accounts/{id}`: remove the account's personal data from the account, from the
 /// snapshots of every event about it, and from stored idempotent responses; then truncate
@@ -20,8 +22,22 @@ pub async fn redact(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let ctx = ctx.without_idempotency_key();
-    write(&state, &ctx, "", move |tx, ctx| {
+    let orphaned = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out = orphaned.clone();
+    let reply = write(&state, &ctx, "", move |tx, ctx| {
         let mut account = load(tx, ctx, &id)?;
+        // Its inquiries (and their sessions and documents) go with it, as in Persona, and
+        // the identity keys flagging rules kept.
+        let env = ctx.env_id();
+        let of_account = RecordFilter::default().any_of(vec![term("account", &id)]);
+        for mut inquiry in tx.find::<Inquiry>(env, &of_account, 100_000)? {
+            if inquiry.redacted_at.is_none() {
+                let hashes =
+                    crate::routes::inquiries::redact_in_tx(tx, env, ctx.now, &mut inquiry)?;
+                out.lock().unwrap().extend(hashes);
+            }
+        }
+        crate::rules::forget_account(tx, env, &id)?;
         account.redact(ctx.now);
         tx.update_account(ctx.env_id(), &account)?;
         tx.rewrite_event_snapshots(ctx.env_id(), &id, &mut |snapshot: &mut Value| {
@@ -35,7 +51,10 @@ pub async fn redact(
         tx.request_checkpoint();
         written_account(tx, ctx, StatusCode::OK, account)
     })
-    .await
+    .await?;
+    let hashes = std::mem::take(&mut *orphaned.lock().unwrap());
+    crate::routes::documents::delete_files(&state, hashes).await;
+    Ok(reply)
 }
 
 /// Largest number of sources one consolidation takes.

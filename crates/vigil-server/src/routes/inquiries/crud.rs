@@ -442,37 +442,9 @@ pub async fn redact(
         let env = ctx.env_id();
         let mut inquiry = load(tx, env, &id)?;
         ensure_not_redacted(&inquiry)?;
-        for document_id in inquiry.document_ids.clone() {
-            if let Some(mut document) =
-                tx.get::<vigil_domain::document::Document>(env, &document_id)?
-            {
-                if document.redacted_at.is_none() {
-                    let hashes =
-                        crate::routes::documents::redact_in_tx(tx, env, ctx.now, &mut document)?;
-                    out.lock().unwrap().extend(hashes);
-                }
-            }
-        }
-        super::expire_sessions(tx, env, ctx.now, &inquiry.id)?;
-        for session_id in inquiry.session_ids.clone() {
-            if let Some(mut session) =
-                tx.get::<vigil_domain::inquiry::session::InquirySession>(env, &session_id)?
-            {
-                session.redact();
-                tx.put(env, &session)?;
-                let snapshot = serde_json::to_value(&session)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-                tx.rewrite_event_snapshots(env, &session.id, &mut |s| *s = snapshot.clone())?;
-            }
-        }
-        inquiry.redact(ctx.now);
-        tx.put(env, &inquiry)?;
-        let snapshot =
-            serde_json::to_value(&inquiry).map_err(|e| ApiError::Internal(e.to_string()))?;
-        tx.rewrite_event_snapshots(env, &inquiry.id, &mut |s| *s = snapshot.clone())?;
-        tx.delete_stored_responses_for(env, &inquiry.id)?;
+        let hashes = super::redact_in_tx(tx, env, ctx.now, &mut inquiry)?;
+        out.lock().unwrap().extend(hashes);
         tx.request_checkpoint();
-        record(tx, env, ctx.now, events::INQUIRY_REDACTED, &inquiry, None)?;
         Ok(written(StatusCode::OK, inquiry, None))
     })
     .await?;

@@ -12,6 +12,7 @@ pub mod templates;
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
+use vigil_domain::document::Document;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::session::InquirySession;
@@ -19,7 +20,9 @@ use vigil_domain::inquiry::{Action, Inquiry};
 use vigil_store::{term, RecordFilter, WriteTx};
 
 use crate::protocol::context::hash_secret;
-use crate::protocol::{record_event_at, write, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::protocol::{
+    record_event_at, replace_snapshots, write, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+};
 use crate::views;
 use crate::AppState;
 
@@ -240,6 +243,45 @@ where
         Ok(written(StatusCode::OK, inquiry, meta))
     })
     .await
+}
+
+/// Redact an inquiry inside a transaction: what the person submitted, its sessions' device
+/// data and its documents (here and in their events), its stored responses. Returns the
+/// document files no live document holds any more, to delete once this commits. The
+/// caller asks for the checkpoint.
+pub(crate) fn redact_in_tx(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    inquiry: &mut Inquiry,
+) -> ApiResult<Vec<String>> {
+    let mut orphaned = Vec::new();
+    for document_id in inquiry.document_ids.clone() {
+        if let Some(mut document) = tx.get::<Document>(env, &document_id)? {
+            if document.redacted_at.is_none() {
+                orphaned.extend(crate::routes::documents::redact_in_tx(
+                    tx,
+                    env,
+                    now,
+                    &mut document,
+                )?);
+            }
+        }
+    }
+    expire_sessions(tx, env, now, &inquiry.id)?;
+    for session_id in inquiry.session_ids.clone() {
+        if let Some(mut session) = tx.get::<InquirySession>(env, &session_id)? {
+            session.redact();
+            tx.put(env, &session)?;
+            replace_snapshots(tx, env, &session.id, &session)?;
+        }
+    }
+    inquiry.redact(now);
+    tx.put(env, &*inquiry)?;
+    replace_snapshots(tx, env, &inquiry.id, &*inquiry)?;
+    tx.delete_stored_responses_for(env, &inquiry.id)?;
+    record(tx, env, now, events::INQUIRY_REDACTED, inquiry, None)?;
+    Ok(orphaned)
 }
 
 /// `{"one-time-link": .., "one-time-link-short": ..}`.
