@@ -286,6 +286,22 @@ fn shared(
     since: Option<i64>,
 ) -> ApiResult<()> {
     for key in keys.iter().filter(|k| k.starts_with(prefix)) {
+        let finding = format!("{}:{}", rule.condition.kind(), key_digest(key));
+        // Already under review: this account joins the open case; no need to count again
+        // (a value shared by thousands costs one lookup per new holder, not thousands).
+        if has_open_case(tx, env, &finding)? {
+            flag(
+                tx,
+                env,
+                now,
+                rule,
+                &finding,
+                std::slice::from_ref(account),
+                &[],
+                None,
+            )?;
+            continue;
+        }
         let filter = RecordFilter {
             created_from: since,
             ..Default::default()
@@ -306,7 +322,6 @@ fn shared(
         if accounts.len() <= more_than {
             continue;
         }
-        let finding = format!("{}:{}", rule.condition.kind(), key_digest(key));
         let note = if rule.condition == Condition::SharedIdNumber {
             let oldest = accounts
                 .iter()
@@ -335,6 +350,14 @@ fn shared(
         flag(tx, env, now, rule, &finding, &accounts, &[], Some(note))?;
     }
     Ok(())
+}
+
+fn open_finding(finding: &str) -> RecordFilter {
+    RecordFilter::default().any_of(vec![term("open-finding", finding)])
+}
+
+fn has_open_case(tx: &mut dyn WriteTx, env: &str, finding: &str) -> ApiResult<bool> {
+    Ok(!tx.find::<Case>(env, &open_finding(finding), 1)?.is_empty())
 }
 
 fn template_for(
@@ -385,8 +408,7 @@ fn flag(
             }
         }
     }
-    let open = RecordFilter::default().any_of(vec![term("open-finding", finding)]);
-    if let Some(mut case) = tx.find::<Case>(env, &open, 1)?.pop() {
+    if let Some(mut case) = tx.find::<Case>(env, &open_finding(finding), 1)?.pop() {
         if crate::routes::cases::attach(tx, env, &mut case, &ids, "/meta/object-ids")? {
             case.updated_at = now;
             case.updater = Some(by_rule);

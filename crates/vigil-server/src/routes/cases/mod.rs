@@ -70,6 +70,9 @@ pub(crate) fn attach(
 ) -> ApiResult<bool> {
     let mut added = false;
     for (index, id) in ids.iter().enumerate() {
+        if case.attached_mut(id).is_some_and(|list| list.contains(id)) {
+            continue;
+        }
         let at = format!("{pointer}/{index}");
         let reference = match id.split_once('_').map(|(p, _)| p) {
             Some("act") => match tx.account(env, id)? {
