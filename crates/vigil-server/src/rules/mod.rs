@@ -29,6 +29,8 @@ const BATCH: usize = 256;
 const IDLE: Duration = Duration::from_secs(1);
 /// The most undecided inquiries of an account a case gathers.
 const MAX_OPEN_INQUIRIES: usize = 10;
+/// The most objects a rule attaches to one case.
+const MAX_CASE_OBJECTS: usize = 200;
 /// The most accounts a shared-value finding lists.
 const MAX_SHARED: usize = 100;
 
@@ -58,8 +60,9 @@ async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
     let last = batch.last().map_or(position, |e| e.seq);
     let whole = batch.clone();
     let done = transact(store, move |tx| -> ApiResult<()> {
+        let mut rules = Rules::default();
         for logged in &whole {
-            handle(tx, logged)?;
+            handle(tx, &mut rules, logged)?;
         }
         tx.set_cursor(CURSOR, last)?;
         Ok(())
@@ -74,7 +77,7 @@ async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
         let seq = logged.seq;
         let name = logged.event.name.clone();
         let alone = transact(store, move |tx| -> ApiResult<()> {
-            handle(tx, &logged)?;
+            handle(tx, &mut Rules::default(), &logged)?;
             tx.set_cursor(CURSOR, seq)?;
             Ok(())
         })
@@ -106,25 +109,45 @@ fn key_digest(key: &str) -> String {
     hex::encode(&Sha256::digest(key.as_bytes())[..12])
 }
 
-fn rules(tx: &mut dyn WriteTx, env: &str) -> ApiResult<Vec<FlaggingRule>> {
-    let filter = RecordFilter::default().any_of(vec![term("enabled", "true")]);
-    Ok(tx.find::<FlaggingRule>(env, &filter, 1000)?)
+/// The enabled rules of each environment, read once per batch of events.
+#[derive(Default)]
+struct Rules(std::collections::HashMap<String, Vec<FlaggingRule>>);
+
+impl Rules {
+    fn of(&mut self, tx: &mut dyn WriteTx, env: &str) -> ApiResult<Vec<FlaggingRule>> {
+        if let Some(rules) = self.0.get(env) {
+            return Ok(rules.clone());
+        }
+        let filter = RecordFilter::default().any_of(vec![term("enabled", "true")]);
+        let rules = tx.find::<FlaggingRule>(env, &filter, 1000)?;
+        self.0.insert(env.to_string(), rules.clone());
+        Ok(rules)
+    }
 }
 
-fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
+fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> ApiResult<()> {
     let env = logged.environment_id.as_str();
     let event = &logged.event;
     let now = event.created_at;
     match event.name.as_str() {
         events::ACCOUNT_CREATED | events::ACCOUNT_UPDATED_FIELDS | events::ACCOUNT_REDACTED => {
-            let Some(account) = tx.account(env, &event.object_id)? else {
-                return Ok(());
+            // The snapshot is the account as the event left it (redaction rewrites it), so
+            // no read is needed; the writer is the bottleneck.
+            let account = match serde_json::from_value::<Account>(event.snapshot.clone()) {
+                Ok(account) => account,
+                Err(_) => match tx.account(env, &event.object_id)? {
+                    Some(account) => account,
+                    None => return Ok(()),
+                },
             };
             let keys = if account.redacted_at.is_some() {
                 Vec::new()
             } else {
                 identity_keys(&account)
             };
+            if keys.is_empty() && event.name == events::ACCOUNT_CREATED {
+                return Ok(()); // nothing to file, and nothing filed before
+            }
             tx.put(
                 env,
                 &AccountKeys {
@@ -136,7 +159,7 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
             if keys.is_empty() {
                 return Ok(());
             }
-            for rule in rules(tx, env)? {
+            for rule in rules.of(tx, env)? {
                 match &rule.condition {
                     Condition::SharedIdNumber => {
                         shared(tx, env, now, &rule, &account, &keys, "id:", 1, None)?
@@ -173,7 +196,7 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
             else {
                 return Ok(());
             };
-            for rule in rules(tx, env)? {
+            for rule in rules.of(tx, env)? {
                 if rule.condition == Condition::WatchlistMatch {
                     let finding = format!("watchlist-match:{}", account.id);
                     flag(
@@ -202,7 +225,7 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
             else {
                 return Ok(());
             };
-            for rule in rules(tx, env)? {
+            for rule in rules.of(tx, env)? {
                 if rule.condition == Condition::InquiryNeedsReview {
                     let finding = format!("inquiry-needs-review:{}", inquiry.id);
                     flag(
@@ -231,7 +254,7 @@ fn handle(tx: &mut dyn WriteTx, logged: &LoggedEvent) -> ApiResult<()> {
             else {
                 return Ok(());
             };
-            for rule in rules(tx, env)? {
+            for rule in rules.of(tx, env)? {
                 if let Condition::FailedInquiries {
                     at_least,
                     within_seconds,
@@ -409,7 +432,14 @@ fn flag(
         }
     }
     if let Some(mut case) = tx.find::<Case>(env, &open_finding(finding), 1)?.pop() {
-        if crate::routes::cases::attach(tx, env, &mut case, &ids, "/meta/object-ids")? {
+        // A case lists at most MAX_CASE_OBJECTS objects: past that, more of the same is
+        // no news to its reviewer (the accounts are still tagged, so they can be found).
+        let held = case.account_ids.len() + case.inquiry_ids.len() + case.report_ids.len();
+        let mut ids = ids;
+        ids.truncate(MAX_CASE_OBJECTS.saturating_sub(held));
+        if !ids.is_empty()
+            && crate::routes::cases::attach(tx, env, &mut case, &ids, "/meta/object-ids")?
+        {
             case.updated_at = now;
             case.updater = Some(by_rule);
             tx.put(env, &case)?;
