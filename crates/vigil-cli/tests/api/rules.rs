@@ -484,3 +484,68 @@ async fn a_redacted_account_leaves_no_shared_value_behind() {
         "the email left the disk"
     );
 }
+
+/// The shipped phone, IP and fingerprint rules, at their thresholds and windows.
+#[tokio::test]
+async fn the_default_shared_value_rules_count_within_their_windows() {
+    let server = Server::start_with(&["--test-clock"]);
+    let api = server.client();
+    let fields =
+        |field: &str, value: &str| json!({"fields": {field: {"type": "string", "value": value}}});
+    // (attributes of each account, how many make a finding, its tag)
+    let cases: [(Value, usize, &str); 3] = [
+        (
+            json!({"phone-number": "+44 20 7946 0018"}),
+            4,
+            "shared-phone-number",
+        ),
+        (
+            fields("ip_address", "198.51.100.23"),
+            6,
+            "shared-ip-address",
+        ),
+        (
+            fields("browser_fingerprint", "fp-default-test"),
+            4,
+            "shared-fingerprint",
+        ),
+    ];
+    for (attributes, needed, tag) in &cases {
+        let mut accounts = Vec::new();
+        for _ in 0..needed - 1 {
+            accounts.push(api.create_account(attributes.clone()).await.id());
+        }
+        settle().await;
+        assert!(
+            cases_of(&api, &accounts[0], |_| true).await.is_empty(),
+            "{tag}: {} is not more than the threshold",
+            needed - 1
+        );
+        accounts.push(api.create_account(attributes.clone()).await.id());
+        let found = cases_of(&api, &accounts[0], |c| !c.is_empty()).await;
+        assert_eq!(ids(&found[0], "accounts").len(), *needed, "{tag}");
+        assert!(
+            tags_of(&api, &accounts[0]).await.contains(&tag.to_string()),
+            "{tag}"
+        );
+    }
+    // Outside the window accounts do not count: three share a phone, a month passes, one more.
+    let phone = json!({"phone-number": "+44 20 7946 0999"});
+    let mut old = Vec::new();
+    for _ in 0..3 {
+        old.push(api.create_account(phone.clone()).await.id());
+    }
+    let moved = api
+        .post(
+            "/api/v1/test-clock/advance",
+            json!({"meta": {"seconds": 31 * 24 * 3600}}),
+        )
+        .await;
+    assert_eq!(moved.status, 200);
+    let late = api.create_account(phone).await.id();
+    settle().await;
+    assert!(
+        cases_of(&api, &late, |_| true).await.is_empty(),
+        "only one account in the last 30 days"
+    );
+}
