@@ -65,3 +65,46 @@ pub const CASE_QUEUE_CREATED: &str = "case-queue.created";
 pub const DOCUMENT_CREATED: &str = "document.created";
 /// Beyond Persona: a document's files were deleted.
 pub const DOCUMENT_REDACTED: &str = "document.redacted";
+
+pub const WEBHOOK_CREATED: &str = "webhook.created";
+pub const WEBHOOK_UPDATED: &str = "webhook.updated";
+pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
+
+/// Every event name Persona documents for webhooks (its `enabled-events` enum).
+const PERSONA_EVENTS: &str = include_str!("persona_events.txt");
+
+/// Events vigil records that Persona does not have (README: "Deliberately beyond Persona").
+pub const VIGIL_ONLY: &[&str] = &[
+    ACCOUNT_TYPE_CREATED,
+    ACCOUNT_TYPE_UPDATED,
+    LIST_CREATED,
+    LIST_ARCHIVED,
+    LIST_ITEM_CREATED,
+    LIST_ITEM_ARCHIVED,
+    REPORT_WATCHLIST_PAUSED,
+    REPORT_WATCHLIST_RESUMED,
+    REPORT_WATCHLIST_REDACTED,
+    REPORT_WATCHLIST_UPDATED_TAGS,
+    INQUIRY_UPDATED,
+    INQUIRY_SESSION_CREATED,
+    INQUIRY_TEMPLATE_CREATED,
+    CASE_UPDATED_OBJECTS,
+    CASE_TEMPLATE_CREATED,
+    CASE_QUEUE_CREATED,
+    DOCUMENT_REDACTED,
+    "flagging-rule.created",
+    "flagging-rule.updated",
+    WEBHOOK_CREATED,
+    WEBHOOK_UPDATED,
+    WEBHOOK_DISABLED,
+];
+
+/// Whether `name` is an event Persona or vigil records.
+pub fn is_known(name: &str) -> bool {
+    VIGIL_ONLY.contains(&name) || PERSONA_EVENTS.lines().any(|line| line == name)
+}
+
+/// Every known event name.
+pub fn all_known() -> impl Iterator<Item = &'static str> {
+    PERSONA_EVENTS.lines().chain(VIGIL_ONLY.iter().copied())
+}

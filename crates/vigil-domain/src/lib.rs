@@ -39,5 +39,6 @@ pub mod search;
 pub mod time;
 pub mod upload;
 pub mod validate;
+pub mod webhook;
 
 pub use error::FieldError;
