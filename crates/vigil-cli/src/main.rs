@@ -134,6 +134,14 @@ struct ServeArgs {
     /// testing expiry. Never in production.
     #[arg(long, env = "VIGIL_TEST_CLOCK")]
     test_clock: bool,
+    /// Accept webhook URLs on loopback, private or link-local addresses (refused by
+    /// default).
+    #[arg(long, env = "VIGIL_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
+    /// Seconds to wait after each failed webhook delivery attempt, comma-separated (its
+    /// length + 1 is the number of attempts).
+    #[arg(long, env = "VIGIL_WEBHOOK_RETRY_SCHEDULE", value_delimiter = ',', default_values_t = vigil_domain::webhook::DEFAULT_BACKOFF.to_vec())]
+    webhook_retry_schedule: Vec<i64>,
 }
 
 #[derive(Subcommand)]
@@ -346,6 +354,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_url: String::new(),
         test_clock: args.test_clock,
         data_dir: Some(args.data_dir.clone()),
+        allow_private_webhooks: args.allow_private_webhooks,
+        webhook_retry_schedule: args.webhook_retry_schedule.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

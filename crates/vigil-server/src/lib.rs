@@ -9,6 +9,7 @@
 //! - [`importers`]: runs bulk imports in chunks, resumable after a crash.
 //! - `rules`: flagging rules, evaluated on the event log; they open cases and tag accounts.
 //! - `blobs`: document files in the data directory, by content hash.
+//! - `webhooks`: writes the deliveries each event owes and sends them, signed, with retries.
 //! - `scheduler`: does on time what falls due without a request (inquiry expiry).
 //! - [`setup`]: first-start bootstrap of environments and keys, and key creation.
 
@@ -30,6 +31,7 @@ mod scheduler;
 pub mod screening;
 pub mod setup;
 mod views;
+mod webhooks;
 
 /// Server settings, resolved from the command line by the binary.
 #[derive(Debug, Clone)]
@@ -42,6 +44,12 @@ pub struct ServerConfig {
     pub max_upload_bytes: usize,
     /// Where people reach this server; one-time links are made under it.
     pub public_url: String,
+    /// Accept webhook URLs that resolve to loopback, private or link-local addresses
+    /// (refused by default: a webhook must not reach into the operator's network).
+    pub allow_private_webhooks: bool,
+    /// Seconds to wait after each failed webhook delivery attempt; its length + 1 is the
+    /// number of attempts.
+    pub webhook_retry_schedule: Vec<i64>,
     /// The data directory, where document files are kept (`None`: documents are refused).
     pub data_dir: Option<std::path::PathBuf>,
     /// Serve `POST /api/v1/test-clock/advance`, which moves this server's clock forward
@@ -57,6 +65,8 @@ impl Default for ServerConfig {
             max_upload_bytes: 64 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
             test_clock: false,
+            allow_private_webhooks: false,
+            webhook_retry_schedule: vigil_domain::webhook::DEFAULT_BACKOFF.to_vec(),
             data_dir: None,
         }
     }
@@ -82,6 +92,9 @@ pub struct AppState {
     imports: Arc<tokio::sync::Notify>,
     /// Document files, when the server has a data directory.
     pub(crate) blobs: Option<Arc<blobs::Blobs>>,
+    /// Wakes the webhook dispatcher after a commit, and the sender when deliveries are owed.
+    webhook_dispatch: Arc<tokio::sync::Notify>,
+    webhook_send: Arc<tokio::sync::Notify>,
     /// Wakes the flagging rules after a commit.
     rules_wake: Arc<tokio::sync::Notify>,
     /// Milliseconds the test clock was moved forward (always 0 unless `test_clock`).
@@ -115,6 +128,8 @@ impl AppState {
             wake: Arc::new(tokio::sync::Notify::new()),
             imports: Arc::new(tokio::sync::Notify::new()),
             rules_wake: Arc::new(tokio::sync::Notify::new()),
+            webhook_dispatch: Arc::new(tokio::sync::Notify::new()),
+            webhook_send: Arc::new(tokio::sync::Notify::new()),
             clock_offset: Arc::new(std::sync::atomic::AtomicI64::new(0)),
             schedule: Arc::new(tokio::sync::Notify::new()),
         }
@@ -124,6 +139,12 @@ impl AppState {
     pub(crate) fn written(&self) {
         self.wake.notify_one();
         self.rules_wake.notify_one();
+        self.webhook_dispatch.notify_one();
+    }
+
+    /// Tell the webhook sender that deliveries are due now.
+    pub(crate) fn webhook_sent_soon(&self) {
+        self.webhook_send.notify_one();
     }
 
     /// Tell the import runner there is a new import.
@@ -189,6 +210,8 @@ pub async fn run(
     routes::documents::sweep(&state).await;
     let scheduler = tokio::spawn(scheduler::run(state.clone()));
     let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
+    let dispatcher = tokio::spawn(webhooks::dispatch(state.clone()));
+    let sender = tokio::spawn(webhooks::send(state.clone()));
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
@@ -197,5 +220,7 @@ pub async fn run(
     importer.abort();
     scheduler.abort();
     rules.abort();
+    dispatcher.abort();
+    sender.abort();
     result
 }

@@ -17,11 +17,13 @@ use crate::AppState;
 /// is still handled within this.
 const MAX_SLEEP: Duration = Duration::from_secs(1);
 const BATCH: usize = 200;
+/// The kinds of record this scheduler looks after (webhook deliveries have their own).
+const KINDS: &[&str] = &[<Inquiry as Record>::KIND, <Case as Record>::KIND];
 
 pub async fn run(state: AppState) {
     loop {
         let now = state.now();
-        match state.store.due_records(now, BATCH) {
+        match state.store.due_records(KINDS, now, BATCH) {
             Ok(due) if !due.is_empty() => {
                 for record in due {
                     let done = if record.kind == <Inquiry as Record>::KIND {
@@ -41,7 +43,7 @@ pub async fn run(state: AppState) {
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "scheduler could not read due records"),
         }
-        let sleep = match state.store.next_due() {
+        let sleep = match state.store.next_due(KINDS) {
             Ok(Some(at)) => Duration::from_millis(
                 (at - state.now()).clamp(1, MAX_SLEEP.as_millis() as i64) as u64,
             ),

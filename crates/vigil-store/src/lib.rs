@@ -355,10 +355,11 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         visit: &mut dyn FnMut(String) -> bool,
     ) -> Result<()>;
-    /// Records of every environment due at or before `now`, soonest first, at most `limit`.
-    fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>>;
-    /// When the next record falls due, if any does.
-    fn next_due(&self) -> Result<Option<i64>>;
+    /// Records of `kinds`, of every environment, due at or before `now`, soonest first,
+    /// at most `limit`.
+    fn due_records(&self, kinds: &[&str], now: i64, limit: usize) -> Result<Vec<DueRecord>>;
+    /// When the next record of `kinds` falls due, if any does.
+    fn next_due(&self, kinds: &[&str]) -> Result<Option<i64>>;
     /// How far the event-log reader `name` has acted (0 when it never has).
     fn cursor(&self, name: &str) -> Result<i64>;
     /// Queue a write job; see [`transact`].

@@ -333,6 +333,45 @@ impl Record for Document {
     }
 }
 
+use vigil_domain::webhook::{Delivery, DeliveryStatus, Webhook};
+
+impl Record for Webhook {
+    const KIND: &'static str = "webhook";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("status", self.status.as_str())]
+    }
+}
+
+/// Due when its next attempt is; found by webhook, event and status.
+impl Record for Delivery {
+    const KIND: &'static str = "webhook-delivery";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn due_at(&self) -> Option<i64> {
+        match self.status {
+            DeliveryStatus::Pending => self.next_attempt_at,
+            _ => None,
+        }
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![
+            term("webhook", &self.webhook_id),
+            term("event", &self.event_id),
+            term("status", self.status.as_str()),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -423,12 +462,19 @@ mod tests {
         })
         .unwrap();
         assert!(of(RecordFilter::default().any_of(vec![term("status", "pending")])).is_empty());
-        let due = store.due_records(i64::MAX, 10).unwrap();
+        let due = store.due_records(&[Inquiry::KIND], i64::MAX, 10).unwrap();
         assert_eq!(
             due.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
             vec!["inq_1", "inq_2"]
         );
-        assert_eq!(store.next_due().unwrap(), due.first().map(|d| d.due_at));
+        assert_eq!(
+            store.next_due(&[Inquiry::KIND]).unwrap(),
+            due.first().map(|d| d.due_at)
+        );
+        assert!(store
+            .due_records(&[InquirySession::KIND], i64::MAX, 10)
+            .unwrap()
+            .is_empty());
         assert!(store.get::<Inquiry>("env_a", "inq_9").unwrap().is_none());
         assert!(
             store

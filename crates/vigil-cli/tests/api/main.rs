@@ -19,3 +19,4 @@ mod protocol;
 mod reports;
 mod rules;
 mod types;
+mod webhooks;

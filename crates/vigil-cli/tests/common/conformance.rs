@@ -236,6 +236,9 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
             Some(Beyond::List("/case-templates/{case-template-id}", "get"))
         }
         ("get" | "post" | "patch", ["flagging-rules", ..]) => Some(Beyond::Own),
+        ("get", ["webhooks", _, "deliveries"]) | ("post", ["webhooks", _, "redeliver"]) => {
+            Some(Beyond::Own)
+        }
         ("post", ["document", "generics"]) | ("delete", ["document", "generics", _]) => {
             Some(Beyond::Resource("/document/generics/{document-id}", "get"))
         }

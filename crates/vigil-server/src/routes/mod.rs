@@ -15,6 +15,7 @@ pub mod reports;
 pub mod rules;
 pub mod search;
 pub mod test_clock;
+pub mod webhooks;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -268,6 +269,27 @@ pub fn api_routes() -> Router<AppState> {
         .route(
             "/flagging-rules/{rule_id}",
             get(rules::retrieve).patch(rules::update),
+        )
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/webhooks/{webhook_id}",
+            get(webhooks::retrieve).patch(webhooks::update),
+        )
+        .route("/webhooks/{webhook_id}/archive", post(webhooks::archive))
+        .route("/webhooks/{webhook_id}/enable", post(webhooks::enable))
+        .route("/webhooks/{webhook_id}/disable", post(webhooks::disable))
+        .route(
+            "/webhooks/{webhook_id}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route("/webhooks/{webhook_id}/clone", post(webhooks::clone))
+        .route(
+            "/webhooks/{webhook_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/webhooks/{webhook_id}/redeliver",
+            post(webhooks::redeliver),
         )
         .route("/test-clock/advance", post(test_clock::advance))
         .route("/events", get(events::list))

@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cursors",
         include_str!("../../migrations/sqlite/0008_cursors.sql"),
     ),
+    (
+        9,
+        "due_by_kind",
+        include_str!("../../migrations/sqlite/0009_due_by_kind.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

@@ -678,12 +678,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn due_records(&self, now: i64, limit: usize) -> Result<Vec<DueRecord>> {
-        self.read(|conn| super::records::due(conn, now, limit))
+    fn due_records(&self, kinds: &[&str], now: i64, limit: usize) -> Result<Vec<DueRecord>> {
+        self.read(|conn| super::records::due(conn, kinds, now, limit))
     }
 
-    fn next_due(&self) -> Result<Option<i64>> {
-        self.read(super::records::next_due)
+    fn next_due(&self, kinds: &[&str]) -> Result<Option<i64>> {
+        self.read(|conn| super::records::next_due(conn, kinds))
     }
 
     fn cursor(&self, name: &str) -> Result<i64> {

@@ -82,11 +82,22 @@ pub(super) fn find(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<DueRecord>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT environment_id, kind, id, due_at FROM records WHERE due_at IS NOT NULL AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
-    )?;
-    let rows = statement.query_map(params![now, limit as i64], |r| {
+pub(super) fn due(
+    conn: &Connection,
+    kinds: &[&str],
+    now: i64,
+    limit: usize,
+) -> Result<Vec<DueRecord>> {
+    let sql = format!(
+        "SELECT environment_id, kind, id, due_at FROM records WHERE due_at IS NOT NULL AND due_at <= ? AND kind IN ({}) ORDER BY due_at LIMIT ?",
+        vec!["?"; kinds.len()].join(", ")
+    );
+    let mut params: Vec<&dyn ToSql> = vec![&now];
+    params.extend(kinds.iter().map(|k| k as &dyn ToSql));
+    let limit = limit as i64;
+    params.push(&limit);
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params.as_slice(), |r| {
         Ok(DueRecord {
             environment_id: r.get(0)?,
             kind: r.get(1)?,
@@ -97,10 +108,15 @@ pub(super) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<DueRe
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn next_due(conn: &Connection) -> Result<Option<i64>> {
+pub(super) fn next_due(conn: &Connection, kinds: &[&str]) -> Result<Option<i64>> {
+    let sql = format!(
+        "SELECT MIN(due_at) FROM records WHERE due_at IS NOT NULL AND kind IN ({})",
+        vec!["?"; kinds.len()].join(", ")
+    );
+    let params: Vec<&dyn ToSql> = kinds.iter().map(|k| k as &dyn ToSql).collect();
     Ok(conn
-        .prepare_cached("SELECT MIN(due_at) FROM records WHERE due_at IS NOT NULL")?
-        .query_row([], |r| r.get(0))?)
+        .prepare_cached(&sql)?
+        .query_row(params.as_slice(), |r| r.get(0))?)
 }
 
 pub(super) fn put(conn: &Connection, env: &str, row: &RecordRow) -> Result<()> {
