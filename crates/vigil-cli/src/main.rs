@@ -142,6 +142,9 @@ struct ServeArgs {
     /// length + 1 is the number of attempts).
     #[arg(long, env = "VIGIL_WEBHOOK_RETRY_SCHEDULE", value_delimiter = ',', default_values_t = vigil_domain::webhook::DEFAULT_BACKOFF.to_vec())]
     webhook_retry_schedule: Vec<i64>,
+    /// Delete events older than this many days (default: keep them forever).
+    #[arg(long, env = "VIGIL_EVENT_RETENTION_DAYS")]
+    event_retention_days: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -356,6 +359,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data_dir: Some(args.data_dir.clone()),
         allow_private_webhooks: args.allow_private_webhooks,
         webhook_retry_schedule: args.webhook_retry_schedule.clone(),
+        event_retention_days: args.event_retention_days.filter(|d| *d > 0),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -50,6 +50,9 @@ pub struct ServerConfig {
     /// Seconds to wait after each failed webhook delivery attempt; its length + 1 is the
     /// number of attempts.
     pub webhook_retry_schedule: Vec<i64>,
+    /// Events older than this many days are deleted (once every reader of the log has
+    /// acted on them); `None` keeps them forever.
+    pub event_retention_days: Option<u32>,
     /// The data directory, where document files are kept (`None`: documents are refused).
     pub data_dir: Option<std::path::PathBuf>,
     /// Serve `POST /api/v1/test-clock/advance`, which moves this server's clock forward
@@ -67,6 +70,7 @@ impl Default for ServerConfig {
             test_clock: false,
             allow_private_webhooks: false,
             webhook_retry_schedule: vigil_domain::webhook::DEFAULT_BACKOFF.to_vec(),
+            event_retention_days: None,
             data_dir: None,
         }
     }
@@ -171,6 +175,9 @@ pub fn now_millis() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+/// The named readers of the event log (beside screening), whose positions hold back pruning.
+pub(crate) const LOG_READERS: &[&str] = &[rules::CURSOR, webhooks::CURSOR];
 
 /// The whole application router.
 pub fn app(state: AppState) -> Router {

@@ -1,5 +1,7 @@
 //! Does on time what falls due without a request: inquiries expire when their interval
-//! runs out, and a case whose SLA ran out records `case.sla-expired`. Due times live in storage (`records.due_at`), so a restart loses nothing: the
+//! runs out, a case whose SLA ran out records `case.sla-expired`, and (when the operator
+//! set a retention) events past it are deleted once every reader of the log has acted
+//! on them. Due times live in storage (`records.due_at`), so a restart loses nothing: the
 //! first pass after start expires whatever fell due while the server was down.
 
 use std::time::Duration;
@@ -20,9 +22,22 @@ const BATCH: usize = 200;
 /// The kinds of record this scheduler looks after (webhook deliveries have their own).
 const KINDS: &[&str] = &[<Inquiry as Record>::KIND, <Case as Record>::KIND];
 
+/// How often old events are pruned (on the server's clock, so the test clock moves it).
+const PRUNE_EVERY_MS: i64 = 60_000;
+const PRUNE_CHUNK: usize = 5_000;
+
 pub async fn run(state: AppState) {
+    let mut pruned_at: Option<i64> = None;
     loop {
         let now = state.now();
+        if let Some(days) = state.config.event_retention_days {
+            if pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY_MS) {
+                pruned_at = Some(now);
+                if let Err(error) = prune(&state, now - i64::from(days) * 86_400_000).await {
+                    tracing::error!(error = %error.details(), "could not prune old events");
+                }
+            }
+        }
         match state.store.due_records(KINDS, now, BATCH) {
             Ok(due) if !due.is_empty() => {
                 for record in due {
@@ -90,4 +105,21 @@ async fn report_sla(state: &AppState, env: String, id: String) -> Result<(), Api
     .await?;
     state.written();
     Ok(())
+}
+
+/// Delete events created before `cutoff` that every reader of the log has acted on.
+async fn prune(state: &AppState, cutoff: i64) -> Result<(), ApiError> {
+    loop {
+        let below = state.store.readers_position(crate::LOG_READERS)? + 1;
+        let removed = transact(&state.store, move |tx| -> Result<usize, ApiError> {
+            Ok(tx.prune_events(cutoff, below, PRUNE_CHUNK)?)
+        })
+        .await?;
+        if removed > 0 {
+            tracing::info!(events = removed, "pruned events past their retention");
+        }
+        if removed < PRUNE_CHUNK {
+            return Ok(());
+        }
+    }
 }

@@ -362,6 +362,9 @@ pub trait Store: Send + Sync + 'static {
     fn next_due(&self, kinds: &[&str]) -> Result<Option<i64>>;
     /// How far the event-log reader `name` has acted (0 when it never has).
     fn cursor(&self, name: &str) -> Result<i64>;
+    /// The lowest position every event-log reader has reached (screening and the named
+    /// cursors): events at or below it have been acted on by all of them.
+    fn readers_position(&self, names: &[&str]) -> Result<i64>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -449,6 +452,10 @@ pub trait WriteTx {
     fn importer(&mut self, env: &str, id: &str) -> Result<Option<Importer>>;
     fn insert_importer_error(&mut self, importer_id: &str, error: &RowError) -> Result<()>;
     fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()>;
+    /// Delete up to `limit` events created before `created_before` with `seq` below
+    /// `below_seq` (exclusive), oldest first; returns how many. The newest event is never deleted (its
+    /// `seq` keeps positions from being reused).
+    fn prune_events(&mut self, created_before: i64, below_seq: i64, limit: usize) -> Result<usize>;
     fn record(&mut self, env: &str, kind: &str, id: &str) -> Result<Option<String>>;
     /// Insert the record, or replace its body, due time and terms.
     fn put_record(&mut self, env: &str, row: &RecordRow) -> Result<()>;

@@ -69,3 +69,44 @@ async fn event_payloads_follow_the_readers_version() {
         "Jane"
     );
 }
+
+#[tokio::test]
+async fn events_past_their_retention_are_pruned() {
+    let server =
+        crate::common::Server::start_with(&["--test-clock", "--event-retention-days", "1"]);
+    let api = server.client();
+    let old = api.create_account(serde_json::json!({})).await.id();
+    let count = |api: crate::common::Client, id: String| async move {
+        api.get(&format!("/api/v1/events?filter[object-id]={id}"))
+            .await
+            .body["data"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(api.clone(), old.clone()).await, 1);
+    let moved = api
+        .post(
+            "/api/v1/test-clock/advance",
+            serde_json::json!({"meta": {"seconds": 2 * 86_400}}),
+        )
+        .await;
+    assert_eq!(moved.status, 200);
+    let new = api.create_account(serde_json::json!({})).await.id();
+    // The newest event is never pruned (its position is kept); the pruner looks again a
+    // minute later on the server's clock.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    api.post(
+        "/api/v1/test-clock/advance",
+        serde_json::json!({"meta": {"seconds": 61}}),
+    )
+    .await;
+    for _ in 0..100 {
+        if count(api.clone(), old.clone()).await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(count(api.clone(), old).await, 0, "older than a day: pruned");
+    assert_eq!(count(api.clone(), new).await, 1, "recent events stay");
+}

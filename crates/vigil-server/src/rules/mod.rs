@@ -24,7 +24,7 @@ use crate::routes::cases::crud::new_case;
 use crate::views;
 
 /// The cursor's name in storage.
-const CURSOR: &str = "flagging-rules";
+pub(crate) const CURSOR: &str = "flagging-rules";
 const BATCH: usize = 256;
 const IDLE: Duration = Duration::from_secs(1);
 /// The most undecided inquiries of an account a case gathers.

@@ -28,7 +28,7 @@ use crate::protocol::version::ApiVersion;
 use crate::protocol::{record_event_at, ApiError, ApiResult};
 use crate::{views, AppState};
 
-const CURSOR: &str = "webhooks";
+pub(crate) const CURSOR: &str = "webhooks";
 const BATCH: usize = 256;
 const IDLE: Duration = Duration::from_secs(1);
 /// Requests in flight to one webhook at most, and in all.

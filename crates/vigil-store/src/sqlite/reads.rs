@@ -696,6 +696,14 @@ impl Store for SqliteStore {
         })
     }
 
+    fn readers_position(&self, names: &[&str]) -> Result<i64> {
+        let mut lowest = self.screening_cursor()?;
+        for name in names {
+            lowest = lowest.min(self.cursor(name)?);
+        }
+        Ok(lowest)
+    }
+
     fn submit(&self, job: WriteJob) {
         self.send(job);
     }

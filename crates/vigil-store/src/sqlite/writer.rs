@@ -608,6 +608,15 @@ impl WriteTx for SqliteWriteTx<'_> {
         Ok(())
     }
 
+    fn prune_events(&mut self, created_before: i64, below_seq: i64, limit: usize) -> Result<usize> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < ?2 AND seq < (SELECT MAX(seq) FROM events) AND created_at < ?1 ORDER BY seq LIMIT ?3)",
+            )?
+            .execute(params![created_before, below_seq, limit as i64])?)
+    }
+
     fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()> {
         self.conn
             .prepare_cached("INSERT INTO cursors (name, event_seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq)")?
