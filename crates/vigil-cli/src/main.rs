@@ -46,10 +46,37 @@ enum Command {
         #[command(subcommand)]
         command: ActionsCommand,
     },
+    /// Export events.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
     /// Manage flagging rules.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Write an environment's events, oldest first, one JSON object per line (the API's
+    /// event resources), with a progress bar on stderr. Safe beside a running server.
+    Export {
+        #[command(flatten)]
+        place: EnvArgs,
+        /// Events created at or after this date or date-time (ISO 8601).
+        #[arg(long)]
+        since: String,
+        /// Events created at or before this date or date-time.
+        #[arg(long)]
+        until: Option<String>,
+        /// `ndjson` (Parquet is not supported yet).
+        #[arg(long, default_value = "ndjson")]
+        format: String,
+        /// Where to write (default: stdout).
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -206,6 +233,57 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Actions { command } => actions(command),
         Command::Match(args) => match_cmd::run(args),
+        Command::Events {
+            command:
+                EventsCommand::Export {
+                    place,
+                    since,
+                    until,
+                    format,
+                    output,
+                },
+        } => {
+            if format != "ndjson" {
+                anyhow::bail!("--format {format} is not supported (ndjson is; Parquet is not yet)");
+            }
+            let parse = |text: &str, flag: &str| {
+                vigil_domain::time::parse_millis(text).with_context(|| {
+                    format!("{flag} must be an ISO 8601 date or date-time, got `{text}`")
+                })
+            };
+            let since = parse(&since, "--since")?;
+            let until = until.as_deref().map(|u| parse(u, "--until")).transpose()?;
+            let store = open_initialised(&place.data_dir)?;
+            let env = store
+                .environments()?
+                .into_iter()
+                .find(|e| e.name == place.env)
+                .with_context(|| format!("unknown environment `{}`", place.env))?;
+            let range = vigil_server::export::Range {
+                environment_id: env.id,
+                since,
+                until,
+                version: vigil_server::protocol::version::ApiVersion::default(),
+            };
+            let bar = indicatif::ProgressBar::new(store.last_event_seq()?.max(0) as u64)
+                .with_style(indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} log positions ({per_sec})",
+            )?);
+            let mut out: Box<dyn std::io::Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let written = vigil_server::export::ndjson(&store, &range, &mut out, &mut |p| {
+                bar.set_position(p.max(0) as u64)
+            })
+            .map_err(|e| anyhow::anyhow!(e))?;
+            bar.finish_and_clear();
+            eprintln!("exported {written} events");
+            Ok(())
+        }
         Command::Rules {
             command: RulesCommand::Load { place, file },
         } => {

@@ -6,6 +6,7 @@
 //! - `routes/`: one module per resource; handlers parse, call storage, build a view.
 //! - `views/`: how stored objects are rendered as JSON:API resources per API version.
 //! - [`screening`]: the screening indexes and the monitor that keeps reports current.
+//! - [`export`]: an environment's events as NDJSON for a warehouse (`vigil events export`).
 //! - [`importers`]: runs bulk imports in chunks, resumable after a crash.
 //! - `rules`: flagging rules, evaluated on the event log; they open cases and tag accounts.
 //! - `blobs`: document files in the data directory, by content hash.
@@ -23,6 +24,7 @@ use tokio::net::TcpListener;
 use vigil_store::{ApiKey, Environment, Store};
 
 mod blobs;
+pub mod export;
 pub mod importers;
 pub mod protocol;
 mod routes;

@@ -110,3 +110,71 @@ async fn events_past_their_retention_are_pruned() {
     assert_eq!(count(api.clone(), old).await, 0, "older than a day: pruned");
     assert_eq!(count(api.clone(), new).await, 1, "recent events stay");
 }
+
+#[tokio::test]
+async fn events_export_as_ndjson_beside_a_running_server() {
+    let server = crate::common::Server::start();
+    let api = server.client();
+    let a = api
+        .create_account(serde_json::json!({"reference-id": "exp-1"}))
+        .await
+        .id();
+    api.post(
+        &format!("/api/v1/accounts/{a}/add-tag"),
+        serde_json::json!({"meta": {"tag-name": "x"}}),
+    )
+    .await;
+    server
+        .client_with_key(&server.production_key)
+        .create_account(serde_json::json!({}))
+        .await;
+    let listed = api.get("/api/v1/events?page[size]=100").await;
+    let expected: Vec<String> = listed.ids().into_iter().rev().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.ndjson");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(crate::common::BIN)
+            .args([
+                "events",
+                "export",
+                "--data-dir",
+                server.data_dir.to_str().unwrap(),
+                "--env",
+                "sandbox",
+                "--since",
+                "2000-01-01",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--output", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids, expected,
+        "every sandbox event, oldest first, no production ones"
+    );
+    assert_eq!(lines[0]["type"], "event");
+    assert_eq!(lines[0]["attributes"]["name"], "account.created");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(&format!("exported {} events", expected.len())));
+    let none = run(&["--until", "2000-01-02"]);
+    assert!(none.status.success());
+    assert!(none.stdout.is_empty());
+    let parquet = run(&["--format", "parquet"]);
+    assert!(!parquet.status.success());
+    assert!(String::from_utf8_lossy(&parquet.stderr).contains("not supported"));
+}
