@@ -16,7 +16,7 @@ use vigil_store::{PageRequest, ReportFilter, WriteTx};
 
 use super::accounts::allow_meta;
 use super::accounts::owner::{optional_string, OwnerChoice, OWNER_META};
-use super::accounts::tags::{one_tag, tag_list};
+use super::accounts::tags::TagChange;
 use crate::protocol::{
     file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
     Reply, Written,
@@ -356,12 +356,11 @@ async fn change_tags(
     ctx: Ctx,
     id: String,
     body: ApiBody,
-    change: impl FnOnce(&mut Vec<String>) + Send + 'static,
+    change: TagChange,
 ) -> ApiResult<Reply> {
     act_on_report(&state, &ctx, &body.request_hash, id, move |_, _, report| {
-        let before = report.tags.clone();
-        change(&mut report.tags);
-        Ok((report.tags != before).then_some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)))
+        let changed = change.apply(&mut report.tags);
+        Ok(changed.then_some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)))
     })
     .await
 }
@@ -373,13 +372,8 @@ pub async fn add_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let tag = one_tag(&body)?;
-    change_tags(state, ctx, id, body, move |tags| {
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    })
-    .await
+    let change = TagChange::add(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 pub async fn remove_tag(
@@ -389,8 +383,8 @@ pub async fn remove_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let tag = one_tag(&body)?;
-    change_tags(state, ctx, id, body, move |tags| tags.retain(|t| *t != tag)).await
+    let change = TagChange::remove(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 pub async fn set_tags(
@@ -400,8 +394,8 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let tags = tag_list(&body)?;
-    change_tags(state, ctx, id, body, move |current| *current = tags).await
+    let change = TagChange::set(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 /// `GET /reports/{id}/history`: runs and actions, newest first.

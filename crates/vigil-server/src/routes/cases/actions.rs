@@ -15,7 +15,7 @@ use super::{act_on_case, actor, attach, ensure_not_redacted, load, object_ids, r
 use crate::protocol::{
     paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
-use crate::routes::accounts::tags::{one_tag, tag_list};
+use crate::routes::accounts::tags::TagChange;
 use crate::routes::accounts::{allow_meta, meta_string};
 use crate::views;
 use crate::AppState;
@@ -164,7 +164,7 @@ async fn change_tags(
     ctx: Ctx,
     id: String,
     body: ApiBody,
-    change: impl FnOnce(&mut Vec<String>) + Send + 'static,
+    change: TagChange,
 ) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
     act_on_case(
@@ -173,18 +173,10 @@ async fn change_tags(
         &body.request_hash,
         id,
         move |tx, ctx, case| {
-            let before = case.tags.clone();
-            change(&mut case.tags);
-            if case.tags != before {
+            if change.apply(&mut case.tags) {
                 case.updated_at = ctx.now;
-                record(
-                    tx,
-                    ctx.env_id(),
-                    ctx.now,
-                    events::CASE_UPDATED_TAGS,
-                    case,
-                    None,
-                )?;
+                let event = events::CASE_UPDATED_TAGS;
+                record(tx, ctx.env_id(), ctx.now, event, case, None)?;
             }
             Ok(())
         },
@@ -198,13 +190,8 @@ pub async fn add_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    let tag = one_tag(&body)?;
-    change_tags(state, ctx, id, body, move |tags| {
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    })
-    .await
+    let change = TagChange::add(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 pub async fn remove_tag(
@@ -213,8 +200,8 @@ pub async fn remove_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    let tag = one_tag(&body)?;
-    change_tags(state, ctx, id, body, move |tags| tags.retain(|t| *t != tag)).await
+    let change = TagChange::remove(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 pub async fn set_tags(
@@ -223,8 +210,8 @@ pub async fn set_tags(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    let tags = tag_list(&body)?;
-    change_tags(state, ctx, id, body, move |current| *current = tags).await
+    let change = TagChange::set(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 /// Beyond Persona (which has no endpoint for it): `POST /cases/{id}/comments` with

@@ -13,7 +13,7 @@ use vigil_store::WriteTx;
 
 use super::{act_on_inquiry, issue_link, issue_token, new_session, record, transition};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
-use crate::routes::accounts::tags::{one_tag, tag_list};
+use crate::routes::accounts::tags::TagChange;
 use crate::routes::accounts::{allow_meta, record as record_account};
 use crate::AppState;
 
@@ -190,7 +190,7 @@ async fn change_tags(
     ctx: Ctx,
     id: String,
     body: ApiBody,
-    change: impl FnOnce(&mut Vec<String>) + Send + 'static,
+    change: TagChange,
 ) -> ApiResult<Reply> {
     act_on_inquiry(
         &state,
@@ -198,18 +198,10 @@ async fn change_tags(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
-            let before = inquiry.tags.clone();
-            change(&mut inquiry.tags);
-            if inquiry.tags != before {
+            if change.apply(&mut inquiry.tags) {
                 inquiry.updated_at = ctx.now;
-                record(
-                    tx,
-                    ctx.env_id(),
-                    ctx.now,
-                    events::INQUIRY_UPDATED_TAGS,
-                    inquiry,
-                    None,
-                )?;
+                let event = events::INQUIRY_UPDATED_TAGS;
+                record(tx, ctx.env_id(), ctx.now, event, inquiry, None)?;
             }
             Ok(None)
         },
@@ -224,13 +216,8 @@ pub async fn add_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
-    let tag = one_tag(&body)?;
-    change_tags(state, ctx, id, body, move |tags| {
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    })
-    .await
+    let change = TagChange::add(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 pub async fn remove_tag(
@@ -240,8 +227,8 @@ pub async fn remove_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
-    let tag = one_tag(&body)?;
-    change_tags(state, ctx, id, body, move |tags| tags.retain(|t| *t != tag)).await
+    let change = TagChange::remove(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 pub async fn set_tags(
@@ -251,8 +238,8 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
-    let tags = tag_list(&body)?;
-    change_tags(state, ctx, id, body, move |current| *current = tags).await
+    let change = TagChange::set(&body)?;
+    change_tags(state, ctx, id, body, change).await
 }
 
 /// Submit the inquiry: every required field must have a value; then its identity is
