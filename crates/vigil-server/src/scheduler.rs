@@ -78,8 +78,10 @@ async fn expire_inquiry(state: &AppState, env: String, id: String) -> Result<(),
         let Some(mut inquiry) = tx.get::<Inquiry>(&env, &id)? else {
             return Ok(());
         };
-        if inquiry.due_at().is_some_and(|at| at <= now) {
-            transition(tx, &env, now, &mut inquiry, Action::Expire)?;
+        if inquiry.due_at().is_some_and(|at| at <= now)
+            && transition(tx, &env, now, &mut inquiry, Action::Expire)?
+        {
+            tx.put(&env, &inquiry)?;
         }
         Ok(())
     })

@@ -34,7 +34,9 @@ pub(crate) fn carry_out(tx: &mut dyn WriteTx, env: &str, now: i64, case: &Case) 
             continue;
         }
         if let Some(action) = action.filter(|_| !inquiry.status().decided()) {
-            transition(tx, env, now, &mut inquiry, action)?;
+            if transition(tx, env, now, &mut inquiry, action)? {
+                tx.put(env, &inquiry)?;
+            }
         }
         expire_sessions(tx, env, now, &inquiry.id)?;
     }

@@ -86,7 +86,8 @@ pub(crate) fn record_session(
 }
 
 /// Move the inquiry by `action`, recording the event the move names (none when it was
-/// already there). Expiring also expires its sessions.
+/// already there). Expiring also expires its sessions. The caller saves the inquiry (once,
+/// however many moves it made).
 pub(crate) fn transition(
     tx: &mut dyn WriteTx,
     env: &str,
@@ -106,7 +107,6 @@ pub(crate) fn transition(
     if action == Action::Start {
         start_newest_session(tx, env, now, &inquiry.id)?;
     }
-    tx.put(env, &*inquiry)?;
     record(tx, env, now, event, inquiry, None)?;
     Ok(true)
 }
