@@ -7,6 +7,7 @@ pub mod cases;
 pub mod documents;
 pub mod events;
 pub mod files;
+pub mod filters;
 pub mod health;
 pub mod importers;
 pub mod inquiries;

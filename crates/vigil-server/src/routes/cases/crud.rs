@@ -8,8 +8,7 @@ use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::template::check_fields;
 use vigil_domain::permissions::Access;
-use vigil_domain::time::parse_millis;
-use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
+use vigil_store::{term, PageRequest, WriteTx};
 
 use super::{
     act_on_case, actor, attach, ensure_not_redacted, load, not_found, object_ids, record, written,
@@ -202,26 +201,7 @@ const FILTERS: &[&str] = &[
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
     ctx.query.allow_filters(FILTERS)?;
-    let terms = |name: &str, key: &str| -> Vec<String> {
-        ctx.query
-            .filter_list(name)
-            .iter()
-            .map(|v| term(key, v))
-            .collect()
-    };
-    let date = |name: &str| -> ApiResult<Option<i64>> {
-        ctx.query
-            .filter
-            .get(name)
-            .map(|t| {
-                parse_millis(t).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "filter[{name}] must be an ISO 8601 date or date-time, got `{t}`"
-                    ))
-                })
-            })
-            .transpose()
-    };
+    let terms = |name: &str, key: &str| crate::routes::filters::terms(&ctx.query, name, key);
     let status: Vec<String> = ctx
         .query
         .filter_list("status")
@@ -231,19 +211,15 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
             None => term("status", s),
         })
         .collect();
-    let filter = RecordFilter {
-        created_from: date("created-at-start")?,
-        created_to: date("created-at-end")?,
-        ..Default::default()
-    }
-    .any_of(status)
-    .any_of(terms("case-template-id", "template"))
-    .any_of(terms("account-id", "account"))
-    .any_of(terms("reference-id", "reference"))
-    .any_of(terms("inquiry-id", "inquiry"))
-    .any_of(terms("report-id", "report"))
-    .any_of(terms("case-queue-id", "queue"))
-    .any_of(terms("assignee-id", "assignee"));
+    let filter = crate::routes::filters::created_between(&ctx.query)?
+        .any_of(status)
+        .any_of(terms("case-template-id", "template"))
+        .any_of(terms("account-id", "account"))
+        .any_of(terms("reference-id", "reference"))
+        .any_of(terms("inquiry-id", "inquiry"))
+        .any_of(terms("report-id", "report"))
+        .any_of(terms("case-queue-id", "queue"))
+        .any_of(terms("assignee-id", "assignee"));
     let request: PageRequest = paging::request(&ctx.query)?;
     let page = state.store.find::<Case>(ctx.env_id(), &filter, &request)?;
     paging::list_reply(

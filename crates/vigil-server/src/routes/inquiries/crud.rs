@@ -10,7 +10,6 @@ use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::template::{Expiration, InquiryTemplate, DAY_SECS};
 use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
 use vigil_domain::permissions::Access;
-use vigil_domain::time::parse_millis;
 use vigil_store::{term, PageRequest, RecordFilter};
 
 use super::{
@@ -349,20 +348,6 @@ const FILTERS: &[&str] = &[
     "created-at-end",
 ];
 
-fn date_filter(ctx: &Ctx, name: &str) -> ApiResult<Option<i64>> {
-    ctx.query
-        .filter
-        .get(name)
-        .map(|text| {
-            parse_millis(text).ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "filter[{name}] must be an ISO 8601 date or date-time, got `{text}`"
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// The store filter for `GET /inquiries`' query.
 pub(crate) fn filter(ctx: &Ctx) -> ApiResult<RecordFilter> {
     ctx.query.allow_filters(FILTERS)?;
@@ -371,13 +356,7 @@ pub(crate) fn filter(ctx: &Ctx) -> ApiResult<RecordFilter> {
             "filter[note] must be the only filter (as in Persona)",
         ));
     }
-    let terms = |name: &str, key: &str| -> Vec<String> {
-        ctx.query
-            .filter_list(name)
-            .iter()
-            .map(|v| term(key, v))
-            .collect()
-    };
+    let terms = |name: &str, key: &str| crate::routes::filters::terms(&ctx.query, name, key);
     for status in ctx.query.filter_list("status") {
         if InquiryStatus::parse(&status).is_none() {
             return Err(ApiError::bad_request(format!(
@@ -386,15 +365,11 @@ pub(crate) fn filter(ctx: &Ctx) -> ApiResult<RecordFilter> {
             )));
         }
     }
-    let mut filter = RecordFilter {
-        created_from: date_filter(ctx, "created-at-start")?,
-        created_to: date_filter(ctx, "created-at-end")?,
-        ..Default::default()
-    }
-    .any_of(terms("inquiry-id", "id"))
-    .any_of(terms("account-id", "account"))
-    .any_of(terms("inquiry-template-id", "template"))
-    .any_of(terms("status", "status"));
+    let mut filter = crate::routes::filters::created_between(&ctx.query)?
+        .any_of(terms("inquiry-id", "id"))
+        .any_of(terms("account-id", "account"))
+        .any_of(terms("inquiry-template-id", "template"))
+        .any_of(terms("status", "status"));
     if let Some(reference) = ctx.query.filter.get("reference-id") {
         filter = filter.any_of(vec![term("reference", reference)]);
     }

@@ -8,7 +8,7 @@ use vigil_domain::events;
 use vigil_domain::inquiry::session::InquirySession;
 use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
-use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
+use vigil_store::{PageRequest, RecordFilter, WriteTx};
 
 use super::{
     ensure_not_redacted, expire_sessions, issue_link, link_meta, load, new_session, record_session,
@@ -97,13 +97,7 @@ pub async fn retrieve(
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Read)?;
     ctx.query.allow_filters(&["inquiry-id", "status"])?;
-    let terms = |name: &str, key: &str| -> Vec<String> {
-        ctx.query
-            .filter_list(name)
-            .iter()
-            .map(|v| term(key, v))
-            .collect()
-    };
+    let terms = |name: &str, key: &str| crate::routes::filters::terms(&ctx.query, name, key);
     let filter = RecordFilter::default()
         .any_of(terms("inquiry-id", "inquiry"))
         .any_of(terms("status", "status"));
