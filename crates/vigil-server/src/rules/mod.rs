@@ -187,73 +187,26 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> ApiR
             let Ok(report) = serde_json::from_value::<Report>(event.snapshot.clone()) else {
                 return Ok(());
             };
-            let Some(account) = report
-                .account_id
-                .as_ref()
-                .map(|id| tx.account(env, id))
-                .transpose()?
-                .flatten()
-            else {
+            let Some(account) = owner(tx, env, report.account_id.as_deref())? else {
                 return Ok(());
             };
-            for rule in rules.of(tx, env)? {
-                if rule.condition == Condition::WatchlistMatch {
-                    let finding = format!("watchlist-match:{}", account.id);
-                    flag(
-                        tx,
-                        env,
-                        now,
-                        &rule,
-                        &finding,
-                        std::slice::from_ref(&account),
-                        std::slice::from_ref(&report.id),
-                        None,
-                    )?;
-                }
-            }
+            let finding = format!("watchlist-match:{}", account.id);
+            let found = (&account, report.id.as_str(), finding.as_str());
+            flag_each(tx, rules, env, now, &Condition::WatchlistMatch, found)?;
         }
-        "inquiry.marked-for-review" => {
+        "inquiry.marked-for-review" | "inquiry.failed" => {
             let Some(inquiry) = tx.get::<Inquiry>(env, &event.object_id)? else {
                 return Ok(());
             };
-            let Some(account) = inquiry
-                .account_id
-                .as_ref()
-                .map(|id| tx.account(env, id))
-                .transpose()?
-                .flatten()
-            else {
+            let Some(account) = owner(tx, env, inquiry.account_id.as_deref())? else {
                 return Ok(());
             };
-            for rule in rules.of(tx, env)? {
-                if rule.condition == Condition::InquiryNeedsReview {
-                    let finding = format!("inquiry-needs-review:{}", inquiry.id);
-                    flag(
-                        tx,
-                        env,
-                        now,
-                        &rule,
-                        &finding,
-                        std::slice::from_ref(&account),
-                        std::slice::from_ref(&inquiry.id),
-                        None,
-                    )?;
-                }
+            if event.name == "inquiry.marked-for-review" {
+                let finding = format!("inquiry-needs-review:{}", inquiry.id);
+                let found = (&account, inquiry.id.as_str(), finding.as_str());
+                flag_each(tx, rules, env, now, &Condition::InquiryNeedsReview, found)?;
+                return Ok(());
             }
-        }
-        "inquiry.failed" => {
-            let Some(inquiry) = tx.get::<Inquiry>(env, &event.object_id)? else {
-                return Ok(());
-            };
-            let Some(account) = inquiry
-                .account_id
-                .as_ref()
-                .map(|id| tx.account(env, id))
-                .transpose()?
-                .flatten()
-            else {
-                return Ok(());
-            };
             for rule in rules.of(tx, env)? {
                 if let Condition::FailedInquiries {
                     at_least,
@@ -290,6 +243,42 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> ApiR
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The account an object belongs to, if it has one (and it still exists).
+fn owner(tx: &mut dyn WriteTx, env: &str, account_id: Option<&str>) -> ApiResult<Option<Account>> {
+    Ok(match account_id {
+        Some(id) => tx.account(env, id)?,
+        None => None,
+    })
+}
+
+/// Flag a finding about one account and one object (`(account, object id, finding)`) for
+/// every enabled rule whose condition is exactly `condition`.
+fn flag_each(
+    tx: &mut dyn WriteTx,
+    rules: &mut Rules,
+    env: &str,
+    now: i64,
+    condition: &Condition,
+    (account, object, finding): (&Account, &str, &str),
+) -> ApiResult<()> {
+    for rule in rules.of(tx, env)? {
+        if rule.condition == *condition {
+            let objects = [object.to_string()];
+            flag(
+                tx,
+                env,
+                now,
+                &rule,
+                finding,
+                std::slice::from_ref(account),
+                &objects,
+                None,
+            )?;
+        }
     }
     Ok(())
 }
