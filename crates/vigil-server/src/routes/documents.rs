@@ -16,8 +16,8 @@ use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
 use super::accounts::owner::optional_string;
 use crate::protocol::{
-    file_response, finish, record_event_at, write, ApiError, ApiResult, Ctx, Doc, Reply,
-    UploadBody, Written,
+    file_response, finish, record_event_at, replace_snapshots, write, ApiError, ApiResult, Ctx,
+    Doc, Reply, UploadBody, Written,
 };
 use crate::views;
 use crate::AppState;
@@ -192,9 +192,7 @@ pub(crate) fn redact_in_tx(
 ) -> ApiResult<Vec<String>> {
     let files = document.redact(now);
     tx.put(env, &*document)?;
-    let snapshot =
-        serde_json::to_value(&*document).map_err(|e| ApiError::Internal(e.to_string()))?;
-    tx.rewrite_event_snapshots(env, &document.id, &mut |s| *s = snapshot.clone())?;
+    replace_snapshots(tx, env, &document.id, &*document)?;
     record(tx, env, now, events::DOCUMENT_REDACTED, document)?;
     let mut orphaned = Vec::new();
     for file in files {

@@ -18,8 +18,8 @@ use super::accounts::allow_meta;
 use super::accounts::owner::{optional_string, OwnerChoice, OWNER_META};
 use super::accounts::tags::TagChange;
 use crate::protocol::{
-    file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
-    Reply, Written,
+    file_response, finish, paging, record_event, replace_snapshots, write, ApiBody, ApiError,
+    ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::screening::runs::{self, record_action, record_run, RunType};
 use crate::views::{self, report::TYPE};
@@ -482,9 +482,7 @@ pub async fn redact(
         ensure_not_redacted(&report)?;
         report.redact(ctx.now);
         tx.update_report(ctx.env_id(), &report)?;
-        let snapshot =
-            serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
-        tx.rewrite_event_snapshots(ctx.env_id(), &report.id, &mut |s| *s = snapshot.clone())?;
+        replace_snapshots(tx, ctx.env_id(), &report.id, &report)?;
         tx.delete_stored_responses_for(ctx.env_id(), &report.id)?;
         tx.request_checkpoint();
         recorded(

@@ -355,9 +355,7 @@ impl Monitor {
                     &report,
                     None,
                 )?;
-                tx.rewrite_event_snapshots(&env, &report.id, &mut |snapshot| {
-                    *snapshot = serde_json::to_value(&report).unwrap_or_default();
-                })?;
+                crate::protocol::replace_snapshots(tx, &env, &report.id, &report)?;
                 redacted.push(report.id.clone());
             }
             if !redacted.is_empty() {

@@ -13,7 +13,9 @@ use vigil_store::{term, PageRequest, WriteTx};
 use super::{
     act_on_case, actor, attach, ensure_not_redacted, load, not_found, object_ids, record, written,
 };
-use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::protocol::{
+    finish, paging, replace_snapshots, write, ApiBody, ApiError, ApiResult, Ctx, Reply,
+};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
@@ -315,16 +317,12 @@ pub async fn redact(
             if let Some(mut comment) = tx.get::<CaseComment>(env, &comment_id)? {
                 comment.message = String::new();
                 tx.put(env, &comment)?;
-                let snapshot = serde_json::to_value(&comment)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-                tx.rewrite_event_snapshots(env, &comment.id, &mut |s| *s = snapshot.clone())?;
+                replace_snapshots(tx, env, &comment.id, &comment)?;
             }
         }
         case.redact(ctx.now);
         tx.put(env, &case)?;
-        let snapshot =
-            serde_json::to_value(&case).map_err(|e| ApiError::Internal(e.to_string()))?;
-        tx.rewrite_event_snapshots(env, &case.id, &mut |s| *s = snapshot.clone())?;
+        replace_snapshots(tx, env, &case.id, &case)?;
         tx.delete_stored_responses_for(env, &case.id)?;
         tx.request_checkpoint();
         record(tx, env, ctx.now, events::CASE_REDACTED, &case, None)?;
