@@ -63,6 +63,14 @@ impl Webhook {
             .any(|p| event_matches(p, event_name))
     }
 
+    /// The webhook as events keep it: without its secrets.
+    pub fn without_secrets(&self) -> Webhook {
+        Webhook {
+            secrets: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// The secrets that sign at `now`, newest first.
     pub fn active_secrets(&self, now: i64) -> Vec<&str> {
         self.secrets

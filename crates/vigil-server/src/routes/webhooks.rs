@@ -41,14 +41,6 @@ fn new_secret() -> String {
     ids::random_token(prefix::WEBHOOK_SECRET, 32)
 }
 
-/// A webhook as events keep it: without its secrets.
-fn without_secrets(webhook: &Webhook) -> Webhook {
-    Webhook {
-        secrets: Vec::new(),
-        ..webhook.clone()
-    }
-}
-
 fn record(
     tx: &mut dyn WriteTx,
     ctx: &Ctx,
@@ -61,7 +53,7 @@ fn record(
         ctx,
         name,
         (TYPE, &webhook.id),
-        &without_secrets(webhook),
+        &webhook.without_secrets(),
         context,
     )
 }

@@ -333,10 +333,7 @@ async fn finish(
                         ));
                         webhook.updated_at = at;
                         tx.put(&env, &webhook)?;
-                        let snapshot = Webhook {
-                            secrets: Vec::new(),
-                            ..webhook.clone()
-                        };
+                        let snapshot = webhook.without_secrets();
                         let context =
                             json!({"delivery-id": delivery.id, "reason": webhook.disabled_reason});
                         record_event_at(
