@@ -60,8 +60,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum EventsCommand {
-    /// Write an environment's events, oldest first, one JSON object per line (the API's
-    /// event resources), with a progress bar on stderr. Safe beside a running server.
+    /// Write an environment's events, oldest first, as NDJSON (the API's event resources,
+    /// one per line) or Parquet (one typed row per event), with a progress bar on stderr.
+    /// Safe beside a running server.
     Export {
         #[command(flatten)]
         place: EnvArgs,
@@ -71,7 +72,7 @@ enum EventsCommand {
         /// Events created at or before this date or date-time.
         #[arg(long)]
         until: Option<String>,
-        /// `ndjson` (Parquet is not supported yet).
+        /// `ndjson` or `parquet`.
         #[arg(long, default_value = "ndjson")]
         format: String,
         /// Where to write (default: stdout).
@@ -243,9 +244,9 @@ fn main() -> anyhow::Result<()> {
                     output,
                 },
         } => {
-            if format != "ndjson" {
-                anyhow::bail!("--format {format} is not supported (ndjson is; Parquet is not yet)");
-            }
+            let format = vigil_server::export::Format::parse(&format).with_context(|| {
+                format!("--format must be `ndjson` or `parquet`, got `{format}`")
+            })?;
             let parse = |text: &str, flag: &str| {
                 vigil_domain::time::parse_millis(text).with_context(|| {
                     format!("{flag} must be an ISO 8601 date or date-time, got `{text}`")
@@ -269,14 +270,14 @@ fn main() -> anyhow::Result<()> {
                 .with_style(indicatif::ProgressStyle::with_template(
                 "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} log positions ({per_sec})",
             )?);
-            let mut out: Box<dyn std::io::Write> = match &output {
+            let out: Box<dyn std::io::Write + Send> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path)
                         .with_context(|| format!("creating {}", path.display()))?,
                 )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
             };
-            let written = vigil_server::export::ndjson(&store, &range, &mut out, &mut |p| {
+            let written = vigil_server::export::export(&store, &range, format, out, &mut |p| {
                 bar.set_position(p.max(0) as u64)
             })
             .map_err(|e| anyhow::anyhow!(e))?;
