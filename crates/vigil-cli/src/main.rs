@@ -170,6 +170,10 @@ struct ServeArgs {
     /// length + 1 is the number of attempts).
     #[arg(long, env = "VIGIL_WEBHOOK_RETRY_SCHEDULE", value_delimiter = ',', default_values_t = vigil_domain::webhook::DEFAULT_BACKOFF.to_vec())]
     webhook_retry_schedule: Vec<i64>,
+    /// Delivery requests in flight to one webhook at most (deliveries to one endpoint are
+    /// not ordered beyond this).
+    #[arg(long, env = "VIGIL_WEBHOOK_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    webhook_concurrency: u16,
     /// Delete events older than this many days (default: keep them forever).
     #[arg(long, env = "VIGIL_EVENT_RETENTION_DAYS")]
     event_retention_days: Option<u32>,
@@ -438,6 +442,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data_dir: Some(args.data_dir.clone()),
         allow_private_webhooks: args.allow_private_webhooks,
         webhook_retry_schedule: args.webhook_retry_schedule.clone(),
+        webhook_concurrency: args.webhook_concurrency.into(),
         event_retention_days: args.event_retention_days.filter(|d| *d > 0),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -52,6 +52,8 @@ pub struct ServerConfig {
     /// Seconds to wait after each failed webhook delivery attempt; its length + 1 is the
     /// number of attempts.
     pub webhook_retry_schedule: Vec<i64>,
+    /// Delivery requests in flight to one webhook at most (at least 1).
+    pub webhook_concurrency: usize,
     /// Events older than this many days are deleted (once every reader of the log has
     /// acted on them); `None` keeps them forever.
     pub event_retention_days: Option<u32>,
@@ -72,6 +74,7 @@ impl Default for ServerConfig {
             test_clock: false,
             allow_private_webhooks: false,
             webhook_retry_schedule: vigil_domain::webhook::DEFAULT_BACKOFF.to_vec(),
+            webhook_concurrency: 8,
             event_retention_days: None,
             data_dir: None,
         }

@@ -344,6 +344,31 @@ async fn nothing_is_lost_across_a_kill() {
 }
 
 #[tokio::test]
+async fn at_most_the_configured_number_of_requests_are_in_flight_per_webhook() {
+    let server = Server::start_with(&[PRIVATE, &["--webhook-concurrency", "3"]].concat());
+    let api = server.client();
+    let receiver = Receiver::start().await;
+    receiver.hold(150);
+    let (_, secret) = enabled(&api, &receiver.url, json!(["account.created"])).await;
+    for _ in 0..12 {
+        api.create_account(json!({})).await;
+    }
+    let got = receiver.until(|r| r.len() >= 12).await;
+    assert!(got.iter().all(|r| r.signed_by(&secret)));
+    assert_eq!(
+        receiver.most_at_once(),
+        3,
+        "12 slow deliveries go 3 at a time, never more"
+    );
+    let refused = std::process::Command::new(crate::common::BIN)
+        .args(["serve", "--webhook-concurrency", "0"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--webhook-concurrency"));
+}
+
+#[tokio::test]
 async fn the_delivery_log_shows_attempts_and_events_can_be_sent_again() {
     let server = Server::start_with(PRIVATE);
     let api = server.client();

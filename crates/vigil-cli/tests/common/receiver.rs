@@ -3,7 +3,7 @@
 //! `t=..,v1=..` pair per secret), records every request, and answers with the status the
 //! test sets (to exercise retries and disabling).
 
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hmac::{Hmac, Mac};
@@ -61,6 +61,10 @@ pub struct Receiver {
     pub url: String,
     pub received: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
+    /// How long to hold each request before answering (ms).
+    hold: Arc<AtomicU64>,
+    /// Requests being held now, and the most ever held at once.
+    concurrency: Arc<(AtomicUsize, AtomicUsize)>,
 }
 
 impl Receiver {
@@ -69,13 +73,21 @@ impl Receiver {
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let status = Arc::new(AtomicU16::new(200));
-        let (log, answer) = (received.clone(), status.clone());
+        let hold = Arc::new(AtomicU64::new(0));
+        let concurrency: Arc<(AtomicUsize, AtomicUsize)> = Arc::default();
+        let (log, answer, wait, gauge) = (
+            received.clone(),
+            status.clone(),
+            hold.clone(),
+            concurrency.clone(),
+        );
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let (log, answer) = (log.clone(), answer.clone());
+                let (log, answer, wait, gauge) =
+                    (log.clone(), answer.clone(), wait.clone(), gauge.clone());
                 tokio::spawn(async move {
                     let mut reader = BufReader::new(stream);
                     loop {
@@ -107,6 +119,11 @@ impl Receiver {
                             return;
                         }
                         log.lock().unwrap().push(Received { headers, body });
+                        let now = gauge.0.fetch_add(1, Ordering::SeqCst) + 1;
+                        gauge.1.fetch_max(now, Ordering::SeqCst);
+                        let ms = wait.load(Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                        gauge.0.fetch_sub(1, Ordering::SeqCst);
                         let code = answer.load(Ordering::SeqCst);
                         let reply = format!("HTTP/1.1 {code} X\r\nContent-Length: 0\r\n\r\n");
                         if reader.get_mut().write_all(reply.as_bytes()).await.is_err() {
@@ -120,7 +137,19 @@ impl Receiver {
             url,
             received,
             status,
+            hold,
+            concurrency,
         }
+    }
+
+    /// Hold every later request `ms` milliseconds before answering.
+    pub fn hold(&self, ms: u64) {
+        self.hold.store(ms, Ordering::SeqCst);
+    }
+
+    /// The most requests ever held at once.
+    pub fn most_at_once(&self) -> usize {
+        self.concurrency.1.load(Ordering::SeqCst)
     }
 
     /// Answer every later request with `code`.

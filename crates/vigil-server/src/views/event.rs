@@ -9,7 +9,6 @@ use vigil_store::Event;
 use crate::protocol::version::ApiVersion;
 
 /// Render a stored snapshot as the resource it was.
-/// Render a stored snapshot as the resource it was.
 pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion) -> Value {
     use super::{account, account_type, case, document, inquiry, list, report, webhook};
     match object_type {

@@ -31,8 +31,8 @@ use crate::{views, AppState};
 pub(crate) const CURSOR: &str = "webhooks";
 const BATCH: usize = 256;
 const IDLE: Duration = Duration::from_secs(1);
-/// Requests in flight to one webhook at most, and in all.
-const PER_WEBHOOK: usize = 8;
+/// Requests in flight in all, at least (one webhook may have up to
+/// `config.webhook_concurrency`).
 const IN_FLIGHT: usize = 64;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -125,13 +125,14 @@ pub(crate) async fn send(state: AppState) {
         .build()
         .expect("an HTTP client");
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
-    let all = Arc::new(Semaphore::new(IN_FLIGHT));
+    let limit = IN_FLIGHT.max(state.config.webhook_concurrency);
+    let all = Arc::new(Semaphore::new(limit));
     let per_webhook: Arc<Mutex<HashMap<String, Arc<Semaphore>>>> = Arc::default();
     loop {
         let now = state.now();
         let due = state
             .store
-            .due_records(&[<Delivery as Record>::KIND], now, IN_FLIGHT * 4)
+            .due_records(&[<Delivery as Record>::KIND], now, limit * 4)
             .unwrap_or_else(|error| {
                 tracing::error!(%error, "cannot read due webhook deliveries");
                 Vec::new()
@@ -237,9 +238,9 @@ async fn attempt(
         .lock()
         .unwrap()
         .entry(webhook.id.clone())
-        .or_insert_with(|| Arc::new(Semaphore::new(PER_WEBHOOK)))
+        .or_insert_with(|| Arc::new(Semaphore::new(state.config.webhook_concurrency.max(1))))
         .clone();
-    let _permit = gate
+    let permit = gate
         .acquire_owned()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -277,6 +278,9 @@ async fn attempt(
     let started = Instant::now();
     let answer = request.body(body).send().await;
     let latency_ms = started.elapsed().as_millis() as i64;
+    // The limit is on requests to the endpoint: the next one may go while this attempt
+    // is being recorded (the delivery stays marked in flight until then).
+    drop(permit);
     let attempt = match answer {
         Ok(response) => Attempt {
             at: now,
