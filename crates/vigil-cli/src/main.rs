@@ -142,9 +142,13 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "VIGIL_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// Requests per minute per environment (fixed window); 0 disables the limit.
+    /// Requests per window per environment (a fixed window, a minute unless
+    /// --rate-limit-window says otherwise); 0 disables the limit.
     #[arg(long, env = "VIGIL_RATE_LIMIT", default_value_t = 6000)]
     rate_limit: u64,
+    /// The rate limit's window in seconds.
+    #[arg(long, env = "VIGIL_RATE_LIMIT_WINDOW", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    rate_limit_window: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "VIGIL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -434,7 +438,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let mut config = ServerConfig {
-        rate_limit_per_minute: args.rate_limit,
+        rate_limit: args.rate_limit,
+        rate_limit_window: std::time::Duration::from_secs(args.rate_limit_window),
         max_body_bytes: args.max_body_bytes,
         max_upload_bytes: args.max_upload_bytes,
         public_url: String::new(),

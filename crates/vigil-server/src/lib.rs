@@ -38,8 +38,10 @@ mod webhooks;
 /// Server settings, resolved from the command line by the binary.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Requests per minute per environment; 0 disables the limit.
-    pub rate_limit_per_minute: u64,
+    /// Requests per window per environment; 0 disables the limit.
+    pub rate_limit: u64,
+    /// The rate limit's window (a minute, as Persona's).
+    pub rate_limit_window: std::time::Duration,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Largest accepted upload (an importer's file, inline or multipart).
@@ -67,7 +69,8 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
-            rate_limit_per_minute: 6_000,
+            rate_limit: 6_000,
+            rate_limit_window: std::time::Duration::from_secs(60),
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
@@ -128,7 +131,8 @@ impl AppState {
             blobs,
             store,
             limiter: Arc::new(protocol::ratelimit::RateLimiter::new(
-                config.rate_limit_per_minute,
+                config.rate_limit,
+                config.rate_limit_window,
             )),
             config: Arc::new(config),
             metrics: Arc::new(protocol::metrics::Metrics::default()),

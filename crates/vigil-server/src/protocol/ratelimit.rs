@@ -1,15 +1,15 @@
 //! Fixed-window rate limiting per environment, as Persona does it: the window opens at the
-//! first request and every request in the environment counts against it.
+//! first request and every request in the environment counts against it. The window is a
+//! minute unless the operator sets another (`--rate-limit-window`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const WINDOW: Duration = Duration::from_secs(60);
-
 pub struct RateLimiter {
     /// Requests per window; 0 disables limiting.
     limit: u64,
+    window: Duration,
     windows: Mutex<HashMap<String, (Instant, u64)>>,
 }
 
@@ -23,9 +23,10 @@ pub struct Quota {
 }
 
 impl RateLimiter {
-    pub fn new(limit_per_minute: u64) -> Self {
+    pub fn new(limit: u64, window: Duration) -> Self {
         RateLimiter {
-            limit: limit_per_minute,
+            limit,
+            window: window.max(Duration::from_secs(1)),
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -42,7 +43,7 @@ impl RateLimiter {
         }
         let mut windows = self.windows.lock().expect("rate limiter poisoned");
         let window = windows.entry(environment.to_string()).or_insert((now, 0));
-        if now.duration_since(window.0) >= WINDOW {
+        if now.duration_since(window.0) >= self.window {
             *window = (now, 0);
         }
         let allowed = window.1 < self.limit;
@@ -50,7 +51,7 @@ impl RateLimiter {
             window.1 += 1;
         }
         let elapsed = now.duration_since(window.0);
-        let reset_seconds = (WINDOW - elapsed).as_secs_f64().ceil() as u64;
+        let reset_seconds = (self.window - elapsed).as_secs_f64().ceil() as u64;
         Quota {
             limit: self.limit,
             remaining: self.limit - window.1,
@@ -66,7 +67,7 @@ mod tests {
 
     #[test]
     fn window_fills_then_resets() {
-        let limiter = RateLimiter::new(2);
+        let limiter = RateLimiter::new(2, Duration::from_secs(60));
         let start = Instant::now();
         assert!(limiter.check("env_a", start).allowed);
         let second = limiter.check("env_a", start);
