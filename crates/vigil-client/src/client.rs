@@ -182,7 +182,9 @@ impl Client {
                 match serde_json::from_str(&text) {
                     Ok(body) => body,
                     // A proxy's HTML error page: keep the status, say what came.
-                    Err(_) if status >= 400 => serde_json::json!({"errors": [{"title": format!("HTTP {status}"), "details": text.chars().take(200).collect::<String>()}]}),
+                    Err(_) if status >= 400 => {
+                        serde_json::json!({"errors": [{"title": format!("HTTP {status}"), "details": text.chars().take(200).collect::<String>()}]})
+                    }
                     Err(error) => return Err(Error::Decode(error.to_string())),
                 }
             };

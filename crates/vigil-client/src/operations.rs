@@ -52,6 +52,8 @@ pub enum Location {
     Meta,
     /// `data.name`.
     Data,
+    /// A top-level member of the body (a search's `query`).
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -211,7 +213,10 @@ fn parse(text: &str) -> Result<Vec<Operation>, String> {
             for p in &unique {
                 if p.location == Location::Path && !entry.path.contains(&format!("{{{}}}", p.name))
                 {
-                    return Err(format!("{name}: path parameter `{}` not in the path", p.name));
+                    return Err(format!(
+                        "{name}: path parameter `{}` not in the path",
+                        p.name
+                    ));
                 }
             }
             let method = Method::from_bytes(entry.method.as_bytes())
@@ -320,6 +325,7 @@ pub fn build(op: &Operation, args: &Map<String, Value>) -> Result<Request, Error
     let mut attributes = Map::new();
     let mut meta = Map::new();
     let mut data = Map::new();
+    let mut top = Map::new();
     for param in &op.params {
         let value = match args.get(&param.name) {
             Some(Value::Null) | None if param.required => {
@@ -337,10 +343,7 @@ pub fn build(op: &Operation, args: &Map<String, Value>) -> Result<Request, Error
                 path = path.replace(&format!("{{{}}}", param.name), &encoded);
             }
             Location::Filter => {
-                query.push((
-                    format!("filter[{}]", kebab(&param.name)),
-                    query_text(value),
-                ));
+                query.push((format!("filter[{}]", kebab(&param.name)), query_text(value)));
             }
             Location::Query => query.push((kebab(&param.name), query_text(value))),
             Location::Page => {
@@ -360,6 +363,9 @@ pub fn build(op: &Operation, args: &Map<String, Value>) -> Result<Request, Error
             Location::Data => {
                 data.insert(param.name.clone(), value.clone());
             }
+            Location::Body => {
+                top.insert(param.name.clone(), value.clone());
+            }
         }
     }
     let mut request = Request::new(op.method.clone(), path);
@@ -371,7 +377,7 @@ pub fn build(op: &Operation, args: &Map<String, Value>) -> Result<Request, Error
         if !attributes.is_empty() {
             data.insert("attributes".into(), Value::Object(attributes));
         }
-        let mut body = Map::new();
+        let mut body = top;
         if !data.is_empty() {
             body.insert("data".into(), Value::Object(data));
         }
@@ -403,9 +409,7 @@ mod tests {
         assert!(item.param("match_type").is_some() && item.param("list_id").is_some());
         for op in ops {
             assert!(
-                op.name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_'),
+                op.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
                 "{}",
                 op.name
             );
@@ -459,7 +463,10 @@ mod tests {
         };
         assert_eq!(error(json!({"account_id": "act_1"})).0, "tag_name");
         let (name, message) = error(json!({"account_id": "act_1", "tag_name": 3}));
-        assert_eq!((name.as_str(), message.as_str()), ("tag_name", "must be a string"));
+        assert_eq!(
+            (name.as_str(), message.as_str()),
+            ("tag_name", "must be a string")
+        );
         let (name, message) = error(json!({"account_id": "act_1", "tag_name": "x", "tag": "y"}));
         assert_eq!(name, "tag");
         assert!(message.contains("account_id, tag_name"), "{message}");

@@ -8,6 +8,7 @@ mod accounts;
 mod actions;
 mod auth;
 mod cases;
+mod client;
 mod crash;
 mod documents;
 mod events;
