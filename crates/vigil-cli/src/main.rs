@@ -7,6 +7,7 @@ use anyhow::Context;
 
 mod import;
 mod match_cmd;
+mod mcp_cmd;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -56,6 +57,9 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Serve Persona's API as agent tools (MCP) over stdio, against a vigil server or a
+    /// Persona tenant; the key comes from VIGIL_API_KEY (or PERSONA_API_KEY).
+    Mcp(mcp_cmd::McpArgs),
 }
 
 #[derive(Subcommand)]
@@ -240,6 +244,10 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Mcp(args) => {
+            let _guard = init_logging(false);
+            mcp_cmd::run(args)
+        }
         Command::Actions { command } => actions(command),
         Command::Match(args) => match_cmd::run(args),
         Command::Events {

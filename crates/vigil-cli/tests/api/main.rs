@@ -16,6 +16,7 @@ mod headline;
 mod importers;
 mod inquiries;
 mod lists;
+mod mcp;
 mod protocol;
 mod reports;
 mod rules;

@@ -427,12 +427,21 @@ async fn the_delivery_log_shows_attempts_and_events_can_be_sent_again() {
         "one account.created in the log"
     );
     receiver.until(|r| r.len() >= 5).await;
-    let delivered = api
-        .get(&format!(
-            "/api/v1/webhooks/{id}/deliveries?filter[status]=delivered"
-        ))
-        .await;
-    assert_eq!(delivered.body["data"].as_array().unwrap().len(), 2);
+    // The receiver has the request before vigil has recorded its answer: wait for that.
+    let mut delivered = 0;
+    for _ in 0..100 {
+        let log = api
+            .get(&format!(
+                "/api/v1/webhooks/{id}/deliveries?filter[status]=delivered"
+            ))
+            .await;
+        delivered = log.body["data"].as_array().unwrap().len();
+        if delivered == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered, 2);
     let bad = api
         .post(
             &format!("/api/v1/webhooks/{id}/redeliver"),
