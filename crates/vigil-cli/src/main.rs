@@ -60,6 +60,18 @@ enum Command {
     /// Serve Persona's API as agent tools (MCP) over stdio, against a vigil server or a
     /// Persona tenant; the key comes from VIGIL_API_KEY (or PERSONA_API_KEY).
     Mcp(mcp_cmd::McpArgs),
+    /// Read the agent tool server's execution log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print the latest tool calls, oldest first: time, environment, tool, outcome, HTTP
+    /// status, latency, masked arguments, request id, caller, message.
+    Tail(mcp_cmd::TailArgs),
 }
 
 #[derive(Subcommand)]
@@ -244,6 +256,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Audit {
+            command: AuditCommand::Tail(args),
+        } => mcp_cmd::tail(args),
         Command::Mcp(args) => {
             let _guard = init_logging(false);
             mcp_cmd::run(args)

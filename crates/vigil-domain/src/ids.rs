@@ -39,6 +39,8 @@ pub mod prefix {
     pub const WEBHOOK: &str = "wbh";
     pub const WEBHOOK_SECRET: &str = "wbhsec";
     pub const WEBHOOK_DELIVERY: &str = "whdl";
+    /// vigil only: an entry of the agent tool server's execution log.
+    pub const TOOL_CALL: &str = "tcall";
 }
 
 /// A fresh random id with the given prefix.

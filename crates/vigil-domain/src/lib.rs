@@ -37,6 +37,7 @@ pub mod report;
 pub mod rule;
 pub mod search;
 pub mod time;
+pub mod tool_call;
 pub mod upload;
 pub mod validate;
 pub mod webhook;

@@ -29,11 +29,12 @@ pub trait CallLog: Send + Sync {
     fn record(&self, call: CallRecord);
 }
 
-/// Argument names whose values are never personal data.
+/// Argument names whose values are never personal data. A reference id is the caller's
+/// own id for the person, often an email address, so it is masked.
 fn plain(name: &str) -> bool {
-    name.ends_with("_id")
+    name != "reference_id" && name != "auto_create_account_reference_id" && name.ends_with("_id")
         || name.ends_with("_ids")
-        || name.starts_with("auto_create_")
+        || name.starts_with("auto_create_") && !name.ends_with("reference_id")
         || name.ends_with("_seconds")
         || matches!(
             name,
@@ -83,12 +84,13 @@ mod tests {
 
     #[test]
     fn personal_values_are_masked_and_ids_kept() {
-        let args = json!({"account_id": "act_1", "name_first": "Jane", "email_address": "j@x.io",
+        let args = json!({"account_id": "act_1", "reference_id": "jane@x.io", "name_first": "Jane", "email_address": "j@x.io",
             "fields": {"ssn": "123"}, "page_size": 5, "status": "open", "source_account_ids": ["act_2"]});
         let masked = mask(args.as_object().unwrap());
         assert_eq!(masked["account_id"], "act_1");
         assert_eq!(masked["source_account_ids"], json!(["act_2"]));
         assert_eq!(masked["name_first"], "<masked: 4 chars>");
+        assert_eq!(masked["reference_id"], "<masked: 9 chars>");
         assert_eq!(masked["email_address"], "<masked: 6 chars>");
         assert!(masked["fields"].as_str().unwrap().starts_with("<masked:"));
         assert!(!masked.to_string().contains("Jane") && !masked.to_string().contains("123"));

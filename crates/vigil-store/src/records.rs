@@ -372,6 +372,22 @@ impl Record for Delivery {
     }
 }
 
+use vigil_domain::tool_call::ToolCall;
+
+/// Found by tool and outcome.
+impl Record for ToolCall {
+    const KIND: &'static str = "tool-call";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("tool", &self.tool), term("outcome", &self.outcome)]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

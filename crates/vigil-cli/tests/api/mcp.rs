@@ -18,6 +18,7 @@ fn python_client(server: &Server, mode: &str) -> Option<Value> {
         .env("VIGIL_BIN", BIN)
         .env("VIGIL_BASE_URL", format!("{}/api/v1", server.base))
         .env("VIGIL_API_KEY", &server.sandbox_key)
+        .env("VIGIL_MCP_DATA_DIR", &server.data_dir)
         .env("VIGIL_LOG", "warn")
         .output()
         .expect("python3 runs");
@@ -167,7 +168,92 @@ async fn an_independent_mcp_client_lists_and_calls_tools_over_stdio() {
             seen["compact_run"]["structured"]["items"][0]["id"],
             created["object"]["id"]
         );
+        execution_log_holds_every_call_masked(&server).await;
     }
+}
+
+/// After the Python client's sessions: every call is in the execution log, masked, over
+/// the API and the CLI.
+async fn execution_log_holds_every_call_masked(server: &Server) {
+    let api = server.client();
+    let log = api.get("/api/v1/tool-calls?page[size]=100").await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
+    let calls = log.body["data"].as_array().unwrap();
+    let outcomes = |tool: &str| -> Vec<&str> {
+        calls
+            .iter()
+            .filter(|c| c["attributes"]["tool"] == tool)
+            .map(|c| c["attributes"]["outcome"].as_str().unwrap())
+            .collect()
+    };
+    // Newest first: the refused create came before the allowed one.
+    assert_eq!(outcomes("persona_create_account"), ["ok", "refused"]);
+    assert_eq!(outcomes("persona_redact_account"), ["ok", "refused"]);
+    assert_eq!(outcomes("persona_update_account"), ["error"]);
+    assert_eq!(outcomes("persona_retrieve_account"), ["error", "invalid"]);
+    assert_eq!(
+        outcomes("persona_list_accounts"),
+        ["ok", "ok"],
+        "the compact run is logged as the tool it ran"
+    );
+    let created = calls
+        .iter()
+        .find(|c| {
+            c["attributes"]["tool"] == "persona_create_account"
+                && c["attributes"]["outcome"] == "ok"
+        })
+        .unwrap();
+    let attributes = &created["attributes"];
+    assert_eq!(attributes["arguments"]["reference_id"], "<masked: 5 chars>");
+    assert!(attributes["request-id"]
+        .as_str()
+        .unwrap()
+        .starts_with("req_"));
+    assert!(
+        attributes["caller"]
+            .as_str()
+            .unwrap()
+            .starts_with("key api_"),
+        "{attributes}"
+    );
+    assert_eq!(attributes["status"], 200);
+    let text = log.body.to_string();
+    assert!(
+        !text.contains("Jane") && !text.contains("jane@example.com"),
+        "no personal data: {text}"
+    );
+    let refused = api.get("/api/v1/tool-calls?filter[outcome]=refused").await;
+    assert_eq!(refused.body["data"].as_array().unwrap().len(), 2);
+    let tail = std::process::Command::new(BIN)
+        .args([
+            "audit",
+            "tail",
+            "--data-dir",
+            server.data_dir.to_str().unwrap(),
+            "--limit",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        tail.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tail.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8(tail.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("  sandbox  persona_redact_account  ok  200  "),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].contains("  sandbox  persona_list_accounts  ok  200  "),
+        "{lines:?}"
+    );
 }
 
 #[test]

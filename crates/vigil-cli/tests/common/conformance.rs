@@ -242,7 +242,7 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         ("post", ["document", "generics"]) | ("delete", ["document", "generics", _]) => {
             Some(Beyond::Resource("/document/generics/{document-id}", "get"))
         }
-        ("get", ["documents", _, "files", ..]) => Some(Beyond::Own),
+        ("get", ["documents", _, "files", ..]) | ("get", ["tool-calls"]) => Some(Beyond::Own),
         ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {
             Some(Beyond::Own)
         }

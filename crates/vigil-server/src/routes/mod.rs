@@ -16,6 +16,7 @@ pub mod reports;
 pub mod rules;
 pub mod search;
 pub mod test_clock;
+pub mod tool_calls;
 pub mod webhooks;
 
 use axum::routing::{get, post};
@@ -294,6 +295,7 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route("/test-clock/advance", post(test_clock::advance))
         .route("/events", get(events::list))
+        .route("/tool-calls", get(tool_calls::list))
         .route("/events/{event_id}", get(events::retrieve))
 }
 

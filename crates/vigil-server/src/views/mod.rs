@@ -13,6 +13,7 @@ pub mod list;
 pub mod pdf;
 pub mod report;
 pub mod report_pdf;
+pub mod tool_call;
 pub mod webhook;
 
 use serde_json::{Map, Value};
