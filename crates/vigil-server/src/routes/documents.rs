@@ -16,8 +16,8 @@ use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
 use super::accounts::owner::optional_string;
 use crate::protocol::{
-    file_response, finish, record_event_at, replace_snapshots, write, ApiError, ApiResult, Ctx,
-    Doc, Reply, UploadBody, Written,
+    file_response, record_event_at, replace_snapshots, write, ApiError, ApiResult, Ctx, Doc, Reply,
+    UploadBody, Written,
 };
 use crate::views;
 use crate::AppState;
@@ -140,16 +140,14 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("document", Access::Read)?;
-    let document = state
-        .store
-        .get::<Document>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(finish(
-        views::single(views::document::resource(&document), None),
+    super::retrieve_record::<Document>(
+        &state,
         &ctx,
-        StatusCode::OK,
-    ))
+        "document",
+        "document",
+        &id,
+        views::document::resource,
+    )
 }
 
 /// Beyond Persona: `GET /documents/{id}/files/{sha256}/{filename}`, a file's bytes.

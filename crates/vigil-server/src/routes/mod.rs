@@ -22,7 +22,7 @@ pub mod webhooks;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::protocol::ApiError;
+use crate::protocol::{finish, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
 pub fn api_routes() -> Router<AppState> {
@@ -297,6 +297,28 @@ pub fn api_routes() -> Router<AppState> {
         .route("/events", get(events::list))
         .route("/tool-calls", get(tool_calls::list))
         .route("/events/{event_id}", get(events::retrieve))
+}
+
+/// `GET` of one workflow record: the family's read permission, the record or a 404
+/// ("`<noun>` `<id>` is not found"), rendered as a single-resource document.
+pub(crate) fn retrieve_record<R: vigil_store::Record>(
+    state: &AppState,
+    ctx: &Ctx,
+    family: &str,
+    noun: &str,
+    id: &str,
+    render: impl FnOnce(&R) -> serde_json::Value,
+) -> ApiResult<Reply> {
+    ctx.require(family, vigil_domain::permissions::Access::Read)?;
+    let record = state
+        .store
+        .get::<R>(ctx.env_id(), id)?
+        .ok_or_else(|| ApiError::not_found(format!("{noun} `{id}` is not found")))?;
+    Ok(finish(
+        crate::views::single(render(&record), None),
+        ctx,
+        axum::http::StatusCode::OK,
+    ))
 }
 
 pub async fn not_found() -> ApiError {

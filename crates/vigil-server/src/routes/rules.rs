@@ -14,7 +14,7 @@ use vigil_store::{PageRequest, RecordFilter, WriteTx};
 
 use super::accounts::owner::optional_string;
 use crate::protocol::{
-    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::AppState;
 
@@ -270,12 +270,7 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("case", Access::Read)?;
-    let rule = state
-        .store
-        .get::<FlaggingRule>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("flagging rule `{id}` is not found")))?;
-    Ok(finish(json!({ "data": view(&rule) }), &ctx, StatusCode::OK))
+    crate::routes::retrieve_record::<FlaggingRule>(&state, &ctx, "case", "flagging rule", &id, view)
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {

@@ -18,7 +18,7 @@ use super::accounts::owner::optional_string;
 use crate::protocol::inflection::Inflection;
 use crate::protocol::version::ApiVersion;
 use crate::protocol::{
-    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::views::{self, webhook::TYPE};
 use crate::AppState;
@@ -395,16 +395,9 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("webhook", Access::Read)?;
-    let webhook = state
-        .store
-        .get::<Webhook>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(finish(
-        views::single(views::webhook::resource(&webhook, true), None),
-        &ctx,
-        StatusCode::OK,
-    ))
+    crate::routes::retrieve_record::<Webhook>(&state, &ctx, "webhook", "webhook", &id, |w| {
+        views::webhook::resource(w, true)
+    })
 }
 
 /// `GET /webhooks`, newest first; archived webhooks are listed too (as in Persona).

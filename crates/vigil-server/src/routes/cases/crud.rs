@@ -10,12 +10,8 @@ use vigil_domain::inquiry::template::check_fields;
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, WriteTx};
 
-use super::{
-    act_on_case, actor, attach, ensure_not_redacted, load, not_found, object_ids, record, written,
-};
-use crate::protocol::{
-    finish, paging, replace_snapshots, write, ApiBody, ApiError, ApiResult, Ctx, Reply,
-};
+use super::{act_on_case, actor, attach, ensure_not_redacted, load, object_ids, record, written};
+use crate::protocol::{paging, replace_snapshots, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
@@ -173,16 +169,7 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("case", Access::Read)?;
-    let case = state
-        .store
-        .get::<Case>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(finish(
-        views::single(views::case::resource(&case), None),
-        &ctx,
-        StatusCode::OK,
-    ))
+    crate::routes::retrieve_record::<Case>(&state, &ctx, "case", "case", &id, views::case::resource)
 }
 
 const FILTERS: &[&str] = &[

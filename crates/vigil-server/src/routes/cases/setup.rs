@@ -12,7 +12,7 @@ use vigil_domain::permissions::Access;
 use vigil_store::{PageRequest, RecordFilter, WriteTx};
 
 use crate::protocol::{
-    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
@@ -163,16 +163,14 @@ pub async fn retrieve_template(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("case", Access::Read)?;
-    let template = state
-        .store
-        .get::<CaseTemplate>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("case template `{id}` is not found")))?;
-    Ok(finish(
-        views::single(views::case::template(&template), None),
+    crate::routes::retrieve_record::<CaseTemplate>(
+        &state,
         &ctx,
-        StatusCode::OK,
-    ))
+        "case",
+        "case template",
+        &id,
+        views::case::template,
+    )
 }
 
 /// Beyond Persona: `GET /case-templates`, newest first.
@@ -237,16 +235,14 @@ pub async fn retrieve_queue(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("case", Access::Read)?;
-    let queue = state
-        .store
-        .get::<CaseQueue>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("case queue `{id}` is not found")))?;
-    Ok(finish(
-        views::single(views::case::queue(&queue), None),
+    crate::routes::retrieve_record::<CaseQueue>(
+        &state,
         &ctx,
-        StatusCode::OK,
-    ))
+        "case",
+        "case queue",
+        &id,
+        views::case::queue,
+    )
 }
 
 /// Beyond Persona: `GET /case-queues`, newest first.

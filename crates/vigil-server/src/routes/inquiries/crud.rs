@@ -246,16 +246,14 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("inquiry", Access::Read)?;
-    let inquiry = state
-        .store
-        .get::<Inquiry>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(finish(
-        views::single(views::inquiry::resource(&inquiry), None),
+    crate::routes::retrieve_record::<Inquiry>(
+        &state,
         &ctx,
-        StatusCode::OK,
-    ))
+        "inquiry",
+        "inquiry",
+        &id,
+        views::inquiry::resource,
+    )
 }
 
 /// `PATCH /inquiries/{id}`: `fields`, `note`, `tags`. Submitting fields to an inquiry that

@@ -13,9 +13,7 @@ use vigil_store::{PageRequest, RecordFilter, WriteTx};
 use super::{
     ensure_not_redacted, expire_sessions, issue_link, link_meta, load, new_session, record_session,
 };
-use crate::protocol::{
-    finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
-};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
@@ -80,16 +78,14 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("inquiry", Access::Read)?;
-    let session = state
-        .store
-        .get::<InquirySession>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(finish(
-        views::single(views::inquiry::session(&session), None),
+    crate::routes::retrieve_record::<InquirySession>(
+        &state,
         &ctx,
-        StatusCode::OK,
-    ))
+        "inquiry",
+        "inquiry session",
+        &id,
+        views::inquiry::session,
+    )
 }
 
 /// `GET /inquiry-sessions`, newest first; `filter[inquiry-id]`; beyond Persona,

@@ -11,7 +11,7 @@ use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
 use crate::protocol::{
-    finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
+    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
@@ -73,16 +73,14 @@ pub async fn retrieve(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("inquiry", Access::Read)?;
-    let template = state
-        .store
-        .get::<InquiryTemplate>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
-    Ok(finish(
-        views::single(views::inquiry::template(&template), None),
+    crate::routes::retrieve_record::<InquiryTemplate>(
+        &state,
         &ctx,
-        StatusCode::OK,
-    ))
+        "inquiry",
+        "inquiry template",
+        &id,
+        views::inquiry::template,
+    )
 }
 
 /// Beyond Persona: `POST /inquiry-templates` with `name` and `field-schemas` (Persona's
