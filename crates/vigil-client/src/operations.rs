@@ -370,10 +370,8 @@ pub fn build(op: &Operation, args: &Map<String, Value>) -> Result<Request, Error
     }
     let mut request = Request::new(op.method.clone(), path);
     request.query = query;
-    if op.method != Method::GET && op.method != Method::DELETE
-        || !attributes.is_empty()
-        || !meta.is_empty()
-    {
+    let bodiless = op.method == Method::GET || op.method == Method::DELETE;
+    if !bodiless || !attributes.is_empty() || !meta.is_empty() {
         if !attributes.is_empty() {
             data.insert("attributes".into(), Value::Object(attributes));
         }

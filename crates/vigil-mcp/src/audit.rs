@@ -32,9 +32,12 @@ pub trait CallLog: Send + Sync {
 /// Argument names whose values are never personal data. A reference id is the caller's
 /// own id for the person, often an email address, so it is masked.
 fn plain(name: &str) -> bool {
-    name != "reference_id" && name != "auto_create_account_reference_id" && name.ends_with("_id")
+    if name.ends_with("reference_id") {
+        return false;
+    }
+    name.ends_with("_id")
         || name.ends_with("_ids")
-        || name.starts_with("auto_create_") && !name.ends_with("reference_id")
+        || name.starts_with("auto_create_")
         || name.ends_with("_seconds")
         || matches!(
             name,

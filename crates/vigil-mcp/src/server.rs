@@ -24,6 +24,8 @@ const RUN: &str = "persona_run_tool";
 pub struct ToolServer {
     client: Client,
     settings: Arc<Settings>,
+    /// What `tools/list` answers, made once: the settings never change.
+    tools: Arc<Vec<Tool>>,
     log: Option<Arc<dyn CallLog>>,
     /// Who is calling, for the log (the key's name or id; the MCP client's name is added).
     caller: String,
@@ -44,12 +46,15 @@ impl ToolServer {
         log: Option<Arc<dyn CallLog>>,
         caller: impl Into<String>,
     ) -> ToolServer {
-        ToolServer {
+        let mut server = ToolServer {
             client,
             settings: Arc::new(settings),
+            tools: Arc::default(),
             log,
             caller: caller.into(),
-        }
+        };
+        server.tools = Arc::new(server.tool_list());
+        server
     }
 
     /// The operations this server offers (its toolsets).
@@ -374,11 +379,11 @@ impl ServerHandler for ToolServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tool_list()))
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tool_list().into_iter().find(|t| t.name == name)
+        self.tools.iter().find(|t| t.name == name).cloned()
     }
 
     async fn call_tool(

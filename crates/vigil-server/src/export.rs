@@ -122,6 +122,14 @@ struct Parquet {
     rows: Rows,
 }
 
+/// One buffered column, as the Parquet writer takes it.
+enum Column<'a> {
+    Text(&'a [ByteArray]),
+    Millis(&'a [i64]),
+    /// Values of the rows that have one, and per row whether it does (1) or not (0).
+    Optional(&'a [ByteArray], &'a [i16]),
+}
+
 /// The buffered rows of the next row group, column by column.
 #[derive(Default)]
 struct Rows {
@@ -155,39 +163,38 @@ impl Parquet {
         }
         let rows = std::mem::take(&mut self.rows);
         let mut group = self.writer.next_row_group()?;
-        let strings = [
-            &rows.id,
-            &rows.name,
-            &rows.object_type,
-            &rows.object_id,
-            &rows.payload,
+        // In schema order: id, name, created_at, object_type, object_id, payload, context.
+        let columns = [
+            Column::Text(&rows.id),
+            Column::Text(&rows.name),
+            Column::Millis(&rows.created_at),
+            Column::Text(&rows.object_type),
+            Column::Text(&rows.object_id),
+            Column::Text(&rows.payload),
+            Column::Optional(&rows.context, &rows.context_defined),
         ];
-        // Columns come in schema order: id, name, created_at, object_type, object_id,
-        // payload, context.
-        let mut index = 0;
-        while let Some(mut column) = group.next_column()? {
-            match index {
-                2 => {
-                    column
-                        .typed::<Int64Type>()
-                        .write_batch(&rows.created_at, None, None)?;
-                }
-                6 => {
-                    column.typed::<ByteArrayType>().write_batch(
-                        &rows.context,
-                        Some(&rows.context_defined),
-                        None,
-                    )?;
-                }
-                _ => {
-                    let values = strings[if index < 2 { index } else { index - 1 }];
-                    column
+        for column in columns {
+            let mut writer = group
+                .next_column()?
+                .ok_or("the Parquet schema has fewer columns than the rows")?;
+            match column {
+                Column::Text(values) => {
+                    writer
                         .typed::<ByteArrayType>()
                         .write_batch(values, None, None)?;
                 }
+                Column::Millis(values) => {
+                    writer
+                        .typed::<Int64Type>()
+                        .write_batch(values, None, None)?;
+                }
+                Column::Optional(values, defined) => {
+                    writer
+                        .typed::<ByteArrayType>()
+                        .write_batch(values, Some(defined), None)?;
+                }
             }
-            column.close()?;
-            index += 1;
+            writer.close()?;
         }
         group.close()?;
         Ok(())
