@@ -7,7 +7,7 @@ use anyhow::Context;
 
 mod import;
 mod match_cmd;
-mod mcp_cmd;
+mod mcp;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -59,7 +59,7 @@ enum Command {
     },
     /// Serve Persona's API as agent tools (MCP) over stdio, against a vigil server or a
     /// Persona tenant; the key comes from VIGIL_API_KEY (or PERSONA_API_KEY).
-    Mcp(mcp_cmd::McpArgs),
+    Mcp(mcp::McpArgs),
     /// Read the agent tool server's execution log.
     Audit {
         #[command(subcommand)]
@@ -71,7 +71,7 @@ enum Command {
 enum AuditCommand {
     /// Print the latest tool calls, oldest first: time, environment, tool, outcome, HTTP
     /// status, latency, masked arguments, request id, caller, message.
-    Tail(mcp_cmd::TailArgs),
+    Tail(mcp::tail::TailArgs),
 }
 
 #[derive(Subcommand)]
@@ -197,6 +197,9 @@ struct ServeArgs {
     /// Delete events older than this many days (default: keep them forever).
     #[arg(long, env = "VIGIL_EVENT_RETENTION_DAYS")]
     event_retention_days: Option<u32>,
+    /// The agent tools on `/mcp` (streamable HTTP; each request needs an API key).
+    #[command(flatten)]
+    mcp: mcp::http::ServeMcpArgs,
 }
 
 #[derive(Subcommand)]
@@ -233,7 +236,8 @@ fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
 /// falls behind, requests wait. Keep the guard alive to flush on exit.
 fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // rmcp logs every MCP session's client details at info.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=warn"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("vigil-log")
@@ -258,10 +262,10 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Audit {
             command: AuditCommand::Tail(args),
-        } => mcp_cmd::tail(args),
+        } => mcp::tail::tail(args),
         Command::Mcp(args) => {
             let _guard = init_logging(false);
-            mcp_cmd::run(args)
+            mcp::run(args)
         }
         Command::Actions { command } => actions(command),
         Command::Match(args) => match_cmd::run(args),
@@ -447,6 +451,7 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _log_guard = init_logging(args.log_json);
+    let mcp_settings = args.mcp.settings()?;
     let _lock = lock_data_dir(&args.data_dir)?;
     let store = open_store(&args.data_dir)?;
     let created = setup::bootstrap(&store).context("setting up the data directory")?;
@@ -487,12 +492,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{address}"))
             .trim_end_matches('/')
             .to_string();
-        println!("vigil listening on http://{address} (API under /api/v1)");
+        println!("vigil listening on http://{address} (API under /api/v1, agent tools on /mcp)");
         tracing::info!(%address, "listening");
+        let state = AppState::new(store, config);
+        let (tools, close_tools) = mcp::http::router(&state, address, mcp_settings)?;
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
+            // Open event streams would hold a graceful shutdown forever.
+            close_tools();
         };
-        vigil_server::run(listener, AppState::new(store, config), shutdown).await?;
+        vigil_server::run(listener, state, tools, shutdown).await?;
         anyhow::Ok(())
     })
 }

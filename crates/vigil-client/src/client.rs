@@ -124,6 +124,17 @@ impl Client {
         &self.config
     }
 
+    /// The same client, sharing its connections, acting with another key (a tool server
+    /// over HTTP calls with each caller's own key).
+    pub fn with_key(&self, api_key: impl Into<String>) -> Client {
+        let mut config = self.config.clone();
+        config.api_key = api_key.into();
+        Client {
+            http: self.http.clone(),
+            config,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Result<Response, Error> {
         self.send(Request::new(Method::GET, path)).await
     }

@@ -10,10 +10,14 @@ use serde_json::{Map, Value};
 pub struct CallRecord {
     /// Who called: the API key's name or id, and the MCP client's name.
     pub caller: String,
+    /// Where the host files the call (vigil: the caller key's environment); `None`: the
+    /// host's default.
+    pub scope: Option<String>,
     pub tool: String,
     /// The arguments, masked.
     pub arguments: Value,
-    /// `ok`, `refused` (this server's policy), `invalid` (bad arguments), or `error`.
+    /// `ok`, `refused` (this server's policy), `declined` (the person said no when asked
+    /// to confirm), `invalid` (bad arguments), or `error`.
     pub outcome: String,
     /// The upstream HTTP status, when there was an answer.
     pub status: Option<u16>,

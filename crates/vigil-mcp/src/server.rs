@@ -14,7 +14,8 @@ use serde_json::{json, Map, Value};
 use vigil_client::{operations, Client, Effect, Error, Operation, Returns};
 
 use crate::audit::{mask, CallLog, CallRecord};
-use crate::{results, tools, Settings};
+use crate::confirm::{self, Confirmation};
+use crate::{results, tools, Caller, Settings};
 
 const SEARCH: &str = "persona_search_tools";
 const DESCRIBE: &str = "persona_describe_tool";
@@ -29,6 +30,19 @@ pub struct ToolServer {
     log: Option<Arc<dyn CallLog>>,
     /// Who is calling, for the log (the key's name or id; the MCP client's name is added).
     caller: String,
+}
+
+/// Who a call is from, and the client that acts for them.
+struct Identity {
+    client: Client,
+    label: String,
+    scope: Option<String>,
+}
+
+enum Resolved {
+    /// Answered without the API (the compact mode's search and describe, its errors).
+    Answer(CallToolResult),
+    Run(&'static Operation, Map<String, Value>),
 }
 
 /// Why a call did not reach the API, or what the API said, for the agent to act on.
@@ -83,10 +97,12 @@ impl ToolServer {
                 Ok(())
             }
             Effect::Write => Err(format!(
-                "{name} changes data and this tool server is read-only; the operator can allow changes with --write (VIGIL_MCP_WRITE=true)"
+                "{name} changes data and this tool server is read-only; the operator can allow changes with {p}write (VIGIL_MCP_WRITE=true)",
+                p = self.settings.flag_prefix,
             )),
             Effect::Destructive => Err(format!(
-                "{name} is destructive (hard or impossible to undo) and this tool server does not allow it; the operator can allow it with --write --allow-destructive {name}"
+                "{name} is destructive (hard or impossible to undo) and this tool server does not allow it; the operator can allow it with {p}write {p}allow-destructive {name}",
+                p = self.settings.flag_prefix,
             )),
         }
     }
@@ -110,6 +126,7 @@ impl ToolServer {
     /// Run `op` with `args`: the policy, the client, the result's shape.
     async fn run(
         &self,
+        client: &Client,
         op: &Operation,
         args: &Map<String, Value>,
     ) -> Result<(Value, Option<String>), Failure> {
@@ -119,8 +136,7 @@ impl ToolServer {
             message,
             request_id: None,
         })?;
-        let response = self
-            .client
+        let response = client
             .call(&op.name, args)
             .await
             .map_err(|error| failure(op, error))?;
@@ -132,64 +148,86 @@ impl ToolServer {
         Ok((shaped, response.request_id))
     }
 
-    async fn call(
-        &self,
-        name: &str,
-        args: Map<String, Value>,
-        client_name: Option<String>,
-    ) -> Result<CallToolResult, McpError> {
+    /// What a call is: one of the compact mode's own answers, or an operation to run.
+    fn resolve(&self, name: &str, args: Map<String, Value>) -> Result<Resolved, McpError> {
         if self.settings.compact {
             match name {
-                SEARCH => return Ok(self.search(&args)),
-                DESCRIBE => return Ok(self.describe(&args)),
+                SEARCH => return Ok(Resolved::Answer(self.search(&args))),
+                DESCRIBE => return Ok(Resolved::Answer(self.describe(&args))),
                 RUN => {
                     let Some(tool) = args.get("tool").and_then(Value::as_str) else {
-                        return Ok(tool_error(
+                        return Ok(Resolved::Answer(tool_error(
                             "argument `tool`: is required (a tool name from persona_search_tools)",
-                        ));
+                        )));
                     };
                     let inner = match args.get("arguments") {
                         None | Some(Value::Null) => Map::new(),
                         Some(Value::Object(map)) => map.clone(),
                         Some(_) => {
-                            return Ok(tool_error("argument `arguments`: must be an object"))
+                            return Ok(Resolved::Answer(tool_error(
+                                "argument `arguments`: must be an object",
+                            )))
                         }
                     };
-                    let Some(op) = self.operation(tool) else {
-                        return Ok(tool_error(&format!("argument `tool`: `{tool}` is not a tool of this server; persona_search_tools lists them")));
-                    };
-                    return Ok(self.logged(op, inner, client_name).await);
+                    return Ok(match self.operation(tool) {
+                        Some(op) => Resolved::Run(op, inner),
+                        None => Resolved::Answer(tool_error(&format!("argument `tool`: `{tool}` is not a tool of this server; persona_search_tools lists them"))),
+                    });
                 }
                 _ => {}
             }
         }
-        let Some(op) = self.operation(name).filter(|_| !self.settings.compact) else {
-            return Err(McpError::invalid_params(
+        match self.operation(name).filter(|_| !self.settings.compact) {
+            Some(op) => Ok(Resolved::Run(op, args)),
+            None => Err(McpError::invalid_params(
                 format!("`{name}` is not a tool of this server"),
                 None,
-            ));
+            )),
+        }
+    }
+
+    /// Who this call is from: the caller the host put on the HTTP request (over HTTP,
+    /// each call runs with its caller's key), else this server's own key.
+    fn identity(&self, context: &RequestContext<RoleServer>) -> Identity {
+        let client_name = context.client_info().map(|info| info.name);
+        let from_http = context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Caller>());
+        let (client, label, scope) = match from_http {
+            Some(caller) => (
+                self.client.with_key(&caller.key),
+                caller.label.clone(),
+                caller.scope.clone(),
+            ),
+            None => (self.client.clone(), self.caller.clone(), None),
         };
-        Ok(self.logged(op, args, client_name).await)
+        let label = match client_name {
+            Some(client_name) => format!("{label} via {client_name}"),
+            None => label,
+        };
+        Identity {
+            client,
+            label,
+            scope,
+        }
     }
 
     /// Run and write the call to the log.
     async fn logged(
         &self,
+        who: &Identity,
         op: &Operation,
         args: Map<String, Value>,
-        client_name: Option<String>,
     ) -> CallToolResult {
         let started = Instant::now();
-        let outcome = self.run(op, &args).await;
+        let outcome = self.run(&who.client, op, &args).await;
         let latency_ms = started.elapsed().as_millis() as u64;
-        let caller = match client_name {
-            Some(client) => format!("{} via {client}", self.caller),
-            None => self.caller.clone(),
-        };
         let (record, result) = match outcome {
             Ok((value, request_id)) => (
                 CallRecord {
-                    caller,
+                    caller: who.label.clone(),
+                    scope: who.scope.clone(),
                     tool: tools::name(op),
                     arguments: mask(&args),
                     outcome: "ok".into(),
@@ -202,7 +240,8 @@ impl ToolServer {
             ),
             Err(failure) => (
                 CallRecord {
-                    caller,
+                    caller: who.label.clone(),
+                    scope: who.scope.clone(),
                     tool: tools::name(op),
                     arguments: mask(&args),
                     outcome: failure.outcome.into(),
@@ -214,10 +253,14 @@ impl ToolServer {
                 tool_error(&failure.message),
             ),
         };
+        self.write(record);
+        result
+    }
+
+    fn write(&self, record: CallRecord) {
         if let Some(log) = &self.log {
             log.record(record);
         }
-        result
     }
 
     fn search(&self, args: &Map<String, Value>) -> CallToolResult {
@@ -391,13 +434,34 @@ impl ServerHandler for ToolServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let client_name = context
-            .peer
-            .peer_info()
-            .map(|info| info.client_info.name.clone());
-        let args = request.arguments.unwrap_or_default();
-        self.call(&request.name, args, client_name)
-            .await
-            .map(CallToolResponse::from)
+        let args = request.arguments.clone().unwrap_or_default();
+        let (op, args) = match self.resolve(&request.name, args)? {
+            Resolved::Answer(result) => return Ok(result.into()),
+            Resolved::Run(op, args) => (op, args),
+        };
+        let who = self.identity(&context);
+        if op.effect == Effect::Destructive && self.permit(op).is_ok() {
+            let tool = tools::name(op);
+            let shown = mask(&args);
+            match confirm::confirm(&tool, &op.title, &args, &shown, &request, &context).await {
+                Confirmation::Proceed => {}
+                Confirmation::Ask(input_required) => return Ok(input_required.into()),
+                Confirmation::Stop(message) => {
+                    self.write(CallRecord {
+                        caller: who.label,
+                        scope: who.scope,
+                        tool,
+                        arguments: shown,
+                        outcome: "declined".into(),
+                        status: None,
+                        message: Some(message.clone()),
+                        latency_ms: 0,
+                        request_id: None,
+                    });
+                    return Ok(tool_error(&message).into());
+                }
+            }
+        }
+        Ok(self.logged(&who, op, args).await.into())
     }
 }

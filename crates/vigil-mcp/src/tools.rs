@@ -90,7 +90,9 @@ pub fn output_schema(op: &Operation) -> JsonObject {
             "type": "object",
             "properties": {
                 "items": {"type": "array", "items": object_schema()},
-                "next_cursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page; null on the last."},
+                // One type per branch: portable to clients that map schemas onto a single-type
+                // dialect (the MCP Inspector's strict check says so).
+                "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "Pass as cursor for the next page; null on the last."},
                 "truncated": {"type": "boolean", "description": "The page was cut to keep the result small; next_cursor continues after the last item given."},
             },
             "required": ["items", "next_cursor", "truncated"],

@@ -204,10 +204,12 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve until `shutdown` resolves.
+/// Serve the API, and `beside` it (routes mounted next to `/api/v1`, such as the agent
+/// tools' `/mcp`), until `shutdown` resolves.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
+    beside: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
@@ -228,7 +230,7 @@ pub async fn run(
     let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
     let dispatcher = tokio::spawn(webhooks::dispatch(state.clone()));
     let sender = tokio::spawn(webhooks::send(state.clone()));
-    let result = axum::serve(listener, app(state))
+    let result = axum::serve(listener, app(state).merge(beside))
         .with_graceful_shutdown(shutdown)
         .await;
     pruner.abort();

@@ -81,7 +81,9 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn authenticate(
+/// The key and environment a request's `Authorization: Bearer` header names, checked as
+/// every API request is (unknown, expired); also guards routes mounted beside the API.
+pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
 ) -> ApiResult<(Arc<ApiKey>, Arc<Environment>)> {

@@ -1,8 +1,11 @@
-"""An independent MCP client (the official Python SDK) against `vigil mcp` over stdio.
+"""An independent MCP client (the official Python SDK) against vigil's tool server.
 
-Run by crates/vigil-cli/tests/api/mcp.rs with VIGIL_BIN, VIGIL_BASE_URL and VIGIL_API_KEY
-set; MODE is `auto` (the current protocol, falling back) or `legacy` (the initialize
-handshake of older versions). Prints one JSON line of what it saw; the Rust test asserts.
+Run by crates/vigil-cli/tests/api/mcp.rs as `client.py TRANSPORT MODE PHASE...`:
+TRANSPORT is `stdio` (launches `vigil mcp` from VIGIL_BIN with each phase's flags, against
+VIGIL_BASE_URL) or `http` (connects to VIGIL_MCP_URL, `/mcp` on `vigil serve`, whose flags
+the test chose); the key is VIGIL_API_KEY either way. MODE is `auto` (the current protocol,
+falling back) or `legacy` (the initialize handshake of older versions). Prints one JSON
+line of what it saw; the Rust test asserts.
 """
 
 import asyncio
@@ -10,16 +13,26 @@ import json
 import os
 import sys
 
+from mcp import types
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+TRANSPORT = sys.argv[1]
 
 
 def server(*flags):
-    env = dict(os.environ)
+    """The server to connect to: `vigil mcp` with `flags` over stdio, or the URL."""
+    if TRANSPORT == "http":
+        headers = {"Authorization": "Bearer " + os.environ["VIGIL_API_KEY"]}
+        return streamable_http_client(
+            os.environ["VIGIL_MCP_URL"], http_client=create_mcp_http_client(headers=headers)
+        )
     return StdioServerParameters(
         command=os.environ["VIGIL_BIN"],
         args=["mcp", "--base-url", os.environ["VIGIL_BASE_URL"], *flags],
-        env=env,
+        env=dict(os.environ),
     )
 
 
@@ -27,14 +40,27 @@ def text(result):
     return " ".join(getattr(block, "text", "") for block in result.content)
 
 
-async def session(flags, mode, steps):
-    async with Client(server(*flags), mode=mode) as client:
+async def session(flags, mode, steps, elicitation_callback=None):
+    async with Client(server(*flags), mode=mode, elicitation_callback=elicitation_callback) as client:
         return await steps(client)
 
 
+def person(answer, asked):
+    """A person at the client who answers every confirmation form with `answer`."""
+
+    async def callback(context, params):
+        asked.append({"message": params.message, "schema": params.requested_schema})
+        if answer == "accept":
+            return types.ElicitResult(action="accept", content={"confirm": True})
+        return types.ElicitResult(action=answer)
+
+    return callback
+
+
 async def main():
-    mode = sys.argv[1]
-    seen = {"mode": mode}
+    mode = sys.argv[2]
+    phases = sys.argv[3:]
+    seen = {"mode": mode, "transport": TRANSPORT}
 
     async def read_only(client):
         tools = (await client.list_tools()).tools
@@ -66,9 +92,13 @@ async def main():
         seen["tagged"] = {"error": tagged.is_error, "structured": tagged.structured_content}
         bad = await client.call_tool("persona_update_account", {"account_id": account, "birthdate": "1990-13-45"})
         seen["bad_value"] = {"error": bad.is_error, "text": text(bad)}
-        refused = await client.call_tool("persona_redact_account", {"account_id": account})
+        refused = await client.call_tool("persona_consolidate_accounts", {"account_id": account, "source_account_ids": ["act_other"]})
         seen["destructive_refused"] = {"error": refused.is_error, "text": text(refused)}
         seen["account"] = account
+
+    async def declined(client):
+        kept = await client.call_tool("persona_redact_account", {"account_id": seen["account"]})
+        seen["destructive_declined"] = {"error": kept.is_error, "text": text(kept)}
 
     async def destroyer(client):
         redacted = await client.call_tool("persona_redact_account", {"account_id": seen["account"]})
@@ -82,10 +112,22 @@ async def main():
         ran = await client.call_tool("persona_run_tool", {"tool": "persona_list_accounts", "arguments": {"page_size": 1}})
         seen["compact_run"] = {"error": ran.is_error, "structured": ran.structured_content}
 
-    await session([], mode, read_only)
-    await session(["--write"], mode, writer)
-    await session(["--write", "--allow-destructive", "persona_redact_account"], mode, destroyer)
-    await session(["--compact", "--toolsets", "accounts"], mode, compact)
+    destructive = ["--write", "--allow-destructive", "persona_redact_account"]
+    for phase in phases:
+        if phase == "read_only":
+            await session([], mode, read_only)
+        elif phase == "writer":
+            await session(["--write"], mode, writer)
+        elif phase == "destroyer":
+            # Asked to confirm: first the person declines, then accepts.
+            asked = []
+            await session(destructive, mode, declined, person("decline", asked))
+            await session(destructive, mode, destroyer, person("accept", asked))
+            seen["asked"] = asked
+        elif phase == "compact":
+            await session(["--compact", "--toolsets", "accounts"], mode, compact)
+        else:
+            raise SystemExit(f"unknown phase {phase}")
     print(json.dumps(seen))
 
 
