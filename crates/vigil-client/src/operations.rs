@@ -65,6 +65,8 @@ pub enum Type {
     Object,
     /// An array of strings.
     Array,
+    /// An array of objects (a template's field schemas, simulate actions).
+    Objects,
     /// YYYY-MM-DD.
     Date,
     /// ISO 8601 date-time.
@@ -263,6 +265,9 @@ fn check(param: &Param, value: &Value) -> Result<(), Error> {
         Type::Array => value
             .as_array()
             .is_some_and(|items| items.iter().all(Value::is_string)),
+        Type::Objects => value
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_object)),
     };
     if !ok {
         let expected = match param.kind {
@@ -273,6 +278,7 @@ fn check(param: &Param, value: &Value) -> Result<(), Error> {
             Type::Boolean => "true or false",
             Type::Object => "an object",
             Type::Array => "an array of strings",
+            Type::Objects => "an array of objects",
         };
         return Err(invalid(name, format!("must be {expected}")));
     }

@@ -16,8 +16,24 @@ pub fn compact(resource: &Value) -> Value {
     let mut out = Map::new();
     out.insert("id".into(), resource["id"].clone());
     out.insert("type".into(), resource["type"].clone());
-    if let Some(attributes) = resource.get("attributes").filter(|a| a.is_object()) {
-        out.insert("attributes".into(), attributes.clone());
+    match resource.get("attributes").filter(|a| a.is_object()) {
+        Some(attributes) => {
+            out.insert("attributes".into(), attributes.clone());
+        }
+        None => {
+            // Entries that are not JSON:API resources (a report's history) keep their
+            // members as attributes.
+            let members: Map<String, Value> = resource
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| !["id", "type", "relationships", "links"].contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !members.is_empty() {
+                out.insert("attributes".into(), Value::Object(members));
+            }
+        }
     }
     let mut related = Map::new();
     if let Some(relationships) = resource.get("relationships").and_then(Value::as_object) {
@@ -133,6 +149,12 @@ mod tests {
             compact(&resource),
             json!({"id": "inq_1", "type": "inquiry", "attributes": {"status": "created"},
                    "related": {"account": "act_1", "sessions": ["iqse_1"]}})
+        );
+        // A history entry is not a JSON:API resource: its members are kept.
+        let entry = json!({"type": "run", "id": "rpr_1", "run-type": "manual", "match-count": 2});
+        assert_eq!(
+            compact(&entry),
+            json!({"id": "rpr_1", "type": "run", "attributes": {"run-type": "manual", "match-count": 2}})
         );
     }
 

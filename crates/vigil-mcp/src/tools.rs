@@ -23,6 +23,7 @@ fn param_schema(param: &Param) -> Value {
         Type::Boolean => json!({"type": "boolean"}),
         Type::Object => json!({"type": "object"}),
         Type::Array => json!({"type": "array", "items": {"type": "string"}}),
+        Type::Objects => json!({"type": "array", "items": {"type": "object"}}),
         Type::Date => json!({"type": "string", "format": "date"}),
         Type::Datetime => json!({"type": "string", "format": "date-time"}),
     };

@@ -67,6 +67,7 @@ async fn every_operation_in_the_table_reaches_a_route() {
                     operations::Type::Boolean => json!(false),
                     operations::Type::Object => json!({}),
                     operations::Type::Array => json!(["none_1"]),
+                    operations::Type::Objects => json!([{}]),
                     operations::Type::Date => json!("2000-01-01"),
                     operations::Type::Datetime => json!("2000-01-01T00:00:00Z"),
                     operations::Type::String => json!(param
@@ -285,4 +286,184 @@ async fn an_explicit_idempotency_key_replays_the_first_answer() {
         .await
         .unwrap();
     assert_eq!(listed.body["data"].as_array().unwrap().len(), 1);
+}
+
+/// Operations vigil serves that Persona does not have, and why.
+const BEYOND_PERSONA: &[(&str, &str)] = &[
+    ("archive_account", "vigil keeps archived accounts listable"),
+    ("restore_account", "the undo of archive"),
+    (
+        "list_account_types",
+        "not in Persona's published spec (its API has it)",
+    ),
+    (
+        "create_account_type",
+        "Persona makes types in its dashboard",
+    ),
+    (
+        "update_account_type",
+        "Persona makes types in its dashboard",
+    ),
+    (
+        "list_importer_errors",
+        "an import's refused rows, which Persona emails",
+    ),
+    (
+        "complete_inquiry",
+        "vigil has no hosted flow to complete inquiries in",
+    ),
+    (
+        "retrieve_inquiry_comparison",
+        "vigil's comparison of a submission with its account",
+    ),
+    (
+        "create_inquiry_template",
+        "Persona makes templates in its dashboard",
+    ),
+    (
+        "create_case_template",
+        "Persona makes templates in its dashboard",
+    ),
+    ("create_case_queue", "Persona makes queues in its dashboard"),
+    (
+        "retrieve_case_queue",
+        "Persona makes queues in its dashboard",
+    ),
+    ("list_case_queues", "Persona makes queues in its dashboard"),
+    (
+        "list_case_templates",
+        "Persona makes templates in its dashboard",
+    ),
+    (
+        "list_case_comments",
+        "case comments are read in Persona's dashboard",
+    ),
+    (
+        "create_case_comment",
+        "not in Persona's published spec (its dashboard has it)",
+    ),
+    (
+        "create_document",
+        "not in Persona's published spec (its API has it)",
+    ),
+    ("list_flagging_rules", "flagging rules are vigil's"),
+    ("retrieve_flagging_rule", "flagging rules are vigil's"),
+    ("create_flagging_rule", "flagging rules are vigil's"),
+    ("update_flagging_rule", "flagging rules are vigil's"),
+    (
+        "redact_document",
+        "vigil deletes a document's files on request",
+    ),
+    ("list_report_matches", "a report's scored matches"),
+    ("list_webhook_deliveries", "vigil's delivery log"),
+    ("redeliver_webhook_events", "vigil's redelivery"),
+    ("list_tool_calls", "the agent tools' execution log"),
+];
+
+/// Arguments vigil takes beyond what Persona's spec names for that operation, and why.
+const BEYOND_PERSONA_ARGUMENTS: &[(&str, &str, &str)] = &[
+    ("list_accounts", "account_type_id", "filter by type"),
+    (
+        "list_accounts",
+        "archived",
+        "archived accounts stay listable",
+    ),
+    (
+        "mark_inquiry_for_review",
+        "comment",
+        "why, kept in the event log",
+    ),
+    ("list_inquiry_sessions", "status", "filter by status"),
+    ("list_inquiry_templates", "name", "filter by name"),
+    ("list_inquiry_templates", "status", "filter by status"),
+    (
+        "generate_inquiry_session_one_time_link",
+        "expires_in_seconds",
+        "as the inquiry's link takes it",
+    ),
+    ("list_cases", "case_queue_id", "filter by queue"),
+    ("list_cases", "assignee_id", "filter by assignee"),
+    ("list_cases", "created_at_start", "filter by creation time"),
+    ("list_cases", "created_at_end", "filter by creation time"),
+    (
+        "set_case_status",
+        "resolution",
+        "the resolution with status resolved",
+    ),
+    ("list_webhooks", "status", "filter by status"),
+];
+
+/// The route test above proves each argument reaches a route that knows it; this one
+/// proves each is the name Persona's own spec gives it (an argument of an operation whose
+/// path needs a real id is otherwise only checked where a test makes the object).
+#[test]
+fn every_argument_is_named_as_persona_names_it() {
+    let mut wrong = Vec::new();
+    for op in operations::all() {
+        // Placeholder ids; a path parameter with choices takes its first.
+        let path: String = op
+            .path
+            .split('/')
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => op
+                        .param(name)
+                        .and_then(|p| p.choices.first().cloned())
+                        .unwrap_or_else(|| "x1".into()),
+                    None => s.to_string(),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("/");
+        let Some(names) = conformance::request_names(op.method.as_str(), &path) else {
+            eprintln!("SKIPPED: Persona's spec is absent; argument names are not checked");
+            return;
+        };
+        let names = match names {
+            Ok(names) => names,
+            Err(why) => {
+                if !BEYOND_PERSONA.iter().any(|(name, _)| *name == op.name) {
+                    wrong.push(format!("{}: {why}", op.name));
+                }
+                continue;
+            }
+        };
+        if BEYOND_PERSONA.iter().any(|(name, _)| *name == op.name) {
+            wrong.push(format!(
+                "{} is Persona's: take it off BEYOND_PERSONA",
+                op.name
+            ));
+        }
+        for param in &op.params {
+            let kebab = param.name.replace('_', "-");
+            let known = match param.location {
+                operations::Location::Path | operations::Location::Page => true,
+                operations::Location::Filter => names.query.contains(&format!("filter[{kebab}]")),
+                operations::Location::Query => names.query.contains(&kebab),
+                operations::Location::Attribute => names.attributes.contains(&kebab),
+                operations::Location::Meta => names.meta.contains(&kebab),
+                operations::Location::Data => names.data.contains(&kebab),
+                operations::Location::Body => names.body.contains(&kebab),
+            };
+            let excused = BEYOND_PERSONA_ARGUMENTS
+                .iter()
+                .any(|(o, p, _)| *o == op.name && *p == param.name);
+            if !known && !excused {
+                wrong.push(format!(
+                    "{}.{} ({:?}): Persona's spec has {:?}",
+                    op.name,
+                    param.name,
+                    param.location,
+                    match param.location {
+                        operations::Location::Attribute => &names.attributes,
+                        operations::Location::Meta => &names.meta,
+                        operations::Location::Data => &names.data,
+                        operations::Location::Body => &names.body,
+                        _ => &names.query,
+                    }
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -1,7 +1,7 @@
 //! Validates every response the suite receives against Persona's official OpenAPI schema
 //! for that operation and status (`../shared/persona-openapi/`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -411,4 +411,102 @@ fn check_generic_error(spec: &Spec, status: u16, body: &Value) {
         "unexpected status {status} for a path Persona does not have: {body}"
     );
     check_shared_error(spec, status, body);
+}
+
+/// The names Persona's spec gives one operation's request: query parameters (a deepObject
+/// `filter`'s members as `filter[member]`), and the members of the body's
+/// `data.attributes`, `meta`, `data` and top level.
+#[derive(Debug, Default)]
+pub struct RequestNames {
+    pub query: BTreeSet<String>,
+    pub attributes: BTreeSet<String>,
+    pub meta: BTreeSet<String>,
+    pub data: BTreeSet<String>,
+    pub body: BTreeSet<String>,
+}
+
+/// `value` with its `$ref` (to `#/components/...`) followed.
+fn resolved<'d>(doc: &'d Value, value: &'d Value) -> &'d Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            resolved(doc, doc.pointer(pointer).unwrap_or(&Value::Null))
+        }
+        None => value,
+    }
+}
+
+/// Every schema `schema` is made of: itself and its allOf/anyOf/oneOf branches, resolved.
+fn branches<'d>(doc: &'d Value, schema: &'d Value, out: &mut Vec<&'d Value>) {
+    let schema = resolved(doc, schema);
+    out.push(schema);
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema[key].as_array().into_iter().flatten() {
+            branches(doc, branch, out);
+        }
+    }
+}
+
+/// The property names `schema` declares, through its branches.
+fn property_names(doc: &Value, schema: &Value) -> BTreeSet<String> {
+    let mut all = Vec::new();
+    branches(doc, schema, &mut all);
+    all.iter()
+        .filter_map(|s| s["properties"].as_object())
+        .flat_map(|p| p.keys().cloned())
+        .collect()
+}
+
+/// The schemas of property `name` of `schema`, through its branches.
+fn property<'d>(doc: &'d Value, schema: &'d Value, name: &str) -> Vec<&'d Value> {
+    let mut all = Vec::new();
+    branches(doc, schema, &mut all);
+    all.into_iter()
+        .filter_map(|s| s["properties"].get(name))
+        .collect()
+}
+
+/// What Persona's spec (2025-12-08) names in the request of `method` `path` (a concrete
+/// path); None without the spec; Err when Persona has no such operation.
+pub fn request_names(method: &str, path: &str) -> Option<Result<RequestNames, String>> {
+    let spec = load("2025-12-08")?;
+    let doc = &spec.doc;
+    let method = method.to_ascii_lowercase();
+    let Some(template) = template_for(&spec, path) else {
+        return Some(Err(format!("no path of Persona's matches {path}")));
+    };
+    let operation = &doc["paths"][template][&method];
+    if operation.is_null() {
+        return Some(Err(format!("{method} {template} is not Persona's")));
+    }
+    let mut names = RequestNames::default();
+    for parameter in operation["parameters"].as_array().into_iter().flatten() {
+        let parameter = resolved(doc, parameter);
+        if parameter["in"] != "query" {
+            continue;
+        }
+        let name = parameter["name"].as_str().unwrap_or_default();
+        names.query.insert(name.to_string());
+        for member in property_names(doc, &parameter["schema"]) {
+            names.query.insert(format!("{name}[{member}]"));
+        }
+    }
+    let body = resolved(doc, &operation["requestBody"]);
+    let mut schemas: Vec<&Value> = Vec::new();
+    if let Some(content) = body["content"].as_object() {
+        schemas.extend(content.values().map(|c| &c["schema"]));
+    }
+    for schema in schemas {
+        names.body.extend(property_names(doc, schema));
+        for data in property(doc, schema, "data") {
+            names.data.extend(property_names(doc, data));
+            for attributes in property(doc, data, "attributes") {
+                names.attributes.extend(property_names(doc, attributes));
+            }
+        }
+        for meta in property(doc, schema, "meta") {
+            names.meta.extend(property_names(doc, meta));
+        }
+    }
+    Some(Ok(names))
 }

@@ -11,7 +11,7 @@ use crate::protocol::{paging, ApiResult, Ctx, Reply};
 use crate::views;
 use crate::AppState;
 
-/// `filter[tool]`, `filter[outcome]` (ok, refused, invalid, error).
+/// `filter[tool]`, `filter[outcome]` (ok, refused, declined, invalid, error).
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("event", Access::Read)?;
     ctx.query.allow_filters(&["tool", "outcome"])?;
