@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::error::{self, Error};
 
 /// Where and how to reach the API.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// `https://api.withpersona.com/api/v1`, or a vigil server's `http://HOST:PORT/api/v1`.
     pub base_url: String,
@@ -29,6 +29,22 @@ pub struct Config {
     pub max_rate_limit_wait: Duration,
     /// Per attempt.
     pub timeout: Duration,
+}
+
+/// The key never shows in logs or panics.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<hidden>")
+            .field("version", &self.version)
+            .field("max_attempts", &self.max_attempts)
+            .field("base_delay", &self.base_delay)
+            .field("max_delay", &self.max_delay)
+            .field("max_rate_limit_wait", &self.max_rate_limit_wait)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Config {
@@ -274,4 +290,17 @@ fn asked_wait(headers: &HeaderMap) -> Option<Duration> {
 
 fn new_idempotency_key() -> String {
     format!("vigil-client-{:032x}", rand::random::<u128>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_never_shows_in_debug_output() {
+        let config = Config::new("http://127.0.0.1:8080/api/v1", "persona_sandbox_s3cret");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("127.0.0.1:8080"));
+    }
 }
