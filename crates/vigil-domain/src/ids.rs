@@ -56,20 +56,57 @@ const TIME_CHARS: usize = 8;
 /// random (94 bits). For objects created at high rates: their unique indexes then grow
 /// at the end instead of touching a random page per insert. The creation time is no
 /// secret (every object shows `created-at`).
+///
+/// Within one millisecond, ids made by this process keep increasing (the random part of
+/// the next is the last one's plus a random step), so objects made in the same
+/// millisecond still sort in the order they were made.
 pub fn new_time_ordered_id(prefix: &str, millis: i64) -> String {
-    let mut out = random_token(prefix, ID_SUFFIX_LEN);
-    let start = prefix.len() + 1;
+    static LAST: std::sync::Mutex<(i64, [u8; RANDOM_CHARS])> =
+        std::sync::Mutex::new((i64::MIN, [b'1'; RANDOM_CHARS]));
     let mut rest = millis.max(0) as u64;
-    let mut digits = [b'1'; TIME_CHARS];
-    for digit in digits.iter_mut().rev() {
+    let mut time = [b'1'; TIME_CHARS];
+    for digit in time.iter_mut().rev() {
         *digit = BASE58[(rest % 58) as usize];
         rest /= 58;
     }
-    out.replace_range(
-        start..start + TIME_CHARS,
-        std::str::from_utf8(&digits).expect("ascii"),
-    );
+    let mut rng = rand::thread_rng();
+    let mut random = [0u8; RANDOM_CHARS];
+    {
+        let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let stepped = (last.0 == millis)
+            .then(|| add_base58(&last.1, rng.gen_range(1..=1 << 20)))
+            .flatten();
+        random = stepped.unwrap_or_else(|| {
+            for digit in random.iter_mut() {
+                *digit = BASE58[rng.gen_range(0..BASE58.len())];
+            }
+            random
+        });
+        *last = (millis, random);
+    }
+    let mut out = String::with_capacity(prefix.len() + 1 + ID_SUFFIX_LEN);
+    out.push_str(prefix);
+    out.push('_');
+    out.push_str(std::str::from_utf8(&time).expect("ascii"));
+    out.push_str(std::str::from_utf8(&random).expect("ascii"));
     out
+}
+
+const RANDOM_CHARS: usize = ID_SUFFIX_LEN - TIME_CHARS;
+
+/// `digits` (base58 characters, big-endian) plus `step`; None when it would overflow.
+fn add_base58(digits: &[u8; RANDOM_CHARS], step: u64) -> Option<[u8; RANDOM_CHARS]> {
+    let mut out = *digits;
+    let mut carry = step;
+    for digit in out.iter_mut().rev() {
+        if carry == 0 {
+            break;
+        }
+        let value = BASE58.iter().position(|b| b == digit)? as u64 + carry;
+        *digit = BASE58[(value % 58) as usize];
+        carry = value / 58;
+    }
+    (carry == 0).then_some(out)
 }
 
 /// `prefix_` followed by `len` random base58 characters (also used for API key secrets).
@@ -123,6 +160,20 @@ mod tests {
             .map(|_| new_time_ordered_id("evt", 1_700_000_000_000))
             .collect();
         assert_eq!(same_ms.len(), 10_000);
+        // Made in the same millisecond, they still sort in the order they were made.
+        let made: Vec<String> = (0..1_000)
+            .map(|_| new_time_ordered_id("act", 1_700_000_000_002))
+            .collect();
+        assert!(made.windows(2).all(|w| w[0] < w[1]), "{made:?}");
+    }
+
+    #[test]
+    fn a_step_carries_and_an_overflow_is_refused() {
+        let mut digits = [b'1'; RANDOM_CHARS];
+        digits[RANDOM_CHARS - 1] = b'z';
+        let next = add_base58(&digits, 1).unwrap();
+        assert_eq!(&next[RANDOM_CHARS - 2..], b"21");
+        assert_eq!(add_base58(&[b'z'; RANDOM_CHARS], 1), None);
     }
 
     #[test]
