@@ -440,7 +440,10 @@ impl ServerHandler for ToolServer {
             Resolved::Run(op, args) => (op, args),
         };
         let who = self.identity(&context);
-        if op.effect == Effect::Destructive && self.permit(op).is_ok() {
+        // Ask only about a call that would run: permitted, and with valid arguments (a bad
+        // one is reported without bothering the person).
+        let runnable = self.permit(op).is_ok() && operations::build(op, &args).is_ok();
+        if op.effect == Effect::Destructive && runnable {
             let tool = tools::name(op);
             let shown = mask(&args);
             match confirm::confirm(&tool, &op.title, &args, &shown, &request, &context).await {

@@ -157,6 +157,9 @@ fn calls_behave(seen: &Value, write_flag: &str) {
     let redacted = structured(seen, "destructive_allowed", "persona_redact_account");
     assert!(redacted["object"]["attributes"]["redacted_at"].is_string());
     let asked = seen["asked"].as_array().unwrap();
+    // Asked once per call that would run: not for one with a bad argument.
+    let invalid = text(seen, "destructive_invalid");
+    assert!(invalid.contains("argument `bogus`"), "{invalid}");
     assert_eq!(asked.len(), 2, "asked once per call: {asked:?}");
     for form in asked {
         let message = form["message"].as_str().unwrap();
@@ -207,7 +210,10 @@ async fn an_independent_mcp_client_lists_and_calls_tools_over_stdio() {
         );
         let log = execution_log(&server).await;
         assert_eq!(outcomes(&log, "persona_create_account"), ["ok", "refused"]);
-        assert_eq!(outcomes(&log, "persona_redact_account"), ["ok", "declined"]);
+        assert_eq!(
+            outcomes(&log, "persona_redact_account"),
+            ["ok", "declined", "invalid"]
+        );
         assert_eq!(outcomes(&log, "persona_consolidate_accounts"), ["refused"]);
         assert_eq!(outcomes(&log, "persona_update_account"), ["error"]);
         assert_eq!(
@@ -253,7 +259,10 @@ async fn an_independent_mcp_client_calls_tools_over_http_with_its_own_key() {
         log_is_masked(&reader, &log, "over HTTP").await;
         let log = execution_log(&writer).await;
         assert_eq!(outcomes(&log, "persona_create_account"), ["ok"]);
-        assert_eq!(outcomes(&log, "persona_redact_account"), ["ok", "declined"]);
+        assert_eq!(
+            outcomes(&log, "persona_redact_account"),
+            ["ok", "declined", "invalid"]
+        );
         assert_eq!(outcomes(&log, "persona_consolidate_accounts"), ["refused"]);
         log_is_masked(&writer, &log, "over HTTP").await;
         // The calls ran with the caller's key: the account is in its environment.

@@ -97,6 +97,8 @@ async def main():
         seen["account"] = account
 
     async def declined(client):
+        bad = await client.call_tool("persona_redact_account", {"account_id": seen["account"], "bogus": 1})
+        seen["destructive_invalid"] = {"error": bad.is_error, "text": text(bad)}
         kept = await client.call_tool("persona_redact_account", {"account_id": seen["account"]})
         seen["destructive_declined"] = {"error": kept.is_error, "text": text(kept)}
 
