@@ -4,9 +4,10 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::accounts::allow_meta;
+use super::accounts::owner::optional_integer;
 use crate::protocol::{finish, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 
@@ -16,19 +17,14 @@ pub async fn advance(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> 
     }
     let meta = body.meta()?;
     allow_meta(&meta, &["seconds"])?;
-    let seconds = match meta.get("seconds") {
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .filter(|s| (1..=10 * 365 * 86_400).contains(s))
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "/meta/seconds",
-                    "must be a whole number of seconds from 1 to ten years",
-                )
-            })?,
-        None | Some(Value::Null) => return Err(ApiError::bad_field("/meta/seconds", "is missing")),
-        Some(_) => return Err(ApiError::bad_field("/meta/seconds", "must be an integer")),
-    };
+    let seconds = optional_integer(
+        &meta,
+        "/meta",
+        "seconds",
+        1..=10 * 365 * 86_400,
+        "must be a whole number of seconds from 1 to ten years",
+    )?
+    .ok_or_else(|| ApiError::bad_field("/meta/seconds", "is missing"))?;
     state.advance_clock(seconds * 1000);
     let now = state.now();
     Ok(finish(

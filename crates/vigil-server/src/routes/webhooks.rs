@@ -14,7 +14,7 @@ use vigil_domain::webhook::{
 use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
 use super::accounts::allow_meta;
-use super::accounts::owner::optional_string;
+use super::accounts::owner::{optional_integer, optional_string};
 use crate::protocol::inflection::Inflection;
 use crate::protocol::version::ApiVersion;
 use crate::protocol::{
@@ -292,24 +292,13 @@ async fn changes(state: &AppState, attributes: &Map<String, Value>) -> ApiResult
             ))
         }
     }
-    match attributes.get("file-access-token-expires-in") {
-        None | Some(Value::Null) => {}
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(s) if (60..=604_800).contains(&s) => out.file_access = Some(s),
-            _ => {
-                return Err(ApiError::invalid(
-                    &format!("{POINTER}/file-access-token-expires-in"),
-                    "must be from 60 to 604800 seconds",
-                ))
-            }
-        },
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                &format!("{POINTER}/file-access-token-expires-in"),
-                "must be an integer",
-            ))
-        }
-    }
+    out.file_access = optional_integer(
+        attributes,
+        POINTER,
+        "file-access-token-expires-in",
+        60..=604_800,
+        "must be from 60 to 604800 seconds",
+    )?;
     Ok(out)
 }
 
@@ -547,24 +536,14 @@ pub async fn rotate_secret(
     ctx.require("webhook", Access::Write)?;
     let meta = body.meta()?;
     allow_meta(&meta, &["expires-in-seconds"])?;
-    let overlap = match meta.get("expires-in-seconds") {
-        None | Some(Value::Null) => 0,
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .filter(|s| (0..=604_800).contains(s))
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "/meta/expires-in-seconds",
-                    "must be from 0 to 604800 seconds",
-                )
-            })?,
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "/meta/expires-in-seconds",
-                "must be an integer",
-            ))
-        }
-    };
+    let overlap = optional_integer(
+        &meta,
+        "/meta",
+        "expires-in-seconds",
+        0..=604_800,
+        "must be from 0 to 604800 seconds",
+    )?
+    .unwrap_or(0);
     act(
         &state,
         &ctx,

@@ -33,6 +33,26 @@ pub(crate) fn optional_string(
     }
 }
 
+/// An optional integer member `name` of `map` (which sits at `pointer`) within `range`;
+/// outside it, a 422 saying `out_of_range`.
+pub(crate) fn optional_integer(
+    map: &Map<String, Value>,
+    pointer: &str,
+    name: &str,
+    range: std::ops::RangeInclusive<i64>,
+    out_of_range: &str,
+) -> ApiResult<Option<i64>> {
+    let at = format!("{pointer}/{name}");
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(v) if range.contains(&v) => Ok(Some(v)),
+            _ => Err(ApiError::invalid(&at, out_of_range)),
+        },
+        Some(_) => Err(ApiError::bad_field(&at, "must be an integer")),
+    }
+}
+
 /// An optional boolean member of `meta`.
 pub(crate) fn meta_bool(meta: &Map<String, Value>, name: &str) -> ApiResult<Option<bool>> {
     match meta.get(name) {
@@ -136,4 +156,36 @@ fn new_account(
     tx.insert_account(ctx.env_id(), &account)?;
     record_account(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
     Ok(account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_optional_integer_is_checked_for_type_and_range() {
+        let meta = json!({"in": 5, "low": 0, "float": 1.5, "text": "5", "null": null});
+        let meta = meta.as_object().unwrap();
+        let read = |name| optional_integer(meta, "/meta", name, 1..=10, "must be from 1 to 10");
+        assert_eq!(read("in").unwrap(), Some(5));
+        assert_eq!(read("absent").unwrap(), None);
+        assert_eq!(read("null").unwrap(), None);
+        for out_of_range in ["low", "float"] {
+            match read(out_of_range) {
+                Err(ApiError::Unprocessable { details, pointer }) => {
+                    assert_eq!(pointer.as_deref(), Some(&*format!("/meta/{out_of_range}")));
+                    assert!(details.ends_with("must be from 1 to 10"), "{details}");
+                }
+                other => panic!("{out_of_range}: {other:?}"),
+            }
+        }
+        match read("text") {
+            Err(ApiError::BadRequest { details, pointer }) => {
+                assert_eq!(pointer.as_deref(), Some("/meta/text"));
+                assert!(details.ends_with("must be an integer"), "{details}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

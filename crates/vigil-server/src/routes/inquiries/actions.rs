@@ -13,6 +13,7 @@ use vigil_store::WriteTx;
 
 use super::{act_on_inquiry, issue_link, issue_token, new_session, record, transition};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::routes::accounts::owner::optional_integer;
 use crate::routes::accounts::tags::TagChange;
 use crate::routes::accounts::{allow_meta, record as record_account};
 use crate::AppState;
@@ -169,20 +170,14 @@ pub async fn generate_one_time_link(
 pub(crate) fn link_seconds(body: &ApiBody) -> ApiResult<i64> {
     let meta = body.meta()?;
     allow_meta(&meta, &["expires-in-seconds"])?;
-    match meta.get("expires-in-seconds") {
-        None | Some(Value::Null) => Ok(DAY_SECS),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(s) if (1..=30 * DAY_SECS).contains(&s) => Ok(s),
-            _ => Err(ApiError::invalid(
-                "/meta/expires-in-seconds",
-                "must be a whole number of seconds from 1 to 2592000 (30 days)",
-            )),
-        },
-        Some(_) => Err(ApiError::bad_field(
-            "/meta/expires-in-seconds",
-            "must be an integer",
-        )),
-    }
+    let seconds = optional_integer(
+        &meta,
+        "/meta",
+        "expires-in-seconds",
+        1..=30 * DAY_SECS,
+        "must be a whole number of seconds from 1 to 2592000 (30 days)",
+    )?;
+    Ok(seconds.unwrap_or(DAY_SECS))
 }
 
 async fn change_tags(

@@ -18,7 +18,9 @@ use super::{
 };
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::allow_meta;
-use crate::routes::accounts::owner::{meta_bool, optional_string, OwnerChoice, OWNER_META};
+use crate::routes::accounts::owner::{
+    meta_bool, optional_integer, optional_string, OwnerChoice, OWNER_META,
+};
 use crate::views;
 use crate::AppState;
 
@@ -26,18 +28,13 @@ const POINTER: &str = "/data/attributes";
 
 /// A positive number of seconds of at most a year, from `meta`.
 fn meta_seconds(meta: &Map<String, Value>, name: &str) -> ApiResult<Option<i64>> {
-    let pointer = format!("/meta/{name}");
-    match meta.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(s) if (1..=365 * DAY_SECS).contains(&s) => Ok(Some(s)),
-            _ => Err(ApiError::invalid(
-                &pointer,
-                "must be a whole number of seconds from 1 to 31536000 (a year)",
-            )),
-        },
-        Some(_) => Err(ApiError::bad_field(&pointer, "must be an integer")),
-    }
+    optional_integer(
+        meta,
+        "/meta",
+        name,
+        1..=365 * DAY_SECS,
+        "must be a whole number of seconds from 1 to 31536000 (a year)",
+    )
 }
 
 /// The template a create names (by id or by its version's id); 404 naming the field.
