@@ -14,6 +14,7 @@ use axum::Router;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use vigil_mcp::{Caller, ToolServer};
+use vigil_server::protocol::context;
 use vigil_server::AppState;
 
 use super::log::Log;
@@ -110,14 +111,10 @@ pub fn router(
 /// Let only requests with a valid key reach the protocol, and tell the tool server who
 /// they are from.
 async fn authorize(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    match vigil_server::protocol::context::authenticate(&state, request.headers()).await {
+    match context::authenticate(&state, request.headers()).await {
         Ok((key, env)) => {
-            let secret = request
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
+            // Authenticated, so the header holds the key.
+            let secret = context::bearer(request.headers())
                 .unwrap_or_default()
                 .to_string();
             request.extensions_mut().insert(Caller {

@@ -81,6 +81,14 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The secret of a request's `Authorization: Bearer` header, if it has one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "authorization")?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
 /// The key and environment a request's `Authorization: Bearer` header names, checked as
 /// every API request is (unknown, expired); also guards routes mounted beside the API.
 pub async fn authenticate(
@@ -90,14 +98,7 @@ pub async fn authenticate(
     let missing = ApiError::Unauthorized {
         title: "Must be authenticated to access this endpoint",
     };
-    let Some(value) = header(headers, "authorization") else {
-        return Err(missing);
-    };
-    let Some(secret) = value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(secret) = bearer(headers) else {
         return Err(missing);
     };
     let hash = hash_secret(secret);
