@@ -231,6 +231,15 @@ fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
+/// The store of a data directory that must already exist (readers of a server's data
+/// never create one by mistake).
+fn open_existing(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    if !data_dir.join("vigil.db").exists() {
+        anyhow::bail!("{} is not a vigil data directory", data_dir.display());
+    }
+    open_store(data_dir)
+}
+
 /// Logs go to stderr through a background thread that writes them in batches, so a
 /// request never waits on the terminal or a pipe. Nothing is dropped: when the thread
 /// falls behind, requests wait. Keep the guard alive to flush on exit.

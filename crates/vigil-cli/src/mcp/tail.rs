@@ -18,10 +18,7 @@ pub struct TailArgs {
 
 /// `vigil audit tail`: the latest tool calls, oldest first, one line each.
 pub fn tail(args: TailArgs) -> anyhow::Result<()> {
-    if !args.data_dir.join("vigil.db").exists() {
-        anyhow::bail!("{} is not a vigil data directory", args.data_dir.display());
-    }
-    let store = crate::open_store(&args.data_dir)?;
+    let store = crate::open_existing(&args.data_dir)?;
     let mut environments: Vec<(String, String)> = store
         .environments()?
         .into_iter()
