@@ -223,35 +223,32 @@ impl ToolServer {
         let started = Instant::now();
         let outcome = self.run(&who.client, op, &args).await;
         let latency_ms = started.elapsed().as_millis() as u64;
-        let (record, result) = match outcome {
+        let (outcome, status, message, request_id, result) = match outcome {
             Ok((value, request_id)) => (
-                CallRecord {
-                    caller: who.label.clone(),
-                    scope: who.scope.clone(),
-                    tool: tools::name(op),
-                    arguments: mask(&args),
-                    outcome: "ok".into(),
-                    status: Some(200),
-                    message: None,
-                    latency_ms,
-                    request_id,
-                },
+                "ok",
+                Some(200),
+                None,
+                request_id,
                 CallToolResult::structured(value),
             ),
             Err(failure) => (
-                CallRecord {
-                    caller: who.label.clone(),
-                    scope: who.scope.clone(),
-                    tool: tools::name(op),
-                    arguments: mask(&args),
-                    outcome: failure.outcome.into(),
-                    status: failure.status,
-                    message: Some(failure.message.clone()),
-                    latency_ms,
-                    request_id: failure.request_id,
-                },
+                failure.outcome,
+                failure.status,
+                Some(failure.message.clone()),
+                failure.request_id,
                 tool_error(&failure.message),
             ),
+        };
+        let record = CallRecord {
+            caller: who.label.clone(),
+            scope: who.scope.clone(),
+            tool: tools::name(op),
+            arguments: mask(&args),
+            outcome: outcome.into(),
+            status,
+            message,
+            latency_ms,
+            request_id,
         };
         self.write(record);
         result
