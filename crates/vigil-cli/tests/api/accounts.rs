@@ -54,17 +54,8 @@ async fn create_retrieve_update_round_trip() {
     );
     assert_eq!(updated.attr("account-status"), "suspended");
 
-    let events = api
-        .get(&format!("/api/v1/events?filter[object-id]={id}"))
-        .await;
-    let names: Vec<&str> = events.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        api.event_names(&id).await,
         vec![
             "account.status-updated",
             "account.updated-fields",

@@ -4,20 +4,6 @@ use serde_json::json;
 
 use crate::common::{contains, data_bytes, Server};
 
-async fn event_names(api: &crate::common::Client, object_id: &str) -> Vec<String> {
-    let events = api
-        .get(&format!(
-            "/api/v1/events?page[size]=100&filter[object-id]={object_id}"
-        ))
-        .await;
-    events.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn tags() {
     let server = Server::start();
@@ -53,7 +39,7 @@ async fn tags() {
         .await;
     assert_eq!(removed.attr("tags"), &json!(["b"]));
     assert_eq!(
-        event_names(&api, &id).await,
+        api.event_names(&id).await,
         vec![
             "account.tag-removed",
             "account.updated-tags",
@@ -170,7 +156,7 @@ async fn relations() {
         (400, "meta.target-object-id is missing")
     );
     assert_eq!(
-        event_names(&api, &parent).await[..2],
+        api.event_names(&parent).await[..2],
         ["account.removed-relation", "account.added-relation"]
     );
 }
@@ -228,9 +214,9 @@ async fn consolidate_moves_children_and_archives_sources() {
     );
     let archived = api.get("/api/v1/accounts?filter[archived]=true").await;
     assert_eq!(archived.ids(), vec![source.clone()]);
-    assert_eq!(event_names(&api, &source).await[0], "account.consolidated");
+    assert_eq!(api.event_names(&source).await[0], "account.consolidated");
     assert_eq!(
-        event_names(&api, &destination).await[0],
+        api.event_names(&destination).await[0],
         "account.consolidated-with"
     );
     let again = api
@@ -297,7 +283,7 @@ async fn archive_and_restore() {
     assert_eq!(restored.status, 200);
     assert_eq!(api.get("/api/v1/accounts").await.ids(), vec![id.clone()]);
     assert_eq!(
-        event_names(&api, &id).await,
+        api.event_names(&id).await,
         vec!["account.restored", "account.archived", "account.created"]
     );
 }

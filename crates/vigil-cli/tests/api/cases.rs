@@ -33,20 +33,6 @@ async fn act(api: &Client, id: &str, action: &str, meta: Value) -> Response {
     .await
 }
 
-async fn event_names(api: &Client, object_id: &str) -> Vec<String> {
-    let listed = api
-        .get(&format!(
-            "/api/v1/events?filter[object-id]={object_id}&page[size]=100"
-        ))
-        .await;
-    listed.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn related(case: &Response, name: &str) -> Vec<String> {
     case.body["data"]["relationships"][name]["data"]
         .as_array()
@@ -107,7 +93,7 @@ async fn a_case_opens_with_its_objects_and_is_decided() {
     let reopened = act(&api, &id, "set-status", json!({"status": "open"})).await;
     assert!(reopened.attr("resolved-at").is_null());
     assert_eq!(
-        event_names(&api, &id).await,
+        api.event_names(&id).await,
         vec![
             "case.reopened",
             "case.status-updated",
@@ -346,7 +332,7 @@ async fn objects_tags_fields_and_comments_change_a_case() {
         .status,
         422
     );
-    assert!(event_names(&api, &comment.id()).await == vec!["case-comment.created"]);
+    assert!(api.event_names(&comment.id()).await == vec!["case-comment.created"]);
 }
 
 #[tokio::test]
@@ -412,7 +398,8 @@ async fn an_sla_that_runs_out_is_recorded_once() {
     )
     .await;
     for _ in 0..100 {
-        if event_names(&api, &id)
+        if api
+            .event_names(&id)
             .await
             .contains(&"case.sla-expired".to_string())
         {
@@ -426,13 +413,14 @@ async fn an_sla_that_runs_out_is_recorded_once() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let names = event_names(&api, &id).await;
+    let names = api.event_names(&id).await;
     assert_eq!(
         names.iter().filter(|n| *n == "case.sla-expired").count(),
         1,
         "{names:?}"
     );
-    assert!(!event_names(&api, &resolved)
+    assert!(!api
+        .event_names(&resolved)
         .await
         .contains(&"case.sla-expired".to_string()));
 }

@@ -138,17 +138,8 @@ async fn a_sign_up_that_matches_a_blocklist_is_reviewed_and_declined() {
             .attr("status"),
         "expired"
     );
-    let events = api
-        .get(&format!("/api/v1/events?filter[object-id]={inquiry}"))
-        .await;
-    let names: Vec<&str> = events.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        api.event_names(&inquiry).await,
         vec![
             "inquiry.declined",
             "inquiry.completed",

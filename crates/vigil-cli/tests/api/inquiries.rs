@@ -41,21 +41,6 @@ async fn status_of(api: &Client, id: &str) -> String {
     got.attr("status").as_str().unwrap().to_string()
 }
 
-async fn event_names(api: &Client, object_id: &str) -> Vec<String> {
-    let listed = api
-        .get(&format!(
-            "/api/v1/events?filter[object-id]={object_id}&page[size]=100"
-        ))
-        .await;
-    assert_eq!(listed.status, 200);
-    listed.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
 async fn act(api: &Client, id: &str, action: &str, meta: Value) -> Response {
     api.post(
         &format!("/api/v1/inquiries/{id}/{action}"),
@@ -212,7 +197,7 @@ async fn create_finds_or_makes_the_account_and_prefills_fields() {
     .await;
     assert!(loose.body["data"]["relationships"]["account"]["data"].is_null());
     assert_eq!(
-        event_names(&api, &created.id()).await,
+        api.event_names(&created.id()).await,
         vec!["inquiry.created"]
     );
 }
@@ -427,7 +412,7 @@ async fn status_actions_move_inquiries_and_refuse_illegal_moves() {
     let resumed = act(&api, &id, "resume", json!({})).await;
     assert_eq!(resumed.status, 409);
     assert_eq!(
-        event_names(&api, &id).await,
+        api.event_names(&id).await,
         vec![
             "inquiry.approved",
             "inquiry.marked-for-review",
@@ -470,7 +455,7 @@ async fn expire_ends_the_sessions_and_resume_brings_the_inquiry_back() {
         .await;
     assert_eq!(got.attr("status"), "expired");
     assert_eq!(
-        event_names(&api, &session).await,
+        api.event_names(&session).await,
         vec!["inquiry-session.expired", "inquiry-session.created"]
     );
     let resumed = act(&api, &id, "resume", json!({})).await;
@@ -489,7 +474,7 @@ async fn expire_ends_the_sessions_and_resume_brings_the_inquiry_back() {
         2
     );
     assert_eq!(
-        event_names(&api, &id).await[..2],
+        api.event_names(&id).await[..2],
         ["inquiry.transitioned", "inquiry.expired"]
     );
 }
@@ -534,7 +519,7 @@ async fn submitted_fields_start_the_inquiry_and_tags_change() {
         )
         .await;
     assert_eq!(late.status, 409);
-    let names = event_names(&api, &id).await;
+    let names = api.event_names(&id).await;
     assert_eq!(
         names
             .iter()
@@ -604,7 +589,7 @@ async fn submitting_compares_the_identity_with_the_account() {
     .await;
     assert_eq!(close.attr("status"), "needs_review");
     assert!(!close.attr("completed-at").is_null());
-    let names = event_names(&api, &close.id()).await;
+    let names = api.event_names(&close.id()).await;
     assert_eq!(
         names[..2],
         ["inquiry.marked-for-review", "inquiry.completed"]
@@ -642,7 +627,8 @@ async fn the_first_completed_inquiry_fills_an_empty_account() {
         fields["identification_numbers"]["value"][0]["value"]["identification_number"]["value"],
         "P-123"
     );
-    assert!(event_names(&api, &account)
+    assert!(api
+        .event_names(&account)
         .await
         .contains(&"account.updated-fields".to_string()));
     // The next inquiry is compared with what the first one filled in.
@@ -902,7 +888,7 @@ async fn inquiries_expire_on_time_without_a_request() {
         ))
         .await;
     assert_eq!(sessions.body["data"][0]["attributes"]["status"], "expired");
-    assert_eq!(event_names(&api, &day).await[0], "inquiry.expired");
+    assert_eq!(api.event_names(&day).await[0], "inquiry.expired");
     // Without --test-clock the clock cannot be moved.
     let plain = Server::start();
     let refused = plain

@@ -391,6 +391,22 @@ impl Client {
         assert_eq!(response.status, 201, "create failed: {}", response.body);
         response
     }
+
+    /// The names of the events about `object_id`, newest first (up to 100).
+    pub async fn event_names(&self, object_id: &str) -> Vec<String> {
+        let events = self
+            .get(&format!(
+                "/api/v1/events?filter[object-id]={object_id}&page[size]=100"
+            ))
+            .await;
+        assert_eq!(events.status, 200, "{}", events.body);
+        events.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
+            .collect()
+    }
 }
 
 /// A base64 PNG (by its signature) whose bytes contain `marker`, for upload tests.
