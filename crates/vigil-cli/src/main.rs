@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+mod data_dir;
 mod import;
 mod match_cmd;
 mod mcp;
@@ -224,8 +225,7 @@ enum KeysCommand {
 }
 
 fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    data_dir::prepare(data_dir)?;
     let store = SqliteStore::open(data_dir.join("vigil.db"))
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
     Ok(Arc::new(store))
@@ -441,11 +441,17 @@ fn actions(command: ActionsCommand) -> anyhow::Result<()> {
 /// nothing else writes them. The lock is released when the process ends, however it ends.
 /// (`vigil keys create` may still run beside a server: keys are never cached as absent.)
 fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    data_dir::prepare(data_dir)?;
     let path = data_dir.join("serve.lock");
-    let file =
-        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let file = std::os::unix::fs::OpenOptionsExt::mode(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true),
+        0o600,
+    )
+    .open(&path)
+    .with_context(|| format!("creating {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(

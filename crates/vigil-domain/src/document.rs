@@ -8,8 +8,20 @@ pub struct DocumentFile {
     pub filename: String,
     pub content_type: String,
     pub byte_size: usize,
-    /// SHA-256 of the bytes, hex: also the file's name in the data directory.
+    /// SHA-256 of the bytes, hex.
     pub sha256: String,
+    /// The file's name in the data directory: its own, never shared with another document
+    /// or environment, so redacting one document can never take another's bytes. Absent
+    /// in documents stored before names were per document: their file is named `sha256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_as: Option<String>,
+}
+
+impl DocumentFile {
+    /// The name of this file's bytes in the data directory.
+    pub fn stored_name(&self) -> &str {
+        self.stored_as.as_deref().unwrap_or(&self.sha256)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +80,7 @@ mod tests {
             content_type: "application/pdf".into(),
             byte_size: 3,
             sha256: "ab".into(),
+            stored_as: None,
         };
         let mut doc = Document {
             id: "doc_a".into(),

@@ -1,62 +1,82 @@
-//! Document files in the data directory, named by the SHA-256 of their bytes
-//! (`<data-dir>/files/<hex>`). A file is written (and fsynced) before the transaction
-//! that records it commits, and deleted after the transaction that forgets it commits;
-//! `sweep` at start removes what a crash between the two left behind.
+//! Document files in the data directory (`<data-dir>/files/<name>`). Every stored file has
+//! its own name (its SHA-256 and a random part), held by exactly one document in one
+//! environment: nothing is shared, so deleting a redacted document's file can never take
+//! bytes another document holds, even one created at the same moment with the same bytes.
+//! A file is written (and fsynced) before the transaction that records it commits, and
+//! deleted after the transaction that forgets it commits; `sweep` at start removes what a
+//! crash between the two left behind. (Files stored before per-document names are named by
+//! their hash alone; `redact_in_tx` deletes one only when no document of any environment
+//! holds it.)
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rand::Rng;
 use sha2::{Digest, Sha256};
 
 pub struct Blobs {
     root: PathBuf,
 }
 
+/// A name this store made: 64 hex digits (a hash), optionally `-` and 32 more (random).
+fn valid_name(name: &str) -> bool {
+    let (hash, random) = name.split_once('-').unwrap_or((name, ""));
+    hash.len() == 64
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && (random.is_empty()
+            || random.len() == 32 && random.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 impl Blobs {
     pub fn new(data_dir: &Path) -> std::io::Result<Blobs> {
         let root = data_dir.join("files");
-        std::fs::create_dir_all(&root)?;
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(&root)?;
         Ok(Blobs { root })
     }
 
-    fn path(&self, sha256: &str) -> Option<PathBuf> {
-        (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| self.root.join(sha256))
+    fn path(&self, name: &str) -> Option<PathBuf> {
+        valid_name(name).then(|| self.root.join(name))
     }
 
-    /// Store `bytes` durably; returns their hash. Storing the same bytes twice is one file.
-    pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+    /// Store `bytes` durably under a new name; returns their hash and the name.
+    pub fn put(&self, bytes: &[u8]) -> std::io::Result<(String, String)> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let path = self.root.join(&sha256);
-        if path.exists() {
-            return Ok(sha256);
-        }
-        let temp = self.root.join(format!(".{sha256}.{}", std::process::id()));
-        let mut file = std::fs::File::create(&temp)?;
+        let random: [u8; 16] = rand::thread_rng().gen();
+        let name = format!("{sha256}-{}", hex::encode(random));
+        let path = self.root.join(&name);
+        let temp = self.root.join(format!(".{name}"));
+        // Owner only, whatever the umask: these are identity documents.
+        let mut file = std::os::unix::fs::OpenOptionsExt::mode(
+            std::fs::OpenOptions::new().create_new(true).write(true),
+            0o600,
+        )
+        .open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, &path)?;
         std::fs::File::open(&self.root)?.sync_all()?;
-        Ok(sha256)
+        Ok((sha256, name))
     }
 
-    /// The bytes, checked against their hash (a file changed on disk is not served).
-    pub fn get(&self, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
-        let Some(path) = self.path(sha256) else {
+    /// The bytes of `name`, checked against their hash (a file changed on disk is not
+    /// served).
+    pub fn get(&self, name: &str, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
+        let Some(path) = self.path(name) else {
             return Ok(None);
         };
         match std::fs::read(path) {
             Ok(bytes) if hex::encode(Sha256::digest(&bytes)) == sha256 => Ok(Some(bytes)),
             Ok(_) => Err(std::io::Error::other(format!(
-                "file {sha256} does not match its hash"
+                "file {name} does not match its hash"
             ))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    pub fn delete(&self, sha256: &str) -> std::io::Result<()> {
-        if let Some(path) = self.path(sha256) {
+    pub fn delete(&self, name: &str) -> std::io::Result<()> {
+        if let Some(path) = self.path(name) {
             match std::fs::remove_file(path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                 _ => {}
@@ -85,19 +105,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn files_are_kept_by_hash_and_checked_when_read() {
+    fn every_file_has_its_own_name_and_is_checked_when_read() {
         let dir = tempfile::tempdir().unwrap();
         let blobs = Blobs::new(dir.path()).unwrap();
-        let hash = blobs.put(b"statement").unwrap();
-        assert_eq!(blobs.put(b"statement").unwrap(), hash);
-        assert_eq!(blobs.get(&hash).unwrap().unwrap(), b"statement");
-        std::fs::write(dir.path().join("files").join(&hash), b"tampered").unwrap();
-        assert!(blobs.get(&hash).is_err());
-        assert_eq!(blobs.get("../../etc/passwd").unwrap(), None);
-        let other = blobs.put(b"other").unwrap();
-        assert_eq!(blobs.sweep(|h| h == other).unwrap(), 1);
-        assert_eq!(blobs.get(&hash).unwrap(), None);
-        blobs.delete(&other).unwrap();
-        assert_eq!(blobs.get(&other).unwrap(), None);
+        let (hash, name) = blobs.put(b"statement").unwrap();
+        let (same_hash, other_name) = blobs.put(b"statement").unwrap();
+        assert_eq!(same_hash, hash);
+        assert_ne!(other_name, name, "the same bytes twice are two files");
+        assert_eq!(blobs.get(&name, &hash).unwrap().unwrap(), b"statement");
+        blobs.delete(&name).unwrap();
+        assert_eq!(blobs.get(&name, &hash).unwrap(), None);
+        assert_eq!(
+            blobs.get(&other_name, &hash).unwrap().unwrap(),
+            b"statement"
+        );
+        std::fs::write(dir.path().join("files").join(&other_name), b"tampered").unwrap();
+        assert!(blobs.get(&other_name, &hash).is_err());
+        assert_eq!(blobs.get("../../etc/passwd", &hash).unwrap(), None);
+        let (_, kept) = blobs.put(b"other").unwrap();
+        assert_eq!(blobs.sweep(|n| n == kept).unwrap(), 1);
+        assert_eq!(blobs.get(&other_name, &hash).unwrap(), None);
     }
 }

@@ -384,6 +384,7 @@ pub type WriteJob = Box<dyn FnOnce(&mut dyn WriteTx) -> Outcome + Send>;
 pub trait WriteTx {
     fn environment_count(&mut self) -> Result<i64>;
     fn environment_by_name(&mut self, name: &str) -> Result<Option<Environment>>;
+    fn environments(&mut self) -> Result<Vec<Environment>>;
     fn insert_organization(&mut self, id: &str, now: i64) -> Result<()>;
     fn insert_environment(&mut self, env: &Environment) -> Result<()>;
     fn insert_api_key(&mut self, key: &ApiKey) -> Result<()>;

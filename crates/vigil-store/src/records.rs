@@ -324,7 +324,7 @@ impl Record for Document {
         let mut terms: Vec<String> = self
             .files
             .iter()
-            .map(|f| term("sha256", &f.sha256))
+            .flat_map(|f| [term("sha256", &f.sha256), term("file", f.stored_name())])
             .collect();
         if let Some(inquiry) = &self.inquiry_id {
             terms.push(term("inquiry", inquiry));

@@ -99,3 +99,47 @@ async fn environments_are_isolated() {
         404
     );
 }
+
+/// The data directory is private whatever the umask: the directory and the files folder
+/// 0700, the database, its WAL and shared memory, and document files 0600. A directory
+/// others can write is refused with a message that says what to do.
+#[tokio::test]
+async fn the_data_directory_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let server = crate::common::Server::spawn_under_umask("000", &dir);
+    let api = server.client();
+    let created = api
+        .post("/api/v1/document/generics", serde_json::json!({"data": {"attributes": {"file": {"data": "JVBERi0xLjQgeA==", "filename": "x.pdf"}}}}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    api.create_account(serde_json::json!({})).await;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "data directory");
+    assert_eq!(mode(&dir.join("files")), 0o700, "files directory");
+    for name in ["vigil.db", "vigil.db-wal", "vigil.db-shm", "serve.lock"] {
+        assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+    }
+    for file in std::fs::read_dir(dir.join("files")).unwrap() {
+        let path = file.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    drop(server);
+
+    let open = temp.path().join("shared");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let refused = std::process::Command::new(crate::common::BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&open)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("other users can write to it") && stderr.contains("chmod 700"),
+        "{stderr}"
+    );
+    assert!(!open.join("vigil.db").exists(), "nothing written");
+}

@@ -30,6 +30,15 @@ fn sha_of(document: &Value) -> String {
     url.split('/').nth(6).unwrap().to_string()
 }
 
+/// The files in the data directory holding the bytes whose hash is `sha`.
+fn stored(server: &Server, sha: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(server.data_dir.join("files"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(sha))
+        .collect()
+}
+
 #[tokio::test]
 async fn a_document_is_kept_by_hash_attached_and_downloaded() {
     let server = Server::start();
@@ -45,10 +54,9 @@ async fn a_document_is_kept_by_hash_attached_and_downloaded() {
     assert_eq!(created.attr("files")[0]["byte-size"], PDF.len());
     assert_eq!(created.attr("files")[0]["filename"], "statement.pdf");
     let sha = sha_of(&created.body);
-    assert_eq!(
-        std::fs::read(server.data_dir.join("files").join(&sha)).unwrap(),
-        PDF
-    );
+    let files = stored(&server, &sha);
+    assert_eq!(files.len(), 1);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), PDF);
     for path in [
         format!("/api/v1/document/generics/{id}"),
         format!("/api/v1/documents/{id}"),
@@ -128,7 +136,7 @@ async fn bad_documents_are_refused_naming_the_field() {
 }
 
 #[tokio::test]
-async fn redaction_deletes_files_no_other_document_holds() {
+async fn redaction_deletes_the_documents_own_files() {
     let server = Server::start();
     let api = server.client();
     let first = api
@@ -143,21 +151,30 @@ async fn redaction_deletes_files_no_other_document_holds() {
             json!({"data": {"attributes": {"file": inline(PDF, "b.pdf")}}}),
         )
         .await;
-    let path = server.data_dir.join("files").join(sha_of(&first.body));
+    let sha = sha_of(&first.body);
+    assert_eq!(sha, sha_of(&second.body));
     assert_eq!(
-        sha_of(&first.body),
-        sha_of(&second.body),
-        "the same bytes are one file"
+        stored(&server, &sha).len(),
+        2,
+        "each document has its own file, even of the same bytes"
     );
     let redacted = api
         .delete(&format!("/api/v1/document/generics/{}", first.id()))
         .await;
     assert_eq!(redacted.status, 200, "{:?}", redacted.body);
     assert!(redacted.attr("files").as_array().unwrap().is_empty());
-    assert!(path.exists(), "the second document still holds the file");
+    assert_eq!(
+        stored(&server, &sha).len(),
+        1,
+        "the second document keeps its file"
+    );
+    let download = api
+        .get_bytes(second.attr("files")[0]["url"].as_str().unwrap())
+        .await;
+    assert_eq!(download.0, 200);
     api.delete(&format!("/api/v1/document/generics/{}", second.id()))
         .await;
-    assert!(!path.exists());
+    assert!(stored(&server, &sha).is_empty());
     assert_eq!(
         api.delete(&format!("/api/v1/document/generics/{}", second.id()))
             .await
@@ -170,15 +187,15 @@ async fn redaction_deletes_files_no_other_document_holds() {
     let attached = api
         .post("/api/v1/document/generics", json!({"data": {"attributes": {"inquiry-id": inquiry, "file": inline(b"%PDF-1.4 payslip", "p.pdf")}}}))
         .await;
-    let path = server.data_dir.join("files").join(sha_of(&attached.body));
-    assert!(path.exists());
+    let sha = sha_of(&attached.body);
+    assert_eq!(stored(&server, &sha).len(), 1);
     assert_eq!(
         api.delete(&format!("/api/v1/inquiries/{inquiry}"))
             .await
             .status,
         200
     );
-    assert!(!path.exists());
+    assert!(stored(&server, &sha).is_empty());
     let got = api
         .get(&format!("/api/v1/documents/{}", attached.id()))
         .await;
@@ -206,7 +223,7 @@ async fn files_left_behind_by_a_crash_are_swept_at_start() {
         .get("/api/v1/documents/doc_x")
         .await;
     assert!(!stray.exists());
-    assert!(files.join(sha_of(&kept.body)).exists());
+    assert_eq!(stored(&restarted, &sha_of(&kept.body)).len(), 1);
     drop(temp);
 }
 
@@ -255,4 +272,68 @@ async fn a_document_takes_several_files() {
         .post("/api/v1/importer/list-item/names", json!({"data": {"attributes": {"list-id": list, "files": [inline(b"name_first,name_last\nA,B\n", "a.csv"), inline(b"name_first,name_last\nC,D\n", "b.csv")]}}}))
         .await;
     assert_eq!(two.status, 422, "{:?}", two.body);
+}
+
+/// Environments never share a file: redacting a sandbox document leaves the production
+/// document with the same bytes downloadable. And 200 concurrent rounds of create and
+/// redact with the same bytes, across both environments, lose no live document's file.
+#[tokio::test]
+async fn no_document_loses_its_file_to_another_documents_redaction() {
+    let server = Server::start();
+    let sandbox = server.client();
+    let production = server.client_with_key(&server.production_key);
+    let body = json!({"data": {"attributes": {"file": inline(PDF, "same.pdf")}}});
+    let kept = production
+        .post("/api/v1/document/generics", body.clone())
+        .await;
+    let gone = sandbox
+        .post("/api/v1/document/generics", body.clone())
+        .await;
+    assert_eq!(
+        sandbox
+            .delete(&format!("/api/v1/document/generics/{}", gone.id()))
+            .await
+            .status,
+        200
+    );
+    let url = kept.attr("files")[0]["url"].as_str().unwrap().to_string();
+    let (status, _, bytes) = production.get_bytes(&url).await;
+    assert_eq!((status, bytes.as_slice()), (200, PDF));
+
+    let mut rounds = Vec::new();
+    for round in 0..200 {
+        let (sandbox, production, body) = (sandbox.clone(), production.clone(), body.clone());
+        rounds.push(tokio::spawn(async move {
+            let (creator, redactor) = if round % 2 == 0 {
+                (&production, &sandbox)
+            } else {
+                (&sandbox, &production)
+            };
+            let doomed = redactor
+                .post("/api/v1/document/generics", body.clone())
+                .await
+                .id();
+            let path = format!("/api/v1/document/generics/{doomed}");
+            let (created, redacted) = tokio::join!(
+                creator.post("/api/v1/document/generics", body.clone()),
+                redactor.delete(&path)
+            );
+            assert_eq!(redacted.status, 200, "{:?}", redacted.body);
+            assert_eq!(created.status, 201, "{:?}", created.body);
+            let url = created.attr("files")[0]["url"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            (creator.clone(), url)
+        }));
+    }
+    let mut lost = 0;
+    for round in rounds {
+        let (api, url) = round.await.unwrap();
+        let (status, _, bytes) = api.get_bytes(&url).await;
+        if status != 200 || bytes != PDF {
+            lost += 1;
+        }
+    }
+    assert_eq!(lost, 0, "files lost in 200 rounds");
 }

@@ -505,3 +505,45 @@ async fn sanctions_loaded_beside_a_running_server_flag_monitored_accounts() {
         .to_string()
         .contains("BIN LADIN, Usama"));
 }
+
+/// Invisible code points (zero-width spaces, U+180E, word joiners, soft hyphens) cannot
+/// hide a name from screening, whichever side carries them: the query, the account or the
+/// list item.
+#[tokio::test]
+async fn invisible_characters_do_not_hide_a_name() {
+    let server = Server::start();
+    let api = server.client();
+    let names = api.create_list("names", "Known fraudsters").await;
+    api.add_list_item(
+        "names",
+        &names,
+        json!({"name-first": "Vladimir", "name-last": "Imposterov"}),
+    )
+    .await;
+    api.add_list_item(
+        "names",
+        &names,
+        json!({"name-first": "Ol\u{200d}ga", "name-last": "Fal\u{2060}sova"}),
+    )
+    .await;
+    for term in [
+        "Vla\u{200b}dimir Impos\u{200b}terov",
+        "Vla\u{180e}dimir Imp\u{feff}osterov",
+        "Vla\u{ad}dimir Imposte\u{200c}rov",
+    ] {
+        let report = api
+            .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": term}}}, "meta": {"auto-create-account": false}}))
+            .await;
+        assert_eq!(report.status, 201, "{:?}", report.body);
+        assert_eq!(report.attr("has-match"), true, "{term:?}");
+    }
+    let account = api
+        .create_account(json!({"name-first": "Olga", "name-last": "Falsova"}))
+        .await
+        .id();
+    let reports = reports_when(&api, &account, has_match).await;
+    assert_eq!(
+        reports[0]["attributes"]["matched-lists"][0]["entities"][0]["name"],
+        "Ol\u{200d}ga Fal\u{2060}sova"
+    );
+}

@@ -454,3 +454,58 @@ async fn the_delivery_log_shows_attempts_and_events_can_be_sent_again() {
         "/meta/event-ids/0"
     );
 }
+
+/// The address is checked on every attempt, not only when the URL is saved: webhooks
+/// saved while `--allow-private-webhooks` was on (by address and by a name that resolves to
+/// loopback, as a rebound name does) are refused at send time after a restart without it.
+/// Nothing reaches the receiver; the delivery log and the webhook say why.
+#[tokio::test]
+async fn private_addresses_are_refused_at_send_time_after_the_permission_is_gone() {
+    let mut server = Server::start_with(PRIVATE);
+    let api = server.client();
+    let receiver = Receiver::start().await;
+    let by_name = receiver.url.replace("127.0.0.1", "localhost");
+    let (literal, _) = enabled(&api, &receiver.url, json!(["account.created"])).await;
+    let (named, _) = enabled(&api, &by_name, json!(["account.created"])).await;
+    server.kill();
+    let temp = server.take_tempdir();
+    let strict = Server::spawn(&server.data_dir, &[]);
+    let api = strict.client_with_key(&server.sandbox_key);
+    api.create_account(json!({})).await;
+    for id in [&literal, &named] {
+        let mut webhook = api.get(&format!("/api/v1/webhooks/{id}")).await;
+        for _ in 0..100 {
+            if webhook.attr("status") == "disabled" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            webhook = api.get(&format!("/api/v1/webhooks/{id}")).await;
+        }
+        assert_eq!(webhook.attr("status"), "disabled", "{:?}", webhook.body);
+        let disabled = api
+            .get(&format!(
+                "/api/v1/events?filter[object-id]={id}&filter[name]=webhook.disabled"
+            ))
+            .await;
+        let reason = disabled.body["data"][0]["attributes"]["context"]["reason"]
+            .as_str()
+            .unwrap();
+        assert!(
+            reason.contains("not a public address") && reason.contains("--allow-private-webhooks"),
+            "{reason}"
+        );
+        let log = api.get(&format!("/api/v1/webhooks/{id}/deliveries")).await;
+        let delivery = &log.body["data"][0]["attributes"];
+        assert_eq!(delivery["status"], "failed", "{:?}", log.body);
+        let attempts = delivery["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 1, "refused once, not retried");
+        assert!(attempts[0]["status-code"].is_null());
+        assert!(attempts[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("refused: "));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(receiver.all().is_empty(), "nothing was sent to loopback");
+    drop(temp);
+}

@@ -41,7 +41,18 @@ impl Server {
 
     /// Start (or restart) on an existing data directory; keys come from the first start.
     pub fn spawn(dir: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        Server::spawn_with(Command::new(BIN), dir, extra)
+    }
+
+    /// Start under a given umask (the data directory's modes must not depend on it).
+    pub fn spawn_under_umask(umask: &str, dir: &Path) -> Server {
+        let mut shell = Command::new("sh");
+        shell.args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\""), BIN]);
+        Server::spawn_with(shell, dir, &[])
+    }
+
+    fn spawn_with(mut command: Command, dir: &Path, extra: &[&str]) -> Server {
+        let mut child = command
             .args([
                 "serve",
                 "--data-dir",

@@ -108,9 +108,22 @@ impl PreparedName {
     }
 }
 
+/// Whether `c` is invisible: a format character (zero-width spaces and joiners, soft
+/// hyphens, direction marks, U+180E, tag characters...) or another default-ignorable code
+/// point (variation selectors, Hangul fillers, the combining grapheme joiner). Dropped
+/// before anything else, so "Vla\u{200B}dimir" reads as "Vladimir" on every side.
+pub fn is_invisible(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory};
+    get_general_category(c) == GeneralCategory::Format
+        || matches!(c as u32,
+            0x034F | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x3164
+            | 0xFE00..=0xFE0F | 0xFFA0 | 0xFFF0..=0xFFF8 | 0xE0000..=0xE0FFF)
+}
+
 /// Lower-case ASCII words of `name`, with "SURNAME, Given" put in reading order.
 fn words(name: &str) -> Vec<String> {
-    let ascii = deunicode::deunicode(name).to_ascii_lowercase();
+    let visible: String = name.chars().filter(|c| !is_invisible(*c)).collect();
+    let ascii = deunicode::deunicode(&visible).to_ascii_lowercase();
     // "LAST, First" (one comma, as OFAC and many registries write people): reading order.
     // Not "Acme, Ltd.": a comma before a legal form is not a surname's.
     if let Some((last, first)) = ascii.split_once(',') {
@@ -191,6 +204,48 @@ mod tests {
 
     fn toks(name: &str) -> Vec<String> {
         prepare(name).tokens
+    }
+
+    #[test]
+    fn invisible_code_points_are_dropped() {
+        for invisible in [
+            '\u{00AD}',
+            '\u{034F}',
+            '\u{061C}',
+            '\u{115F}',
+            '\u{17B4}',
+            '\u{180B}',
+            '\u{180E}',
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{200E}',
+            '\u{202A}',
+            '\u{202E}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{206F}',
+            '\u{3164}',
+            '\u{FE0F}',
+            '\u{FEFF}',
+            '\u{FFA0}',
+            '\u{FFF9}',
+            '\u{1D173}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E0100}',
+        ] {
+            let name = format!("Vla{invisible}dimir Impos{invisible}terov");
+            assert_eq!(
+                toks(&name),
+                ["vladimir", "imposterov"],
+                "U+{:04X}",
+                invisible as u32
+            );
+        }
+        // Visible separators still separate.
+        assert_eq!(toks("Vla\u{00A0}dimir"), ["vla", "dimir"]);
+        assert!(!is_invisible('a') && !is_invisible(' ') && !is_invisible('\u{0301}'));
     }
 
     #[test]

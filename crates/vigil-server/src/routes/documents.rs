@@ -95,10 +95,12 @@ pub async fn create(
         uploads
             .into_iter()
             .map(|upload| {
+                let (sha256, name) = blobs.put(&upload.bytes)?;
                 Ok(DocumentFile {
                     content_type: sniff(&upload.bytes).to_string(),
                     byte_size: upload.bytes.len(),
-                    sha256: blobs.put(&upload.bytes)?,
+                    sha256,
+                    stored_as: Some(name),
                     filename: upload.filename,
                 })
             })
@@ -171,8 +173,8 @@ pub async fn download(
         .blobs
         .clone()
         .ok_or_else(|| ApiError::Internal("no data directory".into()))?;
-    let sha256 = file.sha256.clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&sha256))
+    let (name, sha256) = (file.stored_name().to_string(), file.sha256.clone());
+    let bytes = tokio::task::spawn_blocking(move || blobs.get(&name, &sha256))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -180,8 +182,8 @@ pub async fn download(
     Ok(file_response(bytes, &file.content_type, &file.filename))
 }
 
-/// Redact one document inside a transaction: returns the hashes no live document holds
-/// any more, for the caller to delete once the transaction commits.
+/// Redact one document inside a transaction: returns the names of the files no live
+/// document holds any more, for the caller to delete once the transaction commits.
 pub(crate) fn redact_in_tx(
     tx: &mut dyn WriteTx,
     env: &str,
@@ -194,22 +196,38 @@ pub(crate) fn redact_in_tx(
     record(tx, env, now, events::DOCUMENT_REDACTED, document)?;
     let mut orphaned = Vec::new();
     for file in files {
-        let holders = RecordFilter::default().any_of(vec![term("sha256", &file.sha256)]);
-        if tx.find::<Document>(env, &holders, 1)?.is_empty() {
-            orphaned.push(file.sha256);
+        // A file named per document is this document's alone; one stored by its hash
+        // (before names were per document) may be held by documents in any environment.
+        if file.stored_as.is_some() || !held_anywhere(tx, &file.sha256)? {
+            orphaned.push(file.stored_name().to_string());
         }
     }
     Ok(orphaned)
 }
 
+/// Whether a live document of any environment holds the file stored as `name`.
+fn held_anywhere(tx: &mut dyn WriteTx, name: &str) -> ApiResult<bool> {
+    let holders = RecordFilter::default().any_of(vec![term("file", name), term("sha256", name)]);
+    for env in tx.environments()? {
+        let found = tx.find::<Document>(&env.id, &holders, 50)?;
+        if found
+            .iter()
+            .any(|d| d.files.iter().any(|f| f.stored_name() == name))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Delete files whose last document was redacted (after the commit).
-pub(crate) async fn delete_files(state: &AppState, hashes: Vec<String>) {
+pub(crate) async fn delete_files(state: &AppState, names: Vec<String>) {
     let Some(blobs) = state.blobs.clone() else {
         return;
     };
     let _ = tokio::task::spawn_blocking(move || {
-        for hash in hashes {
-            if let Err(error) = blobs.delete(&hash) {
+        for name in names {
+            if let Err(error) = blobs.delete(&name) {
                 tracing::error!(%error, "a redacted document's file could not be deleted; the next start retries");
             }
         }
@@ -254,17 +272,22 @@ pub(crate) async fn sweep(state: &AppState) {
     };
     let swept = tokio::task::spawn_blocking(move || {
         let environments = store.environments().unwrap_or_default();
-        blobs.sweep(|hash| {
-            let filter = RecordFilter::default().any_of(vec![term("sha256", hash)]);
+        blobs.sweep(|name| {
+            let filter =
+                RecordFilter::default().any_of(vec![term("file", name), term("sha256", name)]);
             let one = PageRequest {
-                size: 1,
+                size: 50,
                 ..Default::default()
             };
             // When unsure (a read failed), keep the file.
             environments.iter().any(|env| {
                 store
                     .find::<Document>(&env.id, &filter, &one)
-                    .map_or(true, |p| !p.items.is_empty())
+                    .map_or(true, |p| {
+                        p.items
+                            .iter()
+                            .any(|d| d.files.iter().any(|f| f.stored_name() == name))
+                    })
             })
         })
     })

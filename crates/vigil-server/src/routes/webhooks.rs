@@ -21,6 +21,7 @@ use crate::protocol::{
     paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
 use crate::views::{self, webhook::TYPE};
+use crate::webhooks::address;
 use crate::AppState;
 
 const POINTER: &str = "/data/attributes";
@@ -68,29 +69,6 @@ fn written(status: StatusCode, webhook: Webhook, with_secrets: bool) -> Written 
     }
 }
 
-/// Whether `ip` is one a webhook must not reach unless the operator allows it.
-fn is_private(ip: std::net::IpAddr) -> bool {
-    match ip {
-        std::net::IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xC0) == 64
-        }
-        std::net::IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| is_private(std::net::IpAddr::V4(v4)))
-        }
-    }
-}
-
 /// Check a webhook URL: http(s) with a host, resolving to public addresses unless allowed.
 async fn check_url(text: &str, allow_private: bool) -> ApiResult<String> {
     let at = format!("{POINTER}/url");
@@ -112,11 +90,9 @@ async fn check_url(text: &str, allow_private: bool) -> ApiResult<String> {
             .await
             .map_err(|_| ApiError::invalid(&at, &format!("host `{host}` does not resolve")))?
             .collect();
-        if addresses.iter().any(|a| is_private(a.ip())) {
-            return Err(ApiError::invalid(
-                &at,
-                "resolves to a loopback, private or link-local address (the server must run with --allow-private-webhooks to allow it)",
-            ));
+        let addresses: Vec<std::net::IpAddr> = addresses.iter().map(|a| a.ip()).collect();
+        if let Err(refused) = address::check_addresses(&host, &addresses) {
+            return Err(ApiError::invalid(&at, &refused.0));
         }
     }
     Ok(url.to_string())

@@ -8,6 +8,7 @@
 //! delivery that runs out of attempts disables its webhook (`webhook.disabled`). A crash
 //! mid-send leaves the delivery due, so it is sent again after the restart.
 
+pub mod address;
 pub mod sign;
 
 use std::collections::{HashMap, HashSet};
@@ -119,11 +120,16 @@ fn owe(tx: &mut dyn WriteTx, logged: &LoggedEvent, webhook: &Webhook) -> ApiResu
 
 /// Send due deliveries, a bounded number at a time.
 pub(crate) async fn send(state: AppState) {
-    let client = reqwest::Client::builder()
+    // Redirects are never followed and proxies never used: the address connected to is the
+    // one the resolver checked.
+    let mut client = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client");
+        .no_proxy();
+    if !state.config.allow_private_webhooks {
+        client = client.dns_resolver(Arc::new(address::PublicOnly::system()));
+    }
+    let client = client.build().expect("an HTTP client");
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
     let limit = IN_FLIGHT.max(state.config.webhook_concurrency);
     let all = Arc::new(Semaphore::new(limit));
@@ -214,6 +220,7 @@ async fn attempt(
                 error: Some("the webhook or the event is gone".into()),
             },
             &[],
+            None,
         )
         .await;
     };
@@ -231,8 +238,14 @@ async fn attempt(
                 error: Some(error),
             },
             &[],
+            None,
         )
         .await;
+    }
+    if !state.config.allow_private_webhooks {
+        if let Some(refused) = address::refusal_for_literal(&webhook.url) {
+            return refuse(state, env, id, &webhook, now, refused).await;
+        }
     }
     let gate = per_webhook
         .lock()
@@ -281,6 +294,9 @@ async fn attempt(
     // The limit is on requests to the endpoint: the next one may go while this attempt
     // is being recorded (the delivery stays marked in flight until then).
     drop(permit);
+    if let Some(refused) = answer.as_ref().err().and_then(|e| address::refusal_in(e)) {
+        return refuse(state, env, id, &webhook, now, refused).await;
+    }
     let attempt = match answer {
         Ok(response) => Attempt {
             at: now,
@@ -304,10 +320,42 @@ async fn attempt(
             }
         }
     };
-    finish(state, env, id, Some(webhook.id), attempt, &schedule).await
+    finish(state, env, id, Some(webhook.id), attempt, &schedule, None).await
 }
 
-/// Record `attempt`; a delivery out of attempts disables its webhook.
+/// An attempt refused before connecting (the address is not public): the delivery fails
+/// at once and the webhook is disabled with the reason, since every later event would be
+/// refused the same way.
+async fn refuse(
+    state: &AppState,
+    env: &str,
+    id: &str,
+    webhook: &Webhook,
+    now: i64,
+    refused: address::Refused,
+) -> ApiResult<()> {
+    tracing::warn!(webhook = %webhook.id, "webhook delivery refused: not a public address");
+    let attempt = Attempt {
+        at: now,
+        status_code: None,
+        latency_ms: 0,
+        error: Some(format!("refused: {refused}")),
+    };
+    let reason = format!("its URL was refused at delivery: {refused}");
+    finish(
+        state,
+        env,
+        id,
+        Some(webhook.id.clone()),
+        attempt,
+        &[],
+        Some(reason),
+    )
+    .await
+}
+
+/// Record `attempt`; a delivery out of attempts disables its webhook (with `reason`, or
+/// the number of failures).
 async fn finish(
     state: &AppState,
     env: &str,
@@ -315,6 +363,7 @@ async fn finish(
     webhook_id: Option<String>,
     attempt: Attempt,
     schedule: &[i64],
+    reason: Option<String>,
 ) -> ApiResult<()> {
     let (env, id, schedule) = (env.to_string(), id.to_string(), schedule.to_vec());
     let jitter: f64 = rand::random();
@@ -330,11 +379,13 @@ async fn finish(
                 if let Some(mut webhook) = tx.get::<Webhook>(&env, &webhook_id)? {
                     if webhook.status == WebhookStatus::Enabled {
                         webhook.status = WebhookStatus::Disabled;
-                        webhook.disabled_reason = Some(format!(
-                            "delivery {} failed {} times",
-                            delivery.id,
-                            delivery.attempts.len()
-                        ));
+                        webhook.disabled_reason = Some(reason.unwrap_or_else(|| {
+                            format!(
+                                "delivery {} failed {} times",
+                                delivery.id,
+                                delivery.attempts.len()
+                            )
+                        }));
                         webhook.updated_at = at;
                         tx.put(&env, &webhook)?;
                         let snapshot = webhook.without_secrets();

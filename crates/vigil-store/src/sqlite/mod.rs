@@ -88,6 +88,32 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Make the database file readable by its owner only (0600), creating it if needed, before
+/// SQLite opens it: SQLite gives the WAL and shared-memory files the database file's mode,
+/// so they follow whatever the umask.
+fn owner_only(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(StoreError::Io)?;
+    if file
+        .metadata()
+        .map_err(StoreError::Io)?
+        .permissions()
+        .mode()
+        & 0o077
+        != 0
+    {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(StoreError::Io)?;
+    }
+    Ok(())
+}
+
 /// Open a connection with vigil's pragmas (also used by the benchmark's raw baseline).
 pub fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
@@ -124,6 +150,7 @@ impl SqliteStore {
     /// Open (creating if needed) the database at `path`, migrate it and start the writer.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
         let path = path.into();
+        owner_only(&path)?;
         let mut conn = open_connection(&path)?;
         migrate(&mut conn)?;
         // Checkpoints run beside the writer, not inside its commits (see checkpointer).

@@ -214,6 +214,21 @@ impl WriteTx for SqliteWriteTx<'_> {
             .query_row("SELECT COUNT(*) FROM environments", [], |r| r.get(0))?)
     }
 
+    fn environments(&mut self) -> Result<Vec<Environment>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name")?
+            .query_map([], |r| {
+                Ok(Environment {
+                    id: r.get(0)?,
+                    organization_id: r.get(1)?,
+                    name: r.get(2)?,
+                    created_at: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     fn environment_by_name(&mut self, name: &str) -> Result<Option<Environment>> {
         Ok(self
             .conn
