@@ -166,6 +166,10 @@ struct ServeArgs {
     /// The rate limit's window in seconds.
     #[arg(long, env = "VIGIL_RATE_LIMIT_WINDOW", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     rate_limit_window: u64,
+    /// Requests with a wrong API key allowed per client address per minute; past it they
+    /// are answered 429 without a lookup. 0 disables the limit.
+    #[arg(long, env = "VIGIL_FAILED_AUTH_LIMIT", default_value_t = 30)]
+    failed_auth_limit: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "VIGIL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -483,6 +487,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServerConfig {
         rate_limit: args.rate_limit,
         rate_limit_window: std::time::Duration::from_secs(args.rate_limit_window),
+        failed_auth_limit: args.failed_auth_limit,
         max_body_bytes: args.max_body_bytes,
         max_upload_bytes: args.max_upload_bytes,
         public_url: String::new(),
@@ -512,7 +517,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let state = AppState::new(store, config);
         let (tools, close_tools) = mcp::http::router(&state, address, mcp_settings)?;
         let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
+            // Ctrl-C or SIGTERM (what service managers and `docker stop` send): finish the
+            // requests in flight, then stop.
+            let mut terminate =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("a SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            tracing::info!("shutting down");
             // Open event streams would hold a graceful shutdown forever.
             close_tools();
         };

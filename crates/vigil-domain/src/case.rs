@@ -174,11 +174,32 @@ pub enum Moved {
     Reopened,
 }
 
+/// A status change the lifecycle does not allow, with why (a conflict with the case's
+/// current state, not a bad value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IllegalMove(pub String);
+
 impl Case {
-    /// Apply a status change by `actor` at `now`.
-    pub fn set_status(&mut self, change: StatusChange, actor: Actor, now: i64) -> Moved {
+    /// Apply a status change by `actor` at `now`. The legal moves: `open` and `pending`
+    /// into each other and into `resolved` (with a resolution); `resolved` back to `open`
+    /// or `pending` (a reopening). A decision is final until the case is reopened: a
+    /// resolved case cannot be resolved again with another resolution. Asking for the
+    /// state the case is already in changes nothing.
+    pub fn set_status(
+        &mut self,
+        change: StatusChange,
+        actor: Actor,
+        now: i64,
+    ) -> Result<Moved, IllegalMove> {
         if self.status == change.status && self.resolution == change.resolution {
-            return Moved::Unchanged;
+            return Ok(Moved::Unchanged);
+        }
+        if self.status == CaseStatus::Resolved && change.status == CaseStatus::Resolved {
+            return Err(IllegalMove(format!(
+                "case `{}` is already resolved as {}; reopen it (status open) before deciding again",
+                self.id,
+                self.resolution.as_deref().unwrap_or("resolved")
+            )));
         }
         let was_resolved = self.status == CaseStatus::Resolved;
         self.status = change.status;
@@ -188,15 +209,15 @@ impl Case {
         if self.status == CaseStatus::Resolved {
             self.resolved_at = Some(now);
             self.resolver = Some(actor);
-            Moved::Resolved
+            Ok(Moved::Resolved)
         } else {
             self.resolved_at = None;
             self.resolver = None;
-            if was_resolved {
+            Ok(if was_resolved {
                 Moved::Reopened
             } else {
                 Moved::Changed
-            }
+            })
         }
     }
 
@@ -347,7 +368,7 @@ mod tests {
                 reviewer.clone(),
                 5
             ),
-            Moved::Resolved
+            Ok(Moved::Resolved)
         );
         assert_eq!(c.resolved_at, Some(5));
         assert_eq!(c.due_at(), None, "a resolved case has no SLA to miss");
@@ -357,11 +378,19 @@ mod tests {
                 reviewer.clone(),
                 6
             ),
-            Moved::Unchanged
+            Ok(Moved::Unchanged)
         );
+        // A decision is final until the case is reopened.
+        let again = c.set_status(
+            t.status_change("Declined", None).unwrap(),
+            reviewer.clone(),
+            6,
+        );
+        assert!(again.unwrap_err().0.contains("reopen"));
+        assert_eq!(c.resolution.as_deref(), Some("Approved"));
         assert_eq!(
             c.set_status(t.status_change("open", None).unwrap(), reviewer.clone(), 7),
-            Moved::Reopened
+            Ok(Moved::Reopened)
         );
         assert_eq!(c.resolved_at, None);
         assert!(c.resolution.is_none());

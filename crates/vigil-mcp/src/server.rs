@@ -129,7 +129,7 @@ impl ToolServer {
         client: &Client,
         op: &Operation,
         args: &Map<String, Value>,
-    ) -> Result<(Value, Option<String>), Failure> {
+    ) -> Result<(Value, u16, Option<String>), Failure> {
         self.permit(op).map_err(|message| Failure {
             outcome: "refused",
             status: None,
@@ -145,7 +145,7 @@ impl ToolServer {
             Returns::List => results::page(&response, cap),
             Returns::Object => results::object(&response, cap),
         };
-        Ok((shaped, response.request_id))
+        Ok((shaped, response.status, response.request_id))
     }
 
     /// What a call is: one of the compact mode's own answers, or an operation to run.
@@ -224,9 +224,9 @@ impl ToolServer {
         let outcome = self.run(&who.client, op, &args).await;
         let latency_ms = started.elapsed().as_millis() as u64;
         let (outcome, status, message, request_id, result) = match outcome {
-            Ok((value, request_id)) => (
+            Ok((value, status, request_id)) => (
                 "ok",
-                Some(200),
+                Some(status),
                 None,
                 request_id,
                 CallToolResult::structured(value),

@@ -158,8 +158,8 @@ fn write_chunk(
     first: u64,
     rows: Vec<Prepared>,
     last: bool,
+    now: i64,
 ) -> ApiResult<Importer> {
-    let now = now_millis();
     let mut importer = tx
         .importer(env, id)?
         .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
@@ -201,10 +201,20 @@ fn write_chunk(
     Ok(importer)
 }
 
+/// The time an import is written at: the server's clock (which the test clock moves), or
+/// the wall clock for `vigil import list`.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The wall clock.
+pub fn wall_clock() -> Clock {
+    Arc::new(now_millis)
+}
+
 /// Run a pending import to its end, calling `committed` after every chunk. Returns the
 /// importer as it ends (or as someone else left it).
 pub async fn run(
     store: &Arc<dyn Store>,
+    clock: &Clock,
     env: &str,
     id: &str,
     committed: &(dyn Fn(&Importer) + Sync),
@@ -226,12 +236,12 @@ pub async fn run(
         Ok(rows) => rows,
         Err(problem) => {
             // Checked when the import was made; only a changed rule can land here.
-            let (env, id) = (env.to_owned(), id.to_owned());
+            let (env, id, now) = (env.to_owned(), id.to_owned(), clock());
             return transact(store, move |tx| {
                 let mut importer = tx
                     .importer(&env, &id)?
                     .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
-                importer.fail(problem, now_millis());
+                importer.fail(problem, now);
                 tx.update_importer(&env, &importer)?;
                 Ok(Some(importer))
             })
@@ -247,8 +257,9 @@ pub async fn run(
         let last = rows.peek().is_none();
         let (env_owned, id_owned, first) = (env.to_owned(), id.to_owned(), current.rows_done);
         let expected = first + chunk.len() as u64;
+        let now = clock();
         current = transact(store, move |tx| {
-            write_chunk(tx, &env_owned, &id_owned, first, chunk, last)
+            write_chunk(tx, &env_owned, &id_owned, first, chunk, last, now)
         })
         .await?;
         committed(&current);
@@ -262,6 +273,7 @@ pub async fn run(
 /// The server's import runner: every pending import at start, then each new one.
 pub async fn worker(
     store: Arc<dyn Store>,
+    clock: Clock,
     wake: Arc<tokio::sync::Notify>,
     written: Arc<tokio::sync::Notify>,
 ) {
@@ -270,7 +282,7 @@ pub async fn worker(
             Ok(pending) => {
                 for (env, importer) in pending {
                     let notify = |_: &Importer| written.notify_one();
-                    if let Err(error) = run(&store, &env, &importer.id, &notify).await {
+                    if let Err(error) = run(&store, &clock, &env, &importer.id, &notify).await {
                         tracing::error!(?error, importer = %importer.id, "import failed; retrying shortly");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }

@@ -42,6 +42,9 @@ pub struct ServerConfig {
     pub rate_limit: u64,
     /// The rate limit's window (a minute, as Persona's).
     pub rate_limit_window: std::time::Duration,
+    /// Requests with a wrong key per client address per minute; past it, 429 without a
+    /// database lookup. 0 disables the limit.
+    pub failed_auth_limit: u64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Largest accepted upload (an importer's file, inline or multipart).
@@ -71,6 +74,7 @@ impl Default for ServerConfig {
         ServerConfig {
             rate_limit: 6_000,
             rate_limit_window: std::time::Duration::from_secs(60),
+            failed_auth_limit: 30,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
@@ -93,6 +97,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ServerConfig>,
     limiter: Arc<protocol::ratelimit::RateLimiter>,
+    /// Wrong keys per client address.
+    failed_auth: Arc<protocol::ratelimit::RateLimiter>,
     metrics: Arc<protocol::metrics::Metrics>,
     /// Keys seen before, by secret hash, so authentication costs no query per request.
     key_cache: Arc<KeyCache>,
@@ -133,6 +139,10 @@ impl AppState {
             limiter: Arc::new(protocol::ratelimit::RateLimiter::new(
                 config.rate_limit,
                 config.rate_limit_window,
+            )),
+            failed_auth: Arc::new(protocol::ratelimit::RateLimiter::new(
+                config.failed_auth_limit,
+                std::time::Duration::from_secs(60),
             )),
             config: Arc::new(config),
             metrics: Arc::new(protocol::metrics::Metrics::default()),
@@ -220,8 +230,10 @@ pub async fn run(
         state.wake.clone(),
     );
     let monitor = tokio::spawn(monitor.run());
+    let clock = state.clone();
     let importer = tokio::spawn(importers::worker(
         state.store.clone(),
+        std::sync::Arc::new(move || clock.now()),
         state.imports.clone(),
         state.wake.clone(),
     ));
@@ -230,7 +242,11 @@ pub async fn run(
     let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
     let dispatcher = tokio::spawn(webhooks::dispatch(state.clone()));
     let sender = tokio::spawn(webhooks::send(state.clone()));
-    let result = axum::serve(listener, app(state).merge(beside))
+    // The peer's address goes with each request: wrong keys are limited per address.
+    let service = app(state)
+        .merge(beside)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
     pruner.abort();

@@ -67,10 +67,16 @@ pub fn run(store: &Arc<dyn Store>, args: &ListArgs) -> anyhow::Result<Importer> 
             "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec}, {eta} left)",
         )?);
         let progress = |now: &Importer| bar.set_position(now.rows_done);
-        let done = importers::run(store, &env, &importer.id, &progress)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.details()))?
-            .context("the importer vanished")?;
+        let done = importers::run(
+            store,
+            &importers::wall_clock(),
+            &env,
+            &importer.id,
+            &progress,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.details()))?
+        .context("the importer vanished")?;
         bar.finish_and_clear();
         anyhow::Ok(done)
     })?;

@@ -111,7 +111,8 @@ pub fn router(
 /// Let only requests with a valid key reach the protocol, and tell the tool server who
 /// they are from.
 async fn authorize(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    match context::authenticate(&state, request.headers()).await {
+    let peer = context::peer(request.extensions());
+    match context::authenticate(&state, request.headers(), peer).await {
         Ok((key, env)) => {
             // Authenticated, so the header holds the key.
             let secret = context::bearer(request.headers())

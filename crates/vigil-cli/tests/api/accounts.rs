@@ -196,7 +196,7 @@ async fn list_filters_and_pagination_edges() {
     let mut ids = Vec::new();
     for i in 0..25 {
         ids.push(
-            api.create_account(json!({"reference-id": format!("ref-{}", i % 3)}))
+            api.create_account(json!({"reference-id": format!("ref-{i}")}))
                 .await
                 .id(),
         );
@@ -217,19 +217,23 @@ async fn list_filters_and_pagination_edges() {
     let back = api.get(third.body["links"]["prev"].as_str().unwrap()).await;
     assert_eq!(back.ids(), ids[10..20]);
     let small = api
-        .get("/api/v1/accounts?page[size]=3&filter[reference-id]=ref-1")
+        .get("/api/v1/accounts?page[size]=3&filter[reference-id]=ref-1,ref-2,ref-3,ref-4")
         .await;
     assert_eq!(small.ids().len(), 3);
     assert!(small.body["links"]["next"]
         .as_str()
         .unwrap()
-        .contains("filter%5Breference-id%5D=ref-1"));
+        .contains("filter%5Breference-id%5D=ref-1%2Cref-2%2Cref-3%2Cref-4"));
     assert!(small.body["links"]["next"]
         .as_str()
         .unwrap()
         .contains("page%5Bsize%5D=3"));
+    let sixteen: Vec<String> = (1..=16).map(|i| format!("ref-{i}")).collect();
     let filtered = api
-        .get("/api/v1/accounts?page[size]=100&filter[reference-id]=ref-1,ref-2")
+        .get(&format!(
+            "/api/v1/accounts?page[size]=100&filter[reference-id]={}",
+            sixteen.join(",")
+        ))
         .await;
     assert_eq!(filtered.ids().len(), 16);
     for bad in [
@@ -263,6 +267,23 @@ async fn upsert_by_reference_id_and_field() {
         again.attr("fields")["name"]["value"]["last"]["value"],
         "Lima"
     );
+    // Without upsert-by, a reference id in use is refused (as the importer counts it a
+    // duplicate): no twin account is made.
+    let twin = api
+        .post(
+            "/api/v1/accounts",
+            json!({"data": {"attributes": {"reference-id": "crm-9"}}}),
+        )
+        .await;
+    assert_eq!(twin.status, 409, "{:?}", twin.body);
+    assert!(
+        twin.details().contains("meta.upsert-by"),
+        "{}",
+        twin.details()
+    );
+    assert!(twin.details().contains(&first.id()), "{}", twin.details());
+    let listed = api.get("/api/v1/accounts?filter[reference-id]=crm-9").await;
+    assert_eq!(listed.ids().len(), 1);
     let by_email = json!({"data": {"attributes": {"email-address": "a@b.co"}}, "meta": {"upsert-by": "email_address"}});
     let e1 = api.post("/api/v1/accounts", by_email.clone()).await;
     let e2 = api.post("/api/v1/accounts", by_email).await;

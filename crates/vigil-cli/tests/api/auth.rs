@@ -24,6 +24,52 @@ async fn missing_and_invalid_keys_are_401() {
     );
 }
 
+/// Guessing keys is limited per client address: past `--failed-auth-limit` wrong keys a
+/// minute, a key the server does not already know is answered 429 (with `Retry-After`)
+/// without a lookup. Keys already in use keep working. The scheme is case-insensitive.
+#[tokio::test]
+async fn wrong_keys_are_rate_limited_per_client_address() {
+    let server = Server::start_with(&["--failed-auth-limit", "5"]);
+    let good = server.client();
+    assert_eq!(good.get("/api/v1/accounts").await.status, 200);
+    for n in 0..5 {
+        let wrong = server.client_with_key(&format!("persona_sandbox_guess{n}"));
+        assert_eq!(wrong.get("/api/v1/accounts").await.status, 401, "guess {n}");
+    }
+    let limited = server
+        .client_with_key("persona_sandbox_guess6")
+        .get("/api/v1/accounts")
+        .await;
+    assert_eq!(limited.status, 429, "{:?}", limited.body);
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert!(
+        limited.details().contains("5 requests per min"),
+        "{}",
+        limited.details()
+    );
+    assert_eq!(
+        good.get("/api/v1/accounts").await.status,
+        200,
+        "a key in use still works"
+    );
+    // A request without any key is not a guess.
+    assert_eq!(
+        good.clone()
+            .without_key()
+            .get("/api/v1/accounts")
+            .await
+            .status,
+        401
+    );
+
+    let lower = server
+        .client()
+        .without_key()
+        .with_header("authorization", &format!("bearer {}", server.sandbox_key));
+    assert_eq!(lower.get("/api/v1/accounts").await.status, 200);
+}
+
 #[tokio::test]
 async fn permissions_are_enforced_per_key() {
     let mut server = Server::start();

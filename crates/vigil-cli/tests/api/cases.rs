@@ -87,6 +87,12 @@ async fn a_case_opens_with_its_objects_and_is_decided() {
     assert_eq!(approved.attr("resolution"), "Approved");
     assert!(!approved.attr("resolved-at").is_null());
     assert_eq!(approved.attr("resolver-id"), "admin");
+    // A decision is final until the case is reopened: no second resolution on top.
+    let twice = act(&api, &id, "set-status", json!({"status": "Declined"})).await;
+    assert_eq!(twice.status, 409, "{:?}", twice.body);
+    assert!(twice.details().contains("reopen"), "{}", twice.details());
+    let kept = api.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(kept.attr("resolution"), "Approved");
     let bad = act(&api, &id, "set-status", json!({"status": "Escalated"})).await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["errors"][0]["source"]["pointer"], "/meta/status");

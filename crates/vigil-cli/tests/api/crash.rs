@@ -85,3 +85,60 @@ fn a_second_server_on_the_same_data_directory_refuses_to_start() {
         "{stderr}"
     );
 }
+
+/// SIGTERM (what service managers send) stops the server as Ctrl-C does: requests in
+/// flight are answered, the process exits 0, and every acknowledged write is there after a
+/// restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_shuts_down_gracefully() {
+    let mut server = Server::start_with(&["--rate-limit", "0"]);
+    let temp = server.take_tempdir().unwrap();
+    let key = server.sandbox_key.clone();
+    let api = server.client();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut writers = Vec::new();
+    for worker in 0..4 {
+        let api = api.clone();
+        let sender = sender.clone();
+        writers.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for i in 0.. {
+                let body =
+                    json!({"data": {"attributes": {"reference-id": format!("t{worker}-{i}")}}});
+                let result = http
+                    .post(format!("{}/api/v1/accounts", api.base))
+                    .bearer_auth(api.key.as_ref().unwrap())
+                    .json(&body)
+                    .send()
+                    .await;
+                let Ok(response) = result else { break };
+                if response.status() != 201 {
+                    break;
+                }
+                let Ok(body) = response.json::<serde_json::Value>().await else {
+                    break;
+                };
+                let _ = sender.send(body["data"]["id"].as_str().unwrap().to_string());
+            }
+        }));
+    }
+    drop(sender);
+    let mut acknowledged = HashSet::new();
+    while acknowledged.len() < 100 {
+        acknowledged.insert(receiver.recv().await.unwrap());
+    }
+    let status = tokio::task::block_in_place(|| server.terminate());
+    assert!(status.success(), "SIGTERM ends vigil cleanly: {status:?}");
+    while let Some(id) = receiver.recv().await {
+        acknowledged.insert(id);
+    }
+    for writer in writers {
+        let _ = writer.await;
+    }
+    let restarted = Server::spawn(&temp.path().join("data"), &["--rate-limit", "0"]);
+    let api = restarted.client_with_key(&key);
+    for id in &acknowledged {
+        let account = api.get(&format!("/api/v1/accounts/{id}")).await;
+        assert_eq!(account.status, 200, "acknowledged account {id} was lost");
+    }
+}

@@ -442,3 +442,57 @@ async fn vigil_import_list_runs_beside_a_server_and_reports_bad_lines() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("not found"));
 }
+
+/// Imports follow the test clock like everything else: the accounts an import creates and
+/// the importer's completion carry the server's (moved) time, not the wall clock's.
+#[tokio::test]
+async fn imports_follow_the_test_clock() {
+    let server = Server::start_with(&["--test-clock"]);
+    let api = server.client();
+    let moved = api
+        .post(
+            "/api/v1/test-clock/advance",
+            json!({"meta": {"seconds": 10 * 86_400}}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    let csv = "reference_id,name_first\nclock-1,Ann\n";
+    let created = api
+        .post(
+            "/api/v1/importer/accounts",
+            inline(None, csv, "accounts.csv"),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let importer = finished(&api, &created.id()).await;
+    let nine_days = wall_clock_days_ahead(9);
+    let completed = importer["attributes"]["completed-at"].as_str().unwrap();
+    assert!(
+        completed > nine_days.as_str(),
+        "{completed} is the moved time"
+    );
+    let account = api
+        .get("/api/v1/accounts?filter[reference-id]=clock-1")
+        .await;
+    let created_at = account.body["data"][0]["attributes"]["created-at"]
+        .as_str()
+        .unwrap();
+    assert!(
+        created_at > nine_days.as_str(),
+        "{created_at} is the moved time"
+    );
+}
+
+/// The wall clock `days` ahead, as the API writes times (RFC 3339, UTC, milliseconds).
+fn wall_clock_days_ahead(days: i64) -> String {
+    let output = std::process::Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("+{days} days"),
+            "+%Y-%m-%dT%H:%M:%S.000Z",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}

@@ -348,7 +348,7 @@ async fn log_is_masked(server: &Server, log: &Value, face: &str) {
             .as_str()
             .unwrap()
             .starts_with("req_"));
-        assert_eq!(attributes["status"], 200);
+        assert_eq!(attributes["status"], 201, "the status the API answered");
     }
     let text = log.to_string();
     assert!(

@@ -219,6 +219,37 @@ async fn rate_limit_is_enforced_per_environment() {
     );
 }
 
+/// The 429 names the window the operator configured, and a server without a limit sends
+/// no `RateLimit-*` headers.
+#[tokio::test]
+async fn the_rate_limit_message_names_its_window_and_no_limit_sends_no_headers() {
+    let server = Server::start_with(&["--rate-limit", "2", "--rate-limit-window", "5"]);
+    let api = server.client();
+    api.get("/api/v1/accounts").await;
+    api.get("/api/v1/accounts").await;
+    let limited = api.get("/api/v1/accounts").await;
+    assert_eq!(limited.status, 429);
+    assert!(
+        limited.details().contains("2 requests per 5 s"),
+        "{}",
+        limited.details()
+    );
+    let minute = Server::start_with(&["--rate-limit", "1"]);
+    minute.client().get("/api/v1/accounts").await;
+    let limited = minute.client().get("/api/v1/accounts").await;
+    assert!(
+        limited.details().contains("1 requests per min"),
+        "{}",
+        limited.details()
+    );
+    let unlimited = Server::start_with(&["--rate-limit", "0"]);
+    let response = unlimited.client().get("/api/v1/accounts").await;
+    assert_eq!(response.status, 200);
+    for name in ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"] {
+        assert_eq!(response.header(name), None, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn oversized_bodies_unknown_routes_and_methods() {
     let server = Server::start_with(&["--max-body-bytes", "2048"]);

@@ -115,6 +115,22 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// `kill -TERM`, then wait (up to 20 s) for the process to end: its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        for _ in 0..400 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("vigil did not stop within 20 s of SIGTERM");
+    }
+
     /// Keep the data directory alive past this server (for restarts).
     pub fn take_tempdir(&mut self) -> Option<tempfile::TempDir> {
         self._temp.take()

@@ -81,25 +81,46 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The secret of a request's `Authorization: Bearer` header, if it has one.
+/// The secret of a request's `Authorization: Bearer` header, if it has one (the scheme is
+/// case-insensitive, as RFC 9110 says: `bearer`, `BEARER`).
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    header(headers, "authorization")?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let (scheme, secret) = header(headers, "authorization")?.split_once(' ')?;
+    Some(secret.trim()).filter(|s| scheme.eq_ignore_ascii_case("bearer") && !s.is_empty())
+}
+
+/// The address a request came from (the TCP peer; `None` in tests that call the router
+/// directly), which wrong keys are counted against.
+pub fn peer(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// The key and environment a request's `Authorization: Bearer` header names, checked as
 /// every API request is (unknown, expired); also guards routes mounted beside the API.
+/// Wrong keys count against `peer`: past `--failed-auth-limit` a minute, a key that is
+/// not already known is answered 429 without a lookup.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
 ) -> ApiResult<(Arc<ApiKey>, Arc<Environment>)> {
     let missing = ApiError::Unauthorized {
         title: "Must be authenticated to access this endpoint",
     };
     let Some(secret) = bearer(headers) else {
         return Err(missing);
+    };
+    let peer = peer.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let failed = || {
+        let now = Instant::now();
+        state.failed_auth.check(&peer, now);
+        if rand::random::<u8>() == 0 {
+            state.failed_auth.forget_closed(now);
+        }
+        ApiError::Unauthorized {
+            title: "Token is invalid",
+        }
     };
     let hash = hash_secret(secret);
     let cached = state
@@ -111,13 +132,18 @@ pub async fn authenticate(
     let (key, env) = match cached {
         Some(found) => found,
         None => {
+            if let Some(reset_seconds) = state.failed_auth.exhausted(&peer, Instant::now()) {
+                return Err(ApiError::RateLimited {
+                    limit: state.config.failed_auth_limit,
+                    window_seconds: 60,
+                    reset_seconds,
+                });
+            }
             let store = state.store.clone();
             let lookup = hash.clone();
             let found = store.api_key_by_hash(&lookup)?;
             let Some((key, env)) = found else {
-                return Err(ApiError::Unauthorized {
-                    title: "Token is invalid",
-                });
+                return Err(failed());
             };
             let pair = (Arc::new(key), Arc::new(env));
             state
@@ -129,9 +155,7 @@ pub async fn authenticate(
         }
     };
     if key.expires_at.is_some_and(|at| at <= state.now()) {
-        return Err(ApiError::Unauthorized {
-            title: "Token is invalid",
-        });
+        return Err(failed());
     }
     Ok((key, env))
 }
@@ -161,13 +185,15 @@ pub async fn api_middleware(
     let mut environment: Option<Arc<Environment>> = None;
 
     let outcome: ApiResult<Response> = async {
-        let (key, env) = authenticate(&state, request.headers()).await?;
+        let (key, env) =
+            authenticate(&state, request.headers(), peer(request.extensions())).await?;
         environment = Some(env.clone());
         let checked = state.limiter.check(&env.id, Instant::now());
         quota = Some(checked);
         if !checked.allowed {
             return Err(ApiError::RateLimited {
                 limit: checked.limit,
+                window_seconds: checked.window_seconds,
                 reset_seconds: checked.reset_seconds,
             });
         }
@@ -217,7 +243,8 @@ pub async fn api_middleware(
     let mut response = outcome.unwrap_or_else(IntoResponse::into_response);
     let headers = response.headers_mut();
     insert(headers, "Request-Id", &request_id);
-    if let Some(quota) = quota {
+    // No limit (`--rate-limit 0`), no headers about one.
+    if let Some(quota) = quota.filter(|q| q.limit > 0) {
         insert(headers, "RateLimit-Limit", &quota.limit.to_string());
         insert(headers, "RateLimit-Remaining", &quota.remaining.to_string());
         insert(headers, "RateLimit-Reset", &quota.reset_seconds.to_string());

@@ -43,6 +43,7 @@ pub enum ApiError {
     },
     RateLimited {
         limit: u64,
+        window_seconds: u64,
         reset_seconds: u64,
     },
     /// Our fault. The cause is logged, never sent.
@@ -139,15 +140,28 @@ impl ApiError {
                 details,
                 pointer: None,
             } => json!({"title": "Record invalid", "details": details}),
-            ApiError::RateLimited { limit, .. } => json!({
+            ApiError::RateLimited {
+                limit,
+                window_seconds,
+                ..
+            } => json!({
                 "title": "Rate limit exceeded",
-                "details": format!("You have hit your rate limit of {limit} requests / min. Please retry after the window resets (see RateLimit-Reset).")
+                "details": format!("You have hit your rate limit of {limit} requests per {}. Please retry after the window resets (see RateLimit-Reset).", window_name(*window_seconds))
             }),
             ApiError::Internal(_) => {
                 json!({"title": "Internal server error", "details": "Something went wrong on our side; the request id identifies it in the server's logs"})
             }
         };
         json!({ "errors": [item] })
+    }
+}
+
+/// A rate limit's window as people say it: "min" for Persona's minute, else seconds.
+fn window_name(seconds: u64) -> String {
+    match seconds {
+        60 => "min".into(),
+        3600 => "hour".into(),
+        s => format!("{s} s"),
     }
 }
 

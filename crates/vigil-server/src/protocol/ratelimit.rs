@@ -1,6 +1,8 @@
-//! Fixed-window rate limiting per environment, as Persona does it: the window opens at the
-//! first request and every request in the environment counts against it. The window is a
-//! minute unless the operator sets another (`--rate-limit-window`).
+//! Fixed-window rate limiting, as Persona does it: the window opens at the first request
+//! and every request counts against it. Per environment for authenticated requests (a
+//! minute unless the operator sets another, `--rate-limit-window`), and per client address
+//! for requests with a wrong key (`--failed-auth-limit`), so guessing keys is slow and
+//! costs no database lookup once the limit is reached.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,6 +22,8 @@ pub struct Quota {
     pub remaining: u64,
     pub reset_seconds: u64,
     pub allowed: bool,
+    /// The window's length in seconds (for the message).
+    pub window_seconds: u64,
 }
 
 impl RateLimiter {
@@ -39,6 +43,7 @@ impl RateLimiter {
                 remaining: 0,
                 reset_seconds: 0,
                 allowed: true,
+                window_seconds: self.window.as_secs(),
             };
         }
         let mut windows = self.windows.lock().expect("rate limiter poisoned");
@@ -57,7 +62,28 @@ impl RateLimiter {
             remaining: self.limit - window.1,
             reset_seconds,
             allowed,
+            window_seconds: self.window.as_secs(),
         }
+    }
+
+    /// Whether `id` has used up its window, without counting a request: the seconds until
+    /// the window resets if so.
+    pub fn exhausted(&self, id: &str, now: Instant) -> Option<u64> {
+        if self.limit == 0 {
+            return None;
+        }
+        let windows = self.windows.lock().expect("rate limiter poisoned");
+        let (start, count) = windows.get(id)?;
+        let elapsed = now.duration_since(*start);
+        (elapsed < self.window && *count >= self.limit)
+            .then(|| (self.window - elapsed).as_secs_f64().ceil() as u64)
+    }
+
+    /// Forget windows that have closed (called now and then, so a scan from many
+    /// addresses does not grow the map for ever).
+    pub fn forget_closed(&self, now: Instant) {
+        let mut windows = self.windows.lock().expect("rate limiter poisoned");
+        windows.retain(|_, (start, _)| now.duration_since(*start) < self.window);
     }
 }
 
@@ -81,5 +107,25 @@ mod tests {
         assert!(limiter.check("env_b", start).allowed);
         let later = limiter.check("env_a", start + Duration::from_secs(61));
         assert_eq!((later.allowed, later.remaining), (true, 1));
+    }
+
+    #[test]
+    fn exhaustion_is_seen_without_counting() {
+        let limiter = RateLimiter::new(2, Duration::from_secs(10));
+        let start = Instant::now();
+        assert_eq!(limiter.exhausted("1.2.3.4", start), None);
+        limiter.check("1.2.3.4", start);
+        assert_eq!(limiter.exhausted("1.2.3.4", start), None);
+        limiter.check("1.2.3.4", start);
+        assert_eq!(
+            limiter.exhausted("1.2.3.4", start + Duration::from_secs(3)),
+            Some(7)
+        );
+        assert_eq!(
+            limiter.exhausted("1.2.3.4", start + Duration::from_secs(10)),
+            None
+        );
+        limiter.forget_closed(start + Duration::from_secs(10));
+        assert!(limiter.windows.lock().unwrap().is_empty());
     }
 }

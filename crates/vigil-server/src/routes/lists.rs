@@ -368,9 +368,12 @@ pub async fn archive_item(
             .ok_or_else(|| item_not_found(&id))?;
         check_item_kind(&item, kind, &id)?;
         if item.archived_at.is_some() {
-            return Err(ApiError::conflict(format!(
-                "list item `{id}` is already archived"
-            )));
+            // Idempotent, as Persona documents it: the item as it is, nothing recorded.
+            return Ok(Written {
+                status: StatusCode::OK,
+                object_id: Some(item.id.clone()),
+                doc: Doc::later(move |_| views::single(views::list::item(&item), None)),
+            });
         }
         item.archived_at = Some(ctx.now);
         item.updated_at = ctx.now;

@@ -168,6 +168,18 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
                 return written_account(tx, ctx, StatusCode::OK, existing);
             }
         }
+        // One account per reference id (per account type), as the importer has it: a
+        // second create is refused rather than making a twin that lookups by reference
+        // id would then have to choose between.
+        if let Some(Some(reference_id)) = &changes.reference_id {
+            let key = Value::String(reference_id.clone());
+            if let Some(taken) = tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
+                return Err(ApiError::conflict(format!(
+                    "Record not unique: account {} already has this reference-id (send meta.upsert-by: reference-id to update it instead)",
+                    taken.id
+                )));
+            }
+        }
         let mut account = blank_account(&account_type, ctx.now);
         apply_changes(tx, ctx, &mut account, &changes)?;
         account.updated_at = ctx.now;

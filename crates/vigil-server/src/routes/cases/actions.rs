@@ -75,7 +75,10 @@ pub async fn set_status(
             let change = template
                 .status_change(&status, resolution.as_deref())
                 .map_err(|e| ApiError::invalid("/meta/status", &e.0))?;
-            let event = match case.set_status(change, actor(ctx), ctx.now) {
+            let moved = case
+                .set_status(change, actor(ctx), ctx.now)
+                .map_err(|illegal| ApiError::conflict(illegal.0))?;
+            let event = match moved {
                 Moved::Unchanged => return Ok(()),
                 Moved::Resolved => events::CASE_RESOLVED,
                 Moved::Reopened => events::CASE_REOPENED,
