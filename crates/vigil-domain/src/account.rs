@@ -321,7 +321,10 @@ fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldE
             "field names must be 1 to 128 characters",
         ));
     }
-    let (_, raw) = untyped(value);
+    let (declared, raw) = untyped(value);
+    if let Some(kind) = declared {
+        check_declared(kind, raw, pointer)?;
+    }
     if let Some((_, keys)) = HASH_FIELDS.iter().find(|(field, _)| *field == name) {
         let Value::Object(parts) = raw else {
             if raw.is_null() {
@@ -426,8 +429,54 @@ fn typed_field(name: &str, value: &Value, pointer: &str) -> Result<Value, FieldE
             pointer,
             "is a file: send it as the selfie-photo attribute ({\"data\": {\"data\": base64, \"filename\": ...}})",
         )),
-        _ => Ok(infer_typed(raw)),
+        _ => Ok(match declared {
+            // The declared type stands (checked above); containers type their insides.
+            Some(kind) if !matches!(kind, "hash" | "array") && !raw.is_null() => {
+                typed(kind, raw.clone())
+            }
+            _ => infer_typed(raw),
+        }),
     }
+}
+
+/// The types a field may declare, as Persona names them.
+const FIELD_TYPES: &[&str] = &[
+    "string", "text", "integer", "float", "number", "boolean", "date", "datetime", "hash", "array",
+];
+
+/// A value given in the typed form must be of the type it declares
+/// (`{"type": "integer", "value": "abc"}` is refused, not stored as a string).
+fn check_declared(kind: &str, raw: &Value, pointer: &str) -> Result<(), FieldError> {
+    let fits = match (kind, raw) {
+        (_, Value::Null) => FIELD_TYPES.contains(&kind),
+        ("string" | "text" | "datetime", Value::String(_)) => true,
+        ("date", Value::String(s)) => validate::date(s).is_ok(),
+        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
+        ("float" | "number", Value::Number(_)) => true,
+        ("boolean", Value::Bool(_)) => true,
+        ("hash", Value::Object(_)) => true,
+        ("array", Value::Array(_)) => true,
+        _ => false,
+    };
+    if fits {
+        return Ok(());
+    }
+    if !FIELD_TYPES.contains(&kind) {
+        return Err(FieldError::invalid(
+            &format!("{pointer}/type"),
+            &format!("`{kind}` is not a field type ({})", FIELD_TYPES.join(", ")),
+        ));
+    }
+    let what = match kind {
+        "date" => "a date (YYYY-MM-DD)".to_string(),
+        "hash" => "an object".to_string(),
+        "array" | "integer" => format!("an {kind}"),
+        other => format!("a {other}"),
+    };
+    Err(FieldError::invalid(
+        &format!("{pointer}/value"),
+        &format!("must be {what}, as its type `{kind}` says"),
+    ))
 }
 
 /// Custom fields: the type is inferred from the JSON value.
@@ -711,6 +760,46 @@ mod tests {
         assert_eq!(err.dotted_path(), "data.attributes.nickname");
         let err = parse_changes(&attrs(json!({"account-type-id": "acttp_x"})), false).unwrap_err();
         assert_eq!(err.pointer, "/data/attributes/account-type-id");
+    }
+
+    #[test]
+    fn a_declared_type_is_enforced() {
+        let attrs = |fields: Value| json!({ "fields": fields }).as_object().unwrap().clone();
+        for (field, pointer) in [
+            (
+                json!({"age": {"type": "integer", "value": "abc"}}),
+                "/data/attributes/fields/age/value",
+            ),
+            (
+                json!({"ok": {"type": "boolean", "value": "yes"}}),
+                "/data/attributes/fields/ok/value",
+            ),
+            (
+                json!({"d": {"type": "date", "value": "1990-13-45"}}),
+                "/data/attributes/fields/d/value",
+            ),
+            (
+                json!({"n": {"type": "float", "value": [1]}}),
+                "/data/attributes/fields/n/value",
+            ),
+            (
+                json!({"x": {"type": "colour", "value": "red"}}),
+                "/data/attributes/fields/x/type",
+            ),
+        ] {
+            let error = parse_changes(&attrs(field.clone()), true).unwrap_err();
+            assert_eq!(error.pointer, pointer, "{field}");
+        }
+        let ok = parse_changes(
+            &attrs(json!({"score": {"type": "float", "value": 7}, "code": {"type": "string", "value": "1990-01-01"}})),
+            true,
+        )
+        .unwrap();
+        assert_eq!(ok.fields["score"], json!({"type": "float", "value": 7}));
+        assert_eq!(
+            ok.fields["code"]["type"], "string",
+            "declared, not inferred"
+        );
     }
 
     #[test]

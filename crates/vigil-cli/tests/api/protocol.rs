@@ -377,3 +377,116 @@ async fn idempotency_replays_errors_found_against_stored_data() {
     assert_eq!(fresh.status, 200);
     assert_eq!(fresh.attr("tags"), &json!(["vip"]));
 }
+
+/// Silently wrong answers are worse than errors: a parameter vigil does not read, a body
+/// member it would drop, a body in another media type, a member given twice, a NUL
+/// character or a value that contradicts its declared type is refused, naming the culprit.
+#[tokio::test]
+async fn what_would_be_ignored_is_refused_naming_it() {
+    let server = Server::start();
+    let api = server.client();
+    api.create_account(json!({"reference-id": "x"})).await;
+    api.create_account(json!({"reference-id": "y"})).await;
+    // A client that meant filter[reference-id] and page[size].
+    for (query, named) in [
+        ("reference-id=x&size=5", "`reference-id`"),
+        ("filter[]=x", "filter[]"),
+        ("fields[acount]=tags", "fields[acount]"),
+        ("page[limit]=2", "page[limit]"),
+    ] {
+        let response = api.get(&format!("/api/v1/accounts?{query}")).await;
+        assert_eq!(response.status, 400, "{query}: {:?}", response.body);
+        assert!(
+            response.details().contains(named),
+            "{query}: {}",
+            response.details()
+        );
+    }
+    let sparse = api
+        .get("/api/v1/accounts?fields[account]=reference-id")
+        .await;
+    assert_eq!(sparse.status, 200);
+
+    let bad = |body: &str, content_type: &str| {
+        let api = api.clone();
+        let (body, content_type) = (body.to_string(), content_type.to_string());
+        async move {
+            api.raw(
+                reqwest::Method::POST,
+                "/api/v1/accounts",
+                Some(body.into_bytes()),
+                &[("Content-Type", content_type.as_str())],
+            )
+            .await
+        }
+    };
+    let json = "application/json";
+    let cases = [
+        (
+            r#"{"data": {"attributes": {}}, "reference-id": "z"}"#,
+            json,
+            400,
+            "/reference-id",
+        ),
+        (
+            r#"{"data": {"attributes": {"reference-id": "a", "reference-id": "b"}}}"#,
+            json,
+            400,
+            "/data/attributes/reference-id",
+        ),
+        (
+            r#"{"data": {"attributes": {"reference_id": "a", "reference-id": "b"}}}"#,
+            json,
+            400,
+            "/data/attributes/reference-id",
+        ),
+        (
+            r#"{"data": {"attributes": {"tags": ["a\u0000b"]}}}"#,
+            json,
+            400,
+            "/data/attributes/tags/0",
+        ),
+        (
+            r#"{"data": {"attributes": {"fields": {"age": {"type": "integer", "value": "abc"}}}}}"#,
+            json,
+            422,
+            "/data/attributes/fields/age/value",
+        ),
+    ];
+    for (body, content_type, status, pointer) in cases {
+        let response = bad(body, content_type).await;
+        assert_eq!(response.status, status, "{body}: {:?}", response.body);
+        let error = &response.body["errors"][0];
+        let at = error["source"]["pointer"]
+            .as_str()
+            .or(error["meta"]["pointer"].as_str());
+        assert_eq!(at, Some(pointer), "{body}: {:?}", response.body);
+    }
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let response = bad(r#"{"data": {"attributes": {}}}"#, content_type).await;
+        assert_eq!(response.status, 415, "{content_type}: {:?}", response.body);
+        assert!(
+            response.details().contains(content_type),
+            "{}",
+            response.details()
+        );
+    }
+    // Where a file is expected, the 415 says multipart is accepted too.
+    let csv = api
+        .raw(
+            reqwest::Method::POST,
+            "/api/v1/importer/accounts",
+            Some(b"reference_id\nq-1\n".to_vec()),
+            &[("Content-Type", "text/csv")],
+        )
+        .await;
+    assert_eq!(csv.status, 415, "{:?}", csv.body);
+    assert!(
+        csv.details().contains("multipart/form-data"),
+        "{}",
+        csv.details()
+    );
+    // Nothing was written by any of them.
+    let listed = api.get("/api/v1/accounts?page[size]=100").await;
+    assert_eq!(listed.ids().len(), 2);
+}

@@ -187,7 +187,7 @@ pub fn to_kebab_keys(value: Value) -> Value {
 }
 
 /// Statuses vigil returns beyond Persona's documented ones, with Persona's error shape.
-const EXTRA_STATUSES: &[u16] = &[405, 413];
+const EXTRA_STATUSES: &[u16] = &[405, 413, 415];
 
 /// How a response to an operation vigil adds beyond Persona is checked.
 enum Beyond {
@@ -386,7 +386,7 @@ fn validate(
 /// An error from an operation beyond Persona: Persona's shared response for its status.
 fn check_shared_error(spec: &Spec, status: u16, body: &Value) {
     let name = match status {
-        400 | 405 | 413 => "bad-request",
+        400 | 405 | 413 | 415 => "bad-request",
         401 => "unauthorized",
         403 => "forbidden",
         404 => "not-found",
@@ -407,7 +407,7 @@ fn check_shared_error(spec: &Spec, status: u16, body: &Value) {
 
 fn check_generic_error(spec: &Spec, status: u16, body: &Value) {
     assert!(
-        matches!(status, 400 | 404 | 405 | 413),
+        matches!(status, 400 | 404 | 405 | 413 | 415),
         "unexpected status {status} for a path Persona does not have: {body}"
     );
     check_shared_error(spec, status, body);

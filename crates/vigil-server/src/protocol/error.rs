@@ -36,6 +36,10 @@ pub enum ApiError {
     PayloadTooLarge {
         limit: usize,
     },
+    /// A body declared as something vigil does not read (not JSON, not multipart).
+    UnsupportedMediaType {
+        details: String,
+    },
     /// Well-formed but invalid values.
     Unprocessable {
         details: String,
@@ -90,6 +94,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,6 +134,9 @@ impl ApiError {
             ApiError::Conflict { title, details } => json!({"title": title, "details": details}),
             ApiError::PayloadTooLarge { limit } => {
                 json!({"title": "Payload too large", "details": format!("Request bodies are limited to {limit} bytes")})
+            }
+            ApiError::UnsupportedMediaType { details } => {
+                json!({"title": "Unsupported media type", "details": details})
             }
             ApiError::Unprocessable {
                 details,

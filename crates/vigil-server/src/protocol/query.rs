@@ -35,6 +35,11 @@ pub fn parse(raw: Option<&str>) -> ApiResult<QueryParams> {
             ("filter", Some(key)) if !key.is_empty() => {
                 params.filter.insert(to_kebab(key), value);
             }
+            ("filter", _) => {
+                return Err(ApiError::bad_request(format!(
+                    "`{name}` names no filter (write filter[name]=value, e.g. filter[reference-id]=user-1)"
+                )))
+            }
             ("page", Some("after")) => params.page_after = Some(value),
             ("page", Some("before")) => params.page_before = Some(value),
             ("page", Some("size")) => params.page_size = Some(value),
@@ -42,11 +47,24 @@ pub fn parse(raw: Option<&str>) -> ApiResult<QueryParams> {
             ("include", None) => {
                 params.include = Some(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
             }
-            ("fields", Some(kind)) if !kind.is_empty() => {
+            ("fields", Some(kind)) if crate::views::is_resource_type(kind) => {
                 params.fields.insert(kind.to_string(), value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
             }
-            // Other parameters are tolerated, as JSON:API servers do.
-            _ => {}
+            ("fields", kind) => {
+                return Err(ApiError::bad_request(format!(
+                    "fields[{}] names no resource type vigil returns (e.g. fields[account]=reference-id,tags)",
+                    kind.unwrap_or("")
+                )))
+            }
+            // Anything else is refused, not ignored: `?reference-id=x&size=5` from a client
+            // that meant filter[reference-id] and page[size] must not silently get every
+            // record back.
+            _ => {
+                let shown: String = name.chars().take(64).collect();
+                return Err(ApiError::bad_request(format!(
+                    "`{shown}` is not a query parameter here (filters are filter[name], paging page[size], page[after], page[before]; also include and fields[type])"
+                )));
+            }
         }
     }
     Ok(params)
@@ -96,5 +114,20 @@ mod tests {
         assert_eq!(q.fields["account"], vec!["tags", "reference-id"]);
         assert!(parse(Some("page[limit]=3")).is_err());
         assert!(q.allow_filters(&["status"]).is_err());
+        for refused in [
+            "reference-id=x",
+            "size=5",
+            "filter[]=x",
+            "filter=x",
+            "fields[nope]=a",
+            "fields=a",
+            "include[x]=y",
+        ] {
+            assert!(parse(Some(refused)).is_err(), "{refused}");
+        }
+        assert!(parse(Some(
+            "fields[list-item/name]=name-first&fields[inquiry]=status"
+        ))
+        .is_ok());
     }
 }

@@ -157,7 +157,7 @@ impl FromRequest<AppState> for UploadBody {
         {
             return read_multipart(request, &content_type, limit).await;
         }
-        let body = ApiBody::read(request, limit).await?;
+        let body = ApiBody::read_as(request, limit, true).await?;
         let mut attributes = body.attributes()?;
         let mut files = Vec::new();
         match attributes.remove("file") {

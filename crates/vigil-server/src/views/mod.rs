@@ -18,6 +18,42 @@ pub mod webhook;
 
 use serde_json::{Map, Value};
 
+/// Every resource type vigil renders, for checking `fields[type]` (families such as
+/// `list/<kind>` by their prefix).
+const RESOURCE_TYPES: &[&str] = &[
+    account::TYPE,
+    account_type::TYPE,
+    "account-status",
+    "event",
+    case::TYPE,
+    case::TEMPLATE,
+    case::QUEUE,
+    case::COMMENT,
+    document::TYPE,
+    "importer-error",
+    inquiry::TYPE,
+    inquiry::SESSION,
+    inquiry::TEMPLATE,
+    "inquiry-template-version",
+    "inquiry-comparison",
+    list::LIST,
+    list::LIST_ITEM,
+    report::TYPE,
+    "report-template/watchlist",
+    "report-match",
+    tool_call::TYPE,
+    webhook::TYPE,
+    "webhook-delivery",
+    "flagging-rule",
+    "test-clock",
+];
+const RESOURCE_FAMILIES: &[&str] = &["list/", "list-item/", "importer/", "report/", "document/"];
+
+/// Whether `name` is a resource type vigil can render.
+pub fn is_resource_type(name: &str) -> bool {
+    RESOURCE_TYPES.contains(&name) || RESOURCE_FAMILIES.iter().any(|f| name.starts_with(f))
+}
+
 /// An optional timestamp: ISO-8601, or null.
 pub fn time(millis: Option<i64>) -> Value {
     millis.map_or(Value::Null, |m| {
