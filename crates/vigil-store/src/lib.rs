@@ -484,6 +484,7 @@ pub trait WriteTx {
         response: &StoredResponse,
     ) -> Result<()>;
     /// Forget stored responses about an object (they may hold its personal data).
+    /// Delete the stored idempotent responses about `object_id` or mentioning it.
     fn delete_stored_responses_for(&mut self, env: &str, object_id: &str) -> Result<usize>;
     fn prune_stored_responses(&mut self, older_than: i64) -> Result<usize>;
     /// Ask for the write-ahead log to be checkpointed and truncated after this commit, so

@@ -320,6 +320,42 @@ async fn redaction_removes_personal_data_from_disk() {
         .unwrap()
         .to_string();
 
+    // Copies elsewhere: a watchlist report of the account (its query, and the stored
+    // idempotent response to its creation), and a case about the account with a comment
+    // (its text, and its stored response).
+    let marker_query = "Quorvandellish";
+    let marker_comment = "Xylophantasmic";
+    let report = api
+        .post_with(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {"account-id": id, "query": {"name-first": marker_query, "name-last": "Vox"}}}}),
+            &[("Idempotency-Key", "report-of-redacted")],
+        )
+        .await;
+    assert_eq!(report.status, 201, "{}", report.body);
+    let template = api.get("/api/v1/case-templates").await.ids()[0].clone();
+    let case = api
+        .post(
+            "/api/v1/cases",
+            json!({"data": {"attributes": {"case-template-id": template}}, "meta": {"object-ids": [id]}}),
+        )
+        .await;
+    assert_eq!(case.status, 201, "{}", case.body);
+    let comment = api
+        .post_with(
+            &format!("/api/v1/cases/{}/comments", case.id()),
+            json!({"data": {"attributes": {"message": format!("spoke to {marker_comment}")}}}),
+            &[("Idempotency-Key", "comment-on-redacted")],
+        )
+        .await;
+    assert!(comment.status < 300, "{}", comment.body);
+    for marker in [marker_query, marker_comment] {
+        assert!(
+            contains(&data_bytes(&server.data_dir), marker),
+            "{marker} on disk before"
+        );
+    }
+
     let redacted = api.delete(&format!("/api/v1/accounts/{id}")).await;
     assert_eq!(redacted.status, 200, "{}", redacted.body);
     assert!(redacted.attr("redacted-at").is_string());
@@ -352,6 +388,26 @@ async fn redaction_removes_personal_data_from_disk() {
         "redacted photo still on disk"
     );
     assert_eq!(api.get(&photo_url).await.status, 404);
+    for marker in [marker_query, marker_comment] {
+        assert!(
+            !contains(&bytes, marker),
+            "{marker} still on disk after redaction"
+        );
+    }
+    let report = api.get(&format!("/api/v1/reports/{}", report.id())).await;
+    assert!(report.attr("redacted-at").is_string(), "{}", report.body);
+    let case = api.get(&format!("/api/v1/cases/{}", case.id())).await;
+    assert!(case.attr("redacted-at").is_string(), "{}", case.body);
+    // Replaying the report's creation no longer hands back the pre-redaction copy.
+    let replay = api
+        .post_with(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {"account-id": id, "query": {"name-first": marker_query, "name-last": "Vox"}}}}),
+            &[("Idempotency-Key", "report-of-redacted")],
+        )
+        .await;
+    assert_eq!(replay.header("idempotent-replayed"), None);
+    assert_ne!(replay.id(), report.id());
 
     // The account keeps working and collects new data.
     let updated = api

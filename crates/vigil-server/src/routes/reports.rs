@@ -468,6 +468,21 @@ pub async fn print(
     Ok(file_response(pdf, "application/pdf", &format!("{id}.pdf")))
 }
 
+/// Remove a report's query, matches and dismissals, here, in its events and in stored
+/// responses (the caller records `report/watchlist.redacted`).
+pub(crate) fn redact_in_tx(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    report: &mut Report,
+    now: i64,
+) -> ApiResult<()> {
+    report.redact(now);
+    tx.update_report(env, report)?;
+    replace_snapshots(tx, env, &report.id, &*report)?;
+    tx.delete_stored_responses_for(env, &report.id)?;
+    Ok(())
+}
+
 /// `DELETE /reports/{id}`: remove the query, matches and dismissals, here and in the
 /// report's events; the report stops being monitored.
 pub async fn redact(
@@ -480,10 +495,7 @@ pub async fn redact(
     write(&state, &ctx, "", move |tx, ctx| {
         let mut report = load(tx, ctx, &id)?;
         ensure_not_redacted(&report)?;
-        report.redact(ctx.now);
-        tx.update_report(ctx.env_id(), &report)?;
-        replace_snapshots(tx, ctx.env_id(), &report.id, &report)?;
-        tx.delete_stored_responses_for(ctx.env_id(), &report.id)?;
+        redact_in_tx(tx, ctx.env_id(), &mut report, ctx.now)?;
         tx.request_checkpoint();
         recorded(
             tx,

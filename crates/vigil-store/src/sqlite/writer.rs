@@ -718,8 +718,11 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn delete_stored_responses_for(&mut self, env: &str, object_id: &str) -> Result<usize> {
+        // Responses about another object can quote this one (a report names its account,
+        // a comment its case): any stored body that mentions the id goes too. Stored
+        // responses live a day, so the scan is over a small table.
         Ok(self.conn.execute(
-            "DELETE FROM idempotency_keys WHERE environment_id = ?1 AND object_id = ?2",
+            "DELETE FROM idempotency_keys WHERE environment_id = ?1 AND (object_id = ?2 OR instr(body, CAST(?2 AS BLOB)) > 0)",
             params![env, object_id],
         )?)
     }

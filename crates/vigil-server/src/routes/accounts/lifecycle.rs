@@ -3,12 +3,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
+use vigil_domain::case::Case;
 use vigil_domain::events;
 use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
 
 use super::{act_on_account, allow_meta, ensure_active, load, record, written_account};
-use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::protocol::{record_event_at, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::AppState;
 use vigil_store::{term, RecordFilter};
 
@@ -35,6 +36,27 @@ pub async fn redact(
                 let hashes =
                     crate::routes::inquiries::redact_in_tx(tx, env, ctx.now, &mut inquiry)?;
                 out.lock().unwrap().extend(hashes);
+            }
+        }
+        // Its watchlist reports (the query is about the person), and the cases about it
+        // (their fields and comments), with everything stored about them.
+        for mut report in tx.reports_of_account(env, &id)? {
+            if report.redacted_at.is_none() {
+                crate::routes::reports::redact_in_tx(tx, env, &mut report, ctx.now)?;
+                record_event_at(
+                    tx,
+                    env,
+                    ctx.now,
+                    events::REPORT_WATCHLIST_REDACTED,
+                    (crate::views::report::TYPE, &report.id),
+                    &report,
+                    None,
+                )?;
+            }
+        }
+        for mut case in tx.find::<Case>(env, &of_account, 100_000)? {
+            if case.redacted_at.is_none() {
+                crate::routes::cases::crud::redact_in_tx(tx, env, ctx.now, &mut case)?;
             }
         }
         crate::rules::forget_account(tx, env, &id)?;

@@ -300,22 +300,35 @@ pub async fn redact(
         let env = ctx.env_id();
         let mut case = load(tx, env, &id)?;
         ensure_not_redacted(&case)?;
-        for comment_id in case.comment_ids.clone() {
-            if let Some(mut comment) = tx.get::<CaseComment>(env, &comment_id)? {
-                comment.message = String::new();
-                tx.put(env, &comment)?;
-                replace_snapshots(tx, env, &comment.id, &comment)?;
-            }
-        }
-        case.redact(ctx.now);
-        tx.put(env, &case)?;
-        replace_snapshots(tx, env, &case.id, &case)?;
-        tx.delete_stored_responses_for(env, &case.id)?;
+        redact_in_tx(tx, env, ctx.now, &mut case)?;
         tx.request_checkpoint();
-        record(tx, env, ctx.now, events::CASE_REDACTED, &case, None)?;
         Ok(written(StatusCode::OK, case))
     })
     .await
+}
+
+/// Redact a case inside a transaction: its fields and its comments' text, in their events
+/// and in stored responses (the comments' own too), with `case.redacted`.
+pub(crate) fn redact_in_tx(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    now: i64,
+    case: &mut Case,
+) -> ApiResult<()> {
+    for comment_id in case.comment_ids.clone() {
+        if let Some(mut comment) = tx.get::<CaseComment>(env, &comment_id)? {
+            comment.message = String::new();
+            tx.put(env, &comment)?;
+            replace_snapshots(tx, env, &comment.id, &comment)?;
+            tx.delete_stored_responses_for(env, &comment.id)?;
+        }
+    }
+    case.redact(now);
+    tx.put(env, &*case)?;
+    replace_snapshots(tx, env, &case.id, &*case)?;
+    tx.delete_stored_responses_for(env, &case.id)?;
+    record(tx, env, now, events::CASE_REDACTED, case, None)?;
+    Ok(())
 }
 
 /// `POST /cases/search`: the search language over the environment's cases (`status` (a
