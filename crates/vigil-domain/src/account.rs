@@ -463,8 +463,8 @@ fn check_declared(kind: &str, raw: &Value, pointer: &str) -> Result<(), FieldErr
     }
     if !FIELD_TYPES.contains(&kind) {
         return Err(FieldError::invalid(
-            &format!("{pointer}/type"),
-            &format!("`{kind}` is not a field type ({})", FIELD_TYPES.join(", ")),
+            format!("{pointer}/type"),
+            format!("`{kind}` is not a field type ({})", FIELD_TYPES.join(", ")),
         ));
     }
     let what = match kind {
@@ -474,8 +474,8 @@ fn check_declared(kind: &str, raw: &Value, pointer: &str) -> Result<(), FieldErr
         other => format!("a {other}"),
     };
     Err(FieldError::invalid(
-        &format!("{pointer}/value"),
-        &format!("must be {what}, as its type `{kind}` says"),
+        format!("{pointer}/value"),
+        format!("must be {what}, as its type `{kind}` says"),
     ))
 }
 

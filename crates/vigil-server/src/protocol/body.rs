@@ -270,6 +270,14 @@ pub(super) fn request_hasher(parts: &axum::http::request::Parts) -> Sha256 {
     hasher
 }
 
+impl FromRequest<AppState> for ApiBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        ApiBody::read(request, state.config.max_body_bytes).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,13 +313,5 @@ mod tests {
         assert!(parse_strict(b"{} x", true).is_err());
         assert!(is_json("application/json; charset=utf-8") && is_json("application/vnd.api+json"));
         assert!(!is_json("text/plain") && !is_json("application/x-www-form-urlencoded"));
-    }
-}
-
-impl FromRequest<AppState> for ApiBody {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        ApiBody::read(request, state.config.max_body_bytes).await
     }
 }
