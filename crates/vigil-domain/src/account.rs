@@ -34,6 +34,10 @@ pub struct Account {
     pub redacted_at: Option<i64>,
     /// Beyond Persona: archived accounts are hidden from lists and searches by default.
     pub archived_at: Option<i64>,
+    /// The account this one was consolidated into: final (it cannot be restored or
+    /// consolidated again, and takes no new inquiries or reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidated_into: Option<String>,
 }
 
 /// A flat convenience attribute and where it lives in `fields`.
@@ -559,6 +563,7 @@ impl Account {
             updated_at: now,
             redacted_at: None,
             archived_at: None,
+            consolidated_into: None,
         }
     }
 

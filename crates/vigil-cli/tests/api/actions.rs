@@ -187,6 +187,38 @@ async fn consolidate_moves_children_and_archives_sources() {
         json!({"meta": {"relation-schema-key": "friend", "target-object-id": source}}),
     )
     .await;
+    // Every resource of the source moves: its inquiry (with its document), its report,
+    // the case about it.
+    let template = api.get("/api/v1/inquiry-templates").await.ids()[0].clone();
+    let inquiry = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": source}}}),
+        )
+        .await;
+    assert_eq!(inquiry.status, 201, "{}", inquiry.body);
+    let document = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"inquiry-id": inquiry.id(), "file": {"data": "JVBERi0xLjQgeA==", "filename": "a.pdf"}}}}),
+        )
+        .await;
+    assert_eq!(document.status, 201, "{}", document.body);
+    let report = api
+        .post(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {"account-id": source, "query": {"term": "Jo Dup"}}}}),
+        )
+        .await;
+    assert_eq!(report.status, 201, "{}", report.body);
+    let case_template = api.get("/api/v1/case-templates").await.ids()[0].clone();
+    let case = api
+        .post(
+            "/api/v1/cases",
+            json!({"data": {"attributes": {"case-template-id": case_template}}, "meta": {"object-ids": [source]}}),
+        )
+        .await;
+    assert_eq!(case.status, 201, "{}", case.body);
     let merged = api
         .post(
             &format!("/api/v1/accounts/{destination}/consolidate"),
@@ -195,6 +227,66 @@ async fn consolidate_moves_children_and_archives_sources() {
         .await;
     assert_eq!(merged.status, 202, "{}", merged.body);
     assert_eq!(merged.id(), destination);
+    let with = api
+        .get(&format!(
+            "/api/v1/events?filter[object-id]={destination}&filter[name]=account.consolidated-with"
+        ))
+        .await;
+    let counts = &with.body["data"][0]["attributes"]["context"]["moved"];
+    assert_eq!(
+        (
+            &counts["inquiries"],
+            &counts["reports"],
+            &counts["documents"],
+            &counts["cases"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(1)),
+        "{}",
+        with.body
+    );
+    assert!(counts["relations"].as_u64().unwrap() >= 1);
+    let owner = |response: crate::common::Response| {
+        response.body["data"]["relationships"]["account"]["data"]["id"].clone()
+    };
+    assert_eq!(
+        owner(
+            api.get(&format!("/api/v1/inquiries/{}", inquiry.id()))
+                .await
+        ),
+        json!(destination)
+    );
+    assert_eq!(
+        owner(api.get(&format!("/api/v1/reports/{}", report.id())).await),
+        json!(destination)
+    );
+    let case = api.get(&format!("/api/v1/cases/{}", case.id())).await;
+    let accounts: Vec<&str> = case.body["data"]["relationships"]["accounts"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts, [destination.as_str()]);
+    // The source is done: no new inquiries or reports on it, and no way back.
+    let late = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": source}}}),
+        )
+        .await;
+    assert_eq!(late.status, 422, "{}", late.body);
+    assert!(late.details().contains(&destination), "{}", late.details());
+    let late = api
+        .post(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {"account-id": source, "query": {"term": "Jo Dup"}}}}),
+        )
+        .await;
+    assert_eq!(late.status, 422, "{}", late.body);
+    let restored = api
+        .post(&format!("/api/v1/accounts/{source}/restore"), json!({}))
+        .await;
+    assert_eq!(restored.status, 409, "{}", restored.body);
     let moved = api
         .get(&format!(
             "/api/v1/accounts/{destination}/relations?filter[key]=friend"

@@ -96,6 +96,7 @@ mod tests {
             updated_at: 0,
             redacted_at: None,
             archived_at: None,
+            consolidated_into: None,
         })
     }
 

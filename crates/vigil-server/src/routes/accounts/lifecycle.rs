@@ -142,27 +142,91 @@ pub async fn consolidate(
         let env = ctx.env_id().to_string();
         let mut destination = load(tx, ctx, &id)?;
         ensure_active(&destination)?;
-        let mut moved = 0;
+        let mut moved = Moved::default();
         for (i, source_id) in sources.iter().enumerate() {
             let mut source = tx
                 .account(&env, source_id)?
                 .ok_or_else(|| ApiError::not_found(format!("meta.source-account-ids[{i}] `{source_id}` is not found")))?;
-            if source.archived_at.is_some() {
-                return Err(ApiError::conflict(format!("meta.source-account-ids[{i}] `{source_id}` is archived (already consolidated?)")));
+            if let Some(into) = &source.consolidated_into {
+                return Err(ApiError::conflict(format!("meta.source-account-ids[{i}] `{source_id}` was already consolidated into `{into}`; an account is consolidated once")));
             }
-            // Child objects move to the destination; the source's own attributes stay.
-            moved += tx.move_relations(&env, source_id, &id)?;
+            if source.archived_at.is_some() {
+                return Err(ApiError::conflict(format!("meta.source-account-ids[{i}] `{source_id}` is archived; restore it first")));
+            }
+            // Every resource of the source moves to the destination; the source's own
+            // attributes stay with it.
+            move_children(tx, &env, source_id, &id, &mut moved)?;
             source.archived_at = Some(ctx.now);
+            source.consolidated_into = Some(id.clone());
             source.updated_at = ctx.now;
             tx.update_account(&env, &source)?;
             record(tx, ctx, events::ACCOUNT_CONSOLIDATED, &source, Some(json!({ "destination-account-id": id })))?;
         }
         destination.updated_at = ctx.now;
         tx.update_account(&env, &destination)?;
-        record(tx, ctx, events::ACCOUNT_CONSOLIDATED_WITH, &destination, Some(json!({ "source-account-ids": sources, "moved-relations": moved })))?;
+        let counts = moved.counts();
+        record(tx, ctx, events::ACCOUNT_CONSOLIDATED_WITH, &destination, Some(json!({ "source-account-ids": sources, "moved": counts, "moved-relations": moved.relations })))?;
+        // What moved is counted in the event's context: Persona's 202 document has no
+        // room for it (no top-level meta).
         written_account(tx, ctx, StatusCode::ACCEPTED, destination)
     })
     .await
+}
+
+/// How many of each resource a consolidation moved.
+#[derive(Default)]
+struct Moved {
+    inquiries: usize,
+    reports: usize,
+    documents: usize,
+    cases: usize,
+    relations: usize,
+}
+
+impl Moved {
+    fn counts(&self) -> Value {
+        json!({
+            "inquiries": self.inquiries,
+            "reports": self.reports,
+            "documents": self.documents,
+            "cases": self.cases,
+            "relations": self.relations,
+        })
+    }
+}
+
+/// Point everything that belongs to `source` at `destination`, in the consolidation's
+/// transaction: inquiries (their documents and sessions follow them), watchlist reports,
+/// the cases that name it, and relations.
+fn move_children(
+    tx: &mut dyn vigil_store::WriteTx,
+    env: &str,
+    source: &str,
+    destination: &str,
+    moved: &mut Moved,
+) -> ApiResult<()> {
+    let of_source = RecordFilter::default().any_of(vec![term("account", source)]);
+    for mut inquiry in tx.find::<Inquiry>(env, &of_source, 100_000)? {
+        inquiry.account_id = Some(destination.to_string());
+        moved.documents += inquiry.document_ids.len();
+        tx.put(env, &inquiry)?;
+        moved.inquiries += 1;
+    }
+    for mut report in tx.reports_of_account(env, source)? {
+        report.account_id = Some(destination.to_string());
+        tx.update_report(env, &report)?;
+        moved.reports += 1;
+    }
+    for mut case in tx.find::<Case>(env, &of_source, 100_000)? {
+        case.account_ids.retain(|a| a != source);
+        if !case.account_ids.iter().any(|a| a == destination) {
+            case.account_ids.push(destination.to_string());
+        }
+        tx.put(env, &case)?;
+        moved.cases += 1;
+    }
+    moved.relations += tx.move_relations(env, source, destination)?;
+    Ok(())
 }
 
 pub async fn archive(
@@ -191,6 +255,12 @@ pub async fn restore(
     ctx.require("account", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
     act_on_account(&state, &ctx, &body.request_hash, id, |account, ctx| {
+        if let Some(into) = &account.consolidated_into {
+            return Err(ApiError::conflict(format!(
+                "account `{}` was consolidated into `{into}` and cannot be restored",
+                account.id
+            )));
+        }
         if account.archived_at.is_none() {
             return Err(ApiError::conflict(format!(
                 "account `{}` is not archived",

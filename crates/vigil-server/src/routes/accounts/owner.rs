@@ -117,6 +117,24 @@ impl OwnerChoice {
 
     /// Find (or create, recording `account.created`) the account, inside the transaction.
     pub(crate) fn resolve(self, tx: &mut dyn WriteTx, ctx: &Ctx) -> ApiResult<Option<Account>> {
+        let owner = self.find_or_create(tx, ctx)?;
+        // A consolidated account lives on in its destination only (Persona: "any attempts
+        // to create an inquiry attached to the source account will fail").
+        if let Some(Account {
+            id,
+            consolidated_into: Some(into),
+            ..
+        }) = &owner
+        {
+            return Err(ApiError::invalid(
+                "/data/attributes/account-id",
+                &format!("account `{id}` was consolidated into `{into}`; use that account"),
+            ));
+        }
+        Ok(owner)
+    }
+
+    fn find_or_create(self, tx: &mut dyn WriteTx, ctx: &Ctx) -> ApiResult<Option<Account>> {
         let env = ctx.env_id();
         let type_id = self.type_id.as_deref();
         Ok(match self.choice {
