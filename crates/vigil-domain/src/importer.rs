@@ -246,11 +246,17 @@ pub struct Row {
 /// A file's header and rows, or a row that cannot be read at all.
 pub type ReadRow = Result<Row, RowError>;
 
-/// Read a CSV file for `kind`. The header must name only the kind's columns (any case,
-/// `-` or `_`) and every column the kind needs; a file whose header is wrong is refused
-/// whole (`Err`, a message about the file). Rows that cannot be read are kept as row
-/// errors so the rest still land.
+/// Read a CSV file for `kind` whole (see [`rows_of`]).
 pub fn read_csv(kind: ImporterKind, bytes: &[u8]) -> Result<Vec<ReadRow>, String> {
+    Ok(rows_of(kind, bytes)?.collect())
+}
+
+/// The rows of a CSV file for `kind`, read one at a time (an import of any size holds
+/// one row, not all of them). The header must name only the kind's columns (any case,
+/// `-` or `_`) and every column the kind needs; a file whose header is wrong is refused
+/// whole (`Err`, a message about the file). Rows that cannot be read are row errors so
+/// the rest still land.
+pub fn rows_of(kind: ImporterKind, bytes: &[u8]) -> Result<CsvRows<'_>, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -298,32 +304,54 @@ pub fn read_csv(kind: ImporterKind, bytes: &[u8]) -> Result<Vec<ReadRow>, String
     {
         return Err("the header needs a `name_first` or `name_last` column".into());
     }
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::new(bytes);
-    loop {
-        let start = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = lines.line_at(record.position().map_or(start, |p| p.byte()));
-                if record.iter().all(|cell| cell.is_empty()) {
-                    continue; // blank lines are not rows
+    Ok(CsvRows {
+        kind,
+        columns,
+        reader,
+        record: csv::ByteRecord::new(),
+        lines: LineCounter::new(bytes),
+    })
+}
+
+/// The data rows of a CSV file whose header was checked, one at a time.
+pub struct CsvRows<'a> {
+    kind: ImporterKind,
+    columns: Vec<String>,
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::ByteRecord,
+    lines: LineCounter<'a>,
+}
+
+impl Iterator for CsvRows<'_> {
+    type Item = ReadRow;
+
+    fn next(&mut self) -> Option<ReadRow> {
+        loop {
+            let start = self.reader.position().byte();
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    let at = self.record.position().map_or(start, |p| p.byte());
+                    let line = self.lines.line_at(at);
+                    if self.record.iter().all(|cell| cell.is_empty()) {
+                        continue; // blank lines are not rows
+                    }
+                    return Some(row(self.kind, &self.columns, &self.record, line));
                 }
-                rows.push(row(kind, &columns, &record, line));
-            }
-            Err(error) => {
-                // An unreadable record (a stray quote): report it and carry on after it.
-                let line = lines.line_at(error.position().map_or(start, |p| p.byte()));
-                rows.push(Err(RowError {
-                    line,
-                    column: None,
-                    message: format!("cannot be read as CSV: {}", error.kind_message()),
-                }));
+                Err(error) => {
+                    // An unreadable record (a stray quote): report it, carry on after it.
+                    let line = self
+                        .lines
+                        .line_at(error.position().map_or(start, |p| p.byte()));
+                    return Some(Err(RowError {
+                        line,
+                        column: None,
+                        message: format!("cannot be read as CSV: {}", error.kind_message()),
+                    }));
+                }
             }
         }
     }
-    Ok(rows)
 }
 
 /// Line numbers of byte offsets, counted once from the start of the file. The CSV

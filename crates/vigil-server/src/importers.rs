@@ -14,7 +14,7 @@ use vigil_domain::account::AccountChanges;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::importer::{
-    account_row, list_item_row, read_csv, Importer, ImporterKind, ImporterStatus, RowError,
+    account_row, list_item_row, rows_of, Importer, ImporterKind, ImporterStatus, ReadRow, RowError,
     RowOutcome,
 };
 use vigil_domain::list::ItemValue;
@@ -37,22 +37,45 @@ enum Prepared {
     Bad(RowError),
 }
 
-fn prepare(kind: ImporterKind, file: &[u8]) -> Result<Vec<Prepared>, String> {
-    let rows = read_csv(kind, file)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let checked = row.and_then(|row| match kind {
-                ImporterKind::ListItem(list_kind) => {
-                    list_item_row(list_kind, &row).map(|(value, key)| Prepared::Item(value, key))
-                }
-                ImporterKind::Account => {
-                    account_row(&row).map(|changes| Prepared::Account(Box::new(changes)))
-                }
-            });
-            checked.unwrap_or_else(Prepared::Bad)
-        })
-        .collect())
+/// Check one row as the single create would.
+fn prepare(kind: ImporterKind, row: ReadRow) -> Prepared {
+    let checked = row.and_then(|row| match kind {
+        ImporterKind::ListItem(list_kind) => {
+            list_item_row(list_kind, &row).map(|(value, key)| Prepared::Item(value, key))
+        }
+        ImporterKind::Account => {
+            account_row(&row).map(|changes| Prepared::Account(Box::new(changes)))
+        }
+    });
+    checked.unwrap_or_else(Prepared::Bad)
+}
+
+/// Read and check the rows after the first `skip`, a chunk at a time, on a blocking
+/// thread: at most two chunks wait for the writer, so an import of any size holds its
+/// file and a few thousand rows, never all of them.
+fn prepared_chunks(
+    kind: ImporterKind,
+    file: Vec<u8>,
+    skip: usize,
+) -> Result<tokio::sync::mpsc::Receiver<Vec<Prepared>>, String> {
+    rows_of(kind, &file)?; // the header, checked before anything is sent
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    tokio::task::spawn_blocking(move || {
+        let Ok(rows) = rows_of(kind, &file) else {
+            return;
+        };
+        let mut rows = rows.skip(skip).map(|row| prepare(kind, row)).peekable();
+        loop {
+            let chunk: Vec<Prepared> = rows.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() || sender.blocking_send(chunk).is_err() {
+                return;
+            }
+            if rows.peek().is_none() {
+                return;
+            }
+        }
+    });
+    Ok(receiver)
 }
 
 /// A file to import, its header checked and its rows counted.
@@ -72,14 +95,15 @@ impl NewImport {
         filename: String,
         file: Vec<u8>,
     ) -> ApiResult<NewImport> {
-        let rows = read_csv(kind, &file)
-            .map_err(|problem| ApiError::invalid("/data/attributes/file", &problem))?;
+        let row_count = rows_of(kind, &file)
+            .map_err(|problem| ApiError::invalid("/data/attributes/file", &problem))?
+            .count() as u64;
         Ok(NewImport {
             kind,
             list_id,
             filename,
             file,
-            row_count: rows.len() as u64,
+            row_count,
         })
     }
 }
@@ -229,11 +253,9 @@ pub async fn run(
         return Err(ApiError::Internal(format!("importer {id} has no file")));
     };
     let kind = importer.kind;
-    let rows = tokio::task::spawn_blocking(move || prepare(kind, &file))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut rows = match rows {
-        Ok(rows) => rows,
+    let skip = importer.rows_done as usize;
+    let mut chunks = match prepared_chunks(kind, file, skip) {
+        Ok(chunks) => chunks,
         Err(problem) => {
             // Checked when the import was made; only a changed rule can land here.
             let (env, id, now) = (env.to_owned(), id.to_owned(), clock());
@@ -249,12 +271,11 @@ pub async fn run(
         }
     };
     let mut current = importer;
-    let start = (current.rows_done as usize).min(rows.len());
-    rows.drain(..start);
-    let mut rows = rows.into_iter().peekable();
+    let mut next = chunks.recv().await;
     while current.status == ImporterStatus::Pending {
-        let chunk: Vec<Prepared> = rows.by_ref().take(CHUNK).collect();
-        let last = rows.peek().is_none();
+        let chunk = next.take().unwrap_or_default();
+        next = chunks.recv().await;
+        let last = next.is_none();
         let (env_owned, id_owned, first) = (env.to_owned(), id.to_owned(), current.rows_done);
         let expected = first + chunk.len() as u64;
         let now = clock();

@@ -88,6 +88,10 @@ impl Default for ServerConfig {
     }
 }
 
+/// Uploads (importer files, documents) read at once; more wait their turn, so memory
+/// stays within a few times `--max-upload-bytes` however many arrive together.
+const UPLOADS_AT_ONCE: usize = 4;
+
 /// An authenticated key and its environment, cached by secret hash.
 type KeyCache = Mutex<HashMap<String, (Arc<ApiKey>, Arc<Environment>)>>;
 
@@ -99,6 +103,8 @@ pub struct AppState {
     limiter: Arc<protocol::ratelimit::RateLimiter>,
     /// Wrong keys per client address.
     failed_auth: Arc<protocol::ratelimit::RateLimiter>,
+    /// Uploads read at once (each is held in memory until stored).
+    uploads: Arc<tokio::sync::Semaphore>,
     metrics: Arc<protocol::metrics::Metrics>,
     /// Keys seen before, by secret hash, so authentication costs no query per request.
     key_cache: Arc<KeyCache>,
@@ -140,6 +146,7 @@ impl AppState {
                 config.rate_limit,
                 config.rate_limit_window,
             )),
+            uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_AT_ONCE)),
             failed_auth: Arc::new(protocol::ratelimit::RateLimiter::new(
                 config.failed_auth_limit,
                 std::time::Duration::from_secs(60),

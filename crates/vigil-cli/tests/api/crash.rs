@@ -142,3 +142,33 @@ async fn sigterm_shuts_down_gracefully() {
         assert_eq!(account.status, 200, "acknowledged account {id} was lost");
     }
 }
+
+/// The write-ahead log does not outlive a burst of writes: once the server is idle it is
+/// copied into the database and truncated (the import benchmark, `bench/import-resources`,
+/// shows it bounded during a million-row import).
+#[tokio::test]
+async fn the_wal_is_truncated_when_the_server_is_idle() {
+    let server = Server::start_with(&["--rate-limit", "0"]);
+    let api = server.client();
+    let mut writes = Vec::new();
+    for i in 0..200 {
+        let api = api.clone();
+        writes.push(tokio::spawn(async move {
+            api.create_account(json!({"reference-id": format!("wal-{i}"), "name-first": "Wal"}))
+                .await
+        }));
+    }
+    for write in writes {
+        write.await.unwrap();
+    }
+    let wal = server.data_dir.join("vigil.db-wal");
+    let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    assert!(size() > 0, "the burst went through the WAL");
+    for _ in 0..300 {
+        if size() == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the WAL still holds {} bytes after 30 s idle", size());
+}

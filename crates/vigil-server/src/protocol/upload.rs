@@ -33,6 +33,9 @@ pub struct UploadBody {
     pub files: Vec<UploadedFile>,
     /// Over method, path, query, the attributes and the file's digest.
     pub request_hash: String,
+    /// One of the server's upload slots, held until the handler is done with the files:
+    /// uploads are held in memory, so only a few are read at once.
+    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl UploadBody {
@@ -123,7 +126,7 @@ async fn read_multipart(
             }
             files.push(UploadedFile {
                 filename,
-                bytes: bytes.to_vec(),
+                bytes: Vec::from(bytes),
             });
         } else {
             let text = field.text().await.map_err(multipart_error(limit))?;
@@ -137,6 +140,7 @@ async fn read_multipart(
         attributes,
         files,
         request_hash: hex::encode(hasher.finalize()),
+        _slot: None,
     })
 }
 
@@ -144,6 +148,20 @@ impl FromRequest<AppState> for UploadBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let slot = state
+            .uploads
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut body = UploadBody::read(request, state).await?;
+        body._slot = Some(slot);
+        Ok(body)
+    }
+}
+
+impl UploadBody {
+    async fn read(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let limit = state.config.max_upload_bytes;
         let content_type = request
             .headers()
@@ -193,6 +211,7 @@ impl FromRequest<AppState> for UploadBody {
             attributes,
             files,
             request_hash: body.request_hash,
+            _slot: None,
         })
     }
 }

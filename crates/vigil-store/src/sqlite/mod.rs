@@ -83,7 +83,8 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;",
+         PRAGMA cache_size = -16000;
+         PRAGMA journal_size_limit = 67108864;",
     )?;
     Ok(())
 }
@@ -156,10 +157,13 @@ impl SqliteStore {
         // Checkpoints run beside the writer, not inside its commits (see checkpointer).
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
         let checkpointer = open_connection(&path)?;
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let wal = PathBuf::from(wal);
         let (wake, woken) = mpsc::sync_channel::<()>(1);
         std::thread::Builder::new()
             .name("vigil-checkpoint".into())
-            .spawn(move || writer::checkpointer(checkpointer, woken))
+            .spawn(move || writer::checkpointer(checkpointer, woken, wal))
             .map_err(StoreError::Io)?;
         let (sender, receiver) = mpsc::channel::<WriteJob>();
         let accounts = Arc::new(cache::AccountCache::default());

@@ -57,17 +57,45 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
+/// Above this size the checkpointer waits for readers to move on so the WAL can start
+/// over (and `journal_size_limit` cuts the file back): a long burst of writes (a million-row
+/// import) never grows it without bound.
+const WAL_SOFT_LIMIT: u64 = 32 * 1024 * 1024;
+/// With no commit for this long, the WAL is copied into the database and truncated.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Copies committed WAL frames into the database file on its own thread and connection,
 /// so the writer's commits never pay for it (SQLite's automatic checkpoint would run
-/// inside the commit that crosses the threshold). PASSIVE never blocks the writer or
-/// readers; once every frame is copied, the writer starts the WAL over.
-pub(super) fn checkpointer(conn: Connection, woken: Receiver<()>) {
-    while woken.recv().is_ok() {
-        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "wal checkpoint failed; it will be retried");
+/// inside a commit). PASSIVE after commits (never waits for anyone); RESTART when the WAL
+/// passes `WAL_SOFT_LIMIT` (waits for readers to leave the old frames, briefly holding
+/// back the writer, so the next commit writes from the WAL's start); TRUNCATE when idle,
+/// so an idle server's WAL is empty.
+pub(super) fn checkpointer(conn: Connection, woken: Receiver<()>, wal: std::path::PathBuf) {
+    let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let checkpoint = |mode: &str| {
+        let sql = format!("PRAGMA wal_checkpoint({mode})");
+        if let Err(error) = conn.query_row(&sql, [], |_| Ok(())) {
+            tracing::warn!(%error, mode, "wal checkpoint failed; it will be retried");
         }
-        // Let commits accumulate: one checkpoint per interval is plenty.
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    checkpoint("TRUNCATE");
+    loop {
+        match woken.recv_timeout(IDLE) {
+            Ok(()) => {
+                checkpoint("PASSIVE");
+                if size() > WAL_SOFT_LIMIT {
+                    checkpoint("RESTART");
+                }
+                // Let commits accumulate: one checkpoint per interval is plenty.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if size() > 0 {
+                    checkpoint("TRUNCATE");
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        }
     }
 }
 
