@@ -160,6 +160,7 @@ impl SqliteStore {
         let mut wal = path.clone().into_os_string();
         wal.push("-wal");
         let wal = PathBuf::from(wal);
+        let wal_of_writer = wal.clone();
         let (wake, woken) = mpsc::sync_channel::<()>(1);
         std::thread::Builder::new()
             .name("vigil-checkpoint".into())
@@ -170,7 +171,7 @@ impl SqliteStore {
         let invalidated = accounts.clone();
         std::thread::Builder::new()
             .name("vigil-writer".into())
-            .spawn(move || writer::run(conn, receiver, &invalidated, wake))
+            .spawn(move || writer::run(conn, receiver, &invalidated, wake, wal_of_writer))
             .map_err(StoreError::Io)?;
         Ok(SqliteStore {
             path,

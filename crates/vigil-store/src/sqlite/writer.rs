@@ -32,6 +32,7 @@ pub(super) fn run(
     jobs: Receiver<WriteJob>,
     cache: &AccountCache,
     checkpoint: SyncSender<()>,
+    wal: std::path::PathBuf,
 ) {
     // Account types by (environment, id or "" for the default), read on nearly every
     // account write. Only this thread writes them, so it alone keeps this coherent:
@@ -46,6 +47,16 @@ pub(super) fn run(
             }
         }
         run_batch(&conn, batch, cache, &mut types);
+        // A burst of writes outruns a checkpointer that never waits (readers keep using
+        // the WAL, so it is never started over): past the limit the writer itself waits
+        // for a checkpoint to copy and truncate it before taking more work, which bounds
+        // the WAL at about the limit plus one batch.
+        if std::fs::metadata(&wal).map_or(0, |m| m.len()) > WAL_SOFT_LIMIT {
+            // One try: readers are waited for up to the busy timeout, never longer.
+            if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                tracing::warn!(%error, "wal checkpoint failed; it will be retried");
+            }
+        }
         // Coalescing: if a wake-up is already pending, this one is not needed.
         let _ = checkpoint.try_send(());
     }
@@ -57,25 +68,38 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
-/// Above this size the checkpointer waits for readers to move on so the WAL can start
-/// over (and `journal_size_limit` cuts the file back): a long burst of writes (a million-row
-/// import) never grows it without bound.
+/// Above this size the writer waits for the WAL to be copied and truncated before its
+/// next batch: a long burst of writes (a million-row import) never grows it without bound.
 const WAL_SOFT_LIMIT: u64 = 32 * 1024 * 1024;
 /// With no commit for this long, the WAL is copied into the database and truncated.
 const IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Copies committed WAL frames into the database file on its own thread and connection,
-/// so the writer's commits never pay for it (SQLite's automatic checkpoint would run
-/// inside a commit). PASSIVE after commits (never waits for anyone); RESTART when the WAL
-/// passes `WAL_SOFT_LIMIT` (waits for readers to leave the old frames, briefly holding
-/// back the writer, so the next commit writes from the WAL's start); TRUNCATE when idle,
-/// so an idle server's WAL is empty.
+/// so the writer's commits rarely pay for it (SQLite's automatic checkpoint would run
+/// inside a commit). PASSIVE after commits (never waits for anyone), so the writer's own
+/// checkpoint past `WAL_SOFT_LIMIT` has little left to copy; TRUNCATE when idle, so an idle
+/// server's WAL is empty.
 pub(super) fn checkpointer(conn: Connection, woken: Receiver<()>, wal: std::path::PathBuf) {
     let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
     let checkpoint = |mode: &str| {
         let sql = format!("PRAGMA wal_checkpoint({mode})");
-        if let Err(error) = conn.query_row(&sql, [], |_| Ok(())) {
-            tracing::warn!(%error, mode, "wal checkpoint failed; it will be retried");
+        let started = std::time::Instant::now();
+        match conn.query_row(&sql, [], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        }) {
+            Ok((busy, frames, copied)) => tracing::debug!(
+                mode,
+                busy,
+                frames,
+                copied,
+                ms = started.elapsed().as_millis() as u64,
+                "wal checkpoint"
+            ),
+            Err(error) => tracing::warn!(%error, mode, "wal checkpoint failed; it will be retried"),
         }
     };
     checkpoint("TRUNCATE");
@@ -83,9 +107,6 @@ pub(super) fn checkpointer(conn: Connection, woken: Receiver<()>, wal: std::path
         match woken.recv_timeout(IDLE) {
             Ok(()) => {
                 checkpoint("PASSIVE");
-                if size() > WAL_SOFT_LIMIT {
-                    checkpoint("RESTART");
-                }
                 // Let commits accumulate: one checkpoint per interval is plenty.
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
@@ -185,7 +206,7 @@ fn fail_all(completions: Vec<Box<dyn FnOnce(Result<()>) + Send>>, error: &StoreE
 }
 
 /// Copy the WAL into the database and truncate it, retrying while readers hold old
-/// snapshots, so page images with redacted data leave the disk.
+/// snapshots (after a redaction: so page images with redacted data leave the disk).
 fn truncate_wal(conn: &Connection) {
     for _ in 0..50 {
         match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
