@@ -148,6 +148,10 @@ pub struct Importer {
     pub failure: Option<String>,
     pub created_at: i64,
     pub completed_at: Option<i64>,
+    /// Where the pending file waits in the data directory (`<data-dir>/imports/`) and its
+    /// SHA-256; absent when it waits in the database (`vigil import list`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_file: Option<(String, String)>,
 }
 
 impl Importer {
@@ -173,6 +177,7 @@ impl Importer {
             failure: None,
             created_at: now,
             completed_at: None,
+            stored_file: None,
         }
     }
 

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+/// Files named by this store, each written once and never shared.
 pub struct Blobs {
     root: PathBuf,
 }
@@ -28,8 +29,18 @@ fn valid_name(name: &str) -> bool {
 }
 
 impl Blobs {
+    /// Document files: `<data-dir>/files/`.
     pub fn new(data_dir: &Path) -> std::io::Result<Blobs> {
-        let root = data_dir.join("files");
+        Blobs::at(data_dir.join("files"))
+    }
+
+    /// Importer files waiting to be imported: `<data-dir>/imports/` (kept out of the
+    /// database, so a large upload never passes through its write-ahead log).
+    pub fn imports(data_dir: &Path) -> std::io::Result<Blobs> {
+        Blobs::at(data_dir.join("imports"))
+    }
+
+    fn at(root: PathBuf) -> std::io::Result<Blobs> {
         std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
             .create(&root)?;
         Ok(Blobs { root })

@@ -20,6 +20,7 @@ use vigil_domain::importer::{
 use vigil_domain::list::ItemValue;
 use vigil_store::{transact, Store, WriteTx};
 
+use crate::blobs::Blobs;
 use crate::now_millis;
 use crate::protocol::write::record_event_at;
 use crate::protocol::{ApiError, ApiResult};
@@ -85,6 +86,9 @@ pub struct NewImport {
     pub filename: String,
     pub file: Vec<u8>,
     row_count: u64,
+    /// The file's name and hash in the imports folder, once it is kept there (then `file`
+    /// is empty and the database holds none of it).
+    stored: Option<(String, String)>,
 }
 
 impl NewImport {
@@ -104,7 +108,39 @@ impl NewImport {
             filename,
             file,
             row_count,
+            stored: None,
         })
+    }
+
+    /// Keep the file in `files` (written and fsynced now, before the import is recorded)
+    /// instead of the database.
+    pub async fn keep_in(mut self, files: Arc<Blobs>) -> ApiResult<NewImport> {
+        let bytes = std::mem::take(&mut self.file);
+        let (sha256, name) = tokio::task::spawn_blocking(move || files.put(&bytes))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        self.stored = Some((name, sha256));
+        Ok(self)
+    }
+}
+
+/// At start: delete import files no pending import waits on (an import that ended, or an
+/// upload whose transaction never committed).
+pub fn sweep(store: &Arc<dyn Store>, files: Option<&Blobs>) {
+    let Some(files) = files else { return };
+    let waiting: Option<Vec<String>> = store.pending_importers().ok().map(|pending| {
+        pending
+            .into_iter()
+            .filter_map(|(_, importer)| importer.stored_file.map(|(name, _)| name))
+            .collect()
+    });
+    // When unsure (the read failed), keep everything.
+    let Some(waiting) = waiting else { return };
+    match files.sweep(|name| waiting.iter().any(|w| w == name)) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "removed import files no pending import needs"),
+        Err(error) => tracing::error!(%error, "could not sweep import files"),
     }
 }
 
@@ -116,6 +152,7 @@ pub fn start(tx: &mut dyn WriteTx, env: &str, now: i64, import: NewImport) -> Ap
         filename,
         file,
         row_count,
+        stored,
     } = import;
     if let (ImporterKind::ListItem(item_kind), Some(list_id)) = (kind, &list_id) {
         // Persona's importers answer no 404: an unknown list is a bad `list-id`.
@@ -127,7 +164,7 @@ pub fn start(tx: &mut dyn WriteTx, env: &str, now: i64, import: NewImport) -> Ap
             other => other,
         })?;
     }
-    let importer = Importer::new(
+    let mut importer = Importer::new(
         ids::new_id(prefix::IMPORTER),
         kind,
         list_id,
@@ -135,6 +172,7 @@ pub fn start(tx: &mut dyn WriteTx, env: &str, now: i64, import: NewImport) -> Ap
         row_count,
         now,
     );
+    importer.stored_file = stored;
     tx.insert_importer(env, &importer, &file)?;
     Ok(importer)
 }
@@ -238,6 +276,7 @@ pub fn wall_clock() -> Clock {
 /// importer as it ends (or as someone else left it).
 pub async fn run(
     store: &Arc<dyn Store>,
+    files: Option<&Arc<Blobs>>,
     clock: &Clock,
     env: &str,
     id: &str,
@@ -249,7 +288,18 @@ pub async fn run(
     if importer.status != ImporterStatus::Pending {
         return Ok(Some(importer));
     }
-    let Some(file) = store.importer_file(env, id)? else {
+    let file = match (&importer.stored_file, files) {
+        (Some((name, sha256)), Some(files)) => {
+            let (files, name, sha256) = (files.clone(), name.clone(), sha256.clone());
+            tokio::task::spawn_blocking(move || files.get(&name, &sha256))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+        (Some(_), None) => None,
+        (None, _) => store.importer_file(env, id)?,
+    };
+    let Some(file) = file else {
         return Err(ApiError::Internal(format!("importer {id} has no file")));
     };
     let kind = importer.kind;
@@ -288,12 +338,22 @@ pub async fn run(
             break; // another runner is on it
         }
     }
+    // The file is kept only while the import waits (the database forgets its copy in the
+    // chunk that ends it).
+    if let (ImporterStatus::Ready | ImporterStatus::Errored, Some((name, _)), Some(files)) =
+        (current.status, &current.stored_file, files)
+    {
+        if let Err(error) = files.delete(name) {
+            tracing::error!(%error, "an import file could not be deleted; the next start retries");
+        }
+    }
     Ok(Some(current))
 }
 
 /// The server's import runner: every pending import at start, then each new one.
 pub async fn worker(
     store: Arc<dyn Store>,
+    files: Option<Arc<Blobs>>,
     clock: Clock,
     wake: Arc<tokio::sync::Notify>,
     written: Arc<tokio::sync::Notify>,
@@ -303,7 +363,8 @@ pub async fn worker(
             Ok(pending) => {
                 for (env, importer) in pending {
                     let notify = |_: &Importer| written.notify_one();
-                    if let Err(error) = run(&store, &clock, &env, &importer.id, &notify).await {
+                    let run = run(&store, files.as_ref(), &clock, &env, &importer.id, &notify);
+                    if let Err(error) = run.await {
                         tracing::error!(?error, importer = %importer.id, "import failed; retrying shortly");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }

@@ -23,7 +23,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use vigil_store::{ApiKey, Environment, Store};
 
-mod blobs;
+pub mod blobs;
 pub mod export;
 pub mod importers;
 pub mod protocol;
@@ -116,6 +116,8 @@ pub struct AppState {
     imports: Arc<tokio::sync::Notify>,
     /// Document files, when the server has a data directory.
     pub(crate) blobs: Option<Arc<blobs::Blobs>>,
+    /// Importer files waiting to be imported, when the server has a data directory.
+    pub(crate) import_files: Option<Arc<blobs::Blobs>>,
     /// Wakes the webhook dispatcher after a commit, and the sender when deliveries are owed.
     webhook_dispatch: Arc<tokio::sync::Notify>,
     webhook_send: Arc<tokio::sync::Notify>,
@@ -139,8 +141,13 @@ impl AppState {
                     None
                 }
             });
+        let import_files = config
+            .data_dir
+            .as_deref()
+            .and_then(|dir| blobs::Blobs::imports(dir).ok().map(Arc::new));
         AppState {
             blobs,
+            import_files,
             store,
             limiter: Arc::new(protocol::ratelimit::RateLimiter::new(
                 config.rate_limit,
@@ -238,8 +245,10 @@ pub async fn run(
     );
     let monitor = tokio::spawn(monitor.run());
     let clock = state.clone();
+    importers::sweep(&state.store, state.import_files.as_deref());
     let importer = tokio::spawn(importers::worker(
         state.store.clone(),
+        state.import_files.clone(),
         std::sync::Arc::new(move || clock.now()),
         state.imports.clone(),
         state.wake.clone(),

@@ -69,6 +69,7 @@ pub fn run(store: &Arc<dyn Store>, args: &ListArgs) -> anyhow::Result<Importer> 
         let progress = |now: &Importer| bar.set_position(now.rows_done);
         let done = importers::run(
             store,
+            None,
             &importers::wall_clock(),
             &env,
             &importer.id,

@@ -58,7 +58,10 @@ async fn create(
     file: UploadedFile,
     request_hash: &str,
 ) -> ApiResult<Reply> {
-    let import = importers::NewImport::new(kind, list_id, file.filename, file.bytes)?;
+    let mut import = importers::NewImport::new(kind, list_id, file.filename, file.bytes)?;
+    if let Some(files) = state.import_files.clone() {
+        import = import.keep_in(files).await?;
+    }
     let reply = write(state, ctx, request_hash, move |tx, ctx| {
         let importer = importers::start(tx, ctx.env_id(), ctx.now, import)?;
         Ok(Written {

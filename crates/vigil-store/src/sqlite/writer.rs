@@ -53,8 +53,16 @@ pub(super) fn run(
         // the WAL at about the limit plus one batch.
         if std::fs::metadata(&wal).map_or(0, |m| m.len()) > WAL_SOFT_LIMIT {
             // One try: readers are waited for up to the busy timeout, never longer.
-            if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-                tracing::warn!(%error, "wal checkpoint failed; it will be retried");
+            let started = std::time::Instant::now();
+            match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+                Ok(busy) => tracing::debug!(
+                    busy,
+                    ms = started.elapsed().as_millis() as u64,
+                    "the writer truncated the wal"
+                ),
+                Err(error) => tracing::warn!(%error, "wal checkpoint failed; it will be retried"),
             }
         }
         // Coalescing: if a wake-up is already pending, this one is not needed.
