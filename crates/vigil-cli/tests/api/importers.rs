@@ -329,7 +329,11 @@ async fn accounts_import_and_are_screened_against_lists() {
     // The upload waited in the data directory, not the database, and is gone once done.
     let waiting = server.data_dir.join("imports");
     assert!(waiting.is_dir());
-    assert_eq!(std::fs::read_dir(&waiting).unwrap().count(), 0, "deleted once imported");
+    assert_eq!(
+        std::fs::read_dir(&waiting).unwrap().count(),
+        0,
+        "deleted once imported"
+    );
     assert_eq!(
         row_errors(&api, &created.id()).await,
         vec![(5, Some("birthdate".to_string()))]

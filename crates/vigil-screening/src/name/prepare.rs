@@ -243,6 +243,12 @@ mod tests {
                 invisible as u32
             );
         }
+        // The look-alikes that already matched still do: Cyrillic letters, fullwidth forms.
+        assert_eq!(
+            toks("Vl\u{0430}dimir Imp\u{043e}sterov"),
+            ["vladimir", "imposterov"]
+        );
+        assert_eq!(toks("\u{FF36}ladimir"), ["vladimir"]);
         // Visible separators still separate.
         assert_eq!(toks("Vla\u{00A0}dimir"), ["vla", "dimir"]);
         assert!(!is_invisible('a') && !is_invisible(' ') && !is_invisible('\u{0301}'));
