@@ -6,6 +6,10 @@
 //! `account::parse_changes`): each cell becomes the attribute its column names, so an
 //! import and `POST /list-item/...` can never disagree about what is valid.
 
+use std::collections::VecDeque;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -261,12 +265,27 @@ pub fn read_csv(kind: ImporterKind, bytes: &[u8]) -> Result<Vec<ReadRow>, String
 /// `-` or `_`) and every column the kind needs; a file whose header is wrong is refused
 /// whole (`Err`, a message about the file). Rows that cannot be read are row errors so
 /// the rest still land.
-pub fn rows_of(kind: ImporterKind, bytes: &[u8]) -> Result<CsvRows<'_>, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+pub fn rows_of<R: Read>(kind: ImporterKind, file: R) -> Result<CsvRows<R>, String> {
+    let mut file = file;
+    // A UTF-8 byte order mark is not part of the first column's name.
+    let mut start = Vec::with_capacity(3);
+    file.by_ref()
+        .take(3)
+        .read_to_end(&mut start)
+        .map_err(|e| format!("the file cannot be read: {e}"))?;
+    if start == b"\xEF\xBB\xBF" {
+        start.clear();
+    }
+    let seen = Arc::new(Mutex::new(VecDeque::new()));
+    let breaks = Breaks {
+        inner: std::io::Cursor::new(start).chain(file),
+        offset: 0,
+        seen: seen.clone(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(bytes);
+        .from_reader(breaks);
     let header = reader
         .byte_headers()
         .map_err(|e| format!("the header row cannot be read: {e}"))?
@@ -314,20 +333,45 @@ pub fn rows_of(kind: ImporterKind, bytes: &[u8]) -> Result<CsvRows<'_>, String> 
         columns,
         reader,
         record: csv::ByteRecord::new(),
-        lines: LineCounter::new(bytes),
+        lines: LineCounter { seen, line: 1 },
     })
 }
 
 /// The data rows of a CSV file whose header was checked, one at a time.
-pub struct CsvRows<'a> {
+pub struct CsvRows<R: Read> {
     kind: ImporterKind,
     columns: Vec<String>,
-    reader: csv::Reader<&'a [u8]>,
+    reader: csv::Reader<Breaks<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
     record: csv::ByteRecord,
-    lines: LineCounter<'a>,
+    lines: LineCounter,
 }
 
-impl Iterator for CsvRows<'_> {
+/// Line breaks (`\r`, `\n`) by offset, as the CSV reader reads past them.
+type Seen = Arc<Mutex<VecDeque<(u64, u8)>>>;
+
+/// A reader that notes where line breaks are, so rows get their line numbers without
+/// the file being in memory.
+pub struct Breaks<R> {
+    inner: R,
+    offset: u64,
+    seen: Seen,
+}
+
+impl<R: Read> Read for Breaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut seen = self.seen.lock().expect("line breaks poisoned");
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if matches!(byte, b'\n' | b'\r') {
+                seen.push_back((self.offset + i as u64, *byte));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
     type Item = ReadRow;
 
     fn next(&mut self) -> Option<ReadRow> {
@@ -361,36 +405,32 @@ impl Iterator for CsvRows<'_> {
 
 /// Line numbers of byte offsets, counted once from the start of the file. The CSV
 /// reader's own line count starts a record at the blank lines before it.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
+struct LineCounter {
+    seen: Seen,
     line: u64,
 }
 
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the first character at or after `offset` that is not a line break.
+impl LineCounter {
+    /// The line of the first character at or after `offset` that is not a line break
+    /// (offsets only grow, and the reader has read past every one asked about).
     fn line_at(&mut self, offset: u64) -> u64 {
-        let mut target = (offset as usize).min(self.bytes.len());
-        while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
-            target += 1;
+        let mut seen = self.seen.lock().expect("line breaks poisoned");
+        let mut target = offset;
+        loop {
+            while let Some(&(at, byte)) = seen.front() {
+                if at >= target {
+                    break;
+                }
+                if byte == b'\n' {
+                    self.line += 1;
+                }
+                seen.pop_front();
+            }
+            match seen.front() {
+                Some(&(at, _)) if at == target => target += 1,
+                _ => return self.line,
+            }
         }
-        if target > self.offset {
-            let newlines = self.bytes[self.offset..target]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            self.line += newlines as u64;
-            self.offset = target;
-        }
-        self.line
     }
 }
 

@@ -70,6 +70,45 @@ impl Blobs {
         Ok((sha256, name))
     }
 
+    /// A new file written piece by piece (an upload streamed to disk as it arrives).
+    pub fn spool(&self) -> std::io::Result<Spool> {
+        let random: [u8; 16] = rand::thread_rng().gen();
+        let temp = self.root.join(format!(".spool-{}", hex::encode(random)));
+        let file = std::os::unix::fs::OpenOptionsExt::mode(
+            std::fs::OpenOptions::new().create_new(true).write(true),
+            0o600,
+        )
+        .open(&temp)?;
+        Ok(Spool {
+            root: self.root.clone(),
+            temp,
+            file: Some(std::io::BufWriter::new(file)),
+            hasher: Sha256::new(),
+            len: 0,
+        })
+    }
+
+    /// `name` opened for reading, after checking (by streaming it) that its bytes still
+    /// hash to `sha256`.
+    pub fn open_checked(&self, name: &str, sha256: &str) -> std::io::Result<Option<std::fs::File>> {
+        let Some(path) = self.path(name) else {
+            return Ok(None);
+        };
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher)?;
+        if hex::encode(hasher.finalize()) != sha256 {
+            return Err(std::io::Error::other(format!(
+                "file {name} does not match its hash"
+            )));
+        }
+        std::fs::File::open(&path).map(Some)
+    }
+
     /// The bytes of `name`, checked against their hash (a file changed on disk is not
     /// served).
     pub fn get(&self, name: &str, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
@@ -111,6 +150,51 @@ impl Blobs {
     }
 }
 
+/// A file being written; `finish` names it (hash and a random part) once it is durable.
+/// Dropped unfinished, it is removed.
+pub struct Spool {
+    root: PathBuf,
+    temp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl Spool {
+    pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        self.file
+            .as_mut()
+            .expect("written before finish")
+            .write_all(bytes)
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Fsync and name the file: its hash and name.
+    pub fn finish(mut self) -> std::io::Result<(String, String)> {
+        let file = self.file.take().expect("finished once");
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
+        let random: [u8; 16] = rand::thread_rng().gen();
+        let name = format!("{sha256}-{}", hex::encode(random));
+        std::fs::rename(&self.temp, self.root.join(&name))?;
+        std::fs::File::open(&self.root)?.sync_all()?;
+        Ok((sha256, name))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +220,33 @@ mod tests {
         let (_, kept) = blobs.put(b"other").unwrap();
         assert_eq!(blobs.sweep(|n| n == kept).unwrap(), 1);
         assert_eq!(blobs.get(&other_name, &hash).unwrap(), None);
+    }
+
+    #[test]
+    fn a_spooled_file_is_named_when_finished_and_removed_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::imports(dir.path()).unwrap();
+        let mut spool = blobs.spool().unwrap();
+        spool.write(b"name_first\n").unwrap();
+        spool.write(b"Ann\n").unwrap();
+        assert_eq!(spool.len(), 15);
+        let (sha, name) = spool.finish().unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut blobs.open_checked(&name, &sha).unwrap().unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text, "name_first\nAnn\n");
+        assert!(blobs.open_checked(&name, &"0".repeat(64)).is_err());
+        let mut dropped = blobs.spool().unwrap();
+        dropped.write(b"half").unwrap();
+        drop(dropped);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("imports"))
+                .unwrap()
+                .count(),
+            1
+        );
     }
 }

@@ -51,24 +51,56 @@ fn prepare(kind: ImporterKind, row: ReadRow) -> Prepared {
     checked.unwrap_or_else(Prepared::Bad)
 }
 
+/// Where an import's file is read from.
+enum Source {
+    /// In memory (`vigil import list`, or a server without a data directory).
+    Bytes(Vec<u8>),
+    /// In the imports folder: name and hash.
+    Stored(Arc<Blobs>, String, String),
+}
+
+impl Source {
+    /// A reader over the file (blocking).
+    fn open(self) -> Result<Box<dyn std::io::Read + Send>, String> {
+        match self {
+            Source::Bytes(bytes) => Ok(Box::new(std::io::Cursor::new(bytes))),
+            Source::Stored(files, name, sha256) => match files.open_checked(&name, &sha256) {
+                Ok(Some(file)) => Ok(Box::new(std::io::BufReader::new(file))),
+                Ok(None) => Err("the uploaded file is gone from the data directory".into()),
+                Err(error) => Err(format!("the uploaded file cannot be read: {error}")),
+            },
+        }
+    }
+}
+
+/// The row count of a file, its header checked (blocking: reads the whole file, holding
+/// one row at a time).
+fn count_rows(kind: ImporterKind, source: Source) -> Result<u64, String> {
+    Ok(rows_of(kind, source.open()?)?.count() as u64)
+}
+
 /// Read and check the rows after the first `skip`, a chunk at a time, on a blocking
-/// thread: at most two chunks wait for the writer, so an import of any size holds its
-/// file and a few thousand rows, never all of them.
+/// thread: at most two chunks wait for the writer, so an import of any size holds a few
+/// thousand rows, never all of them (and, read from the imports folder, not its file).
+/// A file that cannot be read, or whose header is wrong, is one `Err`.
 fn prepared_chunks(
     kind: ImporterKind,
-    file: Vec<u8>,
+    source: Source,
     skip: usize,
-) -> Result<tokio::sync::mpsc::Receiver<Vec<Prepared>>, String> {
-    rows_of(kind, &file)?; // the header, checked before anything is sent
+) -> tokio::sync::mpsc::Receiver<Result<Vec<Prepared>, String>> {
     let (sender, receiver) = tokio::sync::mpsc::channel(2);
     tokio::task::spawn_blocking(move || {
-        let Ok(rows) = rows_of(kind, &file) else {
-            return;
+        let rows = match source.open().and_then(|file| rows_of(kind, file)) {
+            Ok(rows) => rows,
+            Err(problem) => {
+                let _ = sender.blocking_send(Err(problem));
+                return;
+            }
         };
         let mut rows = rows.skip(skip).map(|row| prepare(kind, row)).peekable();
         loop {
             let chunk: Vec<Prepared> = rows.by_ref().take(CHUNK).collect();
-            if chunk.is_empty() || sender.blocking_send(chunk).is_err() {
+            if chunk.is_empty() || sender.blocking_send(Ok(chunk)).is_err() {
                 return;
             }
             if rows.peek().is_none() {
@@ -76,7 +108,7 @@ fn prepared_chunks(
             }
         }
     });
-    Ok(receiver)
+    receiver
 }
 
 /// A file to import, its header checked and its rows counted.
@@ -99,7 +131,7 @@ impl NewImport {
         filename: String,
         file: Vec<u8>,
     ) -> ApiResult<NewImport> {
-        let row_count = rows_of(kind, &file)
+        let row_count = rows_of(kind, file.as_slice())
             .map_err(|problem| ApiError::invalid("/data/attributes/file", &problem))?
             .count() as u64;
         Ok(NewImport {
@@ -110,6 +142,42 @@ impl NewImport {
             row_count,
             stored: None,
         })
+    }
+
+    /// A file already in the imports folder (an upload streamed there): its header is
+    /// checked and its rows counted from disk; a file refused is deleted.
+    pub async fn stored(
+        kind: ImporterKind,
+        list_id: Option<String>,
+        filename: String,
+        files: Arc<Blobs>,
+        name: String,
+        sha256: String,
+    ) -> ApiResult<NewImport> {
+        let source = Source::Stored(files.clone(), name.clone(), sha256.clone());
+        let counted = tokio::task::spawn_blocking(move || count_rows(kind, source))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let row_count = match counted {
+            Ok(count) => count,
+            Err(problem) => {
+                let _ = files.delete(&name);
+                return Err(ApiError::invalid("/data/attributes/file", &problem));
+            }
+        };
+        Ok(NewImport {
+            kind,
+            list_id,
+            filename,
+            file: Vec::new(),
+            row_count,
+            stored: Some((name, sha256)),
+        })
+    }
+
+    /// The file's name in the imports folder, if it waits there.
+    pub fn stored_name(&self) -> Option<&str> {
+        self.stored.as_ref().map(|(name, _)| name.as_str())
     }
 
     /// Keep the file in `files` (written and fsynced now, before the import is recorded)
@@ -288,42 +356,41 @@ pub async fn run(
     if importer.status != ImporterStatus::Pending {
         return Ok(Some(importer));
     }
-    let file = match (&importer.stored_file, files) {
+    let source = match (&importer.stored_file, files) {
         (Some((name, sha256)), Some(files)) => {
-            let (files, name, sha256) = (files.clone(), name.clone(), sha256.clone());
-            tokio::task::spawn_blocking(move || files.get(&name, &sha256))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .map_err(|e| ApiError::Internal(e.to_string()))?
+            Source::Stored(files.clone(), name.clone(), sha256.clone())
         }
-        (Some(_), None) => None,
-        (None, _) => store.importer_file(env, id)?,
-    };
-    let Some(file) = file else {
-        return Err(ApiError::Internal(format!("importer {id} has no file")));
+        (Some(_), None) => {
+            return Err(ApiError::Internal(format!(
+                "importer {id}'s file is in a data directory this runner was not given"
+            )))
+        }
+        (None, _) => match store.importer_file(env, id)? {
+            Some(bytes) => Source::Bytes(bytes),
+            None => return Err(ApiError::Internal(format!("importer {id} has no file"))),
+        },
     };
     let kind = importer.kind;
     let skip = importer.rows_done as usize;
-    let mut chunks = match prepared_chunks(kind, file, skip) {
-        Ok(chunks) => chunks,
-        Err(problem) => {
-            // Checked when the import was made; only a changed rule can land here.
-            let (env, id, now) = (env.to_owned(), id.to_owned(), clock());
-            return transact(store, move |tx| {
-                let mut importer = tx
-                    .importer(&env, &id)?
-                    .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
-                importer.fail(problem, now);
-                tx.update_importer(&env, &importer)?;
-                Ok(Some(importer))
-            })
-            .await;
-        }
-    };
-    let mut current = importer;
+    let mut chunks = prepared_chunks(kind, source, skip);
     let mut next = chunks.recv().await;
+    if let Some(Err(problem)) = next {
+        // Checked when the import was made: only a file gone or changed on disk, or a
+        // changed rule, lands here.
+        let (env, id, now) = (env.to_owned(), id.to_owned(), clock());
+        return transact(store, move |tx| {
+            let mut importer = tx
+                .importer(&env, &id)?
+                .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
+            importer.fail(problem, now);
+            tx.update_importer(&env, &importer)?;
+            Ok(Some(importer))
+        })
+        .await;
+    }
+    let mut current = importer;
     while current.status == ImporterStatus::Pending {
-        let chunk = next.take().unwrap_or_default();
+        let chunk = next.take().and_then(Result::ok).unwrap_or_default();
         next = chunks.recv().await;
         let last = next.is_none();
         let (env_owned, id_owned, first) = (env.to_owned(), id.to_owned(), current.rows_done);

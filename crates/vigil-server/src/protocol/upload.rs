@@ -21,7 +21,11 @@ const FILE_POINTER: &str = "/data/attributes/file";
 /// An uploaded file.
 pub struct UploadedFile {
     pub filename: String,
+    /// The bytes, unless the file was streamed to disk (`spooled`).
     pub bytes: Vec<u8>,
+    /// Hash and name in the imports folder of a file streamed there as it arrived
+    /// (multipart importer uploads): never held in memory.
+    pub spooled: Option<(String, String)>,
 }
 
 /// The most files one request carries.
@@ -75,10 +79,37 @@ fn multipart_error(limit: usize) -> impl Fn(multer::Error) -> ApiError {
     }
 }
 
+/// Stream one multipart file to a new file in `folder` as it arrives (fsynced, named by
+/// its hash): the upload is never held in memory.
+async fn spool(
+    mut field: multer::Field<'static>,
+    folder: &crate::blobs::Blobs,
+    limit: usize,
+) -> Result<UploadedFile, ApiError> {
+    let internal = |e: std::io::Error| ApiError::Internal(e.to_string());
+    let mut spool = folder.spool().map_err(internal)?;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error(limit))? {
+        spool.write(&chunk).map_err(internal)?;
+    }
+    if spool.len() == 0 {
+        return Err(ApiError::invalid(FILE_POINTER, "is empty"));
+    }
+    let (sha256, name) = tokio::task::spawn_blocking(move || spool.finish())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(internal)?;
+    Ok(UploadedFile {
+        filename: String::new(),
+        bytes: Vec::new(),
+        spooled: Some((sha256, name)),
+    })
+}
+
 async fn read_multipart(
     request: Request,
     content_type: &str,
     limit: usize,
+    spool_to: Option<std::sync::Arc<crate::blobs::Blobs>>,
 ) -> Result<UploadBody, ApiError> {
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| ApiError::bad_request("multipart/form-data needs a boundary parameter"))?;
@@ -111,23 +142,34 @@ async fn read_multipart(
                 field.file_name().unwrap_or("upload.csv"),
                 "/data/attributes/file/filename",
             )?;
-            let bytes = field.bytes().await.map_err(multipart_error(limit))?;
-            if bytes.is_empty() {
-                return Err(ApiError::invalid(FILE_POINTER, "is empty"));
-            }
-            hasher.update(b"file\n");
-            hasher.update(filename.as_bytes());
-            hasher.update(Sha256::digest(&bytes));
             if files.len() == MAX_FILES {
                 return Err(ApiError::invalid(
                     FILE_POINTER,
                     &format!("at most {MAX_FILES} files per request"),
                 ));
             }
-            files.push(UploadedFile {
-                filename,
-                bytes: Vec::from(bytes),
-            });
+            let file = match &spool_to {
+                Some(folder) => spool(field, folder, limit).await?,
+                None => {
+                    let bytes = field.bytes().await.map_err(multipart_error(limit))?;
+                    UploadedFile {
+                        filename: String::new(),
+                        bytes: Vec::from(bytes),
+                        spooled: None,
+                    }
+                }
+            };
+            let digest = match &file.spooled {
+                Some((sha256, _)) => hex::decode(sha256).unwrap_or_default(),
+                None if file.bytes.is_empty() => {
+                    return Err(ApiError::invalid(FILE_POINTER, "is empty"))
+                }
+                None => Sha256::digest(&file.bytes).to_vec(),
+            };
+            hasher.update(b"file\n");
+            hasher.update(filename.as_bytes());
+            hasher.update(digest);
+            files.push(UploadedFile { filename, ..file });
         } else {
             let text = field.text().await.map_err(multipart_error(limit))?;
             attributes.insert(attribute, Value::String(text));
@@ -173,7 +215,15 @@ impl UploadBody {
             .to_ascii_lowercase()
             .starts_with("multipart/form-data")
         {
-            return read_multipart(request, &content_type, limit).await;
+            // Importer files go straight to disk; document files (a few, checked by
+            // content) are read into memory.
+            let spool_to = request
+                .uri()
+                .path()
+                .contains("/importer/")
+                .then(|| state.import_files.clone())
+                .flatten();
+            return read_multipart(request, &content_type, limit, spool_to).await;
         }
         let body = ApiBody::read_as(request, limit, true).await?;
         let mut attributes = body.attributes()?;
@@ -182,7 +232,11 @@ impl UploadBody {
             None | Some(Value::Null) => {}
             Some(inline) => {
                 let (filename, bytes) = decode_file(&inline, FILE_POINTER)?;
-                files.push(UploadedFile { filename, bytes });
+                files.push(UploadedFile {
+                    filename,
+                    bytes,
+                    spooled: None,
+                });
             }
         }
         match attributes.remove("files") {
@@ -191,7 +245,11 @@ impl UploadBody {
                 for (index, inline) in items.iter().enumerate() {
                     let (filename, bytes) =
                         decode_file(inline, &format!("/data/attributes/files/{index}"))?;
-                    files.push(UploadedFile { filename, bytes });
+                    files.push(UploadedFile {
+                        filename,
+                        bytes,
+                        spooled: None,
+                    });
                 }
             }
             Some(Value::Array(_)) => {

@@ -58,10 +58,18 @@ async fn create(
     file: UploadedFile,
     request_hash: &str,
 ) -> ApiResult<Reply> {
-    let mut import = importers::NewImport::new(kind, list_id, file.filename, file.bytes)?;
-    if let Some(files) = state.import_files.clone() {
-        import = import.keep_in(files).await?;
-    }
+    let import = match (file.spooled, state.import_files.clone()) {
+        (Some((sha256, name)), Some(files)) => {
+            importers::NewImport::stored(kind, list_id, file.filename, files, name, sha256).await?
+        }
+        (_, Some(files)) => {
+            importers::NewImport::new(kind, list_id, file.filename, file.bytes)?
+                .keep_in(files)
+                .await?
+        }
+        (_, None) => importers::NewImport::new(kind, list_id, file.filename, file.bytes)?,
+    };
+    let waiting = import.stored_name().map(String::from);
     let reply = write(state, ctx, request_hash, move |tx, ctx| {
         let importer = importers::start(tx, ctx.env_id(), ctx.now, import)?;
         Ok(Written {
@@ -70,7 +78,14 @@ async fn create(
             doc: Doc::later(move |_| views::single(views::importer::resource(&importer), None)),
         })
     })
-    .await?;
+    .await;
+    // Refused (an unknown list, a replayed key): no import waits on the file.
+    if let (Err(_) | Ok(Reply { replayed: true, .. }), Some(name), Some(files)) =
+        (&reply, &waiting, &state.import_files)
+    {
+        let _ = files.delete(name);
+    }
+    let reply = reply?;
     state.importer_added();
     Ok(reply)
 }
