@@ -170,7 +170,7 @@ impl Spool {
             .write_all(bytes)
     }
 
-    pub fn len(&self) -> u64 {
+    pub fn bytes_written(&self) -> u64 {
         self.len
     }
 
@@ -229,7 +229,7 @@ mod tests {
         let mut spool = blobs.spool().unwrap();
         spool.write(b"name_first\n").unwrap();
         spool.write(b"Ann\n").unwrap();
-        assert_eq!(spool.len(), 15);
+        assert_eq!(spool.bytes_written(), 15);
         let (sha, name) = spool.finish().unwrap();
         let mut text = String::new();
         std::io::Read::read_to_string(

@@ -91,7 +91,7 @@ async fn spool(
     while let Some(chunk) = field.chunk().await.map_err(multipart_error(limit))? {
         spool.write(&chunk).map_err(internal)?;
     }
-    if spool.len() == 0 {
+    if spool.bytes_written() == 0 {
         return Err(ApiError::invalid(FILE_POINTER, "is empty"));
     }
     let (sha256, name) = tokio::task::spawn_blocking(move || spool.finish())
