@@ -288,6 +288,27 @@ async fn importer_requests_are_checked_field_by_field() {
         .await;
     assert_eq!(bad_multipart.status, 400);
     assert!(bad_multipart.details().contains("list_id"));
+    // A streamed upload that is refused (its header, its list) leaves no file behind.
+    for (list, file) in [
+        (names.as_str(), b"colour\nred\n".as_slice()),
+        ("lst_nope", b"name_first\nAnn\n".as_slice()),
+    ] {
+        let refused = api
+            .post_multipart(
+                "/api/v1/importer/list-item/names",
+                &[
+                    ("data[attributes][list-id]", None, list.as_bytes()),
+                    ("data[attributes][file]", Some("n.csv"), file),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+    }
+    let waiting = std::fs::read_dir(server.data_dir.join("imports"))
+        .unwrap()
+        .count();
+    assert_eq!(waiting, 0, "refused uploads are deleted");
 
     assert!(api.delete(&format!("/api/v1/lists/{names}")).await.status == 200);
     let archived = post("list-item/names", inline(Some(&names), good, "n.csv")).await;
