@@ -350,6 +350,16 @@ async fn log_is_masked(server: &Server, log: &Value, face: &str) {
             .starts_with("req_"));
         assert_eq!(attributes["status"], 201, "the status the API answered");
     }
+    // Tags are free text (they could name the person, and redaction cannot reach the log).
+    let tags: Vec<&str> = calls
+        .iter()
+        .filter(|c| c["attributes"]["tool"] == "persona_add_account_tag")
+        .filter_map(|c| c["attributes"]["arguments"]["tag_name"].as_str())
+        .collect();
+    if face == "on stdio" {
+        assert!(!tags.is_empty(), "the stdio client tagged an account");
+    }
+    assert!(tags.iter().all(|t| t.starts_with("<masked: ")), "{tags:?}");
     let text = log.to_string();
     assert!(
         !text.contains("Jane") && !text.contains("jane@example.com"),
