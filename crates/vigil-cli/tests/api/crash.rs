@@ -4,7 +4,47 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use crate::common::Server;
+use crate::common::{Client, Server};
+
+/// `workers` tasks creating accounts (reference ids `<prefix><worker>-<n>`) until a
+/// request fails; the id of every create acknowledged with 201 comes out of the channel.
+fn write_until_refused(
+    api: &Client,
+    workers: usize,
+    prefix: &'static str,
+) -> (
+    Vec<tokio::task::JoinHandle<()>>,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let writers = (0..workers)
+        .map(|worker| {
+            let (api, sender) = (api.clone(), sender.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in 0.. {
+                    let reference = format!("{prefix}{worker}-{i}");
+                    let body = json!({"data": {"attributes": {"reference-id": reference}}});
+                    let result = http
+                        .post(format!("{}/api/v1/accounts", api.base))
+                        .bearer_auth(api.key.as_ref().unwrap())
+                        .json(&body)
+                        .send()
+                        .await;
+                    let Ok(response) = result else { break };
+                    if response.status() != 201 {
+                        break;
+                    }
+                    let Ok(body) = response.json::<serde_json::Value>().await else {
+                        break;
+                    };
+                    let _ = sender.send(body["data"]["id"].as_str().unwrap().to_string());
+                }
+            })
+        })
+        .collect();
+    (writers, receiver)
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_kill_9() {
@@ -12,36 +52,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let temp = server.take_tempdir().unwrap();
     let key = server.sandbox_key.clone();
     let api = server.client();
-    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let mut writers = Vec::new();
-    for worker in 0..8 {
-        let api = api.clone();
-        let sender = sender.clone();
-        writers.push(tokio::spawn(async move {
-            for i in 0.. {
-                let body =
-                    json!({"data": {"attributes": {"reference-id": format!("w{worker}-{i}")}}});
-                let url = format!("{}/api/v1/accounts", api.base);
-                let result = reqwest::Client::new()
-                    .post(&url)
-                    .bearer_auth(api.key.as_ref().unwrap())
-                    .json(&body)
-                    .send()
-                    .await;
-                match result {
-                    Ok(response) if response.status() == 201 => {
-                        let body: serde_json::Value = match response.json().await {
-                            Ok(body) => body,
-                            Err(_) => break,
-                        };
-                        let _ = sender.send(body["data"]["id"].as_str().unwrap().to_string());
-                    }
-                    _ => break,
-                }
-            }
-        }));
-    }
-    drop(sender);
+    let (writers, mut receiver) = write_until_refused(&api, 8, "w");
     // Let acknowledged writes pile up, then kill the server mid-stream.
     let mut acknowledged = HashSet::new();
     while acknowledged.len() < 300 {
@@ -95,34 +106,7 @@ async fn sigterm_shuts_down_gracefully() {
     let temp = server.take_tempdir().unwrap();
     let key = server.sandbox_key.clone();
     let api = server.client();
-    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let mut writers = Vec::new();
-    for worker in 0..4 {
-        let api = api.clone();
-        let sender = sender.clone();
-        writers.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
-            for i in 0.. {
-                let body =
-                    json!({"data": {"attributes": {"reference-id": format!("t{worker}-{i}")}}});
-                let result = http
-                    .post(format!("{}/api/v1/accounts", api.base))
-                    .bearer_auth(api.key.as_ref().unwrap())
-                    .json(&body)
-                    .send()
-                    .await;
-                let Ok(response) = result else { break };
-                if response.status() != 201 {
-                    break;
-                }
-                let Ok(body) = response.json::<serde_json::Value>().await else {
-                    break;
-                };
-                let _ = sender.send(body["data"]["id"].as_str().unwrap().to_string());
-            }
-        }));
-    }
-    drop(sender);
+    let (writers, mut receiver) = write_until_refused(&api, 4, "t");
     let mut acknowledged = HashSet::new();
     while acknowledged.len() < 100 {
         acknowledged.insert(receiver.recv().await.unwrap());
