@@ -62,9 +62,10 @@ impl CaseStatus {
     }
 }
 
-/// Who did something to a case: an API key (by name) or a flagging rule (by id).
+/// Who did something to a case, as Persona shows it: a user (by name) or a flagging rule
+/// (a `workflow-run`, by id). Made from an [`crate::actor::Actor`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Actor {
+pub struct Participant {
     pub id: String,
     /// `user` (an API key, or the email a request names) or `workflow-run` (a rule).
     pub kind: String,
@@ -86,11 +87,11 @@ pub struct Case {
     pub sla_expires_at: Option<i64>,
     /// The SLA-expired event was recorded.
     pub sla_reported: bool,
-    pub creator: Actor,
+    pub creator: Participant,
     pub assignee: Option<String>,
-    pub assigner: Option<Actor>,
-    pub resolver: Option<Actor>,
-    pub updater: Option<Actor>,
+    pub assigner: Option<Participant>,
+    pub resolver: Option<Participant>,
+    pub updater: Option<Participant>,
     pub tags: Vec<String>,
     pub fields: Map<String, Value>,
     pub account_ids: Vec<String>,
@@ -188,7 +189,7 @@ impl Case {
     pub fn set_status(
         &mut self,
         change: StatusChange,
-        actor: Actor,
+        actor: Participant,
         now: i64,
     ) -> Result<Moved, IllegalMove> {
         if self.status == change.status && self.resolution == change.resolution {
@@ -221,7 +222,7 @@ impl Case {
         }
     }
 
-    pub fn assign(&mut self, assignee: String, assigner: Actor, now: i64) -> bool {
+    pub fn assign(&mut self, assignee: String, assigner: Participant, now: i64) -> bool {
         if self.assignee.as_deref() == Some(assignee.as_str()) {
             return false;
         }
@@ -266,7 +267,7 @@ pub struct CaseComment {
     pub id: String,
     pub case_id: String,
     pub message: String,
-    pub commenter: Actor,
+    pub commenter: Participant,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -302,7 +303,7 @@ mod tests {
             redacted_at: None,
             sla_expires_at: Some(10),
             sla_reported: false,
-            creator: Actor {
+            creator: Participant {
                 id: "k".into(),
                 kind: "user".into(),
             },
@@ -357,7 +358,7 @@ mod tests {
     fn resolving_and_reopening_keep_their_stamps_straight() {
         let t = template();
         let mut c = case();
-        let reviewer = Actor {
+        let reviewer = Participant {
             id: "r".into(),
             kind: "user".into(),
         };

@@ -21,9 +21,11 @@
 //! - [`inquiry`]: inquiries, their templates, sessions and reverification.
 //! - [`case`]: cases for manual review, their templates, queues and comments.
 //! - [`events`]: event names, as Persona spells them.
+//! - [`actor`]: who made a change (an API key, a person, vigil itself).
 
 pub mod account;
 pub mod account_action;
+pub mod actor;
 pub mod case;
 pub mod document;
 pub mod error;
@@ -36,6 +38,7 @@ pub mod permissions;
 pub mod report;
 pub mod rule;
 pub mod search;
+pub mod tag_change;
 pub mod time;
 pub mod tool_call;
 pub mod upload;

@@ -87,6 +87,146 @@ pub struct FlaggingRule {
     pub updated_at: i64,
 }
 
+impl FlaggingRule {
+    /// A rule with nothing set yet, for a create to fill in.
+    pub fn blank(id: String, now: i64) -> FlaggingRule {
+        FlaggingRule {
+            id,
+            name: String::new(),
+            enabled: true,
+            condition: Condition::WatchlistMatch,
+            case_template_id: None,
+            case_queue_id: None,
+            account_tag: String::new(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// The changes a create or update of a rule asks for, checked. `Some(None)` clears a
+/// template or queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleChanges {
+    pub name: Option<String>,
+    pub enabled: Option<bool>,
+    pub condition: Option<Condition>,
+    pub template: Option<Option<String>>,
+    pub queue: Option<Option<String>>,
+    pub tag: Option<String>,
+}
+
+/// The attributes a rule takes.
+pub const RULE_ATTRIBUTES: &[&str] = &[
+    "name",
+    "enabled",
+    "condition",
+    "case-template-id",
+    "case-queue-id",
+    "account-tag",
+];
+
+impl RuleChanges {
+    /// Read the kebab-case attributes of a rule, which sit at `at` (named in errors).
+    pub fn read(attributes: &Map<String, Value>, at: &str) -> Result<RuleChanges, FieldError> {
+        if let Some(unknown) = attributes
+            .keys()
+            .find(|k| !RULE_ATTRIBUTES.contains(&k.as_str()))
+        {
+            return Err(FieldError::invalid(
+                format!("{at}/{unknown}"),
+                format!(
+                    "is not an attribute of a flagging rule ({})",
+                    RULE_ATTRIBUTES.join(", ")
+                ),
+            ));
+        }
+        let string = |name: &str| -> Result<Option<String>, FieldError> {
+            match attributes.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.trim().is_empty() => Err(FieldError::invalid(
+                    format!("{at}/{name}"),
+                    "must not be empty",
+                )),
+                Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+                Some(_) => Err(FieldError::bad_type(
+                    format!("{at}/{name}"),
+                    "must be a string",
+                )),
+            }
+        };
+        let nullable = |name: &str| -> Result<Option<Option<String>>, FieldError> {
+            match attributes.get(name) {
+                None => Ok(None),
+                Some(Value::Null) => Ok(Some(None)),
+                Some(_) => Ok(Some(string(name)?)),
+            }
+        };
+        Ok(RuleChanges {
+            name: string("name")?,
+            enabled: match attributes.get("enabled") {
+                None | Some(Value::Null) => None,
+                Some(Value::Bool(b)) => Some(*b),
+                Some(_) => {
+                    return Err(FieldError::bad_type(
+                        format!("{at}/enabled"),
+                        "must be a boolean",
+                    ))
+                }
+            },
+            condition: attributes
+                .get("condition")
+                .map(|c| parse_condition(c, &format!("{at}/condition")))
+                .transpose()?,
+            template: nullable("case-template-id")?,
+            queue: nullable("case-queue-id")?,
+            tag: string("account-tag")?
+                .map(|t| {
+                    crate::validate::tag(&t)
+                        .map_err(|m| FieldError::invalid(format!("{at}/account-tag"), m))
+                })
+                .transpose()?,
+        })
+    }
+
+    /// A new rule needs a name, a condition and a tag; the error names the first missing,
+    /// relative to the rule.
+    pub fn complete(&self) -> Result<(), FieldError> {
+        for (missing, name) in [
+            (self.name.is_none(), "name"),
+            (self.condition.is_none(), "condition"),
+            (self.tag.is_none(), "account-tag"),
+        ] {
+            if missing {
+                return Err(FieldError::bad_type(name, "is missing"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Change `rule` (the references were checked by the caller).
+    pub fn apply_to(self, rule: &mut FlaggingRule) {
+        if let Some(name) = self.name {
+            rule.name = name;
+        }
+        if let Some(enabled) = self.enabled {
+            rule.enabled = enabled;
+        }
+        if let Some(condition) = self.condition {
+            rule.condition = condition;
+        }
+        if let Some(template) = self.template {
+            rule.case_template_id = template;
+        }
+        if let Some(queue) = self.queue {
+            rule.case_queue_id = queue;
+        }
+        if let Some(tag) = self.tag {
+            rule.account_tag = tag;
+        }
+    }
+}
+
 const DAY: i64 = 24 * 60 * 60;
 
 /// The rules every environment starts with: (name, condition, tag).

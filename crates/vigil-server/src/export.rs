@@ -254,6 +254,7 @@ mod tests {
                 object_id: format!("act_{i}"),
                 snapshot: serde_json::json!({}),
                 context: None,
+                actor: None,
             };
             let mut resource = serde_json::json!({"attributes": {"payload": {"data": {"id": i}}}});
             if i % 2 == 1 {

@@ -9,30 +9,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
 use vigil_domain::account::AccountChanges;
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::importer::{
     account_row, list_item_row, rows_of, Importer, ImporterKind, ImporterStatus, ReadRow, RowError,
-    RowOutcome,
 };
 use vigil_domain::list::ItemValue;
-use vigil_store::{transact, Store, WriteTx};
+use vigil_store::{transact, Store};
 
 use crate::blobs::Blobs;
 use crate::now_millis;
-use crate::protocol::write::record_event_at;
-use crate::protocol::{ApiError, ApiResult};
-use crate::routes::accounts::{blank_account, type_or_default};
-use crate::routes::lists::{add_item, open_list};
-use crate::views;
+use crate::use_cases::imports::write_chunk;
+use crate::use_cases::{Input, Outcome, Refusal};
 
 /// Rows written per transaction.
 const CHUNK: usize = 2_000;
 
 /// A row checked and ready to write.
-enum Prepared {
+pub(crate) enum Prepared {
     Item(ItemValue, String),
     Account(Box<AccountChanges>),
     Bad(RowError),
@@ -117,10 +110,10 @@ pub struct NewImport {
     pub list_id: Option<String>,
     pub filename: String,
     pub file: Vec<u8>,
-    row_count: u64,
+    pub(crate) row_count: u64,
     /// The file's name and hash in the imports folder, once it is kept there (then `file`
     /// is empty and the database holds none of it).
-    stored: Option<(String, String)>,
+    pub(crate) stored: Option<(String, String)>,
 }
 
 impl NewImport {
@@ -130,9 +123,9 @@ impl NewImport {
         list_id: Option<String>,
         filename: String,
         file: Vec<u8>,
-    ) -> ApiResult<NewImport> {
+    ) -> Outcome<NewImport> {
         let row_count = rows_of(kind, file.as_slice())
-            .map_err(|problem| ApiError::invalid("/data/attributes/file", &problem))?
+            .map_err(|problem| Refusal::invalid(Input::named("file"), problem))?
             .count() as u64;
         Ok(NewImport {
             kind,
@@ -153,16 +146,16 @@ impl NewImport {
         files: Arc<Blobs>,
         name: String,
         sha256: String,
-    ) -> ApiResult<NewImport> {
+    ) -> Outcome<NewImport> {
         let source = Source::Stored(files.clone(), name.clone(), sha256.clone());
         let counted = tokio::task::spawn_blocking(move || count_rows(kind, source))
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(|e| Refusal::Internal(e.to_string()))?;
         let row_count = match counted {
             Ok(count) => count,
             Err(problem) => {
                 let _ = files.delete(&name);
-                return Err(ApiError::invalid("/data/attributes/file", &problem));
+                return Err(Refusal::invalid(Input::named("file"), problem));
             }
         };
         Ok(NewImport {
@@ -182,12 +175,12 @@ impl NewImport {
 
     /// Keep the file in `files` (written and fsynced now, before the import is recorded)
     /// instead of the database.
-    pub async fn keep_in(mut self, files: Arc<Blobs>) -> ApiResult<NewImport> {
+    pub async fn keep_in(mut self, files: Arc<Blobs>) -> Outcome<NewImport> {
         let bytes = std::mem::take(&mut self.file);
         let (sha256, name) = tokio::task::spawn_blocking(move || files.put(&bytes))
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(|e| Refusal::Internal(e.to_string()))?
+            .map_err(|e| Refusal::Internal(e.to_string()))?;
         self.stored = Some((name, sha256));
         Ok(self)
     }
@@ -212,125 +205,6 @@ pub fn sweep(store: &Arc<dyn Store>, files: Option<&Blobs>) {
     }
 }
 
-/// Store a pending import in `tx`; nothing is imported yet: [`run`] does that.
-pub fn start(tx: &mut dyn WriteTx, env: &str, now: i64, import: NewImport) -> ApiResult<Importer> {
-    let NewImport {
-        kind,
-        list_id,
-        filename,
-        file,
-        row_count,
-        stored,
-    } = import;
-    if let (ImporterKind::ListItem(item_kind), Some(list_id)) = (kind, &list_id) {
-        // Persona's importers answer no 404: an unknown list is a bad `list-id`.
-        open_list(tx, env, list_id, item_kind).map_err(|error| match error {
-            ApiError::NotFound { .. } => ApiError::invalid(
-                "/data/attributes/list-id",
-                "is not a list of this environment",
-            ),
-            other => other,
-        })?;
-    }
-    let mut importer = Importer::new(
-        ids::new_id(prefix::IMPORTER),
-        kind,
-        list_id,
-        filename,
-        row_count,
-        now,
-    );
-    importer.stored_file = stored;
-    tx.insert_importer(env, &importer, &file)?;
-    Ok(importer)
-}
-
-/// Write one account row; a reference id already in use makes it a duplicate.
-fn import_account(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
-    changes: &AccountChanges,
-) -> ApiResult<RowOutcome> {
-    let account_type = type_or_default(tx, env, None, "account-type-id")?;
-    if let Some(Some(reference_id)) = &changes.reference_id {
-        let taken = tx.account_by_unique(
-            env,
-            &account_type.id,
-            "reference_id",
-            &Value::String(reference_id.clone()),
-        )?;
-        if taken.is_some() {
-            return Ok(RowOutcome::Duplicate);
-        }
-    }
-    let mut account = blank_account(&account_type, now);
-    account.apply(changes, now);
-    tx.insert_account(env, &account)?;
-    record_event_at(
-        tx,
-        env,
-        now,
-        events::ACCOUNT_CREATED,
-        (views::account::TYPE, &account.id),
-        &account,
-        None,
-    )?;
-    Ok(RowOutcome::Imported)
-}
-
-/// Write the rows `first..first + rows.len()` of an import, if it is still where the
-/// caller thinks it is; the `last` chunk ends it. Returns the importer as committed.
-fn write_chunk(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    id: &str,
-    first: u64,
-    rows: Vec<Prepared>,
-    last: bool,
-    now: i64,
-) -> ApiResult<Importer> {
-    let mut importer = tx
-        .importer(env, id)?
-        .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
-    if importer.status != ImporterStatus::Pending || importer.rows_done != first {
-        return Ok(importer); // finished, or run by someone else meanwhile
-    }
-    if let (ImporterKind::ListItem(kind), Some(list_id)) = (importer.kind, &importer.list_id) {
-        if let Err(error) = open_list(tx, env, list_id, kind) {
-            importer.fail(
-                format!("the list can no longer take items: {}", error.details()),
-                now,
-            );
-            tx.update_importer(env, &importer)?;
-            return Ok(importer);
-        }
-    }
-    for row in rows {
-        let outcome = match row {
-            Prepared::Bad(error) => RowOutcome::Error(error),
-            Prepared::Item(value, key) => {
-                let list_id = importer.list_id.as_deref().unwrap_or_default();
-                match add_item(tx, env, now, list_id, value, key)? {
-                    Some(_) => RowOutcome::Imported,
-                    None => RowOutcome::Duplicate,
-                }
-            }
-            Prepared::Account(changes) => import_account(tx, env, now, &changes)?,
-        };
-        if let RowOutcome::Error(error) = &outcome {
-            tx.insert_importer_error(id, error)?;
-        }
-        importer.count(&outcome);
-    }
-    if last {
-        importer.row_count = importer.rows_done;
-    }
-    importer.finish_if_done(now);
-    tx.update_importer(env, &importer)?;
-    Ok(importer)
-}
-
 /// The time an import is written at: the server's clock (which the test clock moves), or
 /// the wall clock for `vigil import list`.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -349,7 +223,7 @@ pub async fn run(
     env: &str,
     id: &str,
     committed: &(dyn Fn(&Importer) + Sync),
-) -> ApiResult<Option<Importer>> {
+) -> Outcome<Option<Importer>> {
     let Some(importer) = store.importer(env, id)? else {
         return Ok(None);
     };
@@ -361,13 +235,13 @@ pub async fn run(
             Source::Stored(files.clone(), name.clone(), sha256.clone())
         }
         (Some(_), None) => {
-            return Err(ApiError::Internal(format!(
+            return Err(Refusal::Internal(format!(
                 "importer {id}'s file is in a data directory this runner was not given"
             )))
         }
         (None, _) => match store.importer_file(env, id)? {
             Some(bytes) => Source::Bytes(bytes),
-            None => return Err(ApiError::Internal(format!("importer {id} has no file"))),
+            None => return Err(Refusal::Internal(format!("importer {id} has no file"))),
         },
     };
     let kind = importer.kind;
@@ -381,7 +255,7 @@ pub async fn run(
         return transact(store, move |tx| {
             let mut importer = tx
                 .importer(&env, &id)?
-                .ok_or_else(|| ApiError::Internal(format!("importer {id} vanished")))?;
+                .ok_or_else(|| Refusal::Internal(format!("importer {id} vanished")))?;
             importer.fail(problem, now);
             tx.update_importer(&env, &importer)?;
             Ok(Some(importer))

@@ -32,6 +32,7 @@ pub mod rules;
 mod scheduler;
 pub mod screening;
 pub mod setup;
+pub mod use_cases;
 mod views;
 mod webhooks;
 
@@ -253,7 +254,7 @@ pub async fn run(
         state.imports.clone(),
         state.wake.clone(),
     ));
-    routes::documents::sweep(&state).await;
+    use_cases::documents::sweep(&state).await;
     let scheduler = tokio::spawn(scheduler::run(state.clone()));
     let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
     let dispatcher = tokio::spawn(webhooks::dispatch(state.clone()));

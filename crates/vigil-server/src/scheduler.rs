@@ -6,13 +6,12 @@
 
 use std::time::Duration;
 
+use vigil_domain::actor::{Actor, Process};
 use vigil_domain::case::Case;
-use vigil_domain::events;
-use vigil_domain::inquiry::{Action, Inquiry};
+use vigil_domain::inquiry::Inquiry;
 use vigil_store::{transact, Record};
 
-use crate::protocol::ApiError;
-use crate::routes::inquiries::transition;
+use crate::use_cases::{cases, inquiries, Acting, Outcome};
 use crate::AppState;
 
 /// The longest the scheduler sleeps, so a record made due sooner than the next known one
@@ -34,7 +33,7 @@ pub async fn run(state: AppState) {
             if pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY_MS) {
                 pruned_at = Some(now);
                 if let Err(error) = prune(&state, now - i64::from(days) * 86_400_000).await {
-                    tracing::error!(error = %error.details(), "could not prune old events");
+                    tracing::error!(error = %error, "could not prune old events");
                 }
             }
         }
@@ -49,7 +48,7 @@ pub async fn run(state: AppState) {
                         Ok(())
                     };
                     if let Err(error) = done {
-                        tracing::error!(error = %error.details(), kind = %record.kind, "scheduler could not handle a due record");
+                        tracing::error!(error = %error, kind = %record.kind, "scheduler could not handle a due record");
                         tokio::time::sleep(MAX_SLEEP).await;
                     }
                 }
@@ -71,19 +70,11 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// Expire one inquiry whose time ran out, if it still has (it may have moved since).
-async fn expire_inquiry(state: &AppState, env: String, id: String) -> Result<(), ApiError> {
-    let now = state.now();
-    transact(&state.store, move |tx| -> Result<(), ApiError> {
-        let Some(mut inquiry) = tx.get::<Inquiry>(&env, &id)? else {
-            return Ok(());
-        };
-        if inquiry.due_at().is_some_and(|at| at <= now)
-            && transition(tx, &env, now, &mut inquiry, Action::Expire)?
-        {
-            tx.put(&env, &inquiry)?;
-        }
-        Ok(())
+/// Expire one inquiry whose time ran out.
+async fn expire_inquiry(state: &AppState, env: String, id: String) -> Outcome<()> {
+    let acting = Acting::new(&env, Actor::system(Process::Scheduler), state.now());
+    transact(&state.store, move |tx| {
+        inquiries::expire_if_due(tx, &acting, &id)
     })
     .await?;
     state.written();
@@ -91,29 +82,18 @@ async fn expire_inquiry(state: &AppState, env: String, id: String) -> Result<(),
 }
 
 /// Record once that an unresolved case's SLA ran out.
-async fn report_sla(state: &AppState, env: String, id: String) -> Result<(), ApiError> {
-    let now = state.now();
-    transact(&state.store, move |tx| -> Result<(), ApiError> {
-        let Some(mut case) = tx.get::<Case>(&env, &id)? else {
-            return Ok(());
-        };
-        if case.due_at().is_some_and(|at| at <= now) {
-            case.sla_reported = true;
-            tx.put(&env, &case)?;
-            crate::routes::cases::record(tx, &env, now, events::CASE_SLA_EXPIRED, &case, None)?;
-        }
-        Ok(())
-    })
-    .await?;
+async fn report_sla(state: &AppState, env: String, id: String) -> Outcome<()> {
+    let acting = Acting::new(&env, Actor::system(Process::Scheduler), state.now());
+    transact(&state.store, move |tx| cases::report_sla(tx, &acting, &id)).await?;
     state.written();
     Ok(())
 }
 
 /// Delete events created before `cutoff` that every reader of the log has acted on.
-async fn prune(state: &AppState, cutoff: i64) -> Result<(), ApiError> {
+async fn prune(state: &AppState, cutoff: i64) -> Outcome<()> {
     loop {
         let below = state.store.readers_position(crate::LOG_READERS)? + 1;
-        let removed = transact(&state.store, move |tx| -> Result<usize, ApiError> {
+        let removed = transact(&state.store, move |tx| -> Outcome<usize> {
             Ok(tx.prune_events(cutoff, below, PRUNE_CHUNK)?)
         })
         .await?;

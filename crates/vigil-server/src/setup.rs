@@ -109,9 +109,7 @@ pub fn bootstrap(store: &Arc<dyn Store>) -> Result<Vec<NewKey>, SetupError> {
     let environments = store.environments()?;
     transact_blocking(store, move |tx| -> Result<(), SetupError> {
         for env in &environments {
-            crate::routes::inquiries::templates::ensure_default(tx, &env.id, now_millis())?;
-            crate::routes::cases::setup::ensure_default(tx, &env.id, now_millis())?;
-            crate::routes::rules::ensure_defaults(tx, &env.id, now_millis())?;
+            crate::use_cases::setup::ensure_defaults(tx, &env.id, now_millis())?;
         }
         Ok(())
     })?;

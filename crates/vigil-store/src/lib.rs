@@ -124,6 +124,8 @@ pub struct Event {
     pub snapshot: Value,
     pub context: Option<Value>,
     pub created_at: i64,
+    /// Who made the change; `None` for events written before vigil recorded it.
+    pub actor: Option<vigil_domain::actor::Actor>,
 }
 
 /// A relation from an account to another object under a relation key.

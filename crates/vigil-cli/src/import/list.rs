@@ -52,17 +52,22 @@ pub fn run(store: &Arc<dyn Store>, args: &ListArgs) -> anyhow::Result<Importer> 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "import.csv".into());
     let import = NewImport::new(kind, Some(args.list_id.clone()), filename, bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {}", args.file.display(), e.details()))?;
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.file.display(), e))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let importer = runtime.block_on(async {
         let env_for_start = env.clone();
         let importer = transact(store, move |tx| {
-            importers::start(tx, &env_for_start, vigil_server::now_millis(), import)
+            vigil_server::use_cases::imports::start(
+                tx,
+                &env_for_start,
+                vigil_server::now_millis(),
+                import,
+            )
         })
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.details()))?;
+        .map_err(|e| anyhow::anyhow!("{}", e))?;
         let bar = ProgressBar::new(importer.row_count).with_style(ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec}, {eta} left)",
         )?);
@@ -76,7 +81,7 @@ pub fn run(store: &Arc<dyn Store>, args: &ListArgs) -> anyhow::Result<Importer> 
             &progress,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.details()))?
+        .map_err(|e| anyhow::anyhow!("{}", e))?
         .context("the importer vanished")?;
         bar.finish_and_clear();
         anyhow::Ok(done)

@@ -29,7 +29,8 @@ async fn list_filter_and_retrieve_events() {
         event["attributes"]["payload"]["data"]["attributes"]["tags"],
         json!(["t"])
     );
-    assert_eq!(event["attributes"]["context"], json!({"tag-name": "t"}));
+    assert_eq!(event["attributes"]["context"]["tag-name"], "t");
+    assert_eq!(event["attributes"]["context"]["actor"]["type"], "api-key");
     let by_object = api
         .get(&format!("/api/v1/events?filter[object-id]={b}"))
         .await;

@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod actions;
+mod actors;
 mod auth;
 mod cases;
 mod client;

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use vigil_domain::actor::Actor;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::{self, Access};
 use vigil_store::{ApiKey, Environment};
@@ -20,6 +21,7 @@ use super::metrics::RequestLabels;
 use super::query::{self, QueryParams};
 use super::ratelimit::Quota;
 use super::version::ApiVersion;
+use crate::use_cases::Acting;
 use crate::AppState;
 
 /// Everything a handler needs to know about who is asking and how to answer.
@@ -46,6 +48,18 @@ impl Ctx {
             Err(ApiError::Forbidden {
                 details: format!("This API key lacks the `{needed}` permission"),
             })
+        }
+    }
+
+    /// The request's key as the actor of what it changes, in its environment, now.
+    pub fn acting(&self) -> Acting {
+        Acting {
+            env: self.env.id.clone(),
+            actor: Actor::ApiKey {
+                id: self.key.id.clone(),
+                name: self.key.name.clone(),
+            },
+            now: self.now,
         }
     }
 

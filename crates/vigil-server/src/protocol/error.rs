@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use vigil_domain::FieldError;
 use vigil_store::StoreError;
 
+use crate::use_cases::{Input, Refusal};
+
 #[derive(Debug)]
 pub enum ApiError {
     /// Malformed request: bad JSON, wrong types, missing members, bad query parameters.
@@ -186,6 +188,63 @@ impl From<FieldError> for ApiError {
                 details,
                 pointer: Some(error.pointer),
             }
+        }
+    }
+}
+
+/// Where an input of a use case sits in a request: the members a request's `meta` carries,
+/// else an attribute.
+pub fn pointer_of(input: &Input) -> String {
+    let base = if IN_META.contains(&input.name) {
+        "/meta"
+    } else {
+        "/data/attributes"
+    };
+    match input.index {
+        Some(index) => format!("{base}/{}/{index}", input.name),
+        None => format!("{base}/{}", input.name),
+    }
+}
+
+/// The inputs of use cases that requests carry in `meta`.
+const IN_META: &[&str] = &[
+    "object-ids",
+    "source-account-ids",
+    "user-email-address",
+    "status",
+];
+
+/// An input as Persona's `details` name fields: `meta.source-account-ids[0]`.
+fn dotted_of(input: &Input) -> String {
+    let base = if IN_META.contains(&input.name) {
+        "meta"
+    } else {
+        "data.attributes"
+    };
+    match input.index {
+        Some(index) => format!("{base}.{}[{index}]", input.name),
+        None => format!("{base}.{}", input.name),
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound(details) => ApiError::not_found(details),
+            Refusal::UnknownReference { input, id } => {
+                ApiError::not_found(format!("{} `{id}` is not found", dotted_of(&input)))
+            }
+            Refusal::Invalid { input, message } => ApiError::invalid(&pointer_of(&input), &message),
+            Refusal::Field(mut error) => {
+                // Use cases name fields relative to their inputs, which are attributes.
+                if !error.pointer.starts_with('/') {
+                    error.pointer = format!("/data/attributes/{}", error.pointer);
+                }
+                ApiError::from(error)
+            }
+            Refusal::Conflict(details) => ApiError::conflict(details),
+            Refusal::Store(error) => ApiError::from(error),
+            Refusal::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -3,12 +3,12 @@
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::ids::{self, prefix};
-use vigil_store::{transact, Event, StoredResponse, WriteTx};
+use vigil_store::{transact, StoredResponse, WriteTx};
 
 use super::context::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::render::{finish, Reply};
+use crate::use_cases;
 use crate::AppState;
 
 /// How long a stored idempotent response is replayed.
@@ -52,8 +52,8 @@ impl Doc {
     }
 }
 
-/// Record an event about `object` (stored as a snapshot in vigil's internal form, rendered
-/// in each reader's version), in the same transaction as the change it describes.
+/// Record an event about `object` by the request's key, in the same transaction as the
+/// change it describes (see [`crate::use_cases::record`]).
 pub fn record_event(
     tx: &mut dyn WriteTx,
     ctx: &Ctx,
@@ -62,43 +62,14 @@ pub fn record_event(
     snapshot: &impl serde::Serialize,
     context: Option<Value>,
 ) -> ApiResult<()> {
-    record_event_at(tx, ctx.env_id(), ctx.now, name, object, snapshot, context)
-}
-
-/// [`record_event`] for writers that are not requests (continuous screening).
-pub fn record_event_at(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
-    name: &str,
-    (object_type, object_id): (&str, &str),
-    snapshot: &impl serde::Serialize,
-    context: Option<Value>,
-) -> ApiResult<()> {
-    let event = Event {
-        id: ids::new_time_ordered_id(prefix::EVENT, now),
-        name: name.to_string(),
-        object_id: object_id.to_string(),
-        object_type: object_type.to_string(),
-        snapshot: serde_json::to_value(snapshot).map_err(|e| ApiError::Internal(e.to_string()))?,
+    Ok(use_cases::record(
+        tx,
+        &ctx.acting(),
+        name,
+        object,
+        snapshot,
         context,
-        created_at: now,
-    };
-    tx.insert_event(env, &event)?;
-    Ok(())
-}
-
-/// Replace the snapshot in every event about `object_id` with `object` as it is now
-/// (redaction: what was removed leaves the event log too).
-pub fn replace_snapshots(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    object_id: &str,
-    object: &impl serde::Serialize,
-) -> ApiResult<()> {
-    let snapshot = serde_json::to_value(object).map_err(|e| ApiError::Internal(e.to_string()))?;
-    tx.rewrite_event_snapshots(env, object_id, &mut |s| *s = snapshot.clone())?;
-    Ok(())
+    )?)
 }
 
 /// Whether a stored response is still replayed at `now`.

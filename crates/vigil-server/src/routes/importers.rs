@@ -71,7 +71,7 @@ async fn create(
     };
     let waiting = import.stored_name().map(String::from);
     let reply = write(state, ctx, request_hash, move |tx, ctx| {
-        let importer = importers::start(tx, ctx.env_id(), ctx.now, import)?;
+        let importer = crate::use_cases::imports::start(tx, ctx.env_id(), ctx.now, import)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(importer.id.clone()),

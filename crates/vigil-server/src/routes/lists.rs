@@ -5,17 +5,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::list::{self, List, ListItem, ListKind};
 use vigil_domain::permissions::Access;
 
-use vigil_store::WriteTx;
-
 use crate::protocol::{
-    finish, paging, record_event, write, write::record_event_at, ApiBody, ApiError, ApiResult, Ctx,
-    Doc, Reply, Written,
+    finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
+use crate::use_cases::lists;
 use crate::views;
 use crate::AppState;
 
@@ -35,43 +31,22 @@ fn item_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("list item `{id}` is not found"))
 }
 
-/// Record `event` about `list` in the transaction, and answer with the list.
-fn recorded_list(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    event: &str,
-    status: StatusCode,
-    list: List,
-) -> ApiResult<Written> {
-    record_event(tx, ctx, event, (views::list::LIST, &list.id), &list, None)?;
-    Ok(Written {
+/// Answer with a list.
+fn list_written(status: StatusCode, list: List) -> Written {
+    Written {
         status,
         object_id: Some(list.id.clone()),
         doc: Doc::later(move |_| views::single(views::list::list(&list), None)),
-    })
+    }
 }
 
-/// Record `event` about `item` in the transaction, and answer with the item.
-fn recorded_item(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    event: &str,
-    status: StatusCode,
-    item: ListItem,
-) -> ApiResult<Written> {
-    record_event(
-        tx,
-        ctx,
-        event,
-        (views::list::LIST_ITEM, &item.id),
-        &item,
-        None,
-    )?;
-    Ok(Written {
+/// Answer with a list item.
+fn item_written(status: StatusCode, item: ListItem) -> Written {
+    Written {
         status,
         object_id: Some(item.id.clone()),
         doc: Doc::later(move |_| views::single(views::list::item(&item), None)),
-    })
+    }
 }
 
 /// `POST /list/{kind}`.
@@ -121,17 +96,8 @@ pub async fn create_list(
         }
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let list = List {
-            id: ids::new_id(prefix::LIST),
-            kind,
-            name,
-            allow_fuzzy_name_first,
-            archived_at: None,
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        };
-        tx.insert_list(ctx.env_id(), &list)?;
-        recorded_list(tx, ctx, events::LIST_CREATED, StatusCode::CREATED, list)
+        let list = lists::create(tx, &ctx.acting(), kind, name, allow_fuzzy_name_first)?;
+        Ok(list_written(StatusCode::CREATED, list))
     })
     .await
 }
@@ -190,18 +156,8 @@ pub async fn archive_list(
     ctx.require("list", Access::Write)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
-        let mut list = tx
-            .list(ctx.env_id(), &id)?
-            .ok_or_else(|| list_not_found(&id))?;
-        if list.archived_at.is_some() {
-            return Err(ApiError::conflict(format!(
-                "list `{id}` is already archived"
-            )));
-        }
-        list.archived_at = Some(ctx.now);
-        list.updated_at = ctx.now;
-        tx.update_list(ctx.env_id(), &list)?;
-        recorded_list(tx, ctx, events::LIST_ARCHIVED, StatusCode::OK, list)
+        let list = lists::archive(tx, &ctx.acting(), &id)?;
+        Ok(list_written(StatusCode::OK, list))
     })
     .await
 }
@@ -219,23 +175,8 @@ pub async fn create_item(
     let list_id = list_id_attribute(&attributes)?;
     let (value, match_key) = list::parse_item(kind, &attributes)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        open_list(tx, env, &list_id, kind)?;
-        let Some(item) = add_item(tx, env, ctx.now, &list_id, value, match_key)? else {
-            return Err(ApiError::conflict(format!(
-                "{} already exists as an active item in list",
-                if kind == ListKind::Name {
-                    "Name"
-                } else {
-                    "Value"
-                }
-            )));
-        };
-        Ok(Written {
-            status: StatusCode::CREATED,
-            object_id: Some(item.id.clone()),
-            doc: Doc::later(move |_| views::single(views::list::item(&item), None)),
-        })
+        let item = lists::add_new_item(tx, &ctx.acting(), &list_id, kind, value, match_key)?;
+        Ok(item_written(StatusCode::CREATED, item))
     })
     .await
 }
@@ -253,76 +194,6 @@ pub(crate) fn list_id_attribute(attributes: &Map<String, Value>) -> ApiResult<St
             "must be a string",
         )),
     }
-}
-
-/// The active list `list_id`, which must hold items of `kind` (a `list-id` attribute).
-pub(crate) fn open_list(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    list_id: &str,
-    kind: ListKind,
-) -> ApiResult<List> {
-    let list = tx
-        .list(env, list_id)?
-        .ok_or_else(|| list_not_found(list_id))?;
-    if list.kind != kind.list_kind() {
-        return Err(ApiError::invalid(
-            "/data/attributes/list-id",
-            &format!(
-                "is a {} list; {} items go in {} lists",
-                list.kind.name(),
-                kind.name(),
-                kind.list_kind().name()
-            ),
-        ));
-    }
-    if list.archived_at.is_some() {
-        return Err(ApiError::invalid(
-            "/data/attributes/list-id",
-            "is an archived list",
-        ));
-    }
-    Ok(list)
-}
-
-/// Add a checked value to an open list with its `list-item.created` event; `None` when
-/// the value is already active in the list.
-pub(crate) fn add_item(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
-    list_id: &str,
-    value: list::ItemValue,
-    match_key: String,
-) -> ApiResult<Option<ListItem>> {
-    if tx
-        .active_list_item_by_key(env, list_id, &match_key)?
-        .is_some()
-    {
-        return Ok(None);
-    }
-    let item = ListItem {
-        id: ids::new_id(value.kind().item_prefix()),
-        list_id: list_id.to_owned(),
-        value,
-        match_key,
-        match_count: 0,
-        archived_at: None,
-        redacted_at: None,
-        created_at: now,
-        updated_at: now,
-    };
-    tx.insert_list_item(env, &item)?;
-    record_event_at(
-        tx,
-        env,
-        now,
-        events::LIST_ITEM_CREATED,
-        (views::list::LIST_ITEM, &item.id),
-        &item,
-        None,
-    )?;
-    Ok(Some(item))
 }
 
 fn check_item_kind(item: &ListItem, kind: ListKind, id: &str) -> ApiResult<()> {
@@ -363,22 +234,8 @@ pub async fn archive_item(
     let kind = kind_of(&plural)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
-        let mut item = tx
-            .list_item(ctx.env_id(), &id)?
-            .ok_or_else(|| item_not_found(&id))?;
-        check_item_kind(&item, kind, &id)?;
-        if item.archived_at.is_some() {
-            // Idempotent, as Persona documents it: the item as it is, nothing recorded.
-            return Ok(Written {
-                status: StatusCode::OK,
-                object_id: Some(item.id.clone()),
-                doc: Doc::later(move |_| views::single(views::list::item(&item), None)),
-            });
-        }
-        item.archived_at = Some(ctx.now);
-        item.updated_at = ctx.now;
-        tx.update_list_item(ctx.env_id(), &item)?;
-        recorded_item(tx, ctx, events::LIST_ITEM_ARCHIVED, StatusCode::OK, item)
+        let item = lists::archive_item(tx, &ctx.acting(), kind, &id)?;
+        Ok(item_written(StatusCode::OK, item))
     })
     .await
 }

@@ -16,14 +16,15 @@ use vigil_store::{PageRequest, ReportFilter, WriteTx};
 
 use super::accounts::allow_meta;
 use super::accounts::owner::{optional_string, OwnerChoice, OWNER_META};
-use super::accounts::tags::TagChange;
+use super::accounts::tags;
 use crate::protocol::{
-    file_response, finish, paging, record_event, replace_snapshots, write, ApiBody, ApiError,
-    ApiResult, Ctx, Doc, Reply, Written,
+    file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
+    Reply, Written,
 };
-use crate::screening::runs::{self, record_action, record_run, RunType};
+use crate::use_cases::reports::{self, record_action, record_run, RunType};
 use crate::views::{self, report::TYPE};
 use crate::AppState;
+use vigil_domain::tag_change::TagChange;
 
 /// How long a request waits for screening to take in the writes that came before it.
 const FRESHNESS_WAIT: Duration = Duration::from_secs(5);
@@ -99,7 +100,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         ));
     }
     let query = Query::parse(attributes.get("query"))?;
-    let template_id = runs::template_id(ctx.env_id());
+    let template_id = reports::template_id(ctx.env_id());
     if let Some(given) = optional_string(&attributes, "/data/attributes", "report-template-id")? {
         if given != template_id {
             return Err(ApiError::not_found(format!(
@@ -117,7 +118,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     state.screening.wait_for(upto, FRESHNESS_WAIT).await;
     let found = state.screening.find(ctx.env_id(), &query, ctx.now);
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
+        let _env = ctx.env_id();
         let account = owner.resolve(tx, ctx)?;
         let mut report = Report::new(
             ids::new_id(prefix::REPORT),
@@ -127,7 +128,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
             query,
             ctx.now,
         );
-        record_run(tx, env, ctx.now, &mut report, found, RunType::Manual, true)?;
+        record_run(tx, &ctx.acting(), &mut report, found, RunType::Manual, true)?;
         recorded(tx, ctx, None, StatusCode::CREATED, report)
     })
     .await
@@ -205,8 +206,7 @@ pub async fn run(
         report.query = query;
         record_run(
             tx,
-            ctx.env_id(),
-            ctx.now,
+            &ctx.acting(),
             &mut report,
             found,
             RunType::Manual,
@@ -372,7 +372,7 @@ pub async fn add_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let change = TagChange::add(&body)?;
+    let change = tags::add(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -383,7 +383,7 @@ pub async fn remove_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let change = TagChange::remove(&body)?;
+    let change = tags::remove(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -394,7 +394,7 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    let change = TagChange::set(&body)?;
+    let change = tags::set(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -468,21 +468,6 @@ pub async fn print(
     Ok(file_response(pdf, "application/pdf", &format!("{id}.pdf")))
 }
 
-/// Remove a report's query, matches and dismissals, here, in its events and in stored
-/// responses (the caller records `report/watchlist.redacted`).
-pub(crate) fn redact_in_tx(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    report: &mut Report,
-    now: i64,
-) -> ApiResult<()> {
-    report.redact(now);
-    tx.update_report(env, report)?;
-    replace_snapshots(tx, env, &report.id, &*report)?;
-    tx.delete_stored_responses_for(env, &report.id)?;
-    Ok(())
-}
-
 /// `DELETE /reports/{id}`: remove the query, matches and dismissals, here and in the
 /// report's events; the report stops being monitored.
 pub async fn redact(
@@ -495,15 +480,9 @@ pub async fn redact(
     write(&state, &ctx, "", move |tx, ctx| {
         let mut report = load(tx, ctx, &id)?;
         ensure_not_redacted(&report)?;
-        redact_in_tx(tx, ctx.env_id(), &mut report, ctx.now)?;
+        reports::redact(tx, &ctx.acting(), &mut report)?;
         tx.request_checkpoint();
-        recorded(
-            tx,
-            ctx,
-            Some((events::REPORT_WATCHLIST_REDACTED, None)),
-            StatusCode::OK,
-            report,
-        )
+        recorded(tx, ctx, None, StatusCode::OK, report)
     })
     .await
 }

@@ -14,13 +14,14 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use vigil_domain::rule::FlaggingRule;
-use vigil_store::{transact_blocking, RecordFilter, Store};
+use vigil_store::{transact_blocking, Store};
+
+use vigil_domain::actor::{Actor, Process};
+use vigil_domain::rule::RuleChanges;
 
 use crate::protocol::inflection::{to_kebab, transform_keys};
-use crate::protocol::{record_event_at, ApiError};
-use crate::routes::rules::{apply, blank, changes, TYPE};
 use crate::setup::SetupError;
+use crate::use_cases::{rules, Acting};
 
 /// What loading did to one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,16 +58,16 @@ pub fn load(
         .into_iter()
         .find(|e| e.name == env_name)
         .ok_or_else(|| invalid(format!("unknown environment `{env_name}`")))?;
-    let describe = |index: usize, error: ApiError| {
-        SetupError::Invalid(format!("rules[{index}]: {}", error.details()))
+    let describe = |index: usize, error: &dyn std::fmt::Display| {
+        SetupError::Invalid(format!("rules[{index}]: {error}"))
     };
     let mut parsed_rules = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let Some(attributes) = item.as_object() else {
             return Err(invalid(format!("rules[{index}] must be a table")));
         };
-        let pointer = format!("/rules/{index}");
-        let rule_changes = changes(attributes, &pointer).map_err(|e| describe(index, e))?;
+        let rule_changes = RuleChanges::read(attributes, "")
+            .map_err(|e| describe(index, &format!("{} {}", e.dotted_path(), e.message)))?;
         let Some(name) = rule_changes.name.clone() else {
             return Err(invalid(format!("rules[{index}]: name is missing")));
         };
@@ -79,35 +80,16 @@ pub fn load(
             )));
         }
     }
-    let env_id = env.id.clone();
+    let acting = Acting::new(
+        &env.id,
+        Actor::system_for(Process::Cli, "vigil rules load", None),
+        now,
+    );
     transact_blocking(store, move |tx| -> Result<Vec<Loaded>, SetupError> {
         let mut loaded = Vec::new();
         for (index, name, rule_changes) in parsed_rules {
-            let filter = RecordFilter::default();
-            let existing = tx
-                .find::<FlaggingRule>(&env_id, &filter, 10_000)?
-                .into_iter()
-                .find(|r| r.name == name);
-            let created = existing.is_none();
-            let mut rule = match existing {
-                Some(rule) => rule,
-                None => {
-                    rule_changes
-                        .complete(&format!("/rules/{index}"))
-                        .map_err(|e| describe(index, e))?;
-                    blank(now)
-                }
-            };
-            apply(tx, &env_id, &mut rule, rule_changes).map_err(|e| describe(index, e))?;
-            rule.updated_at = now;
-            tx.put(&env_id, &rule)?;
-            let event = if created {
-                "flagging-rule.created"
-            } else {
-                "flagging-rule.updated"
-            };
-            record_event_at(tx, &env_id, now, event, (TYPE, &rule.id), &rule, None)
-                .map_err(|e| describe(index, e))?;
+            let (rule, created) = rules::put_by_name(tx, &acting, &name, rule_changes)
+                .map_err(|e| describe(index, &e))?;
             loaded.push(Loaded {
                 id: rule.id,
                 name,

@@ -9,28 +9,20 @@ pub mod file;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
 use vigil_domain::account::Account;
-use vigil_domain::case::{Actor, Case, CaseComment, CaseTemplate, DEFAULT_TEMPLATE_NAME};
 use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::{Inquiry, InquiryStatus};
 use vigil_domain::report::Report;
 use vigil_domain::rule::{identity_keys, key_prefix, AccountKeys, Condition, FlaggingRule};
 use vigil_store::{term, transact, LoggedEvent, RecordFilter, Store, WriteTx};
 
-use crate::protocol::{record_event_at, ApiError, ApiResult};
-use crate::routes::cases::crud::new_case;
-use crate::views;
+use crate::use_cases::rules::{flag, has_open_case};
+use crate::use_cases::Outcome;
 
 /// The cursor's name in storage.
 pub(crate) const CURSOR: &str = "flagging-rules";
 const BATCH: usize = 256;
 const IDLE: Duration = Duration::from_secs(1);
-/// The most undecided inquiries of an account a case gathers.
-const MAX_OPEN_INQUIRIES: usize = 10;
-/// The most objects a rule attaches to one case.
-const MAX_CASE_OBJECTS: usize = 200;
 /// The most accounts a shared-value finding lists.
 const MAX_SHARED: usize = 100;
 
@@ -42,7 +34,7 @@ pub(crate) async fn run(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
                 let _ = tokio::time::timeout(IDLE, wake.notified()).await;
             }
             Err(error) => {
-                tracing::error!(error = %error.details(), "flagging rules failed; retrying");
+                tracing::error!(error = %error, "flagging rules failed; retrying");
                 tokio::time::sleep(IDLE).await;
             }
         }
@@ -50,7 +42,7 @@ pub(crate) async fn run(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
 }
 
 /// Handle the next batch; false when there was nothing new.
-async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
+async fn step(store: &Arc<dyn Store>) -> Outcome<bool> {
     let position = store.cursor(CURSOR)?;
     let batch = store.events_after(position, BATCH)?;
     if batch.is_empty() {
@@ -59,7 +51,7 @@ async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
     // One transaction for the batch keeps the single writer free for requests.
     let last = batch.last().map_or(position, |e| e.seq);
     let whole = batch.clone();
-    let done = transact(store, move |tx| -> ApiResult<()> {
+    let done = transact(store, move |tx| -> Outcome<()> {
         let mut rules = Rules::default();
         for logged in &whole {
             handle(tx, &mut rules, logged)?;
@@ -76,30 +68,21 @@ async fn step(store: &Arc<dyn Store>) -> ApiResult<bool> {
     for logged in batch {
         let seq = logged.seq;
         let name = logged.event.name.clone();
-        let alone = transact(store, move |tx| -> ApiResult<()> {
+        let alone = transact(store, move |tx| -> Outcome<()> {
             handle(tx, &mut Rules::default(), &logged)?;
             tx.set_cursor(CURSOR, seq)?;
             Ok(())
         })
         .await;
         if let Err(error) = alone {
-            tracing::error!(event = %name, seq, error = %error.details(), "flagging rules skipped an event they could not handle");
-            transact(store, move |tx| -> ApiResult<()> {
+            tracing::error!(event = %name, seq, error = %error, "flagging rules skipped an event they could not handle");
+            transact(store, move |tx| -> Outcome<()> {
                 Ok(tx.set_cursor(CURSOR, seq)?)
             })
             .await?;
         }
     }
     Ok(true)
-}
-
-/// Forget an account's identity keys (its redaction, in the same transaction).
-pub(crate) fn forget_account(tx: &mut dyn WriteTx, env: &str, account_id: &str) -> ApiResult<()> {
-    if let Some(mut keys) = tx.get::<AccountKeys>(env, account_id)? {
-        keys.keys.clear();
-        tx.put(env, &keys)?;
-    }
-    Ok(())
 }
 
 /// A shared key as a finding names it: a digest, so no case holds the value itself (it
@@ -114,7 +97,7 @@ fn key_digest(key: &str) -> String {
 struct Rules(std::collections::HashMap<String, Vec<FlaggingRule>>);
 
 impl Rules {
-    fn of(&mut self, tx: &mut dyn WriteTx, env: &str) -> ApiResult<Vec<FlaggingRule>> {
+    fn of(&mut self, tx: &mut dyn WriteTx, env: &str) -> Outcome<Vec<FlaggingRule>> {
         if let Some(rules) = self.0.get(env) {
             return Ok(rules.clone());
         }
@@ -125,7 +108,7 @@ impl Rules {
     }
 }
 
-fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> ApiResult<()> {
+fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outcome<()> {
     let env = logged.environment_id.as_str();
     let event = &logged.event;
     let now = event.created_at;
@@ -248,7 +231,7 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> ApiR
 }
 
 /// The account an object belongs to, if it has one (and it still exists).
-fn owner(tx: &mut dyn WriteTx, env: &str, account_id: Option<&str>) -> ApiResult<Option<Account>> {
+fn owner(tx: &mut dyn WriteTx, env: &str, account_id: Option<&str>) -> Outcome<Option<Account>> {
     Ok(match account_id {
         Some(id) => tx.account(env, id)?,
         None => None,
@@ -264,7 +247,7 @@ fn flag_each(
     now: i64,
     condition: &Condition,
     (account, object, finding): (&Account, &str, &str),
-) -> ApiResult<()> {
+) -> Outcome<()> {
     for rule in rules.of(tx, env)? {
         if rule.condition == *condition {
             let objects = [object.to_string()];
@@ -296,7 +279,7 @@ fn shared(
     prefix: &str,
     more_than: usize,
     since: Option<i64>,
-) -> ApiResult<()> {
+) -> Outcome<()> {
     for key in keys.iter().filter(|k| k.starts_with(prefix)) {
         let finding = format!("{}:{}", rule.condition.kind(), key_digest(key));
         // Already under review: this account joins the open case; no need to count again
@@ -360,140 +343,6 @@ fn shared(
             format!("{} accounts share {what}.", accounts.len())
         };
         flag(tx, env, now, rule, &finding, &accounts, &[], Some(note))?;
-    }
-    Ok(())
-}
-
-fn open_finding(finding: &str) -> RecordFilter {
-    RecordFilter::default().any_of(vec![term("open-finding", finding)])
-}
-
-fn has_open_case(tx: &mut dyn WriteTx, env: &str, finding: &str) -> ApiResult<bool> {
-    Ok(!tx.find::<Case>(env, &open_finding(finding), 1)?.is_empty())
-}
-
-fn template_for(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    rule: &FlaggingRule,
-) -> ApiResult<Option<CaseTemplate>> {
-    if let Some(id) = &rule.case_template_id {
-        if let Some(template) = tx.get::<CaseTemplate>(env, id)? {
-            return Ok(Some(template));
-        }
-    }
-    let filter = RecordFilter::default().any_of(vec![term("name", DEFAULT_TEMPLATE_NAME)]);
-    Ok(tx.find::<CaseTemplate>(env, &filter, 1)?.pop())
-}
-
-/// Open a case for `finding` (or add to the one open for it), attach the accounts and
-/// objects, and tag the accounts.
-#[allow(clippy::too_many_arguments)]
-fn flag(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
-    rule: &FlaggingRule,
-    finding: &str,
-    accounts: &[Account],
-    objects: &[String],
-    note: Option<String>,
-) -> ApiResult<()> {
-    let by_rule = Actor {
-        id: rule.id.clone(),
-        kind: "workflow-run".into(),
-    };
-    let mut ids: Vec<String> = accounts
-        .iter()
-        .map(|a| a.id.clone())
-        .chain(objects.iter().cloned())
-        .collect();
-    // Everything a reviewer needs: also the accounts' inquiries still awaiting a decision.
-    for account in accounts {
-        let filter = RecordFilter::default().any_of(vec![term("account", &account.id)]);
-        for inquiry in tx.find::<Inquiry>(env, &filter, MAX_OPEN_INQUIRIES)? {
-            if !inquiry.status().decided()
-                && inquiry.redacted_at.is_none()
-                && !ids.contains(&inquiry.id)
-            {
-                ids.push(inquiry.id);
-            }
-        }
-    }
-    if let Some(mut case) = tx.find::<Case>(env, &open_finding(finding), 1)?.pop() {
-        // A case lists at most MAX_CASE_OBJECTS objects: past that, more of the same is
-        // no news to its reviewer (the accounts are still tagged, so they can be found).
-        let held = case.account_ids.len() + case.inquiry_ids.len() + case.report_ids.len();
-        let mut ids = ids;
-        ids.truncate(MAX_CASE_OBJECTS.saturating_sub(held));
-        if !ids.is_empty()
-            && crate::routes::cases::attach(tx, env, &mut case, &ids, "/meta/object-ids")?
-        {
-            case.updated_at = now;
-            case.updater = Some(by_rule);
-            tx.put(env, &case)?;
-            crate::routes::cases::record(
-                tx,
-                env,
-                now,
-                events::CASE_UPDATED_OBJECTS,
-                &case,
-                Some(json!({"rule-id": rule.id})),
-            )?;
-        }
-    } else {
-        let Some(template) = template_for(tx, env, rule)? else {
-            tracing::warn!(rule = %rule.id, "no case template to flag with");
-            return Ok(());
-        };
-        let mut case = new_case(&template, by_rule.clone(), now);
-        case.name = format!("{}: {}", rule.name, &case.id[case.id.len() - 6..]);
-        case.queue_id = rule.case_queue_id.clone();
-        case.finding = Some(finding.to_string());
-        case.rule_id = Some(rule.id.clone());
-        crate::routes::cases::attach(tx, env, &mut case, &ids, "/meta/object-ids")?;
-        if let Some(note) = note {
-            let comment = CaseComment {
-                id: ids::new_time_ordered_id(prefix::CASE_COMMENT, now),
-                case_id: case.id.clone(),
-                message: note,
-                commenter: by_rule,
-                created_at: now,
-                updated_at: now,
-            };
-            case.comment_ids.push(comment.id.clone());
-            tx.put(env, &comment)?;
-            record_event_at(
-                tx,
-                env,
-                now,
-                events::CASE_COMMENT_CREATED,
-                (views::case::COMMENT, &comment.id),
-                &comment,
-                None,
-            )?;
-        }
-        tx.put(env, &case)?;
-        let context = json!({"rule-id": rule.id, "finding": finding});
-        crate::routes::cases::record(tx, env, now, events::CASE_CREATED, &case, Some(context))?;
-    }
-    for account in accounts {
-        let mut account = tx
-            .account(env, &account.id)?
-            .ok_or_else(|| ApiError::Internal("account vanished".into()))?;
-        if account.add_tag(&rule.account_tag, now) {
-            tx.update_account(env, &account)?;
-            let context = json!({"tag-name": rule.account_tag, "rule-id": rule.id});
-            record_event_at(
-                tx,
-                env,
-                now,
-                events::ACCOUNT_TAG_ADDED,
-                (views::account::TYPE, &account.id),
-                &account,
-                Some(context),
-            )?;
-        }
     }
     Ok(())
 }

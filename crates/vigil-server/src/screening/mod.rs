@@ -8,7 +8,6 @@
 //! a list item is added meets it from one side or the other.
 
 pub mod monitor;
-pub mod runs;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -20,11 +20,17 @@ use vigil_domain::ids::{self, prefix};
 use vigil_domain::report::{Origin, Query, Report};
 use vigil_store::{transact, LoggedEvent, Store, StoreError};
 
-use super::runs::{self, record_run, would_change, RunType};
+use vigil_domain::actor::{Actor, Process};
+
 use super::{item_subject, Screening, SubjectKind};
 use crate::now_millis;
-use crate::protocol::write::record_event_at;
-use crate::protocol::{ApiError, ApiResult};
+use crate::use_cases::reports::{self, record_run, would_change, RunType};
+use crate::use_cases::{Acting, Outcome, Refusal};
+
+/// The monitor as the actor of what it writes, in `env`, at `now`.
+fn acting(env: &str, now: i64) -> Acting {
+    Acting::new(env, Actor::system(Process::ScreeningMonitor), now)
+}
 
 /// Events read per query of the log.
 const BATCH: usize = 512;
@@ -148,7 +154,7 @@ impl Monitor {
     }
 
     /// Act on the next batch of events after `position`; `None` when there were none.
-    async fn step(&self, position: i64) -> ApiResult<Option<i64>> {
+    async fn step(&self, position: i64) -> Outcome<Option<i64>> {
         self.check_sources().await?;
         let batch = self.store.events_after(position, BATCH)?;
         let Some(last) = batch.last().map(|e| e.seq) else {
@@ -164,7 +170,7 @@ impl Monitor {
 
     /// Reload the sanctions index when a source was loaded, and re-screen every monitored
     /// subject that matches it.
-    async fn check_sources(&self) -> ApiResult<()> {
+    async fn check_sources(&self) -> Outcome<()> {
         let generation = self
             .store
             .sources()?
@@ -186,7 +192,7 @@ impl Monitor {
         Ok(())
     }
 
-    async fn handle(&self, logged: &LoggedEvent) -> ApiResult<()> {
+    async fn handle(&self, logged: &LoggedEvent) -> Outcome<()> {
         let env = logged.environment_id.as_str();
         let event = &logged.event;
         let id = event.object_id.as_str();
@@ -244,7 +250,7 @@ impl Monitor {
 
     /// Re-run what screens `owner`: an account's own report (made on its first match), or
     /// a report with its own query.
-    async fn rescreen(&self, env: &str, owner: &str, kind: SubjectKind) -> ApiResult<()> {
+    async fn rescreen(&self, env: &str, owner: &str, kind: SubjectKind) -> Outcome<()> {
         match kind {
             SubjectKind::Account => match self.store.account(env, owner)? {
                 Some(account) => self.rescreen_account(env, &account).await,
@@ -254,7 +260,7 @@ impl Monitor {
         }
     }
 
-    async fn rescreen_account(&self, env: &str, account: &Account) -> ApiResult<()> {
+    async fn rescreen_account(&self, env: &str, account: &Account) -> Outcome<()> {
         if account.archived_at.is_some() || account.redacted_at.is_some() {
             return Ok(());
         }
@@ -275,7 +281,8 @@ impl Monitor {
                     let query_changed = report.query != query;
                     report.query = query;
                     if would_change(&report, &found) {
-                        record_run(tx, &env, now, &mut report, found, RunType::Triggered, false)?;
+                        let acting = acting(&env, now);
+                        record_run(tx, &acting, &mut report, found, RunType::Triggered, false)?;
                     } else if query_changed {
                         tx.update_report(&env, &report)?;
                     }
@@ -285,16 +292,16 @@ impl Monitor {
                     let mut report = Report::new(
                         ids::new_id(prefix::REPORT),
                         Some(&account),
-                        runs::template_id(&env),
+                        reports::template_id(&env),
                         Origin::Account,
                         query,
                         now,
                     );
-                    record_run(tx, &env, now, &mut report, found, RunType::Triggered, true)?;
-                    record_event_at(
+                    let acting = acting(&env, now);
+                    record_run(tx, &acting, &mut report, found, RunType::Triggered, true)?;
+                    crate::use_cases::record(
                         tx,
-                        &env,
-                        now,
+                        &acting,
                         events::REPORT_WATCHLIST_READY,
                         (crate::views::report::TYPE, &report.id),
                         &report,
@@ -302,12 +309,12 @@ impl Monitor {
                     )?;
                 }
             }
-            Ok::<_, ApiError>(())
+            Ok::<_, Refusal>(())
         })
         .await
     }
 
-    async fn rerun_report(&self, env: &str, report_id: &str) -> ApiResult<()> {
+    async fn rerun_report(&self, env: &str, report_id: &str) -> Outcome<()> {
         let Some(report) = self.store.report(env, report_id)? else {
             return Ok(());
         };
@@ -325,16 +332,17 @@ impl Monitor {
                 return Ok(());
             };
             if report.is_monitored() && would_change(&report, &found) {
-                record_run(tx, &env, now, &mut report, found, RunType::Triggered, false)?;
+                let acting = acting(&env, now);
+                record_run(tx, &acting, &mut report, found, RunType::Triggered, false)?;
             }
-            Ok::<_, ApiError>(())
+            Ok::<_, Refusal>(())
         })
         .await
     }
 
     /// An account's redaction reaches its reports (as in Persona): their queries and
     /// matches are removed too.
-    async fn redact_reports_of(&self, env: &str, account_id: &str) -> ApiResult<()> {
+    async fn redact_reports_of(&self, env: &str, account_id: &str) -> Outcome<()> {
         let (env_id, account_id) = (env.to_string(), account_id.to_string());
         let env = env_id.clone();
         let now = now_millis();
@@ -344,24 +352,13 @@ impl Monitor {
                 if report.redacted_at.is_some() {
                     continue;
                 }
-                report.redact(now);
-                tx.update_report(&env, &report)?;
-                record_event_at(
-                    tx,
-                    &env,
-                    now,
-                    events::REPORT_WATCHLIST_REDACTED,
-                    (crate::views::report::TYPE, &report.id),
-                    &report,
-                    None,
-                )?;
-                crate::protocol::replace_snapshots(tx, &env, &report.id, &report)?;
+                reports::redact(tx, &acting(&env, now), &mut report)?;
                 redacted.push(report.id.clone());
             }
             if !redacted.is_empty() {
                 tx.request_checkpoint();
             }
-            Ok::<_, ApiError>(redacted)
+            Ok::<_, Refusal>(redacted)
         })
         .await?;
         for id in redacted {

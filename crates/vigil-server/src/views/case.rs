@@ -1,7 +1,7 @@
 //! Cases, their templates, queues and comments as JSON:API resources.
 
 use serde_json::{json, Map, Value};
-use vigil_domain::case::{Actor, Case, CaseComment, CaseQueue, CaseTemplate};
+use vigil_domain::case::{Case, CaseComment, CaseQueue, CaseTemplate, Participant};
 use vigil_domain::time::format_millis;
 
 use super::time;
@@ -15,7 +15,7 @@ fn many(kind: &str, ids: &[String]) -> Value {
     json!({ "data": ids.iter().map(|id| json!({"type": kind, "id": id})).collect::<Vec<_>>() })
 }
 
-fn actor(a: &mut Map<String, Value>, role: &str, who: Option<&Actor>) {
+fn actor(a: &mut Map<String, Value>, role: &str, who: Option<&Participant>) {
     a.insert(format!("{role}-id"), json!(who.map(|w| &w.id)));
     a.insert(format!("{role}-type"), json!(who.map(|w| &w.kind)));
 }

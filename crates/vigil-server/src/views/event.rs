@@ -58,8 +58,21 @@ pub fn resource(event: &Event, version: ApiVersion) -> Value {
         json!({ "data": render_snapshot(&event.object_type, &event.snapshot, version) }),
     );
     attributes.insert("created-at".into(), json!(format_millis(event.created_at)));
-    if let Some(context) = &event.context {
-        attributes.insert("context".into(), context.clone());
+    // Who made the change rides in `context`, the one member of Persona's event that
+    // takes what vigil adds (beyond Persona: see docs/api.md).
+    let mut context = event.context.clone();
+    if let Some(actor) = &event.actor {
+        let actor = serde_json::to_value(actor).unwrap_or(Value::Null);
+        match &mut context {
+            Some(Value::Object(members)) => {
+                members.insert("actor".into(), actor);
+            }
+            Some(_) => {}
+            None => context = Some(json!({ "actor": actor })),
+        }
+    }
+    if let Some(context) = context {
+        attributes.insert("context".into(), context);
     }
     json!({ "type": "event", "id": event.id, "attributes": attributes })
 }

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio::sync::Semaphore;
-use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::webhook::{
     apply_blocklist, payload_matches, Attempt, Delivery, DeliveryStatus, Webhook, WebhookStatus,
@@ -26,8 +25,9 @@ use vigil_store::{term, transact, LoggedEvent, Record, RecordFilter, WriteTx};
 
 use crate::protocol::inflection::{inflect_response, Inflection};
 use crate::protocol::version::ApiVersion;
-use crate::protocol::{record_event_at, ApiError, ApiResult};
+use crate::use_cases::{webhooks, Acting, Outcome, Refusal};
 use crate::{views, AppState};
+use vigil_domain::actor::{Actor, Process};
 
 pub(crate) const CURSOR: &str = "webhooks";
 const BATCH: usize = 256;
@@ -46,7 +46,7 @@ pub(crate) async fn dispatch(state: AppState) {
                 let _ = tokio::time::timeout(IDLE, state.webhook_dispatch.notified()).await;
             }
             Err(error) => {
-                tracing::error!(error = %error.details(), "webhook dispatch failed; retrying");
+                tracing::error!(error = %error, "webhook dispatch failed; retrying");
                 tokio::time::sleep(IDLE).await;
             }
         }
@@ -63,13 +63,13 @@ fn body(webhook: &Webhook, event: &vigil_store::Event) -> Vec<u8> {
     serde_json::to_vec(&inflect_response(doc, inflection)).unwrap_or_default()
 }
 
-async fn dispatch_batch(state: &AppState) -> ApiResult<bool> {
+async fn dispatch_batch(state: &AppState) -> Outcome<bool> {
     let position = state.store.cursor(CURSOR)?;
     let batch = state.store.events_after(position, BATCH)?;
     let Some(last) = batch.last().map(|e| e.seq) else {
         return Ok(false);
     };
-    transact(&state.store, move |tx| -> ApiResult<()> {
+    transact(&state.store, move |tx| -> Outcome<()> {
         let mut webhooks: HashMap<String, Vec<Webhook>> = HashMap::new();
         for logged in &batch {
             let enabled = match webhooks.get(&logged.environment_id) {
@@ -99,7 +99,7 @@ async fn dispatch_batch(state: &AppState) -> ApiResult<bool> {
     Ok(true)
 }
 
-fn owe(tx: &mut dyn WriteTx, logged: &LoggedEvent, webhook: &Webhook) -> ApiResult<()> {
+fn owe(tx: &mut dyn WriteTx, logged: &LoggedEvent, webhook: &Webhook) -> Outcome<()> {
     let now = logged.event.created_at;
     tx.put(
         &logged.environment_id,
@@ -168,7 +168,7 @@ pub(crate) async fn send(state: AppState) {
                 )
                 .await
                 {
-                    tracing::error!(error = %error.details(), "a webhook delivery attempt could not be recorded");
+                    tracing::error!(error = %error, "a webhook delivery attempt could not be recorded");
                 }
                 in_flight.lock().unwrap().remove(&record.id);
                 drop(permit);
@@ -194,7 +194,7 @@ async fn attempt(
     per_webhook: &Mutex<HashMap<String, Arc<Semaphore>>>,
     env: &str,
     id: &str,
-) -> ApiResult<()> {
+) -> Outcome<()> {
     let Some(delivery) = state.store.get::<Delivery>(env, id)? else {
         return Ok(());
     };
@@ -256,7 +256,7 @@ async fn attempt(
     let permit = gate
         .acquire_owned()
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| Refusal::Internal(e.to_string()))?;
     let body = body(&webhook, &event);
     let t = state.now() / 1000;
     let first = delivery.attempts.first().map_or(state.now(), |a| a.at);
@@ -333,7 +333,7 @@ async fn refuse(
     webhook: &Webhook,
     now: i64,
     refused: address::Refused,
-) -> ApiResult<()> {
+) -> Outcome<()> {
     tracing::warn!(webhook = %webhook.id, "webhook delivery refused: not a public address");
     let attempt = Attempt {
         at: now,
@@ -364,10 +364,10 @@ async fn finish(
     attempt: Attempt,
     schedule: &[i64],
     reason: Option<String>,
-) -> ApiResult<()> {
+) -> Outcome<()> {
     let (env, id, schedule) = (env.to_string(), id.to_string(), schedule.to_vec());
     let jitter: f64 = rand::random();
-    transact(&state.store, move |tx| -> ApiResult<()> {
+    transact(&state.store, move |tx| -> Outcome<()> {
         let Some(mut delivery) = tx.get::<Delivery>(&env, &id)? else {
             return Ok(());
         };
@@ -376,32 +376,15 @@ async fn finish(
         tx.put(&env, &delivery)?;
         if delivery.status == DeliveryStatus::Failed {
             if let Some(webhook_id) = webhook_id {
-                if let Some(mut webhook) = tx.get::<Webhook>(&env, &webhook_id)? {
-                    if webhook.status == WebhookStatus::Enabled {
-                        webhook.status = WebhookStatus::Disabled;
-                        webhook.disabled_reason = Some(reason.unwrap_or_else(|| {
-                            format!(
-                                "delivery {} failed {} times",
-                                delivery.id,
-                                delivery.attempts.len()
-                            )
-                        }));
-                        webhook.updated_at = at;
-                        tx.put(&env, &webhook)?;
-                        let snapshot = webhook.without_secrets();
-                        let context =
-                            json!({"delivery-id": delivery.id, "reason": webhook.disabled_reason});
-                        record_event_at(
-                            tx,
-                            &env,
-                            at,
-                            events::WEBHOOK_DISABLED,
-                            (views::webhook::TYPE, &webhook.id),
-                            &snapshot,
-                            Some(context),
-                        )?;
-                    }
-                }
+                let reason = reason.unwrap_or_else(|| {
+                    format!(
+                        "delivery {} failed {} times",
+                        delivery.id,
+                        delivery.attempts.len()
+                    )
+                });
+                let acting = Acting::new(&env, Actor::system(Process::WebhookSender), at);
+                webhooks::disable(tx, &acting, &webhook_id, &delivery.id, reason)?;
             }
         }
         Ok(())

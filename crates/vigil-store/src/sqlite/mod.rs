@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "due_by_kind",
         include_str!("../../migrations/sqlite/0009_due_by_kind.sql"),
     ),
+    (
+        10,
+        "event_actor",
+        include_str!("../../migrations/sqlite/0010_event_actor.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

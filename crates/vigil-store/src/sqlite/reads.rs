@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde_json::Value;
 use vigil_domain::account::Account;
 use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
@@ -24,7 +23,7 @@ pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
     })
 }
 
-fn decode_json(text: &str) -> rusqlite::Result<Value> {
+fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
     serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -115,6 +114,7 @@ pub(super) fn account_action_row(r: &Row<'_>) -> rusqlite::Result<AccountAction>
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let context: Option<String> = row.get(6)?;
+    let actor: Option<String> = row.get(8)?;
     Ok(Event {
         id: row.get(1)?,
         name: row.get(2)?,
@@ -123,11 +123,12 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         snapshot: decode_json(&row.get::<_, String>(5)?)?,
         context: context.as_deref().map(decode_json).transpose()?,
         created_at: row.get(7)?,
+        actor: actor.as_deref().map(decode_json).transpose()?,
     })
 }
 
 const EVENT_SELECT: &str =
-    "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at FROM events";
+    "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, actor FROM events";
 
 pub(super) fn stored_response(
     conn: &Connection,
@@ -549,13 +550,13 @@ impl Store for SqliteStore {
     fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<LoggedEvent>> {
         self.read(|conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, environment_id \
+                "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, actor, environment_id \
                  FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
             let rows = statement.query_map(params![seq, limit as i64], |r| {
                 Ok(LoggedEvent {
                     seq: r.get(0)?,
-                    environment_id: r.get(8)?,
+                    environment_id: r.get(9)?,
                     event: event_row(r)?,
                 })
             })?;

@@ -717,7 +717,7 @@ impl WriteTx for SqliteWriteTx<'_> {
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO events (id, environment_id, name, object_id, object_type, snapshot, context, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO events (id, environment_id, name, object_id, object_type, snapshot, context, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 event.id,
@@ -727,7 +727,8 @@ impl WriteTx for SqliteWriteTx<'_> {
                 event.object_type,
                 serde_json::to_string(&event.snapshot)?,
                 event.context.as_ref().map(serde_json::to_string).transpose()?,
-                event.created_at
+                event.created_at,
+                event.actor.as_ref().map(serde_json::to_string).transpose()?,
             ])?;
         Ok(())
     }

@@ -2,16 +2,14 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{json, Map, Value};
-use vigil_domain::case::Case;
+use serde_json::Value;
 use vigil_domain::events;
-use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
 
-use super::{act_on_account, allow_meta, ensure_active, load, record, written_account};
-use crate::protocol::{record_event_at, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use super::{act_on_account, allow_meta, ensure_active, load, written_account};
+use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::use_cases::{accounts, documents};
 use crate::AppState;
-use vigil_store::{term, RecordFilter};
 
 /// `DELETE /accounts/{id}`: remove the account's personal data from the account, from the
 /// snapshots of every event about it, and from stored idempotent responses; then truncate
@@ -27,55 +25,13 @@ pub async fn redact(
     let out = orphaned.clone();
     let reply = write(&state, &ctx, "", move |tx, ctx| {
         let mut account = load(tx, ctx, &id)?;
-        // Its inquiries (and their sessions and documents) go with it, as in Persona, and
-        // the identity keys flagging rules kept.
-        let env = ctx.env_id();
-        let of_account = RecordFilter::default().any_of(vec![term("account", &id)]);
-        for mut inquiry in tx.find::<Inquiry>(env, &of_account, 100_000)? {
-            if inquiry.redacted_at.is_none() {
-                let hashes =
-                    crate::routes::inquiries::redact_in_tx(tx, env, ctx.now, &mut inquiry)?;
-                out.lock().unwrap().extend(hashes);
-            }
-        }
-        // Its watchlist reports (the query is about the person), and the cases about it
-        // (their fields and comments), with everything stored about them.
-        for mut report in tx.reports_of_account(env, &id)? {
-            if report.redacted_at.is_none() {
-                crate::routes::reports::redact_in_tx(tx, env, &mut report, ctx.now)?;
-                record_event_at(
-                    tx,
-                    env,
-                    ctx.now,
-                    events::REPORT_WATCHLIST_REDACTED,
-                    (crate::views::report::TYPE, &report.id),
-                    &report,
-                    None,
-                )?;
-            }
-        }
-        for mut case in tx.find::<Case>(env, &of_account, 100_000)? {
-            if case.redacted_at.is_none() {
-                crate::routes::cases::crud::redact_in_tx(tx, env, ctx.now, &mut case)?;
-            }
-        }
-        crate::rules::forget_account(tx, env, &id)?;
-        account.redact(ctx.now);
-        tx.update_account(ctx.env_id(), &account)?;
-        tx.rewrite_event_snapshots(ctx.env_id(), &id, &mut |snapshot: &mut Value| {
-            if let Some(object) = snapshot.as_object_mut() {
-                object.insert("fields".into(), Value::Object(Map::new()));
-            }
-        })?;
-        tx.delete_stored_responses_for(ctx.env_id(), &id)?;
-        tx.delete_files(ctx.env_id(), &id, None)?;
-        record(tx, ctx, events::ACCOUNT_REDACTED, &account, None)?;
+        *out.lock().unwrap() = accounts::redact(tx, &ctx.acting(), &mut account)?;
         tx.request_checkpoint();
         written_account(tx, ctx, StatusCode::OK, account)
     })
     .await?;
-    let hashes = std::mem::take(&mut *orphaned.lock().unwrap());
-    crate::routes::documents::delete_files(&state, hashes).await;
+    let files = std::mem::take(&mut *orphaned.lock().unwrap());
+    documents::delete_files(&state, files).await;
     Ok(reply)
 }
 
@@ -139,94 +95,13 @@ pub async fn consolidate(
         ));
     }
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id().to_string();
         let mut destination = load(tx, ctx, &id)?;
-        ensure_active(&destination)?;
-        let mut moved = Moved::default();
-        for (i, source_id) in sources.iter().enumerate() {
-            let mut source = tx
-                .account(&env, source_id)?
-                .ok_or_else(|| ApiError::not_found(format!("meta.source-account-ids[{i}] `{source_id}` is not found")))?;
-            if let Some(into) = &source.consolidated_into {
-                return Err(ApiError::conflict(format!("meta.source-account-ids[{i}] `{source_id}` was already consolidated into `{into}`; an account is consolidated once")));
-            }
-            if source.archived_at.is_some() {
-                return Err(ApiError::conflict(format!("meta.source-account-ids[{i}] `{source_id}` is archived; restore it first")));
-            }
-            // Every resource of the source moves to the destination; the source's own
-            // attributes stay with it.
-            move_children(tx, &env, source_id, &id, &mut moved)?;
-            source.archived_at = Some(ctx.now);
-            source.consolidated_into = Some(id.clone());
-            source.updated_at = ctx.now;
-            tx.update_account(&env, &source)?;
-            record(tx, ctx, events::ACCOUNT_CONSOLIDATED, &source, Some(json!({ "destination-account-id": id })))?;
-        }
-        destination.updated_at = ctx.now;
-        tx.update_account(&env, &destination)?;
-        let counts = moved.counts();
-        record(tx, ctx, events::ACCOUNT_CONSOLIDATED_WITH, &destination, Some(json!({ "source-account-ids": sources, "moved": counts, "moved-relations": moved.relations })))?;
+        accounts::consolidate(tx, &ctx.acting(), &mut destination, &sources)?;
         // What moved is counted in the event's context: Persona's 202 document has no
         // room for it (no top-level meta).
         written_account(tx, ctx, StatusCode::ACCEPTED, destination)
     })
     .await
-}
-
-/// How many of each resource a consolidation moved.
-#[derive(Default)]
-struct Moved {
-    inquiries: usize,
-    reports: usize,
-    documents: usize,
-    cases: usize,
-    relations: usize,
-}
-
-impl Moved {
-    fn counts(&self) -> Value {
-        json!({
-            "inquiries": self.inquiries,
-            "reports": self.reports,
-            "documents": self.documents,
-            "cases": self.cases,
-            "relations": self.relations,
-        })
-    }
-}
-
-/// Point everything that belongs to `source` at `destination`, in the consolidation's
-/// transaction: inquiries (their documents and sessions follow them), watchlist reports,
-/// the cases that name it, and relations.
-fn move_children(
-    tx: &mut dyn vigil_store::WriteTx,
-    env: &str,
-    source: &str,
-    destination: &str,
-    moved: &mut Moved,
-) -> ApiResult<()> {
-    let of_source = RecordFilter::default().any_of(vec![term("account", source)]);
-    for mut inquiry in tx.find::<Inquiry>(env, &of_source, 100_000)? {
-        inquiry.account_id = Some(destination.to_string());
-        moved.documents += inquiry.document_ids.len();
-        tx.put(env, &inquiry)?;
-        moved.inquiries += 1;
-    }
-    for mut report in tx.reports_of_account(env, source)? {
-        report.account_id = Some(destination.to_string());
-        tx.update_report(env, &report)?;
-        moved.reports += 1;
-    }
-    for mut case in tx.find::<Case>(env, &of_source, 100_000)? {
-        case.account_ids.retain(|a| a != source);
-        if !case.account_ids.iter().any(|a| a == destination) {
-            case.account_ids.push(destination.to_string());
-        }
-        tx.put(env, &case)?;
-        moved.cases += 1;
-    }
-    moved.relations += tx.move_relations(env, source, destination)?;
-    Ok(())
 }
 
 pub async fn archive(

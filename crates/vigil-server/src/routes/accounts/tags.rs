@@ -5,6 +5,7 @@ use serde_json::Value;
 use vigil_domain::account::{parse_tags, Account};
 use vigil_domain::events;
 use vigil_domain::permissions::Access;
+use vigil_domain::tag_change::TagChange;
 use vigil_domain::validate;
 
 use super::{act_on_account, allow_meta, ensure_active};
@@ -47,41 +48,18 @@ pub(crate) fn tag_list(body: &ApiBody) -> ApiResult<Vec<String>> {
     }
 }
 
-/// A tag request (`add-tag`, `remove-tag`, `set-tags`) on a resource whose tags are a
-/// plain list (reports, inquiries, cases), parsed from `meta.tag-name`.
-pub(crate) enum TagChange {
-    Add(String),
-    Remove(String),
-    Set(Vec<String>),
+/// A tag request on a resource whose tags are a plain list (reports, inquiries, cases),
+/// parsed from `meta.tag-name`.
+pub(crate) fn add(body: &ApiBody) -> ApiResult<TagChange> {
+    Ok(TagChange::Add(one_tag(body)?))
 }
 
-impl TagChange {
-    pub(crate) fn add(body: &ApiBody) -> ApiResult<TagChange> {
-        Ok(TagChange::Add(one_tag(body)?))
-    }
+pub(crate) fn remove(body: &ApiBody) -> ApiResult<TagChange> {
+    Ok(TagChange::Remove(one_tag(body)?))
+}
 
-    pub(crate) fn remove(body: &ApiBody) -> ApiResult<TagChange> {
-        Ok(TagChange::Remove(one_tag(body)?))
-    }
-
-    pub(crate) fn set(body: &ApiBody) -> ApiResult<TagChange> {
-        Ok(TagChange::Set(tag_list(body)?))
-    }
-
-    /// Apply to `tags`; whether they changed.
-    pub(crate) fn apply(self, tags: &mut Vec<String>) -> bool {
-        let before = tags.clone();
-        match self {
-            TagChange::Add(tag) => {
-                if !tags.contains(&tag) {
-                    tags.push(tag);
-                }
-            }
-            TagChange::Remove(tag) => tags.retain(|t| *t != tag),
-            TagChange::Set(all) => *tags = all,
-        }
-        *tags != before
-    }
+pub(crate) fn set(body: &ApiBody) -> ApiResult<TagChange> {
+    Ok(TagChange::Set(tag_list(body)?))
 }
 
 pub async fn add_tag(

@@ -4,21 +4,18 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::case::{Case, CaseComment, Moved};
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
+use vigil_domain::case::{Case, CaseComment};
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter};
 
-use super::crud::load_template;
-use super::{act_on_case, actor, attach, ensure_not_redacted, load, object_ids, record};
-use crate::protocol::{
-    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
-};
-use crate::routes::accounts::tags::TagChange;
+use super::{act_on_case, object_ids};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::routes::accounts::tags;
 use crate::routes::accounts::{allow_meta, meta_string};
+use crate::use_cases::cases;
 use crate::views;
 use crate::AppState;
+use vigil_domain::tag_change::TagChange;
 
 /// `POST /cases/{id}/assign` with `meta.user-email-address`.
 pub async fn assign(
@@ -30,19 +27,13 @@ pub async fn assign(
     ctx.require("case", Access::Write)?;
     let meta = body.meta()?;
     allow_meta(&meta, &["user-email-address"])?;
-    let email = vigil_domain::validate::email_address(&meta_string(&meta, "user-email-address")?)
-        .map_err(|m| ApiError::invalid("/meta/user-email-address", &m))?;
+    let email = meta_string(&meta, "user-email-address")?;
     act_on_case(
         &state,
         &ctx,
         &body.request_hash,
         id,
-        move |tx, ctx, case| {
-            if case.assign(email, actor(ctx), ctx.now) {
-                record(tx, ctx.env_id(), ctx.now, events::CASE_ASSIGNED, case, None)?;
-            }
-            Ok(())
-        },
+        move |tx, acting, case| Ok(cases::assign(tx, acting, case, &email)?),
     )
     .await
 }
@@ -69,29 +60,14 @@ pub async fn set_status(
         &ctx,
         &body.request_hash,
         id,
-        move |tx, ctx, case| {
-            let env = ctx.env_id();
-            let template = load_template(tx, env, &case.template_id, "case template")?;
-            let change = template
-                .status_change(&status, resolution.as_deref())
-                .map_err(|e| ApiError::invalid("/meta/status", &e.0))?;
-            let moved = case
-                .set_status(change, actor(ctx), ctx.now)
-                .map_err(|illegal| ApiError::conflict(illegal.0))?;
-            let event = match moved {
-                Moved::Unchanged => return Ok(()),
-                Moved::Resolved => events::CASE_RESOLVED,
-                Moved::Reopened => events::CASE_REOPENED,
-                Moved::Changed => events::CASE_STATUS_UPDATED,
-            };
-            record(tx, env, ctx.now, events::CASE_STATUS_UPDATED, case, None)?;
-            if event != events::CASE_STATUS_UPDATED {
-                record(tx, env, ctx.now, event, case, None)?;
-            }
-            if event == events::CASE_RESOLVED {
-                super::decide::carry_out(tx, env, ctx.now, case)?;
-            }
-            Ok(())
+        move |tx, acting, case| {
+            Ok(cases::set_status(
+                tx,
+                acting,
+                case,
+                &status,
+                resolution.as_deref(),
+            )?)
         },
     )
     .await
@@ -116,26 +92,8 @@ async fn change_objects(
         &ctx,
         &body.request_hash,
         id,
-        move |tx, ctx, case| {
-            let env = ctx.env_id();
-            let changed = if add {
-                attach(tx, env, case, &ids, "/meta/object-ids")?
-            } else {
-                let mut removed = false;
-                for id in &ids {
-                    if let Some(list) = case.attached_mut(id) {
-                        let before = list.len();
-                        list.retain(|x| x != id);
-                        removed |= list.len() != before;
-                    }
-                }
-                removed
-            };
-            if changed {
-                case.updated_at = ctx.now;
-                case.updater = Some(actor(ctx));
-                record(tx, env, ctx.now, events::CASE_UPDATED_OBJECTS, case, None)?;
-            }
+        move |tx, acting, case| {
+            cases::change_objects(tx, acting, case, &ids, add, None)?;
             Ok(())
         },
     )
@@ -175,14 +133,7 @@ async fn change_tags(
         &ctx,
         &body.request_hash,
         id,
-        move |tx, ctx, case| {
-            if change.apply(&mut case.tags) {
-                case.updated_at = ctx.now;
-                let event = events::CASE_UPDATED_TAGS;
-                record(tx, ctx.env_id(), ctx.now, event, case, None)?;
-            }
-            Ok(())
-        },
+        move |tx, acting, case| Ok(cases::retag(tx, acting, case, change)?),
     )
     .await
 }
@@ -193,7 +144,7 @@ pub async fn add_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    let change = TagChange::add(&body)?;
+    let change = tags::add(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -203,7 +154,7 @@ pub async fn remove_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    let change = TagChange::remove(&body)?;
+    let change = tags::remove(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -213,7 +164,7 @@ pub async fn set_tags(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    let change = TagChange::set(&body)?;
+    let change = tags::set(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -261,29 +212,8 @@ pub async fn create_comment(
         }
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        let mut case: Case = load(tx, env, &id)?;
-        ensure_not_redacted(&case)?;
-        let comment = CaseComment {
-            id: ids::new_time_ordered_id(prefix::CASE_COMMENT, ctx.now),
-            case_id: case.id.clone(),
-            message,
-            commenter: actor(ctx),
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        };
-        case.comment_ids.push(comment.id.clone());
-        case.updated_at = ctx.now;
-        tx.put(env, &comment)?;
-        tx.put(env, &case)?;
-        record_event(
-            tx,
-            ctx,
-            events::CASE_COMMENT_CREATED,
-            (views::case::COMMENT, &comment.id),
-            &comment,
-            None,
-        )?;
+        let mut case = cases::load_open(tx, ctx.env_id(), &id)?;
+        let comment = cases::comment(tx, &ctx.acting(), &mut case, message)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(comment.id.clone()),
@@ -304,7 +234,7 @@ pub async fn list_comments(
     state
         .store
         .get::<Case>(ctx.env_id(), &id)?
-        .ok_or_else(|| super::not_found(&id))?;
+        .ok_or_else(|| ApiError::not_found(format!("case `{id}` is not found")))?;
     let filter = RecordFilter::default().any_of(vec![term("case", &id)]);
     let request: PageRequest = paging::request(&ctx.query)?;
     let page = state

@@ -3,17 +3,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use vigil_domain::case::{Actor, Case, CaseComment, CaseQueue, CaseStatus, CaseTemplate};
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
-use vigil_domain::inquiry::template::check_fields;
+use vigil_domain::case::{Case, CaseStatus};
 use vigil_domain::permissions::Access;
-use vigil_store::{term, PageRequest, WriteTx};
+use vigil_store::{term, PageRequest};
 
-use super::{act_on_case, actor, attach, ensure_not_redacted, load, object_ids, record, written};
-use crate::protocol::{paging, replace_snapshots, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use super::{act_on_case, object_ids, written};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
+use crate::use_cases::cases::{self, CaseChanges, NewCase};
 use crate::views;
 use crate::AppState;
 
@@ -38,22 +36,6 @@ fn sla_seconds(meta: &Map<String, Value>) -> ApiResult<Option<i64>> {
     }
 }
 
-pub(crate) fn load_template(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    id: &str,
-    field: &str,
-) -> ApiResult<CaseTemplate> {
-    tx.get::<CaseTemplate>(env, id)?
-        .ok_or_else(|| ApiError::not_found(format!("{field} `{id}` is not found")))
-}
-
-fn load_queue(tx: &mut dyn WriteTx, env: &str, id: &str) -> ApiResult<CaseQueue> {
-    tx.get::<CaseQueue>(env, id)?.ok_or_else(|| {
-        ApiError::not_found(format!("data.attributes.case-queue-id `{id}` is not found"))
-    })
-}
-
 fn fields_member(attributes: &Map<String, Value>) -> ApiResult<Option<Map<String, Value>>> {
     match attributes.get("fields") {
         None | Some(Value::Null) => Ok(None),
@@ -62,41 +44,6 @@ fn fields_member(attributes: &Map<String, Value>) -> ApiResult<Option<Map<String
             &format!("{POINTER}/fields"),
             "must be an object",
         )),
-    }
-}
-
-/// A new open case of `template` (not yet saved). Shared with flagging rules.
-pub(crate) fn new_case(template: &CaseTemplate, creator: Actor, now: i64) -> Case {
-    let id = ids::new_time_ordered_id(prefix::CASE, now);
-    Case {
-        name: format!("{} {}", template.name, &id[id.len() - 6..]),
-        id,
-        template_id: template.id.clone(),
-        queue_id: None,
-        status: CaseStatus::Open,
-        resolution: None,
-        created_at: now,
-        updated_at: now,
-        assigned_at: None,
-        resolved_at: None,
-        redacted_at: None,
-        sla_expires_at: None,
-        sla_reported: false,
-        creator,
-        assignee: None,
-        assigner: None,
-        resolver: None,
-        updater: None,
-        tags: Vec::new(),
-        fields: Map::new(),
-        account_ids: Vec::new(),
-        reference_ids: Vec::new(),
-        inquiry_ids: Vec::new(),
-        report_ids: Vec::new(),
-        document_ids: Vec::new(),
-        comment_ids: Vec::new(),
-        finding: None,
-        rule_id: None,
     }
 }
 
@@ -124,40 +71,20 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
             "is missing",
         ));
     };
-    let creator = match optional_string(&attributes, POINTER, "creator-email-address")? {
-        Some(email) => Actor {
-            id: vigil_domain::validate::email_address(&email)
-                .map_err(|m| ApiError::invalid(&format!("{POINTER}/creator-email-address"), &m))?,
-            kind: "user".into(),
+    let new = NewCase {
+        template_id,
+        creator_email: optional_string(&attributes, POINTER, "creator-email-address")?,
+        queue_id: optional_string(&attributes, POINTER, "case-queue-id")?,
+        fields: fields_member(&attributes)?,
+        object_ids: {
+            let meta = body.meta()?;
+            allow_meta(&meta, &["object-ids", "sla-expires-in-seconds"])?;
+            object_ids(&meta)?
         },
-        None => actor(&ctx),
+        sla_seconds: sla_seconds(&body.meta()?)?,
     };
-    let queue_id = optional_string(&attributes, POINTER, "case-queue-id")?;
-    let fields = fields_member(&attributes)?;
-    let meta = body.meta()?;
-    allow_meta(&meta, &["object-ids", "sla-expires-in-seconds"])?;
-    let objects = object_ids(&meta)?;
-    let sla = sla_seconds(&meta)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        let template = load_template(tx, env, &template_id, "data.attributes.case-template-id")?;
-        let mut case = new_case(&template, creator, ctx.now);
-        if let Some(queue) = queue_id {
-            case.queue_id = Some(load_queue(tx, env, &queue)?.id);
-        }
-        if let Some(fields) = fields {
-            let owner = format!("case template `{}`", template.id);
-            case.fields = check_fields(
-                &template.field_schemas,
-                &owner,
-                &fields,
-                &format!("{POINTER}/fields"),
-            )?;
-        }
-        attach(tx, env, &mut case, &objects, "/meta/object-ids")?;
-        case.sla_expires_at = sla.map(|s| ctx.now + s * 1000);
-        tx.put(env, &case)?;
-        record(tx, env, ctx.now, events::CASE_CREATED, &case, None)?;
+        let case = cases::open(tx, &ctx.acting(), new)?;
         Ok(written(StatusCode::CREATED, case))
     })
     .await
@@ -240,50 +167,21 @@ pub async fn update(
             "is not an attribute of a case update (takes fields, case-queue-id)",
         ));
     }
-    let fields = fields_member(&attributes)?;
-    let queue_id = optional_string(&attributes, POINTER, "case-queue-id")?;
-    let meta = body.meta()?;
-    allow_meta(&meta, &["sla-expires-in-seconds"])?;
-    let sla = sla_seconds(&meta)?;
+    let changes = CaseChanges {
+        fields: fields_member(&attributes)?,
+        queue_id: optional_string(&attributes, POINTER, "case-queue-id")?,
+        sla_seconds: {
+            let meta = body.meta()?;
+            allow_meta(&meta, &["sla-expires-in-seconds"])?;
+            sla_seconds(&meta)?
+        },
+    };
     act_on_case(
         &state,
         &ctx,
         &body.request_hash,
         id,
-        move |tx, ctx, case| {
-            let env = ctx.env_id();
-            if let Some(fields) = fields {
-                let template = load_template(tx, env, &case.template_id, "case template")?;
-                let owner = format!("case template `{}`", template.id);
-                let checked = check_fields(
-                    &template.field_schemas,
-                    &owner,
-                    &fields,
-                    &format!("{POINTER}/fields"),
-                )?;
-                let before = case.fields.clone();
-                case.fields.extend(checked);
-                if case.fields != before {
-                    case.updated_at = ctx.now;
-                    case.updater = Some(actor(ctx));
-                    record(tx, env, ctx.now, events::CASE_UPDATED_FIELDS, case, None)?;
-                }
-            }
-            if let Some(queue) = queue_id {
-                let queue = load_queue(tx, env, &queue)?;
-                if case.queue_id.as_deref() != Some(queue.id.as_str()) {
-                    case.queue_id = Some(queue.id);
-                    case.updated_at = ctx.now;
-                    record(tx, env, ctx.now, events::CASE_QUEUE_UPDATED, case, None)?;
-                }
-            }
-            if let Some(seconds) = sla {
-                case.sla_expires_at = Some(ctx.now + seconds * 1000);
-                case.sla_reported = false;
-                case.updated_at = ctx.now;
-            }
-            Ok(())
-        },
+        move |tx, acting, case| Ok(cases::update(tx, acting, case, changes)?),
     )
     .await
 }
@@ -297,38 +195,12 @@ pub async fn redact(
     ctx.require("case", Access::Write)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
-        let env = ctx.env_id();
-        let mut case = load(tx, env, &id)?;
-        ensure_not_redacted(&case)?;
-        redact_in_tx(tx, env, ctx.now, &mut case)?;
+        let mut case = cases::load_open(tx, ctx.env_id(), &id)?;
+        cases::redact(tx, &ctx.acting(), &mut case)?;
         tx.request_checkpoint();
         Ok(written(StatusCode::OK, case))
     })
     .await
-}
-
-/// Redact a case inside a transaction: its fields and its comments' text, in their events
-/// and in stored responses (the comments' own too), with `case.redacted`.
-pub(crate) fn redact_in_tx(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
-    case: &mut Case,
-) -> ApiResult<()> {
-    for comment_id in case.comment_ids.clone() {
-        if let Some(mut comment) = tx.get::<CaseComment>(env, &comment_id)? {
-            comment.message = String::new();
-            tx.put(env, &comment)?;
-            replace_snapshots(tx, env, &comment.id, &comment)?;
-            tx.delete_stored_responses_for(env, &comment.id)?;
-        }
-    }
-    case.redact(now);
-    tx.put(env, &*case)?;
-    replace_snapshots(tx, env, &case.id, &*case)?;
-    tx.delete_stored_responses_for(env, &case.id)?;
-    record(tx, env, now, events::CASE_REDACTED, case, None)?;
-    Ok(())
 }
 
 /// `POST /cases/search`: the search language over the environment's cases (`status` (a

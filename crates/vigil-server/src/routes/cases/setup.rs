@@ -4,12 +4,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::case::{CaseQueue, CaseTemplate, DEFAULT_RESOLUTIONS, DEFAULT_TEMPLATE_NAME};
+use vigil_domain::case::{CaseQueue, CaseTemplate, DEFAULT_RESOLUTIONS};
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::template::parse_field_schemas;
 use vigil_domain::permissions::Access;
-use vigil_store::{PageRequest, RecordFilter, WriteTx};
+use vigil_store::{PageRequest, RecordFilter};
 
 use crate::protocol::{
     paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
@@ -17,31 +17,6 @@ use crate::protocol::{
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
 use crate::AppState;
-
-/// Give the environment its default case template if it has none.
-pub(crate) fn ensure_default(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil_store::Result<()> {
-    if tx
-        .find::<CaseTemplate>(env, &RecordFilter::default(), 1)?
-        .is_empty()
-    {
-        tx.put(
-            env,
-            &CaseTemplate {
-                id: ids::new_id(prefix::CASE_TEMPLATE),
-                name: DEFAULT_TEMPLATE_NAME.into(),
-                status: "active".into(),
-                resolutions: DEFAULT_RESOLUTIONS
-                    .iter()
-                    .map(|r| (*r).to_string())
-                    .collect(),
-                field_schemas: Vec::new(),
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-    }
-    Ok(())
-}
 
 fn name(attributes: &serde_json::Map<String, Value>) -> ApiResult<String> {
     match optional_string(attributes, "/data/attributes", "name")? {

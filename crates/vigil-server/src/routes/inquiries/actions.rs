@@ -11,12 +11,14 @@ use vigil_domain::inquiry::{Action, Inquiry};
 use vigil_domain::permissions::Access;
 use vigil_store::WriteTx;
 
-use super::{act_on_inquiry, issue_link, issue_token, new_session, record, transition};
+use super::{act_on_inquiry, issue_link, issue_token};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::owner::optional_integer;
-use crate::routes::accounts::tags::TagChange;
+use crate::routes::accounts::tags;
 use crate::routes::accounts::{allow_meta, record as record_account};
+use crate::use_cases::inquiries;
 use crate::AppState;
+use vigil_domain::tag_change::TagChange;
 
 /// `meta.comment` of a review action, at most 10,000 characters.
 fn comment(body: &ApiBody) -> ApiResult<Option<String>> {
@@ -52,7 +54,7 @@ async fn review(
             if comment.is_some() {
                 inquiry.reviewer_comment = comment;
             }
-            transition(tx, ctx.env_id(), ctx.now, inquiry, action)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, action)?;
             Ok(None)
         },
     )
@@ -104,7 +106,7 @@ pub async fn expire(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
-            transition(tx, ctx.env_id(), ctx.now, inquiry, Action::Expire)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Expire)?;
             Ok(None)
         },
     )
@@ -128,8 +130,8 @@ pub async fn resume(
         id,
         move |tx, ctx, inquiry| {
             let env = ctx.env_id();
-            transition(tx, env, ctx.now, inquiry, Action::Resume)?;
-            let mut session = new_session(tx, env, ctx.now, inquiry)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Resume)?;
+            let mut session = inquiries::new_session(tx, &ctx.acting(), inquiry)?;
             let token = issue_token(&mut session);
             tx.put(env, &session)?;
             Ok(Some(json!({ "session-token": token })))
@@ -158,7 +160,7 @@ pub async fn generate_one_time_link(
                 inquiry.status()
             )));
         }
-        let mut session = new_session(tx, env, ctx.now, inquiry)?;
+        let mut session = inquiries::new_session(tx, &ctx.acting(), inquiry)?;
         let links = issue_link(&public_url, &mut session, ctx.now, seconds);
         tx.put(env, &session)?;
         Ok(Some(super::link_meta(Some(links))))
@@ -196,7 +198,7 @@ async fn change_tags(
             if change.apply(&mut inquiry.tags) {
                 inquiry.updated_at = ctx.now;
                 let event = events::INQUIRY_UPDATED_TAGS;
-                record(tx, ctx.env_id(), ctx.now, event, inquiry, None)?;
+                inquiries::record(tx, &ctx.acting(), event, inquiry, None)?;
             }
             Ok(None)
         },
@@ -211,7 +213,7 @@ pub async fn add_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
-    let change = TagChange::add(&body)?;
+    let change = tags::add(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -222,7 +224,7 @@ pub async fn remove_tag(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
-    let change = TagChange::remove(&body)?;
+    let change = tags::remove(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -233,7 +235,7 @@ pub async fn set_tags(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
-    let change = TagChange::set(&body)?;
+    let change = tags::set(&body)?;
     change_tags(state, ctx, id, body, change).await
 }
 
@@ -258,7 +260,7 @@ pub(crate) fn complete(tx: &mut dyn WriteTx, ctx: &Ctx, inquiry: &mut Inquiry) -
         ));
     }
     let Some(account_id) = inquiry.account_id.clone() else {
-        transition(tx, env, ctx.now, inquiry, Action::Complete)?;
+        inquiries::transition(tx, &ctx.acting(), inquiry, Action::Complete)?;
         return Ok(());
     };
     let mut account = tx
@@ -283,14 +285,14 @@ pub(crate) fn complete(tx: &mut dyn WriteTx, ctx: &Ctx, inquiry: &mut Inquiry) -
     inquiry.comparison = Some(comparison);
     match verdict {
         Verdict::Pass => {
-            transition(tx, env, ctx.now, inquiry, Action::Complete)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Complete)?;
         }
         Verdict::Review => {
-            transition(tx, env, ctx.now, inquiry, Action::Complete)?;
-            transition(tx, env, ctx.now, inquiry, Action::MarkForReview)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Complete)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, Action::MarkForReview)?;
         }
         Verdict::Fail => {
-            transition(tx, env, ctx.now, inquiry, Action::Fail)?;
+            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Fail)?;
         }
     }
     Ok(())
@@ -380,7 +382,7 @@ pub async fn simulate(
             for action in actions {
                 match action {
                     Some(action) => {
-                        transition(tx, ctx.env_id(), ctx.now, inquiry, action)?;
+                        inquiries::transition(tx, &ctx.acting(), inquiry, action)?;
                     }
                     None => complete(tx, ctx, inquiry)?,
                 }

@@ -12,15 +12,13 @@ use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter};
 
-use super::{
-    ensure_not_redacted, issue_link, issue_token, load, new_session, not_found, record, transition,
-    written,
-};
+use super::{issue_link, issue_token, written};
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::{
     meta_bool, optional_integer, optional_string, OwnerChoice, OWNER_META,
 };
+use crate::use_cases::inquiries;
 use crate::views;
 use crate::AppState;
 
@@ -218,9 +216,9 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         let mut token = None;
         let mut links = None;
         tx.put(env, &inquiry)?;
-        record(tx, env, ctx.now, events::INQUIRY_CREATED, &inquiry, None)?;
+        inquiries::record(tx, &ctx.acting(), events::INQUIRY_CREATED, &inquiry, None)?;
         if with_session || with_link {
-            let mut session = new_session(tx, env, ctx.now, &mut inquiry)?;
+            let mut session = inquiries::new_session(tx, &ctx.acting(), &mut inquiry)?;
             if with_session {
                 token = Some(issue_token(&mut session));
             }
@@ -300,7 +298,7 @@ pub async fn update(
                 let checked = template.check_fields(&fields, &format!("{POINTER}/fields"))?;
                 changed |= inquiry.merge_fields(checked, ctx.now);
                 if inquiry.status() == InquiryStatus::Created {
-                    transition(tx, env, ctx.now, inquiry, Action::Start)?;
+                    inquiries::transition(tx, &ctx.acting(), inquiry, Action::Start)?;
                 }
             }
             if let Some(note) = note {
@@ -311,10 +309,9 @@ pub async fn update(
                 if inquiry.tags != tags {
                     inquiry.tags = tags;
                     inquiry.updated_at = ctx.now;
-                    record(
+                    inquiries::record(
                         tx,
-                        env,
-                        ctx.now,
+                        &ctx.acting(),
                         events::INQUIRY_UPDATED_TAGS,
                         inquiry,
                         None,
@@ -323,7 +320,7 @@ pub async fn update(
             }
             if changed {
                 inquiry.updated_at = ctx.now;
-                record(tx, env, ctx.now, events::INQUIRY_UPDATED, inquiry, None)?;
+                inquiries::record(tx, &ctx.acting(), events::INQUIRY_UPDATED, inquiry, None)?;
             }
             Ok(None)
         },
@@ -410,16 +407,16 @@ pub async fn redact(
     let out = orphaned.clone();
     let reply = write(&state, &ctx, "", move |tx, ctx| {
         let env = ctx.env_id();
-        let mut inquiry = load(tx, env, &id)?;
-        ensure_not_redacted(&inquiry)?;
-        let hashes = super::redact_in_tx(tx, env, ctx.now, &mut inquiry)?;
+        let mut inquiry = inquiries::load(tx, env, &id)?;
+        inquiries::ensure_not_redacted(&inquiry)?;
+        let hashes = inquiries::redact(tx, &ctx.acting(), &mut inquiry)?;
         out.lock().unwrap().extend(hashes);
         tx.request_checkpoint();
         Ok(written(StatusCode::OK, inquiry, None))
     })
     .await?;
     let hashes = std::mem::take(&mut *orphaned.lock().unwrap());
-    crate::routes::documents::delete_files(&state, hashes).await;
+    crate::use_cases::documents::delete_files(&state, hashes).await;
     Ok(reply)
 }
 
@@ -433,7 +430,7 @@ pub async fn comparison(
     let inquiry = state
         .store
         .get::<Inquiry>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::not_found(format!("inquiry `{id}` is not found")))?;
     Ok(finish(
         views::inquiry::comparison(&inquiry.id, inquiry.comparison.as_ref()),
         &ctx,
@@ -472,7 +469,7 @@ pub async fn print(
     let inquiry = state
         .store
         .get::<Inquiry>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::not_found(format!("inquiry `{id}` is not found")))?;
     let pdf = views::inquiry_pdf::render(&inquiry, state.now());
     Ok(crate::protocol::file_response(
         pdf,

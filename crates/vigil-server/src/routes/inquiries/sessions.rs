@@ -10,12 +10,11 @@ use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
 use vigil_store::{PageRequest, RecordFilter, WriteTx};
 
-use super::{
-    ensure_not_redacted, expire_sessions, issue_link, link_meta, load, new_session, record_session,
-};
+use super::{issue_link, link_meta};
 use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
 use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_string;
+use crate::use_cases::inquiries;
 use crate::views;
 use crate::AppState;
 
@@ -64,7 +63,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
                 "data.attributes.inquiry-id `{inquiry_id}` is not found"
             ))
         })?;
-        let session = new_session(tx, env, ctx.now, &mut inquiry)?;
+        let session = inquiries::new_session(tx, &ctx.acting(), &mut inquiry)?;
         inquiry.updated_at = ctx.now;
         tx.put(env, &inquiry)?;
         Ok(written(StatusCode::CREATED, session, None))
@@ -126,7 +125,12 @@ pub async fn expire(
         let mut session = load_session(tx, env, &id)?;
         if session.expire(ctx.now) {
             tx.put(env, &session)?;
-            record_session(tx, env, ctx.now, events::INQUIRY_SESSION_EXPIRED, &session)?;
+            inquiries::record_session(
+                tx,
+                &ctx.acting(),
+                events::INQUIRY_SESSION_EXPIRED,
+                &session,
+            )?;
         }
         Ok(written(StatusCode::OK, session, None))
     })
@@ -187,7 +191,7 @@ pub async fn expire_all(
                     &format!("inquiry `{id}` is not found"),
                 ));
             }
-            expired.extend(expire_sessions(tx, env, ctx.now, id)?);
+            expired.extend(inquiries::expire_sessions(tx, &ctx.acting(), id)?);
         }
         Ok(Written {
             status: StatusCode::OK,
@@ -213,8 +217,8 @@ pub async fn generate_one_time_link(
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
         let mut session = load_session(tx, env, &id)?;
-        let inquiry = load(tx, env, &session.inquiry_id)?;
-        ensure_not_redacted(&inquiry)?;
+        let inquiry = inquiries::load(tx, env, &session.inquiry_id)?;
+        inquiries::ensure_not_redacted(&inquiry)?;
         if session.status == vigil_domain::inquiry::session::SessionStatus::Expired {
             return Err(ApiError::conflict(format!(
                 "inquiry session `{id}` is expired"

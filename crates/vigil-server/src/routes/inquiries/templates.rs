@@ -5,10 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
-use vigil_domain::inquiry::template::{parse_field_schemas, Expiration, InquiryTemplate};
+use vigil_domain::inquiry::template::{parse_field_schemas, InquiryTemplate};
 use vigil_domain::permissions::Access;
-use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
+use vigil_store::{term, PageRequest, RecordFilter};
 
 use crate::protocol::{
     paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
@@ -16,31 +15,6 @@ use crate::protocol::{
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
 use crate::AppState;
-
-/// A template as every environment starts with it: the standard identity fields.
-pub(crate) fn default_template(now: i64) -> InquiryTemplate {
-    InquiryTemplate {
-        id: ids::new_id(prefix::INQUIRY_TEMPLATE),
-        version_id: ids::new_id(prefix::INQUIRY_TEMPLATE_VERSION),
-        name: vigil_domain::inquiry::template::DEFAULT_TEMPLATE_NAME.into(),
-        status: "active".into(),
-        field_schemas: vigil_domain::inquiry::template::standard_field_schemas(),
-        expiration: Expiration::default(),
-        created_at: now,
-        updated_at: now,
-    }
-}
-
-/// Give the environment its default template if it has no template yet.
-pub(crate) fn ensure_default(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil_store::Result<()> {
-    if tx
-        .find::<InquiryTemplate>(env, &RecordFilter::default(), 1)?
-        .is_empty()
-    {
-        tx.put(env, &default_template(now))?;
-    }
-    Ok(())
-}
 
 /// `GET /inquiry-templates`, newest first; beyond Persona, `filter[name]`, `filter[status]`.
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
@@ -123,7 +97,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         )?),
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut template = default_template(ctx.now);
+        let mut template = crate::use_cases::setup::default_inquiry_template(ctx.now);
         template.name = name;
         template.status = status;
         if let Some(schemas) = schemas {

@@ -1,5 +1,7 @@
-//! Recording a report run: the report, a history line, the list items' match counts and
-//! the events, in the caller's transaction. Used by `POST /reports`, `run`, and the monitor.
+//! Watchlist reports: recording a run (the report, a history line, the list items' match
+//! counts and the events; for `POST /reports`, `run`, and the screening monitor), the
+//! history of actions on a report, and redaction. Screening itself (what a query matches)
+//! is `crate::screening`'s.
 
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
@@ -7,9 +9,9 @@ use vigil_domain::list::ListKind;
 use vigil_domain::report::{HistoryEntry, MatchRecord, Report, RunChange};
 use vigil_store::WriteTx;
 
-use crate::protocol::write::record_event_at;
-use crate::protocol::ApiResult;
 use crate::views::report::TYPE;
+
+use super::{record, replace_snapshots, Acting, Outcome};
 
 /// The environment's watchlist report template (`rptp_`). vigil has one per environment,
 /// derived from its id, so it needs no storage and is the same after every restart.
@@ -50,13 +52,13 @@ pub fn would_change(report: &Report, found: &[MatchRecord]) -> bool {
 /// when something new matched.
 pub fn record_run(
     tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
+    acting: &Acting,
     report: &mut Report,
     found: Vec<MatchRecord>,
     run_type: RunType,
     is_new: bool,
-) -> ApiResult<RunChange> {
+) -> Outcome<RunChange> {
+    let (env, now) = (acting.env.as_str(), acting.now);
     let change = report.apply_run(found, now);
     if is_new {
         tx.insert_report(env, report)?;
@@ -85,10 +87,9 @@ pub fn record_run(
     }
     let object = (TYPE, report.id.as_str());
     if run_type == RunType::Manual {
-        record_event_at(
+        record(
             tx,
-            env,
-            now,
+            acting,
             events::REPORT_WATCHLIST_READY,
             object,
             report,
@@ -100,10 +101,9 @@ pub fn record_run(
             "new-matches": change.new.iter().map(|m| &m.key).collect::<Vec<_>>(),
             "run-type": run_type.as_str(),
         });
-        record_event_at(
+        record(
             tx,
-            env,
-            now,
+            acting,
             events::REPORT_WATCHLIST_MATCHED,
             object,
             report,
@@ -121,7 +121,7 @@ pub fn record_action(
     report_id: &str,
     kind: &str,
     creator: &str,
-) -> ApiResult<()> {
+) -> Outcome<()> {
     tx.insert_report_history(
         env,
         &HistoryEntry {
@@ -135,4 +135,22 @@ pub fn record_action(
         },
     )?;
     Ok(())
+}
+
+/// Remove a report's query, matches and dismissals, here, in its events and in stored
+/// responses, with `report/watchlist.redacted`; it stops being monitored.
+pub fn redact(tx: &mut dyn WriteTx, acting: &Acting, report: &mut Report) -> Outcome<()> {
+    let env = &acting.env;
+    report.redact(acting.now);
+    tx.update_report(env, report)?;
+    replace_snapshots(tx, env, &report.id, &*report)?;
+    tx.delete_stored_responses_for(env, &report.id)?;
+    record(
+        tx,
+        acting,
+        events::REPORT_WATCHLIST_REDACTED,
+        (TYPE, &report.id),
+        &*report,
+        None,
+    )
 }

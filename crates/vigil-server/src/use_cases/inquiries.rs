@@ -1,0 +1,194 @@
+//! Inquiries: every status change (through the domain's lifecycle, `Inquiry::apply`, which
+//! refuses illegal moves and names the event each move records), their sessions, expiry
+//! and redaction.
+
+use serde_json::Value;
+use vigil_domain::document::Document;
+use vigil_domain::events;
+use vigil_domain::ids::{self, prefix};
+use vigil_domain::inquiry::session::InquirySession;
+use vigil_domain::inquiry::{Action, Inquiry};
+use vigil_store::{term, RecordFilter, WriteTx};
+
+use crate::views::inquiry::{SESSION, TYPE};
+
+use super::{record as record_event, replace_snapshots, Acting, Input, Outcome, Refusal};
+
+/// Persona's limit of sessions per inquiry.
+pub const MAX_SESSIONS: usize = 25;
+
+pub fn load(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Inquiry> {
+    tx.get::<Inquiry>(env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("inquiry `{id}` is not found")))
+}
+
+pub fn ensure_not_redacted(inquiry: &Inquiry) -> Outcome<()> {
+    match inquiry.redacted_at {
+        Some(_) => Err(Refusal::Conflict(format!(
+            "inquiry `{}` is redacted",
+            inquiry.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Record an event about an inquiry, in the same transaction as the change.
+pub fn record(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    name: &str,
+    inquiry: &Inquiry,
+    context: Option<Value>,
+) -> Outcome<()> {
+    record_event(tx, acting, name, (TYPE, &inquiry.id), inquiry, context)
+}
+
+pub fn record_session(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    name: &str,
+    session: &InquirySession,
+) -> Outcome<()> {
+    record_event(tx, acting, name, (SESSION, &session.id), session, None)
+}
+
+/// Move the inquiry by `action`, recording the event the move names (none when it was
+/// already there). Expiring also expires its sessions; starting starts the newest one.
+/// The caller saves the inquiry (once, however many moves it made).
+pub fn transition(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+    action: Action,
+) -> Outcome<bool> {
+    let moved = inquiry
+        .apply(action, acting.now)
+        .map_err(|e| Refusal::Conflict(format!("{e} (inquiry `{}`)", inquiry.id)))?;
+    let Some(event) = moved.event else {
+        return Ok(false);
+    };
+    if action == Action::Expire {
+        expire_sessions(tx, acting, &inquiry.id)?;
+    }
+    if action == Action::Start {
+        start_newest_session(tx, acting, &inquiry.id)?;
+    }
+    record(tx, acting, event, inquiry, None)?;
+    Ok(true)
+}
+
+/// Expire one inquiry whose time ran out, if it still has (it may have moved since it
+/// fell due).
+pub fn expire_if_due(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<()> {
+    let Some(mut inquiry) = tx.get::<Inquiry>(&acting.env, id)? else {
+        return Ok(());
+    };
+    if vigil_store::Record::due_at(&inquiry).is_some_and(|at| at <= acting.now)
+        && transition(tx, acting, &mut inquiry, Action::Expire)?
+    {
+        tx.put(&acting.env, &inquiry)?;
+    }
+    Ok(())
+}
+
+/// Expire every session of the inquiry that has not expired; returns them.
+pub fn expire_sessions(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry_id: &str,
+) -> Outcome<Vec<InquirySession>> {
+    let filter = RecordFilter::default()
+        .any_of(vec![term("inquiry", inquiry_id)])
+        .any_of(vec![term("status", "new"), term("status", "active")]);
+    let mut expired = Vec::new();
+    for mut session in tx.find::<InquirySession>(&acting.env, &filter, MAX_SESSIONS * 4)? {
+        if session.expire(acting.now) {
+            tx.put(&acting.env, &session)?;
+            record_session(tx, acting, events::INQUIRY_SESSION_EXPIRED, &session)?;
+            expired.push(session);
+        }
+    }
+    Ok(expired)
+}
+
+/// The person began: their newest session that has not started becomes active.
+fn start_newest_session(tx: &mut dyn WriteTx, acting: &Acting, inquiry_id: &str) -> Outcome<()> {
+    let filter = RecordFilter::default()
+        .any_of(vec![term("inquiry", inquiry_id)])
+        .any_of(vec![term("status", "new")]);
+    if let Some(mut session) = tx.find::<InquirySession>(&acting.env, &filter, 1)?.pop() {
+        if session.start(acting.now) {
+            tx.put(&acting.env, &session)?;
+            record_session(tx, acting, events::INQUIRY_SESSION_STARTED, &session)?;
+        }
+    }
+    Ok(())
+}
+
+/// A new session of `inquiry` (saved, event recorded), refused past Persona's limit.
+pub fn new_session(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+) -> Outcome<InquirySession> {
+    ensure_not_redacted(inquiry)?;
+    if inquiry.status().decided() {
+        return Err(Refusal::Conflict(format!(
+            "inquiry `{}` is {}: it takes no new sessions",
+            inquiry.id,
+            inquiry.status()
+        )));
+    }
+    if inquiry.session_ids.len() >= MAX_SESSIONS {
+        return Err(Refusal::invalid(
+            Input::named("inquiry-id"),
+            format!(
+                "inquiry `{}` already has {MAX_SESSIONS} sessions, the most it may have",
+                inquiry.id
+            ),
+        ));
+    }
+    let session = InquirySession::new(
+        ids::new_time_ordered_id(prefix::INQUIRY_SESSION, acting.now),
+        inquiry.id.clone(),
+        acting.now,
+    );
+    inquiry.session_ids.push(session.id.clone());
+    tx.put(&acting.env, &session)?;
+    record_session(tx, acting, events::INQUIRY_SESSION_CREATED, &session)?;
+    Ok(session)
+}
+
+/// Redact an inquiry: what the person submitted, its sessions' device data and its
+/// documents (here and in their events), its stored responses. Returns the document files
+/// no live document holds any more, to delete once this commits. The caller asks for the
+/// checkpoint.
+pub fn redact(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+) -> Outcome<Vec<String>> {
+    let env = &acting.env;
+    let mut orphaned = Vec::new();
+    for document_id in inquiry.document_ids.clone() {
+        if let Some(mut document) = tx.get::<Document>(env, &document_id)? {
+            if document.redacted_at.is_none() {
+                orphaned.extend(super::documents::redact(tx, acting, &mut document)?);
+            }
+        }
+    }
+    expire_sessions(tx, acting, &inquiry.id)?;
+    for session_id in inquiry.session_ids.clone() {
+        if let Some(mut session) = tx.get::<InquirySession>(env, &session_id)? {
+            session.redact();
+            tx.put(env, &session)?;
+            replace_snapshots(tx, env, &session.id, &session)?;
+        }
+    }
+    inquiry.redact(acting.now);
+    tx.put(env, &*inquiry)?;
+    replace_snapshots(tx, env, &inquiry.id, &*inquiry)?;
+    tx.delete_stored_responses_for(env, &inquiry.id)?;
+    record(tx, acting, events::INQUIRY_REDACTED, inquiry, None)?;
+    Ok(orphaned)
+}
