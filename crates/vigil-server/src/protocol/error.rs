@@ -192,39 +192,44 @@ impl From<FieldError> for ApiError {
     }
 }
 
-/// Where an input of a use case sits in a request: the members a request's `meta` carries,
-/// else an attribute.
-pub fn pointer_of(input: &Input) -> String {
-    let base = if IN_META.contains(&input.name) {
-        "/meta"
+/// Where an input of a use case sits in a request: `meta` for the inputs requests carry
+/// there, `data` for a run-action's parameters, else an attribute. Returns the pointer's
+/// segments; `.` in a name nests.
+fn place_of(input: &Input) -> Vec<String> {
+    const IN_META: &[&str] = &[
+        "object-ids",
+        "source-account-ids",
+        "user-email-address",
+        "status",
+        "auto-create-account-type-id",
+        "target-object-id",
+    ];
+    let mut segments: Vec<String> = if IN_META.contains(&input.name) {
+        vec!["meta".into()]
+    } else if input.name.starts_with("parameters.") || input.name == "account-action-id" {
+        vec!["data".into()]
     } else {
-        "/data/attributes"
+        vec!["data".into(), "attributes".into()]
     };
-    match input.index {
-        Some(index) => format!("{base}/{}/{index}", input.name),
-        None => format!("{base}/{}", input.name),
-    }
+    segments.extend(input.name.split('.').map(String::from));
+    segments
 }
 
-/// The inputs of use cases that requests carry in `meta`.
-const IN_META: &[&str] = &[
-    "object-ids",
-    "source-account-ids",
-    "user-email-address",
-    "status",
-];
+pub fn pointer_of(input: &Input) -> String {
+    let mut pointer: String = place_of(input).iter().map(|s| format!("/{s}")).collect();
+    if let Some(index) = input.index {
+        pointer.push_str(&format!("/{index}"));
+    }
+    pointer
+}
 
 /// An input as Persona's `details` name fields: `meta.source-account-ids[0]`.
 fn dotted_of(input: &Input) -> String {
-    let base = if IN_META.contains(&input.name) {
-        "meta"
-    } else {
-        "data.attributes"
-    };
-    match input.index {
-        Some(index) => format!("{base}.{}[{index}]", input.name),
-        None => format!("{base}.{}", input.name),
+    let mut dotted = place_of(input).join(".");
+    if let Some(index) = input.index {
+        dotted.push_str(&format!("[{index}]"));
     }
+    dotted
 }
 
 impl From<Refusal> for ApiError {

@@ -1,14 +1,17 @@
-//! Accounts: a new blank account of a type, tagging, redaction (which takes the
-//! account's inquiries, reports, cases and identity keys with it) and consolidation.
+//! Accounts: create (or upsert), update, tag, archive and restore, run a configured
+//! action, redact (which takes the account's inquiries, reports, cases and identity keys
+//! with it) and consolidate.
 
 use serde_json::{json, Map, Value};
-use vigil_domain::account::Account;
+use vigil_domain::account::{Account, AccountChanges, ChangeSummary};
+use vigil_domain::account_action::{parse_run, ActionKind, ActionRun};
 use vigil_domain::case::Case;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::Inquiry;
 use vigil_domain::rule::AccountKeys;
-use vigil_store::{term, AccountType, RecordFilter, WriteTx};
+use vigil_domain::upload::Upload;
+use vigil_store::{term, AccountType, RecordFilter, Relation, StoredFile, WriteTx};
 
 use crate::views::account::TYPE;
 
@@ -264,4 +267,420 @@ fn move_children(
     }
     moved.relations += tx.move_relations(env, source, destination)?;
     Ok(())
+}
+
+/// The account field that holds the selfie photo.
+pub const SELFIE_FIELD: &str = "selfie_photo";
+
+/// Replace the file in an account's file `field` with `upload` (or remove it), in the
+/// same transaction as the account. The field then carries the file's name, size and a
+/// URL under `/api/v1/files/` (beyond Persona, which signs URLs on its own file host).
+fn save_file(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account: &mut Account,
+    field: &str,
+    upload: Option<&Upload>,
+) -> Outcome<()> {
+    tx.delete_files(&acting.env, &account.id, Some(field))?;
+    let Some(upload) = upload else {
+        account.set_file(field, None, acting.now);
+        return Ok(());
+    };
+    let id = ids::new_id(prefix::FILE);
+    let name: String = form_urlencoded::byte_serialize(upload.filename.as_bytes()).collect();
+    let url = format!("/api/v1/files/{id}/{name}");
+    tx.insert_file(
+        &acting.env,
+        &StoredFile {
+            id,
+            object_id: account.id.clone(),
+            field: field.to_string(),
+            filename: upload.filename.clone(),
+            content_type: upload.content_type.to_string(),
+            bytes: upload.bytes.clone(),
+            created_at: acting.now,
+        },
+    )?;
+    account.set_file(
+        field,
+        Some((&upload.filename, upload.bytes.len(), &url)),
+        acting.now,
+    );
+    Ok(())
+}
+
+/// Refused (naming `input`) unless `status` is one of the type's statuses.
+pub fn ensure_status(account_type: &AccountType, status: &str, input: Input) -> Outcome<()> {
+    if account_type.statuses.iter().any(|s| s.name == status) {
+        return Ok(());
+    }
+    let known: Vec<&str> = account_type
+        .statuses
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    Err(Refusal::invalid(
+        input,
+        format!(
+            "`{status}` is not a status of account type {} (known: {})",
+            account_type.name,
+            known.join(", ")
+        ),
+    ))
+}
+
+fn the_type(tx: &mut dyn WriteTx, env: &str, account: &Account) -> Outcome<AccountType> {
+    tx.account_type(env, &account.account_type_id)?
+        .ok_or_else(|| Refusal::Internal("account type vanished".into()))
+}
+
+/// Apply changes (the requested status checked against the type), storing a selfie photo
+/// beside them.
+fn apply_changes(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account: &mut Account,
+    account_type: &AccountType,
+    changes: &AccountChanges,
+) -> Outcome<ChangeSummary> {
+    if let Some(status) = &changes.account_status {
+        ensure_status(account_type, status, Input::named("account-status"))?;
+    }
+    let mut summary = account.apply(changes, acting.now);
+    if let Some(selfie) = &changes.selfie_photo {
+        save_file(tx, acting, account, SELFIE_FIELD, selfie.as_ref())?;
+        summary.fields = true;
+    }
+    Ok(summary)
+}
+
+/// Save a changed account and record the events Persona sends for the parts that changed.
+fn save_changes(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account: &Account,
+    summary: ChangeSummary,
+) -> Outcome<()> {
+    if !summary.any() {
+        return Ok(());
+    }
+    tx.update_account(&acting.env, account)?;
+    if summary.fields || summary.attributes {
+        record(tx, acting, events::ACCOUNT_UPDATED_FIELDS, account, None)?;
+    }
+    if summary.tags {
+        record(tx, acting, events::ACCOUNT_UPDATED_TAGS, account, None)?;
+    }
+    if summary.status {
+        record(tx, acting, events::ACCOUNT_STATUS_UPDATED, account, None)?;
+    }
+    Ok(())
+}
+
+/// The value `changes` set for the field an upsert is keyed by (`reference_id`, or a
+/// field, dotted into its parts), if any.
+pub fn upsert_value(changes: &AccountChanges, field: &str) -> Option<Value> {
+    if field == "reference_id" {
+        return changes.reference_id.clone().flatten().map(Value::String);
+    }
+    let mut parts = field.split('.');
+    let mut current = changes.fields.get(parts.next()?)?.get("value")?;
+    for part in parts {
+        current = current.get(part)?.get("value")?;
+    }
+    (!current.is_null()).then(|| current.clone())
+}
+
+/// Create an account (`account.created`), or with `upsert_by`, change the account whose
+/// `upsert_by` field has the value `changes` sets. Returns it and whether it is new.
+pub fn create(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    changes: &AccountChanges,
+    upsert_by: Option<&str>,
+) -> Outcome<(Account, bool)> {
+    let env = acting.env.as_str();
+    let account_type = type_or_default(
+        tx,
+        env,
+        changes.account_type_id.as_deref(),
+        Input::named("account-type-id"),
+    )?;
+    if let Some(field) = upsert_by {
+        let value = upsert_value(changes, field).unwrap_or(Value::Null);
+        if let Some(mut existing) = tx.account_by_unique(env, &account_type.id, field, &value)? {
+            let summary = apply_changes(tx, acting, &mut existing, &account_type, changes)?;
+            save_changes(tx, acting, &existing, summary)?;
+            return Ok((existing, false));
+        }
+    }
+    // One account per reference id (per account type), as the importer has it: a second
+    // create is refused rather than making a twin that lookups by reference id would then
+    // have to choose between.
+    if let Some(Some(reference_id)) = &changes.reference_id {
+        let key = Value::String(reference_id.clone());
+        if let Some(taken) = tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
+            return Err(Refusal::Conflict(format!(
+                "Record not unique: account {} already has this reference-id (send meta.upsert-by: reference-id to update it instead)",
+                taken.id
+            )));
+        }
+    }
+    let mut account = blank(&account_type, acting.now);
+    apply_changes(tx, acting, &mut account, &account_type, changes)?;
+    account.updated_at = acting.now;
+    tx.insert_account(env, &account)?;
+    record(tx, acting, events::ACCOUNT_CREATED, &account, None)?;
+    Ok((account, true))
+}
+
+/// A new account of `account_type` with nothing but a reference id (`account.created`),
+/// for a report or inquiry that asked for one.
+pub fn create_blank(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account_type: &AccountType,
+    reference_id: Option<String>,
+) -> Outcome<Account> {
+    let mut account = blank(account_type, acting.now);
+    account.reference_id = reference_id;
+    tx.insert_account(&acting.env, &account)?;
+    record(tx, acting, events::ACCOUNT_CREATED, &account, None)?;
+    Ok(account)
+}
+
+/// Change an active account's attributes and fields.
+pub fn update(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    changes: &AccountChanges,
+) -> Outcome<Account> {
+    let mut account = load(tx, &acting.env, id)?;
+    ensure_active(&account)?;
+    let account_type = the_type(tx, &acting.env, &account)?;
+    let summary = apply_changes(tx, acting, &mut account, &account_type, changes)?;
+    save_changes(tx, acting, &account, summary)?;
+    Ok(account)
+}
+
+/// Add or remove one tag of an active account (`account.tag-added` / `-removed`, naming
+/// the tag; nothing when there was nothing to do).
+pub fn change_tag(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    tag: &str,
+    add: bool,
+) -> Outcome<Account> {
+    let mut account = load(tx, &acting.env, id)?;
+    ensure_active(&account)?;
+    let (changed, event) = if add {
+        (account.add_tag(tag, acting.now), events::ACCOUNT_TAG_ADDED)
+    } else {
+        (
+            account.remove_tag(tag, acting.now),
+            events::ACCOUNT_TAG_REMOVED,
+        )
+    };
+    if changed {
+        tx.update_account(&acting.env, &account)?;
+        record(
+            tx,
+            acting,
+            event,
+            &account,
+            Some(json!({ "tag-name": tag })),
+        )?;
+    }
+    Ok(account)
+}
+
+/// Replace an active account's tags (`account.updated-tags` when they changed).
+pub fn set_tags(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    tags: Vec<String>,
+) -> Outcome<Account> {
+    let mut account = load(tx, &acting.env, id)?;
+    ensure_active(&account)?;
+    if account.tags != tags {
+        account.tags = tags;
+        account.updated_at = acting.now;
+        tx.update_account(&acting.env, &account)?;
+        record(tx, acting, events::ACCOUNT_UPDATED_TAGS, &account, None)?;
+    }
+    Ok(account)
+}
+
+/// Archive an active account (`account.archived`): it takes no changes until restored.
+pub fn archive(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<Account> {
+    let mut account = load(tx, &acting.env, id)?;
+    ensure_active(&account)?;
+    account.archived_at = Some(acting.now);
+    account.updated_at = acting.now;
+    tx.update_account(&acting.env, &account)?;
+    record(tx, acting, events::ACCOUNT_ARCHIVED, &account, None)?;
+    Ok(account)
+}
+
+/// Restore an archived account (`account.restored`); a consolidated one stays archived.
+pub fn restore(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<Account> {
+    let mut account = load(tx, &acting.env, id)?;
+    if let Some(into) = &account.consolidated_into {
+        return Err(Refusal::Conflict(format!(
+            "account `{}` was consolidated into `{into}` and cannot be restored",
+            account.id
+        )));
+    }
+    if account.archived_at.is_none() {
+        return Err(Refusal::Conflict(format!(
+            "account `{}` is not archived",
+            account.id
+        )));
+    }
+    account.archived_at = None;
+    account.updated_at = acting.now;
+    tx.update_account(&acting.env, &account)?;
+    record(tx, acting, events::ACCOUNT_RESTORED, &account, None)?;
+    Ok(account)
+}
+
+/// Run the configured account action `action_id` on an active account with its
+/// `parameters` (set a status, add or remove tags), recording an event per change with
+/// the action and the run's id. Persona runs an action as a workflow run and answers with
+/// its id; vigil's runs are synchronous, and the id ties the answer to the events.
+pub fn run_action(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    action_id: &str,
+    parameters: &Map<String, Value>,
+) -> Outcome<(Account, String)> {
+    let env = acting.env.as_str();
+    let mut account = load(tx, env, id)?;
+    let action = tx
+        .account_action(env, action_id)?
+        .ok_or_else(|| Refusal::UnknownReference {
+            input: Input::named("account-action-id"),
+            id: action_id.to_string(),
+        })?;
+    let kind = ActionKind::parse(&action.kind).ok_or_else(|| {
+        Refusal::Internal(format!("stored action of unknown kind {}", action.kind))
+    })?;
+    let run = parse_run(kind, parameters)?;
+    ensure_active(&account)?;
+    let run_id = ids::new_id(prefix::WORKFLOW_RUN);
+    let about = |extra: Value| {
+        let mut context = json!({
+            "account-action-id": action.id,
+            "account-action-name": action.name,
+            "workflow-run-id": run_id,
+        });
+        if let (Some(context), Value::Object(extra)) = (context.as_object_mut(), extra) {
+            context.extend(extra);
+        }
+        Some(context)
+    };
+    let mut recorded: Vec<(&'static str, Option<Value>)> = Vec::new();
+    match run {
+        ActionRun::SetStatus(status) => {
+            let account_type = the_type(tx, env, &account)?;
+            ensure_status(&account_type, &status, Input::named("parameters.status"))?;
+            if account.account_status.as_deref() != Some(status.as_str()) {
+                account.account_status = Some(status);
+                account.updated_at = acting.now;
+                recorded.push((events::ACCOUNT_STATUS_UPDATED, about(json!({}))));
+            }
+        }
+        ActionRun::AddTags(tags) => {
+            for tag in tags {
+                if account.add_tag(&tag, acting.now) {
+                    recorded.push((events::ACCOUNT_TAG_ADDED, about(json!({ "tag-name": tag }))));
+                }
+            }
+        }
+        ActionRun::RemoveTags(tags) => {
+            for tag in tags {
+                if account.remove_tag(&tag, acting.now) {
+                    recorded.push((
+                        events::ACCOUNT_TAG_REMOVED,
+                        about(json!({ "tag-name": tag })),
+                    ));
+                }
+            }
+        }
+    }
+    if !recorded.is_empty() {
+        tx.update_account(env, &account)?;
+        for (name, context) in recorded {
+            record(tx, acting, name, &account, context)?;
+        }
+    }
+    Ok((account, run_id))
+}
+
+/// Relate an active account to another under `key` (`account.added-relation`, once).
+pub fn relate(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    key: &str,
+    target: &str,
+) -> Outcome<Account> {
+    let env = acting.env.as_str();
+    let account = load(tx, env, id)?;
+    ensure_active(&account)?;
+    if tx.account(env, target)?.is_none() {
+        return Err(Refusal::UnknownReference {
+            input: Input::named("target-object-id"),
+            id: target.to_string(),
+        });
+    }
+    let relation = Relation {
+        account_id: id.to_string(),
+        key: key.to_string(),
+        target_id: target.to_string(),
+        created_at: acting.now,
+    };
+    if tx.add_relation(env, &relation)? {
+        let context = json!({"relation-schema-key": key, "target-object-id": target});
+        record(
+            tx,
+            acting,
+            events::ACCOUNT_ADDED_RELATION,
+            &account,
+            Some(context),
+        )?;
+    }
+    Ok(account)
+}
+
+/// Remove an active account's `key` relation to `target` (`account.removed-relation`).
+pub fn unrelate(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    key: &str,
+    target: &str,
+) -> Outcome<Account> {
+    let env = acting.env.as_str();
+    let account = load(tx, env, id)?;
+    ensure_active(&account)?;
+    if !tx.remove_relation(env, id, key, target)? {
+        return Err(Refusal::NotFound(format!(
+            "account `{id}` has no `{key}` relation to `{target}`"
+        )));
+    }
+    let context = json!({"relation-schema-key": key, "target-object-id": target});
+    record(
+        tx,
+        acting,
+        events::ACCOUNT_REMOVED_RELATION,
+        &account,
+        Some(context),
+    )?;
+    Ok(account)
 }

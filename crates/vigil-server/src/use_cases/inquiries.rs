@@ -2,12 +2,16 @@
 //! refuses illegal moves and names the event each move records), their sessions, expiry
 //! and redaction.
 
-use serde_json::Value;
+use serde_json::{json, Value};
+use vigil_domain::account::parse_changes;
 use vigil_domain::document::Document;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
+use vigil_domain::inquiry::reverify::{self, Verdict};
 use vigil_domain::inquiry::session::InquirySession;
+use vigil_domain::inquiry::template::InquiryTemplate;
 use vigil_domain::inquiry::{Action, Inquiry};
+use vigil_domain::FieldError;
 use vigil_store::{term, RecordFilter, WriteTx};
 
 use crate::views::inquiry::{SESSION, TYPE};
@@ -191,4 +195,59 @@ pub fn redact(
     tx.delete_stored_responses_for(env, &inquiry.id)?;
     record(tx, acting, events::INQUIRY_REDACTED, inquiry, None)?;
     Ok(orphaned)
+}
+
+/// Submit the inquiry: every required field must have a value; then its identity is
+/// compared with its account's (an empty account is filled instead) and the inquiry
+/// completes, goes to review (completed, then marked for review) or fails. The caller
+/// saves the inquiry.
+pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) -> Outcome<()> {
+    let env = acting.env.as_str();
+    // Refuse early, before anything is written, when the status does not allow it.
+    vigil_domain::inquiry::Lifecycle::next(inquiry.status(), Action::Complete)
+        .map_err(|e| Refusal::Conflict(format!("{e} (inquiry `{}`)", inquiry.id)))?;
+    let template = tx
+        .get::<InquiryTemplate>(env, &inquiry.template_id)?
+        .ok_or_else(|| Refusal::Internal(format!("template {} is gone", inquiry.template_id)))?;
+    if let Some(missing) = template.missing_required(&inquiry.fields).first() {
+        return Err(Refusal::Field(FieldError::invalid(
+            format!("fields/{missing}"),
+            format!(
+                "is required by inquiry template `{}` before the inquiry can complete",
+                template.id
+            ),
+        )));
+    }
+    let Some(account_id) = inquiry.account_id.clone() else {
+        transition(tx, acting, inquiry, Action::Complete)?;
+        return Ok(());
+    };
+    let mut account = tx
+        .account(env, &account_id)?
+        .ok_or_else(|| Refusal::Internal(format!("account {account_id} is gone")))?;
+    let comparison = reverify::compare(&account, &inquiry.fields, acting.now);
+    if comparison.populated_account && reverify::account_is_empty(&account) {
+        let changes = parse_changes(&reverify::account_attributes(&inquiry.fields), false)?;
+        if account.apply(&changes, acting.now).any() {
+            tx.update_account(env, &account)?;
+            let context = json!({ "inquiry-id": inquiry.id });
+            let event = events::ACCOUNT_UPDATED_FIELDS;
+            super::accounts::record(tx, acting, event, &account, Some(context))?;
+        }
+    }
+    let verdict = comparison.verdict;
+    inquiry.comparison = Some(comparison);
+    match verdict {
+        Verdict::Pass => {
+            transition(tx, acting, inquiry, Action::Complete)?;
+        }
+        Verdict::Review => {
+            transition(tx, acting, inquiry, Action::Complete)?;
+            transition(tx, acting, inquiry, Action::MarkForReview)?;
+        }
+        Verdict::Fail => {
+            transition(tx, acting, inquiry, Action::Fail)?;
+        }
+    }
+    Ok(())
 }

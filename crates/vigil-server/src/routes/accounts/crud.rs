@@ -3,17 +3,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::account::{parse_changes, Account, AccountChanges, ChangeSummary};
-use vigil_domain::events;
+use vigil_domain::account::parse_changes;
 
 use vigil_domain::permissions::Access;
-use vigil_store::{AccountFilter, AccountType, WriteTx};
+use vigil_store::AccountFilter;
 
-use super::{
-    allow_meta, blank_account, document, ensure_active, ensure_status, load, not_found, record,
-    save_file, type_or_default, wants_account_type, written_account, SELFIE_FIELD,
-};
+use super::{allow_meta, document, not_found, wants_account_type, written_account};
 use crate::protocol::{finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::use_cases::accounts;
 use crate::views;
 use crate::AppState;
 
@@ -64,61 +61,6 @@ pub async fn retrieve(
     Ok(finish(doc, &ctx, StatusCode::OK))
 }
 
-/// The requested status, checked against the account type's statuses.
-fn check_status(changes: &AccountChanges, account_type: &AccountType) -> ApiResult<()> {
-    match &changes.account_status {
-        Some(status) => ensure_status(account_type, status, "/data/attributes/account-status"),
-        None => Ok(()),
-    }
-}
-
-/// Apply a request's changes, storing its selfie photo (if it sent one) beside them.
-fn apply_changes(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    account: &mut Account,
-    changes: &AccountChanges,
-) -> ApiResult<ChangeSummary> {
-    let mut summary = account.apply(changes, ctx.now);
-    if let Some(selfie) = &changes.selfie_photo {
-        save_file(tx, ctx, account, SELFIE_FIELD, selfie.as_ref())?;
-        summary.fields = true;
-    }
-    Ok(summary)
-}
-
-/// Record the events Persona sends for the parts of an account that changed.
-fn record_changes(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    account: &Account,
-    summary: ChangeSummary,
-) -> ApiResult<()> {
-    if summary.fields || summary.attributes {
-        record(tx, ctx, events::ACCOUNT_UPDATED_FIELDS, account, None)?;
-    }
-    if summary.tags {
-        record(tx, ctx, events::ACCOUNT_UPDATED_TAGS, account, None)?;
-    }
-    if summary.status {
-        record(tx, ctx, events::ACCOUNT_STATUS_UPDATED, account, None)?;
-    }
-    Ok(())
-}
-
-/// The value the request sets for the `meta.upsert-by` field, if any.
-fn upsert_value(changes: &AccountChanges, field: &str) -> Option<Value> {
-    if field == "reference_id" {
-        return changes.reference_id.clone().flatten().map(Value::String);
-    }
-    let mut parts = field.split('.');
-    let mut current = changes.fields.get(parts.next()?)?.get("value")?;
-    for part in parts {
-        current = current.get(part)?.get("value")?;
-    }
-    (!current.is_null()).then(|| current.clone())
-}
-
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let changes = parse_changes(&body.attributes()?, true)?;
@@ -138,7 +80,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         }
     };
     if let Some(field) = &upsert_by {
-        if upsert_value(&changes, field).is_none() {
+        if accounts::upsert_value(&changes, field).is_none() {
             return Err(ApiError::invalid(
                 "/meta/upsert-by",
                 &format!("the request does not set `{field}`, so there is nothing to upsert by"),
@@ -147,45 +89,14 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     }
     wants_account_type(&ctx)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        let account_type = type_or_default(
-            tx,
-            env,
-            changes.account_type_id.as_deref(),
-            "data.attributes.account-type-id",
-        )?;
-        check_status(&changes, &account_type)?;
-        if let Some(field) = &upsert_by {
-            let value = upsert_value(&changes, field).unwrap_or(Value::Null);
-            if let Some(mut existing) =
-                tx.account_by_unique(env, &account_type.id, field, &value)?
-            {
-                let summary = apply_changes(tx, ctx, &mut existing, &changes)?;
-                if summary.any() {
-                    tx.update_account(env, &existing)?;
-                    record_changes(tx, ctx, &existing, summary)?;
-                }
-                return written_account(tx, ctx, StatusCode::OK, existing);
-            }
-        }
-        // One account per reference id (per account type), as the importer has it: a
-        // second create is refused rather than making a twin that lookups by reference
-        // id would then have to choose between.
-        if let Some(Some(reference_id)) = &changes.reference_id {
-            let key = Value::String(reference_id.clone());
-            if let Some(taken) = tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
-                return Err(ApiError::conflict(format!(
-                    "Record not unique: account {} already has this reference-id (send meta.upsert-by: reference-id to update it instead)",
-                    taken.id
-                )));
-            }
-        }
-        let mut account = blank_account(&account_type, ctx.now);
-        apply_changes(tx, ctx, &mut account, &changes)?;
-        account.updated_at = ctx.now;
-        tx.insert_account(env, &account)?;
-        record(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
-        written_account(tx, ctx, StatusCode::CREATED, account)
+        let (account, created) =
+            accounts::create(tx, &ctx.acting(), &changes, upsert_by.as_deref())?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        written_account(tx, ctx, status, account)
     })
     .await
 }
@@ -201,17 +112,7 @@ pub async fn update(
     allow_meta(&body.meta()?, &[])?;
     wants_account_type(&ctx)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
-        let account_type = tx
-            .account_type(ctx.env_id(), &account.account_type_id)?
-            .ok_or_else(|| ApiError::Internal("account type vanished".into()))?;
-        check_status(&changes, &account_type)?;
-        let summary = apply_changes(tx, ctx, &mut account, &changes)?;
-        if summary.any() {
-            tx.update_account(ctx.env_id(), &account)?;
-            record_changes(tx, ctx, &account, summary)?;
-        }
+        let account = accounts::update(tx, &ctx.acting(), &id, &changes)?;
         written_account(tx, ctx, StatusCode::OK, account)
     })
     .await

@@ -3,10 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::events;
 use vigil_domain::permissions::Access;
 
-use super::{act_on_account, allow_meta, ensure_active, load, written_account};
+use super::{act_on_account, allow_meta, load, written_account};
 use crate::protocol::{write, ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::use_cases::{accounts, documents};
 use crate::AppState;
@@ -112,11 +111,8 @@ pub async fn archive(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    act_on_account(&state, &ctx, &body.request_hash, id, |account, ctx| {
-        ensure_active(account)?;
-        account.archived_at = Some(ctx.now);
-        account.updated_at = ctx.now;
-        Ok(Some((events::ACCOUNT_ARCHIVED, None)))
+    act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
+        accounts::archive(tx, acting, &id)
     })
     .await
 }
@@ -129,22 +125,8 @@ pub async fn restore(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    act_on_account(&state, &ctx, &body.request_hash, id, |account, ctx| {
-        if let Some(into) = &account.consolidated_into {
-            return Err(ApiError::conflict(format!(
-                "account `{}` was consolidated into `{into}` and cannot be restored",
-                account.id
-            )));
-        }
-        if account.archived_at.is_none() {
-            return Err(ApiError::conflict(format!(
-                "account `{}` is not archived",
-                account.id
-            )));
-        }
-        account.archived_at = None;
-        account.updated_at = ctx.now;
-        Ok(Some((events::ACCOUNT_RESTORED, None)))
+    act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
+        accounts::restore(tx, acting, &id)
     })
     .await
 }

@@ -10,144 +10,21 @@ pub mod tags;
 
 use serde_json::{Map, Value};
 use vigil_domain::account::Account;
-use vigil_domain::ids::{self, prefix};
-use vigil_domain::upload::Upload;
-use vigil_store::{AccountType, StoredFile, WriteTx};
+use vigil_store::{AccountType, WriteTx};
 
 use axum::http::StatusCode;
 
-use crate::protocol::{record_event, ApiError, ApiResult, Ctx, Doc, Written};
+use crate::protocol::{ApiError, ApiResult, Ctx, Doc, Written};
+use crate::use_cases::{accounts, Acting, Outcome};
 use crate::views;
 
 /// Load an account inside a write, or 404.
 pub(crate) fn load(tx: &mut dyn WriteTx, ctx: &Ctx, id: &str) -> ApiResult<Account> {
-    tx.account(ctx.env_id(), id)?.ok_or_else(|| not_found(id))
+    Ok(accounts::load(tx, ctx.env_id(), id)?)
 }
 
 pub(crate) fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("account `{id}` is not found"))
-}
-
-/// Archived accounts (including consolidated sources) take no changes until restored.
-pub(crate) fn ensure_active(account: &Account) -> ApiResult<()> {
-    if account.archived_at.is_some() {
-        return Err(ApiError::conflict(format!(
-            "account `{}` is archived; restore it before changing it",
-            account.id
-        )));
-    }
-    Ok(())
-}
-
-/// The account field that holds the selfie photo.
-pub(crate) const SELFIE_FIELD: &str = "selfie_photo";
-
-/// Replace the file in an account's file `field` with `upload` (or remove it), in the
-/// same transaction as the account. The field then carries the file's name, size and a
-/// URL under `/api/v1/files/` (beyond Persona, which signs URLs on its own file host).
-pub(crate) fn save_file(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    account: &mut Account,
-    field: &str,
-    upload: Option<&Upload>,
-) -> ApiResult<()> {
-    tx.delete_files(ctx.env_id(), &account.id, Some(field))?;
-    let Some(upload) = upload else {
-        account.set_file(field, None, ctx.now);
-        return Ok(());
-    };
-    let id = ids::new_id(prefix::FILE);
-    let name: String = form_urlencoded::byte_serialize(upload.filename.as_bytes()).collect();
-    let url = format!("/api/v1/files/{id}/{name}");
-    tx.insert_file(
-        ctx.env_id(),
-        &StoredFile {
-            id,
-            object_id: account.id.clone(),
-            field: field.to_string(),
-            filename: upload.filename.clone(),
-            content_type: upload.content_type.to_string(),
-            bytes: upload.bytes.clone(),
-            created_at: ctx.now,
-        },
-    )?;
-    account.set_file(
-        field,
-        Some((&upload.filename, upload.bytes.len(), &url)),
-        ctx.now,
-    );
-    Ok(())
-}
-
-/// 422 at `pointer` unless `status` is one of the type's statuses.
-pub(crate) fn ensure_status(
-    account_type: &AccountType,
-    status: &str,
-    pointer: &str,
-) -> ApiResult<()> {
-    if account_type.statuses.iter().any(|s| s.name == status) {
-        return Ok(());
-    }
-    let known: Vec<&str> = account_type
-        .statuses
-        .iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    Err(ApiError::invalid(
-        pointer,
-        &format!(
-            "`{status}` is not a status of account type {} (known: {})",
-            account_type.name,
-            known.join(", ")
-        ),
-    ))
-}
-
-/// The account type `id` names (404 naming `pointer` when unknown), or the environment's
-/// default type.
-pub(crate) fn type_or_default(
-    tx: &mut dyn WriteTx,
-    env: &str,
-    id: Option<&str>,
-    field: &str,
-) -> ApiResult<AccountType> {
-    match id {
-        Some(id) => tx
-            .account_type(env, id)?
-            .ok_or_else(|| ApiError::not_found(format!("{field} `{id}` is not found"))),
-        None => tx
-            .default_account_type(env)?
-            .ok_or_else(|| ApiError::Internal("environment has no default account type".into())),
-    }
-}
-
-/// A new account of `account_type`, in its default status.
-pub(crate) fn blank_account(account_type: &AccountType, now: i64) -> Account {
-    let mut account = Account::new(
-        ids::new_time_ordered_id(prefix::ACCOUNT, now),
-        account_type.id.clone(),
-        account_type.name.clone(),
-        now,
-    );
-    account.account_status = account_type
-        .statuses
-        .iter()
-        .find(|s| s.is_default)
-        .map(|s| s.name.clone());
-    account
-}
-
-/// Record an event about an account, in the same transaction as the change.
-pub(crate) fn record(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    name: &str,
-    account: &Account,
-    context: Option<Value>,
-) -> ApiResult<()> {
-    let about = (views::account::TYPE, account.id.as_str());
-    record_event(tx, ctx, name, about, account, context)
 }
 
 /// Which relationships the request asked to include; only `account-type` exists.
@@ -243,29 +120,19 @@ pub(crate) fn required_string(
     }
 }
 
-/// What a simple account action did: the event to record (with its context), or nothing
-/// when the account was already in the requested state.
-pub(crate) type ActionEvent = Option<(&'static str, Option<Value>)>;
-
-/// The shape every simple account action shares: load the account, apply `change`, and
-/// when it reports an event, save the account and record the event in the same
-/// transaction; answer with the account.
+/// The shape every simple account change shares: run the use case in a write, answer
+/// with the account it returns.
 pub(crate) async fn act_on_account<F>(
     state: &crate::AppState,
     ctx: &Ctx,
     request_hash: &str,
-    id: String,
     change: F,
 ) -> ApiResult<crate::protocol::Reply>
 where
-    F: FnOnce(&mut Account, &Ctx) -> ApiResult<ActionEvent> + Send + 'static,
+    F: FnOnce(&mut dyn WriteTx, &Acting) -> Outcome<Account> + Send + 'static,
 {
     crate::protocol::write(state, ctx, request_hash, move |tx, ctx| {
-        let mut account = load(tx, ctx, &id)?;
-        if let Some((name, context)) = change(&mut account, ctx)? {
-            tx.update_account(ctx.env_id(), &account)?;
-            record(tx, ctx, name, &account, context)?;
-        }
+        let account = change(tx, &ctx.acting())?;
         written_account(tx, ctx, StatusCode::OK, account)
     })
     .await

@@ -3,15 +3,14 @@
 
 use serde_json::{Map, Value};
 use vigil_domain::account::Account;
-use vigil_domain::events;
 use vigil_domain::validate;
-use vigil_store::{AccountType, WriteTx};
+use vigil_store::WriteTx;
 
-use super::{blank_account, record as record_account, type_or_default};
 use crate::protocol::{ApiError, ApiResult, Ctx};
+use crate::use_cases::{accounts, Input};
 
-/// Where a request names the type of an account it creates.
-const TYPE_FIELD: &str = "meta.auto-create-account-type-id";
+/// Where a request names the type of an account it creates (in `meta`).
+const TYPE_FIELD: &str = "auto-create-account-type-id";
 
 /// A trimmed, non-empty optional string member `name` of `map`, which sits at `pointer`.
 pub(crate) fn optional_string(
@@ -142,11 +141,17 @@ impl OwnerChoice {
                 ApiError::not_found(format!("data.attributes.account-id `{id}` is not found"))
             })?),
             Choice::Reference(reference, create) => {
-                let account_type = type_or_default(tx, env, type_id, TYPE_FIELD)?;
+                let account_type =
+                    accounts::type_or_default(tx, env, type_id, Input::named(TYPE_FIELD))?;
                 let key = Value::String(reference.clone());
                 match tx.account_by_unique(env, &account_type.id, "reference_id", &key)? {
                     Some(existing) => Some(existing),
-                    None if create => Some(new_account(tx, ctx, &account_type, Some(reference))?),
+                    None if create => Some(accounts::create_blank(
+                        tx,
+                        &ctx.acting(),
+                        &account_type,
+                        Some(reference),
+                    )?),
                     None => {
                         return Err(ApiError::not_found(format!(
                             "no account has reference id `{reference}` (and meta.auto-create-account is false)"
@@ -155,25 +160,18 @@ impl OwnerChoice {
                 }
             }
             Choice::New => {
-                let account_type = type_or_default(tx, env, type_id, TYPE_FIELD)?;
-                Some(new_account(tx, ctx, &account_type, None)?)
+                let account_type =
+                    accounts::type_or_default(tx, env, type_id, Input::named(TYPE_FIELD))?;
+                Some(accounts::create_blank(
+                    tx,
+                    &ctx.acting(),
+                    &account_type,
+                    None,
+                )?)
             }
             Choice::None => None,
         })
     }
-}
-
-fn new_account(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    account_type: &AccountType,
-    reference_id: Option<String>,
-) -> ApiResult<Account> {
-    let mut account = blank_account(account_type, ctx.now);
-    account.reference_id = reference_id;
-    tx.insert_account(ctx.env_id(), &account)?;
-    record_account(tx, ctx, events::ACCOUNT_CREATED, &account, None)?;
-    Ok(account)
 }
 
 #[cfg(test)]

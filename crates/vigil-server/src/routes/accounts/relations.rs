@@ -1,16 +1,14 @@
 //! add-relation, remove-relation and the relations list.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use serde_json::json;
-use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::time::parse_millis;
-use vigil_store::{Relation, RelationFilter};
+use vigil_store::RelationFilter;
 
-use super::{allow_meta, ensure_active, load, meta_string, not_found, record, written_account};
-use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use super::{act_on_account, allow_meta, meta_string, not_found};
+use crate::protocol::{paging, ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::use_cases::accounts;
 use crate::views;
 use crate::AppState;
 
@@ -52,30 +50,8 @@ pub async fn add_relation(
             "an account cannot be related to itself",
         ));
     }
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
-        if tx.account(ctx.env_id(), &target)?.is_none() {
-            return Err(ApiError::not_found(format!(
-                "meta.target-object-id `{target}` is not found"
-            )));
-        }
-        let relation = Relation {
-            account_id: id.clone(),
-            key: key.clone(),
-            target_id: target.clone(),
-            created_at: ctx.now,
-        };
-        if tx.add_relation(ctx.env_id(), &relation)? {
-            record(
-                tx,
-                ctx,
-                events::ACCOUNT_ADDED_RELATION,
-                &account,
-                Some(json!({"relation-schema-key": key, "target-object-id": target})),
-            )?;
-        }
-        written_account(tx, ctx, StatusCode::OK, account)
+    act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
+        accounts::relate(tx, acting, &id, &key, &target)
     })
     .await
 }
@@ -88,22 +64,8 @@ pub async fn remove_relation(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let (key, target) = relation_args(&body)?;
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let account = load(tx, ctx, &id)?;
-        ensure_active(&account)?;
-        if !tx.remove_relation(ctx.env_id(), &id, &key, &target)? {
-            return Err(ApiError::not_found(format!(
-                "account `{id}` has no `{key}` relation to `{target}`"
-            )));
-        }
-        record(
-            tx,
-            ctx,
-            events::ACCOUNT_REMOVED_RELATION,
-            &account,
-            Some(json!({"relation-schema-key": key, "target-object-id": target})),
-        )?;
-        written_account(tx, ctx, StatusCode::OK, account)
+    act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
+        accounts::unrelate(tx, acting, &id, &key, &target)
     })
     .await
 }

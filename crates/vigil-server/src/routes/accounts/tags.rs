@@ -2,14 +2,14 @@
 
 use axum::extract::{Path, State};
 use serde_json::Value;
-use vigil_domain::account::{parse_tags, Account};
-use vigil_domain::events;
+use vigil_domain::account::parse_tags;
 use vigil_domain::permissions::Access;
 use vigil_domain::tag_change::TagChange;
 use vigil_domain::validate;
 
-use super::{act_on_account, allow_meta, ensure_active};
+use super::{act_on_account, allow_meta};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::use_cases::accounts;
 use crate::AppState;
 
 /// `meta.tag-name` of a tag request (accounts and reports). Tag ids are not supported:
@@ -68,15 +68,7 @@ pub async fn add_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    change_one_tag(
-        &state,
-        ctx,
-        id,
-        body,
-        Account::add_tag,
-        events::ACCOUNT_TAG_ADDED,
-    )
-    .await
+    change_one_tag(&state, ctx, id, body, true).await
 }
 
 pub async fn remove_tag(
@@ -85,33 +77,22 @@ pub async fn remove_tag(
     Path(id): Path<String>,
     body: ApiBody,
 ) -> ApiResult<Reply> {
-    change_one_tag(
-        &state,
-        ctx,
-        id,
-        body,
-        Account::remove_tag,
-        events::ACCOUNT_TAG_REMOVED,
-    )
-    .await
+    change_one_tag(&state, ctx, id, body, false).await
 }
 
-/// add-tag and remove-tag: one tag, one change (`false` when there was nothing to do, and
-/// then no event), one event naming the tag.
+/// add-tag and remove-tag: one tag, one change (none, and no event, when there was
+/// nothing to do).
 async fn change_one_tag(
     state: &AppState,
     ctx: Ctx,
     id: String,
     body: ApiBody,
-    change: fn(&mut Account, &str, i64) -> bool,
-    event: &'static str,
+    add: bool,
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let tag = one_tag(&body)?;
-    act_on_account(state, &ctx, &body.request_hash, id, move |account, ctx| {
-        ensure_active(account)?;
-        let context = Some(serde_json::json!({ "tag-name": tag }));
-        Ok(change(account, &tag, ctx.now).then_some((event, context)))
+    act_on_account(state, &ctx, &body.request_hash, move |tx, acting| {
+        accounts::change_tag(tx, acting, &id, &tag, add)
     })
     .await
 }
@@ -124,14 +105,8 @@ pub async fn set_tags(
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
     let tags = tag_list(&body)?;
-    act_on_account(&state, &ctx, &body.request_hash, id, move |account, ctx| {
-        ensure_active(account)?;
-        if account.tags == tags {
-            return Ok(None);
-        }
-        account.tags = tags;
-        account.updated_at = ctx.now;
-        Ok(Some((events::ACCOUNT_UPDATED_TAGS, None)))
+    act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
+        accounts::set_tags(tx, acting, &id, tags)
     })
     .await
 }

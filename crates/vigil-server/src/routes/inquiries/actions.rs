@@ -3,19 +3,16 @@
 
 use axum::extract::{Path, State};
 use serde_json::{json, Value};
-use vigil_domain::account::parse_changes;
 use vigil_domain::events;
-use vigil_domain::inquiry::reverify::{self, Verdict};
-use vigil_domain::inquiry::template::{InquiryTemplate, DAY_SECS};
-use vigil_domain::inquiry::{Action, Inquiry};
+use vigil_domain::inquiry::template::DAY_SECS;
+use vigil_domain::inquiry::Action;
 use vigil_domain::permissions::Access;
-use vigil_store::WriteTx;
 
 use super::{act_on_inquiry, issue_link, issue_token};
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
+use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::optional_integer;
 use crate::routes::accounts::tags;
-use crate::routes::accounts::{allow_meta, record as record_account};
 use crate::use_cases::inquiries;
 use crate::AppState;
 use vigil_domain::tag_change::TagChange;
@@ -239,65 +236,6 @@ pub async fn set_tags(
     change_tags(state, ctx, id, body, change).await
 }
 
-/// Submit the inquiry: every required field must have a value; then its identity is
-/// compared with its account's (an empty account is filled instead) and the inquiry
-/// completes, goes to review (completed, then marked for review) or fails.
-pub(crate) fn complete(tx: &mut dyn WriteTx, ctx: &Ctx, inquiry: &mut Inquiry) -> ApiResult<()> {
-    let env = ctx.env_id();
-    // Refuse early, before anything is written, when the status does not allow it.
-    vigil_domain::inquiry::Lifecycle::next(inquiry.status(), Action::Complete)
-        .map_err(|e| ApiError::conflict(format!("{e} (inquiry `{}`)", inquiry.id)))?;
-    let template = tx
-        .get::<InquiryTemplate>(env, &inquiry.template_id)?
-        .ok_or_else(|| ApiError::Internal(format!("template {} is gone", inquiry.template_id)))?;
-    if let Some(missing) = template.missing_required(&inquiry.fields).first() {
-        return Err(ApiError::invalid(
-            &format!("/data/attributes/fields/{missing}"),
-            &format!(
-                "is required by inquiry template `{}` before the inquiry can complete",
-                template.id
-            ),
-        ));
-    }
-    let Some(account_id) = inquiry.account_id.clone() else {
-        inquiries::transition(tx, &ctx.acting(), inquiry, Action::Complete)?;
-        return Ok(());
-    };
-    let mut account = tx
-        .account(env, &account_id)?
-        .ok_or_else(|| ApiError::Internal(format!("account {account_id} is gone")))?;
-    let comparison = reverify::compare(&account, &inquiry.fields, ctx.now);
-    if comparison.populated_account && reverify::account_is_empty(&account) {
-        let changes = parse_changes(&reverify::account_attributes(&inquiry.fields), false)?;
-        if account.apply(&changes, ctx.now).any() {
-            tx.update_account(env, &account)?;
-            let context = json!({ "inquiry-id": inquiry.id });
-            record_account(
-                tx,
-                ctx,
-                events::ACCOUNT_UPDATED_FIELDS,
-                &account,
-                Some(context),
-            )?;
-        }
-    }
-    let verdict = comparison.verdict;
-    inquiry.comparison = Some(comparison);
-    match verdict {
-        Verdict::Pass => {
-            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Complete)?;
-        }
-        Verdict::Review => {
-            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Complete)?;
-            inquiries::transition(tx, &ctx.acting(), inquiry, Action::MarkForReview)?;
-        }
-        Verdict::Fail => {
-            inquiries::transition(tx, &ctx.acting(), inquiry, Action::Fail)?;
-        }
-    }
-    Ok(())
-}
-
 /// Beyond Persona: `POST /inquiries/{id}/complete`, for an operator's own front end that
 /// collected the fields (`PATCH` first): runs reverification and moves the inquiry.
 pub async fn submit(
@@ -314,7 +252,7 @@ pub async fn submit(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
-            complete(tx, ctx, inquiry)?;
+            inquiries::complete(tx, &ctx.acting(), inquiry)?;
             Ok(None)
         },
     )
@@ -384,7 +322,7 @@ pub async fn simulate(
                     Some(action) => {
                         inquiries::transition(tx, &ctx.acting(), inquiry, action)?;
                     }
-                    None => complete(tx, ctx, inquiry)?,
+                    None => inquiries::complete(tx, &ctx.acting(), inquiry)?,
                 }
             }
             Ok(None)
