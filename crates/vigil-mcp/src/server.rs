@@ -54,6 +54,22 @@ struct Failure {
 }
 
 impl ToolServer {
+    /// The tools over the API at `base_url`, called with `key` (empty: each caller's own
+    /// key, set per call) in Persona-Version `version` (the key's default when `None`).
+    pub fn for_api(
+        base_url: &str,
+        key: String,
+        version: Option<String>,
+        settings: Settings,
+        log: Option<Arc<dyn CallLog>>,
+        caller: impl Into<String>,
+    ) -> Result<ToolServer, vigil_client::Error> {
+        let mut config = vigil_client::Config::new(base_url, key);
+        config.version = version;
+        let client = Client::new(config)?;
+        Ok(ToolServer::new(client, settings, log, caller))
+    }
+
     pub fn new(
         client: Client,
         settings: Settings,

@@ -87,13 +87,19 @@ pub fn router(
     settings: vigil_mcp::Settings,
 ) -> anyhow::Result<(Router, impl FnOnce())> {
     let api = own_api(address);
-    let client = vigil_client::Client::new(vigil_client::Config::new(&api, ""))?;
-    let log = Log::store(
+    let log: Arc<dyn vigil_mcp::CallLog> = Arc::new(Log::store(
         state.store.clone(),
         vigil_domain::tool_call::EXTERNAL_ENVIRONMENT.into(),
-        api,
-    );
-    let tools = ToolServer::new(client, settings, Some(Arc::new(log)), "an unknown caller");
+        api.clone(),
+    ));
+    let tools = ToolServer::for_api(
+        &api,
+        String::new(),
+        None,
+        settings,
+        Some(log),
+        "an unknown caller",
+    )?;
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(allowed_hosts(&state.config.public_url));
     let stop = config.cancellation_token.clone();

@@ -91,11 +91,10 @@ pub fn run(args: McpArgs) -> anyhow::Result<()> {
         Some(dir) => log::in_data_dir(dir, &key, &args.base_url)?,
         None => (Log::stderr(), "a key".to_string()),
     };
-    let mut config = vigil_client::Config::new(&args.base_url, key);
-    config.version = args.persona_version.clone();
-    let client = vigil_client::Client::new(config)?;
     let caller = format!("{key_caller} on stdio ({})", whoami());
-    let server = ToolServer::new(client, settings, Some(Arc::new(log)), caller);
+    let version = args.persona_version.clone();
+    let log: Arc<dyn vigil_mcp::CallLog> = Arc::new(log);
+    let server = ToolServer::for_api(&args.base_url, key, version, settings, Some(log), caller)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
