@@ -181,6 +181,40 @@ pub enum Moved {
 pub struct IllegalMove(pub String);
 
 impl Case {
+    /// A new open case `id` of `template`, named after it (not yet saved).
+    pub fn open(id: String, template: &CaseTemplate, creator: Participant, now: i64) -> Case {
+        Case {
+            name: format!("{} {}", template.name, &id[id.len().saturating_sub(6)..]),
+            id,
+            template_id: template.id.clone(),
+            queue_id: None,
+            status: CaseStatus::Open,
+            resolution: None,
+            created_at: now,
+            updated_at: now,
+            assigned_at: None,
+            resolved_at: None,
+            redacted_at: None,
+            sla_expires_at: None,
+            sla_reported: false,
+            creator,
+            assignee: None,
+            assigner: None,
+            resolver: None,
+            updater: None,
+            tags: Vec::new(),
+            fields: Map::new(),
+            account_ids: Vec::new(),
+            reference_ids: Vec::new(),
+            inquiry_ids: Vec::new(),
+            report_ids: Vec::new(),
+            document_ids: Vec::new(),
+            comment_ids: Vec::new(),
+            finding: None,
+            rule_id: None,
+        }
+    }
+
     /// Apply a status change by `actor` at `now`. The legal moves: `open` and `pending`
     /// into each other and into `resolved` (with a resolution); `resolved` back to `open`
     /// or `pending` (a reopening). A decision is final until the case is reopened: a
@@ -289,39 +323,13 @@ mod tests {
     }
 
     fn case() -> Case {
-        Case {
-            id: "case_a".into(),
-            name: "n".into(),
-            template_id: "ctmpl_a".into(),
-            queue_id: None,
-            status: CaseStatus::Open,
-            resolution: None,
-            created_at: 0,
-            updated_at: 0,
-            assigned_at: None,
-            resolved_at: None,
-            redacted_at: None,
-            sla_expires_at: Some(10),
-            sla_reported: false,
-            creator: Participant {
-                id: "k".into(),
-                kind: "user".into(),
-            },
-            assignee: None,
-            assigner: None,
-            resolver: None,
-            updater: None,
-            tags: Vec::new(),
-            fields: Map::new(),
-            account_ids: Vec::new(),
-            reference_ids: Vec::new(),
-            inquiry_ids: Vec::new(),
-            report_ids: Vec::new(),
-            document_ids: Vec::new(),
-            comment_ids: Vec::new(),
-            finding: None,
-            rule_id: None,
-        }
+        let creator = Participant {
+            id: "k".into(),
+            kind: "user".into(),
+        };
+        let mut case = Case::open("case_a".into(), &template(), creator, 0);
+        case.sla_expires_at = Some(10);
+        case
     }
 
     #[test]

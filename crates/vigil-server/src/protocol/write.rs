@@ -52,22 +52,20 @@ impl Doc {
     }
 }
 
-/// Record an event about `object` by the request's key, in the same transaction as the
+/// Record an event about `subject` by the request's key, in the same transaction as the
 /// change it describes (see [`crate::use_cases::record`]).
-pub fn record_event(
+pub fn record_event<S: use_cases::Subject>(
     tx: &mut dyn WriteTx,
     ctx: &Ctx,
     name: &str,
-    object: (&str, &str),
-    snapshot: &impl serde::Serialize,
+    subject: &S,
     context: Option<Value>,
 ) -> ApiResult<()> {
     Ok(use_cases::record(
         tx,
         &ctx.acting(),
         name,
-        object,
-        snapshot,
+        subject,
         context,
     )?)
 }

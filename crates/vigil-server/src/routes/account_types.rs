@@ -9,7 +9,7 @@ use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::validate::status_name;
-use vigil_store::{AccountStatus, AccountType, WriteTx};
+use vigil_store::{AccountStatus, AccountType};
 
 use crate::protocol::{
     finish, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
@@ -194,17 +194,6 @@ fn apply(account_type: &mut AccountType, changes: TypeChanges, now: i64) -> ApiR
     Ok(())
 }
 
-/// Record the change as an event, in the same transaction.
-fn record(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    name: &str,
-    account_type: &AccountType,
-) -> ApiResult<()> {
-    let about = (views::account_type::TYPE, account_type.id.as_str());
-    record_event(tx, ctx, name, about, account_type, None)
-}
-
 fn written(status: StatusCode, account_type: AccountType) -> Written {
     Written {
         status,
@@ -245,7 +234,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         changes.default_status = changes.default_status.take().or(first);
         apply(&mut account_type, changes, ctx.now)?;
         tx.insert_account_type(&account_type)?;
-        record(tx, ctx, events::ACCOUNT_TYPE_CREATED, &account_type)?;
+        record_event(tx, ctx, events::ACCOUNT_TYPE_CREATED, &account_type, None)?;
         Ok(written(StatusCode::CREATED, account_type))
     })
     .await
@@ -273,7 +262,7 @@ pub async fn update(
         }
         apply(&mut account_type, changes, ctx.now)?;
         tx.update_account_type(&account_type)?;
-        record(tx, ctx, events::ACCOUNT_TYPE_UPDATED, &account_type)?;
+        record_event(tx, ctx, events::ACCOUNT_TYPE_UPDATED, &account_type, None)?;
         Ok(written(StatusCode::OK, account_type))
     })
     .await

@@ -56,7 +56,7 @@ fn recorded(
     report: Report,
 ) -> ApiResult<Written> {
     if let Some((name, context)) = event {
-        record_event(tx, ctx, name, (TYPE, &report.id), &report, context)?;
+        record_event(tx, ctx, name, &report, context)?;
     }
     Ok(Written {
         status,

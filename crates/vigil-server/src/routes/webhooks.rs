@@ -20,7 +20,7 @@ use crate::protocol::version::ApiVersion;
 use crate::protocol::{
     paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
-use crate::views::{self, webhook::TYPE};
+use crate::views::{self};
 use crate::webhooks::address;
 use crate::AppState;
 
@@ -49,14 +49,7 @@ fn record(
     webhook: &Webhook,
     context: Option<Value>,
 ) -> ApiResult<()> {
-    record_event(
-        tx,
-        ctx,
-        name,
-        (TYPE, &webhook.id),
-        &webhook.without_secrets(),
-        context,
-    )
+    record_event(tx, ctx, name, &webhook.without_secrets(), context)
 }
 
 fn written(status: StatusCode, webhook: Webhook, with_secrets: bool) -> Written {

@@ -303,7 +303,6 @@ impl Monitor {
                         tx,
                         &acting,
                         events::REPORT_WATCHLIST_READY,
-                        (crate::views::report::TYPE, &report.id),
                         &report,
                         None,
                     )?;

@@ -13,20 +13,7 @@ use vigil_domain::rule::AccountKeys;
 use vigil_domain::upload::Upload;
 use vigil_store::{term, AccountType, RecordFilter, Relation, StoredFile, WriteTx};
 
-use crate::views::account::TYPE;
-
-use super::{record as record_event, Acting, Input, Outcome, Refusal};
-
-/// Record an event about an account, in the same transaction as the change.
-pub fn record(
-    tx: &mut dyn WriteTx,
-    acting: &Acting,
-    name: &str,
-    account: &Account,
-    context: Option<Value>,
-) -> Outcome<()> {
-    record_event(tx, acting, name, (TYPE, &account.id), account, context)
-}
+use super::{record, Acting, Input, Outcome, Refusal};
 
 pub fn load(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Account> {
     tx.account(env, id)?

@@ -2,9 +2,7 @@
 //! comment, redact; and the SLA running out.
 
 use serde_json::{json, Map, Value};
-use vigil_domain::case::{
-    Case, CaseComment, CaseQueue, CaseStatus, CaseTemplate, Moved, Participant,
-};
+use vigil_domain::case::{Case, CaseComment, CaseQueue, CaseTemplate, Moved, Participant};
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::template::check_fields;
@@ -13,9 +11,7 @@ use vigil_domain::tag_change::TagChange;
 use vigil_store::{term, RecordFilter, WriteTx};
 
 use super::inquiries::{expire_sessions, transition, MAX_SESSIONS};
-use crate::views::case::{COMMENT, TYPE};
-
-use super::{record as record_event, replace_snapshots, Acting, Input, Outcome, Refusal};
+use super::{record, replace_snapshots, Acting, Input, Outcome, Refusal};
 
 pub fn load(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Case> {
     tx.get::<Case>(env, id)?
@@ -34,16 +30,6 @@ pub fn ensure_not_redacted(case: &Case) -> Outcome<()> {
         Some(_) => Err(Refusal::Conflict(format!("case `{}` is redacted", case.id))),
         None => Ok(()),
     }
-}
-
-pub fn record(
-    tx: &mut dyn WriteTx,
-    acting: &Acting,
-    name: &str,
-    case: &Case,
-    context: Option<Value>,
-) -> Outcome<()> {
-    record_event(tx, acting, name, (TYPE, &case.id), case, context)
 }
 
 fn load_template(tx: &mut dyn WriteTx, env: &str, id: &str, input: Input) -> Outcome<CaseTemplate> {
@@ -71,37 +57,12 @@ fn load_queue(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<CaseQueue> {
 
 /// A new open case of `template` (not yet saved).
 pub fn blank(template: &CaseTemplate, creator: Participant, now: i64) -> Case {
-    let id = ids::new_time_ordered_id(prefix::CASE, now);
-    Case {
-        name: format!("{} {}", template.name, &id[id.len() - 6..]),
-        id,
-        template_id: template.id.clone(),
-        queue_id: None,
-        status: CaseStatus::Open,
-        resolution: None,
-        created_at: now,
-        updated_at: now,
-        assigned_at: None,
-        resolved_at: None,
-        redacted_at: None,
-        sla_expires_at: None,
-        sla_reported: false,
+    Case::open(
+        ids::new_time_ordered_id(prefix::CASE, now),
+        template,
         creator,
-        assignee: None,
-        assigner: None,
-        resolver: None,
-        updater: None,
-        tags: Vec::new(),
-        fields: Map::new(),
-        account_ids: Vec::new(),
-        reference_ids: Vec::new(),
-        inquiry_ids: Vec::new(),
-        report_ids: Vec::new(),
-        document_ids: Vec::new(),
-        comment_ids: Vec::new(),
-        finding: None,
-        rule_id: None,
-    }
+        now,
+    )
 }
 
 /// What a person (or a program) asks for when opening a case.
@@ -383,14 +344,7 @@ pub fn comment(
     case.updated_at = acting.now;
     tx.put(&acting.env, &comment)?;
     tx.put(&acting.env, &*case)?;
-    record_event(
-        tx,
-        acting,
-        events::CASE_COMMENT_CREATED,
-        (COMMENT, &comment.id),
-        &comment,
-        None,
-    )?;
+    record(tx, acting, events::CASE_COMMENT_CREATED, &comment, None)?;
     Ok(comment)
 }
 

@@ -8,14 +8,9 @@ use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::Inquiry;
 use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
 
-use crate::views::document::TYPE;
 use crate::AppState;
 
-use super::{record as record_event, replace_snapshots, Acting, Input, Outcome, Refusal};
-
-fn record(tx: &mut dyn WriteTx, acting: &Acting, name: &str, document: &Document) -> Outcome<()> {
-    record_event(tx, acting, name, (TYPE, &document.id), document, None)
-}
+use super::{record, replace_snapshots, Acting, Input, Outcome, Refusal};
 
 /// What a new document is.
 pub struct NewDocument {
@@ -50,7 +45,7 @@ pub fn create(tx: &mut dyn WriteTx, acting: &Acting, new: NewDocument) -> Outcom
         tx.put(env, &inquiry)?;
     }
     tx.put(env, &document)?;
-    record(tx, acting, events::DOCUMENT_CREATED, &document)?;
+    record(tx, acting, events::DOCUMENT_CREATED, &document, None)?;
     Ok(document)
 }
 
@@ -75,7 +70,7 @@ pub fn redact(
     let files = document.redact(acting.now);
     tx.put(env, &*document)?;
     replace_snapshots(tx, env, &document.id, &*document)?;
-    record(tx, acting, events::DOCUMENT_REDACTED, document)?;
+    record(tx, acting, events::DOCUMENT_REDACTED, document, None)?;
     let mut orphaned = Vec::new();
     for file in files {
         // A file named per document is this document's alone; one stored by its hash

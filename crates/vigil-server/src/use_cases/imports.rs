@@ -68,7 +68,7 @@ fn import_account(
     let mut account = accounts::blank(&account_type, now);
     account.apply(changes, now);
     tx.insert_account(env, &account)?;
-    accounts::record(tx, acting, events::ACCOUNT_CREATED, &account, None)?;
+    super::record(tx, acting, events::ACCOUNT_CREATED, &account, None)?;
     Ok(RowOutcome::Imported)
 }
 

@@ -2,7 +2,7 @@
 //! refuses illegal moves and names the event each move records), their sessions, expiry
 //! and redaction.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use vigil_domain::account::parse_changes;
 use vigil_domain::document::Document;
 use vigil_domain::events;
@@ -14,9 +14,7 @@ use vigil_domain::inquiry::{Action, Inquiry};
 use vigil_domain::FieldError;
 use vigil_store::{term, RecordFilter, WriteTx};
 
-use crate::views::inquiry::{SESSION, TYPE};
-
-use super::{record as record_event, replace_snapshots, Acting, Input, Outcome, Refusal};
+use super::{record, replace_snapshots, Acting, Input, Outcome, Refusal};
 
 /// Persona's limit of sessions per inquiry.
 pub const MAX_SESSIONS: usize = 25;
@@ -34,26 +32,6 @@ pub fn ensure_not_redacted(inquiry: &Inquiry) -> Outcome<()> {
         ))),
         None => Ok(()),
     }
-}
-
-/// Record an event about an inquiry, in the same transaction as the change.
-pub fn record(
-    tx: &mut dyn WriteTx,
-    acting: &Acting,
-    name: &str,
-    inquiry: &Inquiry,
-    context: Option<Value>,
-) -> Outcome<()> {
-    record_event(tx, acting, name, (TYPE, &inquiry.id), inquiry, context)
-}
-
-pub fn record_session(
-    tx: &mut dyn WriteTx,
-    acting: &Acting,
-    name: &str,
-    session: &InquirySession,
-) -> Outcome<()> {
-    record_event(tx, acting, name, (SESSION, &session.id), session, None)
 }
 
 /// Move the inquiry by `action`, recording the event the move names (none when it was
@@ -108,7 +86,7 @@ pub fn expire_sessions(
     for mut session in tx.find::<InquirySession>(&acting.env, &filter, MAX_SESSIONS * 4)? {
         if session.expire(acting.now) {
             tx.put(&acting.env, &session)?;
-            record_session(tx, acting, events::INQUIRY_SESSION_EXPIRED, &session)?;
+            record(tx, acting, events::INQUIRY_SESSION_EXPIRED, &session, None)?;
             expired.push(session);
         }
     }
@@ -123,7 +101,7 @@ fn start_newest_session(tx: &mut dyn WriteTx, acting: &Acting, inquiry_id: &str)
     if let Some(mut session) = tx.find::<InquirySession>(&acting.env, &filter, 1)?.pop() {
         if session.start(acting.now) {
             tx.put(&acting.env, &session)?;
-            record_session(tx, acting, events::INQUIRY_SESSION_STARTED, &session)?;
+            record(tx, acting, events::INQUIRY_SESSION_STARTED, &session, None)?;
         }
     }
     Ok(())
@@ -159,7 +137,7 @@ pub fn new_session(
     );
     inquiry.session_ids.push(session.id.clone());
     tx.put(&acting.env, &session)?;
-    record_session(tx, acting, events::INQUIRY_SESSION_CREATED, &session)?;
+    record(tx, acting, events::INQUIRY_SESSION_CREATED, &session, None)?;
     Ok(session)
 }
 
@@ -232,7 +210,7 @@ pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) ->
             tx.update_account(env, &account)?;
             let context = json!({ "inquiry-id": inquiry.id });
             let event = events::ACCOUNT_UPDATED_FIELDS;
-            super::accounts::record(tx, acting, event, &account, Some(context))?;
+            record(tx, acting, event, &account, Some(context))?;
         }
     }
     let verdict = comparison.verdict;

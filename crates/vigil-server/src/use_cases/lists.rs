@@ -6,8 +6,6 @@ use vigil_domain::ids::{self, prefix};
 use vigil_domain::list::{self, List, ListItem, ListKind};
 use vigil_store::WriteTx;
 
-use crate::views::list::{LIST, LIST_ITEM};
-
 use super::{record, Acting, Input, Outcome, Refusal};
 
 /// A new list (`list.created`).
@@ -28,14 +26,7 @@ pub fn create(
         updated_at: acting.now,
     };
     tx.insert_list(&acting.env, &list)?;
-    record(
-        tx,
-        acting,
-        events::LIST_CREATED,
-        (LIST, &list.id),
-        &list,
-        None,
-    )?;
+    record(tx, acting, events::LIST_CREATED, &list, None)?;
     Ok(list)
 }
 
@@ -52,14 +43,7 @@ pub fn archive(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<List>
     list.archived_at = Some(acting.now);
     list.updated_at = acting.now;
     tx.update_list(&acting.env, &list)?;
-    record(
-        tx,
-        acting,
-        events::LIST_ARCHIVED,
-        (LIST, &list.id),
-        &list,
-        None,
-    )?;
+    record(tx, acting, events::LIST_ARCHIVED, &list, None)?;
     Ok(list)
 }
 
@@ -115,14 +99,7 @@ pub fn add_item(
         updated_at: acting.now,
     };
     tx.insert_list_item(&acting.env, &item)?;
-    record(
-        tx,
-        acting,
-        events::LIST_ITEM_CREATED,
-        (LIST_ITEM, &item.id),
-        &item,
-        None,
-    )?;
+    record(tx, acting, events::LIST_ITEM_CREATED, &item, None)?;
     Ok(Some(item))
 }
 
@@ -167,13 +144,6 @@ pub fn archive_item(
     item.archived_at = Some(acting.now);
     item.updated_at = acting.now;
     tx.update_list_item(&acting.env, &item)?;
-    record(
-        tx,
-        acting,
-        events::LIST_ITEM_ARCHIVED,
-        (LIST_ITEM, &item.id),
-        &item,
-        None,
-    )?;
+    record(tx, acting, events::LIST_ITEM_ARCHIVED, &item, None)?;
     Ok(item)
 }

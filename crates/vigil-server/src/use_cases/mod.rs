@@ -26,6 +26,8 @@ use vigil_domain::ids::{self, prefix};
 use vigil_domain::FieldError;
 use vigil_store::{Event, StoreError, WriteTx};
 
+use crate::views;
+
 /// Who is acting, in which environment, and when (the server's clock, which the test
 /// clock moves).
 #[derive(Debug, Clone)]
@@ -127,23 +129,57 @@ impl From<FieldError> for Refusal {
 
 pub type Outcome<T> = Result<T, Refusal>;
 
-/// Record an event about `object` by `acting.actor` (stored as a snapshot in vigil's
-/// internal form, rendered in each reader's version), in the same transaction as the
-/// change it describes.
-pub fn record(
+/// An object events are about: its resource type, as the API names it, and its id.
+pub trait Subject: serde::Serialize {
+    const TYPE: &'static str;
+    fn subject_id(&self) -> &str;
+}
+
+macro_rules! subjects {
+    ($($object:ty => $type:expr),* $(,)?) => {
+        $(impl Subject for $object {
+            const TYPE: &'static str = $type;
+            fn subject_id(&self) -> &str {
+                &self.id
+            }
+        })*
+    };
+}
+
+subjects! {
+    vigil_domain::account::Account => views::account::TYPE,
+    vigil_store::AccountType => views::account_type::TYPE,
+    vigil_domain::case::Case => views::case::TYPE,
+    vigil_domain::case::CaseComment => views::case::COMMENT,
+    vigil_domain::case::CaseTemplate => views::case::TEMPLATE,
+    vigil_domain::case::CaseQueue => views::case::QUEUE,
+    vigil_domain::inquiry::Inquiry => views::inquiry::TYPE,
+    vigil_domain::inquiry::session::InquirySession => views::inquiry::SESSION,
+    vigil_domain::inquiry::template::InquiryTemplate => views::inquiry::TEMPLATE,
+    vigil_domain::document::Document => views::document::TYPE,
+    vigil_domain::list::List => views::list::LIST,
+    vigil_domain::list::ListItem => views::list::LIST_ITEM,
+    vigil_domain::report::Report => views::report::TYPE,
+    vigil_domain::rule::FlaggingRule => rules::TYPE,
+    vigil_domain::webhook::Webhook => views::webhook::TYPE,
+}
+
+/// Record an event about `subject` by `acting.actor` (the subject stored as a snapshot in
+/// vigil's internal form, rendered in each reader's version), in the same transaction as
+/// the change it describes.
+pub fn record<S: Subject>(
     tx: &mut dyn WriteTx,
     acting: &Acting,
     name: &str,
-    (object_type, object_id): (&str, &str),
-    snapshot: &impl serde::Serialize,
+    subject: &S,
     context: Option<Value>,
 ) -> Outcome<()> {
     let event = Event {
         id: ids::new_time_ordered_id(prefix::EVENT, acting.now),
         name: name.to_string(),
-        object_id: object_id.to_string(),
-        object_type: object_type.to_string(),
-        snapshot: serde_json::to_value(snapshot).map_err(|e| Refusal::Internal(e.to_string()))?,
+        object_id: subject.subject_id().to_string(),
+        object_type: S::TYPE.to_string(),
+        snapshot: serde_json::to_value(subject).map_err(|e| Refusal::Internal(e.to_string()))?,
         context,
         created_at: acting.now,
         actor: Some(acting.actor.clone()),

@@ -9,8 +9,6 @@ use vigil_domain::list::ListKind;
 use vigil_domain::report::{HistoryEntry, MatchRecord, Report, RunChange};
 use vigil_store::WriteTx;
 
-use crate::views::report::TYPE;
-
 use super::{record, replace_snapshots, Acting, Outcome};
 
 /// The environment's watchlist report template (`rptp_`). vigil has one per environment,
@@ -85,16 +83,8 @@ pub fn record_run(
             }
         }
     }
-    let object = (TYPE, report.id.as_str());
     if run_type == RunType::Manual {
-        record(
-            tx,
-            acting,
-            events::REPORT_WATCHLIST_READY,
-            object,
-            report,
-            None,
-        )?;
+        record(tx, acting, events::REPORT_WATCHLIST_READY, &*report, None)?;
     }
     if !change.new.is_empty() {
         let context = serde_json::json!({
@@ -105,8 +95,7 @@ pub fn record_run(
             tx,
             acting,
             events::REPORT_WATCHLIST_MATCHED,
-            object,
-            report,
+            &*report,
             Some(context),
         )?;
     }
@@ -149,7 +138,6 @@ pub fn redact(tx: &mut dyn WriteTx, acting: &Acting, report: &mut Report) -> Out
         tx,
         acting,
         events::REPORT_WATCHLIST_REDACTED,
-        (TYPE, &report.id),
         &*report,
         None,
     )

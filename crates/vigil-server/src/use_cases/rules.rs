@@ -58,14 +58,7 @@ pub fn create(
     let mut rule = FlaggingRule::blank(ids::new_id(prefix::FLAGGING_RULE), acting.now);
     apply(tx, &acting.env, &mut rule, changes)?;
     tx.put(&acting.env, &rule)?;
-    record(
-        tx,
-        acting,
-        "flagging-rule.created",
-        (TYPE, &rule.id),
-        &rule,
-        None,
-    )?;
+    record(tx, acting, "flagging-rule.created", &rule, None)?;
     Ok(rule)
 }
 
@@ -92,14 +85,7 @@ fn save(
     apply(tx, &acting.env, rule, changes)?;
     rule.updated_at = acting.now;
     tx.put(&acting.env, &*rule)?;
-    record(
-        tx,
-        acting,
-        "flagging-rule.updated",
-        (TYPE, &rule.id),
-        &*rule,
-        None,
-    )
+    record(tx, acting, "flagging-rule.updated", &*rule, None)
 }
 
 /// Change the environment's rule called `name`, or create it when there is none; returns
@@ -207,7 +193,7 @@ pub fn flag(
         }
         tx.put(env, &case)?;
         let context = json!({"rule-id": rule.id, "finding": finding});
-        cases::record(tx, &acting, events::CASE_CREATED, &case, Some(context))?;
+        record(tx, &acting, events::CASE_CREATED, &case, Some(context))?;
     }
     for account in accounts {
         let context = json!({"tag-name": rule.account_tag, "rule-id": rule.id});

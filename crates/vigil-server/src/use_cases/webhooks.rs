@@ -5,8 +5,6 @@ use vigil_domain::events;
 use vigil_domain::webhook::{Webhook, WebhookStatus};
 use vigil_store::WriteTx;
 
-use crate::views::webhook::TYPE;
-
 use super::{record, Acting, Outcome};
 
 /// Disable the webhook `id` (if still enabled) because `delivery_id` failed, saying why
@@ -35,7 +33,6 @@ pub fn disable(
         tx,
         acting,
         events::WEBHOOK_DISABLED,
-        (TYPE, &webhook.id),
         &snapshot,
         Some(context),
     )

@@ -115,14 +115,7 @@ pub async fn create_template(
             updated_at: ctx.now,
         };
         tx.put(ctx.env_id(), &template)?;
-        record_event(
-            tx,
-            ctx,
-            events::CASE_TEMPLATE_CREATED,
-            (views::case::TEMPLATE, &template.id),
-            &template,
-            None,
-        )?;
+        record_event(tx, ctx, events::CASE_TEMPLATE_CREATED, &template, None)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(template.id.clone()),
@@ -187,14 +180,7 @@ pub async fn create_queue(
             updated_at: ctx.now,
         };
         tx.put(ctx.env_id(), &queue)?;
-        record_event(
-            tx,
-            ctx,
-            events::CASE_QUEUE_CREATED,
-            (views::case::QUEUE, &queue.id),
-            &queue,
-            None,
-        )?;
+        record_event(tx, ctx, events::CASE_QUEUE_CREATED, &queue, None)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(queue.id.clone()),

@@ -195,7 +195,7 @@ async fn change_tags(
             if change.apply(&mut inquiry.tags) {
                 inquiry.updated_at = ctx.now;
                 let event = events::INQUIRY_UPDATED_TAGS;
-                inquiries::record(tx, &ctx.acting(), event, inquiry, None)?;
+                crate::use_cases::record(tx, &ctx.acting(), event, inquiry, None)?;
             }
             Ok(None)
         },

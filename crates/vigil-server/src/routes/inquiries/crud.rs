@@ -216,7 +216,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         let mut token = None;
         let mut links = None;
         tx.put(env, &inquiry)?;
-        inquiries::record(tx, &ctx.acting(), events::INQUIRY_CREATED, &inquiry, None)?;
+        crate::use_cases::record(tx, &ctx.acting(), events::INQUIRY_CREATED, &inquiry, None)?;
         if with_session || with_link {
             let mut session = inquiries::new_session(tx, &ctx.acting(), &mut inquiry)?;
             if with_session {
@@ -309,7 +309,7 @@ pub async fn update(
                 if inquiry.tags != tags {
                     inquiry.tags = tags;
                     inquiry.updated_at = ctx.now;
-                    inquiries::record(
+                    crate::use_cases::record(
                         tx,
                         &ctx.acting(),
                         events::INQUIRY_UPDATED_TAGS,
@@ -320,7 +320,13 @@ pub async fn update(
             }
             if changed {
                 inquiry.updated_at = ctx.now;
-                inquiries::record(tx, &ctx.acting(), events::INQUIRY_UPDATED, inquiry, None)?;
+                crate::use_cases::record(
+                    tx,
+                    &ctx.acting(),
+                    events::INQUIRY_UPDATED,
+                    inquiry,
+                    None,
+                )?;
             }
             Ok(None)
         },

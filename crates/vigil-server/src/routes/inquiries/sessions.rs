@@ -125,11 +125,12 @@ pub async fn expire(
         let mut session = load_session(tx, env, &id)?;
         if session.expire(ctx.now) {
             tx.put(env, &session)?;
-            inquiries::record_session(
+            crate::use_cases::record(
                 tx,
                 &ctx.acting(),
                 events::INQUIRY_SESSION_EXPIRED,
                 &session,
+                None,
             )?;
         }
         Ok(written(StatusCode::OK, session, None))

@@ -104,14 +104,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
             template.field_schemas = schemas;
         }
         tx.put(ctx.env_id(), &template)?;
-        record_event(
-            tx,
-            ctx,
-            events::INQUIRY_TEMPLATE_CREATED,
-            (views::inquiry::TEMPLATE, &template.id),
-            &template,
-            None,
-        )?;
+        record_event(tx, ctx, events::INQUIRY_TEMPLATE_CREATED, &template, None)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(template.id.clone()),
