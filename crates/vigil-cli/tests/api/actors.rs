@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::common::{create_key, Client, Server, BIN};
+use crate::common::{create_key, load_rules, Client, Server};
 
 /// The events about `object` named `name`, once there are `at_least` of them.
 async fn events_about(api: &Client, object: &str, name: &str, at_least: usize) -> Vec<Value> {
@@ -191,12 +191,7 @@ async fn rules_loaded_from_a_file_are_named_for_the_command() {
         "[[rules]]\nname = \"Watchlist match\"\nenabled = false\n",
     )
     .unwrap();
-    let out = std::process::Command::new(BIN)
-        .args(["rules", "load", "--env", "sandbox", "--data-dir"])
-        .arg(&server.data_dir)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = load_rules(&server.data_dir, &file);
     assert!(
         out.status.success(),
         "{}",

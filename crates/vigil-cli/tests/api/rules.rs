@@ -354,20 +354,7 @@ enabled = false
 "#,
     )
     .unwrap();
-    let run = |path: &std::path::Path| {
-        std::process::Command::new(crate::common::BIN)
-            .args([
-                "rules",
-                "load",
-                "--data-dir",
-                server.data_dir.to_str().unwrap(),
-                "--env",
-                "sandbox",
-            ])
-            .arg(path)
-            .output()
-            .unwrap()
-    };
+    let run = |path: &std::path::Path| crate::common::load_rules(&server.data_dir, path);
     let out = run(&file);
     assert!(
         out.status.success(),

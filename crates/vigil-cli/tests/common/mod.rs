@@ -152,6 +152,16 @@ pub fn create_key(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Run `vigil rules load` on `file` into the sandbox of the data directory `dir`.
+pub fn load_rules(dir: &Path, file: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(["rules", "load", "--env", "sandbox", "--data-dir"])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,

@@ -20,6 +20,18 @@ pub fn load(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Account> {
         .ok_or_else(|| Refusal::NotFound(format!("account `{id}` is not found")))
 }
 
+/// Save a changed account with the event that says what changed.
+fn save(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account: &Account,
+    event: &str,
+    context: Option<Value>,
+) -> Outcome<()> {
+    tx.update_account(&acting.env, account)?;
+    record(tx, acting, event, account, context)
+}
+
 /// Archived accounts (including consolidated sources) take no changes until restored.
 pub fn ensure_active(account: &Account) -> Outcome<()> {
     if account.archived_at.is_some() {
@@ -83,12 +95,11 @@ pub fn tag_if_untagged(
     if account.redacted_at.is_some() || !account.add_tag(tag, acting.now) {
         return Ok(false);
     }
-    tx.update_account(&acting.env, &account)?;
-    record(
+    save(
         tx,
         acting,
-        events::ACCOUNT_TAG_ADDED,
         &account,
+        events::ACCOUNT_TAG_ADDED,
         Some(context),
     )?;
     Ok(true)
@@ -472,12 +483,11 @@ pub fn change_tag(
         )
     };
     if changed {
-        tx.update_account(&acting.env, &account)?;
-        record(
+        save(
             tx,
             acting,
-            event,
             &account,
+            event,
             Some(json!({ "tag-name": tag })),
         )?;
     }
@@ -496,8 +506,7 @@ pub fn set_tags(
     if account.tags != tags {
         account.tags = tags;
         account.updated_at = acting.now;
-        tx.update_account(&acting.env, &account)?;
-        record(tx, acting, events::ACCOUNT_UPDATED_TAGS, &account, None)?;
+        save(tx, acting, &account, events::ACCOUNT_UPDATED_TAGS, None)?;
     }
     Ok(account)
 }
@@ -508,8 +517,7 @@ pub fn archive(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<Accou
     ensure_active(&account)?;
     account.archived_at = Some(acting.now);
     account.updated_at = acting.now;
-    tx.update_account(&acting.env, &account)?;
-    record(tx, acting, events::ACCOUNT_ARCHIVED, &account, None)?;
+    save(tx, acting, &account, events::ACCOUNT_ARCHIVED, None)?;
     Ok(account)
 }
 
@@ -530,8 +538,7 @@ pub fn restore(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<Accou
     }
     account.archived_at = None;
     account.updated_at = acting.now;
-    tx.update_account(&acting.env, &account)?;
-    record(tx, acting, events::ACCOUNT_RESTORED, &account, None)?;
+    save(tx, acting, &account, events::ACCOUNT_RESTORED, None)?;
     Ok(account)
 }
 
