@@ -101,6 +101,57 @@ impl Webhook {
 }
 
 /// `*`, an exact name, or a prefix wildcard (`inquiry.*`, `report/watchlist.*`).
+/// The checked attributes of a webhook create or update (`None`: not given; `Some(None)`
+/// clears).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookChanges {
+    pub url: Option<String>,
+    pub name: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub enabled_events: Option<Vec<String>>,
+    pub api_version: Option<String>,
+    pub api_key_inflection: Option<String>,
+    pub blocklist: Option<Vec<String>>,
+    pub payload_filter: Option<Option<Value>>,
+    pub headers: Option<Map<String, Value>>,
+    pub file_access: Option<i64>,
+}
+
+impl WebhookChanges {
+    pub fn apply_to(self, webhook: &mut Webhook) {
+        if let Some(url) = self.url {
+            webhook.url = url;
+        }
+        if let Some(name) = self.name {
+            webhook.name = name;
+        }
+        if let Some(description) = self.description {
+            webhook.description = description;
+        }
+        if let Some(events) = self.enabled_events {
+            webhook.enabled_events = events;
+        }
+        if let Some(version) = self.api_version {
+            webhook.api_version = version;
+        }
+        if let Some(inflection) = self.api_key_inflection {
+            webhook.api_key_inflection = inflection;
+        }
+        if let Some(blocklist) = self.blocklist {
+            webhook.api_attributes_blocklist = blocklist;
+        }
+        if let Some(filter) = self.payload_filter {
+            webhook.payload_filter = filter;
+        }
+        if let Some(headers) = self.headers {
+            webhook.custom_http_headers = headers;
+        }
+        if let Some(seconds) = self.file_access {
+            webhook.file_access_token_expires_in = seconds;
+        }
+    }
+}
+
 pub fn event_matches(pattern: &str, name: &str) -> bool {
     match pattern.strip_suffix(".*") {
         _ if pattern == "*" => true,

@@ -5,22 +5,17 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
-use vigil_domain::webhook::{
-    check_events, Delivery, DeliveryStatus, Secret, Webhook, WebhookStatus,
-};
-use vigil_store::{term, PageRequest, RecordFilter, WriteTx};
+use vigil_domain::webhook::{check_events, Delivery, Webhook, WebhookChanges, WebhookStatus};
+use vigil_store::{term, PageRequest, RecordFilter};
 
 use super::accounts::allow_meta;
 use super::accounts::owner::{optional_integer, optional_string};
 use crate::protocol::inflection::Inflection;
 use crate::protocol::version::ApiVersion;
-use crate::protocol::{
-    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
-};
-use crate::views::{self};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::use_cases::webhooks;
+use crate::views;
 use crate::webhooks::address;
 use crate::AppState;
 
@@ -33,24 +28,6 @@ const CUSTOM_HEADERS: &[&str] = &[
     "CF-Access-Client-Secret",
     "X-API-Key",
 ];
-
-fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("webhook `{id}` is not found"))
-}
-
-fn new_secret() -> String {
-    ids::random_token(prefix::WEBHOOK_SECRET, 32)
-}
-
-fn record(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    name: &str,
-    webhook: &Webhook,
-    context: Option<Value>,
-) -> ApiResult<()> {
-    record_event(tx, ctx, name, &webhook.without_secrets(), context)
-}
 
 fn written(status: StatusCode, webhook: Webhook, with_secrets: bool) -> Written {
     Written {
@@ -91,21 +68,6 @@ async fn check_url(text: &str, allow_private: bool) -> ApiResult<String> {
     Ok(url.to_string())
 }
 
-/// The checked attributes of a create or update (`None`: not given).
-#[derive(Default)]
-struct Changes {
-    url: Option<String>,
-    name: Option<Option<String>>,
-    description: Option<Option<String>>,
-    enabled_events: Option<Vec<String>>,
-    api_version: Option<String>,
-    api_key_inflection: Option<String>,
-    blocklist: Option<Vec<String>>,
-    payload_filter: Option<Option<Value>>,
-    headers: Option<Map<String, Value>>,
-    file_access: Option<i64>,
-}
-
 fn nullable_text(
     attributes: &Map<String, Value>,
     name: &str,
@@ -126,7 +88,7 @@ fn nullable_text(
     }
 }
 
-async fn changes(state: &AppState, attributes: &Map<String, Value>) -> ApiResult<Changes> {
+async fn changes(state: &AppState, attributes: &Map<String, Value>) -> ApiResult<WebhookChanges> {
     const ALLOWED: &[&str] = &[
         "url",
         "name",
@@ -154,10 +116,10 @@ async fn changes(state: &AppState, attributes: &Map<String, Value>) -> ApiResult
             Some(_) => return Err(ApiError::invalid(&format!("{POINTER}/{name}"), "vigil sends every relationship and included object: only {\"state\": \"include_all\"}")),
         }
     }
-    let mut out = Changes {
+    let mut out = WebhookChanges {
         name: nullable_text(attributes, "name", 255)?,
         description: nullable_text(attributes, "description", 1000)?,
-        ..Changes::default()
+        ..WebhookChanges::default()
     };
     if let Some(url) = optional_string(attributes, POINTER, "url")? {
         out.url = Some(check_url(&url, state.config.allow_private_webhooks).await?);
@@ -271,39 +233,6 @@ async fn changes(state: &AppState, attributes: &Map<String, Value>) -> ApiResult
     Ok(out)
 }
 
-fn apply(webhook: &mut Webhook, changes: Changes) {
-    if let Some(url) = changes.url {
-        webhook.url = url;
-    }
-    if let Some(name) = changes.name {
-        webhook.name = name;
-    }
-    if let Some(description) = changes.description {
-        webhook.description = description;
-    }
-    if let Some(events) = changes.enabled_events {
-        webhook.enabled_events = events;
-    }
-    if let Some(version) = changes.api_version {
-        webhook.api_version = version;
-    }
-    if let Some(inflection) = changes.api_key_inflection {
-        webhook.api_key_inflection = inflection;
-    }
-    if let Some(blocklist) = changes.blocklist {
-        webhook.api_attributes_blocklist = blocklist;
-    }
-    if let Some(filter) = changes.payload_filter {
-        webhook.payload_filter = filter;
-    }
-    if let Some(headers) = changes.headers {
-        webhook.custom_http_headers = headers;
-    }
-    if let Some(seconds) = changes.file_access {
-        webhook.file_access_token_expires_in = seconds;
-    }
-}
-
 /// `POST /webhooks`: `url` and `enabled-events` required; created disabled, as in Persona
 /// (`POST /webhooks/{id}/enable` starts deliveries).
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
@@ -319,30 +248,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     }
     let changes = changes(&state, &attributes).await?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut webhook = Webhook {
-            id: ids::new_id(prefix::WEBHOOK),
-            name: None,
-            description: None,
-            url: String::new(),
-            status: WebhookStatus::Disabled,
-            api_version: ctx.version.as_str().to_string(),
-            api_key_inflection: "kebab".into(),
-            api_attributes_blocklist: Vec::new(),
-            enabled_events: Vec::new(),
-            payload_filter: None,
-            custom_http_headers: Map::new(),
-            file_access_token_expires_in: 21_600,
-            secrets: vec![Secret {
-                value: new_secret(),
-                expires_at: None,
-            }],
-            created_at: ctx.now,
-            updated_at: ctx.now,
-            disabled_reason: None,
-        };
-        apply(&mut webhook, changes);
-        tx.put(ctx.env_id(), &webhook)?;
-        record(tx, ctx, events::WEBHOOK_CREATED, &webhook, None)?;
+        let webhook = webhooks::create(tx, &ctx.acting(), ctx.version.as_str(), changes)?;
         Ok(written(StatusCode::CREATED, webhook, true))
     })
     .await
@@ -381,42 +287,6 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     )
 }
 
-/// Load a webhook that is not archived, change it, save it with a `webhook.updated` event
-/// naming `action`.
-async fn act<F>(
-    state: &AppState,
-    ctx: &Ctx,
-    request_hash: &str,
-    id: String,
-    action: &'static str,
-    with_secrets: bool,
-    change: F,
-) -> ApiResult<Reply>
-where
-    F: FnOnce(&mut Webhook, &Ctx) -> ApiResult<()> + Send + 'static,
-{
-    write(state, ctx, request_hash, move |tx, ctx| {
-        let mut webhook = tx
-            .get::<Webhook>(ctx.env_id(), &id)?
-            .ok_or_else(|| not_found(&id))?;
-        if webhook.status == WebhookStatus::Archived {
-            return Err(ApiError::conflict(format!("webhook `{id}` is archived")));
-        }
-        change(&mut webhook, ctx)?;
-        webhook.updated_at = ctx.now;
-        tx.put(ctx.env_id(), &webhook)?;
-        record(
-            tx,
-            ctx,
-            events::WEBHOOK_UPDATED,
-            &webhook,
-            Some(json!({"action": action})),
-        )?;
-        Ok(written(StatusCode::OK, webhook, with_secrets))
-    })
-    .await
-}
-
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -425,18 +295,10 @@ pub async fn update(
 ) -> ApiResult<Reply> {
     ctx.require("webhook", Access::Write)?;
     let changes = changes(&state, &body.attributes()?).await?;
-    act(
-        &state,
-        &ctx,
-        &body.request_hash,
-        id,
-        "update",
-        false,
-        move |webhook, _| {
-            apply(webhook, changes);
-            Ok(())
-        },
-    )
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let webhook = webhooks::update(tx, &ctx.acting(), &id, changes)?;
+        Ok(written(StatusCode::OK, webhook, false))
+    })
     .await
 }
 
@@ -450,19 +312,10 @@ async fn set_status(
 ) -> ApiResult<Reply> {
     ctx.require("webhook", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
-    act(
-        &state,
-        &ctx,
-        &body.request_hash,
-        id,
-        action,
-        false,
-        move |webhook, _| {
-            webhook.status = status;
-            webhook.disabled_reason = None;
-            Ok(())
-        },
-    )
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let webhook = webhooks::set_status(tx, &ctx.acting(), &id, status, action)?;
+        Ok(written(StatusCode::OK, webhook, false))
+    })
     .await
 }
 
@@ -513,18 +366,10 @@ pub async fn rotate_secret(
         "must be from 0 to 604800 seconds",
     )?
     .unwrap_or(0);
-    act(
-        &state,
-        &ctx,
-        &body.request_hash,
-        id,
-        "rotate-secret",
-        true,
-        move |webhook, ctx| {
-            webhook.rotate(new_secret(), overlap, ctx.now);
-            Ok(())
-        },
-    )
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let webhook = webhooks::rotate_secret(tx, &ctx.acting(), &id, overlap)?;
+        Ok(written(StatusCode::OK, webhook, true))
+    })
     .await
 }
 
@@ -538,29 +383,7 @@ pub async fn clone(
     ctx.require("webhook", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let original = tx
-            .get::<Webhook>(ctx.env_id(), &id)?
-            .ok_or_else(|| not_found(&id))?;
-        let copy = Webhook {
-            id: ids::new_id(prefix::WEBHOOK),
-            status: WebhookStatus::Disabled,
-            secrets: vec![Secret {
-                value: new_secret(),
-                expires_at: None,
-            }],
-            created_at: ctx.now,
-            updated_at: ctx.now,
-            disabled_reason: None,
-            ..original
-        };
-        tx.put(ctx.env_id(), &copy)?;
-        record(
-            tx,
-            ctx,
-            events::WEBHOOK_CREATED,
-            &copy,
-            Some(json!({"cloned-from": id})),
-        )?;
+        let copy = webhooks::clone(tx, &ctx.acting(), &id)?;
         Ok(written(StatusCode::OK, copy, true))
     })
     .await
@@ -579,7 +402,7 @@ pub async fn deliveries(
     state
         .store
         .get::<Webhook>(ctx.env_id(), &id)?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::not_found(format!("webhook `{id}` is not found")))?;
     let mut filter = RecordFilter::default().any_of(vec![term("webhook", &id)]);
     if let Some(status) = ctx.query.filter.get("status") {
         filter = filter.any_of(vec![term("status", status)]);
@@ -708,26 +531,7 @@ pub async fn redeliver(
         }
     }
     let reply = write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let webhook = tx.get::<Webhook>(ctx.env_id(), &id)?.ok_or_else(|| not_found(&id))?;
-        if webhook.status == WebhookStatus::Archived {
-            return Err(ApiError::conflict(format!("webhook `{id}` is archived")));
-        }
-        let mut made = Vec::new();
-        for event in chosen.iter().filter(|e| webhook.wants(&e.name)) {
-            let delivery = Delivery {
-                id: ids::new_time_ordered_id(prefix::WEBHOOK_DELIVERY, ctx.now),
-                webhook_id: webhook.id.clone(),
-                event_id: event.id.clone(),
-                event_name: event.name.clone(),
-                event_created_at: event.created_at,
-                status: DeliveryStatus::Pending,
-                attempts: Vec::new(),
-                next_attempt_at: Some(ctx.now),
-                created_at: ctx.now,
-            };
-            tx.put(ctx.env_id(), &delivery)?;
-            made.push(delivery);
-        }
+        let made = webhooks::redeliver(tx, &ctx.acting(), &id, &chosen)?;
         Ok(Written {
             status: StatusCode::OK,
             object_id: None,
