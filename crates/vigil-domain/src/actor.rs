@@ -62,6 +62,23 @@ impl Actor {
         }
     }
 
+    /// A name for people to read: the key's or person's name, else the rule's or
+    /// command's, else the part of vigil.
+    pub fn display_name(&self) -> String {
+        match self {
+            Actor::ApiKey { name, .. } | Actor::User { name, .. } => name.clone(),
+            Actor::System {
+                name: Some(name), ..
+            } => name.clone(),
+            Actor::System { process, id, .. } => id.clone().unwrap_or_else(|| {
+                serde_json::to_value(process)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            }),
+        }
+    }
+
     /// The actor as Persona names who created, assigned or resolved a case: a key or a
     /// person is a `user` (by name), a flagging rule a `workflow-run` (by the rule's id).
     pub fn as_participant(&self) -> Participant {
@@ -78,11 +95,8 @@ impl Actor {
                 id: id.clone(),
                 kind: "workflow-run".into(),
             },
-            Actor::System { process, .. } => Participant {
-                id: serde_json::to_value(process)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+            Actor::System { .. } => Participant {
+                id: self.display_name(),
                 kind: "workflow-run".into(),
             },
         }

@@ -8,8 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::report::{Origin, Query, Report};
 use vigil_store::{PageRequest, ReportFilter, WriteTx};
@@ -18,10 +16,9 @@ use super::accounts::allow_meta;
 use super::accounts::owner::{optional_string, OwnerChoice, OWNER_META};
 use super::accounts::tags;
 use crate::protocol::{
-    file_response, finish, paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc,
-    Reply, Written,
+    file_response, finish, paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
 };
-use crate::use_cases::reports::{self, record_action, record_run, RunType};
+use crate::use_cases::{reports, Acting, Outcome};
 use crate::views::{self, report::TYPE};
 use crate::AppState;
 use vigil_domain::tag_change::TagChange;
@@ -33,31 +30,8 @@ fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("report `{id}` is not found"))
 }
 
-fn load(tx: &mut dyn WriteTx, ctx: &Ctx, id: &str) -> ApiResult<Report> {
-    tx.report(ctx.env_id(), id)?.ok_or_else(|| not_found(id))
-}
-
-fn ensure_not_redacted(report: &Report) -> ApiResult<()> {
-    match report.redacted_at {
-        Some(_) => Err(ApiError::conflict(format!(
-            "report `{}` is redacted",
-            report.id
-        ))),
-        None => Ok(()),
-    }
-}
-
-/// Record `event` about `report`, and answer with it.
-fn recorded(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    event: Option<(&str, Option<Value>)>,
-    status: StatusCode,
-    report: Report,
-) -> ApiResult<Written> {
-    if let Some((name, context)) = event {
-        record_event(tx, ctx, name, &report, context)?;
-    }
+/// Answer with `report`.
+fn written(status: StatusCode, report: Report) -> ApiResult<Written> {
     Ok(Written {
         status,
         object_id: Some(report.id.clone()),
@@ -118,18 +92,9 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     state.screening.wait_for(upto, FRESHNESS_WAIT).await;
     let found = state.screening.find(ctx.env_id(), &query, ctx.now);
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let _env = ctx.env_id();
         let account = owner.resolve(tx, ctx)?;
-        let mut report = Report::new(
-            ids::new_id(prefix::REPORT),
-            account.as_ref(),
-            template_id,
-            Origin::Request,
-            query,
-            ctx.now,
-        );
-        record_run(tx, &ctx.acting(), &mut report, found, RunType::Manual, true)?;
-        recorded(tx, ctx, None, StatusCode::CREATED, report)
+        let report = reports::create(tx, &ctx.acting(), account.as_ref(), query, found)?;
+        written(StatusCode::CREATED, report)
     })
     .await
 }
@@ -189,7 +154,9 @@ pub async fn run(
         .store
         .report(ctx.env_id(), &id)?
         .ok_or_else(|| not_found(&id))?;
-    ensure_not_redacted(&report)?;
+    if report.redacted_at.is_some() {
+        return Err(ApiError::conflict(format!("report `{id}` is redacted")));
+    }
     let upto = state.store.last_event_seq()?;
     state.screening.wait_for(upto, FRESHNESS_WAIT).await;
     let query = match (report.origin, &report.account_id) {
@@ -200,52 +167,24 @@ pub async fn run(
         _ => report.query.clone(),
     };
     let found = state.screening.find(ctx.env_id(), &query, ctx.now);
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut report = load(tx, ctx, &id)?;
-        ensure_not_redacted(&report)?;
-        report.query = query;
-        record_run(
-            tx,
-            &ctx.acting(),
-            &mut report,
-            found,
-            RunType::Manual,
-            false,
-        )?;
-        recorded(tx, ctx, None, StatusCode::OK, report)
+    act_on_report(&state, &ctx, &body.request_hash, move |tx, acting| {
+        reports::rerun(tx, acting, &id, query, found)
     })
     .await
 }
 
-/// The name an action is recorded under: the API key's.
-fn actor(ctx: &Ctx) -> String {
-    ctx.key.name.clone()
-}
-
-/// The event a change to a report records, with its context; `None` when nothing changed.
-type ReportEvent = Option<(&'static str, Option<Value>)>;
-
-/// Load a report that is not redacted, let `change` change it (and write what else it
-/// needs in the same transaction), then save it with the event, or answer it unchanged.
+/// Run a use case on a report in a write, and answer with the report it returns.
 async fn act_on_report<F>(
     state: &AppState,
     ctx: &Ctx,
     request_hash: &str,
-    id: String,
     change: F,
 ) -> ApiResult<Reply>
 where
-    F: FnOnce(&mut dyn WriteTx, &Ctx, &mut Report) -> ApiResult<ReportEvent> + Send + 'static,
+    F: FnOnce(&mut dyn WriteTx, &Acting) -> Outcome<Report> + Send + 'static,
 {
     write(state, ctx, request_hash, move |tx, ctx| {
-        let mut report = load(tx, ctx, &id)?;
-        ensure_not_redacted(&report)?;
-        let event = change(tx, ctx, &mut report)?;
-        if event.is_some() {
-            report.updated_at = ctx.now;
-            tx.update_report(ctx.env_id(), &report)?;
-        }
-        recorded(tx, ctx, event, StatusCode::OK, report)
+        written(StatusCode::OK, change(tx, &ctx.acting())?)
     })
     .await
 }
@@ -258,25 +197,9 @@ async fn set_paused(
     paused: bool,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
-    act_on_report(
-        &state,
-        &ctx,
-        &body.request_hash,
-        id,
-        move |tx, ctx, report| {
-            if report.paused == paused {
-                return Ok(None);
-            }
-            report.paused = paused;
-            let (kind, event) = if paused {
-                ("pause", events::REPORT_WATCHLIST_PAUSED)
-            } else {
-                ("resume", events::REPORT_WATCHLIST_RESUMED)
-            };
-            record_action(tx, ctx.env_id(), ctx.now, &report.id, kind, &actor(ctx))?;
-            Ok(Some((event, None)))
-        },
-    )
+    act_on_report(&state, &ctx, &body.request_hash, move |tx, acting| {
+        reports::set_paused(tx, acting, &id, paused)
+    })
     .await
 }
 
@@ -329,25 +252,9 @@ pub async fn dismiss(
         }
         None => return Err(ApiError::bad_field("/data/attributes/reason", "is missing")),
     };
-    act_on_report(
-        &state,
-        &ctx,
-        &body.request_hash,
-        id,
-        move |tx, ctx, report| {
-            if !report.has_match() {
-                return Err(ApiError::conflict(format!(
-                    "report `{}` has no matches to dismiss",
-                    report.id
-                )));
-            }
-            let user = actor(ctx);
-            let count = report.dismiss(&reason, &user, ctx.now);
-            record_action(tx, ctx.env_id(), ctx.now, &report.id, "dismiss", &user)?;
-            let context = serde_json::json!({ "dismissed": count, "reason": reason });
-            Ok(Some((events::REPORT_WATCHLIST_DISMISSED, Some(context))))
-        },
-    )
+    act_on_report(&state, &ctx, &body.request_hash, move |tx, acting| {
+        reports::dismiss(tx, acting, &id, &reason)
+    })
     .await
 }
 
@@ -358,9 +265,8 @@ async fn change_tags(
     body: ApiBody,
     change: TagChange,
 ) -> ApiResult<Reply> {
-    act_on_report(&state, &ctx, &body.request_hash, id, move |_, _, report| {
-        let changed = change.apply(&mut report.tags);
-        Ok(changed.then_some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)))
+    act_on_report(&state, &ctx, &body.request_hash, move |tx, acting| {
+        reports::retag(tx, acting, &id, change)
     })
     .await
 }
@@ -478,11 +384,10 @@ pub async fn redact(
     ctx.require("report", Access::Write)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
-        let mut report = load(tx, ctx, &id)?;
-        ensure_not_redacted(&report)?;
+        let mut report = reports::load_unredacted(tx, ctx.env_id(), &id)?;
         reports::redact(tx, &ctx.acting(), &mut report)?;
         tx.request_checkpoint();
-        recorded(tx, ctx, None, StatusCode::OK, report)
+        written(StatusCode::OK, report)
     })
     .await
 }

@@ -3,13 +3,16 @@
 //! history of actions on a report, and redaction. Screening itself (what a query matches)
 //! is `crate::screening`'s.
 
+use serde_json::{json, Value};
+use vigil_domain::account::Account;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::list::ListKind;
-use vigil_domain::report::{HistoryEntry, MatchRecord, Report, RunChange};
+use vigil_domain::report::{HistoryEntry, MatchRecord, Origin, Query, Report, RunChange};
+use vigil_domain::tag_change::TagChange;
 use vigil_store::WriteTx;
 
-use super::{record, replace_snapshots, Acting, Outcome};
+use super::{record, replace_snapshots, Acting, Outcome, Refusal};
 
 /// The environment's watchlist report template (`rptp_`). vigil has one per environment,
 /// derived from its id, so it needs no storage and is the same after every restart.
@@ -102,28 +105,145 @@ pub fn record_run(
     Ok(change)
 }
 
-/// Record an action (dismiss, pause, resume) in the report's history.
-pub fn record_action(
+/// Record an action (dismiss, pause, resume) in the report's history, by the actor.
+fn record_action(
     tx: &mut dyn WriteTx,
-    env: &str,
-    now: i64,
+    acting: &Acting,
     report_id: &str,
     kind: &str,
-    creator: &str,
 ) -> Outcome<()> {
     tx.insert_report_history(
-        env,
+        &acting.env,
         &HistoryEntry {
             id: ids::new_id(prefix::REPORT_ACTION),
             report_id: report_id.to_string(),
             kind: kind.to_string(),
             run_type: None,
             matches: None,
-            creator_name: Some(creator.to_string()),
-            created_at: now,
+            creator_name: Some(acting.actor.display_name()),
+            created_at: acting.now,
         },
     )?;
     Ok(())
+}
+
+/// A report that may still change: not redacted.
+pub fn load_unredacted(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Report> {
+    let report = tx
+        .report(env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("report `{id}` is not found")))?;
+    if report.redacted_at.is_some() {
+        return Err(Refusal::Conflict(format!("report `{id}` is redacted")));
+    }
+    Ok(report)
+}
+
+/// A new watchlist report of `query` for `account` (if any), recorded with its first run,
+/// which found `found`.
+pub fn create(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account: Option<&Account>,
+    query: Query,
+    found: Vec<MatchRecord>,
+) -> Outcome<Report> {
+    let mut report = Report::new(
+        ids::new_id(prefix::REPORT),
+        account,
+        template_id(&acting.env),
+        Origin::Request,
+        query,
+        acting.now,
+    );
+    record_run(tx, acting, &mut report, found, RunType::Manual, true)?;
+    Ok(report)
+}
+
+/// Run the report `id` again, now with `query`, which found `found`.
+pub fn rerun(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    query: Query,
+    found: Vec<MatchRecord>,
+) -> Outcome<Report> {
+    let mut report = load_unredacted(tx, &acting.env, id)?;
+    report.query = query;
+    record_run(tx, acting, &mut report, found, RunType::Manual, false)?;
+    Ok(report)
+}
+
+/// The event a change of a report records, if it changed anything.
+type ReportEvent = Option<(&'static str, Option<Value>)>;
+
+/// Change a report that is not redacted; when `change` names an event, save it with that.
+fn change(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    change: impl FnOnce(&mut dyn WriteTx, &mut Report) -> Outcome<ReportEvent>,
+) -> Outcome<Report> {
+    let mut report = load_unredacted(tx, &acting.env, id)?;
+    if let Some((event, context)) = change(tx, &mut report)? {
+        report.updated_at = acting.now;
+        tx.update_report(&acting.env, &report)?;
+        record(tx, acting, event, &report, context)?;
+    }
+    Ok(report)
+}
+
+/// Pause continuous monitoring, or resume it.
+pub fn set_paused(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    paused: bool,
+) -> Outcome<Report> {
+    change(tx, acting, id, |tx, report| {
+        if report.paused == paused {
+            return Ok(None);
+        }
+        report.paused = paused;
+        let (kind, event) = if paused {
+            ("pause", events::REPORT_WATCHLIST_PAUSED)
+        } else {
+            ("resume", events::REPORT_WATCHLIST_RESUMED)
+        };
+        record_action(tx, acting, &report.id, kind)?;
+        Ok(Some((event, None)))
+    })
+}
+
+/// Every current match moves to the ignore list and never comes back; later, new
+/// matches still do.
+pub fn dismiss(tx: &mut dyn WriteTx, acting: &Acting, id: &str, reason: &str) -> Outcome<Report> {
+    let mut report = load_unredacted(tx, &acting.env, id)?;
+    if !report.has_match() {
+        return Err(Refusal::Conflict(format!(
+            "report `{id}` has no matches to dismiss"
+        )));
+    }
+    let count = report.dismiss(reason, &acting.actor.display_name(), acting.now);
+    record_action(tx, acting, id, "dismiss")?;
+    report.updated_at = acting.now;
+    tx.update_report(&acting.env, &report)?;
+    let context = json!({ "dismissed": count, "reason": reason });
+    record(
+        tx,
+        acting,
+        events::REPORT_WATCHLIST_DISMISSED,
+        &report,
+        Some(context),
+    )?;
+    Ok(report)
+}
+
+/// Add, remove or set a report's tags (`report/watchlist.updated-tags` when they changed).
+pub fn retag(tx: &mut dyn WriteTx, acting: &Acting, id: &str, tags: TagChange) -> Outcome<Report> {
+    change(tx, acting, id, |_, report| {
+        let changed = tags.apply(&mut report.tags);
+        Ok(changed.then_some((events::REPORT_WATCHLIST_UPDATED_TAGS, None)))
+    })
 }
 
 /// Remove a report's query, matches and dismissals, here, in its events and in stored
