@@ -1,16 +1,16 @@
 //! Inquiries: every status change (through the domain's lifecycle, `Inquiry::apply`, which
 //! refuses illegal moves and names the event each move records), their sessions, expiry
-//! and redaction.
+//! and redaction; creating, changing and completing one.
 
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use vigil_domain::account::parse_changes;
 use vigil_domain::document::Document;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::reverify::{self, Verdict};
 use vigil_domain::inquiry::session::InquirySession;
-use vigil_domain::inquiry::template::InquiryTemplate;
-use vigil_domain::inquiry::{Action, Inquiry};
+use vigil_domain::inquiry::template::{Expiration, InquiryTemplate};
+use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
 use vigil_domain::FieldError;
 use vigil_store::{term, RecordFilter, WriteTx};
 
@@ -226,6 +226,112 @@ pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) ->
         Verdict::Fail => {
             transition(tx, acting, inquiry, Action::Fail)?;
         }
+    }
+    Ok(())
+}
+
+/// What a new inquiry is given beyond its template.
+pub struct NewInquiry {
+    /// The account it belongs to (resolved, or made, by the caller).
+    pub account: Option<vigil_domain::account::Account>,
+    /// The creator's email address; the actor's name when not given.
+    pub creator: Option<String>,
+    pub reference_id: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+    /// Fields, checked against the template's schemas.
+    pub fields: Option<Map<String, Value>>,
+    /// Seconds after creation, start and resume to expire at (the template's when `None`).
+    pub expiration: [Option<i64>; 3],
+}
+
+/// A new inquiry of `template` (`inquiry.created`), saved.
+pub fn create(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    template: &InquiryTemplate,
+    new: NewInquiry,
+) -> Outcome<Inquiry> {
+    let checked = match &new.fields {
+        Some(fields) => template.check_fields(fields, "fields")?,
+        None => Map::new(),
+    };
+    let [after_create, after_start, after_resume] = new.expiration;
+    let expiration = Expiration {
+        after_create_secs: after_create.unwrap_or(template.expiration.after_create_secs),
+        after_start_secs: after_start.unwrap_or(template.expiration.after_start_secs),
+        after_resume_secs: after_resume.unwrap_or(template.expiration.after_resume_secs),
+    };
+    let creator = new.creator.unwrap_or_else(|| acting.actor.display_name());
+    let mut inquiry = Inquiry::new(
+        ids::new_time_ordered_id(prefix::INQUIRY, acting.now),
+        template,
+        expiration,
+        creator,
+        acting.now,
+    );
+    let account = new.account.as_ref();
+    inquiry.account_id = account.map(|a| a.id.clone());
+    inquiry.reference_id = new
+        .reference_id
+        .or_else(|| account.and_then(|a| a.reference_id.clone()));
+    inquiry.note = new.note;
+    inquiry.tags = new.tags;
+    inquiry.merge_fields(checked, acting.now);
+    tx.put(&acting.env, &inquiry)?;
+    record(tx, acting, events::INQUIRY_CREATED, &inquiry, None)?;
+    Ok(inquiry)
+}
+
+/// What an inquiry update may change (`None`: not given; a `None` note clears it).
+pub struct InquiryChanges {
+    pub fields: Option<Map<String, Value>>,
+    pub note: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Change an inquiry's fields (only while in progress; the first fields start a created
+/// inquiry, as the person has begun), note and tags. The caller saves it.
+pub fn update(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+    changes: InquiryChanges,
+) -> Outcome<()> {
+    let mut changed = false;
+    if let Some(fields) = changes.fields.filter(|f| !f.is_empty()) {
+        if !inquiry.status().in_progress() {
+            return Err(Refusal::Conflict(format!(
+                "inquiry `{}` is {}: its fields no longer change",
+                inquiry.id,
+                inquiry.status()
+            )));
+        }
+        let template = tx
+            .get::<InquiryTemplate>(&acting.env, &inquiry.template_id)?
+            .ok_or_else(|| {
+                Refusal::Internal(format!("template {} is gone", inquiry.template_id))
+            })?;
+        let checked = template.check_fields(&fields, "fields")?;
+        changed |= inquiry.merge_fields(checked, acting.now);
+        if inquiry.status() == InquiryStatus::Created {
+            transition(tx, acting, inquiry, Action::Start)?;
+        }
+    }
+    if let Some(note) = changes.note {
+        changed |= inquiry.note != note;
+        inquiry.note = note;
+    }
+    if let Some(tags) = changes.tags {
+        if inquiry.tags != tags {
+            inquiry.tags = tags;
+            inquiry.updated_at = acting.now;
+            record(tx, acting, events::INQUIRY_UPDATED_TAGS, inquiry, None)?;
+        }
+    }
+    if changed {
+        inquiry.updated_at = acting.now;
+        record(tx, acting, events::INQUIRY_UPDATED, inquiry, None)?;
     }
     Ok(())
 }

@@ -5,10 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 use vigil_domain::account::parse_tags;
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
-use vigil_domain::inquiry::template::{Expiration, InquiryTemplate, DAY_SECS};
-use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
+use vigil_domain::inquiry::template::{InquiryTemplate, DAY_SECS};
+use vigil_domain::inquiry::{Inquiry, InquiryStatus};
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter};
 
@@ -18,7 +16,7 @@ use crate::routes::accounts::allow_meta;
 use crate::routes::accounts::owner::{
     meta_bool, optional_integer, optional_string, OwnerChoice, OWNER_META,
 };
-use crate::use_cases::inquiries;
+use crate::use_cases::inquiries::{self, InquiryChanges, NewInquiry};
 use crate::views;
 use crate::AppState;
 
@@ -169,11 +167,12 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     ]);
     allow_meta(&meta, &allowed_meta)?;
     let owner = OwnerChoice::parse(&attributes, &meta)?;
-    let creator = match optional_string(&attributes, POINTER, "creator-email-address")? {
-        Some(email) => vigil_domain::validate::email_address(&email)
-            .map_err(|m| ApiError::invalid(&format!("{POINTER}/creator-email-address"), &m))?,
-        None => ctx.key.name.clone(),
-    };
+    let creator = optional_string(&attributes, POINTER, "creator-email-address")?
+        .map(|email| {
+            vigil_domain::validate::email_address(&email)
+                .map_err(|m| ApiError::invalid(&format!("{POINTER}/creator-email-address"), &m))
+        })
+        .transpose()?;
     let reference_id = optional_string(&attributes, POINTER, "reference-id")?;
     let note = note(&attributes)?.flatten();
     let tags = tags(&attributes)?.unwrap_or_default();
@@ -190,33 +189,19 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let env = ctx.env_id();
         let template = find_template(tx, env, &attributes)?;
-        let checked = match &fields {
-            Some(fields) => template.check_fields(fields, &format!("{POINTER}/fields"))?,
-            None => Map::new(),
-        };
         let account = owner.resolve(tx, ctx)?;
-        let expiration = Expiration {
-            after_create_secs: intervals[0].unwrap_or(template.expiration.after_create_secs),
-            after_start_secs: intervals[1].unwrap_or(template.expiration.after_start_secs),
-            after_resume_secs: intervals[2].unwrap_or(template.expiration.after_resume_secs),
-        };
-        let mut inquiry = Inquiry::new(
-            ids::new_time_ordered_id(prefix::INQUIRY, ctx.now),
-            &template,
-            expiration,
+        let new = NewInquiry {
+            account,
             creator,
-            ctx.now,
-        );
-        inquiry.account_id = account.as_ref().map(|a| a.id.clone());
-        inquiry.reference_id =
-            reference_id.or_else(|| account.as_ref().and_then(|a| a.reference_id.clone()));
-        inquiry.note = note;
-        inquiry.tags = tags;
-        inquiry.merge_fields(checked, ctx.now);
+            reference_id,
+            note,
+            tags,
+            fields,
+            expiration: intervals,
+        };
+        let mut inquiry = inquiries::create(tx, &ctx.acting(), &template, new)?;
         let mut token = None;
         let mut links = None;
-        tx.put(env, &inquiry)?;
-        crate::use_cases::record(tx, &ctx.acting(), events::INQUIRY_CREATED, &inquiry, None)?;
         if with_session || with_link {
             let mut session = inquiries::new_session(tx, &ctx.acting(), &mut inquiry)?;
             if with_session {
@@ -280,54 +265,8 @@ pub async fn update(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
-            let env = ctx.env_id();
-            let mut changed = false;
-            if let Some(fields) = fields.filter(|f| !f.is_empty()) {
-                if !inquiry.status().in_progress() {
-                    return Err(ApiError::conflict(format!(
-                        "inquiry `{}` is {}: its fields no longer change",
-                        inquiry.id,
-                        inquiry.status()
-                    )));
-                }
-                let template = tx
-                    .get::<InquiryTemplate>(env, &inquiry.template_id)?
-                    .ok_or_else(|| {
-                        ApiError::Internal(format!("template {} is gone", inquiry.template_id))
-                    })?;
-                let checked = template.check_fields(&fields, &format!("{POINTER}/fields"))?;
-                changed |= inquiry.merge_fields(checked, ctx.now);
-                if inquiry.status() == InquiryStatus::Created {
-                    inquiries::transition(tx, &ctx.acting(), inquiry, Action::Start)?;
-                }
-            }
-            if let Some(note) = note {
-                changed |= inquiry.note != note;
-                inquiry.note = note;
-            }
-            if let Some(tags) = tags {
-                if inquiry.tags != tags {
-                    inquiry.tags = tags;
-                    inquiry.updated_at = ctx.now;
-                    crate::use_cases::record(
-                        tx,
-                        &ctx.acting(),
-                        events::INQUIRY_UPDATED_TAGS,
-                        inquiry,
-                        None,
-                    )?;
-                }
-            }
-            if changed {
-                inquiry.updated_at = ctx.now;
-                crate::use_cases::record(
-                    tx,
-                    &ctx.acting(),
-                    events::INQUIRY_UPDATED,
-                    inquiry,
-                    None,
-                )?;
-            }
+            let changes = InquiryChanges { fields, note, tags };
+            inquiries::update(tx, &ctx.acting(), inquiry, changes)?;
             Ok(None)
         },
     )
