@@ -80,6 +80,22 @@ fn only_the_router_reaches_into_the_http_handlers() {
 }
 
 #[test]
+fn events_are_recorded_by_use_cases_alone() {
+    let files = rust_files(&server_src());
+    let elsewhere = |path: &str| !path.starts_with("use_cases/");
+    let found = offending(
+        &files,
+        elsewhere,
+        &["insert_event(", "use_cases::record(", "record_event("],
+    );
+    assert!(
+        found.is_empty(),
+        "events recorded outside the use cases (so perhaps without their actor):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_application_layer_knows_no_http() {
     let files = rust_files(&server_src());
     let use_cases = |path: &str| path.starts_with("use_cases/");

@@ -19,4 +19,4 @@ pub use context::Ctx;
 pub use error::{ApiError, ApiResult};
 pub use render::{file_response, finish, Reply};
 pub use upload::UploadBody;
-pub use write::{record_event, write, Doc, Written};
+pub use write::{write, Doc, Written};

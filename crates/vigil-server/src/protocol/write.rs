@@ -8,7 +8,6 @@ use vigil_store::{transact, StoredResponse, WriteTx};
 use super::context::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::render::{finish, Reply};
-use crate::use_cases;
 use crate::AppState;
 
 /// How long a stored idempotent response is replayed.
@@ -50,24 +49,6 @@ impl Doc {
             Doc::Deferred(render) => render(ctx),
         }
     }
-}
-
-/// Record an event about `subject` by the request's key, in the same transaction as the
-/// change it describes (see [`crate::use_cases::record`]).
-pub fn record_event<S: use_cases::Subject>(
-    tx: &mut dyn WriteTx,
-    ctx: &Ctx,
-    name: &str,
-    subject: &S,
-    context: Option<Value>,
-) -> ApiResult<()> {
-    Ok(use_cases::record(
-        tx,
-        &ctx.acting(),
-        name,
-        subject,
-        context,
-    )?)
 }
 
 /// Whether a stored response is still replayed at `now`.

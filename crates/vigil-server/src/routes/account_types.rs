@@ -5,15 +5,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::validate::status_name;
-use vigil_store::{AccountStatus, AccountType};
+use vigil_store::AccountType;
 
-use crate::protocol::{
-    finish, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
-};
+use crate::protocol::{finish, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
+use crate::use_cases::configuration::{self, TypeChanges};
 use crate::views;
 use crate::AppState;
 
@@ -61,13 +58,6 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
         serde_json::json!({ "prev": null, "next": null }),
     );
     Ok(finish(Value::Object(doc), &ctx, StatusCode::OK))
-}
-
-/// The attributes of a create or update, checked.
-struct TypeChanges {
-    name: Option<String>,
-    statuses: Option<Vec<String>>,
-    default_status: Option<String>,
 }
 
 fn parse_changes(attributes: &Map<String, Value>) -> ApiResult<TypeChanges> {
@@ -149,51 +139,6 @@ fn parse_changes(attributes: &Map<String, Value>) -> ApiResult<TypeChanges> {
     })
 }
 
-/// Apply `changes` to `account_type`: statuses are added (never removed, accounts may
-/// hold them) and the default moves to `default-status`.
-fn apply(account_type: &mut AccountType, changes: TypeChanges, now: i64) -> ApiResult<()> {
-    if let Some(name) = changes.name {
-        account_type.name = name;
-    }
-    if let Some(wanted) = changes.statuses {
-        if let Some(dropped) = account_type
-            .statuses
-            .iter()
-            .find(|s| !wanted.contains(&s.name))
-        {
-            return Err(ApiError::invalid(
-                "/data/attributes/statuses",
-                &format!(
-                    "must keep the existing status `{}`: statuses are never removed, accounts may hold them",
-                    dropped.name
-                ),
-            ));
-        }
-        for name in wanted {
-            if !account_type.statuses.iter().any(|s| s.name == name) {
-                account_type.statuses.push(AccountStatus {
-                    id: ids::new_id(prefix::ACCOUNT_STATUS),
-                    name,
-                    is_default: false,
-                });
-            }
-        }
-    }
-    if let Some(default) = changes.default_status {
-        if !account_type.statuses.iter().any(|s| s.name == default) {
-            return Err(ApiError::invalid(
-                "/data/attributes/default-status",
-                &format!("`{default}` is not one of the type's statuses"),
-            ));
-        }
-        for status in &mut account_type.statuses {
-            status.is_default = status.name == default;
-        }
-    }
-    account_type.updated_at = now;
-    Ok(())
-}
-
 fn written(status: StatusCode, account_type: AccountType) -> Written {
     Written {
         status,
@@ -215,26 +160,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         ));
     }
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        if tx.account_type_by_name(env, &name)?.is_some() {
-            return Err(ApiError::conflict(format!(
-                "an account type named `{name}` already exists"
-            )));
-        }
-        let mut account_type = AccountType {
-            id: ids::new_id(prefix::ACCOUNT_TYPE),
-            environment_id: env.to_string(),
-            name,
-            created_at: ctx.now,
-            updated_at: ctx.now,
-            statuses: Vec::new(),
-        };
-        // The first status is the default unless one is named.
-        let first = changes.statuses.as_ref().and_then(|s| s.first().cloned());
-        changes.default_status = changes.default_status.take().or(first);
-        apply(&mut account_type, changes, ctx.now)?;
-        tx.insert_account_type(&account_type)?;
-        record_event(tx, ctx, events::ACCOUNT_TYPE_CREATED, &account_type, None)?;
+        let account_type = configuration::create_account_type(tx, &ctx.acting(), name, changes)?;
         Ok(written(StatusCode::CREATED, account_type))
     })
     .await
@@ -249,20 +175,7 @@ pub async fn update(
     ctx.require("account", Access::Write)?;
     let changes = parse_changes(&body.attributes()?)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        let mut account_type = tx.account_type(env, &id)?.ok_or_else(|| not_found(&id))?;
-        if let Some(name) = &changes.name {
-            if let Some(other) = tx.account_type_by_name(env, name)? {
-                if other.id != account_type.id {
-                    return Err(ApiError::conflict(format!(
-                        "an account type named `{name}` already exists"
-                    )));
-                }
-            }
-        }
-        apply(&mut account_type, changes, ctx.now)?;
-        tx.update_account_type(&account_type)?;
-        record_event(tx, ctx, events::ACCOUNT_TYPE_UPDATED, &account_type, None)?;
+        let account_type = configuration::update_account_type(tx, &ctx.acting(), &id, changes)?;
         Ok(written(StatusCode::OK, account_type))
     })
     .await

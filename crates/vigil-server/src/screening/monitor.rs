@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use vigil_domain::account::Account;
 use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::report::{Origin, Query, Report};
 use vigil_store::{transact, LoggedEvent, Store, StoreError};
 
@@ -289,23 +288,7 @@ impl Monitor {
                 }
                 None if found.is_empty() => {}
                 None => {
-                    let mut report = Report::new(
-                        ids::new_id(prefix::REPORT),
-                        Some(&account),
-                        reports::template_id(&env),
-                        Origin::Account,
-                        query,
-                        now,
-                    );
-                    let acting = acting(&env, now);
-                    record_run(tx, &acting, &mut report, found, RunType::Triggered, true)?;
-                    crate::use_cases::record(
-                        tx,
-                        &acting,
-                        events::REPORT_WATCHLIST_READY,
-                        &report,
-                        None,
-                    )?;
+                    reports::monitor_account(tx, &acting(&env, now), &account, query, found)?;
                 }
             }
             Ok::<_, Refusal>(())

@@ -11,6 +11,7 @@ use vigil_domain::inquiry::reverify::{self, Verdict};
 use vigil_domain::inquiry::session::InquirySession;
 use vigil_domain::inquiry::template::{Expiration, InquiryTemplate};
 use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
+use vigil_domain::tag_change::TagChange;
 use vigil_domain::FieldError;
 use vigil_store::{term, RecordFilter, WriteTx};
 
@@ -91,6 +92,33 @@ pub fn expire_sessions(
         }
     }
     Ok(expired)
+}
+
+/// Expire the session `id` now (`inquiry-session.expired`, unless it already was).
+pub fn expire_session(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<InquirySession> {
+    let mut session = tx
+        .get::<InquirySession>(&acting.env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("inquiry session `{id}` is not found")))?;
+    if session.expire(acting.now) {
+        tx.put(&acting.env, &session)?;
+        record(tx, acting, events::INQUIRY_SESSION_EXPIRED, &session, None)?;
+    }
+    Ok(session)
+}
+
+/// Add, remove or set an inquiry's tags (`inquiry.updated-tags` when they changed). The
+/// caller saves it.
+pub fn retag(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+    change: TagChange,
+) -> Outcome<()> {
+    if change.apply(&mut inquiry.tags) {
+        inquiry.updated_at = acting.now;
+        record(tx, acting, events::INQUIRY_UPDATED_TAGS, inquiry, None)?;
+    }
+    Ok(())
 }
 
 /// The person began: their newest session that has not started becomes active.

@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod configuration;
 pub mod documents;
 pub mod imports;
 pub mod inquiries;

@@ -159,6 +159,29 @@ pub fn create(
     Ok(report)
 }
 
+/// The report continuous screening keeps for an account once something matches it:
+/// its first run found `found` (`report/watchlist.matched`, and `ready`, as a report made
+/// through the API announces itself).
+pub fn monitor_account(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    account: &Account,
+    query: Query,
+    found: Vec<MatchRecord>,
+) -> Outcome<Report> {
+    let mut report = Report::new(
+        ids::new_id(prefix::REPORT),
+        Some(account),
+        template_id(&acting.env),
+        Origin::Account,
+        query,
+        acting.now,
+    );
+    record_run(tx, acting, &mut report, found, RunType::Triggered, true)?;
+    record(tx, acting, events::REPORT_WATCHLIST_READY, &report, None)?;
+    Ok(report)
+}
+
 /// Run the report `id` again, now with `query`, which found `found`.
 pub fn rerun(
     tx: &mut dyn WriteTx,

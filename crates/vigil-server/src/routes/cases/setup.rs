@@ -5,16 +5,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 use vigil_domain::case::{CaseQueue, CaseTemplate, DEFAULT_RESOLUTIONS};
-use vigil_domain::events;
-use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::template::parse_field_schemas;
 use vigil_domain::permissions::Access;
 use vigil_store::{PageRequest, RecordFilter};
 
-use crate::protocol::{
-    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
-};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
 use crate::routes::accounts::owner::optional_string;
+use crate::use_cases::configuration;
 use crate::views;
 use crate::AppState;
 
@@ -105,17 +102,8 @@ pub async fn create_template(
         Some(value) => parse_field_schemas(value, "/data/attributes/field-schemas")?,
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let template = CaseTemplate {
-            id: ids::new_id(prefix::CASE_TEMPLATE),
-            name,
-            status: "active".into(),
-            resolutions,
-            field_schemas: schemas,
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        };
-        tx.put(ctx.env_id(), &template)?;
-        record_event(tx, ctx, events::CASE_TEMPLATE_CREATED, &template, None)?;
+        let template =
+            configuration::create_case_template(tx, &ctx.acting(), name, resolutions, schemas)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(template.id.clone()),
@@ -172,15 +160,7 @@ pub async fn create_queue(
     only(&attributes, &["name"], "case queue")?;
     let name = name(&attributes)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let queue = CaseQueue {
-            id: ids::new_id(prefix::CASE_QUEUE),
-            name,
-            status: "active".into(),
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        };
-        tx.put(ctx.env_id(), &queue)?;
-        record_event(tx, ctx, events::CASE_QUEUE_CREATED, &queue, None)?;
+        let queue = configuration::create_case_queue(tx, &ctx.acting(), name)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(queue.id.clone()),

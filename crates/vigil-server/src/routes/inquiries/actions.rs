@@ -3,7 +3,6 @@
 
 use axum::extract::{Path, State};
 use serde_json::{json, Value};
-use vigil_domain::events;
 use vigil_domain::inquiry::template::DAY_SECS;
 use vigil_domain::inquiry::Action;
 use vigil_domain::permissions::Access;
@@ -192,11 +191,7 @@ async fn change_tags(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
-            if change.apply(&mut inquiry.tags) {
-                inquiry.updated_at = ctx.now;
-                let event = events::INQUIRY_UPDATED_TAGS;
-                crate::use_cases::record(tx, &ctx.acting(), event, inquiry, None)?;
-            }
+            inquiries::retag(tx, &ctx.acting(), inquiry, change)?;
             Ok(None)
         },
     )

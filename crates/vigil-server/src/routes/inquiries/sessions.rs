@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::events;
 use vigil_domain::inquiry::session::InquirySession;
 use vigil_domain::inquiry::Inquiry;
 use vigil_domain::permissions::Access;
@@ -121,18 +120,7 @@ pub async fn expire(
     ctx.require("inquiry", Access::Write)?;
     allow_meta(&body.meta()?, &[])?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let env = ctx.env_id();
-        let mut session = load_session(tx, env, &id)?;
-        if session.expire(ctx.now) {
-            tx.put(env, &session)?;
-            crate::use_cases::record(
-                tx,
-                &ctx.acting(),
-                events::INQUIRY_SESSION_EXPIRED,
-                &session,
-                None,
-            )?;
-        }
+        let session = inquiries::expire_session(tx, &ctx.acting(), &id)?;
         Ok(written(StatusCode::OK, session, None))
     })
     .await

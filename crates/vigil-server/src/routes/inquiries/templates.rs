@@ -4,14 +4,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
-use vigil_domain::events;
 use vigil_domain::inquiry::template::{parse_field_schemas, InquiryTemplate};
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter};
 
-use crate::protocol::{
-    paging, record_event, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written,
-};
+use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Doc, Reply, Written};
 use crate::routes::accounts::owner::optional_string;
 use crate::views;
 use crate::AppState;
@@ -97,14 +94,13 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
         )?),
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut template = crate::use_cases::setup::default_inquiry_template(ctx.now);
-        template.name = name;
-        template.status = status;
-        if let Some(schemas) = schemas {
-            template.field_schemas = schemas;
-        }
-        tx.put(ctx.env_id(), &template)?;
-        record_event(tx, ctx, events::INQUIRY_TEMPLATE_CREATED, &template, None)?;
+        let template = crate::use_cases::configuration::create_inquiry_template(
+            tx,
+            &ctx.acting(),
+            name,
+            status,
+            schemas,
+        )?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(template.id.clone()),
