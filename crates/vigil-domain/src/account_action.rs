@@ -46,7 +46,7 @@ pub enum ActionRun {
     RemoveTags(Vec<String>),
 }
 
-const PARAMETERS: &str = "/data/parameters";
+const PARAMETERS: &str = "parameters";
 
 /// Check `parameters` (the request's `data.parameters`) for `kind`; unknown members are
 /// rejected so a typo is not silently ignored.
@@ -127,10 +127,10 @@ mod tests {
             Ok(ActionRun::SetStatus("suspended".into()))
         );
         let missing = parse_run(ActionKind::SetStatus, &params(json!({}))).unwrap_err();
-        assert_eq!(missing.pointer, "/data/parameters/status");
+        assert_eq!(missing.pointer, "parameters/status");
         assert!(missing.wrong_type);
         let unknown = parse_run(ActionKind::AddTags, &params(json!({"tag": ["x"]}))).unwrap_err();
-        assert_eq!(unknown.pointer, "/data/parameters/tag");
+        assert_eq!(unknown.pointer, "parameters/tag");
         assert_eq!(
             parse_run(
                 ActionKind::RemoveTags,

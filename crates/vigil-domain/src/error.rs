@@ -7,7 +7,10 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{pointer}: {message}")]
 pub struct FieldError {
-    /// JSON pointer to the offending value in the request body.
+    /// Where the offending value is: a JSON pointer into the request when the caller gave
+    /// the rule one (`/meta/tag-name`), else a path relative to the object's attributes
+    /// (`fields/birthdate`, `query/name-last`; `parameters/status` for an action's
+    /// parameters), which the HTTP layer places in the request.
     pub pointer: String,
     /// Human-readable explanation, without the field name.
     pub message: String,
@@ -35,7 +38,8 @@ impl FieldError {
     }
 
     /// The pointer written the way Persona's `details` strings name fields:
-    /// `/data/attributes/name-first` becomes `data.attributes.name-first`.
+    /// `/data/attributes/name-first` becomes `data.attributes.name-first` (and a relative
+    /// `fields/birthdate`, `fields.birthdate`).
     pub fn dotted_path(&self) -> String {
         self.pointer.trim_start_matches('/').replace('/', ".")
     }

@@ -233,9 +233,9 @@ pub struct RowError {
 impl RowError {
     /// A field error from the single-create rules, told in terms of the file's columns.
     fn from_field(line: u64, error: FieldError) -> RowError {
-        let attribute = error
-            .pointer
-            .strip_prefix("/data/attributes/")
+        // The rules name attributes relative to the object (`name-first`, `fields/...`).
+        let attribute = (!error.pointer.starts_with('/'))
+            .then_some(error.pointer.as_str())
             .map(|rest| rest.split('/').next().unwrap_or(rest).replace('-', "_"));
         RowError {
             line,

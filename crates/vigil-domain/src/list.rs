@@ -222,7 +222,7 @@ pub fn item_attributes(kind: ListKind) -> &'static [&'static str] {
 }
 
 fn pointer(attribute: &str) -> String {
-    format!("/data/attributes/{attribute}")
+    attribute.to_string()
 }
 
 fn string(attrs: &Map<String, Value>, attribute: &str) -> Result<Option<String>, FieldError> {
@@ -539,38 +539,35 @@ mod tests {
         let err = |kind, attrs| parse(kind, attrs).unwrap_err().pointer;
         assert_eq!(
             err(ListKind::IpAddress, json!({"value": "300.1.1.1"})),
-            "/data/attributes/value"
+            "value"
         );
         assert_eq!(
             err(ListKind::Country, json!({"country-code": "ZZ"})),
-            "/data/attributes/country-code"
+            "country-code"
         );
         assert_eq!(
             err(
                 ListKind::Geolocation,
                 json!({"latitude": 91, "longitude": 0, "radius-meters": 1})
             ),
-            "/data/attributes/latitude"
+            "latitude"
         );
         assert_eq!(
             err(ListKind::PhoneNumber, json!({"value": "call me"})),
-            "/data/attributes/value"
+            "value"
         );
         assert_eq!(
             err(
                 ListKind::EmailAddress,
                 json!({"value": "x@y.com", "match-type": "fuzzy"})
             ),
-            "/data/attributes/match-type"
+            "match-type"
         );
-        assert_eq!(err(ListKind::Name, json!({})), "/data/attributes/name-last");
-        assert_eq!(
-            err(ListKind::String, json!({"value": 3})),
-            "/data/attributes/value"
-        );
+        assert_eq!(err(ListKind::Name, json!({})), "name-last");
+        assert_eq!(err(ListKind::String, json!({"value": 3})), "value");
         assert_eq!(
             err(ListKind::String, json!({"value": "x", "colour": "red"})),
-            "/data/attributes/colour"
+            "colour"
         );
     }
 }

@@ -33,7 +33,7 @@ pub struct Query {
 }
 
 fn pointer(attribute: &str) -> String {
-    format!("/data/attributes/query/{attribute}")
+    format!("query/{attribute}")
 }
 
 fn text(query: &Map<String, Value>, attribute: &str) -> Result<Option<String>, FieldError> {
@@ -56,16 +56,11 @@ impl Query {
             Some(Value::Object(map)) => map,
             None | Some(Value::Null) => {
                 return Err(FieldError::bad_type(
-                    "/data/attributes/query",
+                    "query",
                     "is missing (give name-first, name-last or term)",
                 ))
             }
-            Some(_) => {
-                return Err(FieldError::bad_type(
-                    "/data/attributes/query",
-                    "must be an object",
-                ))
-            }
+            Some(_) => return Err(FieldError::bad_type("query", "must be an object")),
         };
         const KNOWN: &[&str] = &[
             "name-first",
@@ -453,27 +448,15 @@ mod tests {
         let bad = |v: Value| Query::parse(Some(&v)).unwrap_err().pointer;
         assert_eq!(
             bad(json!({"name-last": "X", "birthdate": "1980-13-01"})),
-            "/data/attributes/query/birthdate"
+            "query/birthdate"
         );
         assert_eq!(
             bad(json!({"name-last": "X", "address-country-code": "ZZ"})),
-            "/data/attributes/query/address-country-code"
+            "query/address-country-code"
         );
-        assert_eq!(
-            bad(json!({"birthdate": "1980-01-01"})),
-            "/data/attributes/query/name-last"
-        );
-        assert_eq!(
-            bad(json!({"name-last": 3})),
-            "/data/attributes/query/name-last"
-        );
-        assert_eq!(
-            bad(json!({"nickname": "x"})),
-            "/data/attributes/query/nickname"
-        );
-        assert_eq!(
-            Query::parse(None).unwrap_err().pointer,
-            "/data/attributes/query"
-        );
+        assert_eq!(bad(json!({"birthdate": "1980-01-01"})), "query/name-last");
+        assert_eq!(bad(json!({"name-last": 3})), "query/name-last");
+        assert_eq!(bad(json!({"nickname": "x"})), "query/nickname");
+        assert_eq!(Query::parse(None).unwrap_err().pointer, "query");
     }
 }

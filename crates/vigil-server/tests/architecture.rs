@@ -133,6 +133,26 @@ fn host() -> String {
         .expect("rustc names its host")
 }
 
+#[test]
+fn the_domain_names_values_relative_to_the_object_not_the_request() {
+    // Its rules say `fields/birthdate`; the HTTP layer places that in a request. (Tests
+    // may hand a parser a request's pointer, as a handler does.)
+    let src = workspace().join("crates/vigil-domain/src");
+    let files: Vec<(String, String)> = rust_files(&src)
+        .into_iter()
+        .map(|(path, text)| {
+            let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+            (path, code)
+        })
+        .collect();
+    let found = offending(&files, |_| true, &["\"/data", "\"/meta"]);
+    assert!(
+        found.is_empty(),
+        "the domain names a request's JSON pointer:\n{}",
+        found.join("\n")
+    );
+}
+
 /// `cargo metadata` for the workspace on this platform, offline (the build fetched
 /// everything it needs; other platforms' packages were never downloaded).
 fn metadata() -> Value {

@@ -176,7 +176,17 @@ fn window_name(seconds: u64) -> String {
 }
 
 impl From<FieldError> for ApiError {
-    fn from(error: FieldError) -> Self {
+    fn from(mut error: FieldError) -> Self {
+        // The domain names values relative to the object; requests carry an object's
+        // attributes in `data.attributes` and an action's parameters in `data.parameters`.
+        if !error.pointer.starts_with('/') {
+            let base = if error.pointer.starts_with("parameters") {
+                "/data/"
+            } else {
+                "/data/attributes/"
+            };
+            error.pointer = format!("{base}{}", error.pointer);
+        }
         let details = format!("{} {}", error.dotted_path(), error.message);
         if error.wrong_type {
             ApiError::BadRequest {
@@ -240,13 +250,7 @@ impl From<Refusal> for ApiError {
                 ApiError::not_found(format!("{} `{id}` is not found", dotted_of(&input)))
             }
             Refusal::Invalid { input, message } => ApiError::invalid(&pointer_of(&input), &message),
-            Refusal::Field(mut error) => {
-                // Use cases name fields relative to their inputs, which are attributes.
-                if !error.pointer.starts_with('/') {
-                    error.pointer = format!("/data/attributes/{}", error.pointer);
-                }
-                ApiError::from(error)
-            }
+            Refusal::Field(error) => ApiError::from(error),
             Refusal::Conflict(details) => ApiError::conflict(details),
             Refusal::Store(error) => ApiError::from(error),
             Refusal::Internal(cause) => ApiError::Internal(cause),
