@@ -184,14 +184,10 @@ async fn the_scheduler_and_imports_are_named_for_what_they_did() {
 async fn rules_loaded_from_a_file_are_named_for_the_command() {
     let server = Server::start();
     let api = server.client();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rules.toml");
-    std::fs::write(
-        &file,
+    let out = load_rules(
+        &server.data_dir,
         "[[rules]]\nname = \"Watchlist match\"\nenabled = false\n",
-    )
-    .unwrap();
-    let out = load_rules(&server.data_dir, &file);
+    );
     assert!(
         out.status.success(),
         "{}",

@@ -338,11 +338,8 @@ async fn three_failed_inquiries_flag_the_account_with_the_inquiries() {
 async fn rules_load_from_a_toml_file_beside_a_running_server() {
     let server = Server::start();
     let api = server.client();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rules.toml");
-    std::fs::write(
-        &file,
-        r#"
+    let run = |toml: &str| crate::common::load_rules(&server.data_dir, toml);
+    let out = run(r#"
 [[rules]]
 name = "Two accounts on one fingerprint"
 account_tag = "fp-ring"
@@ -351,11 +348,7 @@ condition = { type = "shared-value", key = "fingerprint", more_than = 1, within_
 [[rules]]
 name = "Watchlist match"
 enabled = false
-"#,
-    )
-    .unwrap();
-    let run = |path: &std::path::Path| crate::common::load_rules(&server.data_dir, path);
-    let out = run(&file);
+"#);
     assert!(
         out.status.success(),
         "{}",
@@ -390,8 +383,7 @@ enabled = false
         .contains(&"fp-ring".to_string()));
 
     // A bad file changes nothing and says where it is wrong.
-    std::fs::write(&file, "[[rules]]\nname = \"Watchlist match\"\nenabled = true\n[[rules]]\nname = \"x\"\naccount_tag = \"x\"\ncondition = { type = \"shared-value\", key = \"shoe-size\", more_than = 1, within_seconds = 5 }\n").unwrap();
-    let out = run(&file);
+    let out = run("[[rules]]\nname = \"Watchlist match\"\nenabled = true\n[[rules]]\nname = \"x\"\naccount_tag = \"x\"\ncondition = { type = \"shared-value\", key = \"shoe-size\", more_than = 1, within_seconds = 5 }\n");
     assert!(!out.status.success());
     let error = String::from_utf8_lossy(&out.stderr);
     assert!(

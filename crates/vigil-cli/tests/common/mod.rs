@@ -152,12 +152,16 @@ pub fn create_key(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Run `vigil rules load` on `file` into the sandbox of the data directory `dir`.
-pub fn load_rules(dir: &Path, file: &Path) -> std::process::Output {
+/// Run `vigil rules load` on a file holding `toml`, into the sandbox of the data
+/// directory `dir`.
+pub fn load_rules(dir: &Path, toml: &str) -> std::process::Output {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("rules.toml");
+    std::fs::write(&file, toml).unwrap();
     Command::new(BIN)
         .args(["rules", "load", "--env", "sandbox", "--data-dir"])
         .arg(dir)
-        .arg(file)
+        .arg(&file)
         .output()
         .unwrap()
 }

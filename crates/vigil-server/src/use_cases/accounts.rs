@@ -616,65 +616,48 @@ pub fn run_action(
     Ok((account, run_id))
 }
 
-/// Relate an active account to another under `key` (`account.added-relation`, once).
-pub fn relate(
+/// Relate an active account to another under `key` (`account.added-relation`, once), or
+/// remove that relation (`account.removed-relation`; refused when there is none).
+pub fn change_relation(
     tx: &mut dyn WriteTx,
     acting: &Acting,
     id: &str,
     key: &str,
     target: &str,
+    add: bool,
 ) -> Outcome<Account> {
     let env = acting.env.as_str();
     let account = load(tx, env, id)?;
     ensure_active(&account)?;
-    if tx.account(env, target)?.is_none() {
-        return Err(Refusal::UnknownReference {
-            input: Input::named("target-object-id"),
-            id: target.to_string(),
-        });
-    }
-    let relation = Relation {
-        account_id: id.to_string(),
-        key: key.to_string(),
-        target_id: target.to_string(),
-        created_at: acting.now,
-    };
-    if tx.add_relation(env, &relation)? {
-        let context = json!({"relation-schema-key": key, "target-object-id": target});
-        record(
-            tx,
-            acting,
-            events::ACCOUNT_ADDED_RELATION,
-            &account,
-            Some(context),
-        )?;
-    }
-    Ok(account)
-}
-
-/// Remove an active account's `key` relation to `target` (`account.removed-relation`).
-pub fn unrelate(
-    tx: &mut dyn WriteTx,
-    acting: &Acting,
-    id: &str,
-    key: &str,
-    target: &str,
-) -> Outcome<Account> {
-    let env = acting.env.as_str();
-    let account = load(tx, env, id)?;
-    ensure_active(&account)?;
-    if !tx.remove_relation(env, id, key, target)? {
+    let changed = if add {
+        if tx.account(env, target)?.is_none() {
+            return Err(Refusal::UnknownReference {
+                input: Input::named("target-object-id"),
+                id: target.to_string(),
+            });
+        }
+        let relation = Relation {
+            account_id: id.to_string(),
+            key: key.to_string(),
+            target_id: target.to_string(),
+            created_at: acting.now,
+        };
+        tx.add_relation(env, &relation)?
+    } else if tx.remove_relation(env, id, key, target)? {
+        true
+    } else {
         return Err(Refusal::NotFound(format!(
             "account `{id}` has no `{key}` relation to `{target}`"
         )));
+    };
+    if changed {
+        let event = if add {
+            events::ACCOUNT_ADDED_RELATION
+        } else {
+            events::ACCOUNT_REMOVED_RELATION
+        };
+        let context = json!({"relation-schema-key": key, "target-object-id": target});
+        record(tx, acting, event, &account, Some(context))?;
     }
-    let context = json!({"relation-schema-key": key, "target-object-id": target});
-    record(
-        tx,
-        acting,
-        events::ACCOUNT_REMOVED_RELATION,
-        &account,
-        Some(context),
-    )?;
     Ok(account)
 }

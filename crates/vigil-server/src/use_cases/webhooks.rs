@@ -16,6 +16,14 @@ fn new_secret() -> String {
     ids::random_token(prefix::WEBHOOK_SECRET, 32)
 }
 
+/// A new webhook's one secret, which never expires until rotated.
+fn first_secret() -> Vec<Secret> {
+    vec![Secret {
+        value: new_secret(),
+        expires_at: None,
+    }]
+}
+
 fn recorded(
     tx: &mut dyn WriteTx,
     acting: &Acting,
@@ -58,10 +66,7 @@ pub fn create(
         payload_filter: None,
         custom_http_headers: Map::new(),
         file_access_token_expires_in: 21_600,
-        secrets: vec![Secret {
-            value: new_secret(),
-            expires_at: None,
-        }],
+        secrets: first_secret(),
         created_at: acting.now,
         updated_at: acting.now,
         disabled_reason: None,
@@ -140,10 +145,7 @@ pub fn clone(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<Webhook
     let copy = Webhook {
         id: ids::new_id(prefix::WEBHOOK),
         status: WebhookStatus::Disabled,
-        secrets: vec![Secret {
-            value: new_secret(),
-            expires_at: None,
-        }],
+        secrets: first_secret(),
         created_at: acting.now,
         updated_at: acting.now,
         disabled_reason: None,

@@ -51,7 +51,7 @@ pub async fn add_relation(
         ));
     }
     act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
-        accounts::relate(tx, acting, &id, &key, &target)
+        accounts::change_relation(tx, acting, &id, &key, &target, true)
     })
     .await
 }
@@ -65,7 +65,7 @@ pub async fn remove_relation(
     ctx.require("account", Access::Write)?;
     let (key, target) = relation_args(&body)?;
     act_on_account(&state, &ctx, &body.request_hash, move |tx, acting| {
-        accounts::unrelate(tx, acting, &id, &key, &target)
+        accounts::change_relation(tx, acting, &id, &key, &target, false)
     })
     .await
 }
