@@ -152,6 +152,25 @@ pub fn create_key(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Every event the suite reads says who made the change (`context.actor`).
+fn every_event_names_its_actor(body: &Value) {
+    let events = match &body["data"] {
+        Value::Array(events) => events.clone(),
+        Value::Object(_) => vec![body["data"].clone()],
+        _ => Vec::new(),
+    };
+    for event in events {
+        let actor = &event["attributes"]["context"]["actor"];
+        assert!(
+            actor["type"].is_string(),
+            "event {} ({}) names no actor: {}",
+            event["id"],
+            event["attributes"]["name"],
+            event["attributes"]["context"]
+        );
+    }
+}
+
 /// Run `vigil rules load` on a file holding `toml`, into the sandbox of the data
 /// directory `dir`.
 pub fn load_rules(dir: &Path, toml: &str) -> std::process::Output {
@@ -291,6 +310,9 @@ impl Client {
                 .next()
                 .unwrap();
             conformance::check(method.as_str(), api_path, &version, status, &body);
+            if api_path.starts_with("/events") && status == 200 {
+                every_event_names_its_actor(&body);
+            }
         }
         Response {
             status,
