@@ -2,7 +2,8 @@
 //!
 //! For people tuning thresholds and for evaluation scripts: with two arguments it scores
 //! that pair; with none it reads `NAME A<TAB>NAME B` lines from stdin and answers one
-//! line per pair, in order.
+//! line per pair, in order. A line that is not a pair is reported on stderr with its
+//! number and skipped; the batch goes on, and the exit code says whether any line failed.
 
 use std::io::{BufRead, Write};
 
@@ -43,13 +44,26 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
             }
         }
         (None, None) => {
+            let mut bad_lines = 0;
             for (number, line) in std::io::stdin().lock().lines().enumerate() {
-                let line = line?;
+                let line = match line {
+                    Ok(line) => line,
+                    Err(error) => {
+                        eprintln!("stdin line {}: {error}; skipped", number + 1);
+                        bad_lines += 1;
+                        continue;
+                    }
+                };
                 if line.trim().is_empty() {
                     continue;
                 }
                 let Some((query, candidate)) = line.split_once('\t') else {
-                    anyhow::bail!("stdin line {}: expected NAME A<TAB>NAME B", number + 1);
+                    eprintln!(
+                        "stdin line {}: expected NAME A<TAB>NAME B; skipped",
+                        number + 1
+                    );
+                    bad_lines += 1;
+                    continue;
                 };
                 let scored = name::score(&name::prepare(query), &name::prepare(candidate));
                 if args.json {
@@ -66,6 +80,10 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
                     };
                     writeln!(out, "{:.3}\t{verdict}\t{query}\t{candidate}", scored.score)?;
                 }
+            }
+            out.flush()?;
+            if bad_lines > 0 {
+                anyhow::bail!("{bad_lines} line(s) of the batch could not be read (see above)");
             }
         }
         _ => anyhow::bail!("give two names, or none to read tab-separated pairs from stdin"),

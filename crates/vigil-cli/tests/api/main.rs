@@ -17,6 +17,7 @@ mod headline;
 mod importers;
 mod inquiries;
 mod lists;
+mod match_cli;
 mod mcp;
 mod protocol;
 mod reports;
