@@ -1,6 +1,6 @@
-//! The real OFAC and UN files in `../shared/data/sanctions` parse, and screening finds
-//! listed parties under the variants people type. Skipped, with a message, when the
-//! shared folder is absent.
+//! The real OFAC and UN files in `../shared/data/sanctions` (or `$VIGIL_SHARED_DIR`) parse,
+//! and screening finds listed parties under the variants people type. Skipped, and said
+//! so in the test command's summary, when the shared folder is absent (a failure under CI).
 
 use std::fs::File;
 use std::io::BufReader;
@@ -9,12 +9,18 @@ use std::path::PathBuf;
 use vigil_screening::name::{prepare, NameIndex, DEFAULT_THRESHOLD};
 use vigil_screening::sources::{ofac, un, Party, PartyKind};
 
+#[path = "../../../test-support/skip.rs"]
+mod skip;
+
 fn sanctions_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sanctions");
+    let dir = skip::shared_dir().join("data/sanctions");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("NOTICE: skipping: {} is absent", dir.display());
+        skip::skipped(
+            "screening the real OFAC and UN lists",
+            &format!("{} is absent; set VIGIL_SHARED_DIR", dir.display()),
+        );
         None
     }
 }

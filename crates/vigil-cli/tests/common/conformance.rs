@@ -2,17 +2,11 @@
 //! for that operation and status (`../shared/persona-openapi/`).
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
-/// Where the shared reference material lives (override with `VIGIL_SHARED_DIR`).
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("VIGIL_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
+pub use super::skip::shared_dir;
 
 struct Spec {
     doc: Value,
@@ -55,9 +49,12 @@ pub fn available() -> bool {
     if !present {
         static WARNED: OnceLock<()> = OnceLock::new();
         WARNED.get_or_init(|| {
-            eprintln!(
-                "NOTICE: {} is absent; responses are NOT validated against Persona's schema",
-                shared_dir().join("persona-openapi").display()
+            super::skip::skipped(
+                "responses are not validated against Persona's OpenAPI schema",
+                &format!(
+                    "{} is absent; set VIGIL_SHARED_DIR",
+                    shared_dir().join("persona-openapi").display()
+                ),
             )
         });
     }

@@ -5,6 +5,8 @@
 
 pub mod conformance;
 pub mod receiver;
+#[path = "../../../../test-support/skip.rs"]
+pub mod skip;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
