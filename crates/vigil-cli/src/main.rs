@@ -7,6 +7,7 @@ use anyhow::Context;
 
 mod data_dir;
 mod import;
+mod listen;
 mod match_cmd;
 mod mcp;
 
@@ -38,6 +39,9 @@ enum Command {
     },
     /// Score two names the way screening does, with the explanation.
     Match(match_cmd::MatchArgs),
+    /// Receive a running vigil's webhooks here for development: makes (or reuses) a
+    /// webhook pointing at this command, verifies each signature, prints each event.
+    Listen(listen::ListenArgs),
     /// Load data into the data directory.
     Import {
         #[command(subcommand)]
@@ -282,6 +286,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Actions { command } => actions(command),
         Command::Match(args) => match_cmd::run(args),
+        Command::Listen(args) => listen::run(args),
         Command::Events {
             command:
                 EventsCommand::Export {

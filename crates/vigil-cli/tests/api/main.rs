@@ -16,6 +16,7 @@ mod events;
 mod headline;
 mod importers;
 mod inquiries;
+mod listen;
 mod lists;
 mod match_cli;
 mod mcp;
