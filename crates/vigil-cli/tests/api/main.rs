@@ -23,5 +23,6 @@ mod mcp;
 mod protocol;
 mod reports;
 mod rules;
+mod tour;
 mod types;
 mod webhooks;
