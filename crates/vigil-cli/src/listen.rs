@@ -16,8 +16,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use hmac::Mac;
 use serde_json::{json, Value};
+use vigil_server::webhook_signature::verifies;
 
 #[derive(clap::Args)]
 pub struct ListenArgs {
@@ -52,9 +52,7 @@ struct Receiver {
 }
 
 pub fn run(args: ListenArgs) -> anyhow::Result<()> {
-    let key = std::env::var("VIGIL_API_KEY")
-        .or_else(|_| std::env::var("PERSONA_API_KEY"))
-        .context("set VIGIL_API_KEY (or PERSONA_API_KEY) to the API key that manages webhooks")?;
+    let key = crate::api_key("the API key that manages webhooks")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -166,30 +164,9 @@ async fn webhook_for(
     Ok((id, secrets))
 }
 
-/// Whether `header` (`t=..,v1=.. t=..,v1=..`) signs `body` under one of `secrets`.
+/// Whether `header` signs `body` under one of `secrets`.
 fn verified(header: &str, body: &[u8], secrets: &[String]) -> bool {
-    header.split_whitespace().any(|pair| {
-        let mut t = None;
-        let mut v1 = None;
-        for part in pair.split(',') {
-            match part.split_once('=') {
-                Some(("t", value)) => t = Some(value),
-                Some(("v1", value)) => v1 = Some(value),
-                _ => {}
-            }
-        }
-        let (Some(t), Some(Ok(signature))) = (t, v1.map(hex::decode)) else {
-            return false;
-        };
-        secrets.iter().any(|secret| {
-            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
-                .expect("HMAC takes any key length");
-            mac.update(t.as_bytes());
-            mac.update(b".");
-            mac.update(body);
-            mac.verify_slice(&signature).is_ok()
-        })
-    })
+    secrets.iter().any(|secret| verifies(secret, header, body))
 }
 
 async fn receive(

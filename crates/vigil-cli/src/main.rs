@@ -232,6 +232,14 @@ enum KeysCommand {
     },
 }
 
+/// The API key a client command uses: VIGIL_API_KEY, else PERSONA_API_KEY (`what` says
+/// what it is for when neither is set).
+fn api_key(what: &str) -> anyhow::Result<String> {
+    std::env::var("VIGIL_API_KEY")
+        .or_else(|_| std::env::var("PERSONA_API_KEY"))
+        .with_context(|| format!("set VIGIL_API_KEY (or PERSONA_API_KEY) to {what}"))
+}
+
 fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     data_dir::prepare(data_dir)?;
     let store = SqliteStore::open(data_dir.join("vigil.db"))

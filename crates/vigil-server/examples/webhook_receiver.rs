@@ -18,9 +18,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
+use vigil_server::webhook_signature::verifies;
 
 #[derive(Default)]
 struct Log {
@@ -40,28 +39,6 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
-}
-
-fn verifies(secret: &str, header: &str, body: &[u8]) -> bool {
-    header.split(' ').any(|pair| {
-        let mut t = None;
-        let mut v1 = None;
-        for part in pair.split(',') {
-            match part.split_once('=') {
-                Some(("t", value)) => t = Some(value),
-                Some(("v1", value)) => v1 = Some(value),
-                _ => {}
-            }
-        }
-        let (Some(t), Some(Ok(v1))) = (t, v1.map(hex::decode)) else {
-            return false;
-        };
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(t.as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac.verify_slice(&v1).is_ok()
-    })
 }
 
 async fn deliver(State(log): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {

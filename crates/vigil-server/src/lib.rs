@@ -36,6 +36,9 @@ pub mod use_cases;
 mod views;
 mod webhooks;
 
+/// Persona's webhook signature: how vigil signs deliveries and how a receiver checks them.
+pub use webhooks::sign as webhook_signature;
+
 /// Server settings, resolved from the command line by the binary.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

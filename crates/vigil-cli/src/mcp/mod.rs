@@ -76,9 +76,7 @@ pub fn settings(
 }
 
 pub fn run(args: McpArgs) -> anyhow::Result<()> {
-    let key = std::env::var("VIGIL_API_KEY")
-        .or_else(|_| std::env::var("PERSONA_API_KEY"))
-        .context("set VIGIL_API_KEY (or PERSONA_API_KEY) to the API key the tools use")?;
+    let key = crate::api_key("the API key the tools use")?;
     let settings = settings(
         "--",
         args.toolsets,

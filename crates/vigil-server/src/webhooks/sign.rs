@@ -24,6 +24,31 @@ pub fn header(secrets: &[&str], t: i64, body: &[u8]) -> String {
         .join(" ")
 }
 
+/// Whether `header` (one `t=..,v1=..` pair per secret, space-separated) signs `body` under
+/// `secret`: any of its pairs does, compared in constant time. What a receiver checks.
+pub fn verifies(secret: &str, header: &str, body: &[u8]) -> bool {
+    header.split_whitespace().any(|pair| {
+        let mut t = None;
+        let mut v1 = None;
+        for part in pair.split(',') {
+            match part.split_once('=') {
+                Some(("t", value)) => t = Some(value),
+                Some(("v1", value)) => v1 = Some(value),
+                _ => {}
+            }
+        }
+        let (Some(t), Some(Ok(signature))) = (t, v1.map(hex::decode)) else {
+            return false;
+        };
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+        mac.update(t.as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac.verify_slice(&signature).is_ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +71,15 @@ mod tests {
         assert_eq!(pairs.len(), 2);
         assert_eq!(pairs[0], one);
         assert_ne!(pairs[0], pairs[1]);
+    }
+
+    #[test]
+    fn a_receiver_verifies_any_pair_and_nothing_else() {
+        let two = header(&["a", "b"], 7, b"body");
+        assert!(verifies("a", &two, b"body") && verifies("b", &two, b"body"));
+        assert!(!verifies("c", &two, b"body"));
+        assert!(!verifies("a", &two, b"other body"));
+        assert!(!verifies("a", "t=7,v1=zz", b"body"));
+        assert!(!verifies("a", "", b"body"));
     }
 }
