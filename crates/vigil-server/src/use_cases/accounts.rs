@@ -32,6 +32,13 @@ fn save(
     record(tx, acting, event, account, context)
 }
 
+/// An account that takes changes: not archived.
+fn load_active(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Account> {
+    let account = load(tx, env, id)?;
+    ensure_active(&account)?;
+    Ok(account)
+}
+
 /// Archived accounts (including consolidated sources) take no changes until restored.
 pub fn ensure_active(account: &Account) -> Outcome<()> {
     if account.archived_at.is_some() {
@@ -455,8 +462,7 @@ pub fn update(
     id: &str,
     changes: &AccountChanges,
 ) -> Outcome<Account> {
-    let mut account = load(tx, &acting.env, id)?;
-    ensure_active(&account)?;
+    let mut account = load_active(tx, &acting.env, id)?;
     let account_type = the_type(tx, &acting.env, &account)?;
     let summary = apply_changes(tx, acting, &mut account, &account_type, changes)?;
     save_changes(tx, acting, &account, summary)?;
@@ -472,8 +478,7 @@ pub fn change_tag(
     tag: &str,
     add: bool,
 ) -> Outcome<Account> {
-    let mut account = load(tx, &acting.env, id)?;
-    ensure_active(&account)?;
+    let mut account = load_active(tx, &acting.env, id)?;
     let (changed, event) = if add {
         (account.add_tag(tag, acting.now), events::ACCOUNT_TAG_ADDED)
     } else {
@@ -501,8 +506,7 @@ pub fn set_tags(
     id: &str,
     tags: Vec<String>,
 ) -> Outcome<Account> {
-    let mut account = load(tx, &acting.env, id)?;
-    ensure_active(&account)?;
+    let mut account = load_active(tx, &acting.env, id)?;
     if account.tags != tags {
         account.tags = tags;
         account.updated_at = acting.now;
@@ -513,8 +517,7 @@ pub fn set_tags(
 
 /// Archive an active account (`account.archived`): it takes no changes until restored.
 pub fn archive(tx: &mut dyn WriteTx, acting: &Acting, id: &str) -> Outcome<Account> {
-    let mut account = load(tx, &acting.env, id)?;
-    ensure_active(&account)?;
+    let mut account = load_active(tx, &acting.env, id)?;
     account.archived_at = Some(acting.now);
     account.updated_at = acting.now;
     save(tx, acting, &account, events::ACCOUNT_ARCHIVED, None)?;
@@ -627,8 +630,7 @@ pub fn change_relation(
     add: bool,
 ) -> Outcome<Account> {
     let env = acting.env.as_str();
-    let account = load(tx, env, id)?;
-    ensure_active(&account)?;
+    let account = load_active(tx, env, id)?;
     let changed = if add {
         if tx.account(env, target)?.is_none() {
             return Err(Refusal::UnknownReference {

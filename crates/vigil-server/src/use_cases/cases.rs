@@ -325,7 +325,7 @@ pub fn retag(
     Ok(())
 }
 
-/// Comment on a case (`case-comment.created`); saves the comment and the case.
+/// Comment on a case (`case-comment.created`); saves the comment, the caller the case.
 pub fn comment(
     tx: &mut dyn WriteTx,
     acting: &Acting,
@@ -343,7 +343,6 @@ pub fn comment(
     case.comment_ids.push(comment.id.clone());
     case.updated_at = acting.now;
     tx.put(&acting.env, &comment)?;
-    tx.put(&acting.env, &*case)?;
     record(tx, acting, events::CASE_COMMENT_CREATED, &comment, None)?;
     Ok(comment)
 }

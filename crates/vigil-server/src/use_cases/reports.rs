@@ -240,25 +240,17 @@ pub fn set_paused(
 /// Every current match moves to the ignore list and never comes back; later, new
 /// matches still do.
 pub fn dismiss(tx: &mut dyn WriteTx, acting: &Acting, id: &str, reason: &str) -> Outcome<Report> {
-    let mut report = load_unredacted(tx, &acting.env, id)?;
-    if !report.has_match() {
-        return Err(Refusal::Conflict(format!(
-            "report `{id}` has no matches to dismiss"
-        )));
-    }
-    let count = report.dismiss(reason, &acting.actor.display_name(), acting.now);
-    record_action(tx, acting, id, "dismiss")?;
-    report.updated_at = acting.now;
-    tx.update_report(&acting.env, &report)?;
-    let context = json!({ "dismissed": count, "reason": reason });
-    record(
-        tx,
-        acting,
-        events::REPORT_WATCHLIST_DISMISSED,
-        &report,
-        Some(context),
-    )?;
-    Ok(report)
+    change(tx, acting, id, |tx, report| {
+        if !report.has_match() {
+            return Err(Refusal::Conflict(format!(
+                "report `{id}` has no matches to dismiss"
+            )));
+        }
+        let count = report.dismiss(reason, &acting.actor.display_name(), acting.now);
+        record_action(tx, acting, id, "dismiss")?;
+        let context = json!({ "dismissed": count, "reason": reason });
+        Ok(Some((events::REPORT_WATCHLIST_DISMISSED, Some(context))))
+    })
 }
 
 /// Add, remove or set a report's tags (`report/watchlist.updated-tags` when they changed).

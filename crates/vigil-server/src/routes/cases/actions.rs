@@ -214,6 +214,7 @@ pub async fn create_comment(
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let mut case = cases::load_open(tx, ctx.env_id(), &id)?;
         let comment = cases::comment(tx, &ctx.acting(), &mut case, message)?;
+        tx.put(ctx.env_id(), &case)?;
         Ok(Written {
             status: StatusCode::CREATED,
             object_id: Some(comment.id.clone()),
