@@ -1,6 +1,6 @@
 //! Persona-style object ids: a type prefix, an underscore and 24 random base58 characters.
 
-use rand::Rng;
+use rand::RngExt;
 
 const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -69,16 +69,16 @@ pub fn new_time_ordered_id(prefix: &str, millis: i64) -> String {
         *digit = BASE58[(rest % 58) as usize];
         rest /= 58;
     }
-    let mut rng = rand::thread_rng();
+    let mut rng = rand::rng();
     let mut random = [0u8; RANDOM_CHARS];
     {
         let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let stepped = (last.0 == millis)
-            .then(|| add_base58(&last.1, rng.gen_range(1..=1 << 20)))
+            .then(|| add_base58(&last.1, rng.random_range(1..=1 << 20)))
             .flatten();
         random = stepped.unwrap_or_else(|| {
             for digit in random.iter_mut() {
-                *digit = BASE58[rng.gen_range(0..BASE58.len())];
+                *digit = BASE58[rng.random_range(0..BASE58.len())];
             }
             random
         });
@@ -111,12 +111,12 @@ fn add_base58(digits: &[u8; RANDOM_CHARS], step: u64) -> Option<[u8; RANDOM_CHAR
 
 /// `prefix_` followed by `len` random base58 characters (also used for API key secrets).
 pub fn random_token(prefix: &str, len: usize) -> String {
-    let mut rng = rand::thread_rng();
+    let mut rng = rand::rng();
     let mut out = String::with_capacity(prefix.len() + 1 + len);
     out.push_str(prefix);
     out.push('_');
     for _ in 0..len {
-        out.push(BASE58[rng.gen_range(0..BASE58.len())] as char);
+        out.push(BASE58[rng.random_range(0..BASE58.len())] as char);
     }
     out
 }

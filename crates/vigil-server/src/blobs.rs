@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rand::Rng;
+use rand::RngExt;
 use sha2::{Digest, Sha256};
 
 /// Files named by this store, each written once and never shared.
@@ -53,7 +53,7 @@ impl Blobs {
     /// Store `bytes` durably under a new name; returns their hash and the name.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<(String, String)> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let random: [u8; 16] = rand::thread_rng().gen();
+        let random: [u8; 16] = rand::rng().random();
         let name = format!("{sha256}-{}", hex::encode(random));
         let path = self.root.join(&name);
         let temp = self.root.join(format!(".{name}"));
@@ -72,7 +72,7 @@ impl Blobs {
 
     /// A new file written piece by piece (an upload streamed to disk as it arrives).
     pub fn spool(&self) -> std::io::Result<Spool> {
-        let random: [u8; 16] = rand::thread_rng().gen();
+        let random: [u8; 16] = rand::rng().random();
         let temp = self.root.join(format!(".spool-{}", hex::encode(random)));
         let file = std::os::unix::fs::OpenOptionsExt::mode(
             std::fs::OpenOptions::new().create_new(true).write(true),
@@ -100,7 +100,13 @@ impl Blobs {
             Err(e) => return Err(e),
         };
         let mut hasher = Sha256::new();
-        std::io::copy(&mut file, &mut hasher)?;
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match std::io::Read::read(&mut file, &mut chunk)? {
+                0 => break,
+                read => hasher.update(&chunk[..read]),
+            }
+        }
         if hex::encode(hasher.finalize()) != sha256 {
             return Err(std::io::Error::other(format!(
                 "file {name} does not match its hash"
@@ -179,7 +185,7 @@ impl Spool {
         let file = self.file.take().expect("finished once");
         file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
-        let random: [u8; 16] = rand::thread_rng().gen();
+        let random: [u8; 16] = rand::rng().random();
         let name = format!("{sha256}-{}", hex::encode(random));
         std::fs::rename(&self.temp, self.root.join(&name))?;
         std::fs::File::open(&self.root)?.sync_all()?;

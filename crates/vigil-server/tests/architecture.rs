@@ -210,7 +210,21 @@ fn normal_dependencies(meta: &Value) -> (HashMap<String, String>, HashMap<String
     (names, deps)
 }
 
-/// Every package `root` depends on at run time, directly or not.
+/// The ids of every package the `roots` depend on at run time, directly or not.
+fn reached(roots: Vec<String>, deps: &HashMap<String, Vec<String>>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut pending = roots;
+    while let Some(id) = pending.pop() {
+        for dep in deps.get(&id).into_iter().flatten() {
+            if seen.insert(dep.clone()) {
+                pending.push(dep.clone());
+            }
+        }
+    }
+    seen
+}
+
+/// The names of every package `root` depends on at run time, directly or not.
 fn closure(
     root: &str,
     names: &HashMap<String, String>,
@@ -221,16 +235,10 @@ fn closure(
         .find(|(_, name)| *name == root)
         .map(|(id, _)| id.clone())
         .unwrap_or_else(|| panic!("{root} is not in the workspace"));
-    let mut seen = BTreeSet::new();
-    let mut pending = vec![start];
-    while let Some(id) = pending.pop() {
-        for dep in deps.get(&id).into_iter().flatten() {
-            if seen.insert(names[dep].clone()) {
-                pending.push(dep.clone());
-            }
-        }
-    }
-    seen
+    reached(vec![start], deps)
+        .iter()
+        .map(|id| names[id].clone())
+        .collect()
 }
 
 #[test]
@@ -289,4 +297,41 @@ fn only_the_faces_that_are_api_clients_depend_on_the_client() {
             );
         }
     }
+}
+
+#[test]
+fn no_new_crate_is_built_twice_in_two_versions() {
+    // Each pair below comes from dependencies we do not control; docs/operations.md
+    // ("Build cost") says which. A new pair costs build time on every machine: align the
+    // versions instead, or say here why it cannot be done.
+    const KNOWN: &[&str] = &[
+        "base64",       // 0.22 by reqwest, 0.23 by hyper-util
+        "getrandom",    // 0.2 and 0.3 by parquet's ahash, 0.4 by rand
+        "regex-syntax", // 0.6 by phonenumber's regex-cache
+        "syn",          // 3 by rmcp's async-trait, 2 by everything else
+    ];
+    // `cargo tree` resolves features as the build does (`cargo metadata` also lists
+    // optional dependencies nothing turns on).
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["tree", "--duplicates", "--edges", "normal", "--offline"])
+        .args(["--prefix", "depth", "--format", "{p}", "--target"])
+        .arg(host())
+        .current_dir(workspace())
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed = String::from_utf8(output.stdout).unwrap();
+    let mut twice: Vec<&str> = listed
+        .lines()
+        .filter_map(|line| line.strip_prefix('0'))
+        .filter_map(|package| package.split_whitespace().next())
+        .filter(|name| !KNOWN.contains(name))
+        .collect();
+    twice.dedup();
+    assert!(twice.is_empty(), "built in two versions: {twice:?}");
 }

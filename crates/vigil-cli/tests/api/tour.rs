@@ -26,6 +26,36 @@ fn tour_blocks(readme: &str) -> Vec<String> {
     blocks
 }
 
+/// The setup block the README asks a reader to run before the tour (build, then
+/// `vigil serve` in an empty folder): the flags it starts vigil with.
+fn serve_flags(readme: &str) -> Vec<String> {
+    let start = readme.find("## A tour").expect("the README has a tour");
+    let end = readme
+        .find("<!-- tour -->")
+        .expect("the README marks its tour");
+    let setup = &readme[start..end];
+    let open = setup.find("```sh\n").expect("a setup block") + 6;
+    let block = &setup[open..open + setup[open..].find("```").expect("closed")];
+    assert!(
+        block.contains("cargo build --release") && block.contains("target/release:$PATH"),
+        "the setup builds vigil and puts it on the PATH:\n{block}"
+    );
+    for variable in ["REPO=", "SHARED="] {
+        assert!(block.contains(variable), "the setup exports {variable}");
+    }
+    let serve = block
+        .lines()
+        .find(|line| line.contains("vigil serve"))
+        .expect("the setup starts vigil");
+    assert!(
+        serve.contains("cd \"$(mktemp -d)\""),
+        "vigil runs in an empty folder: {serve}"
+    );
+    let command = serve.split('#').next().unwrap();
+    let after = &command[command.find("vigil serve").unwrap() + "vigil serve".len()..];
+    after.split_whitespace().map(str::to_string).collect()
+}
+
 /// Single-quoted for bash.
 fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
@@ -90,8 +120,13 @@ fn the_readme_s_tour_runs_as_written() {
         );
         return;
     }
-    let server = Server::start_with(&["--allow-private-webhooks"]);
+    // vigil runs as the setup block says, in the folder the tour runs in, so the CLI's
+    // commands find its data where a reader's would: `./vigil-data`, by default.
     let folder = tempfile::tempdir().unwrap();
+    let flags = serve_flags(&readme);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let server = Server::spawn(&folder.path().join("vigil-data"), &flags);
+    assert!(server.sandbox_key.starts_with("persona_sandbox_"));
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -107,7 +142,7 @@ fn the_readme_s_tour_runs_as_written() {
         .env("API", format!("{}/api/v1", server.base))
         .env("REPO", &repo)
         .env("SHARED", &shared)
-        .env("VIGIL_DATA_DIR", &server.data_dir)
+        .env_remove("VIGIL_DATA_DIR")
         .env("VIGIL_LOG", "warn")
         .output()
         .unwrap();

@@ -2,7 +2,7 @@
 //! "<t>.<raw body>">`, one `t=..,v1=..` pair per active secret, separated by a space, so a
 //! receiver verifies with either secret while one is being rotated out.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// The hex HMAC-SHA256 of `"<t>.<body>"` under `secret`.
