@@ -10,6 +10,7 @@ mod import;
 mod listen;
 mod match_cmd;
 mod mcp;
+mod users;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -32,6 +33,11 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API (Persona-compatible, under /api/v1).
     Serve(ServeArgs),
+    /// Manage the review console's users (invite, list, reset a password).
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
     /// Manage API keys.
     Keys {
         #[command(subcommand)]
@@ -293,6 +299,7 @@ fn main() -> anyhow::Result<()> {
             mcp::run(args)
         }
         Command::Actions { command } => actions(command),
+        Command::Users { command } => users::run(command),
         Command::Match(args) => match_cmd::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Events {

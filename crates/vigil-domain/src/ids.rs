@@ -39,6 +39,13 @@ pub mod prefix {
     pub const WEBHOOK: &str = "wbh";
     pub const WEBHOOK_SECRET: &str = "wbhsec";
     pub const WEBHOOK_DELIVERY: &str = "whdl";
+    pub const USER: &str = "user";
+    pub const USER_SESSION: &str = "uses";
+    pub const USER_AUDIT_LOG: &str = "ual";
+    /// vigil only: an invitation or password-reset token.
+    pub const INVITATION: &str = "vigil_invite";
+    /// vigil only: a console session's secret, sent as a bearer token.
+    pub const SESSION_TOKEN: &str = "vigil_session";
     /// vigil only: an entry of the agent tool server's execution log.
     pub const TOOL_CALL: &str = "tcall";
 }

@@ -22,6 +22,7 @@
 //! - [`case`]: cases for manual review, their templates, queues and comments.
 //! - [`events`]: event names, as Persona spells them.
 //! - [`actor`]: who made a change (an API key, a person, vigil itself).
+//! - [`user`]: console users, their roles, invitations, lockout and sessions.
 
 pub mod account;
 pub mod account_action;
@@ -42,6 +43,7 @@ pub mod tag_change;
 pub mod time;
 pub mod tool_call;
 pub mod upload;
+pub mod user;
 pub mod validate;
 pub mod webhook;
 

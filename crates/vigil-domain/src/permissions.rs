@@ -1,9 +1,19 @@
-//! Per-key permissions: one `read` and one `write` permission per resource family.
+//! Permissions of API keys and console users: one `read` and one `write` permission per
+//! resource family, and two decisions that are permissions of their own, as in Persona:
+//! deciding a case and dismissing a screening hit.
 
 /// Resource families that carry their own `<family>.read` / `<family>.write` permissions.
 pub const FAMILIES: &[&str] = &[
     "account", "inquiry", "case", "list", "report", "document", "event", "webhook", "api_key",
+    "user",
 ];
+
+/// Resolving a case (any status but `open` and `pending`), beyond `case.write`.
+pub const CASE_DECIDE: &str = "case.decide";
+/// Dismissing a watchlist report's hits, beyond `report.write`.
+pub const REPORT_DISMISS: &str = "report.dismiss";
+/// The permissions that are not a family's read or write.
+pub const DECISIONS: &[&str] = &[CASE_DECIDE, REPORT_DISMISS];
 
 /// What an operation does to its family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +40,7 @@ pub fn all() -> Vec<String> {
                 permission(family, Access::Write),
             ]
         })
+        .chain(DECISIONS.iter().map(|d| d.to_string()))
         .collect()
 }
 

@@ -228,6 +228,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(routes::health::health))
         .route("/metrics", get(routes::health::metrics))
+        .merge(routes::public_routes())
         .nest("/api/v1", api)
         .with_state(state)
 }

@@ -22,6 +22,7 @@ use vigil_domain::account::Account;
 use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
 use vigil_domain::report::{HistoryEntry, Report};
+use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_screening::sources::Party;
 
 pub mod records;
@@ -268,6 +269,21 @@ pub trait Store: Send + Sync + 'static {
     fn environments(&self) -> Result<Vec<Environment>>;
     /// The key with this secret hash and its environment, if any.
     fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>>;
+    fn user(&self, id: &str) -> Result<Option<User>>;
+    /// `email` lower-cased.
+    fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// The users of an organization, newest first.
+    fn users(&self, organization: &str, page: &PageRequest) -> Result<Page<User>>;
+    /// The session whose token hashes to `token_hash`, and its user.
+    fn user_session_by_hash(&self, token_hash: &str) -> Result<Option<(UserSession, User)>>;
+    fn user_audit_entry(&self, organization: &str, id: &str) -> Result<Option<AuditEntry>>;
+    /// The user audit log of an organization (of one user, when given), newest first.
+    fn user_audit_entries(
+        &self,
+        organization: &str,
+        user_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>>;
     /// One account; backends may serve it from a cache they keep coherent with writes.
     fn account(&self, env: &str, id: &str) -> Result<Option<Arc<Account>>>;
     fn accounts(
@@ -390,6 +406,16 @@ pub trait WriteTx {
     fn insert_organization(&mut self, id: &str, now: i64) -> Result<()>;
     fn insert_environment(&mut self, env: &Environment) -> Result<()>;
     fn insert_api_key(&mut self, key: &ApiKey) -> Result<()>;
+    fn user(&mut self, id: &str) -> Result<Option<User>>;
+    fn user_by_email(&mut self, email: &str) -> Result<Option<User>>;
+    fn user_by_invitation(&mut self, token_hash: &str) -> Result<Option<User>>;
+    fn insert_user(&mut self, user: &User) -> Result<()>;
+    fn update_user(&mut self, user: &User) -> Result<()>;
+    /// Insert or replace a session.
+    fn put_user_session(&mut self, session: &UserSession) -> Result<()>;
+    /// End every live session of the user; how many there were.
+    fn end_user_sessions(&mut self, user_id: &str, now: i64) -> Result<usize>;
+    fn insert_user_audit_entry(&mut self, entry: &AuditEntry) -> Result<()>;
     fn insert_account_type(&mut self, account_type: &AccountType) -> Result<()>;
     /// Save a type's name and `updated_at`, add the statuses it does not have yet, and
     /// move the default to the status marked `is_default`. Statuses are never removed

@@ -119,14 +119,22 @@ pub fn router(
 async fn authorize(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = context::peer(request.extensions());
     match context::authenticate(&state, request.headers(), peer).await {
-        Ok((key, env)) => {
+        Ok((caller, env)) => {
+            // The tools call the API with the caller's secret, which must be a key: a
+            // console session would need its environment on every call.
+            let vigil_domain::actor::Actor::ApiKey { id, name } = &caller.actor else {
+                return vigil_server::protocol::ApiError::Forbidden {
+                    details: "The agent tools take an API key, not a console session".into(),
+                }
+                .into_response();
+            };
             // Authenticated, so the header holds the key.
             let secret = context::bearer(request.headers())
                 .unwrap_or_default()
                 .to_string();
             request.extensions_mut().insert(Caller {
                 key: secret,
-                label: format!("key {} ({}) over HTTP", key.id, key.name),
+                label: format!("key {id} ({name}) over HTTP"),
                 scope: Some(env.id.clone()),
             });
             next.run(request).await

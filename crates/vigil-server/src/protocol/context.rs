@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use vigil_domain::actor::Actor;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::{self, Access};
-use vigil_store::{ApiKey, Environment};
+use vigil_domain::user::{AuditEntry, User, UserSession};
+use vigil_store::{transact, ApiKey, Environment};
 
 use super::error::{ApiError, ApiResult};
 use super::inflection::Inflection;
@@ -24,11 +25,62 @@ use super::version::ApiVersion;
 use crate::use_cases::Acting;
 use crate::AppState;
 
+/// Who is asking: an API key, or a person signed in to the console (whose requests carry
+/// their session's token; the console is a client of this API like any other).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub permissions: Vec<String>,
+    /// Defaults when the request does not say (`Persona-Version`, `Key-Inflection`).
+    pub api_version: String,
+    pub key_inflection: String,
+    /// A console session: whose, for the user audit log and for signing out.
+    pub session: Option<SessionCaller>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionCaller {
+    pub session: UserSession,
+    pub user: User,
+}
+
+impl Caller {
+    fn of_key(key: &ApiKey) -> Caller {
+        Caller {
+            actor: Actor::ApiKey {
+                id: key.id.clone(),
+                name: key.name.clone(),
+            },
+            permissions: key.permissions.clone(),
+            api_version: key.api_version.clone(),
+            key_inflection: key.key_inflection.clone(),
+            session: None,
+        }
+    }
+
+    fn of_session(session: UserSession, user: User) -> Caller {
+        Caller {
+            actor: Actor::User {
+                id: user.id.clone(),
+                name: user.display_name(),
+            },
+            permissions: user.role.permissions(),
+            api_version: ApiVersion::default().as_str().to_string(),
+            key_inflection: "kebab".into(),
+            session: Some(SessionCaller { session, user }),
+        }
+    }
+
+    pub fn holds(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+}
+
 /// Everything a handler needs to know about who is asking and how to answer.
 #[derive(Clone)]
 pub struct Ctx {
     pub env: Arc<Environment>,
-    pub key: Arc<ApiKey>,
+    pub caller: Arc<Caller>,
     pub request_id: String,
     pub version: ApiVersion,
     pub inflection: Inflection,
@@ -41,12 +93,20 @@ pub struct Ctx {
 impl Ctx {
     /// 403 unless the key holds `<family>.<read|write>`.
     pub fn require(&self, family: &str, access: Access) -> ApiResult<()> {
-        let needed = permissions::permission(family, access);
-        if self.key.permissions.contains(&needed) {
+        self.require_permission(&permissions::permission(family, access))
+    }
+
+    /// 403 unless the caller holds `needed` (`case.decide`).
+    pub fn require_permission(&self, needed: &str) -> ApiResult<()> {
+        if self.caller.holds(needed) {
             Ok(())
         } else {
+            let who = match self.caller.actor {
+                Actor::User { .. } => "Your role does not have",
+                _ => "This API key lacks",
+            };
             Err(ApiError::Forbidden {
-                details: format!("This API key lacks the `{needed}` permission"),
+                details: format!("{who} the `{needed}` permission"),
             })
         }
     }
@@ -55,10 +115,7 @@ impl Ctx {
     pub fn acting(&self) -> Acting {
         Acting {
             env: self.env.id.clone(),
-            actor: Actor::ApiKey {
-                id: self.key.id.clone(),
-                name: self.key.name.clone(),
-            },
+            actor: self.caller.actor.clone(),
             now: self.now,
         }
     }
@@ -110,15 +167,16 @@ pub fn peer(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
         .map(|info| info.0.ip())
 }
 
-/// The key and environment a request's `Authorization: Bearer` header names, checked as
-/// every API request is (unknown, expired); also guards routes mounted beside the API.
-/// Wrong keys count against `peer`: past `--failed-auth-limit` a minute, a key that is
-/// not already known is answered 429 without a lookup.
+/// Who a request's `Authorization: Bearer` header names, and in which environment, checked
+/// as every API request is (unknown, expired, ended); also guards routes mounted beside the
+/// API. An API key belongs to one environment; a console session names its environment in
+/// `Vigil-Environment`. Wrong secrets count against `peer`: past `--failed-auth-limit` a
+/// minute, a secret that is not already known is answered 429 without a lookup.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<std::net::IpAddr>,
-) -> ApiResult<(Arc<ApiKey>, Arc<Environment>)> {
+) -> ApiResult<(Arc<Caller>, Arc<Environment>)> {
     let missing = ApiError::Unauthorized {
         title: "Must be authenticated to access this endpoint",
     };
@@ -136,7 +194,40 @@ pub async fn authenticate(
             title: "Token is invalid",
         }
     };
+    let exhausted = || {
+        state
+            .failed_auth
+            .exhausted(&peer, Instant::now())
+            .map(|reset_seconds| ApiError::RateLimited {
+                limit: state.config.failed_auth_limit,
+                window_seconds: 60,
+                reset_seconds,
+            })
+    };
     let hash = hash_secret(secret);
+    if secret.starts_with(prefix::SESSION_TOKEN) {
+        if let Some(limited) = exhausted() {
+            return Err(limited);
+        }
+        let Some((session, user)) = state.store.user_session_by_hash(&hash)? else {
+            return Err(failed());
+        };
+        let now = state.now();
+        if !session.is_live(now) || user.disabled {
+            return Err(failed());
+        }
+        let env = session_environment(state, headers, &user)?;
+        // Each use keeps the session alive; a write a minute is enough to know that.
+        if now - session.last_seen_at > 60_000 {
+            let seen = session.clone();
+            transact(&state.store, move |tx| {
+                crate::use_cases::users::touch(tx, now, &seen)
+            })
+            .await
+            .map_err(ApiError::from)?;
+        }
+        return Ok((Arc::new(Caller::of_session(session, user)), env));
+    }
     let cached = state
         .key_cache
         .lock()
@@ -146,17 +237,10 @@ pub async fn authenticate(
     let (key, env) = match cached {
         Some(found) => found,
         None => {
-            if let Some(reset_seconds) = state.failed_auth.exhausted(&peer, Instant::now()) {
-                return Err(ApiError::RateLimited {
-                    limit: state.config.failed_auth_limit,
-                    window_seconds: 60,
-                    reset_seconds,
-                });
+            if let Some(limited) = exhausted() {
+                return Err(limited);
             }
-            let store = state.store.clone();
-            let lookup = hash.clone();
-            let found = store.api_key_by_hash(&lookup)?;
-            let Some((key, env)) = found else {
+            let Some((key, env)) = state.store.api_key_by_hash(&hash)? else {
                 return Err(failed());
             };
             let pair = (Arc::new(key), Arc::new(env));
@@ -171,7 +255,46 @@ pub async fn authenticate(
     if key.expires_at.is_some_and(|at| at <= state.now()) {
         return Err(failed());
     }
-    Ok((key, env))
+    Ok((Arc::new(Caller::of_key(&key)), env))
+}
+
+/// The environment a console session's request names (`Vigil-Environment: sandbox`).
+fn session_environment(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+) -> ApiResult<Arc<Environment>> {
+    let name = header(headers, "vigil-environment").ok_or_else(|| {
+        ApiError::bad_request(
+            "Vigil-Environment must name the environment (sandbox or production) of a request made with a console session",
+        )
+    })?;
+    state
+        .store
+        .environments()?
+        .into_iter()
+        .find(|env| env.name == name && env.organization_id == user.organization_id)
+        .map(Arc::new)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Vigil-Environment `{}` is not an environment (sandbox or production)",
+                name.chars().take(32).collect::<String>()
+            ))
+        })
+}
+
+/// What kind of change a console user's request was, for people reading the audit log.
+fn audit_action(method: &str, path: &str) -> &'static str {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if path.contains("/user-sessions") {
+        "sign-out"
+    } else if method == "DELETE" || last == "redact" {
+        "redaction"
+    } else if matches!(last, "set-status" | "dismiss" | "approve" | "decline") {
+        "decision"
+    } else {
+        "change"
+    }
 }
 
 fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
@@ -197,11 +320,27 @@ pub async fn api_middleware(
     let mut quota: Option<Quota> = None;
     let mut served_version: Option<ApiVersion> = None;
     let mut environment: Option<Arc<Environment>> = None;
+    let mut signed_in: Option<Arc<Caller>> = None;
+    let path = request.uri().path().to_string();
+    let query_names: Vec<String> = request
+        .uri()
+        .query()
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(name, _)| name.into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let user_agent = header(request.headers(), "user-agent").map(str::to_string);
+    let ip_address = peer(request.extensions()).map(|ip| ip.to_string());
 
     let outcome: ApiResult<Response> = async {
-        let (key, env) =
+        let (caller, env) =
             authenticate(&state, request.headers(), peer(request.extensions())).await?;
         environment = Some(env.clone());
+        if caller.session.is_some() {
+            signed_in = Some(caller.clone());
+        }
         let checked = state.limiter.check(&env.id, Instant::now());
         quota = Some(checked);
         if !checked.allowed {
@@ -220,13 +359,13 @@ pub async fn api_middleware(
                     super::version::SUPPORTED.join(", ")
                 ))
             })?,
-            None => ApiVersion::parse(&key.api_version).unwrap_or_default(),
+            None => ApiVersion::parse(&caller.api_version).unwrap_or_default(),
         };
         let inflection = match header(headers, "key-inflection") {
             Some(text) => Inflection::parse(text).ok_or_else(|| {
                 ApiError::bad_request("Key-Inflection must be one of kebab, camel, snake")
             })?,
-            None => Inflection::parse(&key.key_inflection).unwrap_or(Inflection::Kebab),
+            None => Inflection::parse(&caller.key_inflection).unwrap_or(Inflection::Kebab),
         };
         let idempotency_key = match header(headers, "idempotency-key") {
             Some(k) if k.is_empty() || k.len() > 255 => {
@@ -241,7 +380,7 @@ pub async fn api_middleware(
         served_version = Some(version);
         let ctx = Ctx {
             env,
-            key,
+            caller,
             request_id: request_id.clone(),
             version,
             inflection,
@@ -273,6 +412,35 @@ pub async fn api_middleware(
         insert(headers, "Persona-Version", version.as_str());
     }
     let status = response.status().as_u16();
+    // What a console user changes goes to the user audit log (reads do not: they are most
+    // requests and change nothing).
+    if let Some(session) = signed_in.as_ref().and_then(|c| c.session.as_ref()) {
+        if method != "GET" && method != "HEAD" {
+            let entry = AuditEntry {
+                id: ids::new_id(prefix::USER_AUDIT_LOG),
+                organization_id: session.user.organization_id.clone(),
+                user_id: Some(session.user.id.clone()),
+                session_id: Some(session.session.id.clone()),
+                environment: environment.as_ref().map(|e| e.name.clone()),
+                action: audit_action(&method, &path).into(),
+                method: method.clone(),
+                path,
+                query_names,
+                response_status: status,
+                ip_address,
+                user_agent,
+                created_at: state.now(),
+            };
+            let written = transact(&state.store, move |tx| {
+                crate::use_cases::users::audit(tx, &entry)
+            })
+            .await;
+            if let Err(refusal) = written {
+                tracing::error!(request_id = %request_id, cause = %refusal, "the user audit log refused an entry");
+                return ApiError::Internal(refusal.to_string()).into_response();
+            }
+        }
+    }
     let elapsed = started.elapsed();
     state.metrics.observe(
         RequestLabels {

@@ -17,9 +17,20 @@ pub mod rules;
 pub mod search;
 pub mod test_clock;
 pub mod tool_calls;
+pub mod users;
 pub mod webhooks;
 
 use axum::routing::{get, post};
+
+/// The routes that take no bearer token: signing in and accepting an invitation make one.
+pub fn public_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/user-sessions", post(users::sign_in))
+        .route(
+            "/api/v1/user-invitations/accept",
+            post(users::accept_invitation),
+        )
+}
 use axum::Router;
 
 use crate::protocol::{finish, ApiError, ApiResult, Ctx, Reply};
@@ -27,6 +38,28 @@ use crate::AppState;
 
 pub fn api_routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/user-sessions/current",
+            get(users::current).delete(users::sign_out),
+        )
+        .route(
+            "/user-sessions/current/change-password",
+            post(users::change_password),
+        )
+        .route("/users", get(users::list).post(users::invite))
+        .route(
+            "/users/{user_id}",
+            get(users::retrieve).patch(users::update),
+        )
+        .route(
+            "/users/{user_id}/reset-password",
+            post(users::reset_password),
+        )
+        .route("/user-audit-logs", get(users::audit_logs))
+        .route(
+            "/user-audit-logs/{user_audit_log_id}",
+            get(users::audit_log),
+        )
         .route(
             "/accounts",
             get(accounts::crud::list).post(accounts::crud::create),

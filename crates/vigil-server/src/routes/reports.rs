@@ -232,6 +232,7 @@ pub async fn dismiss(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
+    ctx.require_permission(vigil_domain::permissions::REPORT_DISMISS)?;
     let attributes = body.attributes()?;
     if let Some(unknown) = attributes
         .keys()

@@ -19,6 +19,7 @@ pub mod lists;
 pub mod reports;
 pub mod rules;
 pub mod setup;
+pub mod users;
 pub mod webhooks;
 
 use serde_json::Value;

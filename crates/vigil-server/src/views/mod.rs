@@ -14,6 +14,7 @@ pub mod pdf;
 pub mod report;
 pub mod report_pdf;
 pub mod tool_call;
+pub mod user;
 pub mod webhook;
 
 use serde_json::{Map, Value};

@@ -6,6 +6,7 @@ mod cache;
 mod paging;
 mod reads;
 mod records;
+mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "event_actor",
         include_str!("../../migrations/sqlite/0010_event_actor.sql"),
+    ),
+    (
+        11,
+        "users",
+        include_str!("../../migrations/sqlite/0011_users.sql"),
     ),
 ];
 

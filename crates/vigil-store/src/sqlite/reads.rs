@@ -10,12 +10,14 @@ use vigil_domain::report::{HistoryEntry, Report};
 use vigil_screening::sources::Party;
 
 use super::paging::page;
+use super::users;
 use super::SqliteStore;
 use crate::{
     AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, DueRecord, Environment,
     Event, EventFilter, LoggedEvent, Page, PageRequest, RecordFilter, Relation, RelationFilter,
     ReportFilter, Result, Source, Store, StoreError, StoredFile, StoredResponse, WriteJob,
 };
+use vigil_domain::user::{AuditEntry, User, UserSession};
 
 pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
     serde_json::from_str(body).map_err(|e| {
@@ -189,6 +191,35 @@ impl Store for SqliteStore {
                 .optional()?;
             Ok(row)
         })
+    }
+
+    fn user(&self, id: &str) -> Result<Option<User>> {
+        self.read(|conn| users::user(conn, id))
+    }
+
+    fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        self.read(|conn| users::user_by_email(conn, email))
+    }
+
+    fn users(&self, organization: &str, page: &PageRequest) -> Result<Page<User>> {
+        self.read(|conn| users::users(conn, organization, page))
+    }
+
+    fn user_session_by_hash(&self, token_hash: &str) -> Result<Option<(UserSession, User)>> {
+        self.read(|conn| users::session_by_hash(conn, token_hash))
+    }
+
+    fn user_audit_entry(&self, organization: &str, id: &str) -> Result<Option<AuditEntry>> {
+        self.read(|conn| users::audit_entry(conn, organization, id))
+    }
+
+    fn user_audit_entries(
+        &self,
+        organization: &str,
+        user_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>> {
+        self.read(|conn| users::audit_entries(conn, organization, user_id, page))
     }
 
     fn account(&self, env: &str, id: &str) -> Result<Option<Arc<Account>>> {

@@ -5,9 +5,11 @@
 //! while the previous fsync ran turns N fsyncs into one, without weakening durability:
 //! no job's caller hears "done" before the commit holding its writes is on disk.
 
+use super::users;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{Receiver, SyncSender};
+use vigil_domain::user::{AuditEntry, User, UserSession};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -337,6 +339,38 @@ impl WriteTx for SqliteWriteTx<'_> {
             ],
         )?;
         Ok(())
+    }
+
+    fn user(&mut self, id: &str) -> Result<Option<User>> {
+        users::user(self.conn, id)
+    }
+
+    fn user_by_email(&mut self, email: &str) -> Result<Option<User>> {
+        users::user_by_email(self.conn, email)
+    }
+
+    fn user_by_invitation(&mut self, token_hash: &str) -> Result<Option<User>> {
+        users::user_by_invitation(self.conn, token_hash)
+    }
+
+    fn insert_user(&mut self, user: &User) -> Result<()> {
+        users::insert_user(self.conn, user)
+    }
+
+    fn update_user(&mut self, user: &User) -> Result<()> {
+        users::update_user(self.conn, user)
+    }
+
+    fn put_user_session(&mut self, session: &UserSession) -> Result<()> {
+        users::put_session(self.conn, session)
+    }
+
+    fn end_user_sessions(&mut self, user_id: &str, now: i64) -> Result<usize> {
+        users::end_sessions(self.conn, user_id, now)
+    }
+
+    fn insert_user_audit_entry(&mut self, entry: &AuditEntry) -> Result<()> {
+        users::insert_audit_entry(self.conn, entry)
     }
 
     fn insert_account_type(&mut self, account_type: &AccountType) -> Result<()> {

@@ -50,6 +50,10 @@ pub async fn set_status(
     let meta = body.meta()?;
     allow_meta(&meta, &["status", "resolution"])?;
     let status = meta_string(&meta, "status")?;
+    // Reopening or parking a case is work on it; anything else decides it.
+    if !["open", "pending"].contains(&status.as_str()) {
+        ctx.require_permission(vigil_domain::permissions::CASE_DECIDE)?;
+    }
     let resolution = match meta.get("resolution") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
