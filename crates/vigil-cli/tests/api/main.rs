@@ -25,4 +25,5 @@ mod reports;
 mod rules;
 mod tour;
 mod types;
+mod users;
 mod webhooks;

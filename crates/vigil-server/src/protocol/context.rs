@@ -321,7 +321,8 @@ pub async fn api_middleware(
     let mut served_version: Option<ApiVersion> = None;
     let mut environment: Option<Arc<Environment>> = None;
     let mut signed_in: Option<Arc<Caller>> = None;
-    let path = request.uri().path().to_string();
+    // The whole path, as the caller sent it (the API is nested under `/api/v1`).
+    let path = format!("/api/v1{}", request.uri().path());
     let query_names: Vec<String> = request
         .uri()
         .query()
