@@ -532,10 +532,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{address}"))
             .trim_end_matches('/')
             .to_string();
-        println!("vigil listening on http://{address} (API under /api/v1, agent tools on /mcp)");
+        println!("vigil listening on http://{address} (review console at /, API under /api/v1, agent tools on /mcp)");
         tracing::info!(%address, "listening");
         let state = AppState::new(store, config);
         let (tools, close_tools) = mcp::http::router(&state, address, mcp_settings)?;
+        // The console, like the agent tools, reaches the API over HTTP as its users.
+        let console = vigil_console::Console::new(
+            &mcp::http::own_api(address),
+            &state.config.public_url,
+        )?;
+        let beside = tools.merge(vigil_console::router(console));
         let shutdown = async {
             // Ctrl-C or SIGTERM (what service managers and `docker stop` send): finish the
             // requests in flight, then stop.
@@ -550,7 +556,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             // Open event streams would hold a graceful shutdown forever.
             close_tools();
         };
-        vigil_server::run(listener, state, tools, shutdown).await?;
+        vigil_server::run(listener, state, beside, shutdown).await?;
         anyhow::Ok(())
     })
 }

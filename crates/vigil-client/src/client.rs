@@ -19,6 +19,9 @@ pub struct Config {
     pub api_key: String,
     /// `Persona-Version`; `None` uses the key's default.
     pub version: Option<String>,
+    /// `Vigil-Environment` (vigil only): the environment of a console session's requests
+    /// (an API key belongs to one environment and needs none).
+    pub environment: Option<String>,
     /// Attempts per request, the first included.
     pub max_attempts: u32,
     /// The first retry's delay; each later one doubles it (with jitter), up to `max_delay`.
@@ -38,6 +41,7 @@ impl std::fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("api_key", &"<hidden>")
             .field("version", &self.version)
+            .field("environment", &self.environment)
             .field("max_attempts", &self.max_attempts)
             .field("base_delay", &self.base_delay)
             .field("max_delay", &self.max_delay)
@@ -53,6 +57,7 @@ impl Config {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             api_key: api_key.into(),
             version: None,
+            environment: None,
             max_attempts: 5,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
@@ -151,6 +156,11 @@ impl Client {
         }
     }
 
+    /// Send `Vigil-Environment` with every request (a console session's environment).
+    pub fn set_environment(&mut self, environment: Option<String>) {
+        self.config.environment = environment;
+    }
+
     pub async fn get(&self, path: &str) -> Result<Response, Error> {
         self.send(Request::new(Method::GET, path)).await
     }
@@ -181,6 +191,9 @@ impl Client {
                 .query(&request.query);
             if let Some(version) = &self.config.version {
                 builder = builder.header("Persona-Version", version);
+            }
+            if let Some(environment) = &self.config.environment {
+                builder = builder.header("Vigil-Environment", environment);
             }
             if let Some(key) = &idempotency_key {
                 builder = builder.header("Idempotency-Key", key);

@@ -26,6 +26,7 @@ pub mod operations;
 pub use client::{Client, Config, Request, Response};
 pub use error::{Error, ErrorItem};
 pub use operations::{Effect, Operation, Returns};
+pub use reqwest::Method;
 
 use serde_json::{Map, Value};
 

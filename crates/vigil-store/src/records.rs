@@ -240,9 +240,8 @@ impl Record for Case {
         if let Some(queue) = &self.queue_id {
             terms.push(term("queue", queue));
         }
-        if let Some(assignee) = &self.assignee {
-            terms.push(term("assignee", assignee));
-        }
+        // `none` cannot be an email address, so it names the unassigned cases.
+        terms.push(term("assignee", self.assignee.as_deref().unwrap_or("none")));
         for (key, ids) in [
             ("account", &self.account_ids),
             ("reference", &self.reference_ids),

@@ -55,7 +55,7 @@ impl ServeMcpArgs {
 
 /// Where the server's own API is reached from inside it: the listening address, or
 /// loopback when it listens on every address.
-fn own_api(address: SocketAddr) -> String {
+pub fn own_api(address: SocketAddr) -> String {
     let ip = match address.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),

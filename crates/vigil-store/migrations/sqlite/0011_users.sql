@@ -36,3 +36,8 @@ UPDATE api_keys SET permissions = permissions || ',report.dismiss'
     WHERE ',' || permissions || ',' LIKE '%,report.write,%';
 UPDATE api_keys SET permissions = permissions || ',user.read,user.write'
     WHERE ',' || permissions || ',' LIKE '%,api_key.write,%';
+
+-- Unassigned cases are found by `assignee:none` (a reviewer's "unassigned" inbox).
+INSERT OR IGNORE INTO record_terms (record_seq, term)
+    SELECT seq, 'assignee:none' FROM records
+    WHERE kind = 'case' AND json_extract(body, '$.assignee') IS NULL;

@@ -1,0 +1,317 @@
+//! What pages show, read from the API's answers (snake_case, as the client asks for them).
+//! Only presentation lives here: labels, dates for people, the order of things.
+
+use serde_json::Value;
+
+use crate::session::SignedIn;
+
+/// The frame of every signed-in page: which world, who, and the token its forms carry.
+pub struct Chrome {
+    pub title: String,
+    pub env: &'static str,
+    pub other_env: &'static str,
+    pub section: &'static str,
+    pub person_name: String,
+    pub person_role: String,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn new(signed_in: &SignedIn, section: &'static str, title: impl Into<String>) -> Chrome {
+        Chrome {
+            title: title.into(),
+            env: signed_in.env.as_str(),
+            other_env: signed_in.env.other().as_str(),
+            section,
+            person_name: signed_in.person.name.clone(),
+            person_role: signed_in.person.role.clone(),
+            csrf: signed_in.csrf.clone(),
+        }
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        self.env == "sandbox"
+    }
+}
+
+/// A string attribute, or "".
+pub fn text(value: &Value, name: &str) -> String {
+    match &value["attributes"][name] {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// An ISO date-time as people read it: `2026-12-02 06:52 UTC`.
+pub fn when(iso: &str) -> String {
+    if iso.len() >= 16 {
+        format!("{} {} UTC", &iso[..10], &iso[11..16])
+    } else {
+        iso.to_string()
+    }
+}
+
+/// The ids of a relationship.
+pub fn related(resource: &Value, name: &str) -> Vec<String> {
+    resource["relationships"][name]["data"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One row of the inbox.
+pub struct CaseRow {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub assignee: String,
+    pub created: String,
+    pub sla: String,
+    pub overdue: bool,
+    pub tags: String,
+}
+
+pub fn case_row(case: &Value, now_iso: &str) -> CaseRow {
+    let sla = text(case, "sla_expires_at");
+    let open = matches!(text(case, "status").as_str(), "open" | "pending");
+    CaseRow {
+        id: case["id"].as_str().unwrap_or_default().to_string(),
+        name: Some(text(case, "name"))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Untitled case".into()),
+        status: text(case, "status"),
+        assignee: text(case, "assignee_id"),
+        created: when(&text(case, "created_at")),
+        overdue: open && !sla.is_empty() && sla.as_str() < now_iso,
+        sla: if sla.is_empty() {
+            String::new()
+        } else {
+            when(&sla)
+        },
+        tags: tags(case).join(", "),
+    }
+}
+
+pub fn tags(resource: &Value) -> Vec<String> {
+    resource["attributes"]["tags"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A label and a value, for a table of fields.
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+/// An account's fields that are set, in the order people read them.
+pub fn account_fields(account: &Value) -> Vec<Field> {
+    const SHOWN: &[(&str, &str)] = &[
+        ("reference_id", "Reference id"),
+        ("name_first", "First name"),
+        ("name_middle", "Middle name"),
+        ("name_last", "Last name"),
+        ("birthdate", "Birthdate"),
+        ("email_address", "Email"),
+        ("phone_number", "Phone"),
+        ("address_street_1", "Street"),
+        ("address_city", "City"),
+        ("address_postal_code", "Postal code"),
+        ("country_code", "Country"),
+        ("account_status", "Status"),
+        ("created_at", "Created"),
+    ];
+    SHOWN
+        .iter()
+        .filter_map(|(name, label)| {
+            let value = text(account, name);
+            (!value.is_empty()).then(|| Field {
+                label: (*label).to_string(),
+                value: if name.ends_with("_at") {
+                    when(&value)
+                } else {
+                    value
+                },
+            })
+        })
+        .collect()
+}
+
+/// A person's name on an account, or its id.
+pub fn account_title(account: &Value) -> String {
+    let name = [text(account, "name_first"), text(account, "name_last")]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        account["id"].as_str().unwrap_or_default().to_string()
+    } else {
+        name
+    }
+}
+
+/// A watchlist hit, as a card: the list, the score, what matched and why.
+pub struct Hit {
+    pub list: String,
+    pub entity: String,
+    pub matched_on: String,
+    pub matched_value: String,
+    pub score: String,
+    pub explanation: Vec<String>,
+    pub dismissed: bool,
+}
+
+pub fn hit(found: &Value) -> Hit {
+    let a = &found["attributes"];
+    Hit {
+        list: text(found, "list_name"),
+        entity: text(found, "entity_name"),
+        matched_on: text(found, "matched_on"),
+        matched_value: text(found, "matched_value"),
+        score: a["score"]
+            .as_f64()
+            .map(|s| format!("{s:.3}"))
+            .unwrap_or_default(),
+        explanation: explain(&a["explanation"]),
+        dismissed: a["dismissed"].as_bool().unwrap_or(false),
+    }
+}
+
+/// The screening explanation as lines a person reads (token pairs and their scores).
+fn explain(explanation: &Value) -> Vec<String> {
+    match explanation {
+        Value::Null => Vec::new(),
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().map(line_of).collect(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(key, value)| format!("{}: {}", key.replace('_', " "), line_of(value)))
+            .collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+fn line_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{}={}", k.replace('_', " "), line_of(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Array(items) => items.iter().map(line_of).collect::<Vec<_>>().join("; "),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => format!("{f:.3}"),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A watchlist report on the case, with its hits.
+pub struct ReportCard {
+    pub id: String,
+    pub query: String,
+    pub has_match: bool,
+    pub hits: Vec<Hit>,
+}
+
+/// An inquiry on the case, with its field-by-field comparison against the account.
+pub struct InquiryCard {
+    pub id: String,
+    pub status: String,
+    pub rows: Vec<ComparisonRow>,
+}
+
+pub struct ComparisonRow {
+    pub field: String,
+    pub submitted: String,
+    pub outcome: String,
+    pub score: String,
+}
+
+/// The comparison's rows, each with what the person submitted in the inquiry.
+pub fn comparison(answer: &Value, inquiry: &Value) -> Vec<ComparisonRow> {
+    let show = |v: &Value| match v {
+        Value::Null => "—".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    answer["data"]["attributes"]["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|row| {
+            let field = row["field"].as_str().unwrap_or_default();
+            let key = field.replace('-', "_");
+            let submitted = &inquiry["attributes"]["fields"][&key]["value"];
+            ComparisonRow {
+                field: key.replace('_', " "),
+                submitted: show(submitted),
+                outcome: show(&row["outcome"]).replace('_', " "),
+                score: row["score"]
+                    .as_f64()
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// A line of the case's history: what happened, when, and who did it.
+pub struct TimelineEntry {
+    pub at: String,
+    pub what: String,
+    pub who: String,
+}
+
+pub fn timeline_entry(event: &Value) -> TimelineEntry {
+    let a = &event["attributes"];
+    let actor = &a["context"]["actor"];
+    let who = match actor["type"].as_str() {
+        Some("user") => actor["name"].as_str().unwrap_or("a person").to_string(),
+        Some("api-key") => format!("API key {}", actor["name"].as_str().unwrap_or("")),
+        Some("system") => actor["name"]
+            .as_str()
+            .or(actor["process"].as_str())
+            .unwrap_or("vigil")
+            .replace('-', " "),
+        _ => "—".into(),
+    };
+    TimelineEntry {
+        at: when(a["created_at"].as_str().unwrap_or_default()),
+        what: a["name"]
+            .as_str()
+            .unwrap_or_default()
+            .replace(['.', '-'], " "),
+        who,
+    }
+}
+
+pub struct Comment {
+    pub at: String,
+    pub message: String,
+    pub by: String,
+}
+
+pub fn comment(found: &Value) -> Comment {
+    Comment {
+        at: when(&text(found, "created_at")),
+        message: text(found, "message"),
+        by: text(found, "commenter_id"),
+    }
+}
