@@ -116,43 +116,86 @@ pub struct Field {
     pub value: String,
 }
 
-/// An account's fields that are set, in the order people read them.
+/// An account's fields that are set (Persona's typed `fields`, nested ones flattened:
+/// `name.first`), the ones people look for first, then the status and creation time.
 pub fn account_fields(account: &Value) -> Vec<Field> {
-    const SHOWN: &[(&str, &str)] = &[
-        ("reference_id", "Reference id"),
-        ("name_first", "First name"),
-        ("name_middle", "Middle name"),
-        ("name_last", "Last name"),
-        ("birthdate", "Birthdate"),
-        ("email_address", "Email"),
-        ("phone_number", "Phone"),
-        ("address_street_1", "Street"),
-        ("address_city", "City"),
-        ("address_postal_code", "Postal code"),
-        ("country_code", "Country"),
-        ("account_status", "Status"),
-        ("created_at", "Created"),
+    const FIRST: &[&str] = &[
+        "name",
+        "birthdate",
+        "email_address",
+        "phone_number",
+        "address",
     ];
-    SHOWN
-        .iter()
-        .filter_map(|(name, label)| {
-            let value = text(account, name);
-            (!value.is_empty()).then(|| Field {
-                label: (*label).to_string(),
+    let mut found = Vec::new();
+    if let Some(fields) = account["attributes"]["fields"].as_object() {
+        let mut keys: Vec<&String> = fields.keys().collect();
+        keys.sort_by_key(|k| {
+            FIRST
+                .iter()
+                .position(|f| k.as_str() == *f || k.starts_with(&format!("{f}_")))
+                .unwrap_or(FIRST.len())
+        });
+        for key in keys {
+            flatten(key, &fields[key.as_str()], &mut found);
+        }
+    }
+    for (name, label) in [("account_status", "Status"), ("created_at", "Created")] {
+        let value = text(account, name);
+        if !value.is_empty() {
+            found.push(Field {
+                label: label.into(),
                 value: if name.ends_with("_at") {
                     when(&value)
                 } else {
                     value
                 },
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    found
+}
+
+/// One typed field (`{"type", "value"}`), a hash of them flattened under `path`.
+fn flatten(path: &str, field: &Value, into: &mut Vec<Field>) {
+    match (&field["type"], &field["value"]) {
+        (_, Value::Null) => {}
+        (Value::String(kind), Value::Object(parts)) if kind == "hash" => {
+            for (key, part) in parts {
+                flatten(&format!("{path} {key}"), part, into);
+            }
+        }
+        (_, value) => {
+            let shown = match value {
+                Value::String(s) => s.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            if !shown.is_empty() {
+                let label = path.replace('_', " ");
+                let mut chars = label.chars();
+                let label = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default();
+                into.push(Field {
+                    label,
+                    value: shown,
+                });
+            }
+        }
+    }
 }
 
 /// A person's name on an account, or its id.
 pub fn account_title(account: &Value) -> String {
-    let name = [text(account, "name_first"), text(account, "name_last")]
-        .into_iter()
+    let name = &account["attributes"]["fields"]["name"]["value"];
+    let name = ["first", "middle", "last"]
+        .iter()
+        .filter_map(|part| name[part]["value"].as_str())
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
@@ -190,35 +233,53 @@ pub fn hit(found: &Value) -> Hit {
     }
 }
 
-/// The screening explanation as lines a person reads (token pairs and their scores).
+/// The screening explanation as lines a person reads: each pair of name parts compared
+/// (`"joe" ↔ "joseph": nickname, 0.900`), then what was left unmatched or dropped.
 fn explain(explanation: &Value) -> Vec<String> {
-    match explanation {
-        Value::Null => Vec::new(),
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().map(line_of).collect(),
-        Value::Object(map) => map
-            .iter()
-            .map(|(key, value)| format!("{}: {}", key.replace('_', " "), line_of(value)))
-            .collect(),
-        other => vec![other.to_string()],
+    let list = |value: &Value| -> String {
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map_or_else(|| i.to_string(), |s| format!("“{s}”"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let mut lines = Vec::new();
+    for pair in explanation["pairs"].as_array().into_iter().flatten() {
+        lines.push(format!(
+            "“{}” ↔ “{}”: {}, {}",
+            pair["query"].as_str().unwrap_or_default(),
+            pair["candidate"].as_str().unwrap_or_default(),
+            pair["how"].as_str().unwrap_or("compared").replace('_', " "),
+            pair["score"]
+                .as_f64()
+                .map(|s| format!("{s:.3}"))
+                .unwrap_or_default()
+        ));
     }
-}
-
-fn line_of(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| format!("{}={}", k.replace('_', " "), line_of(v)))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Array(items) => items.iter().map(line_of).collect::<Vec<_>>().join("; "),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => format!("{f:.3}"),
-            _ => n.to_string(),
-        },
-        other => other.to_string(),
+    for (key, label) in [
+        ("unmatched_query", "Not found in the listed name"),
+        ("unmatched_candidate", "Only in the listed name"),
+        ("dropped", "Ignored (titles, particles)"),
+    ] {
+        let parts = list(&explanation[key]);
+        if !parts.is_empty() {
+            lines.push(format!("{label}: {parts}"));
+        }
     }
+    if lines.is_empty() {
+        if let Some(text) = explanation.as_str() {
+            lines.push(text.to_string());
+        }
+    }
+    lines
 }
 
 /// A watchlist report on the case, with its hits.

@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use vigil_store::{ApiKey, Environment, Store};
 
 pub mod blobs;
+pub mod credentials;
 pub mod export;
 pub mod importers;
 pub mod protocol;

@@ -276,7 +276,7 @@ fn the_pure_crates_gain_no_http_sql_or_async_dependency() {
 
 #[test]
 fn only_the_faces_that_are_api_clients_depend_on_the_client() {
-    // The agent tools now; the console and the verification flow when they come.
+    // The agent tools and the console now; the verification flow when it comes.
     const CLIENTS: &[&str] = &["vigil-mcp", "vigil-console", "vigil-flow"];
     let meta = metadata();
     let (names, deps) = normal_dependencies(&meta);
@@ -295,6 +295,18 @@ fn only_the_faces_that_are_api_clients_depend_on_the_client() {
                 CLIENTS.contains(&name.as_str()),
                 "{name} depends on vigil-client; only {CLIENTS:?} may"
             );
+        }
+        // A face reaches vigil only through the API: no rule, storage or handler of its own.
+        if CLIENTS.contains(&name.as_str()) {
+            let reached = closure(name, &names, &deps);
+            for inside in [
+                "vigil-server",
+                "vigil-store",
+                "vigil-domain",
+                "vigil-screening",
+            ] {
+                assert!(!reached.contains(inside), "{name} depends on {inside}");
+            }
         }
     }
 }
@@ -326,12 +338,20 @@ fn no_new_crate_is_built_twice_in_two_versions() {
         String::from_utf8_lossy(&output.stderr)
     );
     let listed = String::from_utf8(output.stdout).unwrap();
-    let mut twice: Vec<&str> = listed
-        .lines()
-        .filter_map(|line| line.strip_prefix('0'))
-        .filter_map(|package| package.split_whitespace().next())
-        .filter(|name| !KNOWN.contains(name))
+    // One line per (package, version) at depth 0; a package built with two feature sets
+    // (for a build script and for the program) is listed twice with one version.
+    let mut versions: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for package in listed.lines().filter_map(|line| line.strip_prefix('0')) {
+        let mut words = package.split_whitespace();
+        if let (Some(name), Some(version)) = (words.next(), words.next()) {
+            versions.entry(name).or_default().insert(version);
+        }
+    }
+    let mut twice: Vec<&str> = versions
+        .iter()
+        .filter(|(name, found)| found.len() > 1 && !KNOWN.contains(name))
+        .map(|(name, _)| *name)
         .collect();
-    twice.dedup();
+    twice.sort();
     assert!(twice.is_empty(), "built in two versions: {twice:?}");
 }

@@ -10,6 +10,7 @@ mod actors;
 mod auth;
 mod cases;
 mod client;
+mod console;
 mod crash;
 mod documents;
 mod events;

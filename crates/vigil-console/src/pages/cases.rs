@@ -456,16 +456,21 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
             .as_array()
             .map(|items| items.iter().map(view::hit).collect())
             .unwrap_or_default();
-        let query = [
+        let names = [
             view::text(report, "name_first"),
             view::text(report, "name_middle"),
             view::text(report, "name_last"),
-            view::text(report, "term"),
         ]
         .into_iter()
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
+        // A query is names, or one term (a company, a whole name as typed).
+        let query = if names.is_empty() {
+            view::text(report, "term")
+        } else {
+            names
+        };
         reports.push(ReportCard {
             id: report_id,
             query,
@@ -492,18 +497,25 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         .as_array()
         .map(|items| items.iter().rev().map(view::comment).collect())
         .unwrap_or_default();
+    // The case's history and its objects' (a dismissed hit is the report's event).
+    let mut objects = vec![id.to_string()];
+    for name in ["accounts", "reports", "inquiries"] {
+        objects.extend(view::related(&case, name));
+    }
     let events = fetch(
         signed_in,
-        &format!("/events?filter[object-id]={id}&page[size]=100"),
+        &format!(
+            "/events?filter[object-id]={}&page[size]=100",
+            objects.join(",")
+        ),
     )
     .await?;
-    let timeline: Vec<TimelineEntry> = events["data"]
-        .as_array()
-        .map(|items| items.iter().map(view::timeline_entry).collect())
-        .unwrap_or_default();
-    let opened_by = events["data"]
-        .as_array()
-        .and_then(|items| items.last())
+    let events = events["data"].as_array().cloned().unwrap_or_default();
+    let timeline: Vec<TimelineEntry> = events.iter().map(view::timeline_entry).collect();
+    let opened_by = events
+        .iter()
+        .rev()
+        .find(|e| e["attributes"]["name"] == "case.created")
         .map(|created| view::timeline_entry(created).who)
         .unwrap_or_default();
     let status = view::text(&case, "status");

@@ -9,7 +9,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 use vigil_domain::actor::Actor;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::{self, Access};
@@ -143,10 +142,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// SHA-256 of an API key secret, hex: the only form in which keys are stored.
-pub fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+pub use crate::credentials::hash_secret;
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())

@@ -16,7 +16,7 @@ use vigil_domain::user::{
 use vigil_store::WriteTx;
 
 use super::{Input, Outcome, Refusal};
-use crate::protocol::context::hash_secret;
+use crate::credentials::hash_secret;
 
 /// The argon2id PHC string of a password (with a fresh salt).
 pub fn hash_password(password: &str) -> Outcome<String> {

@@ -1,0 +1,344 @@
+//! The review console: its routes over HTTP (sign-in required, CSRF on every form, security
+//! headers), and the whole reviewer's journey in a real Chromium (`tests/browser/console.mjs`):
+//! the API then shows what the reviewer did, with her as the actor, and a webhook receiver
+//! got `case.resolved`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::common::receiver::Receiver;
+use crate::common::{skip, Client, Server};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The first case holding `account`, once the flagging rule has opened it.
+async fn case_of(api: &Client, account: &str) -> Value {
+    for _ in 0..200 {
+        let listed = api
+            .get(&format!("/api/v1/cases?filter[account-id]={account}"))
+            .await;
+        if let Some(case) = listed.body["data"].as_array().and_then(|c| c.first()) {
+            return case.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no case opened for {account}");
+}
+
+/// Invite `email` as `role` with the admin key; the invitation link.
+async fn invite(api: &Client, email: &str, role: &str) -> String {
+    let invited = api
+        .post(
+            "/api/v1/users",
+            json!({"data": {"attributes": {"email-address": email, "role": role}}}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    invited.body["meta"]["invitation-url"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Chromium and the browser test's node packages, or why they are missing.
+fn browser() -> Result<PathBuf, String> {
+    let chromium = std::env::var_os("VIGIL_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if !chromium.exists() {
+        return Err(format!(
+            "{} is absent: install Debian's chromium package (bash scripts/test does)",
+            chromium.display()
+        ));
+    }
+    if !browser_dir().join("node_modules/playwright-core").is_dir() {
+        return Err(
+            "playwright-core is not installed: run bash scripts/test, or npm ci --prefix crates/vigil-cli/tests/browser".into(),
+        );
+    }
+    Ok(chromium)
+}
+
+#[tokio::test]
+async fn a_reviewer_works_cases_in_a_real_browser() {
+    let chromium = match browser() {
+        Ok(path) => path,
+        Err(why) => {
+            skip::skipped("the review console in Chromium", &why);
+            return;
+        }
+    };
+    let server = Server::start_with(&["--allow-private-webhooks"]);
+    let api = server.client();
+    let receiver = Receiver::start().await;
+    let hook = api
+        .post(
+            "/api/v1/webhooks",
+            json!({"data": {"attributes": {"url": receiver.url, "enabled-events": ["case.resolved"]}}}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{}", hook.body);
+    api.post(&format!("/api/v1/webhooks/{}/enable", hook.id()), json!({}))
+        .await;
+    let list = api.create_list("names", "Known fraudsters").await;
+    for (first, last) in [
+        ("Joe", "Imposter"),
+        ("Maria", "Gonzalez"),
+        ("Ivan", "Petrov"),
+    ] {
+        let item = api
+            .post(
+                "/api/v1/list-item/names",
+                json!({"data": {"attributes": {"list-id": list, "name-first": first, "name-last": last}}}),
+            )
+            .await;
+        assert_eq!(item.status, 201, "{}", item.body);
+    }
+    // Three people sign up, each matching the list: the rule opens a case for each, in order.
+    let mut cases = Vec::new();
+    for (first, last) in [
+        ("Joe", "Imposter"),
+        ("Maria", "Gonzales"),
+        ("Ivan", "Petrov"),
+    ] {
+        let account = api
+            .create_account(json!({"name-first": first, "name-last": last}))
+            .await
+            .id();
+        cases.push(case_of(&api, &account).await);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let reviewer = "rita@example.com";
+    let setup = json!({
+        "base": server.base,
+        "chromium": chromium,
+        "password": PASSWORD,
+        "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots"),
+        "reviewer": {"email": reviewer, "invitation": invite(&api, reviewer, "reviewer").await},
+        "viewer": {"email": "vic@example.com", "invitation": invite(&api, "vic@example.com", "viewer").await},
+        "caseA": {"id": cases[0]["id"], "name": cases[0]["attributes"]["name"]},
+        "caseB": {"id": cases[1]["id"]},
+        "caseC": {"id": cases[2]["id"]},
+    });
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(browser_dir().join("console.mjs"))
+            .env("VIGIL_CONSOLE_SETUP", setup.to_string())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && printed.contains("\"ok\":true"),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // What she did is in the API, in her name.
+    let case_a = cases[0]["id"].as_str().unwrap();
+    let decided = api.get(&format!("/api/v1/cases/{case_a}")).await;
+    assert_eq!(decided.attr("status"), "Declined");
+    assert_eq!(decided.attr("assignee-id"), reviewer);
+    let resolved = api
+        .get(&format!(
+            "/api/v1/events?filter[object-id]={case_a}&filter[name]=case.resolved"
+        ))
+        .await;
+    let actor = &resolved.body["data"][0]["attributes"]["context"]["actor"];
+    assert_eq!(actor["type"], "user", "{}", resolved.body);
+    assert_eq!(actor["name"], "Rita Reviewer");
+    let comments = api.get(&format!("/api/v1/cases/{case_a}/comments")).await;
+    assert!(comments
+        .body
+        .to_string()
+        .contains("Same name and birth year"));
+    // Case B's report: dismissed, by her.
+    let report = cases[1]["relationships"]["reports"]["data"][0]["id"]
+        .as_str()
+        .unwrap();
+    let dismissed = api.get(&format!("/api/v1/reports/{report}")).await;
+    assert_eq!(dismissed.attr("has-match"), false);
+    assert_eq!(
+        dismissed.attr("ignore-list")[0]["user"],
+        "Rita Reviewer",
+        "{}",
+        dismissed.body
+    );
+    // The viewer's forged decision changed nothing.
+    let untouched = api
+        .get(&format!(
+            "/api/v1/cases/{}",
+            cases[2]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(untouched.attr("status"), "open");
+    // A webhook receiver heard the decision.
+    let got = receiver
+        .until(|r| {
+            r.iter()
+                .any(|d| d.json()["data"]["attributes"]["name"] == "case.resolved")
+        })
+        .await;
+    assert!(got
+        .iter()
+        .any(|d| d.json()["data"]["attributes"]["payload"]["data"]["id"] == case_a));
+}
+
+/// A console page request with the given cookie (raw HTTP: the console is not the API).
+async fn console_get(server: &Server, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}{path}", server.base));
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// A signed-in console session's cookie and CSRF token, through the sign-in form.
+async fn signed_in(server: &Server, email: &str, role: &str) -> (String, String) {
+    let link = invite(&server.client(), email, role).await;
+    let token = link.rsplit('/').next().unwrap();
+    let accepted = server
+        .client()
+        .without_key()
+        .post(
+            "/api/v1/user-invitations/accept",
+            json!({"data": {"attributes": {"token": token, "password": PASSWORD}}}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = http
+        .get(format!("{}/login", server.base))
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = form
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = login_cookie.split_once('=').unwrap().1.to_string();
+    let posted = http
+        .post(format!("{}/login", server.base))
+        .header("Cookie", &login_cookie)
+        .form(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 303);
+    let session = posted
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("vigil_session="))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+    let cookie = session.split(';').next().unwrap().to_string();
+    let page = console_get(server, "/sandbox/cases", Some(&cookie)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form with a token") + marker.len();
+    let token = html[start..start + 32].to_string();
+    (cookie, token)
+}
+
+#[tokio::test]
+async fn console_pages_need_a_session_and_forms_need_their_token() {
+    let server = Server::start();
+    // Every page sends a stranger to the sign-in page, and back after.
+    for path in ["/", "/sandbox/cases", "/production/cases/case_x"] {
+        let page = console_get(&server, path, None).await;
+        assert_eq!(page.status(), 303, "{path}");
+        let to = page.headers()["location"].to_str().unwrap();
+        assert!(
+            to == "/sandbox/cases" || to.starts_with("/login?next=%2F"),
+            "{path} → {to}"
+        );
+    }
+    let login = console_get(&server, "/login", None).await;
+    let headers = login.headers();
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    // A stale or forged session is no session.
+    let forged = console_get(
+        &server,
+        "/sandbox/cases",
+        Some("vigil_session=vigil_session_nope"),
+    )
+    .await;
+    assert_eq!(forged.status(), 303);
+
+    let (cookie, csrf) = signed_in(&server, "rev@example.com", "reviewer").await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |path: &str, token: &str, site: &str| {
+        http.post(format!("{}{path}", server.base))
+            .header("Cookie", &cookie)
+            .header("Sec-Fetch-Site", site)
+            .form(&[
+                ("csrf", token),
+                ("message", "hello"),
+                ("status", "Approved"),
+            ])
+    };
+    // Without the token, with another session's, or from another site: refused, nothing done.
+    for (token, site) in [
+        ("", "same-origin"),
+        ("0123456789abcdef0123456789abcdef", "same-origin"),
+        (csrf.as_str(), "cross-site"),
+    ] {
+        for path in [
+            "/sandbox/cases/next",
+            "/sandbox/cases/case_x/comment",
+            "/sandbox/cases/case_x/decide",
+            "/logout",
+        ] {
+            let refused = post(path, token, site).send().await.unwrap();
+            assert_eq!(refused.status(), 403, "{path} with `{token}` from {site}");
+        }
+    }
+    // With it, the form acts (no case is waiting: back to the inbox, saying so).
+    let next = post("/sandbox/cases/next", &csrf, "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(next.status(), 303);
+    assert_eq!(next.headers()["location"], "/sandbox/cases?notice=empty");
+    // Unknown pages and environments are the console's not-found page.
+    let missing = console_get(&server, "/staging/cases", Some(&cookie)).await;
+    assert_eq!(missing.status(), 404);
+    // Signing out ends the session in the API too.
+    let out = post("/logout", &csrf, "same-origin").send().await.unwrap();
+    assert_eq!(out.status(), 303);
+    let after = console_get(&server, "/sandbox/cases", Some(&cookie)).await;
+    assert_eq!(after.status(), 303);
+}

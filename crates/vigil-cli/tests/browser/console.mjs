@@ -1,0 +1,166 @@
+// The review console in a real browser (Debian's Chromium, driven by playwright-core; no
+// browser download). Run by tests/api/console.rs, which sets up the server, the people and
+// the cases, passes them in VIGIL_CONSOLE_SETUP (JSON), and checks the API afterwards.
+//
+// A reviewer accepts her invitation, signs in, takes the next unassigned case, reads why
+// it matched, declines it (confirming), dismisses the false hit of another case, comments,
+// and uses the keyboard; a viewer sees no way to decide and is refused when she tries.
+// Every page is checked with axe-core (no serious or critical violation) and saved as a
+// screenshot. The last line printed is a JSON summary; any failure exits non-zero.
+
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const setup = JSON.parse(process.env.VIGIL_CONSOLE_SETUP);
+const shots = setup.screenshots;
+mkdirSync(shots, { recursive: true });
+const axePath = require.resolve("axe-core/axe.min.js");
+const checked = [];
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function expectText(page, text) {
+  try {
+    await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10000 });
+  } catch {
+    fail(`expected "${text}" on ${page.url()}; the page says:\n${(await page.innerText("body")).slice(0, 2000)}`);
+  }
+}
+
+// axe-core on the page as it is: no serious or critical violation, and a screenshot.
+async function audit(page, name) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => await window.axe.run(document));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length > 0) {
+    fail(`${name} (${page.url()}) has accessibility violations:\n` +
+      bad.map((v) => `- ${v.id} (${v.impact}): ${v.help}; ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`).join("\n"));
+  }
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  checked.push(name);
+}
+
+const browser = await chromium.launch({
+  executablePath: setup.chromium,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+// axe is injected as a script: the console's CSP (scripts from itself only) would refuse it.
+const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+const base = setup.base;
+
+try {
+  // The invitation: choose a password, then sign in.
+  await page.goto(setup.reviewer.invitation);
+  await audit(page, "invitation");
+  await page.getByLabel("Your name").fill("Rita Reviewer");
+  await page.getByLabel("Password", { exact: true }).fill(setup.password);
+  await page.getByLabel("The same password again").fill(setup.password);
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(/\/login/);
+  // A wrong password first: the page says so, and keeps the email.
+  await page.getByLabel("Email address").fill(setup.reviewer.email);
+  await page.getByLabel("Password").fill("not the password at all");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expectText(page, "Email address or password is wrong");
+  await audit(page, "sign-in-refused");
+  await page.getByLabel("Password").fill(setup.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/sandbox\/cases/);
+  await expectText(page, "SANDBOX");
+  await expectText(page, "Rita Reviewer");
+  await expectText(page, setup.caseA.name);
+  await audit(page, "inbox");
+
+  // The keyboard: ? lists the shortcuts; j selects the first case.
+  await page.keyboard.press("?");
+  await page.getByRole("dialog").waitFor();
+  await audit(page, "shortcuts");
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.keyboard.press("j");
+  const selected = await page.locator("#inbox tbody tr.selected").count();
+  if (selected !== 1) fail(`j selected ${selected} rows`);
+
+  // The next unassigned case is the one waiting longest: case A, now assigned to her.
+  await page.getByRole("button", { name: "Take the next unassigned case" }).click();
+  await page.waitForURL(new RegExp(`/sandbox/cases/${setup.caseA.id}$`));
+  await expectText(page, setup.reviewer.email);
+  await expectText(page, "Watchlist match");
+  await expectText(page, "Known fraudsters");
+  await expectText(page, "score");
+  await page.getByText("Why it matched").first().click();
+  await audit(page, "case");
+  await page.keyboard.press("c");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (focused !== "message") fail(`c focused ${focused}, not the comment box`);
+  await page.keyboard.type("Same name and birth year as the listed fraudster.");
+  await page.getByRole("button", { name: "Comment" }).click();
+  await expectText(page, "Same name and birth year as the listed fraudster.");
+
+  // Decide: Declined, confirmed.
+  await page.getByLabel("Decision").selectOption("Declined");
+  await page.getByRole("button", { name: "Decide…" }).click();
+  await expectText(page, "Yes, Declined");
+  await audit(page, "confirm-decision");
+  await page.getByRole("button", { name: "Yes, Declined" }).click();
+  await page.waitForURL(new RegExp(`/sandbox/cases/${setup.caseA.id}$`));
+  await expectText(page, "case resolved");
+  if (await page.getByRole("button", { name: "Decide…" }).count() !== 0) fail("a decided case still offers a decision");
+
+  // Case B's hit is a different person: dismiss it.
+  await page.goto(`${base}/sandbox/cases/${setup.caseB.id}`);
+  await page.getByLabel("Reason these hits are false").fill("Different birth year and country");
+  await page.getByRole("button", { name: "Dismiss all hits" }).click();
+  await expectText(page, "dismissed");
+  await audit(page, "case-dismissed");
+
+  // A phone-sized screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/sandbox/cases?view=open`);
+  await audit(page, "inbox-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Production is another world, and says so.
+  await page.getByRole("link", { name: "Switch to production" }).click();
+  await expectText(page, "PRODUCTION");
+  await expectText(page, "No cases here.");
+  await audit(page, "inbox-production");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login/);
+  await audit(page, "sign-in");
+
+  // A viewer reads a case but has no way to decide, and is refused if she forges one.
+  const viewerContext = await browser.newContext({ bypassCSP: true });
+  const viewer = await viewerContext.newPage();
+  await viewer.goto(setup.viewer.invitation);
+  await viewer.getByLabel("Password", { exact: true }).fill(setup.password);
+  await viewer.getByLabel("The same password again").fill(setup.password);
+  await viewer.getByRole("button", { name: "Set password" }).click();
+  await viewer.waitForURL(/\/login/);
+  await viewer.getByLabel("Email address").fill(setup.viewer.email);
+  await viewer.getByLabel("Password").fill(setup.password);
+  await viewer.getByRole("button", { name: "Sign in" }).click();
+  await viewer.goto(`${base}/sandbox/cases/${setup.caseC.id}`);
+  await expectText(viewer, "a reviewer decides");
+  if (await viewer.getByRole("button", { name: "Decide…" }).count() !== 0) fail("a viewer is offered a decision");
+  const forged = await viewer.evaluate(async (caseId) => {
+    const csrf = document.querySelector("input[name=csrf]").value;
+    const body = new URLSearchParams({ csrf, status: "Approved", confirmed: "yes" });
+    const answer = await fetch(`/sandbox/cases/${caseId}/decide`, { method: "POST", body });
+    return { status: answer.status, text: await answer.text() };
+  }, setup.caseC.id);
+  if (forged.status !== 403 || !forged.text.includes("permission")) {
+    fail(`a viewer's forged decision answered ${forged.status}: ${forged.text.slice(0, 300)}`);
+  }
+  await audit(viewer, "case-viewer");
+  await viewerContext.close();
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify({ ok: true, pages: checked }));
