@@ -71,6 +71,11 @@ pub fn router(console: Console) -> Router {
             "/{env}/reports/{id}/dismiss",
             post(pages::cases::dismiss_report),
         )
+        .route(
+            "/{env}/settings/users",
+            get(pages::users::list).post(pages::users::invite),
+        )
+        .route("/{env}/settings/users/{id}", post(pages::users::change))
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))

@@ -14,6 +14,8 @@ pub struct Chrome {
     pub person_name: String,
     pub person_role: String,
     pub csrf: String,
+    /// Admins see the settings.
+    pub show_settings: bool,
 }
 
 impl Chrome {
@@ -26,6 +28,7 @@ impl Chrome {
             person_name: signed_in.person.name.clone(),
             person_role: signed_in.person.role.clone(),
             csrf: signed_in.csrf.clone(),
+            show_settings: signed_in.person.may("user.read"),
         }
     }
 

@@ -116,12 +116,33 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let reviewer = "rita@example.com";
+    let made = Command::new(crate::common::BIN)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--role",
+            "admin",
+        ])
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .args(["--public-url", &server.base])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let admin_link = String::from_utf8(made.stdout).unwrap().trim().to_string();
     let setup = json!({
+        "admin": {"email": "ada@example.com", "invitation": admin_link},
         "base": server.base,
         "chromium": chromium,
         "password": PASSWORD,
         "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots"),
-        "reviewer": {"email": reviewer, "invitation": invite(&api, reviewer, "reviewer").await},
+        "reviewer": {"email": reviewer},
         "viewer": {"email": "vic@example.com", "invitation": invite(&api, "vic@example.com", "viewer").await},
         "caseA": {"id": cases[0]["id"], "name": cases[0]["attributes"]["name"]},
         "caseB": {"id": cases[1]["id"]},
@@ -308,6 +329,11 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
                 ("csrf", token),
                 ("message", "hello"),
                 ("status", "Approved"),
+                ("reason", "not them"),
+                ("case_id", "case_x"),
+                ("email", "new@example.com"),
+                ("role", "admin"),
+                ("action", "role"),
             ])
     };
     // Without the token, with another session's, or from another site: refused, nothing done.
@@ -320,6 +346,10 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
             "/sandbox/cases/next",
             "/sandbox/cases/case_x/comment",
             "/sandbox/cases/case_x/decide",
+            "/sandbox/cases/case_x/assign",
+            "/sandbox/reports/rep_x/dismiss",
+            "/sandbox/settings/users",
+            "/sandbox/settings/users/user_x",
             "/logout",
         ] {
             let refused = post(path, token, site).send().await.unwrap();
@@ -333,6 +363,10 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
         .unwrap();
     assert_eq!(next.status(), 303);
     assert_eq!(next.headers()["location"], "/sandbox/cases?notice=empty");
+    // A reviewer does not manage users: the page says so, and the API refused her.
+    let settings = console_get(&server, "/sandbox/settings/users", Some(&cookie)).await;
+    assert_eq!(settings.status(), 403);
+    assert!(settings.text().await.unwrap().contains("user.read"));
     // Unknown pages and environments are the console's not-found page.
     let missing = console_get(&server, "/staging/cases", Some(&cookie)).await;
     assert_eq!(missing.status(), 404);

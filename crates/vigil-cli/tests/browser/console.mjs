@@ -55,8 +55,30 @@ const page = await context.newPage();
 const base = setup.base;
 
 try {
-  // The invitation: choose a password, then sign in.
-  await page.goto(setup.reviewer.invitation);
+  // The first admin (made with `vigil users create`) chooses a password, signs in, and
+  // invites the reviewer from the Users page; the link is shown once.
+  await page.goto(setup.admin.invitation);
+  await page.getByLabel("Password", { exact: true }).fill(setup.password);
+  await page.getByLabel("The same password again").fill(setup.password);
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("Email address").fill(setup.admin.email);
+  await page.getByLabel("Password").fill(setup.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/sandbox\/cases/);
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByLabel("Email address").fill(setup.reviewer.email);
+  await page.getByLabel("Role", { exact: true }).selectOption("reviewer");
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expectText(page, "Send this link to");
+  const reviewerInvitation = (await page.locator("#invitation-link").innerText()).trim();
+  if (!reviewerInvitation.includes("/invitations/vigil_invite_")) fail(`no invitation link: ${reviewerInvitation}`);
+  await audit(page, "users");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login/);
+
+  // The reviewer's invitation: choose a password, then sign in.
+  await page.goto(reviewerInvitation);
   await audit(page, "invitation");
   await page.getByLabel("Your name").fill("Rita Reviewer");
   await page.getByLabel("Password", { exact: true }).fill(setup.password);

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod cases;
+pub mod users;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, StatusCode};

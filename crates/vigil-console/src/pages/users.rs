@@ -1,0 +1,205 @@
+//! Settings → Users (admins): invite a person (the link is shown once), change a role,
+//! disable or enable, reset a password. All through the API's `/users`.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use vigil_client::{Method, Request};
+
+use super::{env_of, error_text, failure, page};
+use crate::session::SignedIn;
+use crate::view::{self, Chrome};
+use crate::Console;
+
+const ROLES: &[(&str, &str)] = &[
+    ("viewer", "Viewer: reads"),
+    ("analyst", "Analyst: investigates"),
+    ("reviewer", "Reviewer: decides"),
+    ("admin", "Admin: everything"),
+];
+
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub status: String,
+    pub is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<UserRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    /// A one-time link to hand over (after an invitation or a reset), and for whom.
+    link: String,
+    link_for: String,
+    error: String,
+}
+
+async fn render(signed_in: &SignedIn, link: String, link_for: String, error: String) -> Response {
+    let mut users = Vec::new();
+    let mut cursor = None;
+    loop {
+        let mut request = Request::new(Method::GET, "/users").query("page[size]", "100");
+        if let Some(after) = &cursor {
+            request = request.query("page[after]", after);
+        }
+        let answer = match signed_in.api.send(request).await {
+            Ok(answer) => answer,
+            Err(error) => return failure(&error),
+        };
+        for user in answer.body["data"].as_array().into_iter().flatten() {
+            users.push(row(user, &signed_in.person.id));
+        }
+        cursor = answer.next_cursor();
+        if cursor.is_none() {
+            break;
+        }
+    }
+    page(
+        &UsersPage {
+            chrome: Chrome::new(signed_in, "settings", "Users"),
+            users,
+            roles: ROLES.to_vec(),
+            link,
+            link_for,
+            error,
+        },
+        signed_in.env,
+    )
+}
+
+fn row(user: &Value, me: &str) -> UserRow {
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    UserRow {
+        is_me: id == me,
+        id,
+        email: view::text(user, "email_address"),
+        name: view::text(user, "name"),
+        role: view::text(user, "role"),
+        status: view::text(user, "status"),
+    }
+}
+
+async fn admin(console: &Console, headers: &HeaderMap, env: &str) -> Result<SignedIn, Response> {
+    let env = env_of(env)?;
+    SignedIn::load(
+        console,
+        headers,
+        env,
+        &format!("/{}/settings/users", env.as_str()),
+    )
+    .await
+}
+
+/// `GET /{env}/settings/users`.
+pub async fn list(
+    State(console): State<Console>,
+    Path(env): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match admin(&console, &headers, &env).await {
+        Ok(signed_in) => render(&signed_in, String::new(), String::new(), String::new()).await,
+        Err(response) => response,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    csrf: String,
+    email: String,
+    #[serde(default)]
+    name: String,
+    role: String,
+}
+
+/// `POST /{env}/settings/users`: invite; the page shows the link once.
+pub async fn invite(
+    State(console): State<Console>,
+    Path(env): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let signed_in = match admin(&console, &headers, &env).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    if let Err(refused) = signed_in.check_form(&headers, &form.csrf) {
+        return refused;
+    }
+    let mut attributes = json!({"email_address": form.email, "role": form.role});
+    if !form.name.trim().is_empty() {
+        attributes["name"] = json!(form.name.trim());
+    }
+    match signed_in
+        .api
+        .post("/users", json!({"data": {"attributes": attributes}}))
+        .await
+    {
+        Ok(answer) => {
+            let link = answer.body["meta"]["invitation_url"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            render(&signed_in, link, form.email, String::new()).await
+        }
+        Err(error) => render(&signed_in, String::new(), String::new(), error_text(&error)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    csrf: String,
+    /// `role`, `disable`, `enable` or `reset`.
+    action: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /{env}/settings/users/{id}`: change a role, disable, enable, or reset a password.
+pub async fn change(
+    State(console): State<Console>,
+    Path((env, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ChangeForm>,
+) -> Response {
+    let signed_in = match admin(&console, &headers, &env).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    if let Err(refused) = signed_in.check_form(&headers, &form.csrf) {
+        return refused;
+    }
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let request = match form.action.as_str() {
+        "reset" => {
+            Request::new(Method::POST, format!("/users/{id}/reset-password")).body(json!({}))
+        }
+        "disable" | "enable" => Request::new(Method::PATCH, format!("/users/{id}"))
+            .body(json!({"data": {"attributes": {"disabled": form.action == "disable"}}})),
+        _ => Request::new(Method::PATCH, format!("/users/{id}"))
+            .body(json!({"data": {"attributes": {"role": form.role}}})),
+    };
+    match signed_in.api.send(request).await {
+        Ok(answer) if form.action == "reset" => {
+            let link = answer.body["meta"]["invitation_url"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let email = view::text(&answer.body["data"], "email_address");
+            render(&signed_in, link, email, String::new()).await
+        }
+        Ok(_) => Redirect::to(&format!("/{env}/settings/users")).into_response(),
+        Err(error) => render(&signed_in, String::new(), String::new(), error_text(&error)).await,
+    }
+}
