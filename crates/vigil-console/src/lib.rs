@@ -71,6 +71,9 @@ pub fn router(console: Console) -> Router {
             "/{env}/reports/{id}/dismiss",
             post(pages::cases::dismiss_report),
         )
+        .route("/{env}/accounts", get(pages::accounts::search))
+        .route("/{env}/accounts/{id}", get(pages::accounts::account_page))
+        .route("/{env}/accounts/{id}/tags", post(pages::accounts::tag))
         .route(
             "/{env}/settings/users",
             get(pages::users::list).post(pages::users::invite),

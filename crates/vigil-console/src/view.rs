@@ -356,12 +356,19 @@ pub fn timeline_entry(event: &Value) -> TimelineEntry {
             .replace('-', " "),
         _ => "—".into(),
     };
+    let mut what = a["name"]
+        .as_str()
+        .unwrap_or_default()
+        .replace(['.', '-'], " ");
+    // The detail a person looks for: which tag, which status, why dismissed.
+    for key in ["tag_name", "status", "reason"] {
+        if let Some(detail) = a["context"][key].as_str() {
+            what.push_str(&format!(": {detail}"));
+        }
+    }
     TimelineEntry {
         at: when(a["created_at"].as_str().unwrap_or_default()),
-        what: a["name"]
-            .as_str()
-            .unwrap_or_default()
-            .replace(['.', '-'], " "),
+        what,
         who,
     }
 }

@@ -181,6 +181,25 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         .body
         .to_string()
         .contains("Same name and birth year"));
+    // The account she tagged, in her name.
+    let account = cases[0]["relationships"]["accounts"]["data"][0]["id"]
+        .as_str()
+        .unwrap();
+    let tagged = api.get(&format!("/api/v1/accounts/{account}")).await;
+    // The rule's tag, the decision's (the template's action on a decline), and hers.
+    assert_eq!(
+        tagged.attr("tags"),
+        &json!(["watchlist-match", "declined", "fraud-confirmed"])
+    );
+    let tag_event = api
+        .get(&format!(
+            "/api/v1/events?filter[object-id]={account}&filter[name]=account.tag-added"
+        ))
+        .await;
+    assert_eq!(
+        tag_event.body["data"][0]["attributes"]["context"]["actor"]["name"],
+        "Rita Reviewer"
+    );
     // Case B's report: dismissed, by her.
     let report = cases[1]["relationships"]["reports"]["data"][0]["id"]
         .as_str()

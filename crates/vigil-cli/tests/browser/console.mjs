@@ -134,6 +134,20 @@ try {
   await expectText(page, "case resolved");
   if (await page.getByRole("button", { name: "Decide…" }).count() !== 0) fail("a decided case still offers a decision");
 
+  // The account behind it: tag it, then find it again by name.
+  await page.getByRole("link", { name: "Joe Imposter" }).first().click();
+  await page.waitForURL(/\/sandbox\/accounts\/act_/);
+  await page.getByLabel("Add a tag").fill("fraud-confirmed");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expectText(page, "fraud-confirmed");
+  await expectText(page, "Declined");
+  await audit(page, "account");
+  await page.getByRole("link", { name: "Accounts", exact: true }).click();
+  await page.getByLabel("Find an account").fill("Joe Imposter");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expectText(page, "fraud-confirmed");
+  await audit(page, "accounts");
+
   // Case B's hit is a different person: dismiss it.
   await page.goto(`${base}/sandbox/cases/${setup.caseB.id}`);
   await page.getByLabel("Reason these hits are false").fill("Different birth year and country");

@@ -68,7 +68,7 @@ fn view_filters(view: &str, me: &str) -> Value {
     }
 }
 
-fn now_iso() -> String {
+pub(super) fn now_iso() -> String {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -2,6 +2,7 @@
 //! and renders a template; a form post checks its CSRF token, acts through the API, and
 //! redirects (so a reload never posts twice).
 
+pub mod accounts;
 pub mod auth;
 pub mod cases;
 pub mod users;
