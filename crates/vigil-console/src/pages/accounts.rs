@@ -9,7 +9,7 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{env_of, error_text, failure, page};
+use super::{env_of, error_text, failure, page, person, poster, read};
 use crate::session::SignedIn;
 use crate::view::{self, CaseRow, Chrome, Field, TimelineEntry};
 use crate::Console;
@@ -130,37 +130,18 @@ struct AccountPage {
     may_tag: bool,
 }
 
-async fn get(signed_in: &SignedIn, path: &str) -> Result<Value, Response> {
-    match signed_in.api.get(path).await {
-        Ok(answer) => Ok(answer.body),
-        Err(vigil_client::Error::Api { status: 404, .. }) => Ok(Value::Null),
-        Err(error) => Err(failure(&error)),
-    }
-}
-
 /// `GET /{env}/accounts/{id}`.
 pub async fn account_page(
     State(console): State<Console>,
     Path((env, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let env_parsed = match env_of(&env) {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let signed_in = match SignedIn::load(
-        &console,
-        &headers,
-        env_parsed,
-        &format!("/{env}/accounts/{id}"),
-    )
-    .await
-    {
+    let signed_in = match person(&console, &headers, &env, &format!("/accounts/{id}")).await {
         Ok(s) => s,
         Err(response) => return response,
     };
     match load(&signed_in, &id).await {
-        Ok(Some(account)) => page(&account, env_parsed),
+        Ok(Some(account)) => page(&account, signed_in.env),
         Ok(None) => super::not_found().await,
         Err(response) => response,
     }
@@ -170,13 +151,13 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
     if !id.starts_with("act_") || id.contains(['/', '?', '#', '&']) {
         return Ok(None);
     }
-    let account = get(signed_in, &format!("/accounts/{id}")).await?;
+    let account = read(signed_in, &format!("/accounts/{id}")).await?;
     let account = &account["data"];
     if account.is_null() {
         return Ok(None);
     }
     let now = super::cases::now_iso();
-    let cases = get(
+    let cases = read(
         signed_in,
         &format!("/cases?filter[account-id]={id}&page[size]=50"),
     )
@@ -185,7 +166,7 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         .as_array()
         .map(|found| found.iter().map(|c| view::case_row(c, &now)).collect())
         .unwrap_or_default();
-    let reports = get(
+    let reports = read(
         signed_in,
         &format!("/reports?filter[account-id]={id}&page[size]=50"),
     )
@@ -205,7 +186,7 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
                 .collect()
         })
         .unwrap_or_default();
-    let inquiries = get(
+    let inquiries = read(
         signed_in,
         &format!("/inquiries?filter[account-id]={id}&page[size]=50"),
     )
@@ -225,7 +206,7 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
                 .collect()
         })
         .unwrap_or_default();
-    let events = get(
+    let events = read(
         signed_in,
         &format!("/events?filter[object-id]={id}&page[size]=100"),
     )
@@ -264,24 +245,11 @@ pub async fn tag(
     headers: HeaderMap,
     Form(form): Form<TagForm>,
 ) -> Response {
-    let env_parsed = match env_of(&env) {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let signed_in = match SignedIn::load(
-        &console,
-        &headers,
-        env_parsed,
-        &format!("/{env}/accounts/{id}"),
-    )
-    .await
-    {
+    let back = format!("/accounts/{id}");
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, &back).await {
         Ok(s) => s,
         Err(response) => return response,
     };
-    if let Err(refused) = signed_in.check_form(&headers, &form.csrf) {
-        return refused;
-    }
     let operation = if form.action == "remove" {
         "remove_account_tag"
     } else {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use vigil_client::Request;
 
-use super::{env_of, failure, page};
+use super::{env_of, failure, page, poster, read};
 use crate::session::SignedIn;
 use crate::view::{self, CaseRow, Chrome, Comment, Field, InquiryCard, ReportCard, TimelineEntry};
 use crate::Console;
@@ -165,20 +165,6 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-/// The signed-in person for a form post, its token checked; or the page to answer with.
-async fn poster(
-    console: &Console,
-    headers: &HeaderMap,
-    env: &str,
-    csrf: &str,
-) -> Result<SignedIn, Response> {
-    let env = env_of(env)?;
-    let signed_in =
-        SignedIn::load(console, headers, env, &format!("/{}/cases", env.as_str())).await?;
-    signed_in.check_form(headers, csrf)?;
-    Ok(signed_in)
-}
-
 /// `POST /{env}/cases/next`: the oldest unassigned open case, assigned to me, opened.
 pub async fn next_unassigned(
     State(console): State<Console>,
@@ -186,7 +172,7 @@ pub async fn next_unassigned(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let signed_in = match poster(&console, &headers, &env, &form.csrf).await {
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
@@ -229,7 +215,7 @@ pub async fn assign_to_me(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let signed_in = match poster(&console, &headers, &env, &form.csrf).await {
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
@@ -252,7 +238,7 @@ pub async fn comment(
     headers: HeaderMap,
     Form(form): Form<CommentForm>,
 ) -> Response {
-    let signed_in = match poster(&console, &headers, &env, &form.csrf).await {
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
@@ -291,7 +277,7 @@ pub async fn decide(
     headers: HeaderMap,
     Form(form): Form<DecideForm>,
 ) -> Response {
-    let signed_in = match poster(&console, &headers, &env, &form.csrf).await {
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
@@ -335,7 +321,7 @@ pub async fn dismiss_report(
     headers: HeaderMap,
     Form(form): Form<DismissForm>,
 ) -> Response {
-    let signed_in = match poster(&console, &headers, &env, &form.csrf).await {
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
@@ -378,15 +364,6 @@ struct CasePage {
     timeline: Vec<TimelineEntry>,
 }
 
-/// GET a path as the person; `Null` when it is not there (a redacted object).
-async fn fetch(signed_in: &SignedIn, path: &str) -> Result<Value, Response> {
-    match signed_in.api.get(path).await {
-        Ok(answer) => Ok(answer.body),
-        Err(vigil_client::Error::Api { status: 404, .. }) => Ok(Value::Null),
-        Err(error) => Err(failure(&error)),
-    }
-}
-
 /// `GET /{env}/cases/{id}`.
 pub async fn case_page(
     State(console): State<Console>,
@@ -413,7 +390,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
     if !id.starts_with("case_") {
         return Ok(None);
     }
-    let case = fetch(signed_in, &format!("/cases/{id}")).await?;
+    let case = read(signed_in, &format!("/cases/{id}")).await?;
     let case = case["data"].clone();
     if case.is_null() {
         return Ok(None);
@@ -422,7 +399,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let template = fetch(signed_in, &format!("/case-templates/{template_id}")).await?;
+    let template = read(signed_in, &format!("/case-templates/{template_id}")).await?;
     let resolutions = template["data"]["attributes"]["resolutions"]
         .as_array()
         .map(|items| {
@@ -434,7 +411,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         .unwrap_or_else(|| vec!["Approved".into(), "Declined".into()]);
     let mut accounts = Vec::new();
     for account_id in view::related(&case, "accounts") {
-        let account = fetch(signed_in, &format!("/accounts/{account_id}")).await?;
+        let account = read(signed_in, &format!("/accounts/{account_id}")).await?;
         let account = &account["data"];
         if !account.is_null() {
             accounts.push((
@@ -446,12 +423,12 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
     }
     let mut reports = Vec::new();
     for report_id in view::related(&case, "reports") {
-        let report = fetch(signed_in, &format!("/reports/{report_id}")).await?;
+        let report = read(signed_in, &format!("/reports/{report_id}")).await?;
         let report = &report["data"];
         if report.is_null() {
             continue;
         }
-        let matches = fetch(signed_in, &format!("/reports/{report_id}/matches")).await?;
+        let matches = read(signed_in, &format!("/reports/{report_id}/matches")).await?;
         let hits = matches["data"]
             .as_array()
             .map(|items| items.iter().map(view::hit).collect())
@@ -480,19 +457,19 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
     }
     let mut inquiries = Vec::new();
     for inquiry_id in view::related(&case, "inquiries") {
-        let inquiry = fetch(signed_in, &format!("/inquiries/{inquiry_id}")).await?;
+        let inquiry = read(signed_in, &format!("/inquiries/{inquiry_id}")).await?;
         let inquiry = &inquiry["data"];
         if inquiry.is_null() {
             continue;
         }
-        let comparison = fetch(signed_in, &format!("/inquiries/{inquiry_id}/comparison")).await?;
+        let comparison = read(signed_in, &format!("/inquiries/{inquiry_id}/comparison")).await?;
         inquiries.push(InquiryCard {
             status: view::text(inquiry, "status"),
             rows: view::comparison(&comparison, inquiry),
             id: inquiry_id,
         });
     }
-    let comments = fetch(signed_in, &format!("/cases/{id}/comments?page[size]=100")).await?;
+    let comments = read(signed_in, &format!("/cases/{id}/comments?page[size]=100")).await?;
     let comments = comments["data"]
         .as_array()
         .map(|items| items.iter().rev().map(view::comment).collect())
@@ -502,7 +479,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
     for name in ["accounts", "reports", "inquiries"] {
         objects.extend(view::related(&case, name));
     }
-    let events = fetch(
+    let events = read(
         signed_in,
         &format!(
             "/events?filter[object-id]={}&page[size]=100",

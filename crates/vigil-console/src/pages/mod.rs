@@ -11,7 +11,8 @@ use askama::Template;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::session::{cookie, Env};
+use crate::session::{cookie, Env, SignedIn};
+use crate::Console;
 
 /// The environment a person last worked in (`/` goes back there), sandbox at first.
 pub const ENV_COOKIE: &str = "vigil_env";
@@ -121,5 +122,38 @@ pub fn page(template: &impl Template, env: Env) -> Response {
                 "This page could not be shown.".into(),
             )
         }
+    }
+}
+
+/// The person a page in `/{env}/...` is for (`back`: where to return after signing in).
+pub async fn person(
+    console: &Console,
+    headers: &HeaderMap,
+    env: &str,
+    back: &str,
+) -> Result<SignedIn, Response> {
+    let env = env_of(env)?;
+    SignedIn::load(console, headers, env, &format!("/{}{back}", env.as_str())).await
+}
+
+/// The person a form post is from, its CSRF token checked.
+pub async fn poster(
+    console: &Console,
+    headers: &HeaderMap,
+    env: &str,
+    csrf: &str,
+    back: &str,
+) -> Result<SignedIn, Response> {
+    let signed_in = person(console, headers, env, back).await?;
+    signed_in.check_form(headers, csrf)?;
+    Ok(signed_in)
+}
+
+/// GET a path of the API as the person; `Null` when it is not there (a redacted object).
+pub async fn read(signed_in: &SignedIn, path: &str) -> Result<serde_json::Value, Response> {
+    match signed_in.api.get(path).await {
+        Ok(answer) => Ok(answer.body),
+        Err(vigil_client::Error::Api { status: 404, .. }) => Ok(serde_json::Value::Null),
+        Err(error) => Err(failure(&error)),
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use vigil_client::{Method, Request};
 
-use super::{env_of, error_text, failure, page};
+use super::{error_text, failure, page, person};
 use crate::session::SignedIn;
 use crate::view::{self, Chrome};
 use crate::Console;
@@ -88,24 +88,13 @@ fn row(user: &Value, me: &str) -> UserRow {
     }
 }
 
-async fn admin(console: &Console, headers: &HeaderMap, env: &str) -> Result<SignedIn, Response> {
-    let env = env_of(env)?;
-    SignedIn::load(
-        console,
-        headers,
-        env,
-        &format!("/{}/settings/users", env.as_str()),
-    )
-    .await
-}
-
 /// `GET /{env}/settings/users`.
 pub async fn list(
     State(console): State<Console>,
     Path(env): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match admin(&console, &headers, &env).await {
+    match person(&console, &headers, &env, "/settings/users").await {
         Ok(signed_in) => render(&signed_in, String::new(), String::new(), String::new()).await,
         Err(response) => response,
     }
@@ -127,7 +116,7 @@ pub async fn invite(
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    let signed_in = match admin(&console, &headers, &env).await {
+    let signed_in = match person(&console, &headers, &env, "/settings/users").await {
         Ok(s) => s,
         Err(response) => return response,
     };
@@ -170,7 +159,7 @@ pub async fn change(
     headers: HeaderMap,
     Form(form): Form<ChangeForm>,
 ) -> Response {
-    let signed_in = match admin(&console, &headers, &env).await {
+    let signed_in = match person(&console, &headers, &env, "/settings/users").await {
         Ok(s) => s,
         Err(response) => return response,
     };
