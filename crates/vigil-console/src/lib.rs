@@ -79,6 +79,7 @@ pub fn router(console: Console) -> Router {
             get(pages::users::list).post(pages::users::invite),
         )
         .route("/{env}/settings/users/{id}", post(pages::users::change))
+        .route("/{env}/settings/audit-log", get(pages::users::audit_log))
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))

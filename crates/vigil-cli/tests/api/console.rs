@@ -386,6 +386,8 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
     let settings = console_get(&server, "/sandbox/settings/users", Some(&cookie)).await;
     assert_eq!(settings.status(), 403);
     assert!(settings.text().await.unwrap().contains("user.read"));
+    let audit = console_get(&server, "/sandbox/settings/audit-log", Some(&cookie)).await;
+    assert_eq!(audit.status(), 403);
     // Unknown pages and environments are the console's not-found page.
     let missing = console_get(&server, "/staging/cases", Some(&cookie)).await;
     assert_eq!(missing.status(), 404);

@@ -379,3 +379,38 @@ fn vigil_users_create_prints_an_invitation_link_and_refuses_a_bad_role() {
         "{listed}"
     );
 }
+
+#[tokio::test]
+async fn a_session_ends_after_thirty_idle_minutes_and_twelve_hours_in_all() {
+    let server = Server::start_with(&["--test-clock"]);
+    let admin = server.client();
+    let advance = |minutes: u64| {
+        let admin = admin.clone();
+        async move {
+            let moved = admin
+                .post(
+                    "/api/v1/test-clock/advance",
+                    json!({"meta": {"seconds": minutes * 60}}),
+                )
+                .await;
+            assert_eq!(moved.status, 200, "{}", moved.body);
+        }
+    };
+    let (ana, _) = person(&server, "ana@example.com", "viewer").await;
+    // Used every 29 minutes, the session lives on past its first half hour...
+    for _ in 0..3 {
+        advance(29).await;
+        assert_eq!(ana.get("/api/v1/accounts").await.status, 200);
+    }
+    // ...but 30 minutes without a request end it.
+    advance(30).await;
+    assert_eq!(ana.get("/api/v1/accounts").await.status, 401);
+    // A session used all along still ends 12 hours after it began.
+    let (bo, _) = person(&server, "bo@example.com", "viewer").await;
+    for _ in 0..24 {
+        advance(29).await;
+        assert_eq!(bo.get("/api/v1/accounts").await.status, 200);
+    }
+    advance(25).await;
+    assert_eq!(bo.get("/api/v1/accounts").await.status, 401);
+}

@@ -74,6 +74,12 @@ try {
   const reviewerInvitation = (await page.locator("#invitation-link").innerText()).trim();
   if (!reviewerInvitation.includes("/invitations/vigil_invite_")) fail(`no invitation link: ${reviewerInvitation}`);
   await audit(page, "users");
+  // The audit log names her sign-in and the invitation she just made.
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expectText(page, "POST /api/v1/users");
+  await expectText(page, "sign in");
+  await expectText(page, setup.admin.email);
+  await audit(page, "audit-log");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/login/);
 

@@ -192,3 +192,107 @@ pub async fn change(
         Err(error) => render(&signed_in, String::new(), String::new(), error_text(&error)).await,
     }
 }
+
+/// One line of the user audit log, for people.
+pub struct AuditRow {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub request: String,
+    pub status: String,
+    pub environment: String,
+    pub address: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    rows: Vec<AuditRow>,
+    next_page: String,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    after: Option<String>,
+}
+
+/// `GET /{env}/settings/audit-log`: what console users did, newest first.
+pub async fn audit_log(
+    State(console): State<Console>,
+    Path(env): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<AuditQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let signed_in = match person(&console, &headers, &env, "/settings/audit-log").await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let mut request = Request::new(Method::GET, "/user-audit-logs").query("page[size]", "50");
+    if let Some(after) = query.after.filter(|a| !a.is_empty()) {
+        request = request.query("page[after]", after);
+    }
+    let answer = match signed_in.api.send(request).await {
+        Ok(answer) => answer,
+        Err(error) => return failure(&error),
+    };
+    // People by id, to show who rather than an id.
+    let users = match signed_in
+        .api
+        .send(Request::new(Method::GET, "/users").query("page[size]", "100"))
+        .await
+    {
+        Ok(listed) => listed.body["data"].as_array().cloned().unwrap_or_default(),
+        Err(error) => return failure(&error),
+    };
+    let who = |id: &str| {
+        users
+            .iter()
+            .find(|u| u["id"] == id)
+            .map(|u| view::text(u, "email_address"))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let rows = answer.body["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            let a = &entry["attributes"];
+            AuditRow {
+                at: view::when(a["created_at"].as_str().unwrap_or_default()),
+                who: entry["relationships"]["user"]["data"]["id"]
+                    .as_str()
+                    .map(who)
+                    .unwrap_or_else(|| "unknown email".into()),
+                action: a["context"]["action"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('-', " "),
+                request: format!(
+                    "{} {}",
+                    a["method"].as_str().unwrap_or_default(),
+                    a["path"].as_str().unwrap_or_default()
+                ),
+                status: a["response_status"].to_string(),
+                environment: a["context"]["environment"]
+                    .as_str()
+                    .unwrap_or("—")
+                    .to_string(),
+                address: a["ip_address"].as_str().unwrap_or("—").to_string(),
+            }
+        })
+        .collect();
+    let next_page = answer
+        .next_cursor()
+        .map(|cursor| format!("/{env}/settings/audit-log?after={cursor}"))
+        .unwrap_or_default();
+    page(
+        &AuditPage {
+            chrome: Chrome::new(&signed_in, "audit", "Audit log"),
+            rows,
+            next_page,
+        },
+        signed_in.env,
+    )
+}
