@@ -4,12 +4,16 @@
   "use strict";
   var rows = function () { return Array.prototype.slice.call(document.querySelectorAll("#inbox tbody tr")); };
   var selected = -1;
-  function select(index) {
+  function mark(index) {
     var all = rows();
-    if (all.length === 0) { return; }
+    if (all.length === 0) { return null; }
     selected = Math.max(0, Math.min(all.length - 1, index));
     all.forEach(function (row, i) { row.classList.toggle("selected", i === selected); });
-    var link = all[selected].querySelector("a");
+    return all[selected];
+  }
+  function select(index) {
+    var row = mark(index);
+    var link = row && row.querySelector("a");
     if (link) { link.focus(); }
   }
   function typing(target) {
@@ -35,6 +39,24 @@
     }
     event.preventDefault();
   });
+  // The inbox keeps itself current: every few seconds, while the tab is visible, the
+  // list is fetched again and swapped in (the selected row stays selected).
+  var live = document.getElementById("inbox-live");
+  if (live && window.fetch) {
+    var seconds = parseInt(live.getAttribute("data-refresh-seconds"), 10) || 10;
+    window.setInterval(function () {
+      if (document.visibilityState !== "visible") { return; }
+      fetch(window.location.href, { headers: { "Vigil-Partial": "inbox" }, credentials: "same-origin" })
+        .then(function (answer) { return answer.ok ? answer.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          var keep = selected;
+          live.innerHTML = html;
+          if (keep >= 0) { mark(keep); }
+        })
+        .catch(function () { /* offline for a moment: try again next time */ });
+    }, seconds * 1000);
+  }
   // A whole inbox row opens its case.
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("tr[data-href]");

@@ -139,6 +139,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
     let setup = json!({
         "admin": {"email": "ada@example.com", "invitation": admin_link},
         "base": server.base,
+        "key": server.sandbox_key,
         "chromium": chromium,
         "password": PASSWORD,
         "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots"),

@@ -105,6 +105,26 @@ try {
   await expectText(page, setup.caseA.name);
   await audit(page, "inbox");
 
+  // A case opened while she looks appears without a reload.
+  await page.evaluate(() => { window.notReloaded = true; });
+  const api = async (method, path, body) => {
+    const answer = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${setup.key}`, "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return answer.json();
+  };
+  const ivan = await api("POST", "/accounts", { data: { attributes: { "name-first": "Ivan", "name-last": "Petrov", "reference-id": "ivan-2" } } });
+  let fresh = null;
+  for (let i = 0; i < 100 && fresh === null; i++) {
+    const listed = await api("GET", `/cases?filter%5Baccount-id%5D=${ivan.data.id}`);
+    if (listed.data.length > 0) { fresh = listed.data[0].id; } else { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  if (fresh === null) fail("the rule opened no case for the new account");
+  await page.getByText(fresh).waitFor({ timeout: 15000 });
+  if (!(await page.evaluate(() => window.notReloaded === true))) fail("the inbox reloaded instead of updating");
+
   // The keyboard: ? lists the shortcuts; j selects the first case.
   await page.keyboard.press("?");
   await page.getByRole("dialog").waitFor();

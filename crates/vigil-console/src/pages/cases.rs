@@ -33,6 +33,16 @@ pub struct InboxQuery {
     notice: Option<String>,
 }
 
+/// The inbox's list alone, which the page's script fetches every few seconds (with
+/// `Vigil-Partial: inbox`) to show new and changed cases without a reload.
+#[derive(Template)]
+#[template(path = "inbox_table.html")]
+struct InboxTable {
+    chrome: Chrome,
+    rows: Vec<CaseRow>,
+    next_page: String,
+}
+
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
@@ -147,9 +157,20 @@ pub async fn inbox(
         .find(|(name, _)| *name == view)
         .map(|(_, label)| *label)
         .unwrap_or("Cases");
+    let chrome = Chrome::new(&signed_in, "cases", format!("Cases: {title}"));
+    if headers.get("vigil-partial").is_some_and(|v| v == "inbox") {
+        return page(
+            &InboxTable {
+                chrome,
+                rows,
+                next_page,
+            },
+            env,
+        );
+    }
     page(
         &InboxPage {
-            chrome: Chrome::new(&signed_in, "cases", format!("Cases: {title}")),
+            chrome,
             view,
             views: VIEWS.to_vec(),
             rows,
