@@ -211,6 +211,8 @@ pub fn account_title(account: &Value) -> String {
 
 /// A watchlist hit, as a card: the list, the score, what matched and why.
 pub struct Hit {
+    /// The match's id (`entity-id` when dismissing it alone).
+    pub id: String,
     pub list: String,
     pub entity: String,
     pub matched_on: String,
@@ -223,6 +225,7 @@ pub struct Hit {
 pub fn hit(found: &Value) -> Hit {
     let a = &found["attributes"];
     Hit {
+        id: found["id"].as_str().unwrap_or_default().to_string(),
         list: text(found, "list_name"),
         entity: text(found, "entity_name"),
         matched_on: text(found, "matched_on"),

@@ -339,7 +339,26 @@ impl Report {
 
     /// Dismiss every current match; returns how many.
     pub fn dismiss(&mut self, reason: &str, user: &str, now: i64) -> usize {
-        let dismissed = std::mem::take(&mut self.matches);
+        self.dismiss_where(reason, user, now, |_| true)
+    }
+
+    /// Dismiss the one current match `key` (a `report-match` id); whether it was there.
+    pub fn dismiss_one(&mut self, key: &str, reason: &str, user: &str, now: i64) -> bool {
+        self.dismiss_where(reason, user, now, |m| m.key == key) == 1
+    }
+
+    fn dismiss_where(
+        &mut self,
+        reason: &str,
+        user: &str,
+        now: i64,
+        chosen: impl Fn(&MatchRecord) -> bool,
+    ) -> usize {
+        let (dismissed, kept): (Vec<MatchRecord>, Vec<MatchRecord>) =
+            std::mem::take(&mut self.matches)
+                .into_iter()
+                .partition(|m| chosen(m));
+        self.matches = kept;
         let count = dismissed.len();
         let completed = self.completed_at;
         self.ignored

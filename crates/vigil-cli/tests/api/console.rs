@@ -91,6 +91,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
     for (first, last) in [
         ("Joe", "Imposter"),
         ("Maria", "Gonzalez"),
+        ("Maria", "Gonzales"),
         ("Ivan", "Petrov"),
     ] {
         let item = api
@@ -207,6 +208,19 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         .unwrap();
     let dismissed = api.get(&format!("/api/v1/reports/{report}")).await;
     assert_eq!(dismissed.attr("has-match"), false);
+    // One hit dismissed alone, with its own reason, then the rest.
+    let reasons: Vec<&str> = dismissed
+        .attr("ignore-list")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ignore-reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons.contains(&"Different spelling and birth year"),
+        "{reasons:?}"
+    );
     assert_eq!(
         dismissed.attr("ignore-list")[0]["user"],
         "Rita Reviewer",

@@ -550,3 +550,87 @@ async fn invisible_characters_do_not_hide_a_name() {
         "Ol\u{200d}ga Fal\u{2060}sova"
     );
 }
+
+#[tokio::test]
+async fn one_hit_is_dismissed_by_its_id_and_the_others_stay() {
+    let server = Server::start();
+    let api = server.client();
+    let names = api.create_list("names", "Watch").await;
+    for (first, last) in [("Maria", "Gonzalez"), ("Maria", "Gonzales")] {
+        api.add_list_item(
+            "names",
+            &names,
+            json!({"name-first": first, "name-last": last}),
+        )
+        .await;
+    }
+    let created = api
+        .post(
+            "/api/v1/reports",
+            json!({"data": {"type": "report/watchlist", "attributes": {
+                "query": {"name-first": "Maria", "name-last": "Gonzalez"}
+            }}}),
+        )
+        .await;
+    let id = created.id();
+    let matches = api.get(&format!("/api/v1/reports/{id}/matches")).await;
+    let hits = matches.body["data"].as_array().unwrap().clone();
+    assert_eq!(hits.len(), 2, "{}", matches.body);
+    let dismiss = |attributes: serde_json::Value| {
+        let api = api.clone();
+        let id = id.clone();
+        async move {
+            api.post(
+                &format!("/api/v1/reports/{id}/dismiss"),
+                json!({"data": {"attributes": attributes}}),
+            )
+            .await
+        }
+    };
+    // A match that is not on the report, a type watchlist reports do not have, and an
+    // entity without its id are refused by name; nothing is dismissed.
+    let unknown =
+        dismiss(json!({"reason": "x", "dismiss-type": "entity", "entity-id": "lsti_nope"})).await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert!(unknown.details().contains("entity-id"), "{}", unknown.body);
+    let media = dismiss(json!({"reason": "x", "dismiss-type": "media", "entity-id": "x"})).await;
+    assert_eq!(media.status, 422);
+    assert_eq!(
+        media.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/dismiss-type"
+    );
+    let bare = dismiss(json!({"reason": "x", "dismiss-type": "entity"})).await;
+    assert_eq!(bare.status, 400);
+    // The spelling variant is a different person: dismiss that one hit only.
+    let variant = hits
+        .iter()
+        .find(|h| h["attributes"]["entity-name"] == "Maria Gonzales")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let one = dismiss(json!({"reason": "different spelling, different person", "dismiss-type": "entity", "entity-id": variant})).await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.attr("has-match"), true, "the other hit stays");
+    assert_eq!(one.attr("ignore-list").as_array().unwrap().len(), 1);
+    let after = api.get(&format!("/api/v1/reports/{id}/matches")).await;
+    let dismissed: Vec<(String, bool)> = after.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["attributes"]["entity-name"].as_str().unwrap().to_string(),
+                h["attributes"]["dismissed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        dismissed.contains(&("Maria Gonzales".into(), true)),
+        "{dismissed:?}"
+    );
+    assert!(
+        dismissed.contains(&("Maria Gonzalez".into(), false)),
+        "{dismissed:?}"
+    );
+}

@@ -176,6 +176,11 @@ try {
 
   // Case B's hit is a different person: dismiss it.
   await page.goto(`${base}/sandbox/cases/${setup.caseB.id}`);
+  // Two hits: the spelling variant first, alone, with its own reason.
+  await page.getByLabel("Why Maria Gonzalez is not this person").fill("Different spelling and birth year");
+  await page.locator("form.dismiss-one", { hasText: "Why Maria Gonzalez" }).getByRole("button", { name: "Dismiss this hit" }).click();
+  await expectText(page, "dismissed");
+  if (await page.getByRole("button", { name: "Dismiss this hit" }).count() !== 1) fail("one hit should still be open");
   await page.getByLabel("Reason these hits are false").fill("Different birth year and country");
   await page.getByRole("button", { name: "Dismiss all hits" }).click();
   await expectText(page, "dismissed");

@@ -333,9 +333,13 @@ pub struct DismissForm {
     csrf: String,
     reason: String,
     case_id: String,
+    /// One hit (its match id); absent, all of them.
+    #[serde(default)]
+    entity_id: Option<String>,
 }
 
-/// `POST /{env}/reports/{id}/dismiss`: the report's hits are false positives.
+/// `POST /{env}/reports/{id}/dismiss`: one hit (`entity_id`), or all the report's hits,
+/// are false positives.
 pub async fn dismiss_report(
     State(console): State<Console>,
     Path((env, id)): Path<(String, String)>,
@@ -346,7 +350,12 @@ pub async fn dismiss_report(
         Ok(s) => s,
         Err(response) => return response,
     };
-    let body = json!({"data": {"attributes": {"reason": form.reason}}});
+    let mut attributes = json!({"reason": form.reason});
+    if let Some(entity) = form.entity_id.filter(|e| !e.is_empty()) {
+        attributes["dismiss_type"] = json!("entity");
+        attributes["entity_id"] = json!(entity);
+    }
+    let body = json!({"data": {"attributes": attributes}});
     let request =
         Request::new(vigil_client::Method::POST, format!("/reports/{id}/dismiss")).body(body);
     match signed_in.api.send(request).await {

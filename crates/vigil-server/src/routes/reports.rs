@@ -223,8 +223,9 @@ pub async fn resume(
     set_paused(state, ctx, id, body, false).await
 }
 
-/// `POST /reports/{id}/dismiss`: every current match moves to the ignore list and never
-/// comes back; later, new matches still do.
+/// `POST /reports/{id}/dismiss`: every current match (or, with `dismiss-type: entity`, the
+/// one named by `entity-id`) moves to the ignore list and never comes back; later, new
+/// matches still do.
 pub async fn dismiss(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -240,7 +241,7 @@ pub async fn dismiss(
     {
         return Err(ApiError::invalid(
             &format!("/data/attributes/{unknown}"),
-            "is not an attribute of a dismissal (takes reason)",
+            "is not an attribute of a dismissal (takes reason, dismiss-type, entity-id)",
         ));
     }
     let reason = match optional_string(&attributes, "/data/attributes", "reason")? {
@@ -253,8 +254,27 @@ pub async fn dismiss(
         }
         None => return Err(ApiError::bad_field("/data/attributes/reason", "is missing")),
     };
+    // One match (`entity`, its `report-match` id from `/matches`), or all of them.
+    let dismiss_type = optional_string(&attributes, "/data/attributes", "dismiss-type")?;
+    let entity = optional_string(&attributes, "/data/attributes", "entity-id")?;
+    let only = match (dismiss_type.as_deref(), entity) {
+        (None | Some("entity"), Some(entity)) => Some(entity),
+        (Some("entity"), None) => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/entity-id",
+                "is missing (dismiss-type entity names the match to dismiss)",
+            ))
+        }
+        (None, None) => None,
+        (Some(_), _) => {
+            return Err(ApiError::invalid(
+                "/data/attributes/dismiss-type",
+                "must be entity (a watchlist report's matches are entities; leave it out to dismiss them all)",
+            ))
+        }
+    };
     act_on_report(&state, &ctx, &body.request_hash, move |tx, acting| {
-        reports::dismiss(tx, acting, &id, &reason)
+        reports::dismiss(tx, acting, &id, &reason, only.as_deref())
     })
     .await
 }

@@ -12,7 +12,7 @@ use vigil_domain::report::{HistoryEntry, MatchRecord, Origin, Query, Report, Run
 use vigil_domain::tag_change::TagChange;
 use vigil_store::WriteTx;
 
-use super::{record, replace_snapshots, Acting, Outcome, Refusal};
+use super::{record, replace_snapshots, Acting, Input, Outcome, Refusal};
 
 /// The environment's watchlist report template (`rptp_`). vigil has one per environment,
 /// derived from its id, so it needs no storage and is the same after every restart.
@@ -239,14 +239,32 @@ pub fn set_paused(
 
 /// Every current match moves to the ignore list and never comes back; later, new
 /// matches still do.
-pub fn dismiss(tx: &mut dyn WriteTx, acting: &Acting, id: &str, reason: &str) -> Outcome<Report> {
+/// Dismiss a report's current matches (`only`: just the match of that id, Persona's
+/// `dismiss-type: entity`) as false positives, with `report/watchlist.dismissed`.
+pub fn dismiss(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    reason: &str,
+    only: Option<&str>,
+) -> Outcome<Report> {
     change(tx, acting, id, |tx, report| {
         if !report.has_match() {
             return Err(Refusal::Conflict(format!(
                 "report `{id}` has no matches to dismiss"
             )));
         }
-        let count = report.dismiss(reason, &acting.actor.display_name(), acting.now);
+        let who = acting.actor.display_name();
+        let count = match only {
+            None => report.dismiss(reason, &who, acting.now),
+            Some(key) if report.dismiss_one(key, reason, &who, acting.now) => 1,
+            Some(key) => {
+                return Err(Refusal::UnknownReference {
+                    input: Input::named("entity-id"),
+                    id: key.to_string(),
+                })
+            }
+        };
         record_action(tx, acting, id, "dismiss")?;
         let context = json!({ "dismissed": count, "reason": reason });
         Ok(Some((events::REPORT_WATCHLIST_DISMISSED, Some(context))))
