@@ -51,7 +51,13 @@
         .then(function (html) {
           if (html === null) { return; }
           var keep = selected;
+          // Boxes ticked for a batch action stay ticked.
+          var ticked = Array.prototype.map.call(live.querySelectorAll("input[type=checkbox]:checked"), function (box) { return box.value; });
           live.innerHTML = html;
+          ticked.forEach(function (id) {
+            var box = live.querySelector("input[type=checkbox][value='" + id.replace(/[^A-Za-z0-9_]/g, "") + "']");
+            if (box) { box.checked = true; }
+          });
           if (keep >= 0) { mark(keep); }
         })
         .catch(function () { /* offline for a moment: try again next time */ });
@@ -60,6 +66,6 @@
   // A whole inbox row opens its case.
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("tr[data-href]");
-    if (row && !event.target.closest("a")) { window.location = row.getAttribute("data-href"); }
+    if (row && !event.target.closest("a, input, label")) { window.location = row.getAttribute("data-href"); }
   });
 })();

@@ -63,6 +63,7 @@ pub fn router(console: Console) -> Router {
         )
         .route("/{env}/cases", get(pages::cases::inbox))
         .route("/{env}/cases/next", post(pages::cases::next_unassigned))
+        .route("/{env}/cases/batch", post(pages::cases::batch))
         .route("/{env}/cases/{id}", get(pages::cases::case_page))
         .route("/{env}/cases/{id}/assign", post(pages::cases::assign_to_me))
         .route("/{env}/cases/{id}/comment", post(pages::cases::comment))

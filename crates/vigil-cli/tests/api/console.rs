@@ -235,6 +235,8 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         ))
         .await;
     assert_eq!(untouched.attr("status"), "open");
+    // ...and her batch assignment is hers.
+    assert_eq!(untouched.attr("assignee-id"), reviewer);
     // A webhook receiver heard the decision.
     let got = receiver
         .until(|r| {
@@ -378,6 +380,7 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
     ] {
         for path in [
             "/sandbox/cases/next",
+            "/sandbox/cases/batch",
             "/sandbox/cases/case_x/comment",
             "/sandbox/cases/case_x/decide",
             "/sandbox/cases/case_x/assign",

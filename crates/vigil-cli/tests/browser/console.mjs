@@ -186,6 +186,18 @@ try {
   await expectText(page, "dismissed");
   await audit(page, "case-dismissed");
 
+  // Batch: tick two waiting cases and take both (a refresh in between keeps the ticks).
+  await page.goto(`${base}/sandbox/cases?view=unassigned`);
+  await page.locator(`input[type=checkbox][value="${setup.caseC.id}"]`).check();
+  await page.locator(`input[type=checkbox][value="${fresh}"]`).check();
+  await page.waitForTimeout(6000);
+  await page.getByRole("button", { name: "Assign selected to me" }).click();
+  await page.waitForURL(/view=mine/);
+  await expectText(page, "2 cases assigned to you.");
+  await expectText(page, setup.caseC.id);
+  await expectText(page, fresh);
+  await audit(page, "inbox-mine");
+
   // A phone-sized screen.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}/sandbox/cases?view=open`);

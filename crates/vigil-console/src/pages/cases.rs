@@ -150,7 +150,15 @@ pub async fn inbox(
         .unwrap_or_default();
     let notice = match query.notice.as_deref() {
         Some("empty") => "No unassigned case is waiting. Well done.".to_string(),
-        _ => String::new(),
+        Some(assigned) => match assigned
+            .strip_prefix("assigned-")
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            Some(1) => "1 case assigned to you.".to_string(),
+            Some(n) => format!("{n} cases assigned to you."),
+            None => String::new(),
+        },
+        None => String::new(),
     };
     let title = VIEWS
         .iter()
@@ -184,6 +192,40 @@ pub async fn inbox(
 #[derive(Deserialize)]
 pub struct CsrfForm {
     csrf: String,
+}
+
+/// `POST /{env}/cases/batch` with `case=...` for each ticked case and `action=assign`:
+/// each is assigned to me through the API; the inbox then says how many.
+pub async fn batch(
+    State(console): State<Console>,
+    Path(env): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (mut csrf, mut action, mut ids) = (String::new(), String::new(), Vec::new());
+    for (name, value) in form_urlencoded::parse(&body) {
+        match name.as_ref() {
+            "csrf" => csrf = value.into_owned(),
+            "action" => action = value.into_owned(),
+            "case" => ids.push(value.into_owned()),
+            _ => {}
+        }
+    }
+    let signed_in = match poster(&console, &headers, &env, &csrf, "/cases").await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    if action != "assign" {
+        return super::not_found().await;
+    }
+    let mut done = 0;
+    for id in ids.iter().filter(|id| id.starts_with("case_")) {
+        match assign(&signed_in, id).await {
+            Ok(()) => done += 1,
+            Err(error) => return failure(&error),
+        }
+    }
+    Redirect::to(&format!("/{env}/cases?view=mine&notice=assigned-{done}")).into_response()
 }
 
 /// `POST /{env}/cases/next`: the oldest unassigned open case, assigned to me, opened.
