@@ -279,6 +279,45 @@ fn session_environment(
         })
 }
 
+/// What a console user's request changes (reads are most requests and change nothing).
+fn is_write(method: &str) -> bool {
+    method != "GET" && method != "HEAD"
+}
+
+/// The user audit log's entry for a console session's write, but for its status and time.
+fn audit_draft(
+    request: &Request,
+    session: &SessionCaller,
+    env: &Environment,
+    method: &str,
+) -> AuditEntry {
+    // The whole path, as the caller sent it (the API is nested under `/api/v1`).
+    let path = format!("/api/v1{}", request.uri().path());
+    AuditEntry {
+        id: ids::new_id(prefix::USER_AUDIT_LOG),
+        organization_id: session.user.organization_id.clone(),
+        user_id: Some(session.user.id.clone()),
+        session_id: Some(session.session.id.clone()),
+        environment: Some(env.name.clone()),
+        action: audit_action(method, &path).into(),
+        method: method.to_string(),
+        query_names: request
+            .uri()
+            .query()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(name, _)| name.into_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        path,
+        response_status: 0,
+        ip_address: peer(request.extensions()).map(|ip| ip.to_string()),
+        user_agent: header(request.headers(), "user-agent").map(str::to_string),
+        created_at: 0,
+    }
+}
+
 /// What kind of change a console user's request was, for people reading the audit log.
 fn audit_action(method: &str, path: &str) -> &'static str {
     let last = path.rsplit('/').next().unwrap_or_default();
@@ -316,27 +355,16 @@ pub async fn api_middleware(
     let mut quota: Option<Quota> = None;
     let mut served_version: Option<ApiVersion> = None;
     let mut environment: Option<Arc<Environment>> = None;
-    let mut signed_in: Option<Arc<Caller>> = None;
-    // The whole path, as the caller sent it (the API is nested under `/api/v1`).
-    let path = format!("/api/v1{}", request.uri().path());
-    let query_names: Vec<String> = request
-        .uri()
-        .query()
-        .map(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .map(|(name, _)| name.into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let user_agent = header(request.headers(), "user-agent").map(str::to_string);
-    let ip_address = peer(request.extensions()).map(|ip| ip.to_string());
+    // A console user's change, drafted before the handler runs and written after it with
+    // its status (the user audit log); nothing is drafted for keys or for reads.
+    let mut audit: Option<AuditEntry> = None;
 
     let outcome: ApiResult<Response> = async {
         let (caller, env) =
             authenticate(&state, request.headers(), peer(request.extensions())).await?;
         environment = Some(env.clone());
-        if caller.session.is_some() {
-            signed_in = Some(caller.clone());
+        if let Some(session) = caller.session.as_ref().filter(|_| is_write(&method)) {
+            audit = Some(audit_draft(&request, session, &env, &method));
         }
         let checked = state.limiter.check(&env.id, Instant::now());
         quota = Some(checked);
@@ -409,33 +437,16 @@ pub async fn api_middleware(
         insert(headers, "Persona-Version", version.as_str());
     }
     let status = response.status().as_u16();
-    // What a console user changes goes to the user audit log (reads do not: they are most
-    // requests and change nothing).
-    if let Some(session) = signed_in.as_ref().and_then(|c| c.session.as_ref()) {
-        if method != "GET" && method != "HEAD" {
-            let entry = AuditEntry {
-                id: ids::new_id(prefix::USER_AUDIT_LOG),
-                organization_id: session.user.organization_id.clone(),
-                user_id: Some(session.user.id.clone()),
-                session_id: Some(session.session.id.clone()),
-                environment: environment.as_ref().map(|e| e.name.clone()),
-                action: audit_action(&method, &path).into(),
-                method: method.clone(),
-                path,
-                query_names,
-                response_status: status,
-                ip_address,
-                user_agent,
-                created_at: state.now(),
-            };
-            let written = transact(&state.store, move |tx| {
-                crate::use_cases::users::audit(tx, &entry)
-            })
-            .await;
-            if let Err(refusal) = written {
-                tracing::error!(request_id = %request_id, cause = %refusal, "the user audit log refused an entry");
-                return ApiError::Internal(refusal.to_string()).into_response();
-            }
+    if let Some(mut entry) = audit {
+        entry.response_status = status;
+        entry.created_at = state.now();
+        let written = transact(&state.store, move |tx| {
+            crate::use_cases::users::audit(tx, &entry)
+        })
+        .await;
+        if let Err(refusal) = written {
+            tracing::error!(request_id = %request_id, cause = %refusal, "the user audit log refused an entry");
+            return ApiError::Internal(refusal.to_string()).into_response();
         }
     }
     let elapsed = started.elapsed();
