@@ -11,8 +11,8 @@ use vigil_store::{
     Store, StoreError, WriteTx,
 };
 
+use crate::credentials::hash_secret;
 use crate::now_millis;
-use crate::protocol::context::hash_secret;
 use crate::protocol::inflection::Inflection;
 use crate::protocol::version::{ApiVersion, DEFAULT_VERSION};
 

@@ -96,7 +96,7 @@ pub fn in_data_dir(
     target: &str,
 ) -> anyhow::Result<(Log, String)> {
     let store = crate::open_existing(dir).map_err(|e| anyhow::anyhow!("--data-dir: {e:#}"))?;
-    let hash = vigil_server::protocol::context::hash_secret(key);
+    let hash = vigil_server::credentials::hash_secret(key);
     let (environment_id, caller) = match store.api_key_by_hash(&hash)? {
         Some((api_key, env)) => (env.id, format!("key {} ({})", api_key.id, api_key.name)),
         None => (

@@ -15,6 +15,8 @@ use vigil_domain::permissions::{self, Access};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_store::{transact, ApiKey, Environment};
 
+use crate::credentials::hash_secret;
+
 use super::error::{ApiError, ApiResult};
 use super::inflection::Inflection;
 use super::metrics::RequestLabels;
@@ -141,8 +143,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .ok_or_else(|| ApiError::Internal("handler mounted outside the API middleware".into()))
     }
 }
-
-pub use crate::credentials::hash_secret;
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())

@@ -86,6 +86,17 @@ async fn hashed(password: String) -> ApiResult<String> {
         .map_err(ApiError::from)
 }
 
+/// `stored` (a user's password hash) when `password` matches it, checked on a blocking
+/// thread; a missing hash is checked against nobody's, so it takes as long.
+async fn verified(stored: Option<String>, password: String) -> ApiResult<Option<String>> {
+    tokio::task::spawn_blocking(move || {
+        use_case::verify_password(stored.as_deref(), &password).then_some(stored)
+    })
+    .await
+    .map(Option::flatten)
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 fn reply(doc: Value, status: StatusCode) -> Reply {
     Reply {
         status,
@@ -128,14 +139,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> ApiResu
         });
     }
     let known = state.store.user_by_email(&email.trim().to_lowercase())?;
-    let stored_hash = known.and_then(|u| u.password_hash);
-    let candidate = stored_hash.clone();
-    let matched = tokio::task::spawn_blocking(move || {
-        use_case::verify_password(candidate.as_deref(), &password)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let verified = if matched { stored_hash } else { None };
+    let verified = verified(known.and_then(|u| u.password_hash), password).await?;
     let now = state.now();
     let outcome = transact(&state.store, move |tx| {
         use_case::sign_in(tx, now, &email, verified.as_deref(), &origin)
@@ -235,20 +239,14 @@ pub async fn change_password(
     let stored = state
         .store
         .user(&signed_in.user.id)?
-        .and_then(|u| u.password_hash)
-        .unwrap_or_default();
-    let candidate = stored.clone();
-    let matched =
-        tokio::task::spawn_blocking(move || use_case::verify_password(Some(&candidate), &current))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !matched {
+        .and_then(|u| u.password_hash);
+    let Some(stored) = verified(stored, current).await? else {
         return Err(Refusal::invalid(
             Input::named("current-password"),
             "is not your current password",
         )
         .into());
-    }
+    };
     let hash = hashed(new).await?;
     let now = ctx.now;
     let changed = transact(&state.store, move |tx| {

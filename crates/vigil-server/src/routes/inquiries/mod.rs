@@ -16,7 +16,7 @@ use vigil_domain::inquiry::session::InquirySession;
 use vigil_domain::inquiry::Inquiry;
 use vigil_store::WriteTx;
 
-use crate::protocol::context::hash_secret;
+use crate::credentials::hash_secret;
 use crate::protocol::{write, ApiResult, Ctx, Doc, Reply, Written};
 use crate::use_cases::inquiries;
 use crate::views;
