@@ -9,7 +9,7 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{env_of, error_text, failure, page, person, poster, read};
+use super::{error_text, failure, page, person, poster, read};
 use crate::session::SignedIn;
 use crate::view::{self, CaseRow, Chrome, Field, TimelineEntry};
 use crate::Console;
@@ -74,15 +74,12 @@ pub async fn search(
     Query(query): Query<SearchQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let env = match env_of(&env) {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let here = format!("/{}/accounts", env.as_str());
-    let signed_in = match SignedIn::load(&console, &headers, env, &here).await {
+    let signed_in = match person(&console, &headers, &env, "/accounts").await {
         Ok(s) => s,
         Err(response) => return response,
     };
+    let env = signed_in.env;
+    let here = format!("/{}/accounts", env.as_str());
     let q = query.q.trim().to_string();
     if q.starts_with("act_") && !q.contains(char::is_whitespace) {
         return Redirect::to(&format!("{here}/{q}")).into_response();

@@ -41,24 +41,35 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_form(status: StatusCode, next: String, email: String, error: String) -> Response {
+/// A form shown before sign-in (there is no session to bind a token to): its page, with a
+/// fresh token both in the form and in a cookie.
+fn pre_session_form(status: StatusCode, page: impl FnOnce(String) -> String) -> Response {
     let token = fresh_token();
-    let page = LoginPage {
-        csrf: token.clone(),
-        next,
-        email,
-        error,
-    };
-    let mut response = (
-        status,
-        Html(page.render().unwrap_or_else(|_| "sign-in".into())),
-    )
-        .into_response();
+    let mut response = (status, Html(page(token.clone()))).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         set_cookie(LOGIN_CSRF_COOKIE, &token, false, None),
     );
     response
+}
+
+/// Whether a pre-session form post is from this site and carries the token its cookie has.
+fn pre_session_post_ok(headers: &HeaderMap, sent: &str) -> bool {
+    let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    same_origin(headers) && !expected.is_empty() && constant_time_eq(sent, &expected)
+}
+
+fn login_form(status: StatusCode, next: String, email: String, error: String) -> Response {
+    pre_session_form(status, |csrf| {
+        LoginPage {
+            csrf,
+            next,
+            email,
+            error,
+        }
+        .render()
+        .unwrap_or_else(|_| "sign-in".into())
+    })
 }
 
 /// A fresh token for a form shown before sign-in.
@@ -92,8 +103,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if !same_origin(&headers) || expected.is_empty() || !constant_time_eq(&form.csrf, &expected) {
+    if !pre_session_post_ok(&headers, &form.csrf) {
         return login_form(
             StatusCode::FORBIDDEN,
             next,
@@ -180,21 +190,11 @@ struct InvitationPage {
 }
 
 fn invitation_form(status: StatusCode, error: String) -> Response {
-    let token = fresh_token();
-    let page = InvitationPage {
-        csrf: token.clone(),
-        error,
-    };
-    let mut response = (
-        status,
-        Html(page.render().unwrap_or_else(|_| "invitation".into())),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        set_cookie(LOGIN_CSRF_COOKIE, &token, false, None),
-    );
-    response
+    pre_session_form(status, |csrf| {
+        InvitationPage { csrf, error }
+            .render()
+            .unwrap_or_else(|_| "invitation".into())
+    })
 }
 
 /// `GET /invitations/{token}`: choose a password.
@@ -218,8 +218,7 @@ pub async fn accept_invitation(
     headers: HeaderMap,
     Form(form): Form<InvitationForm>,
 ) -> Response {
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if !same_origin(&headers) || expected.is_empty() || !constant_time_eq(&form.csrf, &expected) {
+    if !pre_session_post_ok(&headers, &form.csrf) {
         return invitation_form(
             StatusCode::FORBIDDEN,
             "The form expired. Please try again.".into(),

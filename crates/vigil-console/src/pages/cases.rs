@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use vigil_client::Request;
 
-use super::{env_of, failure, page, poster, read};
+use super::{failure, page, person, poster, read};
 use crate::session::SignedIn;
 use crate::view::{self, CaseRow, Chrome, Comment, Field, InquiryCard, ReportCard, TimelineEntry};
 use crate::Console;
@@ -117,15 +117,12 @@ pub async fn inbox(
     Query(query): Query<InboxQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let env = match env_of(&env) {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let here = format!("/{}/cases", env.as_str());
-    let signed_in = match SignedIn::load(&console, &headers, env, &here).await {
+    let signed_in = match person(&console, &headers, &env, "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
+    let env = signed_in.env;
+    let here = format!("/{}/cases", env.as_str());
     let view = query
         .view
         .filter(|v| VIEWS.iter().any(|(name, _)| name == v))
@@ -442,17 +439,12 @@ pub async fn case_page(
     Path((env, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let env_parsed = match env_of(&env) {
-        Ok(env) => env,
-        Err(page) => return page,
-    };
-    let here = format!("/{env}/cases/{id}");
-    let signed_in = match SignedIn::load(&console, &headers, env_parsed, &here).await {
+    let signed_in = match person(&console, &headers, &env, &format!("/cases/{id}")).await {
         Ok(s) => s,
         Err(response) => return response,
     };
     match load_case(&signed_in, &id).await {
-        Ok(Some(case_page)) => page(&case_page, env_parsed),
+        Ok(Some(case_page)) => page(&case_page, signed_in.env),
         Ok(None) => super::not_found().await,
         Err(response) => response,
     }

@@ -43,6 +43,14 @@ struct UsersPage {
     error: String,
 }
 
+/// The one-time link an invitation or reset answered with.
+fn invitation_link(answer: &vigil_client::Response) -> String {
+    answer.body["meta"]["invitation_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 async fn render(signed_in: &SignedIn, link: String, link_for: String, error: String) -> Response {
     let mut users = Vec::new();
     let mut cursor = None;
@@ -133,11 +141,13 @@ pub async fn invite(
         .await
     {
         Ok(answer) => {
-            let link = answer.body["meta"]["invitation_url"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            render(&signed_in, link, form.email, String::new()).await
+            render(
+                &signed_in,
+                invitation_link(&answer),
+                form.email,
+                String::new(),
+            )
+            .await
         }
         Err(error) => render(&signed_in, String::new(), String::new(), error_text(&error)).await,
     }
@@ -181,10 +191,7 @@ pub async fn change(
     };
     match signed_in.api.send(request).await {
         Ok(answer) if form.action == "reset" => {
-            let link = answer.body["meta"]["invitation_url"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let link = invitation_link(&answer);
             let email = view::text(&answer.body["data"], "email_address");
             render(&signed_in, link, email, String::new()).await
         }
