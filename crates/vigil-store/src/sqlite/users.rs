@@ -12,6 +12,19 @@ fn decode<T: serde::de::DeserializeOwned>(what: &str, body: &str) -> Result<T> {
         .map_err(|e| StoreError::Corrupt(format!("a stored {what} is unreadable: {e}")))
 }
 
+/// A page of JSON bodies, decoded.
+fn decode_page<T: serde::de::DeserializeOwned>(what: &str, found: Page<String>) -> Result<Page<T>> {
+    Ok(Page {
+        items: found
+            .items
+            .iter()
+            .map(|body| decode(what, body))
+            .collect::<Result<_>>()?,
+        has_older: found.has_older,
+        has_newer: found.has_newer,
+    })
+}
+
 fn one_user(conn: &Connection, column: &str, value: &str) -> Result<Option<User>> {
     let body: Option<String> = conn
         .prepare_cached(&format!("SELECT body FROM users WHERE {column} = ?1"))?
@@ -47,15 +60,7 @@ pub(super) fn users(conn: &Connection, org: &str, request: &PageRequest) -> Resu
         request,
         |r| r.get::<_, String>(1),
     )?;
-    Ok(Page {
-        items: found
-            .items
-            .iter()
-            .map(|b| decode("user", b))
-            .collect::<Result<_>>()?,
-        has_older: found.has_older,
-        has_newer: found.has_newer,
-    })
+    decode_page("user", found)
 }
 
 pub(super) fn insert_user(conn: &Connection, user: &User) -> Result<()> {
@@ -181,13 +186,5 @@ pub(super) fn audit_entries(
         request,
         |r| r.get::<_, String>(1),
     )?;
-    Ok(Page {
-        items: found
-            .items
-            .iter()
-            .map(|b| decode("audit entry", b))
-            .collect::<Result<_>>()?,
-        has_older: found.has_older,
-        has_newer: found.has_newer,
-    })
+    decode_page("audit entry", found)
 }
