@@ -198,8 +198,9 @@ pub struct ReportFilter {
     pub reference_id: Option<String>,
 }
 
-/// Filters for listing records of one kind. A record matches when, for every group, it
-/// carries at least one of the group's terms, and it was created in the range.
+/// Filters for listing records of one kind, and their order. A record matches when, for
+/// every group, it carries at least one of the group's terms, it was created in the range,
+/// and its rank (see [`RecordRow::rank_at`]) is at or before `rank_to`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordFilter {
     pub all_of: Vec<Vec<String>>,
@@ -207,6 +208,10 @@ pub struct RecordFilter {
     pub created_from: Option<i64>,
     /// Created at or before (milliseconds).
     pub created_to: Option<i64>,
+    /// Ranked at or before (milliseconds): a case whose SLA is due by then.
+    pub rank_to: Option<i64>,
+    /// Soonest rank first (then oldest first) instead of newest first.
+    pub by_rank: bool,
 }
 
 impl RecordFilter {
@@ -227,9 +232,15 @@ pub struct RecordRow {
     pub created_at: i64,
     /// When the scheduler must look at it again.
     pub due_at: Option<i64>,
+    /// The time a list may be ordered and bounded by (a case's SLA), [`RANK_NEVER`] for a
+    /// record of a ranked kind with none; `None` for kinds that are never ranked.
+    pub rank_at: Option<i64>,
     pub terms: Vec<String>,
     pub body: String,
 }
+
+/// The rank of a record with no time to be ranked by: after every other.
+pub const RANK_NEVER: i64 = i64::MAX;
 
 /// A record whose `due_at` has come.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -365,6 +376,8 @@ pub trait Store: Send + Sync + 'static {
         filter: &RecordFilter,
         page: &PageRequest,
     ) -> Result<Page<String>>;
+    /// How many records of `kind` match `filter`.
+    fn count_records(&self, env: &str, kind: &str, filter: &RecordFilter) -> Result<u64>;
     /// Visit every record of `kind` in the environment, newest first, until the visitor
     /// returns false (search).
     fn scan_records(

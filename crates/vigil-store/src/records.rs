@@ -22,6 +22,11 @@ pub trait Record: Serialize + DeserializeOwned {
     }
     /// What the record is found by, each made with [`term`].
     fn terms(&self) -> Vec<String>;
+    /// The time lists of this kind may be ordered and bounded by (see
+    /// [`RecordRow::rank_at`]).
+    fn rank_at(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// A filter term: `name:value`.
@@ -40,6 +45,7 @@ fn row<R: Record>(record: &R) -> Result<RecordRow> {
         kind: R::KIND.to_string(),
         created_at: record.created_at(),
         due_at: record.due_at(),
+        rank_at: record.rank_at(),
         terms: record.terms(),
         body: serde_json::to_string(record)?,
     })
@@ -53,7 +59,13 @@ impl dyn Store {
             .transpose()
     }
 
-    /// A page of records of kind `R`, newest first.
+    /// How many records of kind `R` match `filter`.
+    pub fn count<R: Record>(&self, env: &str, filter: &RecordFilter) -> Result<u64> {
+        self.count_records(env, R::KIND, filter)
+    }
+
+    /// A page of records of kind `R`, newest first (soonest rank first when the filter
+    /// says `by_rank`).
     pub fn find<R: Record>(
         &self,
         env: &str,
@@ -229,11 +241,16 @@ impl Record for Case {
     fn due_at(&self) -> Option<i64> {
         Case::due_at(self)
     }
+    /// Cases are ordered and bounded by their SLA (a reviewer's "due soonest first").
+    fn rank_at(&self) -> Option<i64> {
+        Some(self.sla_expires_at.unwrap_or(crate::RANK_NEVER))
+    }
     fn terms(&self) -> Vec<String> {
         let mut terms = vec![
             term("status", self.status.as_str()),
             term("template", &self.template_id),
         ];
+        terms.extend(self.tags.iter().map(|tag| term("tag", tag)));
         if let Some(resolution) = &self.resolution {
             terms.push(term("status", resolution));
         }
@@ -497,6 +514,97 @@ mod tests {
                 .unwrap()
                 .is_none(),
             "kinds are apart"
+        );
+    }
+
+    #[test]
+    fn cases_page_by_sla_soonest_first_and_count_and_bound_by_it() {
+        use vigil_domain::case::{Case, CaseTemplate, Participant};
+        let (_dir, store) = store();
+        let template = CaseTemplate {
+            id: "ctmpl_a".into(),
+            name: "Review".into(),
+            status: "active".into(),
+            resolutions: vec!["Approved".into()],
+            field_schemas: Vec::new(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let creator = Participant {
+            id: "key".into(),
+            kind: "user".into(),
+        };
+        // Created in this order; SLAs: 30, none, 10, 20, none.
+        let slas = [Some(30), None, Some(10), Some(20), None];
+        transact_blocking(&store, move |tx| -> Result<()> {
+            for (n, sla) in slas.iter().enumerate() {
+                let mut case =
+                    Case::open(format!("case_{n}"), &template, creator.clone(), n as i64);
+                case.sla_expires_at = *sla;
+                if n % 2 == 0 {
+                    case.tags.push("urgent".into());
+                }
+                tx.put("env_a", &case)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let ranked = RecordFilter {
+            by_rank: true,
+            ..Default::default()
+        };
+        let page = |filter: &RecordFilter, after: Option<&str>, before: Option<&str>| {
+            let page = store
+                .find::<Case>(
+                    "env_a",
+                    filter,
+                    &PageRequest {
+                        size: 2,
+                        after: after.map(str::to_string),
+                        before: before.map(str::to_string),
+                    },
+                )
+                .unwrap();
+            let ids: Vec<String> = page.items.into_iter().map(|c| c.id).collect();
+            (ids, page.has_newer, page.has_older)
+        };
+        // Soonest SLA first; cases without one last, oldest first.
+        assert_eq!(
+            page(&ranked, None, None),
+            (vec!["case_2".into(), "case_3".into()], false, true)
+        );
+        assert_eq!(
+            page(&ranked, Some("case_3"), None),
+            (vec!["case_0".into(), "case_1".into()], true, true)
+        );
+        assert_eq!(
+            page(&ranked, Some("case_1"), None),
+            (vec!["case_4".into()], true, false)
+        );
+        assert_eq!(
+            page(&ranked, None, Some("case_0")),
+            (vec!["case_2".into(), "case_3".into()], false, true)
+        );
+        assert_eq!(page(&ranked, Some("case_4"), None), (vec![], true, false));
+        // Due by 20: the two soonest.
+        let due = RecordFilter {
+            rank_to: Some(20),
+            ..ranked.clone()
+        };
+        assert_eq!(page(&due, None, None).0, vec!["case_2", "case_3"]);
+        assert_eq!(store.count::<Case>("env_a", &due).unwrap(), 2);
+        let urgent = RecordFilter::default().any_of(vec![term("tag", "urgent")]);
+        assert_eq!(store.count::<Case>("env_a", &urgent).unwrap(), 3);
+        assert_eq!(
+            store
+                .count::<Case>("env_a", &RecordFilter::default())
+                .unwrap(),
+            5
+        );
+        // Newest first stays the default.
+        assert_eq!(
+            page(&RecordFilter::default(), None, None).0,
+            vec!["case_4", "case_3"]
         );
     }
 }

@@ -211,6 +211,130 @@ async fn cases_are_listed_by_status_queue_assignee_and_attached_objects() {
 }
 
 #[tokio::test]
+async fn a_reviewer_sorts_by_sla_filters_by_tag_and_sla_and_counts_a_queue() {
+    let server = Server::start();
+    let api = server.client();
+    // SLAs in an hour, none, in a minute, in a day; the second and fourth tagged.
+    let mut ids = Vec::new();
+    for (sla, tags) in [
+        (Some(3600), json!([])),
+        (None, json!(["pep"])),
+        (Some(60), json!([])),
+        (Some(86_400), json!(["pep", "urgent"])),
+    ] {
+        let meta = match sla {
+            Some(seconds) => json!({"sla-expires-in-seconds": seconds}),
+            None => json!({}),
+        };
+        let id = new_case(&api, json!({}), meta).await.id();
+        for tag in tags.as_array().unwrap() {
+            let tagged = api
+                .post(
+                    &format!("/api/v1/cases/{id}/add-tag"),
+                    json!({"meta": {"tag-name": tag}}),
+                )
+                .await;
+            assert_eq!(tagged.status, 200, "{:?}", tagged.body);
+        }
+        ids.push(id);
+    }
+    let listed = |query: &'static str| {
+        let api = api.clone();
+        async move {
+            let answer = api.get(&format!("/api/v1/cases?{query}")).await;
+            assert_eq!(answer.status, 200, "{query}: {:?}", answer.body);
+            answer
+        }
+    };
+    let by_sla = listed("sort=sla-expires-at").await;
+    assert_eq!(
+        by_sla.ids(),
+        vec![
+            ids[2].clone(),
+            ids[0].clone(),
+            ids[3].clone(),
+            ids[1].clone()
+        ],
+        "soonest SLA first, none last"
+    );
+    // Paging keeps the order and the sort.
+    let first = listed("sort=sla-expires-at&page[size]=2").await;
+    assert_eq!(first.ids(), vec![ids[2].clone(), ids[0].clone()]);
+    let next = first.body["links"]["next"].as_str().unwrap().to_string();
+    assert!(next.contains("sort=sla-expires-at"), "{next}");
+    let second = api.get(&next).await;
+    assert_eq!(second.ids(), vec![ids[3].clone(), ids[1].clone()]);
+    assert_eq!(
+        listed("filter[tag]=pep").await.ids(),
+        vec![ids[3].clone(), ids[1].clone()]
+    );
+    // Due within two hours: the minute and the hour.
+    let soon = (std::time::SystemTime::now() + Duration::from_secs(7200))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let due = api
+        .get(&format!(
+            "/api/v1/cases?sort=sla-expires-at&filter[sla-expires-at-end]={}",
+            vigil_domain::time::format_millis(soon as i64 * 1000)
+        ))
+        .await;
+    assert_eq!(due.ids(), vec![ids[2].clone(), ids[0].clone()]);
+    let count = |query: String| {
+        let api = api.clone();
+        async move {
+            let answer = api.get(&format!("/api/v1/case-counts?{query}")).await;
+            assert_eq!(answer.status, 200, "{query}: {:?}", answer.body);
+            answer.body["data"]["attributes"]["count"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(count(String::new()).await, 4);
+    assert_eq!(count("filter[tag]=urgent".into()).await, 1);
+    assert_eq!(
+        count("filter[assignee-id]=none&filter[status]=open".into()).await,
+        4
+    );
+    act(
+        &api,
+        &ids[0],
+        "assign",
+        json!({"user-email-address": "a@example.com"}),
+    )
+    .await;
+    assert_eq!(count("filter[assignee-id]=none".into()).await, 3);
+    // A tag added later is found too.
+    let tagged = api
+        .post(
+            &format!("/api/v1/cases/{}/add-tag", ids[2]),
+            json!({"meta": {"tag-name": "urgent"}}),
+        )
+        .await;
+    assert_eq!(tagged.status, 200, "{:?}", tagged.body);
+    assert_eq!(count("filter[tag]=urgent".into()).await, 2);
+    // Bad sorts and filters are refused, naming them.
+    for (query, named) in [
+        ("/api/v1/cases?sort=name", "sort `name`"),
+        (
+            "/api/v1/accounts?sort=sla-expires-at",
+            "sort `sla-expires-at`",
+        ),
+        ("/api/v1/case-counts?filter[colour]=red", "filter[colour]"),
+        (
+            "/api/v1/cases?filter[sla-expires-at-end]=soon",
+            "filter[sla-expires-at-end]",
+        ),
+    ] {
+        let refused = api.get(query).await;
+        assert_eq!(refused.status, 400, "{query}");
+        assert!(
+            contains(refused.body.to_string().as_bytes(), named),
+            "{query}: {:?}",
+            refused.body
+        );
+    }
+}
+
+#[tokio::test]
 async fn objects_tags_fields_and_comments_change_a_case() {
     let server = Server::start();
     let api = server.client();

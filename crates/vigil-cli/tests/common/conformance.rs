@@ -240,6 +240,7 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
             Some(Beyond::Resource("/document/generics/{document-id}", "get"))
         }
         ("get", ["documents", _, "files", ..]) | ("get", ["tool-calls"]) => Some(Beyond::Own),
+        ("get", ["case-counts"]) => Some(Beyond::Own),
         ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {
             Some(Beyond::Own)
         }

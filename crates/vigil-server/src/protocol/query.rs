@@ -16,6 +16,8 @@ pub struct QueryParams {
     pub include: Option<Vec<String>>,
     /// `fields[account]=reference-id,tags` sparse fieldsets by type.
     pub fields: BTreeMap<String, Vec<String>>,
+    /// `sort=sla-expires-at` (beyond Persona; only lists that say so take it).
+    pub sort: Option<String>,
 }
 
 /// Split `name[key]` into `("name", Some("key"))`.
@@ -47,6 +49,7 @@ pub fn parse(raw: Option<&str>) -> ApiResult<QueryParams> {
             ("include", None) => {
                 params.include = Some(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
             }
+            ("sort", None) => params.sort = Some(value.trim().to_string()),
             ("fields", Some(kind)) if crate::views::is_resource_type(kind) => {
                 params.fields.insert(kind.to_string(), value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
             }
@@ -73,6 +76,24 @@ pub fn parse(raw: Option<&str>) -> ApiResult<QueryParams> {
 impl QueryParams {
     /// Reject filters a handler does not support, naming the offending one.
     pub fn allow_filters(&self, allowed: &[&str]) -> ApiResult<()> {
+        self.allow(allowed, &[]).map(|_| ())
+    }
+
+    /// Reject filters and a `sort` a handler does not support; the sort asked for, if any.
+    pub fn allow(&self, allowed: &[&str], sorts: &[&str]) -> ApiResult<Option<&str>> {
+        if let Some(sort) = &self.sort {
+            if !sorts.contains(&sort.as_str()) {
+                let hint = if sorts.is_empty() {
+                    "this list is always newest first".to_string()
+                } else {
+                    format!("supported: {}", sorts.join(", "))
+                };
+                let shown: String = sort.chars().take(64).collect();
+                return Err(ApiError::bad_request(format!(
+                    "sort `{shown}` is not supported ({hint})"
+                )));
+            }
+        }
         if let Some(unknown) = self.filter.keys().find(|k| !allowed.contains(&k.as_str())) {
             let hint = if allowed.is_empty() {
                 "this list takes no filters".to_string()
@@ -83,7 +104,7 @@ impl QueryParams {
                 "filter[{unknown}] is not a supported filter ({hint})"
             )));
         }
-        Ok(())
+        Ok(self.sort.as_deref())
     }
 
     /// A comma-separated filter as a list.

@@ -30,6 +30,11 @@ fn time(query: &QueryParams, name: &str) -> ApiResult<Option<i64>> {
         .transpose()
 }
 
+/// `filter[name]` as a time in milliseconds, if given.
+pub(crate) fn time_filter(query: &QueryParams, name: &str) -> ApiResult<Option<i64>> {
+    time(query, name)
+}
+
 /// A record filter holding `filter[created-at-start]` and `filter[created-at-end]`.
 pub(crate) fn created_between(query: &QueryParams) -> ApiResult<RecordFilter> {
     Ok(RecordFilter {

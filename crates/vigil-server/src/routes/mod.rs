@@ -247,6 +247,7 @@ pub fn api_routes() -> Router<AppState> {
             get(inquiries::templates::retrieve),
         )
         .route("/cases", get(cases::crud::list).post(cases::crud::create))
+        .route("/case-counts", get(cases::crud::count))
         .route("/cases/search", post(cases::crud::search))
         .route(
             "/cases/{case_id}",

@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "users",
         include_str!("../../migrations/sqlite/0011_users.sql"),
     ),
+    (
+        12,
+        "case_order",
+        include_str!("../../migrations/sqlite/0012_case_order.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

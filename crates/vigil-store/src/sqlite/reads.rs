@@ -690,6 +690,10 @@ impl Store for SqliteStore {
         self.read(|conn| super::records::records(conn, env, kind, filter, request))
     }
 
+    fn count_records(&self, env: &str, kind: &str, filter: &RecordFilter) -> Result<u64> {
+        self.read(|conn| super::records::count(conn, env, kind, filter))
+    }
+
     fn scan_records(
         &self,
         env: &str,

@@ -5,7 +5,7 @@ use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::paging::page;
-use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result};
+use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result, StoreError};
 
 /// The WHERE clause of a record filter and its parameters.
 fn filter_clause(env: &str, kind: &str, filter: &RecordFilter) -> (String, Vec<Box<dyn ToSql>>) {
@@ -25,6 +25,10 @@ fn filter_clause(env: &str, kind: &str, filter: &RecordFilter) -> (String, Vec<B
     }
     if let Some(to) = filter.created_to {
         sql.push_str(" AND created_at <= ?");
+        params.push(Box::new(to));
+    }
+    if let Some(to) = filter.rank_to {
+        sql.push_str(" AND rank_at <= ?");
         params.push(Box::new(to));
     }
     (sql, params)
@@ -48,6 +52,9 @@ pub(super) fn records(
 ) -> Result<Page<String>> {
     let (clause, owned) = filter_clause(env, kind, filter);
     let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    if filter.by_rank {
+        return ranked_page(conn, env, kind, &clause, &params, request);
+    }
     page(
         conn,
         "SELECT seq, body FROM records",
@@ -64,6 +71,101 @@ pub(super) fn records(
         request,
         |r| r.get::<_, String>(1),
     )
+}
+
+/// A page of records in rank order, soonest first, ties oldest first: the cursor is the
+/// `(rank_at, seq)` of the record a page starts after or ends before.
+fn ranked_page(
+    conn: &Connection,
+    env: &str,
+    kind: &str,
+    clause: &str,
+    params: &[&dyn ToSql],
+    request: &PageRequest,
+) -> Result<Page<String>> {
+    let position = |id: &str| -> Result<(i64, i64)> {
+        conn.prepare_cached(
+            "SELECT COALESCE(rank_at, 9223372036854775807), seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
+        )?
+        .query_row(params![id, env, kind], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownCursor(id.to_string()))
+    };
+    let key = "(COALESCE(rank_at, 9223372036854775807), seq)";
+    let (bound, forward) = match (&request.after, &request.before) {
+        (Some(after), _) => (Some((">", position(after)?)), true),
+        (None, Some(before)) => (Some(("<", position(before)?)), false),
+        (None, None) => (None, true),
+    };
+    let limit = request.size as i64 + 1;
+    let mut sql = format!(
+        "SELECT COALESCE(rank_at, 9223372036854775807), seq, body FROM records WHERE {clause}"
+    );
+    let mut all: Vec<&dyn ToSql> = params.to_vec();
+    let (rank, seq);
+    if let Some((op, (r, s))) = bound {
+        (rank, seq) = (r, s);
+        sql.push_str(&format!(" AND {key} {op} (?, ?)"));
+        all.push(&rank);
+        all.push(&seq);
+    }
+    sql.push_str(if forward {
+        " ORDER BY rank_at ASC, seq ASC LIMIT ?"
+    } else {
+        " ORDER BY rank_at DESC, seq DESC LIMIT ?"
+    });
+    all.push(&limit);
+    let mut rows: Vec<((i64, i64), String)> = conn
+        .prepare_cached(&sql)?
+        .query_map(all.as_slice(), |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let more = rows.len() as i64 == limit;
+    rows.truncate(request.size);
+    if !forward {
+        rows.reverse();
+    }
+    // Whether anything comes before (`<`) or after (`>`) a position.
+    let exists = |op: &str, (r, s): (i64, i64)| -> Result<bool> {
+        let sql =
+            format!("SELECT EXISTS(SELECT 1 FROM records WHERE {clause} AND {key} {op} (?, ?))");
+        let mut all: Vec<&dyn ToSql> = params.to_vec();
+        all.push(&r);
+        all.push(&s);
+        Ok(conn
+            .prepare_cached(&sql)?
+            .query_row(all.as_slice(), |row| row.get(0))?)
+    };
+    // An empty page still has what is at its cursor on the other side.
+    let (has_older, has_newer) = match (forward, bound, rows.first(), rows.last()) {
+        (true, None, _, _) => (more, false),
+        (true, Some((_, (r, s))), first, _) => {
+            (more, exists("<", first.map_or((r, s + 1), |(p, _)| *p))?)
+        }
+        (false, Some((_, (r, s))), _, last) => {
+            (exists(">", last.map_or((r, s - 1), |(p, _)| *p))?, more)
+        }
+        (false, None, _, _) => unreachable!("backward pages always have a cursor"),
+    };
+    Ok(Page {
+        items: rows.into_iter().map(|(_, body)| body).collect(),
+        has_older,
+        has_newer,
+    })
+}
+
+pub(super) fn count(
+    conn: &Connection,
+    env: &str,
+    kind: &str,
+    filter: &RecordFilter,
+) -> Result<u64> {
+    let (clause, owned) = filter_clause(env, kind, filter);
+    let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    let sql = format!("SELECT COUNT(*) FROM records WHERE {clause}");
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(params.as_slice(), |r| r.get(0))?;
+    Ok(n as u64)
 }
 
 pub(super) fn find(
@@ -122,12 +224,12 @@ pub(super) fn next_due(conn: &Connection, kinds: &[&str]) -> Result<Option<i64>>
 pub(super) fn put(conn: &Connection, env: &str, row: &RecordRow) -> Result<()> {
     let seq: i64 = conn
         .prepare_cached(
-            "INSERT INTO records (id, environment_id, kind, created_at, due_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, body = excluded.body
+            "INSERT INTO records (id, environment_id, kind, created_at, due_at, rank_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, rank_at = excluded.rank_at, body = excluded.body
              RETURNING seq",
         )?
         .query_row(
-            params![row.id, env, row.kind, row.created_at, row.due_at, row.body],
+            params![row.id, env, row.kind, row.created_at, row.due_at, row.rank_at, row.body],
             |r| r.get(0),
         )?;
     conn.prepare_cached("DELETE FROM record_terms WHERE record_seq = ?1")?

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use vigil_domain::case::{Case, CaseStatus};
 use vigil_domain::permissions::Access;
-use vigil_store::{term, PageRequest};
+use vigil_store::{term, PageRequest, RecordFilter};
 
 use super::{act_on_case, object_ids, written};
 use crate::protocol::{paging, write, ApiBody, ApiError, ApiResult, Ctx, Reply};
@@ -110,13 +110,52 @@ const FILTERS: &[&str] = &[
     "assignee-id",
     "created-at-start",
     "created-at-end",
+    "tag",
+    "sla-expires-at-end",
 ];
 
-/// `GET /cases`, newest first, with Persona's filters and (beyond Persona) queue, assignee
-/// and creation dates.
+/// The orders `GET /cases` takes: newest first (the default), or SLA due soonest first.
+const SORTS: &[&str] = &["-created-at", "sla-expires-at"];
+
+/// `GET /cases`, newest first, with Persona's filters and (beyond Persona) queue, assignee,
+/// tag, creation dates, SLA due by, and `sort=sla-expires-at`.
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
+    let sort = ctx.query.allow(FILTERS, SORTS)?;
+    let mut filter = filter_of(&ctx)?;
+    filter.by_rank = sort == Some("sla-expires-at");
+    let request: PageRequest = paging::request(&ctx.query)?;
+    let page = state.store.find::<Case>(ctx.env_id(), &filter, &request)?;
+    let mut extra = paging::filter_pairs(&ctx.query);
+    if let Some(sort) = sort {
+        extra.push(("sort".into(), sort.to_string()));
+    }
+    paging::list_reply(
+        &ctx,
+        "/api/v1/cases",
+        &extra,
+        &request,
+        &page,
+        |c| c.id.clone(),
+        |c| Ok(Some(views::case::resource(c))),
+    )
+}
+
+/// `GET /case-counts` (beyond Persona): how many cases `GET /cases` with the same filters
+/// lists, for a reviewer's queue counts.
+pub async fn count(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("case", Access::Read)?;
     ctx.query.allow_filters(FILTERS)?;
+    let filter = filter_of(&ctx)?;
+    let count = state.store.count::<Case>(ctx.env_id(), &filter)?;
+    let doc = serde_json::json!({
+        "data": {"type": "case-count", "attributes": {"count": count}}
+    });
+    Ok(crate::protocol::render::finish(doc, &ctx, StatusCode::OK))
+}
+
+/// The store filter of `GET /cases`' filters.
+fn filter_of(ctx: &Ctx) -> ApiResult<RecordFilter> {
     let terms = |name: &str, key: &str| crate::routes::filters::terms(&ctx.query, name, key);
     let status: Vec<String> = ctx
         .query
@@ -135,18 +174,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
         .any_of(terms("inquiry-id", "inquiry"))
         .any_of(terms("report-id", "report"))
         .any_of(terms("case-queue-id", "queue"))
-        .any_of(terms("assignee-id", "assignee"));
-    let request: PageRequest = paging::request(&ctx.query)?;
-    let page = state.store.find::<Case>(ctx.env_id(), &filter, &request)?;
-    paging::list_reply(
-        &ctx,
-        "/api/v1/cases",
-        &paging::filter_pairs(&ctx.query),
-        &request,
-        &page,
-        |c| c.id.clone(),
-        |c| Ok(Some(views::case::resource(c))),
-    )
+        .any_of(terms("assignee-id", "assignee"))
+        .any_of(terms("tag", "tag"));
+    Ok(RecordFilter {
+        rank_to: crate::routes::filters::time_filter(&ctx.query, "sla-expires-at-end")?,
+        ..filter
+    })
 }
 
 /// `PATCH /cases/{id}`: `fields`, `case-queue-id`; `meta.sla-expires-in-seconds`.

@@ -1,0 +1,15 @@
+-- A reviewer's inbox orders cases by SLA, soonest first, and bounds them by it ("due in
+-- the next day"): `rank_at` is the time a kind's lists are ordered by (a case's SLA, the
+-- largest integer when it has none), NULL for kinds that are never ordered so.
+ALTER TABLE records ADD COLUMN rank_at INTEGER;
+CREATE INDEX records_by_rank ON records (environment_id, kind, rank_at, seq)
+    WHERE rank_at IS NOT NULL;
+UPDATE records
+    SET rank_at = COALESCE(json_extract(body, '$.sla_expires_at'), 9223372036854775807)
+    WHERE kind = 'case';
+
+-- Cases are found by their tags (`filter[tag]`).
+INSERT OR IGNORE INTO record_terms (record_seq, term)
+    SELECT records.seq, 'tag:' || tags.value
+    FROM records, json_each(records.body, '$.tags') AS tags
+    WHERE records.kind = 'case';
