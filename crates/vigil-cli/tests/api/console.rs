@@ -409,6 +409,38 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
     // Unknown pages and environments are the console's not-found page.
     let missing = console_get(&server, "/staging/cases", Some(&cookie)).await;
     assert_eq!(missing.status(), 404);
+    // An analyst investigates but cannot decide: a forged batch resolution is refused by
+    // the API, and the case stays open.
+    let api = server.client();
+    let template = api.get("/api/v1/case-templates").await.ids()[0].clone();
+    let case = api
+        .post(
+            "/api/v1/cases",
+            json!({"data": {"attributes": {"case-template-id": template}}}),
+        )
+        .await
+        .id();
+    let (analyst, analyst_csrf) = signed_in(&server, "ana@example.com", "analyst").await;
+    let forged = http
+        .post(format!("{}/sandbox/cases/batch", server.base))
+        .header("Cookie", &analyst)
+        .form(&[
+            ("csrf", analyst_csrf.as_str()),
+            ("action", "resolve"),
+            ("resolution", "Approved"),
+            ("confirmed", "yes"),
+            ("case", case.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let still = api.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(still.body["data"]["attributes"]["status"], "open");
+    // Her inbox offers no resolution at all.
+    let inbox = console_get(&server, "/sandbox/cases?view=open", Some(&analyst)).await;
+    let html = inbox.text().await.unwrap();
+    assert!(html.contains("Assign to me") && !html.contains("Resolve…"));
     // Signing out ends the session in the API too.
     let out = post("/logout", &csrf, "same-origin").send().await.unwrap();
     assert_eq!(out.status(), 303);

@@ -191,12 +191,61 @@ try {
   await page.locator(`input[type=checkbox][value="${setup.caseC.id}"]`).check();
   await page.locator(`input[type=checkbox][value="${fresh}"]`).check();
   await page.waitForTimeout(6000);
-  await page.getByRole("button", { name: "Assign selected to me" }).click();
+  await page.locator("#batch").getByRole("button", { name: "Assign to me" }).click();
   await page.waitForURL(/view=mine/);
   await expectText(page, "2 cases assigned to you.");
   await expectText(page, setup.caseC.id);
   await expectText(page, fresh);
   await audit(page, "inbox-mine");
+
+  // Filters, counts and batch move and resolve: two cases tagged "batch", one due soon.
+  const queue = await api("POST", "/case-queues", { data: { attributes: { name: "Escalations" } } });
+  const templates = await api("GET", "/case-templates");
+  const batch = [];
+  for (const seconds of [86400, 600]) {
+    const opened = await api("POST", "/cases", {
+      data: { attributes: { "case-template-id": templates.data[0].id } },
+      meta: { "sla-expires-in-seconds": seconds },
+    });
+    await api("POST", `/cases/${opened.data.id}/add-tag`, { meta: { "tag-name": "batch" } });
+    batch.push(opened.data.id);
+  }
+  await page.goto(`${base}/sandbox/cases?view=open`);
+  await page.getByText("Filter and sort").click();
+  await page.getByLabel("Tag").fill("batch");
+  await page.getByLabel("Order").selectOption("sla");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.waitForURL(/tag=batch/);
+  const order = await page.locator("#inbox tbody tr input[type=checkbox]").evaluateAll((boxes) => boxes.map((b) => b.value));
+  if (JSON.stringify(order) !== JSON.stringify([batch[1], batch[0]])) fail(`SLA order should put the sooner first: ${order}`);
+  const openTab = await page.getByRole("link", { name: /All open/ }).innerText();
+  if (!/\b2\b/.test(openTab)) fail(`the All open tab should count the 2 filtered cases: ${openTab}`);
+  await page.getByLabel("SLA due").selectOption("day");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.waitForURL(/due=day/);
+  if (await page.locator("#inbox tbody tr").count() !== 1) fail("due within a day should leave one case");
+  await audit(page, "inbox-filtered");
+  await page.getByRole("link", { name: "Clear" }).click();
+  await page.goto(`${base}/sandbox/cases?view=open&tag=batch`);
+  for (const id of batch) await page.locator(`input[type=checkbox][value="${id}"]`).check();
+  await page.getByLabel("Queue").selectOption(queue.data.id);
+  await page.getByRole("button", { name: "Move" }).click();
+  await expectText(page, "2 cases moved.");
+  await page.goto(`${base}/sandbox/cases?view=open&tag=batch`);
+  for (const id of batch) await page.locator(`input[type=checkbox][value="${id}"]`).check();
+  await page.getByLabel("Resolution").selectOption("Approved");
+  await page.getByRole("button", { name: "Resolve…" }).click();
+  await expectText(page, "Resolve 2 cases as Approved?");
+  await audit(page, "batch-confirm");
+  await page.getByRole("button", { name: "Yes, resolve as Approved" }).click();
+  await expectText(page, "2 cases resolved.");
+  for (const id of batch) {
+    const after = await api("GET", `/cases/${id}`);
+    if (after.data.attributes.status !== "Approved") fail(`${id} is ${after.data.attributes.status}, not Approved`);
+    const inQueue = after.data.relationships["case-queue"].data;
+    if (!inQueue || inQueue.id !== queue.data.id) fail(`${id} was not moved to the queue`);
+    if (after.data.attributes["resolver-id"] === null) fail(`${id} has no resolver`);
+  }
 
   // A phone-sized screen.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -23,7 +23,7 @@ const VIEWS: &[(&str, &str)] = &[
     ("resolved", "Resolved"),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct InboxQuery {
     #[serde(default)]
     view: Option<String>,
@@ -31,27 +31,115 @@ pub struct InboxQuery {
     after: Option<String>,
     #[serde(default)]
     notice: Option<String>,
+    /// Filters on every view: a case template, a tag, SLA due (`overdue`, `day`, `week`),
+    /// created from / to (`YYYY-MM-DD`), and the order (`newest`, `sla`).
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    sort: String,
 }
 
-/// The inbox's list alone, which the page's script fetches every few seconds (with
-/// `Vigil-Partial: inbox`) to show new and changed cases without a reload.
+/// When "SLA due" ends for each choice: now, in a day, in a week.
+const DUE: &[(&str, &str, i64)] = &[
+    ("overdue", "Overdue", 0),
+    ("day", "Due within a day", 86_400_000),
+    ("week", "Due within a week", 7 * 86_400_000),
+];
+
+impl InboxQuery {
+    /// The filters beyond the view, as `list_cases` arguments (also `count_cases`'). A
+    /// date that is not `YYYY-MM-DD` is the API's to refuse, in its own words.
+    fn filters(&self) -> Map<String, Value> {
+        let mut args = Map::new();
+        let mut put = |name: &str, value: String| {
+            args.insert(name.into(), json!(value));
+        };
+        if !self.template.is_empty() {
+            put("case_template_id", self.template.clone());
+        }
+        if !self.tag.trim().is_empty() {
+            put("tag", self.tag.trim().to_string());
+        }
+        if let Some((_, _, ahead)) = DUE.iter().find(|(name, _, _)| *name == self.due) {
+            put("sla_expires_at_end", iso_at(now_millis() + ahead));
+        }
+        if !self.from.is_empty() {
+            put("created_at_start", self.from.clone());
+        }
+        if !self.to.is_empty() {
+            // The whole last day.
+            put("created_at_end", format!("{}T23:59:59.999Z", self.to));
+        }
+        args
+    }
+
+    /// The query string of these filters (without view and page), for links that keep them.
+    fn query_string(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("template", &self.template),
+            ("tag", &self.tag),
+            ("due", &self.due),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", &self.sort),
+        ] {
+            if !value.is_empty() {
+                out.append_pair(name, value);
+            }
+        }
+        out.finish()
+    }
+}
+
+/// One tab of the inbox: a view and how many cases it holds with the filters applied.
+pub struct ViewTab {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub count: String,
+    pub href: String,
+}
+
+/// The inbox's tabs and list, which the page's script fetches every few seconds (with
+/// `Vigil-Partial: inbox`) to show new and changed cases, and counts, without a reload.
 #[derive(Template)]
 #[template(path = "inbox_table.html")]
 struct InboxTable {
     chrome: Chrome,
+    view: String,
+    tabs: Vec<ViewTab>,
     rows: Vec<CaseRow>,
     next_page: String,
+    error: String,
 }
 
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
+    // What the live part shows (the same names as [`InboxTable`]'s, which it includes).
     chrome: Chrome,
     view: String,
-    views: Vec<(&'static str, &'static str)>,
+    tabs: Vec<ViewTab>,
     rows: Vec<CaseRow>,
     next_page: String,
+    error: String,
     notice: String,
+    templates: Vec<(String, String)>,
+    queues: Vec<(String, String)>,
+    resolutions: Vec<String>,
+    due_choices: Vec<(&'static str, &'static str)>,
+    query: InboxQuery,
+    filtered: bool,
+    may_decide: bool,
+    may_work: bool,
 }
 
 /// The API's answer for a list, or the page that says why there is none.
@@ -78,12 +166,19 @@ fn view_filters(view: &str, me: &str) -> Value {
     }
 }
 
-pub(super) fn now_iso() -> String {
-    let millis = std::time::SystemTime::now()
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    // Only compared with the API's ISO times, so the format must match theirs.
+        .unwrap_or(0)
+}
+
+pub(super) fn now_iso() -> String {
+    iso_at(now_millis())
+}
+
+/// A time as the API writes it (only compared with, and sent to, the API).
+fn iso_at(millis: i64) -> String {
     let days = millis.div_euclid(86_400_000);
     let rest = millis.rem_euclid(86_400_000);
     let (year, month, day) = civil_from_days(days);
@@ -110,7 +205,31 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-/// `GET /{env}/cases?view=unassigned|mine|open|resolved`.
+/// `(id, name)` of each item of a setup list (templates, queues).
+async fn choices(signed_in: &SignedIn, operation: &str) -> Vec<(String, String, Value)> {
+    let args = json!({"page_size": 100});
+    match list(signed_in, operation, args).await {
+        Ok(answer) => answer.body["data"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i["id"].as_str().unwrap_or_default().to_string(),
+                            view::text(i, "name"),
+                            i.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `GET /{env}/cases?view=unassigned|mine|open|resolved` and the filters of
+/// [`InboxQuery`].
 pub async fn inbox(
     State(console): State<Console>,
     Path(env): Path<String>,
@@ -125,62 +244,142 @@ pub async fn inbox(
     let here = format!("/{}/cases", env.as_str());
     let view = query
         .view
+        .clone()
         .filter(|v| VIEWS.iter().any(|(name, _)| name == v))
         .unwrap_or_else(|| "unassigned".into());
-    let mut args = view_filters(&view, &signed_in.person.email);
+    let filters = query.filters();
+    let me = signed_in.person.email.clone();
+    let with_view = |name: &str| {
+        let mut args = view_filters(name, &me);
+        for (key, value) in &filters {
+            args[key] = value.clone();
+        }
+        args
+    };
+    let mut args = with_view(&view);
     args["page_size"] = json!(25);
-    if let Some(after) = query.after.filter(|a| !a.is_empty()) {
+    if query.sort == "sla" {
+        args["sort"] = json!("sla-expires-at");
+    }
+    if let Some(after) = query.after.clone().filter(|a| !a.is_empty()) {
         args["cursor"] = json!(after);
     }
-    let answer = match list(&signed_in, "list_cases", args).await {
-        Ok(answer) => answer,
-        Err(response) => return response,
-    };
-    let now = now_iso();
-    let rows = answer.body["data"]
-        .as_array()
-        .map(|cases| cases.iter().map(|c| view::case_row(c, &now)).collect())
-        .unwrap_or_default();
-    let next_page = answer
-        .next_cursor()
-        .map(|cursor| format!("{here}?view={view}&after={cursor}"))
-        .unwrap_or_default();
-    let notice = match query.notice.as_deref() {
-        Some("empty") => "No unassigned case is waiting. Well done.".to_string(),
-        Some(assigned) => match assigned
-            .strip_prefix("assigned-")
-            .and_then(|n| n.parse::<u32>().ok())
-        {
-            Some(1) => "1 case assigned to you.".to_string(),
-            Some(n) => format!("{n} cases assigned to you."),
-            None => String::new(),
-        },
-        None => String::new(),
-    };
+    let kept = query.query_string();
+    let (mut rows, mut next_page, mut error) = (Vec::new(), String::new(), String::new());
+    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
+    match signed_in.api.call("list_cases", &args).await {
+        Ok(answer) => {
+            let now = now_iso();
+            rows = answer.body["data"]
+                .as_array()
+                .map(|cases| cases.iter().map(|c| view::case_row(c, &now)).collect())
+                .unwrap_or_default();
+            if let Some(cursor) = answer.next_cursor() {
+                next_page = format!("{here}?view={view}&after={cursor}&{kept}");
+            }
+        }
+        // A filter the API refuses (a mistyped date) is said on the page, which keeps
+        // the form to correct it.
+        Err(vigil_client::Error::Api { status: 400, .. }) | Err(vigil_client::Error::Api { status: 422, .. }) => {
+            error = "A filter is not valid; check the dates (YYYY-MM-DD).".into();
+        }
+        Err(other) => return failure(&other),
+    }
+    let mut tabs = Vec::new();
+    for (name, label) in VIEWS {
+        let mut count_args = with_view(name);
+        count_args.as_object_mut().map(|a| a.remove("sort"));
+        let count = match (error.is_empty(), list(&signed_in, "count_cases", count_args).await) {
+            (true, Ok(answer)) => answer.body["data"]["attributes"]["count"]
+                .as_u64()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        tabs.push(ViewTab {
+            name,
+            label,
+            count,
+            href: format!("{here}?view={name}&{kept}"),
+        });
+    }
     let title = VIEWS
         .iter()
         .find(|(name, _)| *name == view)
         .map(|(_, label)| *label)
         .unwrap_or("Cases");
     let chrome = Chrome::new(&signed_in, "cases", format!("Cases: {title}"));
+    let table = InboxTable {
+        chrome,
+        view,
+        tabs,
+        rows,
+        next_page,
+        error,
+    };
     if headers.get("vigil-partial").is_some_and(|v| v == "inbox") {
-        return page(
-            &InboxTable {
-                chrome,
-                rows,
-                next_page,
-            },
-            env,
-        );
+        return page(&table, env);
     }
+    let notice = match query.notice.as_deref() {
+        Some("empty") => "No unassigned case is waiting. Well done.".to_string(),
+        Some(done) => match done.split_once('-') {
+            Some((verb, n)) if n.parse::<u32>().is_ok() => {
+                let cases = if n == "1" { "case" } else { "cases" };
+                match verb {
+                    "assigned" => format!("{n} {cases} assigned to you."),
+                    "moved" => format!("{n} {cases} moved."),
+                    "resolved" => format!("{n} {cases} resolved."),
+                    _ => String::new(),
+                }
+            }
+            _ => String::new(),
+        },
+        None => String::new(),
+    };
+    let templates = choices(&signed_in, "list_case_templates").await;
+    let mut resolutions: Vec<String> = Vec::new();
+    for (_, _, template) in &templates {
+        for resolution in template["attributes"]["resolutions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !resolutions.iter().any(|r| r == resolution) {
+                resolutions.push(resolution.to_string());
+            }
+        }
+    }
+    let queues = choices(&signed_in, "list_case_queues").await;
+    let strip = |items: Vec<(String, String, Value)>| {
+        items.into_iter().map(|(id, name, _)| (id, name)).collect()
+    };
+    let person = &signed_in.person;
+    let InboxTable {
+        chrome,
+        view,
+        tabs,
+        rows,
+        next_page,
+        error,
+    } = table;
     page(
         &InboxPage {
+            filtered: !kept.is_empty(),
             chrome,
             view,
-            views: VIEWS.to_vec(),
+            tabs,
             rows,
             next_page,
+            error,
             notice,
+            templates: strip(templates),
+            queues: strip(queues),
+            resolutions,
+            due_choices: DUE.iter().map(|(name, label, _)| (*name, *label)).collect(),
+            query,
+            may_decide: person.may("case.decide"),
+            may_work: person.may("case.write"),
         },
         env,
     )
@@ -191,38 +390,80 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-/// `POST /{env}/cases/batch` with `case=...` for each ticked case and `action=assign`:
-/// each is assigned to me through the API; the inbox then says how many.
+#[derive(Template)]
+#[template(path = "batch_confirm.html")]
+struct BatchConfirm {
+    chrome: Chrome,
+    ids: Vec<String>,
+    resolution: String,
+}
+
+/// `POST /{env}/cases/batch` with `case=...` for each ticked case and `action`: `assign`
+/// (to me), `move` (to `queue`), or `resolve` (as `resolution`, after a confirmation page).
+/// Each case goes through the API on its own; the inbox then says how many.
 pub async fn batch(
     State(console): State<Console>,
     Path(env): Path<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let (mut csrf, mut action, mut ids) = (String::new(), String::new(), Vec::new());
+    let mut form: std::collections::HashMap<String, String> = Default::default();
+    let mut ids = Vec::new();
     for (name, value) in form_urlencoded::parse(&body) {
         match name.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "action" => action = value.into_owned(),
             "case" => ids.push(value.into_owned()),
-            _ => {}
+            _ => {
+                form.insert(name.into_owned(), value.into_owned());
+            }
         }
     }
-    let signed_in = match poster(&console, &headers, &env, &csrf, "/cases").await {
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let signed_in = match poster(&console, &headers, &env, &field("csrf"), "/cases").await {
         Ok(s) => s,
         Err(response) => return response,
     };
-    if action != "assign" {
-        return super::not_found().await;
+    ids.retain(|id| id.starts_with("case_") && !id.contains(['/', '?', '#']));
+    let (verb, view) = match field("action").as_str() {
+        "assign" => ("assigned", "mine"),
+        "move" => ("moved", "open"),
+        "resolve" => ("resolved", "resolved"),
+        _ => return super::not_found().await,
+    };
+    if verb == "resolved" && field("confirmed") != "yes" && !ids.is_empty() {
+        return page(
+            &BatchConfirm {
+                chrome: Chrome::new(&signed_in, "cases", "Confirm the decisions"),
+                ids,
+                resolution: field("resolution"),
+            },
+            signed_in.env,
+        );
     }
     let mut done = 0;
-    for id in ids.iter().filter(|id| id.starts_with("case_")) {
-        match assign(&signed_in, id).await {
+    for id in &ids {
+        let outcome = match verb {
+            "assigned" => assign(&signed_in, id).await,
+            "moved" => {
+                let args = json!({"case_id": id, "case_queue_id": field("queue")});
+                call(&signed_in, "update_case", args).await
+            }
+            _ => {
+                let args = json!({"case_id": id, "status": field("resolution")});
+                call(&signed_in, "set_case_status", args).await
+            }
+        };
+        match outcome {
             Ok(()) => done += 1,
             Err(error) => return failure(&error),
         }
     }
-    Redirect::to(&format!("/{env}/cases?view=mine&notice=assigned-{done}")).into_response()
+    Redirect::to(&format!("/{env}/cases?view={view}&notice={verb}-{done}")).into_response()
+}
+
+/// One API operation as the person, its answer not needed.
+async fn call(signed_in: &SignedIn, operation: &str, args: Value) -> Result<(), vigil_client::Error> {
+    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
+    signed_in.api.call(operation, &args).await.map(|_| ())
 }
 
 /// `POST /{env}/cases/next`: the oldest unassigned open case, assigned to me, opened.
@@ -261,11 +502,7 @@ pub async fn next_unassigned(
 
 async fn assign(signed_in: &SignedIn, id: &str) -> Result<(), vigil_client::Error> {
     let args = json!({"case_id": id, "user_email_address": signed_in.person.email});
-    signed_in
-        .api
-        .call("assign_case", args.as_object().unwrap())
-        .await
-        .map(|_| ())
+    call(signed_in, "assign_case", args).await
 }
 
 /// `POST /{env}/cases/{id}/assign`.
