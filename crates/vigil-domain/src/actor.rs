@@ -62,6 +62,20 @@ impl Actor {
         }
     }
 
+    /// vigil itself, not a key or a person.
+    pub fn is_system(&self) -> bool {
+        matches!(self, Actor::System { .. })
+    }
+
+    /// Whether two actors are the same key or the same person (names may change).
+    pub fn same_as(&self, other: &Actor) -> bool {
+        match (self, other) {
+            (Actor::ApiKey { id: a, .. }, Actor::ApiKey { id: b, .. })
+            | (Actor::User { id: a, .. }, Actor::User { id: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
     /// A name for people to read: the key's or person's name, else the rule's or
     /// command's, else the part of vigil.
     pub fn display_name(&self) -> String {

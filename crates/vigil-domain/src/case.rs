@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::actor::Actor;
 use crate::inquiry::template::FieldSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +24,10 @@ pub struct CaseTemplate {
     pub field_schemas: Vec<FieldSchema>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Beyond Persona ("four eyes"): the resolutions a second reviewer must approve before
+    /// they take effect; the first reviewer's decision waits as a [`Proposal`].
+    #[serde(default)]
+    pub second_review: Vec<String>,
 }
 
 /// The template every environment starts with, which flagging rules use by default.
@@ -105,6 +110,9 @@ pub struct Case {
     /// one finding), and the rule.
     pub finding: Option<String>,
     pub rule_id: Option<String>,
+    /// Beyond Persona: a decision waiting for a second reviewer (see [`Case::review`]).
+    #[serde(default)]
+    pub proposal: Option<Proposal>,
 }
 
 /// A status change a request asks for.
@@ -166,6 +174,94 @@ impl CaseTemplate {
     }
 }
 
+/// A decision waiting for a second reviewer: what was decided, by whom, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub resolution: String,
+    pub by: Actor,
+    pub at: i64,
+}
+
+/// What a reviewer's decision does on a template with second review (four eyes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    /// Carry it out: no second review is needed, or this is the second reviewer agreeing.
+    Decide,
+    /// Keep it as a proposal (it replaces any other) until another reviewer agrees.
+    Propose,
+}
+
+impl CaseTemplate {
+    /// Whether resolving as `resolution` needs a second reviewer.
+    pub fn needs_second_review(&self, resolution: &str) -> bool {
+        self.second_review
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(resolution))
+    }
+
+    /// The template's resolutions named in `wanted` (any letter case), as the template
+    /// spells them; an unknown one is the error.
+    pub fn resolutions_named(&self, wanted: &[String]) -> Result<Vec<String>, String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in wanted {
+            let found = self
+                .resolutions
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| {
+                    format!(
+                        "`{name}` is not a resolution of this template ({})",
+                        self.resolutions.join(", ")
+                    )
+                })?;
+            if !out.contains(found) {
+                out.push(found.clone());
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Case {
+    /// How `actor`'s decision to resolve as `resolution` goes under `template`'s second
+    /// review: a decision the same person already proposed cannot be approved by them.
+    pub fn review(
+        &self,
+        template: &CaseTemplate,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<Review, IllegalMove> {
+        if !template.needs_second_review(resolution) || actor.is_system() {
+            return Ok(Review::Decide);
+        }
+        match &self.proposal {
+            Some(p) if p.resolution.eq_ignore_ascii_case(resolution) && p.by.same_as(actor) => {
+                Err(IllegalMove(format!(
+                    "{} was proposed by you on case `{}`; a second reviewer must approve it",
+                    p.resolution, self.id
+                )))
+            }
+            Some(p) if p.resolution.eq_ignore_ascii_case(resolution) => Ok(Review::Decide),
+            _ => Ok(Review::Propose),
+        }
+    }
+
+    /// Keep `resolution` as `actor`'s proposal, the case pending until it is approved.
+    /// Whether the status moved (to pending).
+    pub fn propose(&mut self, resolution: String, actor: Actor, now: i64) -> bool {
+        self.proposal = Some(Proposal {
+            resolution,
+            by: actor.clone(),
+            at: now,
+        });
+        self.updated_at = now;
+        self.updater = Some(actor.as_participant());
+        let moved = self.status != CaseStatus::Pending;
+        self.status = CaseStatus::Pending;
+        moved
+    }
+}
+
 /// What a status change did, for the events it records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moved {
@@ -212,6 +308,7 @@ impl Case {
             comment_ids: Vec::new(),
             finding: None,
             rule_id: None,
+            proposal: None,
         }
     }
 
@@ -237,6 +334,8 @@ impl Case {
             )));
         }
         let was_resolved = self.status == CaseStatus::Resolved;
+        // A decision taken, or the case sent back, ends any proposal.
+        self.proposal = None;
         self.status = change.status;
         self.resolution = change.resolution;
         self.updated_at = now;
@@ -319,6 +418,7 @@ mod tests {
             field_schemas: Vec::new(),
             created_at: 0,
             updated_at: 0,
+            second_review: Vec::new(),
         }
     }
 

@@ -58,6 +58,10 @@ pub const CASE_REDACTED: &str = "case.redacted";
 /// Beyond Persona: objects were attached to or removed from a case.
 pub const CASE_UPDATED_OBJECTS: &str = "case.updated-objects";
 pub const CASE_COMMENT_CREATED: &str = "case-comment.created";
+/// Beyond Persona: a decision waits for a second reviewer (four eyes).
+pub const CASE_DECISION_PROPOSED: &str = "case.decision-proposed";
+/// Beyond Persona: a case template's second review changed.
+pub const CASE_TEMPLATE_UPDATED: &str = "case-template.updated";
 /// Beyond Persona: case templates and queues made over the API.
 pub const CASE_TEMPLATE_CREATED: &str = "case-template.created";
 pub const CASE_QUEUE_CREATED: &str = "case-queue.created";
@@ -90,6 +94,8 @@ pub const VIGIL_ONLY: &[&str] = &[
     INQUIRY_TEMPLATE_CREATED,
     CASE_UPDATED_OBJECTS,
     CASE_TEMPLATE_CREATED,
+    CASE_TEMPLATE_UPDATED,
+    CASE_DECISION_PROPOSED,
     CASE_QUEUE_CREATED,
     DOCUMENT_REDACTED,
     "flagging-rule.created",

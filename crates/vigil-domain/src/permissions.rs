@@ -1,6 +1,6 @@
 //! Permissions of API keys and console users: one `read` and one `write` permission per
-//! resource family, and two decisions that are permissions of their own, as in Persona:
-//! deciding a case and dismissing a screening hit.
+//! resource family, and decisions that are permissions of their own, as in Persona:
+//! deciding a case and dismissing a screening hit (and configuring how cases are decided).
 
 /// Resource families that carry their own `<family>.read` / `<family>.write` permissions.
 pub const FAMILIES: &[&str] = &[
@@ -10,10 +10,13 @@ pub const FAMILIES: &[&str] = &[
 
 /// Resolving a case (any status but `open` and `pending`), beyond `case.write`.
 pub const CASE_DECIDE: &str = "case.decide";
+/// Changing how cases are decided (a template's second review), beyond `case.write`: a
+/// reviewer must not be able to switch off the control on her own decisions.
+pub const CASE_CONFIGURE: &str = "case.configure";
 /// Dismissing a watchlist report's hits, beyond `report.write`.
 pub const REPORT_DISMISS: &str = "report.dismiss";
 /// The permissions that are not a family's read or write.
-pub const DECISIONS: &[&str] = &[CASE_DECIDE, REPORT_DISMISS];
+pub const DECISIONS: &[&str] = &[CASE_DECIDE, REPORT_DISMISS, CASE_CONFIGURE];
 
 /// What an operation does to its family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -442,6 +442,7 @@ mod tests {
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,
+            second_review: Vec::new(),
         };
         let mut inquiry =
             Inquiry::new(id.into(), &template, Expiration::default(), "k".into(), now);
@@ -529,6 +530,7 @@ mod tests {
             field_schemas: Vec::new(),
             created_at: 0,
             updated_at: 0,
+            second_review: Vec::new(),
         };
         let creator = Participant {
             id: "key".into(),

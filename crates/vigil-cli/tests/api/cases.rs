@@ -335,6 +335,99 @@ async fn a_reviewer_sorts_by_sla_filters_by_tag_and_sla_and_counts_a_queue() {
 }
 
 #[tokio::test]
+async fn four_eyes_a_decline_waits_for_a_second_reviewer() {
+    let server = Server::start();
+    let first = server.client();
+    let made = crate::common::create_key(
+        &server.data_dir,
+        &["--env", "sandbox", "--name", "second-reviewer"],
+    );
+    assert!(made.status.success());
+    let second = server.client_with_key(String::from_utf8(made.stdout).unwrap().trim());
+    let template = default_template(&first).await;
+    let policy = format!("/api/v1/case-templates/{template}/second-review");
+    assert_eq!(first.get(&policy).await.attr("resolutions"), &json!([]));
+    // Names are the template's, in any letter case; others are refused, naming the field.
+    let set = first
+        .patch(
+            &policy,
+            json!({"data": {"attributes": {"resolutions": ["declined"]}}}),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{:?}", set.body);
+    assert_eq!(set.attr("resolutions"), &json!(["Declined"]));
+    let bad = first
+        .patch(
+            &policy,
+            json!({"data": {"attributes": {"resolutions": ["Maybe"]}}}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert!(bad.details().contains("Maybe"), "{}", bad.details());
+    // A key without case.configure may not switch the control off.
+    let made = crate::common::create_key(
+        &server.data_dir,
+        &[
+            "--env",
+            "sandbox",
+            "--permissions",
+            "case.read,case.write,case.decide",
+        ],
+    );
+    let reviewer = server.client_with_key(String::from_utf8(made.stdout).unwrap().trim());
+    let refused = reviewer
+        .patch(
+            &policy,
+            json!({"data": {"attributes": {"resolutions": []}}}),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.details().contains("case.configure"));
+
+    // The first decline waits, the case pending, the proposal readable.
+    let case = new_case(&first, json!({}), json!({})).await.id();
+    let declined = act(&first, &case, "set-status", json!({"status": "Declined"})).await;
+    assert_eq!(declined.status, 200, "{:?}", declined.body);
+    assert_eq!(declined.attr("status"), "pending");
+    let waiting = first.get(&format!("/api/v1/cases/{case}/proposal")).await;
+    assert_eq!(waiting.attr("resolution"), "Declined");
+    assert_eq!(waiting.attr("proposer")["type"], "api-key");
+    assert!(first
+        .event_names(&case)
+        .await
+        .contains(&"case.decision-proposed".to_string()));
+    // The same key cannot approve its own decline.
+    let again = act(&first, &case, "set-status", json!({"status": "Declined"})).await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+    assert!(
+        again.details().contains("second reviewer"),
+        "{}",
+        again.details()
+    );
+    // An approval needs no second look; another key agreeing resolves the case.
+    let approved = act(&second, &case, "set-status", json!({"status": "Declined"})).await;
+    assert_eq!(approved.status, 200, "{:?}", approved.body);
+    assert_eq!(approved.attr("status"), "Declined");
+    assert_eq!(approved.attr("resolver-id"), "second-reviewer");
+    let none = first.get(&format!("/api/v1/cases/{case}/proposal")).await;
+    assert_eq!(none.status, 200);
+    assert!(none.body["data"].is_null());
+    // Approvals go straight through; sending a proposal back (status open) ends it.
+    let other = new_case(&first, json!({}), json!({})).await.id();
+    let ok = act(&first, &other, "set-status", json!({"status": "Approved"})).await;
+    assert_eq!(ok.attr("status"), "Approved");
+    let third = new_case(&first, json!({}), json!({})).await.id();
+    act(&first, &third, "set-status", json!({"status": "Declined"})).await;
+    let back = act(&second, &third, "set-status", json!({"status": "open"})).await;
+    assert_eq!(back.attr("status"), "open");
+    assert!(first
+        .get(&format!("/api/v1/cases/{third}/proposal"))
+        .await
+        .body["data"]
+        .is_null());
+}
+
+#[tokio::test]
 async fn objects_tags_fields_and_comments_change_a_case() {
     let server = Server::start();
     let api = server.client();

@@ -240,7 +240,8 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
             Some(Beyond::Resource("/document/generics/{document-id}", "get"))
         }
         ("get", ["documents", _, "files", ..]) | ("get", ["tool-calls"]) => Some(Beyond::Own),
-        ("get", ["case-counts"]) => Some(Beyond::Own),
+        ("get", ["case-counts"] | ["cases", _, "proposal"]) => Some(Beyond::Own),
+        ("get" | "patch", ["case-templates", _, "second-review"]) => Some(Beyond::Own),
         ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {
             Some(Beyond::Own)
         }
@@ -303,8 +304,11 @@ pub fn check(method: &str, path: &str, version: &str, status: u16, body: &Value)
             return;
         }
         Some(Beyond::Own) => {
+            // `data: null` is JSON:API's empty to-one (no proposal waiting).
             assert!(
-                body["data"].is_array() || body["data"].is_object(),
+                body["data"].is_array()
+                    || body["data"].is_object()
+                    || body.get("data").is_some_and(Value::is_null),
                 "a vigil document has data: {body}"
             );
             return;

@@ -280,7 +280,8 @@ pub async fn inbox(
         }
         // A filter the API refuses (a mistyped date) is said on the page, which keeps
         // the form to correct it.
-        Err(vigil_client::Error::Api { status: 400, .. }) | Err(vigil_client::Error::Api { status: 422, .. }) => {
+        Err(vigil_client::Error::Api { status: 400, .. })
+        | Err(vigil_client::Error::Api { status: 422, .. }) => {
             error = "A filter is not valid; check the dates (YYYY-MM-DD).".into();
         }
         Err(other) => return failure(&other),
@@ -289,7 +290,10 @@ pub async fn inbox(
     for (name, label) in VIEWS {
         let mut count_args = with_view(name);
         count_args.as_object_mut().map(|a| a.remove("sort"));
-        let count = match (error.is_empty(), list(&signed_in, "count_cases", count_args).await) {
+        let count = match (
+            error.is_empty(),
+            list(&signed_in, "count_cases", count_args).await,
+        ) {
             (true, Ok(answer)) => answer.body["data"]["attributes"]["count"]
                 .as_u64()
                 .map(|n| n.to_string())
@@ -461,7 +465,11 @@ pub async fn batch(
 }
 
 /// One API operation as the person, its answer not needed.
-async fn call(signed_in: &SignedIn, operation: &str, args: Value) -> Result<(), vigil_client::Error> {
+async fn call(
+    signed_in: &SignedIn,
+    operation: &str,
+    args: Value,
+) -> Result<(), vigil_client::Error> {
     let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
     signed_in.api.call(operation, &args).await.map(|_| ())
 }

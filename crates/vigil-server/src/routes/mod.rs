@@ -256,6 +256,7 @@ pub fn api_routes() -> Router<AppState> {
                 .delete(cases::crud::redact),
         )
         .route("/cases/{case_id}/assign", post(cases::actions::assign))
+        .route("/cases/{case_id}/proposal", get(cases::crud::proposal))
         .route(
             "/cases/{case_id}/set-status",
             post(cases::actions::set_status),
@@ -285,6 +286,10 @@ pub fn api_routes() -> Router<AppState> {
         .route(
             "/case-templates/{template_id}",
             get(cases::setup::retrieve_template),
+        )
+        .route(
+            "/case-templates/{template_id}/second-review",
+            get(cases::setup::retrieve_second_review).patch(cases::setup::update_second_review),
         )
         .route(
             "/case-queues",

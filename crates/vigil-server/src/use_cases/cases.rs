@@ -2,7 +2,9 @@
 //! comment, redact; and the SLA running out.
 
 use serde_json::{json, Map, Value};
-use vigil_domain::case::{Case, CaseComment, CaseQueue, CaseTemplate, Moved, Participant};
+use vigil_domain::case::{
+    Case, CaseComment, CaseQueue, CaseStatus, CaseTemplate, Moved, Participant, Review,
+};
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::template::check_fields;
@@ -197,6 +199,29 @@ pub fn set_status(
     let change = template
         .status_change(status, resolution)
         .map_err(|e| Refusal::invalid(Input::named("status"), e.0))?;
+    // Four eyes: a decision the template holds for a second reviewer waits as a proposal.
+    if let (Some(decided), CaseStatus::Open | CaseStatus::Pending) =
+        (change.resolution.as_deref(), case.status)
+    {
+        let review = case
+            .review(&template, decided, &acting.actor)
+            .map_err(|illegal| Refusal::Conflict(illegal.0))?;
+        if review == Review::Propose {
+            let moved = case.propose(decided.to_string(), acting.actor.clone(), acting.now);
+            if moved {
+                record(tx, acting, events::CASE_STATUS_UPDATED, case, None)?;
+            }
+            let context = json!({"resolution": decided});
+            record(
+                tx,
+                acting,
+                events::CASE_DECISION_PROPOSED,
+                case,
+                Some(context),
+            )?;
+            return Ok(());
+        }
+    }
     let moved = case
         .set_status(change, acting.actor.as_participant(), acting.now)
         .map_err(|illegal| Refusal::Conflict(illegal.0))?;

@@ -168,9 +168,41 @@ pub fn create_case_template(
         field_schemas: schemas,
         created_at: acting.now,
         updated_at: acting.now,
+        second_review: Vec::new(),
     };
     tx.put(&acting.env, &template)?;
     record(tx, acting, events::CASE_TEMPLATE_CREATED, &template, None)?;
+    Ok(template)
+}
+
+/// Which of a template's resolutions a second reviewer must approve (four eyes), named in
+/// any letter case; `case-template.updated`. Cases already waiting keep their proposals.
+pub fn set_second_review(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    template_id: &str,
+    resolutions: &[String],
+) -> Outcome<CaseTemplate> {
+    let mut template = tx
+        .get::<CaseTemplate>(&acting.env, template_id)?
+        .ok_or_else(|| Refusal::NotFound(format!("case template `{template_id}` is not found")))?;
+    let named = template
+        .resolutions_named(resolutions)
+        .map_err(|message| Refusal::invalid(Input::named("resolutions"), message))?;
+    if named == template.second_review {
+        return Ok(template);
+    }
+    template.second_review = named;
+    template.updated_at = acting.now;
+    tx.put(&acting.env, &template)?;
+    let context = serde_json::json!({"second-review": template.second_review});
+    record(
+        tx,
+        acting,
+        events::CASE_TEMPLATE_UPDATED,
+        &template,
+        Some(context),
+    )?;
     Ok(template)
 }
 

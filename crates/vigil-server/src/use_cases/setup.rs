@@ -42,6 +42,7 @@ pub fn ensure_defaults(tx: &mut dyn WriteTx, env: &str, now: i64) -> vigil_store
                 field_schemas: Vec::new(),
                 created_at: now,
                 updated_at: now,
+                second_review: Vec::new(),
             },
         )?;
     }

@@ -106,3 +106,33 @@ pub fn comment(comment: &CaseComment) -> Value {
         "relationships": { "case": { "data": { "type": TYPE, "id": comment.case_id } } },
     })
 }
+
+/// Beyond Persona: a template's second review (four eyes), `case-template-second-review`.
+pub fn second_review(template: &CaseTemplate) -> Value {
+    json!({
+        "type": "case-template-second-review",
+        "id": template.id,
+        "attributes": {
+            "resolutions": template.second_review,
+            "template-resolutions": template.resolutions,
+            "updated-at": format_millis(template.updated_at),
+        },
+    })
+}
+
+/// Beyond Persona: the decision a case waits on a second reviewer for (`case-proposal`),
+/// or `null`.
+pub fn proposal(case: &Case) -> Value {
+    match &case.proposal {
+        None => Value::Null,
+        Some(proposal) => json!({
+            "type": "case-proposal",
+            "id": case.id,
+            "attributes": {
+                "resolution": proposal.resolution,
+                "proposed-at": format_millis(proposal.at),
+                "proposer": proposal.by,
+            },
+        }),
+    }
+}

@@ -75,8 +75,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         12,
-        "case_order",
-        include_str!("../../migrations/sqlite/0012_case_order.sql"),
+        "case_review",
+        include_str!("../../migrations/sqlite/0012_case_review.sql"),
     ),
 ];
 

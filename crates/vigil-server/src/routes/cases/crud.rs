@@ -99,6 +99,18 @@ pub async fn retrieve(
     crate::routes::retrieve_record::<Case>(&state, &ctx, "case", "case", &id, views::case::resource)
 }
 
+/// Beyond Persona: `GET /cases/{id}/proposal`, the decision waiting for a second reviewer
+/// (`data: null` when none is).
+pub async fn proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    crate::routes::retrieve_record::<Case>(&state, &ctx, "case", "case", &id, |case| {
+        views::case::proposal(case)
+    })
+}
+
 const FILTERS: &[&str] = &[
     "status",
     "case-template-id",

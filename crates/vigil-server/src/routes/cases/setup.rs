@@ -113,6 +113,73 @@ pub async fn create_template(
     .await
 }
 
+/// Beyond Persona: `GET /case-templates/{id}/second-review`, the resolutions a second
+/// reviewer must approve (four eyes).
+pub async fn retrieve_second_review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    crate::routes::retrieve_record::<CaseTemplate>(
+        &state,
+        &ctx,
+        "case",
+        "case template",
+        &id,
+        views::case::second_review,
+    )
+}
+
+/// Beyond Persona: `PATCH /case-templates/{id}/second-review` with `resolutions` (every
+/// one of the template's that needs a second reviewer; `[]` for none). Needs
+/// `case.configure`.
+pub async fn update_second_review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("case", Access::Write)?;
+    ctx.require_permission(vigil_domain::permissions::CASE_CONFIGURE)?;
+    let attributes = body.attributes()?;
+    only(&attributes, &["resolutions"], "second review")?;
+    let resolutions: Vec<String> = match attributes.get("resolutions") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    ApiError::bad_field(
+                        &format!("/data/attributes/resolutions/{i}"),
+                        "must be a string",
+                    )
+                })
+            })
+            .collect::<ApiResult<_>>()?,
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/resolutions",
+                "must be an array of the template's resolutions",
+            ))
+        }
+        None => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/resolutions",
+                "is missing",
+            ))
+        }
+    };
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let template = configuration::set_second_review(tx, &ctx.acting(), &id, &resolutions)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            object_id: Some(template.id.clone()),
+            doc: Doc::later(move |_| views::single(views::case::second_review(&template), None)),
+        })
+    })
+    .await
+}
+
 /// `GET /case-templates/{id}`.
 pub async fn retrieve_template(
     State(state): State<AppState>,

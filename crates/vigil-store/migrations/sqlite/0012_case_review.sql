@@ -13,3 +13,8 @@ INSERT OR IGNORE INTO record_terms (record_seq, term)
     SELECT records.seq, 'tag:' || tags.value
     FROM records, json_each(records.body, '$.tags') AS tags
     WHERE records.kind = 'case';
+
+-- Configuring how cases are decided (a template's second review) became a permission of
+-- its own: keys that could change cases keep being able to.
+UPDATE api_keys SET permissions = permissions || ',case.configure'
+    WHERE ',' || permissions || ',' LIKE '%,case.write,%';
