@@ -81,6 +81,11 @@ pub fn router(console: Console) -> Router {
         )
         .route("/{env}/settings/users/{id}", post(pages::users::change))
         .route("/{env}/settings/audit-log", get(pages::users::audit_log))
+        .route("/{env}/settings/templates", get(pages::templates::list))
+        .route(
+            "/{env}/settings/templates/{id}",
+            post(pages::templates::save),
+        )
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))

@@ -4,7 +4,8 @@
 //
 // A reviewer accepts her invitation, signs in, takes the next unassigned case, reads why
 // it matched, declines it (confirming), dismisses the false hit of another case, comments,
-// and uses the keyboard; a viewer sees no way to decide and is refused when she tries.
+// and uses the keyboard; filters, counts and batch actions in the inbox; a viewer sees no
+// way to decide and is refused when she tries; four eyes: a decline waits for the admin.
 // Every page is checked with axe-core (no serious or critical violation) and saved as a
 // screenshot. The last line printed is a JSON summary; any failure exits non-zero.
 
@@ -202,7 +203,7 @@ try {
   const queue = await api("POST", "/case-queues", { data: { attributes: { name: "Escalations" } } });
   const templates = await api("GET", "/case-templates");
   const batch = [];
-  for (const seconds of [86400, 600]) {
+  for (const seconds of [3 * 86400, 600]) {
     const opened = await api("POST", "/cases", {
       data: { attributes: { "case-template-id": templates.data[0].id } },
       meta: { "sla-expires-in-seconds": seconds },
@@ -288,6 +289,44 @@ try {
   }
   await audit(viewer, "case-viewer");
   await viewerContext.close();
+
+  // Four eyes: the admin makes declines need a second reviewer; the reviewer's decline
+  // then waits, and the admin approves it.
+  const signIn = async (email) => {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+    const tab = await context.newPage();
+    await tab.goto(`${base}/login`);
+    await tab.getByLabel("Email address").fill(email);
+    await tab.getByLabel("Password").fill(setup.password);
+    await tab.getByRole("button", { name: "Sign in" }).click();
+    await tab.waitForURL(/\/cases/);
+    return { context, tab };
+  };
+  const admin = await signIn(setup.admin.email);
+  await admin.tab.getByRole("link", { name: "Templates" }).click();
+  await admin.tab.locator("section.card").first().getByLabel("Declined").check();
+  await admin.tab.locator("section.card").first().getByRole("button", { name: /^Save/ }).click();
+  await expectText(admin.tab, "Saved.");
+  await audit(admin.tab, "templates");
+  const held = await api("POST", "/cases", { data: { attributes: { "case-template-id": templates.data[0].id } } });
+  const rita = await signIn(setup.reviewer.email);
+  await rita.tab.goto(`${base}/sandbox/cases/${held.data.id}`);
+  await rita.tab.getByLabel("Decision").selectOption("Declined");
+  await rita.tab.getByRole("button", { name: "Decide…" }).click();
+  await expectText(rita.tab, "second reviewer");
+  await rita.tab.getByRole("button", { name: "Yes, Declined" }).click();
+  await expectText(rita.tab, "was proposed by Rita Reviewer");
+  await expectText(rita.tab, "Another reviewer must approve it.");
+  if (await rita.tab.getByRole("button", { name: /^Approve/ }).count() !== 0) fail("the proposer is offered her own approval");
+  await audit(rita.tab, "case-proposed");
+  await admin.tab.goto(`${base}/sandbox/cases/${held.data.id}`);
+  await admin.tab.getByRole("button", { name: "Approve: Declined…" }).click();
+  await admin.tab.getByRole("button", { name: "Yes, Declined" }).click();
+  await expectText(admin.tab, "case resolved");
+  const decided = await api("GET", `/cases/${held.data.id}`);
+  if (decided.data.attributes.status !== "Declined") fail(`the approved decline left the case ${decided.data.attributes.status}`);
+  await admin.context.close();
+  await rita.context.close();
 } finally {
   await browser.close();
 }

@@ -573,6 +573,8 @@ struct ConfirmPage {
     case_id: String,
     case_name: String,
     status: String,
+    /// The template holds this decision for a second reviewer, and none has proposed it.
+    held: bool,
 }
 
 /// `POST /{env}/cases/{id}/decide`: first a confirmation page, then the decision.
@@ -591,12 +593,36 @@ pub async fn decide(
             Ok(answer) => answer.body["data"].clone(),
             Err(error) => return failure(&error),
         };
+        let template = case["relationships"]["case_template"]["data"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let (policy, waiting) = match (
+            read(
+                &signed_in,
+                &format!("/case-templates/{template}/second-review"),
+            )
+            .await,
+            read(&signed_in, &format!("/cases/{id}/proposal")).await,
+        ) {
+            (Ok(policy), Ok(waiting)) => (policy, waiting),
+            (Err(response), _) | (_, Err(response)) => return response,
+        };
+        let same = |v: &Value| {
+            v.as_str()
+                .is_some_and(|r| r.eq_ignore_ascii_case(&form.status))
+        };
+        let held = policy["data"]["attributes"]["resolutions"]
+            .as_array()
+            .is_some_and(|held| held.iter().any(same));
+        let proposed = same(&waiting["data"]["attributes"]["resolution"]);
         return page(
             &ConfirmPage {
                 chrome: Chrome::new(&signed_in, "cases", "Confirm the decision"),
                 case_name: view::text(&case, "name"),
                 case_id: id,
                 status: form.status,
+                held: held && !proposed,
             },
             signed_in.env,
         );
@@ -652,6 +678,29 @@ pub async fn dismiss_report(
     }
 }
 
+/// A decision waiting for a second reviewer (four eyes).
+pub struct Proposal {
+    pub resolution: String,
+    pub by: String,
+    pub at: String,
+    /// Proposed by the person looking: someone else must approve it.
+    pub mine: bool,
+}
+
+fn proposal(answer: &Value, me: &str) -> Option<Proposal> {
+    let data = &answer["data"];
+    if !data.is_object() {
+        return None;
+    }
+    let proposer = &data["attributes"]["proposer"];
+    Some(Proposal {
+        resolution: view::text(data, "resolution"),
+        by: proposer["name"].as_str().unwrap_or("someone").to_string(),
+        at: view::when(&view::text(data, "proposed_at")),
+        mine: proposer["type"] == "user" && proposer["id"] == me,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -671,6 +720,7 @@ struct CasePage {
     may_decide: bool,
     may_dismiss: bool,
     may_work: bool,
+    proposal: Option<Proposal>,
     accounts: Vec<(String, String, Vec<Field>)>,
     reports: Vec<ReportCard>,
     inquiries: Vec<InquiryCard>,
@@ -806,6 +856,12 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         .unwrap_or_default();
     let status = view::text(&case, "status");
     let is_open = matches!(status.as_str(), "open" | "pending");
+    let proposal = if status == "pending" {
+        let answer = read(signed_in, &format!("/cases/{id}/proposal")).await?;
+        proposal(&answer, &signed_in.person.id)
+    } else {
+        None
+    };
     let assignee = view::text(&case, "assignee_id");
     let row = view::case_row(&case, &now_iso());
     let person = &signed_in.person;
@@ -826,6 +882,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         may_decide: person.may("case.decide"),
         may_dismiss: person.may("report.dismiss"),
         may_work: person.may("case.write"),
+        proposal,
         accounts,
         reports,
         inquiries,

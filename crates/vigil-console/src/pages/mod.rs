@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod cases;
+pub mod templates;
 pub mod users;
 
 use askama::Template;
