@@ -433,6 +433,39 @@ mod tests {
     }
 
     #[test]
+    fn a_held_decision_waits_for_someone_else() {
+        let mut t = template();
+        t.second_review = t.resolutions_named(&["declined".into()]).unwrap();
+        assert_eq!(t.second_review, vec!["Declined".to_string()]);
+        assert!(t.resolutions_named(&["Maybe".into()]).is_err());
+        let rita = Actor::User {
+            id: "user_r".into(),
+            name: "Rita".into(),
+        };
+        let ann = Actor::User {
+            id: "user_a".into(),
+            name: "Rita".into(),
+        };
+        let mut case = case();
+        assert_eq!(case.review(&t, "Approved", &rita), Ok(Review::Decide));
+        assert_eq!(case.review(&t, "Declined", &rita), Ok(Review::Propose));
+        assert!(case.propose("Declined".into(), rita.clone(), 5));
+        assert_eq!(case.status, CaseStatus::Pending);
+        // Not by herself (even named alike, a person is her id), but by anyone else.
+        assert!(case.review(&t, "declined", &rita).is_err());
+        assert_eq!(case.review(&t, "Declined", &ann), Ok(Review::Decide));
+        // Someone else choosing otherwise makes a new proposal.
+        assert_eq!(case.review(&t, "Approved", &ann), Ok(Review::Decide));
+        let mut held_both = t.clone();
+        held_both.second_review = held_both.resolutions.clone();
+        assert_eq!(case.review(&held_both, "Approved", &ann), Ok(Review::Propose));
+        // Deciding ends the proposal.
+        let change = t.status_change("Declined", None).unwrap();
+        case.set_status(change, ann.as_participant(), 6).unwrap();
+        assert_eq!(case.proposal, None);
+    }
+
+    #[test]
     fn statuses_and_resolutions_are_read_persona_style() {
         let t = template();
         assert_eq!(

@@ -442,7 +442,6 @@ mod tests {
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,
-            second_review: Vec::new(),
         };
         let mut inquiry =
             Inquiry::new(id.into(), &template, Expiration::default(), "k".into(), now);
