@@ -458,7 +458,10 @@ mod tests {
         assert_eq!(case.review(&t, "Approved", &ann), Ok(Review::Decide));
         let mut held_both = t.clone();
         held_both.second_review = held_both.resolutions.clone();
-        assert_eq!(case.review(&held_both, "Approved", &ann), Ok(Review::Propose));
+        assert_eq!(
+            case.review(&held_both, "Approved", &ann),
+            Ok(Review::Propose)
+        );
         // Deciding ends the proposal.
         let change = t.status_change("Declined", None).unwrap();
         case.set_status(change, ann.as_participant(), 6).unwrap();

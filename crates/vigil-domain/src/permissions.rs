@@ -16,7 +16,10 @@ pub const CASE_CONFIGURE: &str = "case.configure";
 /// Dismissing a watchlist report's hits, beyond `report.write`.
 pub const REPORT_DISMISS: &str = "report.dismiss";
 /// The permissions that are not a family's read or write.
-pub const DECISIONS: &[&str] = &[CASE_DECIDE, REPORT_DISMISS, CASE_CONFIGURE];
+/// Redacting anything (accounts, inquiries, cases, reports, documents), beyond the family's
+/// `write`: it cannot be undone, so investigating does not imply it.
+pub const REDACT: &str = "redact";
+pub const DECISIONS: &[&str] = &[CASE_DECIDE, REPORT_DISMISS, CASE_CONFIGURE, REDACT];
 
 /// What an operation does to its family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

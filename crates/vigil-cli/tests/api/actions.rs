@@ -384,6 +384,27 @@ async fn archive_and_restore() {
 async fn redaction_removes_personal_data_from_disk() {
     let server = Server::start();
     let api = server.client();
+    // Redacting cannot be undone: writing accounts does not imply it.
+    let made = crate::common::create_key(
+        &server.data_dir,
+        &[
+            "--env",
+            "sandbox",
+            "--permissions",
+            "account.read,account.write",
+        ],
+    );
+    let writer = server.client_with_key(String::from_utf8(made.stdout).unwrap().trim());
+    let kept = api.create_account(json!({"name-first": "Kept"})).await.id();
+    let refused = writer.delete(&format!("/api/v1/accounts/{kept}")).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert!(
+        refused.details().contains("redact"),
+        "{}",
+        refused.details()
+    );
+    let still = api.get(&format!("/api/v1/accounts/{kept}")).await;
+    assert_eq!(still.attr("redacted-at"), &json!(null));
     let marker_name = "Zebulonwhistlecraft";
     let marker_email = "zeb.unique.marker@example.org";
     let marker_photo = "Qwertyphotomarkerpixels";

@@ -358,6 +358,23 @@ const BEYOND_PERSONA: &[(&str, &str)] = &[
     ("list_webhook_deliveries", "vigil's delivery log"),
     ("redeliver_webhook_events", "vigil's redelivery"),
     ("list_tool_calls", "the agent tools' execution log"),
+    ("count_cases", "a queue's size, for the review console"),
+    (
+        "retrieve_case_template_second_review",
+        "four eyes, set in Persona's dashboard",
+    ),
+    (
+        "update_case_template_second_review",
+        "four eyes, set in Persona's dashboard",
+    ),
+    (
+        "retrieve_case_proposal",
+        "a decision waiting for a second reviewer",
+    ),
+    (
+        "list_account_actions",
+        "Persona makes account actions in its dashboard",
+    ),
 ];
 
 /// Arguments vigil takes beyond what Persona's spec names for that operation, and why.
@@ -385,6 +402,9 @@ const BEYOND_PERSONA_ARGUMENTS: &[(&str, &str, &str)] = &[
     ("list_cases", "assignee_id", "filter by assignee"),
     ("list_cases", "created_at_start", "filter by creation time"),
     ("list_cases", "created_at_end", "filter by creation time"),
+    ("list_cases", "tag", "filter by tag"),
+    ("list_cases", "sla_expires_at_end", "filter by SLA due"),
+    ("list_cases", "sort", "order by SLA due"),
     (
         "set_case_status",
         "resolution",

@@ -185,6 +185,17 @@ async fn run_action_applies_the_configured_action() {
     );
 
     let api = server.client();
+    // The API lists them too (beyond Persona), oldest first, for the console.
+    let actions = api.get("/api/v1/account-actions").await;
+    assert_eq!(actions.status, 200, "{:?}", actions.body);
+    assert_eq!(actions.ids(), vec![suspend.clone(), flag.clone()]);
+    assert_eq!(actions.body["data"][0]["attributes"]["kind"], "set-status");
+    assert_eq!(
+        api.get("/api/v1/account-actions?page[after]=accac_x")
+            .await
+            .status,
+        400
+    );
     let account = api.create_account(json!({"name-first": "Ada"})).await.id();
     let path = format!("/api/v1/accounts/{account}/run-action");
     let run = |id: &str, parameters: serde_json::Value| json!({"data": {"account-action-id": id, "parameters": parameters}});

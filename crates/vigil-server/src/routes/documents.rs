@@ -159,6 +159,7 @@ pub async fn redact(
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
     ctx.require("document", Access::Write)?;
+    ctx.require_permission(vigil_domain::permissions::REDACT)?;
     blobs(&state)?;
     let ctx = ctx.without_idempotency_key();
     let orphaned = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));

@@ -111,6 +111,7 @@ pub fn api_routes() -> Router<AppState> {
             "/accounts/{account_id}/restore",
             post(accounts::lifecycle::restore),
         )
+        .route("/account-actions", get(accounts::actions::list))
         .route(
             "/account-types",
             get(account_types::list).post(account_types::create),

@@ -403,6 +403,7 @@ pub async fn redact(
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
     ctx.require("report", Access::Write)?;
+    ctx.require_permission(vigil_domain::permissions::REDACT)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
         let mut report = reports::load_unredacted(tx, ctx.env_id(), &id)?;

@@ -18,3 +18,12 @@ INSERT OR IGNORE INTO record_terms (record_seq, term)
 -- its own: keys that could change cases keep being able to.
 UPDATE api_keys SET permissions = permissions || ',case.configure'
     WHERE ',' || permissions || ',' LIKE '%,case.write,%';
+
+-- Redacting became a permission of its own (it cannot be undone): keys that could redact
+-- something keep being able to.
+UPDATE api_keys SET permissions = permissions || ',redact'
+    WHERE ',' || permissions || ',' LIKE '%,account.write,%'
+       OR ',' || permissions || ',' LIKE '%,inquiry.write,%'
+       OR ',' || permissions || ',' LIKE '%,case.write,%'
+       OR ',' || permissions || ',' LIKE '%,report.write,%'
+       OR ',' || permissions || ',' LIKE '%,document.write,%';

@@ -1,4 +1,5 @@
-//! `POST /accounts/{id}/run-action`: run a configured account action (`accac_`).
+//! `POST /accounts/{id}/run-action`: run a configured account action (`accac_`); and
+//! (beyond Persona, whose actions are made in its dashboard) `GET /account-actions`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -52,4 +53,36 @@ pub async fn run_action(
         Ok(written)
     })
     .await
+}
+
+/// Beyond Persona: `GET /account-actions`, the environment's actions (made with `vigil
+/// actions create`), oldest first: what `run-action` can run.
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("account", Access::Read)?;
+    ctx.query.allow_filters(&[])?;
+    if ctx.query.page_after.is_some() || ctx.query.page_before.is_some() {
+        return Err(ApiError::bad_request(
+            "account actions come in one page (page[after] and page[before] do not apply)",
+        ));
+    }
+    let actions = state.store.account_actions(ctx.env_id())?;
+    let data: Vec<Value> = actions
+        .iter()
+        .map(|action| {
+            json!({
+                "type": "account-action",
+                "id": action.id,
+                "attributes": {
+                    "name": action.name,
+                    "kind": action.kind,
+                    "created-at": vigil_domain::time::format_millis(action.created_at),
+                },
+            })
+        })
+        .collect();
+    Ok(crate::protocol::render::finish(
+        json!({ "data": data }),
+        &ctx,
+        StatusCode::OK,
+    ))
 }

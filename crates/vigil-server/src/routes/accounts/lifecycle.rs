@@ -19,6 +19,7 @@ pub async fn redact(
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
     ctx.require("account", Access::Write)?;
+    ctx.require_permission(vigil_domain::permissions::REDACT)?;
     let ctx = ctx.without_idempotency_key();
     let orphaned = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let out = orphaned.clone();

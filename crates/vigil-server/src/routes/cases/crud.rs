@@ -238,6 +238,7 @@ pub async fn redact(
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
+    ctx.require_permission(vigil_domain::permissions::REDACT)?;
     let ctx = ctx.without_idempotency_key();
     write(&state, &ctx, "", move |tx, ctx| {
         let mut case = cases::load_open(tx, ctx.env_id(), &id)?;
