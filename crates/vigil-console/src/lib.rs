@@ -76,6 +76,15 @@ pub fn router(console: Console) -> Router {
         .route("/{env}/accounts/{id}", get(pages::accounts::account_page))
         .route("/{env}/accounts/{id}/tags", post(pages::accounts::tag))
         .route(
+            "/{env}/accounts/{id}/action",
+            post(pages::accounts::run_action),
+        )
+        .route(
+            "/{env}/accounts/{id}/consolidate",
+            post(pages::accounts::consolidate),
+        )
+        .route("/{env}/accounts/{id}/redact", post(pages::accounts::redact))
+        .route(
             "/{env}/settings/users",
             get(pages::users::list).post(pages::users::invite),
         )

@@ -137,6 +137,29 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         String::from_utf8_lossy(&made.stderr)
     );
     let admin_link = String::from_utf8(made.stdout).unwrap().trim().to_string();
+    // An account action to run from the account page, and two accounts sharing an email.
+    let action = Command::new(crate::common::BIN)
+        .args([
+            "actions",
+            "create",
+            "--name",
+            "Suspend",
+            "--kind",
+            "set-status",
+        ])
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .output()
+        .unwrap();
+    assert!(action.status.success());
+    let mut twins = Vec::new();
+    for first in ["Dana", "Danna"] {
+        let made = api
+            .create_account(json!({"name-first": first, "name-last": "Twin", "email-address": "twin@example.com"}))
+            .await;
+        assert_eq!(made.status, 201, "{}", made.body);
+        twins.push(made.id());
+    }
     let setup = json!({
         "admin": {"email": "ada@example.com", "invitation": admin_link},
         "base": server.base,
@@ -149,6 +172,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         "caseA": {"id": cases[0]["id"], "name": cases[0]["attributes"]["name"]},
         "caseB": {"id": cases[1]["id"]},
         "caseC": {"id": cases[2]["id"]},
+        "twins": twins,
     });
     let run = tokio::task::spawn_blocking(move || {
         Command::new("node")
@@ -237,6 +261,19 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
     assert_eq!(untouched.attr("status"), "open");
     // ...and her batch assignment is hers.
     assert_eq!(untouched.attr("assignee-id"), reviewer);
+    // The admin's account work: suspended, the twin merged in, then redacted.
+    let kept = api.get(&format!("/api/v1/accounts/{}", twins[0])).await;
+    assert_eq!(kept.attr("account-status"), "suspended");
+    assert!(!kept.attr("redacted-at").is_null());
+    let merged = api
+        .get(&format!(
+            "/api/v1/events?filter[object-id]={}&filter[name]=account.consolidated-with",
+            twins[0]
+        ))
+        .await;
+    let actor = &merged.body["data"][0]["attributes"]["context"]["actor"];
+    assert_eq!(actor["type"], "user", "{}", merged.body);
+    assert_eq!(actor["id"].as_str().map(|id| id.starts_with("user_")), Some(true));
     // A webhook receiver heard the decision.
     let got = receiver
         .until(|r| {
@@ -387,6 +424,11 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
             "/sandbox/reports/rep_x/dismiss",
             "/sandbox/settings/users",
             "/sandbox/settings/users/user_x",
+            "/sandbox/settings/templates/ctmpl_x",
+            "/sandbox/accounts/act_x/tags",
+            "/sandbox/accounts/act_x/action",
+            "/sandbox/accounts/act_x/consolidate",
+            "/sandbox/accounts/act_x/redact",
             "/logout",
         ] {
             let refused = post(path, token, site).send().await.unwrap();

@@ -168,6 +168,7 @@ try {
   await page.getByRole("button", { name: "Add", exact: true }).click();
   await expectText(page, "fraud-confirmed");
   await expectText(page, "Declined");
+  if (await page.getByRole("button", { name: "Redact" }).count() !== 0) fail("a reviewer is offered redaction");
   await audit(page, "account");
   await page.getByRole("link", { name: "Accounts", exact: true }).click();
   await page.getByLabel("Find an account").fill("Joe Imposter");
@@ -325,8 +326,31 @@ try {
   await expectText(admin.tab, "case resolved");
   const decided = await api("GET", `/cases/${held.data.id}`);
   if (decided.data.attributes.status !== "Declined") fail(`the approved decline left the case ${decided.data.attributes.status}`);
-  await admin.context.close();
   await rita.context.close();
+
+  // The admin's account work: run an action, merge a duplicate, redact (typed confirmation).
+  const [twin, other] = setup.twins;
+  await admin.tab.goto(`${base}/sandbox/accounts/${twin}`);
+  await expectText(admin.tab, "Possible duplicates");
+  await admin.tab.getByLabel("Account action").selectOption({ label: "Suspend (set-status)" });
+  await admin.tab.getByLabel("Status (set-status)").selectOption("suspended");
+  await admin.tab.getByRole("button", { name: "Run" }).click();
+  await admin.tab.waitForURL(new RegExp(`/accounts/${twin}$`));
+  await expectText(admin.tab, "suspended");
+  await admin.tab.getByRole("button", { name: `Merge Danna Twin (${other}) into this account` }).click();
+  await expectText(admin.tab, "Merge Danna Twin into Dana Twin?");
+  await audit(admin.tab, "consolidate-confirm");
+  await admin.tab.getByRole("button", { name: "Yes, merge" }).click();
+  await admin.tab.waitForURL(new RegExp(`/accounts/${twin}$`));
+  await admin.tab.getByLabel(`Type ${twin} to confirm`).fill("act_wrong");
+  await admin.tab.getByRole("button", { name: "Redact" }).click();
+  await expectText(admin.tab, "Nothing was redacted");
+  await audit(admin.tab, "account-admin");
+  await admin.tab.getByLabel(`Type ${twin} to confirm`).fill(twin);
+  await admin.tab.getByRole("button", { name: "Redact" }).click();
+  await admin.tab.waitForURL(new RegExp(`/accounts/${twin}$`));
+  await expectText(admin.tab, "redacted");
+  await admin.context.close();
 } finally {
   await browser.close();
 }

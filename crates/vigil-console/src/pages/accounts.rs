@@ -125,6 +125,15 @@ struct AccountPage {
     inquiries: Vec<(String, String, String)>,
     timeline: Vec<TimelineEntry>,
     may_tag: bool,
+    redacted: bool,
+    /// Account actions that can be run on it: `(id, name, kind)`.
+    actions: Vec<(String, String, String)>,
+    /// Its type's statuses, for a set-status action.
+    statuses: Vec<String>,
+    /// Other accounts with its email address or phone number: possible duplicates.
+    duplicates: Vec<AccountRow>,
+    may_redact: bool,
+    error: String,
 }
 
 /// `GET /{env}/accounts/{id}`.
@@ -142,6 +151,83 @@ pub async fn account_page(
         Ok(None) => super::not_found().await,
         Err(response) => response,
     }
+}
+
+/// The account page again, saying what went wrong with a form on it (422).
+async fn with_error(signed_in: &SignedIn, id: &str, error: String) -> Response {
+    match load(signed_in, id).await {
+        Ok(Some(mut account)) => {
+            account.error = error;
+            let mut response = page(&account, signed_in.env);
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            response
+        }
+        Ok(None) => super::not_found().await,
+        Err(response) => response,
+    }
+}
+
+/// Other accounts sharing the account's email address or phone number (exact).
+async fn duplicates_of(signed_in: &SignedIn, id: &str, account: &Value) -> Vec<AccountRow> {
+    let fields = &account["attributes"]["fields"];
+    let mut any = Vec::new();
+    for (attribute, field) in [
+        ("fields.email_address", "email_address"),
+        ("fields.phone_number", "phone_number"),
+    ] {
+        if let Some(value) = fields[field]["value"].as_str().filter(|v| !v.is_empty()) {
+            any.push(json!({"attribute": attribute, "operator": "eq", "value": value}));
+        }
+    }
+    if any.is_empty() {
+        return Vec::new();
+    }
+    let args: Map<String, Value> = json!({"query": {"or": any}, "page_size": 20})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    match signed_in.api.call("search_accounts", &args).await {
+        Ok(answer) => answer.body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["id"] != id && a["attributes"]["redacted_at"].is_null())
+            .map(account_row)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The account actions of the environment, and the statuses of the account's type.
+async fn actions_and_statuses(
+    signed_in: &SignedIn,
+    account: &Value,
+) -> Result<(Vec<(String, String, String)>, Vec<String>), Response> {
+    let listed = read(signed_in, "/account-actions").await?;
+    let actions = listed["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap_or_default().to_string(),
+                view::text(a, "name"),
+                view::text(a, "kind"),
+            )
+        })
+        .collect();
+    let type_id = account["relationships"]["account_type"]["data"]["id"]
+        .as_str()
+        .unwrap_or_default();
+    let types = read(signed_in, "/account-types?page[size]=100").await?;
+    let statuses = types["included"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["relationships"]["account_type"]["data"]["id"] == type_id)
+        .map(|s| view::text(s, "name"))
+        .collect();
+    Ok((actions, statuses))
 }
 
 async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Response> {
@@ -212,6 +298,18 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         .as_array()
         .map(|found| found.iter().map(view::timeline_entry).collect())
         .unwrap_or_default();
+    let redacted = !account["attributes"]["redacted_at"].is_null();
+    let may_write = signed_in.person.may("account.write") && !redacted;
+    let (actions, statuses) = if may_write {
+        actions_and_statuses(signed_in, account).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let duplicates = if redacted {
+        Vec::new()
+    } else {
+        duplicates_of(signed_in, id, account).await
+    };
     Ok(Some(AccountPage {
         chrome: Chrome::new(signed_in, "accounts", view::account_title(account)),
         id: id.to_string(),
@@ -223,8 +321,172 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         reports,
         inquiries,
         timeline,
-        may_tag: signed_in.person.may("account.write"),
+        may_tag: may_write,
+        redacted,
+        actions,
+        statuses,
+        duplicates,
+        may_redact: signed_in.person.may("redact") && !redacted,
+        error: String::new(),
     }))
+}
+
+/// One API operation as the person; its answer.
+async fn call(
+    signed_in: &SignedIn,
+    operation: &str,
+    args: Value,
+) -> Result<vigil_client::Response, vigil_client::Error> {
+    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
+    signed_in.api.call(operation, &args).await
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    action_id: String,
+    #[serde(default)]
+    status: String,
+    /// Comma-separated, for add-tags and remove-tags.
+    #[serde(default)]
+    tags: String,
+}
+
+/// `POST /{env}/accounts/{id}/action`: run an account action (its kind says which
+/// parameter it takes).
+pub async fn run_action(
+    State(console): State<Console>,
+    Path((env, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let back = format!("/accounts/{id}");
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, &back).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let listed = match read(&signed_in, "/account-actions").await {
+        Ok(listed) => listed,
+        Err(response) => return response,
+    };
+    let kind = listed["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["id"] == form.action_id.as_str())
+        .map(|a| view::text(a, "kind"))
+        .unwrap_or_default();
+    let parameters = if kind == "set-status" {
+        json!({"status": form.status})
+    } else {
+        let tags: Vec<&str> = form
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        json!({"tags": tags})
+    };
+    let args =
+        json!({"account_id": id, "account_action_id": form.action_id, "parameters": parameters});
+    match call(&signed_in, "run_account_action", args).await {
+        Ok(_) => Redirect::to(&format!("/{env}/accounts/{id}")).into_response(),
+        // A status the type does not have, a bad tag: said on the account page.
+        Err(
+            error @ vigil_client::Error::Api {
+                status: 400 | 422, ..
+            },
+        ) => with_error(&signed_in, &id, error_text(&error)).await,
+        Err(error) => failure(&error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consolidate.html")]
+struct ConsolidatePage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    source: AccountRow,
+}
+
+#[derive(Deserialize)]
+pub struct ConsolidateForm {
+    csrf: String,
+    source: String,
+    #[serde(default)]
+    confirmed: Option<String>,
+}
+
+/// `POST /{env}/accounts/{id}/consolidate`: merge a duplicate (`source`) into this account,
+/// after a confirmation page.
+pub async fn consolidate(
+    State(console): State<Console>,
+    Path((env, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ConsolidateForm>,
+) -> Response {
+    let back = format!("/accounts/{id}");
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, &back).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    if form.confirmed.as_deref() != Some("yes") {
+        let (this, source) = match (
+            read(&signed_in, &format!("/accounts/{id}")).await,
+            read(&signed_in, &format!("/accounts/{}", form.source)).await,
+        ) {
+            (Ok(this), Ok(source)) => (this, source),
+            (Err(response), _) | (_, Err(response)) => return response,
+        };
+        if this["data"].is_null() || source["data"].is_null() {
+            return super::not_found().await;
+        }
+        return page(
+            &ConsolidatePage {
+                chrome: Chrome::new(&signed_in, "accounts", "Confirm the merge"),
+                id,
+                title: view::account_title(&this["data"]),
+                source: account_row(&source["data"]),
+            },
+            signed_in.env,
+        );
+    }
+    let args = json!({"account_id": id, "source_account_ids": [form.source]});
+    match call(&signed_in, "consolidate_accounts", args).await {
+        Ok(_) => Redirect::to(&format!("/{env}/accounts/{id}")).into_response(),
+        Err(error) => failure(&error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RedactForm {
+    csrf: String,
+    /// The account's id, typed by the person to confirm.
+    typed: String,
+}
+
+/// `POST /{env}/accounts/{id}/redact`: erase the account's personal data for good, once
+/// its id is typed.
+pub async fn redact(
+    State(console): State<Console>,
+    Path((env, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<RedactForm>,
+) -> Response {
+    let back = format!("/accounts/{id}");
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, &back).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    if form.typed.trim() != id {
+        let error = "Nothing was redacted: type the account's id exactly to confirm.".to_string();
+        return with_error(&signed_in, &id, error).await;
+    }
+    match call(&signed_in, "redact_account", json!({"account_id": id})).await {
+        Ok(_) => Redirect::to(&format!("/{env}/accounts/{id}")).into_response(),
+        Err(error) => failure(&error),
+    }
 }
 
 #[derive(Deserialize)]
