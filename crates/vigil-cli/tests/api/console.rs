@@ -407,6 +407,10 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
                 ("email", "new@example.com"),
                 ("role", "admin"),
                 ("action", "role"),
+                ("tag", "x"),
+                ("action_id", "accac_x"),
+                ("source", "act_y"),
+                ("typed", "act_x"),
             ])
     };
     // Without the token, with another session's, or from another site: refused, nothing done.
