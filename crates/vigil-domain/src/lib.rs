@@ -42,6 +42,7 @@ pub mod search;
 pub mod tag_change;
 pub mod time;
 pub mod tool_call;
+pub mod totp;
 pub mod upload;
 pub mod user;
 pub mod validate;

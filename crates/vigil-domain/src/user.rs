@@ -93,8 +93,25 @@ pub struct User {
     pub locked_until: Option<i64>,
     #[serde(default)]
     pub disabled: bool,
+    /// A second factor (TOTP), once set up; confirmed when its first code was.
+    #[serde(default)]
+    pub totp: Option<crate::totp::TotpSecret>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl User {
+    /// Whether signing in takes a code as well as the password.
+    pub fn has_two_factor(&self) -> bool {
+        self.totp.as_ref().is_some_and(|t| t.confirmed)
+    }
+}
+
+/// An organization's rules for its console users.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuritySettings {
+    /// Every user signs in with a second factor; one without is only let set it up.
+    pub require_two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

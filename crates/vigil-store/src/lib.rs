@@ -283,6 +283,9 @@ pub trait Store: Send + Sync + 'static {
     fn user(&self, id: &str) -> Result<Option<User>>;
     /// `email` lower-cased.
     fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// An organization's security settings (two-factor required or not).
+    fn security_settings(&self, organization: &str)
+        -> Result<vigil_domain::user::SecuritySettings>;
     /// The users of an organization, newest first.
     fn users(&self, organization: &str, page: &PageRequest) -> Result<Page<User>>;
     /// The session whose token hashes to `token_hash`, and its user.
@@ -417,6 +420,15 @@ pub trait WriteTx {
     fn environment_by_name(&mut self, name: &str) -> Result<Option<Environment>>;
     fn environments(&mut self) -> Result<Vec<Environment>>;
     fn insert_organization(&mut self, id: &str, now: i64) -> Result<()>;
+    fn security_settings(
+        &mut self,
+        organization: &str,
+    ) -> Result<vigil_domain::user::SecuritySettings>;
+    fn put_security_settings(
+        &mut self,
+        organization: &str,
+        settings: &vigil_domain::user::SecuritySettings,
+    ) -> Result<()>;
     fn insert_environment(&mut self, env: &Environment) -> Result<()>;
     fn insert_api_key(&mut self, key: &ApiKey) -> Result<()>;
     fn user(&mut self, id: &str) -> Result<Option<User>>;

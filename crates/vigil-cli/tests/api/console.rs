@@ -273,7 +273,10 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         .await;
     let actor = &merged.body["data"][0]["attributes"]["context"]["actor"];
     assert_eq!(actor["type"], "user", "{}", merged.body);
-    assert_eq!(actor["id"].as_str().map(|id| id.starts_with("user_")), Some(true));
+    assert_eq!(
+        actor["id"].as_str().map(|id| id.starts_with("user_")),
+        Some(true)
+    );
     // A webhook receiver heard the decision.
     let got = receiver
         .until(|r| {

@@ -414,3 +414,121 @@ async fn a_session_ends_after_thirty_idle_minutes_and_twelve_hours_in_all() {
     advance(25).await;
     assert_eq!(bo.get("/api/v1/accounts").await.status, 401);
 }
+
+async fn sign_in_with_code(server: &Server, email: &str, code: &str) -> crate::common::Response {
+    server
+        .client()
+        .without_key()
+        .post(
+            "/api/v1/user-sessions",
+            json!({"data": {"attributes": {"email-address": email, "password": PASSWORD, "two-factor-code": code}}}),
+        )
+        .await
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[tokio::test]
+async fn two_factor_codes_are_asked_once_set_up_and_an_organization_can_require_them() {
+    let server = Server::start();
+    let (rita, _) = person(&server, "rita@example.com", "reviewer").await;
+    // Set up: a secret and its link, shown once; a wrong first code does not turn it on.
+    let setup = rita
+        .post("/api/v1/user-sessions/current/two-factor", json!({}))
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.body);
+    let secret = setup.attr("secret").as_str().unwrap().to_string();
+    assert!(setup
+        .attr("otpauth-url")
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/"));
+    let confirm = |code: String| {
+        let rita = rita.clone();
+        async move {
+            rita.post(
+                "/api/v1/user-sessions/current/two-factor/confirm",
+                json!({"data": {"attributes": {"code": code}}}),
+            )
+            .await
+        }
+    };
+    let wrong = confirm("000000".into()).await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.details().contains("code"));
+    let code = vigil_domain::totp::current_code(&secret, now_ms()).unwrap();
+    let confirmed = confirm(code.clone()).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(confirmed.attr("two-factor-enabled"), true);
+    // Signing in now takes the code: without it, 401 saying so (not a failure); a wrong
+    // or reused one is a failure; the right one opens a session.
+    let asked = sign_in(&server, "rita@example.com", PASSWORD).await;
+    assert_eq!(asked.status, 401);
+    assert!(asked.body.to_string().contains("Two-factor code required"));
+    let reused = sign_in_with_code(&server, "rita@example.com", &code).await;
+    assert_eq!(reused.status, 401);
+    assert!(
+        reused.body.to_string().contains("already used"),
+        "{}",
+        reused.body
+    );
+    // The next step's code (a step of drift is allowed) signs her in.
+    let next = vigil_domain::totp::current_code(&secret, now_ms() + 30_000).unwrap();
+    let session = sign_in_with_code(&server, "rita@example.com", &next).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+
+    // The organization requires it: a person without one may only set it up.
+    let admin = server.client();
+    let required = admin
+        .patch(
+            "/api/v1/user-security-settings",
+            json!({"data": {"attributes": {"require-two-factor": true}}}),
+        )
+        .await;
+    assert_eq!(required.status, 200, "{}", required.body);
+    assert_eq!(required.attr("require-two-factor"), true);
+    let (vic, _) = person(&server, "vic@example.com", "viewer").await;
+    let me = vic.get("/api/v1/user-sessions/current").await;
+    assert_eq!(me.attr("two-factor-setup-required"), true);
+    let blocked = vic.get("/api/v1/cases").await;
+    assert_eq!(blocked.status, 403);
+    assert!(
+        blocked.details().contains("two-factor"),
+        "{}",
+        blocked.details()
+    );
+    let setup = vic
+        .post("/api/v1/user-sessions/current/two-factor", json!({}))
+        .await;
+    let secret = setup.attr("secret").as_str().unwrap().to_string();
+    let code = vigil_domain::totp::current_code(&secret, now_ms()).unwrap();
+    let on = vic
+        .post(
+            "/api/v1/user-sessions/current/two-factor/confirm",
+            json!({"data": {"attributes": {"code": code}}}),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(vic.get("/api/v1/cases").await.status, 200);
+    // While required, it cannot be turned off; a bad setting is refused, naming it.
+    let off = vic
+        .post(
+            "/api/v1/user-sessions/current/two-factor/disable",
+            json!({"data": {"attributes": {"password": PASSWORD}}}),
+        )
+        .await;
+    assert_eq!(off.status, 409, "{}", off.body);
+    let bad = admin
+        .patch(
+            "/api/v1/user-security-settings",
+            json!({"data": {"attributes": {"require-two-factor": "yes"}}}),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.to_string().contains("require-two-factor"));
+}

@@ -249,7 +249,13 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         }
         // Console users and their sessions (Persona keeps its dashboard's users out of
         // its public API); its user audit log is Persona's and checked as such.
-        (_, ["users", ..] | ["user-sessions", ..] | ["user-invitations", ..]) => Some(Beyond::Own),
+        (
+            _,
+            ["users", ..]
+            | ["user-sessions", ..]
+            | ["user-invitations", ..]
+            | ["user-security-settings"],
+        ) => Some(Beyond::Own),
         _ => None,
     }
 }

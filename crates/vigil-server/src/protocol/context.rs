@@ -43,6 +43,9 @@ pub struct Caller {
 pub struct SessionCaller {
     pub session: UserSession,
     pub user: User,
+    /// The organization requires a second factor and this user has none yet: the session
+    /// may only set one up (and read itself, and sign out).
+    pub two_factor_setup_required: bool,
 }
 
 impl Caller {
@@ -59,7 +62,7 @@ impl Caller {
         }
     }
 
-    fn of_session(session: UserSession, user: User) -> Caller {
+    fn of_session(session: UserSession, user: User, two_factor_setup_required: bool) -> Caller {
         Caller {
             actor: Actor::User {
                 id: user.id.clone(),
@@ -68,7 +71,11 @@ impl Caller {
             permissions: user.role.permissions(),
             api_version: ApiVersion::default().as_str().to_string(),
             key_inflection: "kebab".into(),
-            session: Some(SessionCaller { session, user }),
+            session: Some(SessionCaller {
+                session,
+                user,
+                two_factor_setup_required,
+            }),
         }
     }
 
@@ -222,7 +229,12 @@ pub async fn authenticate(
             .await
             .map_err(ApiError::from)?;
         }
-        return Ok((Arc::new(Caller::of_session(session, user)), env));
+        let required = !user.has_two_factor()
+            && state
+                .store
+                .security_settings(&user.organization_id)?
+                .require_two_factor;
+        return Ok((Arc::new(Caller::of_session(session, user, required)), env));
     }
     let cached = state
         .key_cache
@@ -363,6 +375,18 @@ pub async fn api_middleware(
         let (caller, env) =
             authenticate(&state, request.headers(), peer(request.extensions())).await?;
         environment = Some(env.clone());
+        // A person whose organization requires a second factor sets one up before anything
+        // else (reading who they are and signing out stay open).
+        if caller
+            .session
+            .as_ref()
+            .is_some_and(|s| s.two_factor_setup_required)
+            && !route.starts_with("/api/v1/user-sessions/current")
+        {
+            return Err(ApiError::Forbidden {
+                details: "Your organization requires two-factor sign-in: set it up first (POST /api/v1/user-sessions/current/two-factor)".into(),
+            });
+        }
         if let Some(session) = caller.session.as_ref().filter(|_| is_write(&method)) {
             audit = Some(audit_draft(&request, session, &env, &method));
         }

@@ -46,6 +46,22 @@ pub fn api_routes() -> Router<AppState> {
             "/user-sessions/current/change-password",
             post(users::change_password),
         )
+        .route(
+            "/user-sessions/current/two-factor",
+            post(users::begin_two_factor),
+        )
+        .route(
+            "/user-sessions/current/two-factor/confirm",
+            post(users::confirm_two_factor),
+        )
+        .route(
+            "/user-sessions/current/two-factor/disable",
+            post(users::disable_two_factor),
+        )
+        .route(
+            "/user-security-settings",
+            get(users::security_settings).patch(users::update_security_settings),
+        )
         .route("/users", get(users::list).post(users::invite))
         .route(
             "/users/{user_id}",

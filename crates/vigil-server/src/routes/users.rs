@@ -119,7 +119,8 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> ApiResu
             .map(|v| v.chars().take(512).collect()),
     };
     let body = ApiBody::read(request, state.config.max_body_bytes).await?;
-    let attributes = attributes_of(&body, &["email-address", "password"])?;
+    let attributes = attributes_of(&body, &["email-address", "password", "two-factor-code"])?;
+    let code = optional_string(&attributes, "two-factor-code")?;
     let email = required_string(&attributes, "/data/attributes", "email-address")?;
     let Some(Value::String(password)) = attributes.get("password").cloned() else {
         return Err(ApiError::bad_field(
@@ -142,17 +143,32 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> ApiResu
     let verified = verified(known.and_then(|u| u.password_hash), password).await?;
     let now = state.now();
     let outcome = transact(&state.store, move |tx| {
-        use_case::sign_in(tx, now, &email, verified.as_deref(), &origin)
+        use_case::sign_in(
+            tx,
+            now,
+            &email,
+            verified.as_deref(),
+            code.as_deref(),
+            &origin,
+        )
     })
     .await?;
     match outcome {
         Ok(issued) => {
             let (session, owner) = &issued.value;
+            let required = !owner.has_two_factor()
+                && state
+                    .store
+                    .security_settings(&owner.organization_id)?
+                    .require_two_factor;
             Ok(reply(
-                views::user::session(session, owner, Some(&issued.token), now),
+                views::user::session(session, owner, Some(&issued.token), required, now),
                 StatusCode::CREATED,
             ))
         }
+        Err(SignInRefused::TwoFactorNeeded) => Err(ApiError::Unauthorized {
+            title: "Two-factor code required: enter the 6-digit code from your authenticator app",
+        }),
         Err(refused) => {
             state
                 .failed_auth
@@ -163,6 +179,10 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> ApiResu
                     SignInRefused::Locked { .. } => {
                         "Too many wrong passwords: this user is locked for a while; try again later or ask an admin to reset the password"
                     }
+                    SignInRefused::WrongCode => {
+                        "The two-factor code is wrong or was already used: enter the current code from your authenticator app"
+                    }
+                    SignInRefused::TwoFactorNeeded => unreachable!("answered above"),
                 },
             })
         }
@@ -203,7 +223,13 @@ fn session_of(ctx: &Ctx) -> ApiResult<&SessionCaller> {
 pub async fn current(ctx: Ctx) -> ApiResult<Reply> {
     let signed_in = session_of(&ctx)?;
     Ok(finish(
-        views::user::session(&signed_in.session, &signed_in.user, None, ctx.now),
+        views::user::session(
+            &signed_in.session,
+            &signed_in.user,
+            None,
+            signed_in.two_factor_setup_required,
+            ctx.now,
+        ),
         &ctx,
         StatusCode::OK,
     ))
@@ -255,6 +281,136 @@ pub async fn change_password(
     .await?;
     Ok(finish(
         json!({ "data": views::user::user(&changed, now) }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /user-sessions/current/two-factor`: start setting up a second factor. The answer
+/// holds the secret and its `otpauth://` link, once; `confirm` with a first code turns it on.
+pub async fn begin_two_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    let signed_in = session_of(&ctx)?.clone();
+    attributes_of(&body, &[])?;
+    let now = ctx.now;
+    let (owner, secret) = transact(&state.store, move |tx| {
+        use_case::begin_two_factor(tx, now, &signed_in.session)
+    })
+    .await?;
+    let issuer = format!(
+        "vigil {}",
+        state
+            .config
+            .public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .trim_end_matches('/')
+    );
+    Ok(finish(
+        views::user::two_factor_setup(&owner, &secret, issuer.trim()),
+        &ctx,
+        StatusCode::CREATED,
+    ))
+}
+
+/// `POST /user-sessions/current/two-factor/confirm` with `code`: sign-ins take a code from
+/// now on.
+pub async fn confirm_two_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    let signed_in = session_of(&ctx)?.clone();
+    let attributes = attributes_of(&body, &["code"])?;
+    let code = required_string(&attributes, "/data/attributes", "code")?;
+    let now = ctx.now;
+    let confirmed = transact(&state.store, move |tx| {
+        use_case::confirm_two_factor(tx, now, &signed_in.session, &code)
+    })
+    .await?;
+    Ok(finish(
+        json!({ "data": views::user::user(&confirmed, now) }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /user-sessions/current/two-factor/disable` with `password`: turn it off (refused
+/// while the organization requires it).
+pub async fn disable_two_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    let signed_in = session_of(&ctx)?.clone();
+    let attributes = attributes_of(&body, &["password"])?;
+    let Some(Value::String(password)) = attributes.get("password").cloned() else {
+        return Err(ApiError::bad_field(
+            "/data/attributes/password",
+            "must be a string",
+        ));
+    };
+    let stored = state
+        .store
+        .user(&signed_in.user.id)?
+        .and_then(|u| u.password_hash);
+    let Some(stored) = verified(stored, password).await? else {
+        return Err(Refusal::invalid(Input::named("password"), "is not your password").into());
+    };
+    let now = ctx.now;
+    let changed = transact(&state.store, move |tx| {
+        use_case::disable_two_factor(tx, now, &signed_in.session, &stored)
+    })
+    .await?;
+    Ok(finish(
+        json!({ "data": views::user::user(&changed, now) }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `GET /user-security-settings`: the organization's rules for console users.
+pub async fn security_settings(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require("user", Access::Read)?;
+    let organization = &ctx.env.organization_id;
+    let settings = state.store.security_settings(organization)?;
+    Ok(finish(
+        views::user::security_settings(organization, &settings),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `PATCH /user-security-settings` with `require-two-factor` (admins).
+pub async fn update_security_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("user", Access::Write)?;
+    let attributes = attributes_of(&body, &["require-two-factor"])?;
+    let require_two_factor = match attributes.get("require-two-factor") {
+        Some(Value::Bool(flag)) => *flag,
+        _ => {
+            return Err(ApiError::bad_field(
+                "/data/attributes/require-two-factor",
+                "must be true or false",
+            ))
+        }
+    };
+    let settings = user::SecuritySettings { require_two_factor };
+    let organization = ctx.env.organization_id.clone();
+    let saved = settings.clone();
+    transact(&state.store, move |tx| {
+        use_case::set_security(tx, &organization, &saved)
+    })
+    .await?;
+    Ok(finish(
+        views::user::security_settings(&ctx.env.organization_id, &settings),
         &ctx,
         StatusCode::OK,
     ))

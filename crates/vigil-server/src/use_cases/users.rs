@@ -10,8 +10,9 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use vigil_domain::actor::Actor;
 use vigil_domain::ids::{self, prefix};
+use vigil_domain::totp::TotpSecret;
 use vigil_domain::user::{
-    self, AuditEntry, Invitation, Role, User, UserSession, INVITATION_LIFETIME_MS,
+    self, AuditEntry, Invitation, Role, SecuritySettings, User, UserSession, INVITATION_LIFETIME_MS,
 };
 use vigil_store::WriteTx;
 
@@ -94,6 +95,7 @@ pub fn invite(
         failed_sign_ins: 0,
         locked_until: None,
         disabled: false,
+        totp: None,
         created_at: now,
         updated_at: now,
     };
@@ -132,6 +134,8 @@ pub fn reset_password(
     let mut found = load(tx, organization, id)?;
     let (invitation, token) = new_invitation(now);
     found.password_hash = None;
+    // A reset is also how a person who lost their authenticator gets back in.
+    found.totp = None;
     found.invitation = Some(invitation);
     found.failed_sign_ins = 0;
     found.locked_until = None;
@@ -240,6 +244,10 @@ pub enum SignInRefused {
     Locked {
         until: i64,
     },
+    /// The password is right; the user's second factor is needed too.
+    TwoFactorNeeded,
+    /// The password is right but the two-factor code is not (counted as a failure).
+    WrongCode,
 }
 
 /// Record a sign-in whose password the caller verified (`verified`) against `user` as
@@ -250,6 +258,7 @@ pub fn sign_in(
     now: i64,
     email: &str,
     verified_hash: Option<&str>,
+    code: Option<&str>,
     origin: &Origin,
 ) -> Outcome<Result<Issued<(UserSession, User)>, SignInRefused>> {
     let email = email.trim().to_lowercase();
@@ -283,7 +292,22 @@ pub fn sign_in(
     let matched = verified_hash.is_some()
         && verified_hash == found.password_hash.as_deref()
         && !found.disabled;
-    if !matched {
+    // With a second factor, the right password alone asks for the code; a wrong code is
+    // a failed sign-in like a wrong password.
+    let mut wrong_code = false;
+    if let (true, Some(totp)) = (matched, found.totp.as_mut().filter(|t| t.confirmed)) {
+        match code.filter(|c| !c.trim().is_empty()) {
+            None => {
+                audit(tx, &found, "sign-in-two-factor-needed", 401, None)?;
+                return Ok(Err(SignInRefused::TwoFactorNeeded));
+            }
+            Some(code) => match totp.accepts(code, now) {
+                Some(step) => totp.last_step = step,
+                None => wrong_code = true,
+            },
+        }
+    }
+    if !matched || wrong_code {
         found.failed_sign_ins += 1;
         found.locked_until = user::lockout_ms(found.failed_sign_ins).map(|ms| now + ms);
         found.updated_at = now;
@@ -291,6 +315,7 @@ pub fn sign_in(
         audit(tx, &found, "sign-in-failed", 401, None)?;
         return Ok(Err(match found.locked_until {
             Some(until) => SignInRefused::Locked { until },
+            None if wrong_code => SignInRefused::WrongCode,
             None => SignInRefused::WrongCredentials,
         }));
     }
@@ -358,6 +383,98 @@ pub fn change_password(
     // This session stays: the person who changed the password is still here.
     touch(tx, now, session)?;
     Ok(found)
+}
+
+fn signed_in_user(tx: &mut dyn WriteTx, session: &UserSession) -> Outcome<User> {
+    tx.user(&session.user_id)?
+        .ok_or_else(|| Refusal::NotFound("the signed-in user is gone".into()))
+}
+
+/// Start setting up a second factor: a new, unconfirmed secret (replacing an unconfirmed
+/// one; a confirmed one must be turned off first).
+pub fn begin_two_factor(
+    tx: &mut dyn WriteTx,
+    now: i64,
+    session: &UserSession,
+) -> Outcome<(User, TotpSecret)> {
+    let mut found = signed_in_user(tx, session)?;
+    if found.has_two_factor() {
+        return Err(Refusal::Conflict(
+            "two-factor sign-in is already on; turn it off first to set up another authenticator"
+                .into(),
+        ));
+    }
+    let secret = TotpSecret::generate();
+    found.totp = Some(secret.clone());
+    found.updated_at = now;
+    tx.update_user(&found)?;
+    Ok((found, secret))
+}
+
+/// Confirm the second factor with its first code: from now on signing in takes a code.
+pub fn confirm_two_factor(
+    tx: &mut dyn WriteTx,
+    now: i64,
+    session: &UserSession,
+    code: &str,
+) -> Outcome<User> {
+    let mut found = signed_in_user(tx, session)?;
+    let Some(totp) = found.totp.as_mut().filter(|t| !t.confirmed) else {
+        return Err(Refusal::Conflict(
+            "there is no two-factor setup to confirm; start one first".into(),
+        ));
+    };
+    let Some(step) = totp.accepts(code, now) else {
+        return Err(Refusal::invalid(
+            Input::named("code"),
+            "is not the current code of this authenticator (check the device's clock)",
+        ));
+    };
+    totp.last_step = step;
+    totp.confirmed = true;
+    found.updated_at = now;
+    tx.update_user(&found)?;
+    Ok(found)
+}
+
+/// Turn the second factor off, having proved the password (`verified_hash`); refused
+/// while the organization requires it.
+pub fn disable_two_factor(
+    tx: &mut dyn WriteTx,
+    now: i64,
+    session: &UserSession,
+    verified_hash: &str,
+) -> Outcome<User> {
+    let mut found = signed_in_user(tx, session)?;
+    if found.password_hash.as_deref() != Some(verified_hash) {
+        return Err(Refusal::invalid(
+            Input::named("password"),
+            "is not your password",
+        ));
+    }
+    if tx_requires_two_factor(tx, &found.organization_id)? {
+        return Err(Refusal::Conflict(
+            "your organization requires two-factor sign-in; it cannot be turned off".into(),
+        ));
+    }
+    found.totp = None;
+    found.updated_at = now;
+    tx.update_user(&found)?;
+    Ok(found)
+}
+
+fn tx_requires_two_factor(tx: &mut dyn WriteTx, organization: &str) -> Outcome<bool> {
+    Ok(tx.security_settings(organization)?.require_two_factor)
+}
+
+/// An admin changes the organization's security settings.
+pub fn set_security(
+    tx: &mut dyn WriteTx,
+    organization: &str,
+    settings: &SecuritySettings,
+) -> Outcome<()> {
+    tx.put_security_settings(organization, settings)?;
+    Ok(())
 }
 
 /// Record one entry of the user audit log.

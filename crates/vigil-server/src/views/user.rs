@@ -2,7 +2,8 @@
 
 use serde_json::{json, Map, Value};
 use vigil_domain::time::format_millis;
-use vigil_domain::user::{AuditEntry, User, UserSession};
+use vigil_domain::totp::TotpSecret;
+use vigil_domain::user::{AuditEntry, SecuritySettings, User, UserSession};
 
 /// Beyond Persona's `user` (which has only the email and name): the role and status.
 pub fn user(user: &User, now: i64) -> Value {
@@ -15,6 +16,7 @@ pub fn user(user: &User, now: i64) -> Value {
             "role": user.role.as_str(),
             "permissions": user.role.permissions(),
             "status": user.status(now),
+            "two-factor-enabled": user.has_two_factor(),
             "created-at": format_millis(user.created_at),
             "updated-at": format_millis(user.updated_at),
         },
@@ -29,11 +31,21 @@ pub fn invited(created: &User, now: i64, invitation_url: &str) -> Value {
 }
 
 /// A session; `token` only in the answer to the sign-in that made it.
-pub fn session(session: &UserSession, owner: &User, token: Option<&str>, now: i64) -> Value {
+pub fn session(
+    session: &UserSession,
+    owner: &User,
+    token: Option<&str>,
+    two_factor_setup_required: bool,
+    now: i64,
+) -> Value {
     let mut attributes = Map::new();
     if let Some(token) = token {
         attributes.insert("token".into(), json!(token));
     }
+    attributes.insert(
+        "two-factor-setup-required".into(),
+        json!(two_factor_setup_required),
+    );
     attributes.insert(
         "created-at".into(),
         json!(format_millis(session.created_at)),
@@ -101,5 +113,31 @@ pub fn audit_entry(entry: &AuditEntry) -> Value {
         "id": entry.id,
         "attributes": attributes,
         "relationships": relationships,
+    })
+}
+
+/// A second factor being set up: its secret and `otpauth://` link, shown once.
+pub fn two_factor_setup(owner: &User, secret: &TotpSecret, issuer: &str) -> Value {
+    json!({
+        "data": {
+            "type": "two-factor-setup",
+            "id": owner.id,
+            "attributes": {
+                "secret": secret.secret,
+                "otpauth-url": secret.otpauth_url(issuer, &owner.email),
+                "confirmed": false,
+            },
+        },
+    })
+}
+
+/// An organization's security settings.
+pub fn security_settings(organization: &str, settings: &SecuritySettings) -> Value {
+    json!({
+        "data": {
+            "type": "user-security-settings",
+            "id": organization,
+            "attributes": { "require-two-factor": settings.require_two_factor },
+        },
     })
 }

@@ -75,8 +75,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         12,
-        "case_review",
-        include_str!("../../migrations/sqlite/0012_case_review.sql"),
+        "review_console",
+        include_str!("../../migrations/sqlite/0012_review_console.sql"),
     ),
 ];
 

@@ -201,6 +201,21 @@ impl Store for SqliteStore {
         self.read(|conn| users::user_by_email(conn, email))
     }
 
+    fn security_settings(
+        &self,
+        organization: &str,
+    ) -> Result<vigil_domain::user::SecuritySettings> {
+        self.read(|conn| {
+            let required: Option<bool> = conn
+                .prepare_cached("SELECT require_two_factor FROM organizations WHERE id = ?1")?
+                .query_row([organization], |r| r.get(0))
+                .optional()?;
+            Ok(vigil_domain::user::SecuritySettings {
+                require_two_factor: required.unwrap_or(false),
+            })
+        })
+    }
+
     fn users(&self, organization: &str, page: &PageRequest) -> Result<Page<User>> {
         self.read(|conn| users::users(conn, organization, page))
     }

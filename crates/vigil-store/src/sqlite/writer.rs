@@ -314,6 +314,32 @@ impl WriteTx for SqliteWriteTx<'_> {
         Ok(())
     }
 
+    fn security_settings(
+        &mut self,
+        organization: &str,
+    ) -> Result<vigil_domain::user::SecuritySettings> {
+        let required: Option<bool> = self
+            .conn
+            .prepare_cached("SELECT require_two_factor FROM organizations WHERE id = ?1")?
+            .query_row([organization], |r| r.get(0))
+            .optional()?;
+        Ok(vigil_domain::user::SecuritySettings {
+            require_two_factor: required.unwrap_or(false),
+        })
+    }
+
+    fn put_security_settings(
+        &mut self,
+        organization: &str,
+        settings: &vigil_domain::user::SecuritySettings,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE organizations SET require_two_factor = ?2 WHERE id = ?1",
+            params![organization, settings.require_two_factor],
+        )?;
+        Ok(())
+    }
+
     fn insert_environment(&mut self, env: &Environment) -> Result<()> {
         self.conn.execute(
             "INSERT INTO environments (id, organization_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",

@@ -27,3 +27,7 @@ UPDATE api_keys SET permissions = permissions || ',redact'
        OR ',' || permissions || ',' LIKE '%,case.write,%'
        OR ',' || permissions || ',' LIKE '%,report.write,%'
        OR ',' || permissions || ',' LIKE '%,document.write,%';
+
+-- An organization's security settings: whether its console users must sign in with a
+-- second factor (TOTP).
+ALTER TABLE organizations ADD COLUMN require_two_factor INTEGER NOT NULL DEFAULT 0;
