@@ -89,7 +89,12 @@ pub fn router(console: Console) -> Router {
             get(pages::users::list).post(pages::users::invite),
         )
         .route("/{env}/settings/users/{id}", post(pages::users::change))
+        .route("/{env}/settings/security", post(pages::users::security))
         .route("/{env}/settings/audit-log", get(pages::users::audit_log))
+        .route(
+            "/{env}/me/two-factor",
+            get(pages::two_factor::show).post(pages::two_factor::change),
+        )
         .route("/{env}/settings/templates", get(pages::templates::list))
         .route(
             "/{env}/settings/templates/{id}",

@@ -99,6 +99,8 @@ pub struct Person {
     pub name: String,
     pub role: String,
     pub permissions: Vec<String>,
+    /// Signs in with a second factor.
+    pub two_factor: bool,
 }
 
 impl Person {
@@ -114,6 +116,8 @@ pub struct SignedIn {
     pub env: Env,
     pub person: Person,
     pub csrf: String,
+    /// The organization requires a second factor this person has not set up yet.
+    pub setup_required: bool,
 }
 
 /// Where to go when there is no (live) session: the sign-in page, then back here.
@@ -141,6 +145,13 @@ impl SignedIn {
             Err(vigil_client::Error::Unauthorized { .. }) => return Err(to_login(here)),
             Err(error) => return Err(crate::pages::failure(&error)),
         };
+        // An organization that requires a second factor lets a person without one do
+        // nothing else: every page leads to setting it up.
+        let setup_page = format!("/{}/me/two-factor", env.as_str());
+        let setup_required = current["data"]["attributes"]["two_factor_setup_required"] == true;
+        if setup_required && here != setup_page {
+            return Err(Redirect::to(&setup_page).into_response());
+        }
         let user = current["included"]
             .as_array()
             .and_then(|items| items.iter().find(|i| i["type"] == "user"))
@@ -166,12 +177,14 @@ impl SignedIn {
                         .collect()
                 })
                 .unwrap_or_default(),
+            two_factor: attributes["two_factor_enabled"] == true,
         };
         Ok(SignedIn {
             api,
             env,
             person,
             csrf: csrf_token(&secret),
+            setup_required,
         })
     }
 

@@ -11,6 +11,7 @@
 
 import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -19,6 +20,24 @@ const shots = setup.screenshots;
 mkdirSync(shots, { recursive: true });
 const axePath = require.resolve("axe-core/axe.min.js");
 const checked = [];
+
+// What an authenticator app shows for a base32 secret (RFC 6238: HMAC-SHA1, 30 s, 6 digits).
+function totp(secret, stepsAhead = 0) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, value = 0;
+  const key = [];
+  for (const c of secret) {
+    value = ((value << 5) | alphabet.indexOf(c)) & 0xfff;
+    bits += 5;
+    if (bits >= 8) { key.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + stepsAhead));
+  const h = createHmac("sha1", Buffer.from(key)).update(counter).digest();
+  const o = h[19] & 15;
+  const n = ((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1000000).padStart(6, "0");
+}
 
 function fail(message) {
   throw new Error(message);
@@ -350,6 +369,40 @@ try {
   await admin.tab.getByRole("button", { name: "Redact" }).click();
   await admin.tab.waitForURL(new RegExp(`/accounts/${twin}$`));
   await expectText(admin.tab, "redacted");
+
+  // Two-factor sign-in: the reviewer sets it up, then signs in with a code.
+  const rita2 = await signIn(setup.reviewer.email);
+  await rita2.tab.getByRole("link", { name: "Two-factor" }).click();
+  await rita2.tab.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  await rita2.tab.getByRole("img", { name: "QR code of your two-factor secret" }).waitFor();
+  const secret = (await rita2.tab.locator("#two-factor-secret").innerText()).trim();
+  await rita2.tab.getByLabel("The 6-digit code the app shows").fill("000000");
+  await rita2.tab.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  await expectText(rita2.tab, "is not the current code");
+  await rita2.tab.getByLabel("The 6-digit code the app shows").fill(totp(secret));
+  await rita2.tab.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  await expectText(rita2.tab, "Two-factor sign-in is on");
+  await audit(rita2.tab, "two-factor");
+  await rita2.tab.getByRole("button", { name: "Sign out" }).click();
+  await rita2.tab.waitForURL(/\/login/);
+  await rita2.tab.getByLabel("Email address").fill(setup.reviewer.email);
+  await rita2.tab.getByLabel("Password").fill(setup.password);
+  await rita2.tab.getByRole("button", { name: "Sign in" }).click();
+  await expectText(rita2.tab, "Two-factor code required");
+  await rita2.tab.getByLabel("Password").fill(setup.password);
+  await rita2.tab.getByLabel(/Two-factor code/).fill(totp(secret, 1));
+  await rita2.tab.getByRole("button", { name: "Sign in" }).click();
+  await rita2.tab.waitForURL(/\/sandbox\/cases/);
+  await rita2.context.close();
+
+  // The admin requires it for everyone: having none herself, she is sent to set it up.
+  await admin.tab.getByRole("link", { name: "Users" }).click();
+  await admin.tab.getByLabel("Require two-factor sign-in for everyone").check();
+  await admin.tab.getByRole("button", { name: "Save", exact: true }).click();
+  await admin.tab.goto(`${base}/sandbox/cases`);
+  await admin.tab.waitForURL(/\/sandbox\/me\/two-factor$/);
+  await expectText(admin.tab, "Your organization requires two-factor sign-in");
+  await audit(admin.tab, "two-factor-required");
   await admin.context.close();
 } finally {
   await browser.close();

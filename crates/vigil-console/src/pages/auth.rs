@@ -91,6 +91,9 @@ pub async fn login_page(Query(query): Query<NextQuery>) -> Response {
 pub struct LoginForm {
     email: String,
     password: String,
+    /// The code of the person's second factor, when they set one up.
+    #[serde(default)]
+    code: String,
     csrf: String,
     #[serde(default)]
     next: Option<String>,
@@ -111,8 +114,11 @@ pub async fn login(
             "The sign-in form expired. Please try again.".into(),
         );
     }
-    let body =
-        json!({"data": {"attributes": {"email_address": form.email, "password": form.password}}});
+    let mut attributes = json!({"email_address": form.email, "password": form.password});
+    if !form.code.trim().is_empty() {
+        attributes["two_factor_code"] = json!(form.code.trim());
+    }
+    let body = json!({"data": {"attributes": attributes}});
     match console.api.post("/user-sessions", body).await {
         Ok(answer) => {
             let token = answer.body["data"]["attributes"]["token"]

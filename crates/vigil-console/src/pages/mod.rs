@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod cases;
 pub mod templates;
+pub mod two_factor;
 pub mod users;
 
 use askama::Template;

@@ -41,6 +41,8 @@ struct UsersPage {
     link: String,
     link_for: String,
     error: String,
+    /// Every user must sign in with a second factor.
+    require_two_factor: bool,
 }
 
 /// The one-time link an invitation or reset answered with.
@@ -71,8 +73,13 @@ async fn render(signed_in: &SignedIn, link: String, link_for: String, error: Str
             break;
         }
     }
+    let settings = match signed_in.api.get("/user-security-settings").await {
+        Ok(answer) => answer.body,
+        Err(error) => return failure(&error),
+    };
     page(
         &UsersPage {
+            require_two_factor: settings["data"]["attributes"]["require_two_factor"] == true,
             chrome: Chrome::new(signed_in, "settings", "Users"),
             users,
             roles: ROLES.to_vec(),
@@ -302,4 +309,33 @@ pub async fn audit_log(
         },
         signed_in.env,
     )
+}
+
+#[derive(Deserialize)]
+pub struct SecurityForm {
+    csrf: String,
+    /// `on` when ticked.
+    #[serde(default)]
+    require_two_factor: Option<String>,
+}
+
+/// `POST /{env}/settings/security`: require (or stop requiring) two-factor sign-in.
+pub async fn security(
+    State(console): State<Console>,
+    Path(env): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SecurityForm>,
+) -> Response {
+    let signed_in =
+        match super::poster(&console, &headers, &env, &form.csrf, "/settings/users").await {
+            Ok(s) => s,
+            Err(response) => return response,
+        };
+    let body =
+        json!({"data": {"attributes": {"require_two_factor": form.require_two_factor.is_some()}}});
+    let request = Request::new(Method::PATCH, "/user-security-settings").body(body);
+    match signed_in.api.send(request).await {
+        Ok(_) => Redirect::to(&format!("/{env}/settings/users")).into_response(),
+        Err(error) => failure(&error),
+    }
 }
