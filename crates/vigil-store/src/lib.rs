@@ -181,6 +181,11 @@ pub struct EventFilter {
     pub names: Vec<String>,
     pub object_ids: Vec<String>,
     pub ids: Vec<String>,
+    /// Made by these actors (an API key's, a user's, a rule's id).
+    pub actor_ids: Vec<String>,
+    /// Created at or after / at or before (milliseconds).
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
 }
 
 /// Filters for listing an account's relations.

@@ -411,6 +411,9 @@ const BEYOND_PERSONA_ARGUMENTS: &[(&str, &str, &str)] = &[
         "the resolution with status resolved",
     ),
     ("list_webhooks", "status", "filter by status"),
+    ("list_events", "actor_id", "filter by who acted"),
+    ("list_events", "created_at_start", "filter by creation time"),
+    ("list_events", "created_at_end", "filter by creation time"),
 ];
 
 /// The route test above proves each argument reaches a route that knows it; this one

@@ -47,6 +47,31 @@ async fn list_filter_and_retrieve_events() {
     let rest = api.get(paged.body["links"]["next"].as_str().unwrap()).await;
     assert_eq!(rest.ids().len(), 1);
     assert_eq!(api.get("/api/v1/events?filter[colour]=x").await.status, 400);
+    // Beyond Persona: who acted, and when.
+    let key_id = event["attributes"]["context"]["actor"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let theirs = api
+        .get(&format!("/api/v1/events?filter[actor-id]={key_id}"))
+        .await;
+    assert_eq!(theirs.ids().len(), 3);
+    let nobody = api.get("/api/v1/events?filter[actor-id]=api_nobody").await;
+    assert!(nobody.ids().is_empty());
+    let long_ago = api
+        .get("/api/v1/events?filter[created-at-end]=2001-01-01")
+        .await;
+    assert!(long_ago.ids().is_empty());
+    let since = api
+        .get("/api/v1/events?filter[created-at-start]=2001-01-01&filter[name]=account.created")
+        .await;
+    assert_eq!(since.ids().len(), 2);
+    assert_eq!(
+        api.get("/api/v1/events?filter[created-at-start]=soon")
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test]

@@ -11,11 +11,21 @@ use crate::AppState;
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("event", Access::Read)?;
-    ctx.query.allow_filters(&["name", "object-id", "id"])?;
+    ctx.query.allow_filters(&[
+        "name",
+        "object-id",
+        "id",
+        "actor-id",
+        "created-at-start",
+        "created-at-end",
+    ])?;
     let filter = EventFilter {
         names: ctx.query.filter_list("name"),
         object_ids: ctx.query.filter_list("object-id"),
         ids: ctx.query.filter_list("id"),
+        actor_ids: ctx.query.filter_list("actor-id"),
+        created_from: crate::routes::filters::time_filter(&ctx.query, "created-at-start")?,
+        created_to: crate::routes::filters::time_filter(&ctx.query, "created-at-end")?,
     };
     let request = paging::request(&ctx.query)?;
     let page = state.store.events(ctx.env_id(), &filter, &request)?;

@@ -31,3 +31,7 @@ UPDATE api_keys SET permissions = permissions || ',redact'
 -- An organization's security settings: whether its console users must sign in with a
 -- second factor (TOTP).
 ALTER TABLE organizations ADD COLUMN require_two_factor INTEGER NOT NULL DEFAULT 0;
+
+-- The events explorer finds what one person or key did: an index on the actor's id.
+ALTER TABLE events ADD COLUMN actor_id TEXT GENERATED ALWAYS AS (json_extract(actor, '$.id')) VIRTUAL;
+CREATE INDEX events_by_actor ON events (environment_id, actor_id, seq);

@@ -411,6 +411,7 @@ impl Store for SqliteStore {
                 ("name", &filter.names),
                 ("object_id", &filter.object_ids),
                 ("id", &filter.ids),
+                ("actor_id", &filter.actor_ids),
             ] {
                 if !values.is_empty() {
                     sql_filter.push_str(&format!(
@@ -419,6 +420,14 @@ impl Store for SqliteStore {
                     ));
                     params.extend(values.iter().map(|v| v as &dyn rusqlite::ToSql));
                 }
+            }
+            if let Some(from) = &filter.created_from {
+                sql_filter.push_str(" AND created_at >= ?");
+                params.push(from);
+            }
+            if let Some(to) = &filter.created_to {
+                sql_filter.push_str(" AND created_at <= ?");
+                params.push(to);
             }
             page(
                 conn,
