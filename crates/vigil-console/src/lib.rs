@@ -95,6 +95,12 @@ pub fn router(console: Console) -> Router {
             "/{env}/me/two-factor",
             get(pages::two_factor::show).post(pages::two_factor::change),
         )
+        .route("/{env}/events", get(pages::events::explore))
+        .route("/{env}/webhooks", get(pages::webhooks::list))
+        .route(
+            "/{env}/webhooks/{id}",
+            get(pages::webhooks::webhook_page).post(pages::webhooks::change),
+        )
         .route("/{env}/settings/templates", get(pages::templates::list))
         .route(
             "/{env}/settings/templates/{id}",

@@ -434,6 +434,7 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
             "/sandbox/settings/templates/ctmpl_x",
             "/sandbox/settings/security",
             "/sandbox/me/two-factor",
+            "/sandbox/webhooks/wbh_x",
             "/sandbox/accounts/act_x/tags",
             "/sandbox/accounts/act_x/action",
             "/sandbox/accounts/act_x/consolidate",

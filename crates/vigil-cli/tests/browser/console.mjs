@@ -370,6 +370,29 @@ try {
   await admin.tab.waitForURL(new RegExp(`/accounts/${twin}$`));
   await expectText(admin.tab, "redacted");
 
+  // Webhooks: the receiver's deliveries, one delivered again, the secret rotated.
+  await admin.tab.getByRole("link", { name: "Webhooks", exact: true }).click();
+  await admin.tab.getByRole("link", { name: /^http/ }).first().click();
+  await expectText(admin.tab, "case.resolved");
+  await expectText(admin.tab, "delivered");
+  await admin.tab.getByRole("button", { name: /^Deliver evt_.* again$/ }).first().click();
+  await expectText(admin.tab, "queued to be delivered again");
+  await admin.tab.getByRole("button", { name: "Rotate the secret" }).click();
+  await expectText(admin.tab, "shown once");
+  await audit(admin.tab, "webhook");
+
+  // Events: what the reviewer did, found by name, then everything she did.
+  await admin.tab.getByRole("link", { name: "Events", exact: true }).click();
+  await admin.tab.getByLabel("Event names").fill("case.resolved");
+  await admin.tab.getByRole("button", { name: "Find" }).click();
+  await admin.tab.waitForURL(/name=case.resolved/);
+  await expectText(admin.tab, "Rita Reviewer");
+  await admin.tab.getByRole("link", { name: "Everything Rita Reviewer did" }).first().click();
+  await admin.tab.waitForURL(/actor=user_/);
+  await expectText(admin.tab, "case.decision-proposed");
+  await expectText(admin.tab, "account.tag-added");
+  await audit(admin.tab, "events");
+
   // Two-factor sign-in: the reviewer sets it up, then signs in with a code.
   const rita2 = await signIn(setup.reviewer.email);
   await rita2.tab.getByRole("link", { name: "Two-factor" }).click();

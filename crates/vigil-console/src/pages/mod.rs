@@ -5,9 +5,11 @@
 pub mod accounts;
 pub mod auth;
 pub mod cases;
+pub mod events;
 pub mod templates;
 pub mod two_factor;
 pub mod users;
+pub mod webhooks;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, StatusCode};
