@@ -93,7 +93,7 @@ pub struct Operation {
     /// `verb_noun`, e.g. `create_account`.
     pub name: String,
     pub title: String,
-    /// The group it belongs to: accounts, inquiries, cases, lists, reports, events, webhooks.
+    /// The group it belongs to: accounts, inquiries, cases, lists, reports, events, webhooks, keys.
     pub toolset: String,
     pub method: Method,
     /// Under the base URL, with `{arg}` segments.

@@ -103,6 +103,9 @@ pub const VIGIL_ONLY: &[&str] = &[
     WEBHOOK_CREATED,
     WEBHOOK_UPDATED,
     WEBHOOK_DISABLED,
+    "api-key.created",
+    "api-key.updated",
+    "api-key.expired",
 ];
 
 /// Whether `name` is an event Persona or vigil records.

@@ -40,7 +40,7 @@ impl std::fmt::Debug for Caller {
 /// What the server offers and allows.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Only these toolsets (accounts, inquiries, cases, lists, reports, events, webhooks);
+    /// Only these toolsets (accounts, inquiries, cases, lists, reports, events, webhooks, keys);
     /// `None` offers all.
     pub toolsets: Option<Vec<String>>,
     /// Allow tools that change data.
@@ -109,4 +109,5 @@ pub const TOOLSETS: &[&str] = &[
     "reports",
     "events",
     "webhooks",
+    "keys",
 ];

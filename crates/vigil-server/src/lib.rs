@@ -135,6 +135,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Forget every cached key: one was changed or expired, and the next request with it
+    /// must see that. (Keys are cached per process; see ARCHITECTURE.md on many nodes.)
+    pub(crate) fn forget_cached_keys(&self) {
+        self.key_cache.lock().expect("key cache poisoned").clear();
+    }
+
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
         let blobs = config
             .data_dir

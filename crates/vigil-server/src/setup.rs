@@ -44,7 +44,7 @@ pub enum SetupError {
     Invalid(String),
 }
 
-fn make_key(
+pub(crate) fn make_key(
     tx: &mut dyn WriteTx,
     env_name: &str,
     options: &KeyOptions,
@@ -91,6 +91,7 @@ fn make_key(
         key_inflection,
         created_at: now,
         expires_at: None,
+        note: None,
     };
     tx.insert_api_key(&key)?;
     Ok(NewKey {

@@ -71,6 +71,8 @@ pub struct ApiKey {
     pub key_inflection: String,
     pub created_at: i64,
     pub expires_at: Option<i64>,
+    /// What the key is for, in people's words.
+    pub note: Option<String>,
 }
 
 /// An account type and the statuses its accounts may take.
@@ -285,6 +287,10 @@ pub trait Store: Send + Sync + 'static {
     fn environments(&self) -> Result<Vec<Environment>>;
     /// The key with this secret hash and its environment, if any.
     fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>>;
+    /// One key of an environment.
+    fn api_key(&self, env: &str, id: &str) -> Result<Option<ApiKey>>;
+    /// The keys of an environment (named `name`, when given), newest first.
+    fn api_keys(&self, env: &str, name: Option<&str>, page: &PageRequest) -> Result<Page<ApiKey>>;
     fn user(&self, id: &str) -> Result<Option<User>>;
     /// `email` lower-cased.
     fn user_by_email(&self, email: &str) -> Result<Option<User>>;
@@ -436,6 +442,9 @@ pub trait WriteTx {
     ) -> Result<()>;
     fn insert_environment(&mut self, env: &Environment) -> Result<()>;
     fn insert_api_key(&mut self, key: &ApiKey) -> Result<()>;
+    fn api_key(&mut self, env: &str, id: &str) -> Result<Option<ApiKey>>;
+    /// Change a key's name, note, permissions, defaults and expiry (never its secret).
+    fn update_api_key(&mut self, key: &ApiKey) -> Result<()>;
     fn user(&mut self, id: &str) -> Result<Option<User>>;
     fn user_by_email(&mut self, email: &str) -> Result<Option<User>>;
     fn user_by_invitation(&mut self, token_hash: &str) -> Result<Option<User>>;

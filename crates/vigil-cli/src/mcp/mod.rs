@@ -30,7 +30,7 @@ pub struct McpArgs {
     #[arg(long, env = "VIGIL_PERSONA_VERSION")]
     persona_version: Option<String>,
     /// Offer only these toolsets (comma-separated): accounts, inquiries, cases, lists,
-    /// reports, events, webhooks.
+    /// reports, events, webhooks, keys.
     #[arg(long, env = "VIGIL_MCP_TOOLSETS", value_delimiter = ',')]
     toolsets: Option<Vec<String>>,
     /// Allow tools that change data (read-only without it).

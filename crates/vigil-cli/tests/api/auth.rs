@@ -189,3 +189,126 @@ async fn the_data_directory_is_private_whatever_the_umask() {
     );
     assert!(!open.join("vigil.db").exists(), "nothing written");
 }
+
+#[tokio::test]
+async fn api_keys_are_made_listed_changed_and_expired_through_the_api() {
+    let server = Server::start();
+    let admin = server.client();
+    let made = admin
+        .post(
+            "/api/v1/api-keys",
+            json!({"data": {"attributes": {"name": "reader", "note": "the BI export", "permissions": ["account.read", "event.read"]}}}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.id();
+    let value = made.attr("value").as_str().unwrap().to_string();
+    assert!(value.starts_with("persona_sandbox_"), "{value}");
+    let reader = server.client_with_key(&value);
+    assert_eq!(reader.get("/api/v1/accounts").await.status, 200);
+    assert_eq!(reader.post("/api/v1/accounts", json!({})).await.status, 403);
+    // Listed and read back without the secret; by name.
+    let listed = admin.get("/api/v1/api-keys?filter[name]=reader").await;
+    assert_eq!(listed.ids(), vec![id.clone()]);
+    let one = admin.get(&format!("/api/v1/api-keys/{id}")).await;
+    assert_eq!(one.attr("note"), "the BI export");
+    assert!(one.attr("value").is_null());
+    assert!(!one.body.to_string().contains(&value));
+    // A key cannot make a stronger key.
+    let escalation = reader
+        .post(
+            "/api/v1/api-keys",
+            json!({"data": {"attributes": {"permissions": ["account.write"]}}}),
+        )
+        .await;
+    assert_eq!(escalation.status, 403, "api_key.write is needed at all");
+    let made = crate::common::create_key(
+        &server.data_dir,
+        &[
+            "--env",
+            "sandbox",
+            "--permissions",
+            "api_key.read,api_key.write,account.read",
+        ],
+    );
+    let keeper = server.client_with_key(String::from_utf8(made.stdout).unwrap().trim());
+    let stronger = keeper
+        .post(
+            "/api/v1/api-keys",
+            json!({"data": {"attributes": {"permissions": ["account.write"]}}}),
+        )
+        .await;
+    assert_eq!(stronger.status, 422, "{}", stronger.body);
+    assert!(
+        stronger.details().contains("account.write"),
+        "{}",
+        stronger.details()
+    );
+    // Unsupported Persona settings and unknown permissions are refused, naming them.
+    for (attributes, named) in [
+        (
+            json!({"ip-address-allowlist": ["10.0.0.1"]}),
+            "ip-address-allowlist",
+        ),
+        (
+            json!({"permissions": ["account.destroy"]}),
+            "account.destroy",
+        ),
+        (json!({"colour": "red"}), "colour"),
+    ] {
+        let refused = admin
+            .post(
+                "/api/v1/api-keys",
+                json!({"data": {"attributes": attributes}}),
+            )
+            .await;
+        assert!(
+            refused.status == 400 || refused.status == 422,
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.to_string().contains(named), "{}", refused.body);
+    }
+    // Renamed and narrowed: the next request with it sees that at once.
+    let changed = admin
+        .patch(
+            &format!("/api/v1/api-keys/{id}"),
+            json!({"data": {"attributes": {"name": "reader-2", "permissions": ["event.read"]}}}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.attr("name"), "reader-2");
+    assert_eq!(reader.get("/api/v1/accounts").await.status, 403);
+    // Expired now: it stops working; the change is in the event log, without secrets.
+    let expired = admin
+        .post(
+            &format!("/api/v1/api-keys/{id}/expire"),
+            json!({"meta": {"expires-in-seconds": 0}}),
+        )
+        .await;
+    assert_eq!(expired.status, 200, "{}", expired.body);
+    assert!(expired.attr("expires-at").is_string());
+    assert_eq!(reader.get("/api/v1/events").await.status, 401);
+    let too_long = admin
+        .post(
+            &format!("/api/v1/api-keys/{id}/expire"),
+            json!({"meta": {"expires-in-seconds": 9_999_999}}),
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+    let events = admin
+        .get(&format!("/api/v1/events?filter[object-id]={id}"))
+        .await;
+    let names: Vec<&str> = events.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attributes"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["api-key.expired", "api-key.updated", "api-key.created"]
+    );
+    assert!(!events.body.to_string().contains(&value));
+    assert!(!events.body.to_string().contains("secret_hash"));
+}

@@ -53,7 +53,10 @@ struct EventsPage {
 fn row(event: &Value, env: &str) -> EventRow {
     let a = &event["attributes"];
     let entry = view::timeline_entry(event);
-    let object_id = a["payload"]["data"]["id"].as_str().unwrap_or_default().to_string();
+    let object_id = a["payload"]["data"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let object_href = if object_id.starts_with("case_") {
         format!("/{env}/cases/{object_id}")
     } else if object_id.starts_with("act_") {
@@ -71,7 +74,10 @@ fn row(event: &Value, env: &str) -> EventRow {
         object_id,
         object_href,
         who: entry.who,
-        actor_id: a["context"]["actor"]["id"].as_str().unwrap_or_default().to_string(),
+        actor_id: a["context"]["actor"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         context: match &context {
             Value::Object(members) if !members.is_empty() => context.to_string(),
             _ => String::new(),
@@ -101,7 +107,10 @@ pub async fn explore(
     put("actor_id", query.actor.clone());
     put("created_at_start", query.from.clone());
     if !query.to.trim().is_empty() {
-        put("created_at_end", format!("{}T23:59:59.999Z", query.to.trim()));
+        put(
+            "created_at_end",
+            format!("{}T23:59:59.999Z", query.to.trim()),
+        );
     }
     put("cursor", query.after.clone());
     args.insert("page_size".into(), json!(50));
@@ -132,7 +141,11 @@ pub async fn explore(
                 next_page = format!("/{}/events?{}", env.as_str(), link.finish());
             }
         }
-        Err(failed @ vigil_client::Error::Api { status: 400 | 422, .. }) => {
+        Err(
+            failed @ vigil_client::Error::Api {
+                status: 400 | 422, ..
+            },
+        ) => {
             error = error_text(&failed);
         }
         Err(failed) => return super::failure(&failed),

@@ -91,11 +91,13 @@ fn delivery_row(delivery: &Value) -> DeliveryRow {
     let attempts = a["attempts"].as_array().cloned().unwrap_or_default();
     let last_result = attempts
         .last()
-        .map(|last| match (last["status_code"].as_u64(), last["error"].as_str()) {
-            (Some(code), _) => format!("HTTP {code} in {} ms", last["latency_ms"]),
-            (None, Some(error)) => error.to_string(),
-            (None, None) => String::new(),
-        })
+        .map(
+            |last| match (last["status_code"].as_u64(), last["error"].as_str()) {
+                (Some(code), _) => format!("HTTP {code} in {} ms", last["latency_ms"]),
+                (None, Some(error)) => error.to_string(),
+                (None, None) => String::new(),
+            },
+        )
         .unwrap_or_default();
     DeliveryRow {
         event_id: view::text(delivery, "event_id"),

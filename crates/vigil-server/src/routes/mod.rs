@@ -3,6 +3,7 @@
 
 pub mod account_types;
 pub mod accounts;
+pub mod api_keys;
 pub mod cases;
 pub mod documents;
 pub mod events;
@@ -128,6 +129,12 @@ pub fn api_routes() -> Router<AppState> {
             post(accounts::lifecycle::restore),
         )
         .route("/account-actions", get(accounts::actions::list))
+        .route("/api-keys", get(api_keys::list).post(api_keys::create))
+        .route(
+            "/api-keys/{api_key_id}",
+            get(api_keys::retrieve).patch(api_keys::update),
+        )
+        .route("/api-keys/{api_key_id}/expire", post(api_keys::expire))
         .route(
             "/account-types",
             get(account_types::list).post(account_types::create),

@@ -15,6 +15,7 @@ pub mod configuration;
 pub mod documents;
 pub mod imports;
 pub mod inquiries;
+pub mod keys;
 pub mod lists;
 pub mod reports;
 pub mod rules;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod account_type;
+pub mod api_key;
 pub mod case;
 pub mod document;
 pub mod event;

@@ -35,3 +35,10 @@ ALTER TABLE organizations ADD COLUMN require_two_factor INTEGER NOT NULL DEFAULT
 -- The events explorer finds what one person or key did: an index on the actor's id.
 ALTER TABLE events ADD COLUMN actor_id TEXT GENERATED ALWAYS AS (json_extract(actor, '$.id')) VIRTUAL;
 CREATE INDEX events_by_actor ON events (environment_id, actor_id, seq);
+
+-- API keys made through the API (`POST /api-keys`) carry a note, and are listed by
+-- environment.
+ALTER TABLE api_keys ADD COLUMN note TEXT;
+CREATE INDEX api_keys_by_environment ON api_keys (environment_id, created_at);
+-- Keys in the order they were made, for cursor paging (which pages by `seq`).
+CREATE VIEW api_keys_in_order AS SELECT rowid AS seq, * FROM api_keys;

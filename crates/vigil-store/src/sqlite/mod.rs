@@ -3,6 +3,7 @@
 //! small pool of read connections, and one writer thread doing group commit.
 
 mod cache;
+mod keys;
 mod paging;
 mod reads;
 mod records;

@@ -164,28 +164,25 @@ impl Store for SqliteStore {
         })
     }
 
+    fn api_key(&self, env: &str, id: &str) -> Result<Option<ApiKey>> {
+        self.read(|conn| super::keys::key(conn, env, id))
+    }
+
+    fn api_keys(&self, env: &str, name: Option<&str>, page: &PageRequest) -> Result<Page<ApiKey>> {
+        self.read(|conn| super::keys::keys(conn, env, name, page))
+    }
+
     fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>> {
         self.read(|conn| {
             let row = conn
                 .prepare_cached(
-                    "SELECT k.id, k.environment_id, k.name, k.secret_hash, k.permissions, k.api_version, k.key_inflection, k.created_at, k.expires_at,
+                    "SELECT k.id, k.environment_id, k.name, k.secret_hash, k.permissions, k.api_version, k.key_inflection, k.created_at, k.expires_at, k.note,
                             e.organization_id, e.name, e.created_at
                      FROM api_keys k JOIN environments e ON e.id = k.environment_id WHERE k.secret_hash = ?1",
                 )?
                 .query_row([secret_hash], |r| {
-                    let permissions: String = r.get(4)?;
-                    let key = ApiKey {
-                        id: r.get(0)?,
-                        environment_id: r.get(1)?,
-                        name: r.get(2)?,
-                        secret_hash: r.get(3)?,
-                        permissions: permissions.split(',').filter(|p| !p.is_empty()).map(String::from).collect(),
-                        api_version: r.get(5)?,
-                        key_inflection: r.get(6)?,
-                        created_at: r.get(7)?,
-                        expires_at: r.get(8)?,
-                    };
-                    let env = Environment { id: key.environment_id.clone(), organization_id: r.get(9)?, name: r.get(10)?, created_at: r.get(11)? };
+                    let key = super::keys::key_row(r)?;
+                    let env = Environment { id: key.environment_id.clone(), organization_id: r.get(10)?, name: r.get(11)?, created_at: r.get(12)? };
                     Ok((key, env))
                 })
                 .optional()?;

@@ -350,8 +350,8 @@ impl WriteTx for SqliteWriteTx<'_> {
 
     fn insert_api_key(&mut self, key: &ApiKey) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO api_keys (id, environment_id, name, secret_hash, permissions, api_version, key_inflection, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO api_keys (id, environment_id, name, secret_hash, permissions, api_version, key_inflection, created_at, expires_at, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 key.id,
                 key.environment_id,
@@ -361,7 +361,28 @@ impl WriteTx for SqliteWriteTx<'_> {
                 key.api_version,
                 key.key_inflection,
                 key.created_at,
-                key.expires_at
+                key.expires_at,
+                key.note
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn api_key(&mut self, env: &str, id: &str) -> Result<Option<ApiKey>> {
+        super::keys::key(self.conn, env, id)
+    }
+
+    fn update_api_key(&mut self, key: &ApiKey) -> Result<()> {
+        self.conn.execute(
+            "UPDATE api_keys SET name = ?2, permissions = ?3, api_version = ?4, key_inflection = ?5, expires_at = ?6, note = ?7 WHERE id = ?1",
+            params![
+                key.id,
+                key.name,
+                key.permissions.join(","),
+                key.api_version,
+                key.key_inflection,
+                key.expires_at,
+                key.note
             ],
         )?;
         Ok(())

@@ -1,0 +1,75 @@
+//! SQL for API keys (`api_keys`): read by id, listed by environment.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::paging::page;
+use crate::{ApiKey, Page, PageRequest, Result};
+
+const COLUMNS: &str = "id, environment_id, name, secret_hash, permissions, api_version, key_inflection, created_at, expires_at, note";
+
+/// A key from a row whose first columns are [`COLUMNS`].
+pub(super) fn key_row(r: &Row<'_>) -> rusqlite::Result<ApiKey> {
+    key_at(r, 0)
+}
+
+/// A key from a row holding [`COLUMNS`] from column `at` on.
+fn key_at(r: &Row<'_>, at: usize) -> rusqlite::Result<ApiKey> {
+    let permissions: String = r.get(at + 4)?;
+    Ok(ApiKey {
+        id: r.get(at)?,
+        environment_id: r.get(at + 1)?,
+        name: r.get(at + 2)?,
+        secret_hash: r.get(at + 3)?,
+        permissions: permissions
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect(),
+        api_version: r.get(at + 5)?,
+        key_inflection: r.get(at + 6)?,
+        created_at: r.get(at + 7)?,
+        expires_at: r.get(at + 8)?,
+        note: r.get(at + 9)?,
+    })
+}
+
+pub(super) fn key(conn: &Connection, env: &str, id: &str) -> Result<Option<ApiKey>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND environment_id = ?2"
+        ))?
+        .query_row(params![id, env], key_row)
+        .optional()?)
+}
+
+pub(super) fn keys(
+    conn: &Connection,
+    env: &str,
+    name: Option<&str>,
+    request: &PageRequest,
+) -> Result<Page<ApiKey>> {
+    let mut filter = String::from("environment_id = ?");
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&env];
+    let name = name.map(str::to_string);
+    if let Some(name) = &name {
+        filter.push_str(" AND name = ?");
+        values.push(name);
+    }
+    page(
+        conn,
+        &format!("SELECT seq, {COLUMNS} FROM api_keys_in_order"),
+        &filter,
+        &values,
+        |id| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT seq FROM api_keys_in_order WHERE id = ?1 AND environment_id = ?2",
+                )?
+                .query_row(params![id, env], |r| r.get(0))
+                .optional()?)
+        },
+        request,
+        // The page's rows start with seq; the key's columns follow.
+        |r| key_at(r, 1),
+    )
+}
