@@ -101,6 +101,12 @@ pub fn router(console: Console) -> Router {
             "/{env}/webhooks/{id}",
             get(pages::webhooks::webhook_page).post(pages::webhooks::change),
         )
+        .route(
+            "/{env}/settings/keys",
+            get(pages::keys::list).post(pages::keys::change),
+        )
+        .route("/{env}/settings/rules", get(pages::rules::list))
+        .route("/{env}/settings/rules/{id}", post(pages::rules::toggle))
         .route("/{env}/settings/templates", get(pages::templates::list))
         .route(
             "/{env}/settings/templates/{id}",

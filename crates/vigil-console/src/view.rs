@@ -35,6 +35,27 @@ impl Chrome {
     pub fn is_sandbox(&self) -> bool {
         self.env == "sandbox"
     }
+
+    /// The admins' pages, one tab each under Settings: `(section, path, label)`.
+    pub fn settings_sections(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[
+            ("users", "settings/users", "Users"),
+            ("keys", "settings/keys", "API keys"),
+            ("rules", "settings/rules", "Flagging rules"),
+            ("templates", "settings/templates", "Case templates"),
+            ("webhooks", "webhooks", "Webhooks"),
+            ("audit", "settings/audit-log", "Audit log"),
+        ]
+    }
+
+    /// Whether this page is one of the settings (its tabs are shown).
+    pub fn in_settings(&self) -> bool {
+        self.show_settings
+            && self
+                .settings_sections()
+                .iter()
+                .any(|(section, _, _)| *section == self.section)
+    }
 }
 
 /// A string attribute, or "".

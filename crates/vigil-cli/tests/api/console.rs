@@ -414,6 +414,7 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
                 ("action_id", "accac_x"),
                 ("source", "act_y"),
                 ("typed", "act_x"),
+                ("turn", "off"),
             ])
     };
     // Without the token, with another session's, or from another site: refused, nothing done.
@@ -435,6 +436,8 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
             "/sandbox/settings/security",
             "/sandbox/me/two-factor",
             "/sandbox/webhooks/wbh_x",
+            "/sandbox/settings/keys",
+            "/sandbox/settings/rules/frule_x",
             "/sandbox/accounts/act_x/tags",
             "/sandbox/accounts/act_x/action",
             "/sandbox/accounts/act_x/consolidate",

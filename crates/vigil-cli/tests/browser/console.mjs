@@ -86,7 +86,7 @@ try {
   await page.getByLabel("Password").fill(setup.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/sandbox\/cases/);
-  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
   await page.getByLabel("Email address").fill(setup.reviewer.email);
   await page.getByLabel("Role", { exact: true }).selectOption("reviewer");
   await page.getByRole("button", { name: "Invite" }).click();
@@ -323,7 +323,8 @@ try {
     return { context, tab };
   };
   const admin = await signIn(setup.admin.email);
-  await admin.tab.getByRole("link", { name: "Templates" }).click();
+  await admin.tab.getByRole("link", { name: "Settings" }).click();
+  await admin.tab.getByRole("link", { name: "Case templates" }).click();
   await admin.tab.locator("section.card").first().getByLabel("Declined").check();
   await admin.tab.locator("section.card").first().getByRole("button", { name: /^Save/ }).click();
   await expectText(admin.tab, "Saved.");
@@ -371,6 +372,7 @@ try {
   await expectText(admin.tab, "redacted");
 
   // Webhooks: the receiver's deliveries, one delivered again, the secret rotated.
+  await admin.tab.getByRole("link", { name: "Settings" }).click();
   await admin.tab.getByRole("link", { name: "Webhooks", exact: true }).click();
   await admin.tab.getByRole("link", { name: /^http/ }).first().click();
   await expectText(admin.tab, "case.resolved");
@@ -392,6 +394,31 @@ try {
   await expectText(admin.tab, "case.decision-proposed");
   await expectText(admin.tab, "account.tag-added");
   await audit(admin.tab, "events");
+
+  // Settings → API keys: make one (shown once), use it, revoke it.
+  await admin.tab.getByRole("link", { name: "Settings" }).click();
+  await admin.tab.getByRole("link", { name: "API keys" }).click();
+  await admin.tab.getByLabel("Name", { exact: true }).fill("bi-export");
+  await admin.tab.getByLabel("What it is for").fill("the nightly BI export");
+  await admin.tab.getByLabel("account.read", { exact: true }).check();
+  await admin.tab.getByRole("button", { name: "Make the key" }).click();
+  await expectText(admin.tab, "it is not shown again");
+  const made = (await admin.tab.locator("#new-key").innerText()).trim();
+  const withKey = (key) => fetch(`${base}/api/v1/accounts`, { headers: { Authorization: `Bearer ${key}` } });
+  if ((await withKey(made)).status !== 200) fail("the key made in the console does not read accounts");
+  await audit(admin.tab, "api-keys");
+  await admin.tab.getByRole("button", { name: /^Revoke bi-export/ }).click();
+  await admin.tab.getByRole("button", { name: "Yes, revoke bi-export" }).click();
+  await admin.tab.waitForURL(/\/settings\/keys$/);
+  if ((await withKey(made)).status !== 401) fail("a revoked key still works");
+
+  // Settings → Rules: turn one off.
+  await admin.tab.getByRole("link", { name: "Flagging rules" }).click();
+  const firstRule = admin.tab.locator("tbody tr").first();
+  await firstRule.getByRole("button", { name: /^Turn off/ }).click();
+  await admin.tab.waitForURL(/\/settings\/rules$/);
+  await admin.tab.locator("tbody tr").first().getByRole("button", { name: /^Turn on/ }).waitFor();
+  await audit(admin.tab, "rules");
 
   // Two-factor sign-in: the reviewer sets it up, then signs in with a code.
   const rita2 = await signIn(setup.reviewer.email);

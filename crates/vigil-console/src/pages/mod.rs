@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod auth;
 pub mod cases;
 pub mod events;
+pub mod keys;
+pub mod rules;
 pub mod templates;
 pub mod two_factor;
 pub mod users;

@@ -80,7 +80,7 @@ async fn render(signed_in: &SignedIn, link: String, link_for: String, error: Str
     page(
         &UsersPage {
             require_two_factor: settings["data"]["attributes"]["require_two_factor"] == true,
-            chrome: Chrome::new(signed_in, "settings", "Users"),
+            chrome: Chrome::new(signed_in, "users", "Users"),
             users,
             roles: ROLES.to_vec(),
             link,

@@ -44,6 +44,8 @@ fn written(status: StatusCode, rule: FlaggingRule) -> Written {
 /// `enabled`, `case-template-id`, `case-queue-id`.
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
+    // Rules decide which cases open: changing them is configuring, as templates are.
+    ctx.require_permission(vigil_domain::permissions::CASE_CONFIGURE)?;
     let changes = RuleChanges::read(&body.attributes()?, POINTER)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let rule = rules::create(tx, &ctx.acting(), changes)?;
@@ -59,6 +61,8 @@ pub async fn update(
     body: ApiBody,
 ) -> ApiResult<Reply> {
     ctx.require("case", Access::Write)?;
+    // Rules decide which cases open: changing them is configuring, as templates are.
+    ctx.require_permission(vigil_domain::permissions::CASE_CONFIGURE)?;
     let changes = RuleChanges::read(&body.attributes()?, POINTER)?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let rule = rules::update(tx, &ctx.acting(), &id, changes)?;
