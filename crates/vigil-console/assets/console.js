@@ -63,6 +63,24 @@
         .catch(function () { /* offline for a moment: try again next time */ });
     }, seconds * 1000);
   }
+  // A case page says when someone else changed the case (or its accounts, reports,
+  // inquiries) while it is open, without reloading over a comment being written.
+  var caseLive = document.getElementById("case-live");
+  if (caseLive && window.fetch) {
+    var every = parseInt(caseLive.getAttribute("data-refresh-seconds"), 10) || 10;
+    var timer = window.setInterval(function () {
+      if (document.visibilityState !== "visible") { return; }
+      fetch(caseLive.getAttribute("data-check"), { credentials: "same-origin" })
+        .then(function (answer) { return answer.ok ? answer.text() : null; })
+        .then(function (newest) {
+          if (newest !== null && newest !== caseLive.getAttribute("data-version")) {
+            caseLive.querySelector(".changed").hidden = false;
+            window.clearInterval(timer);
+          }
+        })
+        .catch(function () { /* offline for a moment: try again next time */ });
+    }, every * 1000);
+  }
   // A whole inbox row opens its case.
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("tr[data-href]");

@@ -66,6 +66,7 @@ pub fn router(console: Console) -> Router {
         .route("/{env}/cases/batch", post(pages::cases::batch))
         .route("/{env}/cases/{id}", get(pages::cases::case_page))
         .route("/{env}/cases/{id}/assign", post(pages::cases::assign_to_me))
+        .route("/{env}/cases/{id}/version", get(pages::cases::version))
         .route("/{env}/cases/{id}/comment", post(pages::cases::comment))
         .route("/{env}/cases/{id}/decide", post(pages::cases::decide))
         .route(

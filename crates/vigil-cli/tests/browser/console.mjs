@@ -340,12 +340,16 @@ try {
   await expectText(rita.tab, "Another reviewer must approve it.");
   if (await rita.tab.getByRole("button", { name: /^Approve/ }).count() !== 0) fail("the proposer is offered her own approval");
   await audit(rita.tab, "case-proposed");
+  await rita.tab.evaluate(() => { window.notReloaded = true; });
   await admin.tab.goto(`${base}/sandbox/cases/${held.data.id}`);
   await admin.tab.getByRole("button", { name: "Approve: Declined…" }).click();
   await admin.tab.getByRole("button", { name: "Yes, Declined" }).click();
   await expectText(admin.tab, "case resolved");
   const decided = await api("GET", `/cases/${held.data.id}`);
   if (decided.data.attributes.status !== "Declined") fail(`the approved decline left the case ${decided.data.attributes.status}`);
+  // The reviewer still looking at the case is told it changed, without a reload.
+  await rita.tab.getByText("This case has changed since you opened it").waitFor({ timeout: 15000 });
+  if (!(await rita.tab.evaluate(() => window.notReloaded === true))) fail("the case page reloaded instead of saying so");
   await rita.context.close();
 
   // The admin's account work: run an action, merge a duplicate, redact (typed confirmation).

@@ -721,6 +721,8 @@ struct CasePage {
     may_dismiss: bool,
     may_work: bool,
     proposal: Option<Proposal>,
+    /// The newest event the page reflects (its script asks whether there is a newer one).
+    version: String,
     accounts: Vec<(String, String, Vec<Field>)>,
     reports: Vec<ReportCard>,
     inquiries: Vec<InquiryCard>,
@@ -741,6 +743,48 @@ pub async fn case_page(
     match load_case(&signed_in, &id).await {
         Ok(Some(case_page)) => page(&case_page, signed_in.env),
         Ok(None) => super::not_found().await,
+        Err(response) => response,
+    }
+}
+
+/// The case and the objects on it: what its history is made of.
+fn case_objects(id: &str, case: &Value) -> Vec<String> {
+    let mut objects = vec![id.to_string()];
+    for name in ["accounts", "reports", "inquiries"] {
+        objects.extend(view::related(case, name));
+    }
+    objects
+}
+
+/// `GET /{env}/cases/{id}/version`: the newest event about the case or its objects, as
+/// text; the case page's script asks every few seconds and offers to show what changed.
+pub async fn version(
+    State(console): State<Console>,
+    Path((env, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let signed_in = match person(&console, &headers, &env, &format!("/cases/{id}")).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    if !id.starts_with("case_") || id.contains(['/', '?', '#', '&', ',']) {
+        return super::not_found().await;
+    }
+    let case = match read(&signed_in, &format!("/cases/{id}")).await {
+        Ok(case) if case["data"].is_object() => case,
+        Ok(_) => return super::not_found().await,
+        Err(response) => return response,
+    };
+    let path = format!(
+        "/events?filter[object-id]={}&page[size]=1",
+        case_objects(&id, &case["data"]).join(",")
+    );
+    match read(&signed_in, &path).await {
+        Ok(events) => events["data"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+            .into_response(),
         Err(response) => response,
     }
 }
@@ -834,19 +878,21 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         .map(|items| items.iter().rev().map(view::comment).collect())
         .unwrap_or_default();
     // The case's history and its objects' (a dismissed hit is the report's event).
-    let mut objects = vec![id.to_string()];
-    for name in ["accounts", "reports", "inquiries"] {
-        objects.extend(view::related(&case, name));
-    }
     let events = read(
         signed_in,
         &format!(
             "/events?filter[object-id]={}&page[size]=100",
-            objects.join(",")
+            case_objects(id, &case).join(",")
         ),
     )
     .await?;
     let events = events["data"].as_array().cloned().unwrap_or_default();
+    // What the page shows is as of the newest event about the case or its objects.
+    let version = events
+        .first()
+        .and_then(|e| e["id"].as_str())
+        .unwrap_or_default()
+        .to_string();
     let timeline: Vec<TimelineEntry> = events.iter().map(view::timeline_entry).collect();
     let opened_by = events
         .iter()
@@ -883,6 +929,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         may_dismiss: person.may("report.dismiss"),
         may_work: person.may("case.write"),
         proposal,
+        version,
         accounts,
         reports,
         inquiries,
