@@ -344,6 +344,14 @@ pub trait Store: Send + Sync + 'static {
     /// Lists newest first; `archived` None lists both.
     fn lists(&self, env: &str, archived: Option<bool>, page: &PageRequest) -> Result<Page<List>>;
     fn list_item(&self, env: &str, id: &str) -> Result<Option<ListItem>>;
+    /// The items of a list (the active ones only, when `active_only`), newest first.
+    fn list_items(
+        &self,
+        env: &str,
+        list_id: &str,
+        active_only: bool,
+        page: &PageRequest,
+    ) -> Result<Page<ListItem>>;
     /// Visit every active item of every active list of the environment (index rebuild).
     fn scan_active_list_items(&self, env: &str, visit: &mut dyn FnMut(ListItem)) -> Result<()>;
     fn report(&self, env: &str, id: &str) -> Result<Option<Report>>;

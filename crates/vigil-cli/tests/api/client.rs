@@ -372,6 +372,10 @@ const BEYOND_PERSONA: &[(&str, &str)] = &[
         "a decision waiting for a second reviewer",
     ),
     (
+        "list_list_items",
+        "a list's items, which Persona shows in its dashboard",
+    ),
+    (
         "list_account_actions",
         "Persona makes account actions in its dashboard",
     ),

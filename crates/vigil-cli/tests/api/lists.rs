@@ -354,6 +354,38 @@ async fn lists_are_listed_filtered_by_status_and_archived() {
         400
     );
 
+    // A list's items (beyond Persona): newest first, the archived ones only when asked.
+    let kept = api
+        .add_list_item(
+            "names",
+            &first,
+            json!({"name-first": "Ann", "name-last": "Ray"}),
+        )
+        .await;
+    let gone = api
+        .add_list_item(
+            "names",
+            &first,
+            json!({"name-first": "Bob", "name-last": "Sly"}),
+        )
+        .await;
+    assert_eq!(
+        api.delete(&format!("/api/v1/list-item/names/{gone}"))
+            .await
+            .status,
+        200
+    );
+    let items = api.get(&format!("/api/v1/lists/{first}/items")).await;
+    assert_eq!(items.ids(), [gone.clone(), kept.clone()]);
+    assert_eq!(items.body["data"][0]["attributes"]["status"], "archived");
+    let active = api
+        .get(&format!(
+            "/api/v1/lists/{first}/items?filter[status]=active"
+        ))
+        .await;
+    assert_eq!(active.ids(), std::slice::from_ref(&kept));
+    assert_eq!(api.get("/api/v1/lists/lst_missing/items").await.status, 404);
+
     // Pages link to each other.
     let page = api.get("/api/v1/lists?page[size]=2").await;
     assert_eq!(page.ids(), [third, second.clone()]);

@@ -240,9 +240,8 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
             Some(Beyond::Resource("/document/generics/{document-id}", "get"))
         }
         ("get", ["documents", _, "files", ..]) | ("get", ["tool-calls"]) => Some(Beyond::Own),
-        ("get", ["case-counts"] | ["cases", _, "proposal"] | ["account-actions"]) => {
-            Some(Beyond::Own)
-        }
+        ("get", ["case-counts"] | ["cases", _, "proposal"] | ["account-actions"])
+        | ("get", ["lists", _, "items"]) => Some(Beyond::Own),
         ("get" | "patch", ["case-templates", _, "second-review"]) => Some(Beyond::Own),
         ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {
             Some(Beyond::Own)

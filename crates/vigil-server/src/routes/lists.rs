@@ -147,6 +147,43 @@ pub async fn list_lists(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Re
     )
 }
 
+/// Beyond Persona: `GET /lists/{id}/items`, a list's items newest first
+/// (`filter[status]=active` for the matching ones only).
+pub async fn list_items(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("list", Access::Read)?;
+    ctx.query.allow_filters(&["status"])?;
+    let active_only = match ctx.query.filter.get("status").map(String::as_str) {
+        None => false,
+        Some("active") => true,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "filter[status] must be `active` (leave it out for every item)",
+            ))
+        }
+    };
+    state
+        .store
+        .list(ctx.env_id(), &id)?
+        .ok_or_else(|| list_not_found(&id))?;
+    let request = paging::request(&ctx.query)?;
+    let page = state
+        .store
+        .list_items(ctx.env_id(), &id, active_only, &request)?;
+    paging::list_reply(
+        &ctx,
+        &format!("/api/v1/lists/{id}/items"),
+        &paging::filter_pairs(&ctx.query),
+        &request,
+        &page,
+        |i| i.id.clone(),
+        |i| Ok(Some(views::list::item(i))),
+    )
+}
+
 /// `DELETE /lists/{id}`: archive. The list stays retrievable and stops matching.
 pub async fn archive_list(
     State(state): State<AppState>,

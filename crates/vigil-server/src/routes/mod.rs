@@ -150,6 +150,7 @@ pub fn api_routes() -> Router<AppState> {
             "/lists/{list_id}",
             get(lists::retrieve_list).delete(lists::archive_list),
         )
+        .route("/lists/{list_id}/items", get(lists::list_items))
         .route("/list-item/{kind}", post(lists::create_item))
         .route(
             "/list-item/{kind}/{item_id}",

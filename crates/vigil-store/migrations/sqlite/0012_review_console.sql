@@ -42,3 +42,6 @@ ALTER TABLE api_keys ADD COLUMN note TEXT;
 CREATE INDEX api_keys_by_environment ON api_keys (environment_id, created_at);
 -- Keys in the order they were made, for cursor paging (which pages by `seq`).
 CREATE VIEW api_keys_in_order AS SELECT rowid AS seq, * FROM api_keys;
+
+-- A list's items, newest first (`GET /lists/{id}/items`, the console's list page).
+CREATE INDEX list_items_by_list ON list_items (list_id, seq);

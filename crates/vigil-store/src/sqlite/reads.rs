@@ -484,6 +484,34 @@ impl Store for SqliteStore {
         self.read(|conn| list_item(conn, env, id))
     }
 
+    fn list_items(
+        &self,
+        env: &str,
+        list_id: &str,
+        active_only: bool,
+        request: &PageRequest,
+    ) -> Result<Page<ListItem>> {
+        self.read(|conn| {
+            let active_only = i64::from(active_only);
+            page(
+                conn,
+                "SELECT seq, body FROM list_items",
+                "environment_id = ? AND list_id = ? AND (? = 0 OR active = 1)",
+                &[&env, &list_id, &active_only],
+                |id| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT seq FROM list_items WHERE id = ?1 AND environment_id = ?2",
+                        )?
+                        .query_row(params![id, env], |r| r.get(0))
+                        .optional()?)
+                },
+                request,
+                |r| decode(&r.get::<_, String>(1)?),
+            )
+        })
+    }
+
     fn scan_active_list_items(&self, env: &str, visit: &mut dyn FnMut(ListItem)) -> Result<()> {
         self.read(|conn| {
             let mut statement = conn.prepare_cached(
