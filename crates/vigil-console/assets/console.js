@@ -81,6 +81,12 @@
         .catch(function () { /* offline for a moment: try again next time */ });
     }, every * 1000);
   }
+  // An import in progress: the page reloads itself until the import is done.
+  var importing = document.getElementById("import-live");
+  if (importing && importing.getAttribute("data-reload-seconds")) {
+    window.setTimeout(function () { window.location.reload(); },
+      (parseInt(importing.getAttribute("data-reload-seconds"), 10) || 2) * 1000);
+  }
   // A whole inbox row opens its case.
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("tr[data-href]");

@@ -97,6 +97,16 @@ pub fn router(console: Console) -> Router {
             get(pages::two_factor::show).post(pages::two_factor::change),
         )
         .route("/{env}/events", get(pages::events::explore))
+        .route(
+            "/{env}/lists",
+            get(pages::lists::lists).post(pages::lists::create),
+        )
+        .route(
+            "/{env}/lists/{id}",
+            get(pages::lists::list_page).post(pages::lists::change),
+        )
+        .route("/{env}/lists/{id}/import", post(pages::lists::import))
+        .route("/{env}/importers/{id}", get(pages::lists::importer))
         .route("/{env}/webhooks", get(pages::webhooks::list))
         .route(
             "/{env}/webhooks/{id}",

@@ -415,6 +415,8 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
                 ("source", "act_y"),
                 ("typed", "act_x"),
                 ("turn", "off"),
+                ("kind", "names"),
+                ("name", "x"),
             ])
     };
     // Without the token, with another session's, or from another site: refused, nothing done.
@@ -437,6 +439,8 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
             "/sandbox/me/two-factor",
             "/sandbox/webhooks/wbh_x",
             "/sandbox/settings/keys",
+            "/sandbox/lists",
+            "/sandbox/lists/lst_x",
             "/sandbox/settings/rules/frule_x",
             "/sandbox/accounts/act_x/tags",
             "/sandbox/accounts/act_x/action",

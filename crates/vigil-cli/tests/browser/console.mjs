@@ -399,6 +399,31 @@ try {
   await expectText(admin.tab, "account.tag-added");
   await audit(admin.tab, "events");
 
+  // Lists: the blocklist's items, one added by hand, a CSV imported (one row refused).
+  await admin.tab.getByRole("link", { name: "Lists", exact: true }).click();
+  await admin.tab.getByRole("link", { name: "Known fraudsters" }).click();
+  await expectText(admin.tab, "Joe Imposter");
+  await admin.tab.getByLabel("Given name").fill("Eve");
+  await admin.tab.getByLabel("Family name").fill("Mallory");
+  await admin.tab.getByRole("button", { name: "Add", exact: true }).click();
+  await expectText(admin.tab, "Eve Mallory");
+  await admin.tab.getByLabel(/^The file/).setInputFiles({
+    name: "fraudsters.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("name_first,name_last\nMallory,Knox\nToo,Many,Cells\nTrent,Oscar\n"),
+  });
+  await admin.tab.getByRole("button", { name: "Import" }).click();
+  await admin.tab.waitForURL(/\/importers\/mprt_/);
+  await expectText(admin.tab, "The import is done.");
+  await expectText(admin.tab, "Refused rows");
+  await expectText(admin.tab, "has 3 cells but the header names 2 columns");
+  const added = (await admin.tab.locator("#imported").innerText()).trim();
+  if (added !== "2") fail(`the import added ${added} items, not 2`);
+  await audit(admin.tab, "import");
+  await admin.tab.getByRole("link", { name: "← The list" }).click();
+  await expectText(admin.tab, "Trent Oscar");
+  await audit(admin.tab, "list");
+
   // Settings → API keys: make one (shown once), use it, revoke it.
   await admin.tab.getByRole("link", { name: "Settings" }).click();
   await admin.tab.getByRole("link", { name: "API keys" }).click();

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod events;
 pub mod keys;
+pub mod lists;
 pub mod rules;
 pub mod templates;
 pub mod two_factor;
