@@ -512,6 +512,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_upload_bytes: args.max_upload_bytes,
         public_url: String::new(),
         test_clock: args.test_clock,
+        // Made afresh at every start: only the console in this process knows it.
+        forwarding_secret: Some(vigil_domain::ids::random_token("vigil_forwarding", 40)),
         data_dir: Some(args.data_dir.clone()),
         allow_private_webhooks: args.allow_private_webhooks,
         webhook_retry_schedule: args.webhook_retry_schedule.clone(),
@@ -540,6 +542,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let console = vigil_console::Console::new(
             &mcp::http::own_api(address),
             &state.config.public_url,
+            state.config.forwarding_secret.clone(),
         )?;
         let beside = tools.merge(vigil_console::router(console));
         let shutdown = async {

@@ -32,6 +32,8 @@ pub struct Config {
     pub max_rate_limit_wait: Duration,
     /// Per attempt.
     pub timeout: Duration,
+    /// Sent with every request as they are (the console's forwarded person's address).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 /// The key never shows in logs or panics.
@@ -63,6 +65,7 @@ impl Config {
             max_delay: Duration::from_secs(8),
             max_rate_limit_wait: Duration::from_secs(30),
             timeout: Duration::from_secs(30),
+            extra_headers: Vec::new(),
         }
     }
 }
@@ -161,6 +164,13 @@ impl Client {
         self.config.environment = environment;
     }
 
+    /// Send `name: value` with every request too.
+    pub fn add_header(&mut self, name: &str, value: &str) {
+        self.config
+            .extra_headers
+            .push((name.to_string(), value.to_string()));
+    }
+
     pub async fn get(&self, path: &str) -> Result<Response, Error> {
         self.send(Request::new(Method::GET, path)).await
     }
@@ -194,6 +204,9 @@ impl Client {
             }
             if let Some(environment) = &self.config.environment {
                 builder = builder.header("Vigil-Environment", environment);
+            }
+            for (name, value) in &self.config.extra_headers {
+                builder = builder.header(name, value);
             }
             if let Some(key) = &idempotency_key {
                 builder = builder.header("Idempotency-Key", key);

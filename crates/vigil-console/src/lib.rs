@@ -30,13 +30,23 @@ use axum::Router;
 pub struct Console {
     api: vigil_client::Client,
     secure_cookies: bool,
+    /// Proves to the API that the address the console forwards is the person's.
+    forwarding_secret: Option<String>,
 }
+
+/// The request header the console's own layer sets to the person's address (any such
+/// header a browser sends is dropped first).
+const PERSON_ADDRESS: &str = "x-vigil-person-address";
 
 impl Console {
     /// `api_base`: where the API answers (`http://127.0.0.1:PORT/api/v1`, the same
     /// process); `public_url`: where people reach the console (cookies are `Secure` when
     /// it is HTTPS).
-    pub fn new(api_base: &str, public_url: &str) -> Result<Console, vigil_client::Error> {
+    pub fn new(
+        api_base: &str,
+        public_url: &str,
+        forwarding_secret: Option<String>,
+    ) -> Result<Console, vigil_client::Error> {
         let mut config = vigil_client::Config::new(api_base, "");
         // A person is waiting: fail fast rather than retry for long.
         config.max_attempts = 2;
@@ -44,8 +54,43 @@ impl Console {
         Ok(Console {
             api: vigil_client::Client::new(config)?,
             secure_cookies: public_url.starts_with("https://"),
+            forwarding_secret,
         })
     }
+
+    /// The API client for a request: with the person's address and browser forwarded, so
+    /// sign-in limits and the user audit log see them rather than the console.
+    pub(crate) fn client_for(&self, headers: &axum::http::HeaderMap) -> vigil_client::Client {
+        let mut api = self.api.clone();
+        if let Some(secret) = &self.forwarding_secret {
+            let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+            api.add_header("Vigil-Forwarded-Secret", secret);
+            if let Some(address) = text(PERSON_ADDRESS) {
+                api.add_header("Vigil-Forwarded-For", address);
+            }
+            if let Some(agent) = text("user-agent").filter(|a| a.is_ascii()) {
+                api.add_header("Vigil-Forwarded-User-Agent", agent);
+            }
+        }
+        api
+    }
+}
+
+/// Put the connection's address in [`PERSON_ADDRESS`] (dropping one a client sent).
+async fn person_address(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string());
+    let headers = request.headers_mut();
+    headers.remove(PERSON_ADDRESS);
+    if let Some(value) = address.and_then(|a| axum::http::HeaderValue::from_str(&a).ok()) {
+        headers.insert(PERSON_ADDRESS, value);
+    }
+    next.run(request).await
 }
 
 /// The console's routes, to mount beside the API.
@@ -126,6 +171,7 @@ pub fn router(console: Console) -> Router {
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(person_address))
         .with_state(console)
 }
 

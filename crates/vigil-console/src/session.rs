@@ -138,7 +138,7 @@ impl SignedIn {
         let Some(secret) = cookie(headers, SESSION_COOKIE) else {
             return Err(to_login(here));
         };
-        let mut api = console.api.with_key(&secret);
+        let mut api = console.client_for(headers).with_key(&secret);
         api.set_environment(Some(env.as_str().to_string()));
         let current = match api.get("/user-sessions/current").await {
             Ok(answer) => answer.body,

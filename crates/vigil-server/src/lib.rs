@@ -72,6 +72,11 @@ pub struct ServerConfig {
     /// Serve `POST /api/v1/test-clock/advance`, which moves this server's clock forward
     /// (for testing expiry without waiting). Never on in production.
     pub test_clock: bool,
+    /// A secret the review console, running in this process, sends with the address and
+    /// browser of the person it acts for (`Vigil-Forwarded-*` headers): with it, sign-in
+    /// limits and the user audit log see the person, not the console. Without it (or
+    /// with a wrong one) those headers are ignored.
+    pub forwarding_secret: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +89,7 @@ impl Default for ServerConfig {
             max_upload_bytes: 64 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
             test_clock: false,
+            forwarding_secret: None,
             allow_private_webhooks: false,
             webhook_retry_schedule: vigil_domain::webhook::DEFAULT_BACKOFF.to_vec(),
             webhook_concurrency: 8,

@@ -338,6 +338,10 @@ async fn signed_in(server: &Server, email: &str, role: &str) -> (String, String)
     let posted = http
         .post(format!("{}/login", server.base))
         .header("Cookie", &login_cookie)
+        .header("User-Agent", "person-browser/1.0")
+        // Only the console may say whose address a request is from; a browser's own
+        // claim is dropped.
+        .header("X-Vigil-Person-Address", "203.0.113.9")
         .form(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)])
         .send()
         .await
@@ -500,6 +504,33 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
     let inbox = console_get(&server, "/sandbox/cases?view=open", Some(&analyst)).await;
     let html = inbox.text().await.unwrap();
     assert!(html.contains("Assign to me") && !html.contains("Resolve…"));
+    // The audit log names the person's browser, not the console's HTTP client; a
+    // forwarded address sent straight to the API, without the console's secret, is
+    // ignored.
+    let sign_ins = api.get("/api/v1/user-audit-logs").await;
+    let entries = sign_ins.body["data"].as_array().unwrap();
+    let signed_in_entry = entries
+        .iter()
+        .find(|e| e["attributes"]["context"]["action"] == "sign-in")
+        .expect("a sign-in entry");
+    assert_eq!(
+        signed_in_entry["attributes"]["user-agent"], "person-browser/1.0",
+        "{signed_in_entry}"
+    );
+    assert_eq!(signed_in_entry["attributes"]["ip-address"], "127.0.0.1");
+    let direct = server
+        .client()
+        .without_key()
+        .with_header("Vigil-Forwarded-Secret", "guess")
+        .with_header("Vigil-Forwarded-For", "203.0.113.9")
+        .post(
+            "/api/v1/user-sessions",
+            json!({"data": {"attributes": {"email-address": "rev@example.com", "password": "wrong password here"}}}),
+        )
+        .await;
+    assert_eq!(direct.status, 401);
+    let failed = api.get("/api/v1/user-audit-logs").await;
+    assert!(!failed.body.to_string().contains("203.0.113.9"));
     // Signing out ends the session in the API too.
     let out = post("/logout", &csrf, "same-origin").send().await.unwrap();
     assert_eq!(out.status(), 303);

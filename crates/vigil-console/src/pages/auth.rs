@@ -119,7 +119,11 @@ pub async fn login(
         attributes["two_factor_code"] = json!(form.code.trim());
     }
     let body = json!({"data": {"attributes": attributes}});
-    match console.api.post("/user-sessions", body).await {
+    match console
+        .client_for(&headers)
+        .post("/user-sessions", body)
+        .await
+    {
         Ok(answer) => {
             let token = answer.body["data"]["attributes"]["token"]
                 .as_str()
@@ -170,7 +174,7 @@ pub async fn logout(
         if !same_origin(&headers) || !constant_time_eq(&form.csrf, &csrf_token(&secret)) {
             return super::forbidden_form();
         }
-        let mut api = console.api.with_key(&secret);
+        let mut api = console.client_for(&headers).with_key(&secret);
         // Any environment will do to name the session.
         api.set_environment(Some("sandbox".into()));
         let _ = api

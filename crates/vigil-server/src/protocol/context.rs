@@ -170,6 +170,36 @@ pub fn peer(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
         .map(|info| info.0.ip())
 }
 
+/// Where a request really comes from: the connection's address and `User-Agent`, or, for
+/// a request the review console makes for a person (it proves it with the secret only it
+/// holds), that person's, which the console forwards.
+pub fn origin(
+    config: &crate::ServerConfig,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> (Option<String>, Option<String>) {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let vouched = match (&config.forwarding_secret, text("vigil-forwarded-secret")) {
+        (Some(secret), Some(sent)) => {
+            use sha2::Digest;
+            // Compared as digests: equal length, no early exit on the first difference.
+            sha2::Sha256::digest(secret.as_bytes()) == sha2::Sha256::digest(sent.as_bytes())
+        }
+        _ => false,
+    };
+    let clip = |v: &str| v.chars().take(512).collect::<String>();
+    if vouched {
+        let address = text("vigil-forwarded-for")
+            .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_string());
+        return (address, text("vigil-forwarded-user-agent").map(clip));
+    }
+    (
+        peer(extensions).map(|ip| ip.to_string()),
+        text("user-agent").map(clip),
+    )
+}
+
 /// Who a request's `Authorization: Bearer` header names, and in which environment, checked
 /// as every API request is (unknown, expired, ended); also guards routes mounted beside the
 /// API. An API key belongs to one environment; a console session names its environment in
@@ -298,11 +328,13 @@ fn is_write(method: &str) -> bool {
 
 /// The user audit log's entry for a console session's write, but for its status and time.
 fn audit_draft(
+    config: &crate::ServerConfig,
     request: &Request,
     session: &SessionCaller,
     env: &Environment,
     method: &str,
 ) -> AuditEntry {
+    let (ip_address, user_agent) = origin(config, request.headers(), request.extensions());
     // The whole path, as the caller sent it (the API is nested under `/api/v1`).
     let path = format!("/api/v1{}", request.uri().path());
     AuditEntry {
@@ -324,8 +356,8 @@ fn audit_draft(
             .unwrap_or_default(),
         path,
         response_status: 0,
-        ip_address: peer(request.extensions()).map(|ip| ip.to_string()),
-        user_agent: header(request.headers(), "user-agent").map(str::to_string),
+        ip_address,
+        user_agent,
         created_at: 0,
     }
 }
@@ -388,7 +420,7 @@ pub async fn api_middleware(
             });
         }
         if let Some(session) = caller.session.as_ref().filter(|_| is_write(&method)) {
-            audit = Some(audit_draft(&request, session, &env, &method));
+            audit = Some(audit_draft(&state.config, &request, session, &env, &method));
         }
         let checked = state.limiter.check(&env.id, Instant::now());
         quota = Some(checked);

@@ -109,14 +109,16 @@ fn reply(doc: Value, status: StatusCode) -> Reply {
 /// console (and for any client acting as that person). Wrong passwords lock the user out
 /// for a while after five; they also count against the caller's address like wrong keys.
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> ApiResult<Reply> {
-    let peer = context::peer(request.extensions());
+    // The person's own address (forwarded by the console), so one person's wrong
+    // passwords do not lock everyone signing in through the console out.
+    let (ip_address, user_agent) =
+        context::origin(&state.config, request.headers(), request.extensions());
+    let peer = ip_address
+        .as_deref()
+        .and_then(|a| a.parse::<std::net::IpAddr>().ok());
     let origin = Origin {
-        ip_address: peer.map(|ip| ip.to_string()),
-        user_agent: request
-            .headers()
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(512).collect()),
+        ip_address,
+        user_agent,
     };
     let body = ApiBody::read(request, state.config.max_body_bytes).await?;
     let attributes = attributes_of(&body, &["email-address", "password", "two-factor-code"])?;
