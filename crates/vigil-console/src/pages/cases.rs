@@ -411,17 +411,9 @@ pub async fn batch(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let mut form: std::collections::HashMap<String, String> = Default::default();
-    let mut ids = Vec::new();
-    for (name, value) in form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "case" => ids.push(value.into_owned()),
-            _ => {
-                form.insert(name.into_owned(), value.into_owned());
-            }
-        }
-    }
-    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let form = super::TickedForm::parse(&body, "case");
+    let field = |name: &str| form.field(name);
+    let mut ids = form.ticked.clone();
     let signed_in = match poster(&console, &headers, &env, &field("csrf"), "/cases").await {
         Ok(s) => s,
         Err(response) => return response,

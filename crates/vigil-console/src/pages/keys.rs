@@ -110,16 +110,9 @@ pub async fn change(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let mut form: std::collections::HashMap<String, String> = Default::default();
-    let mut permissions = Vec::new();
-    for (name, value) in form_urlencoded::parse(&body) {
-        if name == "permission" {
-            permissions.push(value.into_owned());
-        } else {
-            form.insert(name.into_owned(), value.into_owned());
-        }
-    }
-    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let form = super::TickedForm::parse(&body, "permission");
+    let field = |name: &str| form.field(name);
+    let permissions = form.ticked.clone();
     let signed_in = match poster(&console, &headers, &env, &field("csrf"), "/settings/keys").await {
         Ok(s) => s,
         Err(response) => return response,

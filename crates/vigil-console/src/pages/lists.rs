@@ -84,6 +84,17 @@ pub struct ListRow {
     pub created: String,
 }
 
+/// A list by id, or the page that says it is not there.
+async fn load_list(signed_in: &SignedIn, id: &str) -> Result<ListRow, Response> {
+    if !id.starts_with("lst_") || id.contains(['/', '?', '#', '&']) {
+        return Err(super::not_found().await);
+    }
+    match read(signed_in, &format!("/lists/{id}")).await? {
+        found if found["data"].is_object() => Ok(list_row(&found["data"])),
+        _ => Err(super::not_found().await),
+    }
+}
+
 fn list_row(list: &Value) -> ListRow {
     let kind = kind_path(list["type"].as_str().unwrap_or_default());
     ListRow {
@@ -236,12 +247,8 @@ async fn render_list(
     confirm_archive: bool,
     error: String,
 ) -> Response {
-    if !id.starts_with("lst_") || id.contains(['/', '?', '#', '&']) {
-        return super::not_found().await;
-    }
-    let list = match read(signed_in, &format!("/lists/{id}")).await {
-        Ok(found) if found["data"].is_object() => list_row(&found["data"]),
-        Ok(_) => return super::not_found().await,
+    let list = match load_list(signed_in, id).await {
+        Ok(list) => list,
         Err(response) => return response,
     };
     let mut path = format!("/lists/{id}/items?page[size]=50");
@@ -333,9 +340,8 @@ pub async fn change(
         Ok(s) => s,
         Err(response) => return response,
     };
-    let list = match read(&signed_in, &format!("/lists/{id}")).await {
-        Ok(found) if found["data"].is_object() => list_row(&found["data"]),
-        Ok(_) => return super::not_found().await,
+    let list = match load_list(&signed_in, &id).await {
+        Ok(list) => list,
         Err(response) => return response,
     };
     let outcome = match field("action").as_str() {
@@ -409,9 +415,8 @@ pub async fn import(
         Ok(s) => s,
         Err(response) => return response,
     };
-    let list = match read(&signed_in, &format!("/lists/{id}")).await {
-        Ok(found) if found["data"].is_object() => list_row(&found["data"]),
-        Ok(_) => return super::not_found().await,
+    let list = match load_list(&signed_in, &id).await {
+        Ok(list) => list,
         Err(response) => return response,
     };
     if file.is_empty() {

@@ -164,3 +164,32 @@ pub async fn read(signed_in: &SignedIn, path: &str) -> Result<serde_json::Value,
         Err(error) => Err(failure(&error)),
     }
 }
+
+/// A posted form whose `repeated` field comes once per ticked box: the other fields by
+/// name (the last value of each), and the repeated one's values in order.
+pub struct TickedForm {
+    fields: std::collections::HashMap<String, String>,
+    pub ticked: Vec<String>,
+}
+
+impl TickedForm {
+    pub fn parse(body: &[u8], repeated: &str) -> TickedForm {
+        let mut form = TickedForm {
+            fields: Default::default(),
+            ticked: Vec::new(),
+        };
+        for (name, value) in form_urlencoded::parse(body) {
+            if name == repeated {
+                form.ticked.push(value.into_owned());
+            } else {
+                form.fields.insert(name.into_owned(), value.into_owned());
+            }
+        }
+        form
+    }
+
+    /// A field's value, or "".
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}

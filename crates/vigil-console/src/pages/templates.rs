@@ -99,14 +99,9 @@ pub async fn save(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let (mut csrf, mut held) = (String::new(), Vec::new());
-    for (name, value) in form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "second_review" => held.push(value.into_owned()),
-            _ => {}
-        }
-    }
+    let form = super::TickedForm::parse(&body, "second_review");
+    let held = form.ticked.clone();
+    let csrf = form.field("csrf");
     let signed_in = match poster(&console, &headers, &env, &csrf, "/settings/templates").await {
         Ok(s) => s,
         Err(response) => return response,
