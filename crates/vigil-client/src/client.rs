@@ -103,6 +103,13 @@ impl Request {
     }
 }
 
+/// A downloaded file.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub struct Response {
@@ -274,6 +281,52 @@ impl Client {
                 },
             });
         }
+    }
+
+    /// GET a file (a document's image or PDF): its media type and bytes. One attempt; an
+    /// error answer is read as [`Client::send`] reads one.
+    pub async fn download(&self, path: &str) -> Result<Download, Error> {
+        let url = format!("{}{}", self.config.base_url, path);
+        let mut builder = self
+            .http
+            .get(&url)
+            .bearer_auth(&self.config.api_key)
+            .header("Key-Inflection", "snake");
+        if let Some(environment) = &self.config.environment {
+            builder = builder.header("Vigil-Environment", environment);
+        }
+        for (name, value) in &self.config.extra_headers {
+            builder = builder.header(name, value);
+        }
+        let answer = builder
+            .send()
+            .await
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        let status = answer.status().as_u16();
+        let request_id = header(answer.headers(), "request-id").map(String::from);
+        let content_type = header(answer.headers(), "content-type")
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = answer
+            .bytes()
+            .await
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(Download {
+                content_type,
+                bytes: bytes.to_vec(),
+            });
+        }
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let errors = error::items(&body);
+        Err(match status {
+            401 => Error::Unauthorized { errors, request_id },
+            _ => Error::Api {
+                status,
+                errors,
+                request_id,
+            },
+        })
     }
 
     /// The delay before retry `attempt` (1 = the first retry): doubling from `base_delay`,

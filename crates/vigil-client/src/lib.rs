@@ -23,7 +23,7 @@ mod client;
 pub mod error;
 pub mod operations;
 
-pub use client::{Client, Config, Request, Response};
+pub use client::{Client, Config, Download, Request, Response};
 pub use error::{Error, ErrorItem};
 pub use operations::{Effect, Operation, Returns};
 pub use reqwest::Method;

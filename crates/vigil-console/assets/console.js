@@ -87,6 +87,22 @@
     window.setTimeout(function () { window.location.reload(); },
       (parseInt(importing.getAttribute("data-reload-seconds"), 10) || 2) * 1000);
   }
+  // The document viewer: zoom and rotate an image in place (a transform, no reload).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-viewer]");
+    if (!button) { return; }
+    var image = button.closest("figure").querySelector("img.zoomable");
+    if (!image) { return; }
+    var scale = parseFloat(image.getAttribute("data-scale") || "1");
+    var turn = parseInt(image.getAttribute("data-turn") || "0", 10);
+    var action = button.getAttribute("data-viewer");
+    if (action === "in") { scale = Math.min(scale * 1.25, 8); }
+    if (action === "out") { scale = Math.max(scale / 1.25, 0.25); }
+    if (action === "rotate") { turn = (turn + 90) % 360; }
+    image.setAttribute("data-scale", String(scale));
+    image.setAttribute("data-turn", String(turn));
+    image.style.transform = "scale(" + scale + ") rotate(" + turn + "deg)";
+  });
   // A whole inbox row opens its case.
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("tr[data-href]");

@@ -141,6 +141,10 @@ pub fn router(console: Console) -> Router {
             "/{env}/me/two-factor",
             get(pages::two_factor::show).post(pages::two_factor::change),
         )
+        .route(
+            "/{env}/documents/{id}/files/{sha}/{name}",
+            get(pages::documents::file),
+        )
         .route("/{env}/events", get(pages::events::explore))
         .route(
             "/{env}/lists",
@@ -180,13 +184,19 @@ pub fn router(console: Console) -> Router {
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A document's file sets its own (it is framed by the case page); everything else is
+    // never framed.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+    }
+    if !headers.contains_key(header::X_FRAME_OPTIONS) {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -318,6 +318,52 @@ pub struct ReportCard {
 }
 
 /// An inquiry on the case, with its field-by-field comparison against the account.
+/// A document's file as the case page shows it: an image in the viewer, a PDF in a frame.
+pub struct FileView {
+    pub name: String,
+    /// The console's own address of the file (fetched through the API as the person).
+    pub href: String,
+    pub is_image: bool,
+    pub is_pdf: bool,
+}
+
+/// A document (an ID's photos, a proof of address) with its files.
+pub struct DocumentCard {
+    pub id: String,
+    pub kind: String,
+    pub files: Vec<FileView>,
+}
+
+/// A document of the API as a card; `env` for the files' addresses.
+pub fn document_card(document: &Value, env: &str) -> DocumentCard {
+    let id = document["id"].as_str().unwrap_or_default().to_string();
+    let files = document["attributes"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|file| {
+            // `/api/v1/documents/{id}/files/{sha}/{name}` → the console's address.
+            let url = file["url"].as_str()?;
+            let rest = url.strip_prefix("/api/v1/")?;
+            let name = file["filename"].as_str().unwrap_or_default().to_string();
+            let lower = name.to_ascii_lowercase();
+            Some(FileView {
+                href: format!("/{env}/{rest}"),
+                is_pdf: lower.ends_with(".pdf"),
+                is_image: [".jpg", ".jpeg", ".png", ".webp"]
+                    .iter()
+                    .any(|ext| lower.ends_with(ext)),
+                name,
+            })
+        })
+        .collect();
+    DocumentCard {
+        kind: text(document, "kind").replace('_', " "),
+        id,
+        files,
+    }
+}
+
 pub struct InquiryCard {
     pub id: String,
     pub status: String,

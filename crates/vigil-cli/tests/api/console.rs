@@ -116,6 +116,50 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         cases.push(case_of(&api, &account).await);
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // Case C's person sent an ID photo and a bank statement with an inquiry, now on the
+    // case: the case page shows them (the viewer's part of the journey).
+    let template = api.get("/api/v1/inquiry-templates").await.ids()[0].clone();
+    let account_c = cases[2]["relationships"]["accounts"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inquiry = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": account_c}}}),
+        )
+        .await
+        .id();
+    // A real 1x1 PNG, so the browser draws it.
+    const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    for (kind, file) in [
+        (
+            "government_id",
+            json!({"data": PIXEL, "filename": "front.png"}),
+        ),
+        (
+            "proof_of_address",
+            json!({"data": "JVBERi0xLjQgYmFuayBzdGF0ZW1lbnQ=", "filename": "statement.pdf"}),
+        ),
+    ] {
+        let document = api
+            .post(
+                "/api/v1/document/generics",
+                json!({"data": {"attributes": {"inquiry-id": inquiry, "kind": kind, "file": file}}}),
+            )
+            .await;
+        assert_eq!(document.status, 201, "{}", document.body);
+    }
+    let attached = api
+        .post(
+            &format!(
+                "/api/v1/cases/{}/add-objects",
+                cases[2]["id"].as_str().unwrap()
+            ),
+            json!({"meta": {"object-ids": [inquiry]}}),
+        )
+        .await;
+    assert_eq!(attached.status, 200, "{}", attached.body);
     let reviewer = "rita@example.com";
     let made = Command::new(crate::common::BIN)
         .args([

@@ -297,6 +297,23 @@ try {
   await viewer.getByRole("button", { name: "Sign in" }).click();
   await viewer.goto(`${base}/sandbox/cases/${setup.caseC.id}`);
   await expectText(viewer, "a reviewer decides");
+  // The documents: the ID photo in the viewer (zoom, rotate), the statement as a PDF.
+  await expectText(viewer, "government id");
+  const photo = viewer.getByRole("img", { name: "government id: front.png" });
+  await photo.waitFor();
+  if (!(await photo.evaluate((img) => img.complete && img.naturalWidth === 1))) fail("the ID photo did not load through the console");
+  await viewer.getByRole("button", { name: "Zoom in on front.png" }).click();
+  await viewer.getByRole("button", { name: "Rotate front.png" }).click();
+  const transform = await photo.evaluate((img) => img.style.transform);
+  if (transform !== "scale(1.25) rotate(90deg)") fail(`zoom and rotate gave "${transform}"`);
+  const pdf = await viewer.locator("iframe.pdf").getAttribute("src");
+  const fetched = await viewer.evaluate(async (src) => {
+    const answer = await fetch(src);
+    return { status: answer.status, type: answer.headers.get("content-type"), frame: answer.headers.get("x-frame-options") };
+  }, pdf);
+  if (fetched.status !== 200 || fetched.type !== "application/pdf" || fetched.frame !== "SAMEORIGIN") {
+    fail(`the statement came back as ${JSON.stringify(fetched)}`);
+  }
   if (await viewer.getByRole("button", { name: "Decide…" }).count() !== 0) fail("a viewer is offered a decision");
   const forged = await viewer.evaluate(async (caseId) => {
     const csrf = document.querySelector("input[name=csrf]").value;

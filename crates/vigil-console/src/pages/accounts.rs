@@ -124,6 +124,7 @@ struct AccountPage {
     reports: Vec<(String, String, bool)>,
     inquiries: Vec<(String, String, String)>,
     timeline: Vec<TimelineEntry>,
+    documents: Vec<view::DocumentCard>,
     may_tag: bool,
     redacted: bool,
     /// Account actions that can be run on it: `(id, name, kind)`.
@@ -274,6 +275,19 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         &format!("/inquiries?filter[account-id]={id}&page[size]=50"),
     )
     .await?;
+    // The documents sent with its inquiries.
+    let mut documents = Vec::new();
+    for inquiry in inquiries["data"].as_array().into_iter().flatten() {
+        for document_id in view::related(inquiry, "documents") {
+            let document = read(signed_in, &format!("/documents/{document_id}")).await?;
+            if document["data"].is_object() {
+                documents.push(view::document_card(
+                    &document["data"],
+                    signed_in.env.as_str(),
+                ));
+            }
+        }
+    }
     let inquiries = inquiries["data"]
         .as_array()
         .map(|found| {
@@ -321,6 +335,7 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         reports,
         inquiries,
         timeline,
+        documents,
         may_tag: may_write,
         redacted,
         actions,

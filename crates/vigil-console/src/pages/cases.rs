@@ -12,7 +12,9 @@ use vigil_client::Request;
 
 use super::{failure, page, person, poster, read};
 use crate::session::SignedIn;
-use crate::view::{self, CaseRow, Chrome, Comment, Field, InquiryCard, ReportCard, TimelineEntry};
+use crate::view::{
+    self, CaseRow, Chrome, Comment, DocumentCard, Field, InquiryCard, ReportCard, TimelineEntry,
+};
 use crate::Console;
 
 /// The inbox's views: which cases a reviewer is looking at.
@@ -715,6 +717,7 @@ struct CasePage {
     proposal: Option<Proposal>,
     /// The newest event the page reflects (its script asks whether there is a newer one).
     version: String,
+    documents: Vec<DocumentCard>,
     accounts: Vec<(String, String, Vec<Field>)>,
     reports: Vec<ReportCard>,
     inquiries: Vec<InquiryCard>,
@@ -851,11 +854,21 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         });
     }
     let mut inquiries = Vec::new();
+    let mut documents = Vec::new();
     for inquiry_id in view::related(&case, "inquiries") {
         let inquiry = read(signed_in, &format!("/inquiries/{inquiry_id}")).await?;
         let inquiry = &inquiry["data"];
         if inquiry.is_null() {
             continue;
+        }
+        for document_id in view::related(inquiry, "documents") {
+            let document = read(signed_in, &format!("/documents/{document_id}")).await?;
+            if document["data"].is_object() {
+                documents.push(view::document_card(
+                    &document["data"],
+                    signed_in.env.as_str(),
+                ));
+            }
         }
         let comparison = read(signed_in, &format!("/inquiries/{inquiry_id}/comparison")).await?;
         inquiries.push(InquiryCard {
@@ -922,6 +935,7 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
         may_work: person.may("case.write"),
         proposal,
         version,
+        documents,
         accounts,
         reports,
         inquiries,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod cases;
+pub mod documents;
 pub mod events;
 pub mod keys;
 pub mod lists;

@@ -275,9 +275,11 @@ pub fn token_keys(token: &str) -> Vec<u64> {
 
 /// Tokens of few consonants (three or fewer: "amara", "hoamra") share their consonant
 /// keys with a large part of a big index, so they are also filed by their letters:
-/// as they are, and with each letter left out.
+/// as they are, and with each letter left out. From three letters up: a three-letter
+/// token is one letter from a four-letter one ("ave" / "avce") that no consonant key
+/// joins (a skeleton of two has no deletions).
 fn letter_keyed(token: &str) -> bool {
-    token.len() >= 4 && skeleton(token).len() <= 3
+    token.len() >= 3 && skeleton(token).len() <= 3
 }
 
 /// The token with each letter left out (a doubled letter once).
