@@ -268,10 +268,22 @@ try {
     if (after.data.attributes["resolver-id"] === null) fail(`${id} has no resolver`);
   }
 
-  // A phone-sized screen.
+  // A phone-sized screen: the reviewer's pages fit it (no sideways scrolling) and pass
+  // the same accessibility check.
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${base}/sandbox/cases?view=open`);
-  await audit(page, "inbox-phone");
+  for (const [name, path] of [
+    ["inbox-phone", "/sandbox/cases?view=open"],
+    ["case-phone", `/sandbox/cases/${setup.caseA.id}`],
+    ["accounts-phone", "/sandbox/accounts?q=Joe+Imposter"],
+    ["lists-phone", "/sandbox/lists"],
+    ["events-phone", "/sandbox/events"],
+    ["two-factor-phone", "/sandbox/me/two-factor"],
+  ]) {
+    await page.goto(`${base}${path}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (wide > 1) fail(`${path} is ${wide}px wider than a phone's screen`);
+    await audit(page, name);
+  }
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // Production is another world, and says so.
