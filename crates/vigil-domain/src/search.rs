@@ -233,6 +233,62 @@ impl Query {
     }
 }
 
+/// The account attributes a store indexes for exact (`eq`) search: what people look
+/// accounts up by.
+pub const ACCOUNT_INDEXED: &[&str] = &[
+    "reference_id",
+    "fields.email_address",
+    "fields.phone_number",
+    "fields.name.first",
+    "fields.name.last",
+];
+
+/// An index term: `attribute:value`.
+pub fn index_term(attribute: &str, value: &str) -> String {
+    format!("{attribute}:{value}")
+}
+
+/// The terms an account is filed under (its indexed attributes that hold text).
+pub fn account_terms(account: &Account) -> Vec<String> {
+    ACCOUNT_INDEXED
+        .iter()
+        .filter_map(|attribute| match account.attribute(attribute) {
+            Some(Value::String(text)) if !text.is_empty() => Some(index_term(attribute, &text)),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Query {
+    /// Terms whose accounts hold every account this query can match (a superset to check
+    /// the query against), when the query pins down indexed attributes with `eq`: a
+    /// predicate, an `or` of such, or an `and` with one such part. `None`: only a scan
+    /// can answer it.
+    pub fn index_terms(&self, indexed: &[&str]) -> Option<Vec<String>> {
+        match self {
+            Query::Predicate {
+                attribute,
+                operator: Operator::Eq,
+                value: Value::String(text),
+            } if indexed.contains(&attribute.as_str()) && !text.is_empty() => {
+                Some(vec![index_term(attribute, text)])
+            }
+            Query::Or(items) => {
+                let mut terms = Vec::new();
+                for item in items {
+                    terms.extend(item.index_terms(indexed)?);
+                }
+                Some(terms)
+            }
+            Query::And(items) => items
+                .iter()
+                .filter_map(|item| item.index_terms(indexed))
+                .min_by_key(Vec::len),
+            _ => None,
+        }
+    }
+}
+
 impl Searchable for Account {
     const ATTRIBUTES: &'static [&'static str] = &[
         "id",
@@ -389,6 +445,34 @@ fn compare(actual: &Value, expected: &Value) -> Option<Ordering> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_that_pin_indexed_attributes_name_their_terms() {
+        let indexed = ACCOUNT_INDEXED;
+        let eq = |a: &str, v: &str| json!({"attribute": a, "operator": "eq", "value": v});
+        let parse = |v: Value| parse_query_for::<Account>(&v, "/query").unwrap();
+        let email = parse(eq("fields.email_address", "a@b.c"));
+        assert_eq!(
+            email.index_terms(indexed),
+            Some(vec!["fields.email_address:a@b.c".to_string()])
+        );
+        let either =
+            parse(json!({"or": [eq("reference_id", "r1"), eq("fields.name.last", "Ray")]}));
+        assert_eq!(either.index_terms(indexed).map(|t| t.len()), Some(2));
+        // An `or` with a part only a scan answers needs the scan.
+        let mixed =
+            parse(json!({"or": [eq("reference_id", "r1"), eq("account_status", "active")]}));
+        assert_eq!(mixed.index_terms(indexed), None);
+        // An `and` needs only one pinned part.
+        let narrowed =
+            parse(json!({"and": [eq("account_status", "active"), eq("reference_id", "r1")]}));
+        assert_eq!(
+            narrowed.index_terms(indexed),
+            Some(vec!["reference_id:r1".to_string()])
+        );
+        let range = parse(json!({"attribute": "reference_id", "operator": "gte", "value": "r"}));
+        assert_eq!(range.index_terms(indexed), None);
+    }
     use serde_json::json;
 
     fn account() -> Account {

@@ -317,6 +317,9 @@ pub trait Store: Send + Sync + 'static {
         filter: &AccountFilter,
         page: &PageRequest,
     ) -> Result<Page<Account>>;
+    /// The live (not archived) accounts filed under any of `terms` (see
+    /// `vigil_domain::search::account_terms`), at most `limit`.
+    fn accounts_by_terms(&self, env: &str, terms: &[String], limit: usize) -> Result<Vec<Account>>;
     /// Visit accounts newest first until the visitor returns false (search).
     fn scan_accounts(
         &self,

@@ -357,6 +357,82 @@ async fn search_accounts() {
 }
 
 #[tokio::test]
+async fn searches_by_email_phone_reference_and_name_follow_changes() {
+    let server = Server::start();
+    let api = server.client();
+    let ann = api
+        .create_account(json!({"reference-id": "u-1", "name-first": "Ann", "name-last": "Ray", "email-address": "ann@example.com", "phone-number": "+14155550100"}))
+        .await
+        .id();
+    let bob = api
+        .create_account(json!({"reference-id": "u-2", "name-first": "Bob", "name-last": "Ray", "email-address": "bob@example.com"}))
+        .await
+        .id();
+    let search = |query: serde_json::Value| {
+        let api = api.clone();
+        async move {
+            let found = api
+                .post("/api/v1/accounts/search", json!({"query": query}))
+                .await;
+            assert_eq!(found.status, 200, "{}", found.body);
+            found.ids()
+        }
+    };
+    let eq = |attribute: &str, value: &str| json!({"attribute": attribute, "operator": "eq", "value": value});
+    assert_eq!(
+        search(eq("fields.email_address", "ann@example.com")).await,
+        [ann.clone()]
+    );
+    assert_eq!(
+        search(eq("fields.phone_number", "+14155550100")).await,
+        [ann.clone()]
+    );
+    assert_eq!(search(eq("reference_id", "u-2")).await, [bob.clone()]);
+    assert_eq!(
+        search(eq("fields.name.last", "Ray")).await,
+        [bob.clone(), ann.clone()]
+    );
+    // An `and` narrows what the index found; an `or` joins; a miss finds nothing.
+    let both = json!({"and": [eq("fields.name.last", "Ray"), eq("fields.name.first", "Bob")]});
+    assert_eq!(search(both).await, [bob.clone()]);
+    let either =
+        json!({"or": [eq("reference_id", "u-1"), eq("fields.email_address", "bob@example.com")]});
+    assert_eq!(search(either).await, [bob.clone(), ann.clone()]);
+    assert!(search(eq("fields.email_address", "nobody@example.com"))
+        .await
+        .is_empty());
+    // Exact, as the scan is: other letter case is another value.
+    assert!(search(eq("fields.name.first", "ann")).await.is_empty());
+    // A change moves the account in the index; a redaction takes it out.
+    let changed = api
+        .patch(
+            &format!("/api/v1/accounts/{ann}"),
+            json!({"data": {"attributes": {"email-address": "ann@new.example"}}}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert!(search(eq("fields.email_address", "ann@example.com"))
+        .await
+        .is_empty());
+    assert_eq!(
+        search(eq("fields.email_address", "ann@new.example")).await,
+        [ann.clone()]
+    );
+    assert_eq!(
+        api.delete(&format!("/api/v1/accounts/{bob}")).await.status,
+        200
+    );
+    assert!(search(eq("fields.email_address", "bob@example.com"))
+        .await
+        .is_empty());
+    assert_eq!(search(eq("fields.name.last", "Ray")).await, [ann.clone()]);
+    // Archived accounts are left out, as by the scan.
+    api.post(&format!("/api/v1/accounts/{ann}/archive"), json!({}))
+        .await;
+    assert!(search(eq("reference_id", "u-1")).await.is_empty());
+}
+
+#[tokio::test]
 async fn account_type_and_include() {
     let server = Server::start();
     let api = server.client();

@@ -45,3 +45,28 @@ CREATE VIEW api_keys_in_order AS SELECT rowid AS seq, * FROM api_keys;
 
 -- A list's items, newest first (`GET /lists/{id}/items`, the console's list page).
 CREATE INDEX list_items_by_list ON list_items (list_id, seq);
+
+-- Accounts found by what people look them up by (reference id, email, phone, given and
+-- family name: `vigil_domain::search::ACCOUNT_INDEXED`), so a search that pins them
+-- with `eq` reads a few rows instead of scanning the environment.
+CREATE TABLE account_terms (
+    account_seq INTEGER NOT NULL REFERENCES accounts(seq),
+    term TEXT NOT NULL,
+    PRIMARY KEY (term, account_seq)
+) WITHOUT ROWID;
+CREATE INDEX account_terms_by_account ON account_terms (account_seq);
+INSERT OR IGNORE INTO account_terms (account_seq, term)
+    SELECT seq, 'reference_id:' || reference_id FROM accounts
+    WHERE reference_id IS NOT NULL AND reference_id != '';
+INSERT OR IGNORE INTO account_terms (account_seq, term)
+    SELECT seq, 'fields.email_address:' || json_extract(body, '$.fields.email_address.value') FROM accounts
+    WHERE json_type(body, '$.fields.email_address.value') = 'text' AND json_extract(body, '$.fields.email_address.value') != '';
+INSERT OR IGNORE INTO account_terms (account_seq, term)
+    SELECT seq, 'fields.phone_number:' || json_extract(body, '$.fields.phone_number.value') FROM accounts
+    WHERE json_type(body, '$.fields.phone_number.value') = 'text' AND json_extract(body, '$.fields.phone_number.value') != '';
+INSERT OR IGNORE INTO account_terms (account_seq, term)
+    SELECT seq, 'fields.name.first:' || json_extract(body, '$.fields.name.value.first.value') FROM accounts
+    WHERE json_type(body, '$.fields.name.value.first.value') = 'text' AND json_extract(body, '$.fields.name.value.first.value') != '';
+INSERT OR IGNORE INTO account_terms (account_seq, term)
+    SELECT seq, 'fields.name.last:' || json_extract(body, '$.fields.name.value.last.value') FROM accounts
+    WHERE json_type(body, '$.fields.name.value.last.value') = 'text' AND json_extract(body, '$.fields.name.value.last.value') != '';

@@ -292,6 +292,27 @@ impl Store for SqliteStore {
         })
     }
 
+    fn accounts_by_terms(&self, env: &str, terms: &[String], limit: usize) -> Result<Vec<Account>> {
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT body FROM accounts WHERE environment_id = ? AND archived = 0 AND seq IN \
+                 (SELECT account_seq FROM account_terms WHERE term IN ({})) ORDER BY seq LIMIT ?",
+                placeholders(terms.len())
+            );
+            let limit = limit as i64;
+            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env];
+            params.extend(terms.iter().map(|t| t as &dyn rusqlite::ToSql));
+            params.push(&limit);
+            let mut statement = conn.prepare_cached(&sql)?;
+            let rows = statement.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
+            let bodies: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+            bodies
+                .iter()
+                .map(|body| Ok(decode_account(body)?))
+                .collect()
+        })
+    }
+
     fn scan_accounts(
         &self,
         env: &str,

@@ -266,6 +266,20 @@ fn account_body(account: &Account) -> Result<String> {
     Ok(serde_json::to_string(account)?)
 }
 
+/// File an account under its search terms, replacing what it was filed under (a
+/// redaction empties them).
+fn file_account_terms(conn: &Connection, seq: i64, account: &Account) -> Result<()> {
+    conn.prepare_cached("DELETE FROM account_terms WHERE account_seq = ?1")?
+        .execute([seq])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO account_terms (account_seq, term) VALUES (?1, ?2)",
+    )?;
+    for term in vigil_domain::search::account_terms(account) {
+        insert.execute(params![seq, term])?;
+    }
+    Ok(())
+}
+
 impl WriteTx for SqliteWriteTx<'_> {
     fn environment_count(&mut self) -> Result<i64> {
         Ok(self
@@ -609,7 +623,8 @@ impl WriteTx for SqliteWriteTx<'_> {
         self.conn
             .prepare_cached("INSERT INTO accounts (id, environment_id, account_type_id, reference_id, archived, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
             .execute(params![account.id, env, account.account_type_id, account.reference_id, account.archived_at.is_some(), account_body(account)?])?;
-        Ok(())
+        let seq = self.conn.last_insert_rowid();
+        file_account_terms(self.conn, seq, account)
     }
 
     fn update_account(&mut self, env: &str, account: &Account) -> Result<()> {
@@ -624,7 +639,11 @@ impl WriteTx for SqliteWriteTx<'_> {
                 account.id
             )));
         }
-        Ok(())
+        let seq: i64 = self
+            .conn
+            .prepare_cached("SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2")?
+            .query_row(params![account.id, env], |r| r.get(0))?;
+        file_account_terms(self.conn, seq, account)
     }
 
     fn add_relation(&mut self, env: &str, relation: &Relation) -> Result<bool> {
