@@ -381,20 +381,20 @@ async fn searches_by_email_phone_reference_and_name_follow_changes() {
     let eq = |attribute: &str, value: &str| json!({"attribute": attribute, "operator": "eq", "value": value});
     assert_eq!(
         search(eq("fields.email_address", "ann@example.com")).await,
-        [ann.clone()]
+        vec![ann.clone()]
     );
     assert_eq!(
         search(eq("fields.phone_number", "+14155550100")).await,
-        [ann.clone()]
+        vec![ann.clone()]
     );
-    assert_eq!(search(eq("reference_id", "u-2")).await, [bob.clone()]);
+    assert_eq!(search(eq("reference_id", "u-2")).await, vec![bob.clone()]);
     assert_eq!(
         search(eq("fields.name.last", "Ray")).await,
         [bob.clone(), ann.clone()]
     );
     // An `and` narrows what the index found; an `or` joins; a miss finds nothing.
     let both = json!({"and": [eq("fields.name.last", "Ray"), eq("fields.name.first", "Bob")]});
-    assert_eq!(search(both).await, [bob.clone()]);
+    assert_eq!(search(both).await, vec![bob.clone()]);
     let either =
         json!({"or": [eq("reference_id", "u-1"), eq("fields.email_address", "bob@example.com")]});
     assert_eq!(search(either).await, [bob.clone(), ann.clone()]);
@@ -416,7 +416,7 @@ async fn searches_by_email_phone_reference_and_name_follow_changes() {
         .is_empty());
     assert_eq!(
         search(eq("fields.email_address", "ann@new.example")).await,
-        [ann.clone()]
+        vec![ann.clone()]
     );
     assert_eq!(
         api.delete(&format!("/api/v1/accounts/{bob}")).await.status,
@@ -425,7 +425,10 @@ async fn searches_by_email_phone_reference_and_name_follow_changes() {
     assert!(search(eq("fields.email_address", "bob@example.com"))
         .await
         .is_empty());
-    assert_eq!(search(eq("fields.name.last", "Ray")).await, [ann.clone()]);
+    assert_eq!(
+        search(eq("fields.name.last", "Ray")).await,
+        vec![ann.clone()]
+    );
     // Archived accounts are left out, as by the scan.
     api.post(&format!("/api/v1/accounts/{ann}/archive"), json!({}))
         .await;
