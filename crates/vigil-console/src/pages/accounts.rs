@@ -9,7 +9,7 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{error_text, failure, page, person, poster, read};
+use super::{call, error_text, failure, page, person, poster, read};
 use crate::session::SignedIn;
 use crate::view::{self, CaseRow, Chrome, Field, TimelineEntry};
 use crate::Console;
@@ -344,16 +344,6 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         may_redact: signed_in.person.may("redact") && !redacted,
         error: String::new(),
     }))
-}
-
-/// One API operation as the person; its answer.
-async fn call(
-    signed_in: &SignedIn,
-    operation: &str,
-    args: Value,
-) -> Result<vigil_client::Response, vigil_client::Error> {
-    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-    signed_in.api.call(operation, &args).await
 }
 
 #[derive(Deserialize)]

@@ -464,8 +464,7 @@ async fn call(
     operation: &str,
     args: Value,
 ) -> Result<(), vigil_client::Error> {
-    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-    signed_in.api.call(operation, &args).await.map(|_| ())
+    super::call(signed_in, operation, args).await.map(|_| ())
 }
 
 /// `POST /{env}/cases/next`: the oldest unassigned open case, assigned to me, opened.

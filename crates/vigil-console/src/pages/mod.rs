@@ -194,3 +194,13 @@ impl TickedForm {
         self.fields.get(name).cloned().unwrap_or_default()
     }
 }
+
+/// One API operation (by its name in the client's table) as the person.
+pub async fn call(
+    signed_in: &SignedIn,
+    operation: &str,
+    args: serde_json::Value,
+) -> Result<vigil_client::Response, vigil_client::Error> {
+    let args = args.as_object().cloned().unwrap_or_default();
+    signed_in.api.call(operation, &args).await
+}

@@ -173,9 +173,13 @@ pub async fn retrieve(
     ))
 }
 
-/// Keys are cached by secret; a changed key must be read afresh by the next request.
-fn forget_cached(state: &AppState) {
-    state.forget_cached_keys();
+/// The answer to a change of `key` (never its secret).
+fn key_written(key: vigil_store::ApiKey) -> Written {
+    Written {
+        status: StatusCode::OK,
+        object_id: Some(key.id.clone()),
+        doc: Doc::later(move |_| views::single(views::api_key::resource(&key, None), None)),
+    }
 }
 
 /// `PATCH /api-keys/{id}`: name, note, permissions, defaults.
@@ -190,14 +194,11 @@ pub async fn update(
     let holder = ctx.caller.permissions.clone();
     let reply = write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let key = keys::update(tx, &ctx.acting(), &holder, &id, request)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            object_id: Some(key.id.clone()),
-            doc: Doc::later(move |_| views::single(views::api_key::resource(&key, None), None)),
-        })
+        Ok(key_written(key))
     })
     .await;
-    forget_cached(&state);
+    // Keys are cached by secret: the next request with this one must see the change.
+    state.forget_cached_keys();
     reply
 }
 
@@ -236,13 +237,10 @@ pub async fn expire(
     };
     let reply = write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let key = keys::expire(tx, &ctx.acting(), &id, seconds)?;
-        Ok(Written {
-            status: StatusCode::OK,
-            object_id: Some(key.id.clone()),
-            doc: Doc::later(move |_| views::single(views::api_key::resource(&key, None), None)),
-        })
+        Ok(key_written(key))
     })
     .await;
-    forget_cached(&state);
+    // Keys are cached by secret: the next request with this one must see the change.
+    state.forget_cached_keys();
     reply
 }
