@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{call, error_text, failure, page, person, poster, read};
 use crate::session::SignedIn;
@@ -86,11 +86,8 @@ pub async fn search(
     }
     let (mut rows, mut error) = (Vec::new(), String::new());
     if !q.is_empty() {
-        let args: Map<String, Value> = json!({"query": search_of(&q), "page_size": 50})
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        match signed_in.api.call("search_accounts", &args).await {
+        let args = json!({"query": search_of(&q), "page_size": 50});
+        match call(&signed_in, "search_accounts", args).await {
             Ok(answer) => {
                 rows = answer.body["data"]
                     .as_array()
@@ -183,11 +180,8 @@ async fn duplicates_of(signed_in: &SignedIn, id: &str, account: &Value) -> Vec<A
     if any.is_empty() {
         return Vec::new();
     }
-    let args: Map<String, Value> = json!({"query": {"or": any}, "page_size": 20})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    match signed_in.api.call("search_accounts", &args).await {
+    let args = json!({"query": {"or": any}, "page_size": 20});
+    match call(signed_in, "search_accounts", args).await {
         Ok(answer) => answer.body["data"]
             .as_array()
             .into_iter()
@@ -520,11 +514,7 @@ pub async fn tag(
         "add_account_tag"
     };
     let args = json!({"account_id": id, "tag_name": form.tag.trim()});
-    match signed_in
-        .api
-        .call(operation, args.as_object().unwrap())
-        .await
-    {
+    match call(&signed_in, operation, args).await {
         Ok(_) => Redirect::to(&format!("/{env}/accounts/{id}")).into_response(),
         Err(error) => failure(&error),
     }

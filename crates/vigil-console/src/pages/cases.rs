@@ -150,10 +150,7 @@ async fn list(
     operation: &str,
     args: Value,
 ) -> Result<vigil_client::Response, Response> {
-    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-    signed_in
-        .api
-        .call(operation, &args)
+    super::call(signed_in, operation, args)
         .await
         .map_err(|e| failure(&e))
 }
@@ -268,8 +265,7 @@ pub async fn inbox(
     }
     let kept = query.query_string();
     let (mut rows, mut next_page, mut error) = (Vec::new(), String::new(), String::new());
-    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-    match signed_in.api.call("list_cases", &args).await {
+    match super::call(&signed_in, "list_cases", args).await {
         Ok(answer) => {
             let now = now_iso();
             rows = answer.body["data"]
@@ -541,11 +537,7 @@ pub async fn comment(
         Err(response) => return response,
     };
     let args = json!({"case_id": id, "message": form.message});
-    match signed_in
-        .api
-        .call("create_case_comment", args.as_object().unwrap())
-        .await
-    {
+    match super::call(&signed_in, "create_case_comment", args).await {
         Ok(_) => Redirect::to(&format!("/{env}/cases/{id}#comments")).into_response(),
         Err(error) => failure(&error),
     }
@@ -621,11 +613,7 @@ pub async fn decide(
         );
     }
     let args = json!({"case_id": id, "status": form.status});
-    match signed_in
-        .api
-        .call("set_case_status", args.as_object().unwrap())
-        .await
-    {
+    match super::call(&signed_in, "set_case_status", args).await {
         Ok(_) => Redirect::to(&format!("/{env}/cases/{id}")).into_response(),
         Err(error) => failure(&error),
     }

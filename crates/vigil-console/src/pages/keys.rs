@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{error_text, failure, page, person, poster, read};
 use crate::session::SignedIn;
@@ -127,8 +127,7 @@ pub async fn change(
             if !field("note").trim().is_empty() {
                 args["note"] = json!(field("note").trim());
             }
-            let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-            match signed_in.api.call("create_api_key", &args).await {
+            match super::call(&signed_in, "create_api_key", args).await {
                 Ok(answer) => {
                     let made = answer.body["data"]["attributes"]["value"]
                         .as_str()
@@ -154,11 +153,8 @@ pub async fn change(
                 };
                 return render(&signed_in, None, Some(key), String::new()).await;
             }
-            let args: Map<String, Value> = json!({"api_key_id": id, "expires_in_seconds": 0})
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
-            match signed_in.api.call("expire_api_key", &args).await {
+            let args = json!({"api_key_id": id, "expires_in_seconds": 0});
+            match super::call(&signed_in, "expire_api_key", args).await {
                 Ok(_) => Redirect::to(&format!("/{env}/settings/keys")).into_response(),
                 Err(error) => failure(&error),
             }

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use super::{failure, page, person, poster, read};
 use crate::view::{self, Chrome};
@@ -83,11 +83,8 @@ pub async fn toggle(
         Ok(s) => s,
         Err(response) => return response,
     };
-    let args: Map<String, Value> = json!({"rule_id": id, "enabled": form.turn == "on"})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    match signed_in.api.call("update_flagging_rule", &args).await {
+    let args = json!({"rule_id": id, "enabled": form.turn == "on"});
+    match super::call(&signed_in, "update_flagging_rule", args).await {
         Ok(_) => Redirect::to(&format!("/{env}/settings/rules")).into_response(),
         Err(error) => failure(&error),
     }

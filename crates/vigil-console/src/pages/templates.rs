@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{failure, page, person, poster};
 use crate::view::{self, Chrome};
@@ -39,34 +39,25 @@ pub async fn list(
         Ok(s) => s,
         Err(response) => return response,
     };
-    let args: Map<String, Value> = json!({"page_size": 100})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let listed = match signed_in.api.call("list_case_templates", &args).await {
+    let args = json!({"page_size": 100});
+    let listed = match super::call(&signed_in, "list_case_templates", args).await {
         Ok(answer) => answer.body,
         Err(error) => return failure(&error),
     };
     let mut templates = Vec::new();
     for template in listed["data"].as_array().into_iter().flatten() {
         let id = template["id"].as_str().unwrap_or_default().to_string();
-        let args: Map<String, Value> = json!({"case_template_id": id})
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        let held: Vec<String> = match signed_in
-            .api
-            .call("retrieve_case_template_second_review", &args)
-            .await
-        {
-            Ok(answer) => answer.body["data"]["attributes"]["resolutions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.as_str().map(str::to_string))
-                .collect(),
-            Err(error) => return failure(&error),
-        };
+        let args = json!({"case_template_id": id});
+        let held: Vec<String> =
+            match super::call(&signed_in, "retrieve_case_template_second_review", args).await {
+                Ok(answer) => answer.body["data"]["attributes"]["resolutions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect(),
+                Err(error) => return failure(&error),
+            };
         let resolutions = template["attributes"]["resolutions"]
             .as_array()
             .into_iter()
@@ -106,15 +97,8 @@ pub async fn save(
         Ok(s) => s,
         Err(response) => return response,
     };
-    let args: Map<String, Value> = json!({"case_template_id": id, "resolutions": held})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    match signed_in
-        .api
-        .call("update_case_template_second_review", &args)
-        .await
-    {
+    let args = json!({"case_template_id": id, "resolutions": held});
+    match super::call(&signed_in, "update_case_template_second_review", args).await {
         Ok(_) => Redirect::to(&format!("/{env}/settings/templates?saved=1")).into_response(),
         Err(error) => failure(&error),
     }

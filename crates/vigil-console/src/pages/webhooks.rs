@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{failure, page, person, poster, read};
 use crate::view::{self, Chrome};
@@ -215,8 +215,7 @@ pub async fn change(
         ),
         _ => return super::not_found().await,
     };
-    let args: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-    match signed_in.api.call(operation, &args).await {
+    match super::call(&signed_in, operation, args).await {
         Ok(answer) if form.action == "rotate" => {
             let secret = answer.body["data"]["attributes"]["secret"]
                 .as_str()
