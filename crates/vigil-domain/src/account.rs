@@ -651,6 +651,34 @@ impl Account {
         Some(current)
     }
 
+    /// Every value at `dotted`, looking inside each element where the path crosses a list
+    /// field (`identification_numbers.identification_number`: each id's number).
+    pub fn field_values(&self, dotted: &str) -> Vec<&Value> {
+        fn walk<'a>(current: &'a Value, parts: &[&str], out: &mut Vec<&'a Value>) {
+            match (parts.split_first(), current) {
+                (None, _) => out.push(current),
+                (Some(_), Value::Array(items)) => {
+                    for item in items {
+                        if let Some(inner) = item.get("value") {
+                            walk(inner, parts, out);
+                        }
+                    }
+                }
+                (Some((part, rest)), _) => {
+                    if let Some(inner) = current.get(*part).and_then(|v| v.get("value")) {
+                        walk(inner, rest, out);
+                    }
+                }
+            }
+        }
+        let parts: Vec<&str> = dotted.split('.').collect();
+        let mut out = Vec::new();
+        if let Some(top) = self.fields.get(parts[0]).and_then(|f| f.get("value")) {
+            walk(top, &parts[1..], &mut out);
+        }
+        out
+    }
+
     /// The flat attributes of API versions up to 2023-01-05, derived from `fields`.
     pub fn flat_attributes(&self) -> Vec<(&'static str, Value)> {
         let mut out: Vec<(&'static str, Value)> = FLAT_ATTRIBUTES

@@ -241,6 +241,7 @@ pub const ACCOUNT_INDEXED: &[&str] = &[
     "fields.phone_number",
     "fields.name.first",
     "fields.name.last",
+    "fields.identification_numbers.identification_number",
 ];
 
 /// An index term: `attribute:value`.
@@ -250,13 +251,23 @@ pub fn index_term(attribute: &str, value: &str) -> String {
 
 /// The terms an account is filed under (its indexed attributes that hold text).
 pub fn account_terms(account: &Account) -> Vec<String> {
-    ACCOUNT_INDEXED
-        .iter()
-        .filter_map(|attribute| match account.attribute(attribute) {
-            Some(Value::String(text)) if !text.is_empty() => Some(index_term(attribute, &text)),
-            _ => None,
-        })
-        .collect()
+    let mut terms = Vec::new();
+    for attribute in ACCOUNT_INDEXED {
+        let values = match account.attribute(attribute) {
+            Some(Value::Array(values)) => values,
+            Some(value) => vec![value],
+            None => continue,
+        };
+        for value in values {
+            if let Value::String(text) = value {
+                let term = index_term(attribute, &text);
+                if !text.is_empty() && !terms.contains(&term) {
+                    terms.push(term);
+                }
+            }
+        }
+    }
+    terms
 }
 
 impl Query {
@@ -305,10 +316,18 @@ impl Searchable for Account {
             "account_status" | "status" => self.account_status.clone().map(Value::String),
             "account_type_name" => Some(Value::String(self.account_type_name.clone())),
             "type" => Some(Value::String(self.account_type_id.clone())),
-            other => other
-                .strip_prefix("fields.")
-                .and_then(|path| self.field_value(path))
-                .cloned(),
+            other => {
+                let path = other.strip_prefix("fields.")?;
+                if let Some(value) = self.field_value(path) {
+                    return Some(value.clone());
+                }
+                // A path through a list field names every element's value: the
+                // predicate holds when one of them satisfies it.
+                match self.field_values(path).as_slice() {
+                    [] => None,
+                    found => Some(Value::Array(found.iter().map(|v| (*v).clone()).collect())),
+                }
+            }
         }
     }
     fn tags(&self) -> &[String] {
@@ -417,8 +436,16 @@ fn predicate(
         }
         other => object.attribute(other),
     };
-    let Some(actual) = actual else { return false };
-    let Some(ordering) = compare(&actual, expected) else {
+    match actual {
+        // The values of a list field's elements: one of them must satisfy it.
+        Some(Value::Array(values)) => values.iter().any(|v| holds(v, operator, expected)),
+        Some(actual) => holds(&actual, operator, expected),
+        None => false,
+    }
+}
+
+fn holds(actual: &Value, operator: Operator, expected: &Value) -> bool {
+    let Some(ordering) = compare(actual, expected) else {
         return false;
     };
     match operator {
@@ -515,6 +542,33 @@ mod tests {
         assert!(!q(
             json!({"attribute": "fields.missing", "operator": "eq", "value": "x"})
         ));
+    }
+
+    #[test]
+    fn a_path_through_a_list_field_matches_any_element() {
+        let mut a = account();
+        a.fields.insert(
+            "identification_numbers".into(),
+            json!({"type": "array", "value": [
+                {"type": "hash", "value": {"identification_number": {"type": "string", "value": "X123"}}},
+                {"type": "hash", "value": {"identification_number": {"type": "string", "value": "Y456"}}}
+            ]}),
+        );
+        let path = "fields.identification_numbers.identification_number";
+        let q = |v: &str| {
+            parse_query(
+                &json!({"attribute": path, "operator": "eq", "value": v}),
+                "/query",
+            )
+            .unwrap()
+            .matches(&a)
+        };
+        assert!(q("Y456") && q("X123") && !q("Z789"));
+        let terms = account_terms(&a);
+        assert!(terms.contains(&format!("{path}:X123")), "{terms:?}");
+        assert!(terms.contains(&format!("{path}:Y456")), "{terms:?}");
+        // Every filed term answers the search that names it.
+        assert!(terms.contains(&"reference_id:ref-1".to_string()));
     }
 
     #[test]

@@ -365,7 +365,10 @@ async fn searches_by_email_phone_reference_and_name_follow_changes() {
         .await
         .id();
     let bob = api
-        .create_account(json!({"reference-id": "u-2", "name-first": "Bob", "name-last": "Ray", "email-address": "bob@example.com"}))
+        .create_account(json!({"reference-id": "u-2", "name-first": "Bob", "name-last": "Ray", "email-address": "bob@example.com",
+            "fields": {"identification_numbers": [
+                {"identification_class": "pp", "identification_number": "P-111", "issuing_country": "US"},
+                {"identification_class": "dl", "identification_number": "D-222", "issuing_country": "US"}]}}))
         .await
         .id();
     let search = |query: serde_json::Value| {
@@ -388,6 +391,11 @@ async fn searches_by_email_phone_reference_and_name_follow_changes() {
         vec![ann.clone()]
     );
     assert_eq!(search(eq("reference_id", "u-2")).await, vec![bob.clone()]);
+    // Any of an account's government id numbers finds it.
+    let id_number = "fields.identification_numbers.identification_number";
+    assert_eq!(search(eq(id_number, "D-222")).await, vec![bob.clone()]);
+    assert_eq!(search(eq(id_number, "P-111")).await, vec![bob.clone()]);
+    assert!(search(eq(id_number, "P-112")).await.is_empty());
     assert_eq!(
         search(eq("fields.name.last", "Ray")).await,
         [bob.clone(), ann.clone()]

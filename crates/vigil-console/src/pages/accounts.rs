@@ -48,7 +48,8 @@ pub struct SearchQuery {
     q: String,
 }
 
-/// The search a person's words make: exact email, phone, reference id, or name part.
+/// The search a person's words make: exact email, phone, reference id, government id
+/// number, or name part.
 fn search_of(q: &str) -> Value {
     let q = q.trim();
     let eq = |attribute: &str, value: &str| json!({"attribute": attribute, "operator": "eq", "value": value});
@@ -56,6 +57,7 @@ fn search_of(q: &str) -> Value {
         eq("reference_id", q),
         eq("fields.email_address", &q.to_lowercase()),
         eq("fields.phone_number", q),
+        eq("fields.identification_numbers.identification_number", q),
     ];
     let words: Vec<&str> = q.split_whitespace().collect();
     if let [first, last] = words.as_slice() {

@@ -29,6 +29,9 @@ use crate::{
 /// Upper bound on jobs per commit, so one commit never grows unboundedly under load.
 const MAX_BATCH: usize = 512;
 
+/// An account by its reference id, newest first (upserts, imports' duplicate check).
+pub(super) const ACCOUNT_BY_REFERENCE: &str = "SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND reference_id = ?3 AND archived = 0 ORDER BY seq DESC LIMIT 1";
+
 pub(super) fn run(
     conn: Connection,
     jobs: Receiver<WriteJob>,
@@ -594,8 +597,10 @@ impl WriteTx for SqliteWriteTx<'_> {
             };
             return Ok(self
                 .conn
-                .prepare_cached("SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND reference_id = ?3 AND archived = 0 ORDER BY seq DESC LIMIT 1")?
-                .query_row(params![env, account_type_id, reference_id], |r| reads::decode_account(&r.get::<_, String>(0)?))
+                .prepare_cached(ACCOUNT_BY_REFERENCE)?
+                .query_row(params![env, account_type_id, reference_id], |r| {
+                    reads::decode_account(&r.get::<_, String>(0)?)
+                })
                 .optional()?);
         }
         // Typed fields live in the JSON body: `$.fields.name.value.first.value`.
