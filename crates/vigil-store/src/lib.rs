@@ -340,6 +340,8 @@ pub trait Store: Send + Sync + 'static {
         filter: &RelationFilter,
         page: &PageRequest,
     ) -> Result<Page<Relation>>;
+    /// The relation keys an account relates others under, each with how many, by key.
+    fn relation_keys(&self, env: &str, account_id: &str) -> Result<Vec<(String, u64)>>;
     fn event(&self, env: &str, id: &str) -> Result<Option<Event>>;
     fn events(&self, env: &str, filter: &EventFilter, page: &PageRequest) -> Result<Page<Event>>;
     fn stored_response(&self, env: &str, key: &str) -> Result<Option<StoredResponse>>;

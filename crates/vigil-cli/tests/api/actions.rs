@@ -113,6 +113,49 @@ async fn relations() {
         ))
         .await;
     assert!(other_key.ids().is_empty());
+    // Beyond Persona: the keys an account uses, with how many under each.
+    let employer = api
+        .create_account(json!({"reference-id": "work"}))
+        .await
+        .id();
+    let added = api
+        .post(
+            &format!("/api/v1/accounts/{parent}/add-relation"),
+            json!({"meta": {"relation-schema-key": "employer", "target-object-id": employer}}),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let keys = api
+        .get(&format!("/api/v1/accounts/{parent}/relation-keys"))
+        .await;
+    assert_eq!(keys.status, 200, "{}", keys.body);
+    assert_eq!(keys.ids(), vec!["employer", "household"]);
+    assert_eq!(keys.body["data"][1]["attributes"]["count"], 2);
+    let none = api
+        .get(&format!("/api/v1/accounts/{child1}/relation-keys"))
+        .await;
+    assert_eq!(none.status, 200, "{}", none.body);
+    assert!(
+        none.ids().is_empty(),
+        "relations are one way: {}",
+        none.body
+    );
+    for (path, status) in [
+        (
+            "/api/v1/accounts/act_missing/relation-keys".to_string(),
+            404,
+        ),
+        (
+            format!("/api/v1/accounts/{parent}/relation-keys?filter[key]=x"),
+            400,
+        ),
+        (
+            format!("/api/v1/accounts/{parent}/relation-keys?page[after]=x"),
+            400,
+        ),
+    ] {
+        assert_eq!(api.get(&path).await.status, status, "{path}");
+    }
     let removed = api
         .post(
             &format!("/api/v1/accounts/{parent}/remove-relation"),

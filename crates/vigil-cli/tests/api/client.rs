@@ -379,6 +379,10 @@ const BEYOND_PERSONA: &[(&str, &str)] = &[
         "list_account_actions",
         "Persona makes account actions in its dashboard",
     ),
+    (
+        "list_account_relation_keys",
+        "Persona's relation keys are its account types' relation schemas",
+    ),
 ];
 
 /// Arguments vigil takes beyond what Persona's spec names for that operation, and why.

@@ -583,3 +583,65 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
     let after = console_get(&server, "/sandbox/cases", Some(&cookie)).await;
     assert_eq!(after.status(), 303);
 }
+
+#[tokio::test]
+async fn an_account_page_shows_related_accounts_and_search_finds_id_numbers() {
+    let server = Server::start();
+    let api = server.client();
+    let owner = api
+        .create_account(json!({"reference-id": "owner", "name-first": "Olga", "name-last": "Petrova",
+            "fields": {"identification_numbers": [{"identification_class": "pp", "identification_number": "P-4431", "issuing_country": "DE"}]}}))
+        .await
+        .id();
+    let mut firms = Vec::new();
+    for name in ["Acme", "Globex"] {
+        let firm = api
+            .create_account(json!({"reference-id": name, "name-first": name}))
+            .await
+            .id();
+        let added = api
+            .post(
+                &format!("/api/v1/accounts/{owner}/add-relation"),
+                json!({"meta": {"relation-schema-key": "beneficial_owner_of", "target-object-id": firm}}),
+            )
+            .await;
+        assert_eq!(added.status, 200, "{}", added.body);
+        firms.push(firm);
+    }
+    let (cookie, _) = signed_in(&server, "viewer@example.com", "viewer").await;
+    let page = console_get(
+        &server,
+        &format!("/sandbox/accounts/{owner}"),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let related = &html[html
+        .find("Related accounts")
+        .expect("a related accounts section")..];
+    assert!(related.contains("beneficial_owner_of"), "{related}");
+    for firm in &firms {
+        assert!(
+            related.contains(&format!("href=\"/sandbox/accounts/{firm}\"")),
+            "{firm} is linked"
+        );
+    }
+    // An account that relates to none has no such section.
+    let firm_page = console_get(
+        &server,
+        &format!("/sandbox/accounts/{}", firms[0]),
+        Some(&cookie),
+    )
+    .await;
+    assert!(!firm_page.text().await.unwrap().contains("Related accounts"));
+    // The search box finds an account by a government id number.
+    let found = console_get(&server, "/sandbox/accounts?q=P-4431", Some(&cookie)).await;
+    let html = found.text().await.unwrap();
+    assert!(
+        html.contains(&format!("href=\"/sandbox/accounts/{owner}\"")),
+        "{html}"
+    );
+    let missed = console_get(&server, "/sandbox/accounts?q=P-4432", Some(&cookie)).await;
+    assert!(!missed.text().await.unwrap().contains(&owner));
+}

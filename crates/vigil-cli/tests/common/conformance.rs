@@ -241,6 +241,7 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         }
         ("get", ["documents", _, "files", ..]) | ("get", ["tool-calls"]) => Some(Beyond::Own),
         ("get", ["case-counts"] | ["cases", _, "proposal"] | ["account-actions"])
+        | ("get", ["accounts", _, "relation-keys"])
         | ("get", ["lists", _, "items"]) => Some(Beyond::Own),
         ("get" | "patch", ["case-templates", _, "second-review"]) => Some(Beyond::Own),
         ("get" | "post", ["case-queues", ..]) | ("get" | "post", ["cases", _, "comments"]) => {

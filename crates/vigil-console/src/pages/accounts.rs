@@ -132,6 +132,8 @@ struct AccountPage {
     statuses: Vec<String>,
     /// Other accounts with its email address or phone number: possible duplicates.
     duplicates: Vec<AccountRow>,
+    /// The accounts it relates to, by relation key: `(key, how many, the first few)`.
+    relations: Vec<(String, u64, Vec<AccountRow>)>,
     may_redact: bool,
     error: String,
 }
@@ -193,6 +195,33 @@ async fn duplicates_of(signed_in: &SignedIn, id: &str, account: &Value) -> Vec<A
             .collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// How many related accounts a page shows under each key (the count says if more).
+const RELATED_SHOWN: usize = 20;
+
+/// The accounts `id` relates to, under each relation key it uses.
+async fn relations_of(
+    signed_in: &SignedIn,
+    id: &str,
+) -> Result<Vec<(String, u64, Vec<AccountRow>)>, Response> {
+    let keys = read(signed_in, &format!("/accounts/{id}/relation-keys")).await?;
+    let mut relations = Vec::new();
+    for key in keys["data"].as_array().into_iter().flatten() {
+        let name = key["id"].as_str().unwrap_or_default().to_string();
+        let args = json!({"account_id": id, "key": name, "page_size": RELATED_SHOWN});
+        let related = call(signed_in, "list_account_relations", args)
+            .await
+            .map_err(|failed| super::failure(&failed))?;
+        let rows = related.body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(account_row)
+            .collect();
+        relations.push((name, key["attributes"]["count"].as_u64().unwrap_or(0), rows));
+    }
+    Ok(relations)
 }
 
 /// The account actions of the environment, and the statuses of the account's type.
@@ -337,6 +366,7 @@ async fn load(signed_in: &SignedIn, id: &str) -> Result<Option<AccountPage>, Res
         actions,
         statuses,
         duplicates,
+        relations: relations_of(signed_in, id).await?,
         may_redact: signed_in.person.may("redact") && !redacted,
         error: String::new(),
     }))

@@ -113,6 +113,10 @@ pub fn api_routes() -> Router<AppState> {
             get(accounts::relations::list_relations),
         )
         .route(
+            "/accounts/{account_id}/relation-keys",
+            get(accounts::relations::list_keys),
+        )
+        .route(
             "/accounts/{account_id}/consolidate",
             post(accounts::lifecycle::consolidate),
         )

@@ -405,6 +405,21 @@ impl Store for SqliteStore {
         })
     }
 
+    fn relation_keys(&self, env: &str, account_id: &str) -> Result<Vec<(String, u64)>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT relation_key, count(*) FROM account_relations \
+                     WHERE account_id = ?1 AND environment_id = ?2 \
+                     GROUP BY relation_key ORDER BY relation_key",
+                )?
+                .query_map(params![account_id, env], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     fn event(&self, env: &str, id: &str) -> Result<Option<Event>> {
         self.read(|conn| {
             Ok(conn

@@ -1,6 +1,9 @@
-//! add-relation, remove-relation and the relations list.
+//! add-relation, remove-relation and the relations list; and (beyond Persona, whose
+//! relation keys are its account types' relation schemas) the keys an account uses.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{json, Value};
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::permissions::Access;
 use vigil_domain::time::parse_millis;
@@ -122,4 +125,40 @@ pub async fn list_relations(
             Ok(target.map(|t| views::account::resource(&t, ctx.version)))
         },
     )
+}
+
+/// Beyond Persona: `GET /accounts/{id}/relation-keys`, the keys the account relates other
+/// accounts under, with how many under each (what `relations?filter[key]=` can list).
+pub async fn list_keys(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("account", Access::Read)?;
+    ctx.query.allow_filters(&[])?;
+    if ctx.query.page_after.is_some() || ctx.query.page_before.is_some() {
+        return Err(ApiError::bad_request(
+            "relation keys come in one page (page[after] and page[before] do not apply)",
+        ));
+    }
+    if state.store.account(ctx.env_id(), &id)?.is_none() {
+        return Err(not_found(&id));
+    }
+    let data: Vec<Value> = state
+        .store
+        .relation_keys(ctx.env_id(), &id)?
+        .into_iter()
+        .map(|(key, count)| {
+            json!({
+                "type": "account-relation-key",
+                "id": key,
+                "attributes": {"relation-schema-key": key, "count": count},
+            })
+        })
+        .collect();
+    Ok(crate::protocol::render::finish(
+        json!({ "data": data }),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
