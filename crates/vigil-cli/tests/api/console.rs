@@ -645,3 +645,47 @@ async fn an_account_page_shows_related_accounts_and_search_finds_id_numbers() {
     let missed = console_get(&server, "/sandbox/accounts?q=P-4432", Some(&cookie)).await;
     assert!(!missed.text().await.unwrap().contains(&owner));
 }
+
+#[tokio::test]
+async fn an_admin_adds_a_geolocation_to_a_list_by_hand() {
+    let server = Server::start();
+    let api = server.client();
+    let list = api
+        .post(
+            "/api/v1/list/geolocations",
+            json!({"data": {"attributes": {"name": "Fraud hot spots"}}}),
+        )
+        .await;
+    assert_eq!(list.status, 201, "{}", list.body);
+    let list = list.id();
+    let (cookie, csrf) = signed_in(&server, "admin@example.com", "admin").await;
+    let page = console_get(&server, &format!("/sandbox/lists/{list}"), Some(&cookie)).await;
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"latitude\"") && html.contains("name=\"radius_meters\""));
+    let http = reqwest::Client::new();
+    let add = |latitude: &'static str| {
+        http.post(format!("{}/sandbox/lists/{list}", server.base))
+            .header("Cookie", &cookie)
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("action", "add"),
+                ("latitude", latitude),
+                ("longitude", "13.405"),
+                ("radius_meters", "500"),
+            ])
+            .send()
+    };
+    let added = add("52.52").await.unwrap();
+    assert!(added.status().is_success(), "{}", added.status());
+    let items = api.get(&format!("/api/v1/lists/{list}/items")).await;
+    assert_eq!(items.ids().len(), 1, "{}", items.body);
+    assert_eq!(items.body["data"][0]["attributes"]["latitude"], 52.52);
+    assert_eq!(items.body["data"][0]["attributes"]["radius-meters"], 500.0);
+    // A latitude off the globe: the page says which field, and nothing is added.
+    let refused = add("91").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("latitude"));
+    let items = api.get(&format!("/api/v1/lists/{list}/items")).await;
+    assert_eq!(items.ids().len(), 1);
+}

@@ -354,6 +354,9 @@ pub async fn change(
                 "name_last",
                 "id_number",
                 "country_code",
+                "latitude",
+                "longitude",
+                "radius_meters",
             ] {
                 if !field(name).is_empty() {
                     attributes.insert(name.into(), json!(field(name)));
