@@ -8,16 +8,26 @@ use super::paging::page;
 use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result, StoreError};
 
 /// The WHERE clause of a record filter and its parameters.
-fn filter_clause(env: &str, kind: &str, filter: &RecordFilter) -> (String, Vec<Box<dyn ToSql>>) {
+pub(super) fn filter_clause(env: &str, kind: &str, filter: &RecordFilter) -> (String, Vec<Box<dyn ToSql>>) {
     let mut sql = String::from("environment_id = ? AND kind = ?");
     let mut params: Vec<Box<dyn ToSql>> =
         vec![Box::new(env.to_string()), Box::new(kind.to_string())];
-    for group in &filter.all_of {
-        sql.push_str(&format!(
-            " AND seq IN (SELECT record_seq FROM record_terms WHERE term IN ({}))",
-            vec!["?"; group.len()].join(", ")
-        ));
-        params.extend(group.iter().map(|t| Box::new(t.clone()) as Box<dyn ToSql>));
+    // One `IN` over the intersection of the groups: with one `IN` per group, SQLite
+    // 3.54 probes `records_by_kind` for every pair of (seq, rowid) from the two lists —
+    // the same column twice — which made "open and unassigned" cost 2 s at 3,300 cases.
+    let groups: Vec<String> = filter
+        .all_of
+        .iter()
+        .map(|group| {
+            params.extend(group.iter().map(|t| Box::new(t.clone()) as Box<dyn ToSql>));
+            format!(
+                "SELECT record_seq FROM record_terms WHERE term IN ({})",
+                vec!["?"; group.len()].join(", ")
+            )
+        })
+        .collect();
+    if !groups.is_empty() {
+        sql.push_str(&format!(" AND seq IN ({})", groups.join(" INTERSECT ")));
     }
     if let Some(from) = filter.created_from {
         sql.push_str(" AND created_at >= ?");
