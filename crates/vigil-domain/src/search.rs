@@ -270,31 +270,48 @@ pub fn account_terms(account: &Account) -> Vec<String> {
     terms
 }
 
+/// The objects an index can find for a query: those filed under every group of any one
+/// conjunction, where a group is held by carrying any of its terms. `[[["a"], ["b", "c"]],
+/// [["d"]]]` is "a and (b or c), or d".
+pub type IndexPlan = Vec<Vec<Vec<String>>>;
+
 impl Query {
-    /// Terms whose accounts hold every account this query can match (a superset to check
-    /// the query against), when the query pins down indexed attributes with `eq`: a
-    /// predicate, an `or` of such, or an `and` with one such part. `None`: only a scan
-    /// can answer it.
-    pub fn index_terms(&self, indexed: &[&str]) -> Option<Vec<String>> {
+    /// What an index reads for this query: a superset of the objects it matches (each is
+    /// still checked against it), when the query pins down indexed attributes with `eq` —
+    /// a predicate, an `or` of such, an `and` with at least one such part. `None`: only a
+    /// scan can answer it.
+    pub fn index_terms(&self, indexed: &[&str]) -> Option<IndexPlan> {
         match self {
             Query::Predicate {
                 attribute,
                 operator: Operator::Eq,
                 value: Value::String(text),
             } if indexed.contains(&attribute.as_str()) && !text.is_empty() => {
-                Some(vec![index_term(attribute, text)])
+                Some(vec![vec![vec![index_term(attribute, text)]]])
             }
             Query::Or(items) => {
-                let mut terms = Vec::new();
+                let mut any = Vec::new();
                 for item in items {
-                    terms.extend(item.index_terms(indexed)?);
+                    any.extend(item.index_terms(indexed)?);
                 }
-                Some(terms)
+                Some(any)
             }
-            Query::And(items) => items
-                .iter()
-                .filter_map(|item| item.index_terms(indexed))
-                .min_by_key(Vec::len),
+            Query::And(items) => {
+                // Every part an index answers narrows the set: its groups all hold. A
+                // part that is an `or` of single groups is one group of all their terms;
+                // any other part is left to the check.
+                let mut groups = Vec::new();
+                for plan in items.iter().filter_map(|item| item.index_terms(indexed)) {
+                    match plan.as_slice() {
+                        [conjunction] => groups.extend(conjunction.iter().cloned()),
+                        many if many.iter().all(|c| c.len() == 1) => {
+                            groups.push(many.iter().flat_map(|c| c[0].clone()).collect())
+                        }
+                        _ => {}
+                    }
+                }
+                (!groups.is_empty()).then(|| vec![groups])
+            }
             _ => None,
         }
     }
@@ -478,14 +495,21 @@ mod tests {
         let indexed = ACCOUNT_INDEXED;
         let eq = |a: &str, v: &str| json!({"attribute": a, "operator": "eq", "value": v});
         let parse = |v: Value| parse_query_for::<Account>(&v, "/query").unwrap();
+        let term = |t: &str| vec![t.to_string()];
         let email = parse(eq("fields.email_address", "a@b.c"));
         assert_eq!(
             email.index_terms(indexed),
-            Some(vec!["fields.email_address:a@b.c".to_string()])
+            Some(vec![vec![term("fields.email_address:a@b.c")]])
         );
         let either =
             parse(json!({"or": [eq("reference_id", "r1"), eq("fields.name.last", "Ray")]}));
-        assert_eq!(either.index_terms(indexed).map(|t| t.len()), Some(2));
+        assert_eq!(
+            either.index_terms(indexed),
+            Some(vec![
+                vec![term("reference_id:r1")],
+                vec![term("fields.name.last:Ray")]
+            ])
+        );
         // An `or` with a part only a scan answers needs the scan.
         let mixed =
             parse(json!({"or": [eq("reference_id", "r1"), eq("account_status", "active")]}));
@@ -495,7 +519,35 @@ mod tests {
             parse(json!({"and": [eq("account_status", "active"), eq("reference_id", "r1")]}));
         assert_eq!(
             narrowed.index_terms(indexed),
-            Some(vec!["reference_id:r1".to_string()])
+            Some(vec![vec![term("reference_id:r1")]])
+        );
+        // A full name: both parts must be held (the index intersects them), or another
+        // way in (a reference id).
+        let full_name = parse(json!({"or": [
+            eq("reference_id", "Wei Kalo"),
+            {"and": [eq("fields.name.first", "Wei"), eq("fields.name.last", "Kalo")]}
+        ]}));
+        assert_eq!(
+            full_name.index_terms(indexed),
+            Some(vec![
+                vec![term("reference_id:Wei Kalo")],
+                vec![term("fields.name.first:Wei"), term("fields.name.last:Kalo")]
+            ])
+        );
+        // An `and` with an `or` of names: one group holding either.
+        let either_name = parse(json!({"and": [
+            eq("fields.name.last", "Ray"),
+            {"or": [eq("fields.name.first", "Ann"), eq("fields.name.first", "Bob")]}
+        ]}));
+        assert_eq!(
+            either_name.index_terms(indexed),
+            Some(vec![vec![
+                term("fields.name.last:Ray"),
+                vec![
+                    "fields.name.first:Ann".into(),
+                    "fields.name.first:Bob".into()
+                ]
+            ]])
         );
         let range = parse(json!({"attribute": "reference_id", "operator": "gte", "value": "r"}));
         assert_eq!(range.index_terms(indexed), None);

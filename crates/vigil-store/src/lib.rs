@@ -317,9 +317,14 @@ pub trait Store: Send + Sync + 'static {
         filter: &AccountFilter,
         page: &PageRequest,
     ) -> Result<Page<Account>>;
-    /// The live (not archived) accounts filed under any of `terms` (see
-    /// `vigil_domain::search::account_terms`), at most `limit`.
-    fn accounts_by_terms(&self, env: &str, terms: &[String], limit: usize) -> Result<Vec<Account>>;
+    /// The live (not archived) accounts an index plan finds (terms from
+    /// `vigil_domain::search::account_terms`), oldest first, at most `limit`.
+    fn accounts_by_terms(
+        &self,
+        env: &str,
+        plan: &vigil_domain::search::IndexPlan,
+        limit: usize,
+    ) -> Result<Vec<Account>>;
     /// Visit accounts newest first until the visitor returns false (search).
     fn scan_accounts(
         &self,

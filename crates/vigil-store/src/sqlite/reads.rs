@@ -292,12 +292,20 @@ impl Store for SqliteStore {
         })
     }
 
-    fn accounts_by_terms(&self, env: &str, terms: &[String], limit: usize) -> Result<Vec<Account>> {
+    fn accounts_by_terms(
+        &self,
+        env: &str,
+        plan: &vigil_domain::search::IndexPlan,
+        limit: usize,
+    ) -> Result<Vec<Account>> {
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
         self.read(|conn| {
+            let (found, terms) = index_plan_sql(plan, "account_terms", "account_seq");
             let sql = format!(
-                "SELECT body FROM accounts WHERE environment_id = ? AND archived = 0 AND seq IN \
-                 (SELECT account_seq FROM account_terms WHERE term IN ({})) ORDER BY seq LIMIT ?",
-                placeholders(terms.len())
+                "SELECT body FROM accounts WHERE environment_id = ? AND archived = 0 \
+                 AND seq IN ({found}) ORDER BY seq LIMIT ?"
             );
             let limit = limit as i64;
             let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env];
@@ -834,4 +842,31 @@ impl From<serde_json::Error> for StoreError {
     fn from(error: serde_json::Error) -> Self {
         StoreError::Corrupt(error.to_string())
     }
+}
+
+/// The `seq`s an index plan finds in a terms table, as one SELECT (each conjunction an
+/// INTERSECT of its groups, the conjunctions a UNION), and the terms in placeholder order.
+pub(super) fn index_plan_sql<'a>(
+    plan: &'a vigil_domain::search::IndexPlan,
+    table: &str,
+    column: &str,
+) -> (String, Vec<&'a String>) {
+    let mut terms = Vec::new();
+    let conjunctions: Vec<String> = plan
+        .iter()
+        .map(|groups| {
+            let selects: Vec<String> = groups
+                .iter()
+                .map(|group| {
+                    terms.extend(group.iter());
+                    format!(
+                        "SELECT {column} FROM {table} WHERE term IN ({})",
+                        placeholders(group.len())
+                    )
+                })
+                .collect();
+            format!("SELECT * FROM ({})", selects.join(" INTERSECT "))
+        })
+        .collect();
+    (conjunctions.join(" UNION "), terms)
 }

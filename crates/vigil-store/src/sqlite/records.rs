@@ -8,7 +8,11 @@ use super::paging::page;
 use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result, StoreError};
 
 /// The WHERE clause of a record filter and its parameters.
-pub(super) fn filter_clause(env: &str, kind: &str, filter: &RecordFilter) -> (String, Vec<Box<dyn ToSql>>) {
+pub(super) fn filter_clause(
+    env: &str,
+    kind: &str,
+    filter: &RecordFilter,
+) -> (String, Vec<Box<dyn ToSql>>) {
     let mut sql = String::from("environment_id = ? AND kind = ?");
     let mut params: Vec<Box<dyn ToSql>> =
         vec![Box::new(env.to_string()), Box::new(kind.to_string())];
