@@ -258,7 +258,14 @@ impl Record for Case {
             terms.push(term("queue", queue));
         }
         // `none` cannot be an email address, so it names the unassigned cases.
-        terms.push(term("assignee", self.assignee.as_deref().unwrap_or("none")));
+        let assignee = self.assignee.as_deref().unwrap_or("none");
+        terms.push(term("assignee", assignee));
+        // A reviewer's queues ("open and unassigned", "open and mine") in one term: one
+        // index range to count and page, not the intersection of two large ones.
+        terms.push(term(
+            "status-assignee",
+            &format!("{}/{assignee}", self.status.as_str()),
+        ));
         for (key, ids) in [
             ("account", &self.account_ids),
             ("reference", &self.reference_ids),

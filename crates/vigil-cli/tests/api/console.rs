@@ -206,6 +206,26 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         assert_eq!(made.status, 201, "{}", made.body);
         twins.push(made.id());
     }
+    // Dana Twin works for a firm (a relation the account page shows), and a list of
+    // places to add one to by hand.
+    let firm = api
+        .create_account(json!({"name-first": "Twin Holdings"}))
+        .await
+        .id();
+    let related = api
+        .post(
+            &format!("/api/v1/accounts/{}/add-relation", twins[0]),
+            json!({"meta": {"relation-schema-key": "employer", "target-object-id": firm}}),
+        )
+        .await;
+    assert_eq!(related.status, 200, "{}", related.body);
+    let places = api
+        .post(
+            "/api/v1/list/geolocations",
+            json!({"data": {"attributes": {"name": "Fraud hot spots"}}}),
+        )
+        .await;
+    assert_eq!(places.status, 201, "{}", places.body);
     let setup = json!({
         "admin": {"email": "ada@example.com", "invitation": admin_link},
         "base": server.base,

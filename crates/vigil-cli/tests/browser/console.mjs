@@ -385,6 +385,8 @@ try {
   const [twin, other] = setup.twins;
   await admin.tab.goto(`${base}/sandbox/accounts/${twin}`);
   await expectText(admin.tab, "Possible duplicates");
+  await expectText(admin.tab, "Related accounts");
+  await admin.tab.getByRole("link", { name: "Twin Holdings" }).waitFor();
   await admin.tab.getByLabel("Account action").selectOption({ label: "Suspend (set-status)" });
   await admin.tab.getByLabel("Status (set-status)").selectOption("suspended");
   await admin.tab.getByRole("button", { name: "Run" }).click();
@@ -452,6 +454,15 @@ try {
   await admin.tab.getByRole("link", { name: "← The list" }).click();
   await expectText(admin.tab, "Trent Oscar");
   await audit(admin.tab, "list");
+  // A place: latitude, longitude and radius, typed.
+  await admin.tab.getByRole("link", { name: "Lists", exact: true }).click();
+  await admin.tab.getByRole("link", { name: "Fraud hot spots" }).click();
+  await admin.tab.getByLabel(/^Latitude/).fill("52.52");
+  await admin.tab.getByLabel(/^Longitude/).fill("13.405");
+  await admin.tab.getByLabel("Radius in meters").fill("500");
+  await admin.tab.getByRole("button", { name: "Add", exact: true }).click();
+  await expectText(admin.tab, "52.52");
+  await audit(admin.tab, "list-geolocation");
 
   // Settings → API keys: make one (shown once), use it, revoke it.
   await admin.tab.getByRole("link", { name: "Settings" }).click();

@@ -14,3 +14,10 @@ INSERT OR IGNORE INTO account_terms (account_seq, term)
     FROM accounts, json_each(accounts.body, '$.fields.identification_numbers.value') AS ids
     WHERE json_type(ids.value, '$.value.identification_number.value') = 'text'
       AND json_extract(ids.value, '$.value.identification_number.value') != '';
+
+-- A reviewer's queue (a status and an assignee) is one term of its own, so "open and
+-- unassigned" is one index range rather than the intersection of two large ones.
+INSERT OR IGNORE INTO record_terms (record_seq, term)
+    SELECT seq, 'status-assignee:' || json_extract(body, '$.status') || '/'
+                || COALESCE(json_extract(body, '$.assignee'), 'none')
+    FROM records WHERE kind = 'case';

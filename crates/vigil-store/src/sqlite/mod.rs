@@ -286,4 +286,40 @@ mod plans {
         assert!(found.contains("INTERSECT"), "{found}");
         assert!(!found.contains("rowid=?"), "{found}");
     }
+
+    // A case page reads the history of the case and its objects: a few objects' events,
+    // not a walk of the environment's.
+    #[test]
+    fn events_of_several_objects_are_read_through_their_index() {
+        let filter = crate::EventFilter {
+            object_ids: vec!["case_1".into(), "act_1".into(), "rep_1".into()],
+            ..Default::default()
+        };
+        let found = plan(
+            &format!(
+                "{} WHERE environment_id = ? AND object_id IN (?, ?, ?) ORDER BY seq DESC LIMIT ?",
+                reads::events_select(&filter)
+            ),
+            5,
+        );
+        assert!(
+            found.contains("events_by_object (environment_id=? AND object_id=?)"),
+            "{found}"
+        );
+        let filter = crate::EventFilter {
+            actor_ids: vec!["user_1".into(), "api_1".into()],
+            ..Default::default()
+        };
+        let found = plan(
+            &format!(
+                "{} WHERE environment_id = ? AND actor_id IN (?, ?) ORDER BY seq DESC LIMIT ?",
+                reads::events_select(&filter)
+            ),
+            4,
+        );
+        assert!(
+            found.contains("events_by_actor (environment_id=? AND actor_id=?)"),
+            "{found}"
+        );
+    }
 }

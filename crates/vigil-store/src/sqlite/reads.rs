@@ -132,6 +132,21 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 const EVENT_SELECT: &str =
     "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, actor FROM events";
 
+/// The events a filter reads, from the index that finds them. A few objects' (or people's)
+/// events are few: read through their index and sorted. Left to itself, SQLite 3.54 walks
+/// the whole environment newest first to skip the sort whenever an `IN` names more than
+/// one (a case page's history of a case and its objects: 3 s at 100,000 accounts).
+pub(super) fn events_select(filter: &EventFilter) -> String {
+    let index = if !filter.object_ids.is_empty() {
+        " INDEXED BY events_by_object"
+    } else if !filter.actor_ids.is_empty() {
+        " INDEXED BY events_by_actor"
+    } else {
+        ""
+    };
+    format!("{EVENT_SELECT}{index}")
+}
+
 pub(super) fn stored_response(
     conn: &Connection,
     env: &str,
@@ -470,9 +485,10 @@ impl Store for SqliteStore {
                 sql_filter.push_str(" AND created_at <= ?");
                 params.push(to);
             }
+            let select = events_select(filter);
             page(
                 conn,
-                EVENT_SELECT,
+                &select,
                 &sql_filter,
                 &params,
                 |id| {

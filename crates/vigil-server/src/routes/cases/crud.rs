@@ -169,15 +169,35 @@ pub async fn count(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> 
 /// The store filter of `GET /cases`' filters.
 fn filter_of(ctx: &Ctx) -> ApiResult<RecordFilter> {
     let terms = |name: &str, key: &str| crate::routes::filters::terms(&ctx.query, name, key);
-    let status: Vec<String> = ctx
-        .query
-        .filter_list("status")
+    let statuses = ctx.query.filter_list("status");
+    let known: Vec<CaseStatus> = statuses
         .iter()
-        .map(|s| match CaseStatus::parse(&s.to_ascii_lowercase()) {
-            Some(known) => term("status", known.as_str()),
-            None => term("status", s),
-        })
+        .filter_map(|s| CaseStatus::parse(&s.to_ascii_lowercase()))
         .collect();
+    let assignees = ctx.query.filter_list("assignee-id");
+    // A status and an assignee together (a reviewer's queue) are one term each case
+    // carries: the index reads that queue alone.
+    let (status, assignee) =
+        if !assignees.is_empty() && known.len() == statuses.len() && !known.is_empty() {
+            let both = known
+                .iter()
+                .flat_map(|s| {
+                    assignees
+                        .iter()
+                        .map(move |a| term("status-assignee", &format!("{}/{a}", s.as_str())))
+                })
+                .collect();
+            (both, Vec::new())
+        } else {
+            let status = statuses
+                .iter()
+                .map(|s| match CaseStatus::parse(&s.to_ascii_lowercase()) {
+                    Some(known) => term("status", known.as_str()),
+                    None => term("status", s),
+                })
+                .collect();
+            (status, terms("assignee-id", "assignee"))
+        };
     let filter = crate::routes::filters::created_between(&ctx.query)?
         .any_of(status)
         .any_of(terms("case-template-id", "template"))
@@ -186,7 +206,7 @@ fn filter_of(ctx: &Ctx) -> ApiResult<RecordFilter> {
         .any_of(terms("inquiry-id", "inquiry"))
         .any_of(terms("report-id", "report"))
         .any_of(terms("case-queue-id", "queue"))
-        .any_of(terms("assignee-id", "assignee"))
+        .any_of(assignee)
         .any_of(terms("tag", "tag"));
     Ok(RecordFilter {
         rank_to: crate::routes::filters::time_filter(&ctx.query, "sla-expires-at-end")?,
