@@ -408,8 +408,14 @@ pub trait Store: Send + Sync + 'static {
         filter: &RecordFilter,
         page: &PageRequest,
     ) -> Result<Page<String>>;
-    /// How many records of `kind` match `filter`.
-    fn count_records(&self, env: &str, kind: &str, filter: &RecordFilter) -> Result<u64>;
+    /// How many records of `kind` match `filter`, counting no further than `limit`.
+    fn count_records(
+        &self,
+        env: &str,
+        kind: &str,
+        filter: &RecordFilter,
+        limit: Option<u64>,
+    ) -> Result<u64>;
     /// Visit every record of `kind` in the environment, newest first, until the visitor
     /// returns false (search).
     fn scan_records(

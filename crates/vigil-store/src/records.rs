@@ -59,9 +59,15 @@ impl dyn Store {
             .transpose()
     }
 
-    /// How many records of kind `R` match `filter`.
-    pub fn count<R: Record>(&self, env: &str, filter: &RecordFilter) -> Result<u64> {
-        self.count_records(env, R::KIND, filter)
+    /// How many records of kind `R` match `filter` (no more than `limit`: a count that
+    /// reaches it stops there, which keeps a large queue's count cheap).
+    pub fn count<R: Record>(
+        &self,
+        env: &str,
+        filter: &RecordFilter,
+        limit: Option<u64>,
+    ) -> Result<u64> {
+        self.count_records(env, R::KIND, filter, limit)
     }
 
     /// A page of records of kind `R`, newest first (soonest rank first when the filter
@@ -600,12 +606,13 @@ mod tests {
             ..ranked.clone()
         };
         assert_eq!(page(&due, None, None).0, vec!["case_2", "case_3"]);
-        assert_eq!(store.count::<Case>("env_a", &due).unwrap(), 2);
+        assert_eq!(store.count::<Case>("env_a", &due, None).unwrap(), 2);
+        assert_eq!(store.count::<Case>("env_a", &due, Some(1)).unwrap(), 1);
         let urgent = RecordFilter::default().any_of(vec![term("tag", "urgent")]);
-        assert_eq!(store.count::<Case>("env_a", &urgent).unwrap(), 3);
+        assert_eq!(store.count::<Case>("env_a", &urgent, None).unwrap(), 3);
         assert_eq!(
             store
-                .count::<Case>("env_a", &RecordFilter::default())
+                .count::<Case>("env_a", &RecordFilter::default(), None)
                 .unwrap(),
             5
         );

@@ -302,6 +302,30 @@ async fn a_reviewer_sorts_by_sla_filters_by_tag_and_sla_and_counts_a_queue() {
     )
     .await;
     assert_eq!(count("filter[assignee-id]=none".into()).await, 3);
+    // A reviewer's queue: a status and an assignee together.
+    assert_eq!(
+        count("filter[assignee-id]=a@example.com&filter[status]=open,pending".into()).await,
+        1
+    );
+    assert_eq!(
+        count("filter[assignee-id]=none&filter[status]=open,pending".into()).await,
+        3
+    );
+    assert_eq!(
+        count("filter[assignee-id]=a@example.com&filter[status]=pending".into()).await,
+        0
+    );
+    // A count can stop early and say so.
+    let capped = api.get("/api/v1/case-counts?limit=2").await;
+    assert_eq!(capped.status, 200, "{:?}", capped.body);
+    assert_eq!(capped.attr("count"), 2);
+    assert_eq!(capped.attr("at-least"), true);
+    let whole = api.get("/api/v1/case-counts?limit=4").await;
+    assert_eq!(whole.attr("count"), 4);
+    assert_eq!(whole.attr("at-least"), true);
+    let under = api.get("/api/v1/case-counts?limit=5").await;
+    assert_eq!(under.attr("count"), 4);
+    assert_eq!(under.attr("at-least"), false);
     // A tag added later is found too.
     let tagged = api
         .post(
@@ -316,8 +340,14 @@ async fn a_reviewer_sorts_by_sla_filters_by_tag_and_sla_and_counts_a_queue() {
         ("/api/v1/cases?sort=name", "sort `name`"),
         (
             "/api/v1/accounts?sort=sla-expires-at",
-            "sort `sla-expires-at`",
+            "sort is not a parameter here",
         ),
+        (
+            &format!("/api/v1/cases/{}?sort=sla-expires-at", ids[0]),
+            "sort is not a parameter here",
+        ),
+        ("/api/v1/case-counts?limit=0", "limit must be"),
+        ("/api/v1/cases?limit=5", "limit is not a parameter here"),
         ("/api/v1/case-counts?filter[colour]=red", "filter[colour]"),
         (
             "/api/v1/cases?filter[sla-expires-at-end]=soon",

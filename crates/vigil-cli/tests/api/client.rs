@@ -414,6 +414,11 @@ const BEYOND_PERSONA_ARGUMENTS: &[(&str, &str, &str)] = &[
     ("list_cases", "sla_expires_at_end", "filter by SLA due"),
     ("list_cases", "sort", "order by SLA due"),
     (
+        "count_cases",
+        "limit",
+        "count a large queue no further than needed",
+    ),
+    (
         "set_case_status",
         "resolution",
         "the resolution with status resolved",

@@ -17,6 +17,9 @@ use crate::view::{
 };
 use crate::Console;
 
+/// How far an inbox tab counts its cases.
+const TAB_COUNT_LIMIT: u64 = 1000;
+
 /// The inbox's views: which cases a reviewer is looking at.
 const VIEWS: &[(&str, &str)] = &[
     ("unassigned", "Unassigned"),
@@ -288,14 +291,24 @@ pub async fn inbox(
     for (name, label) in VIEWS {
         let mut count_args = with_view(name);
         count_args.as_object_mut().map(|a| a.remove("sort"));
+        // A tab says "1000+" rather than count a queue of 100,000 on every load.
+        count_args["limit"] = json!(TAB_COUNT_LIMIT);
         let count = match (
             error.is_empty(),
             list(&signed_in, "count_cases", count_args).await,
         ) {
-            (true, Ok(answer)) => answer.body["data"]["attributes"]["count"]
-                .as_u64()
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
+            (true, Ok(answer)) => {
+                let attributes = &answer.body["data"]["attributes"];
+                let more = if attributes["at_least"] == true {
+                    "+"
+                } else {
+                    ""
+                };
+                attributes["count"]
+                    .as_u64()
+                    .map(|n| format!("{n}{more}"))
+                    .unwrap_or_default()
+            }
             _ => String::new(),
         };
         tabs.push(ViewTab {

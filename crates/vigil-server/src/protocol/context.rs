@@ -458,6 +458,7 @@ pub async fn api_middleware(
             None => None,
         };
         let query = Arc::new(query::parse(request.uri().query())?);
+        query.only_where_taken(&route)?;
         served_version = Some(version);
         let ctx = Ctx {
             env,

@@ -18,6 +18,8 @@ pub struct QueryParams {
     pub fields: BTreeMap<String, Vec<String>>,
     /// `sort=sla-expires-at` (beyond Persona; only lists that say so take it).
     pub sort: Option<String>,
+    /// `limit=1000`: count no further (beyond Persona; only counts take it).
+    pub limit: Option<String>,
 }
 
 /// Split `name[key]` into `("name", Some("key"))`.
@@ -50,6 +52,7 @@ pub fn parse(raw: Option<&str>) -> ApiResult<QueryParams> {
                 params.include = Some(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
             }
             ("sort", None) => params.sort = Some(value.trim().to_string()),
+            ("limit", None) => params.limit = Some(value.trim().to_string()),
             ("fields", Some(kind)) if crate::views::is_resource_type(kind) => {
                 params.fields.insert(kind.to_string(), value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(to_kebab).collect());
             }
@@ -79,8 +82,51 @@ impl QueryParams {
         self.allow(allowed, &[]).map(|_| ())
     }
 
+    /// `sort` and `limit` are taken by a few routes only: anywhere else they are refused
+    /// here, before the handler (a retrieve reads no filters, so would never see them).
+    pub fn only_where_taken(&self, route: &str) -> ApiResult<()> {
+        if self.sort.is_some() && route != "/api/v1/cases" {
+            return Err(ApiError::bad_request(
+                "sort is not a parameter here (only GET /cases takes it)",
+            ));
+        }
+        if self.limit.is_some() && route != "/api/v1/case-counts" {
+            return Err(ApiError::bad_request(
+                "limit is not a parameter here (only GET /case-counts takes it)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// For a count: the filters it supports and its `limit` (a whole number from 1 to
+    /// 1,000,000), if given.
+    pub fn allow_count(&self, allowed: &[&str]) -> ApiResult<Option<u64>> {
+        let limit = match &self.limit {
+            None => None,
+            Some(text) => Some(
+                text.parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request("limit must be a whole number from 1 to 1000000")
+                    })?,
+            ),
+        };
+        let without = QueryParams {
+            limit: None,
+            ..self.clone()
+        };
+        without.allow(allowed, &[])?;
+        Ok(limit)
+    }
+
     /// Reject filters and a `sort` a handler does not support; the sort asked for, if any.
     pub fn allow(&self, allowed: &[&str], sorts: &[&str]) -> ApiResult<Option<&str>> {
+        if self.limit.is_some() {
+            return Err(ApiError::bad_request(
+                "limit is not a parameter of this list (counts take it; lists page with page[size])",
+            ));
+        }
         if let Some(sort) = &self.sort {
             if !sorts.contains(&sort.as_str()) {
                 let hint = if sorts.is_empty() {

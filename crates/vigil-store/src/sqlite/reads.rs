@@ -799,8 +799,14 @@ impl Store for SqliteStore {
         self.read(|conn| super::records::records(conn, env, kind, filter, request))
     }
 
-    fn count_records(&self, env: &str, kind: &str, filter: &RecordFilter) -> Result<u64> {
-        self.read(|conn| super::records::count(conn, env, kind, filter))
+    fn count_records(
+        &self,
+        env: &str,
+        kind: &str,
+        filter: &RecordFilter,
+        limit: Option<u64>,
+    ) -> Result<u64> {
+        self.read(|conn| super::records::count(conn, env, kind, filter, limit))
     }
 
     fn scan_records(

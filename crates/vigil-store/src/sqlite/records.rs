@@ -172,10 +172,18 @@ pub(super) fn count(
     env: &str,
     kind: &str,
     filter: &RecordFilter,
+    limit: Option<u64>,
 ) -> Result<u64> {
     let (clause, owned) = filter_clause(env, kind, filter);
-    let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
-    let sql = format!("SELECT COUNT(*) FROM records WHERE {clause}");
+    let mut params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    let limit = limit.map(|n| n.min(i64::MAX as u64) as i64);
+    let sql = match &limit {
+        Some(limit) => {
+            params.push(limit);
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE {clause} LIMIT ?)")
+        }
+        None => format!("SELECT COUNT(*) FROM records WHERE {clause}"),
+    };
     let n: i64 = conn
         .prepare_cached(&sql)?
         .query_row(params.as_slice(), |r| r.get(0))?;

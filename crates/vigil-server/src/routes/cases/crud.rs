@@ -157,11 +157,16 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
 /// lists, for a reviewer's queue counts.
 pub async fn count(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
-    ctx.query.allow_filters(FILTERS)?;
+    let limit = ctx.query.allow_count(FILTERS)?;
     let filter = filter_of(&ctx)?;
-    let count = state.store.count::<Case>(ctx.env_id(), &filter)?;
+    let count = state.store.count::<Case>(ctx.env_id(), &filter, limit)?;
+    // `limit` bounds the work: a queue of 100,000 is counted to the limit and said to
+    // hold at least that many.
     let doc = serde_json::json!({
-        "data": {"type": "case-count", "attributes": {"count": count}}
+        "data": {"type": "case-count", "attributes": {
+            "count": count,
+            "at-least": limit.is_some_and(|limit| count >= limit),
+        }}
     });
     Ok(crate::protocol::render::finish(doc, &ctx, StatusCode::OK))
 }
