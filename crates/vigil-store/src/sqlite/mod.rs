@@ -322,4 +322,22 @@ mod plans {
             "{found}"
         );
     }
+
+    // "All open, SLA soonest first": the rank index walked in order, not every open case
+    // read and sorted (1.8 s at 100,000 cases).
+    #[test]
+    fn a_page_in_sla_order_walks_the_rank_index() {
+        let filter = crate::RecordFilter::default()
+            .any_of(vec!["status:open".into(), "status:pending".into()]);
+        let (clause, params) = records::filter_clause("env", "case", &filter);
+        let found = plan(
+            &format!(
+                "{} ORDER BY rank_at ASC, seq ASC LIMIT ?",
+                records::ranked_select(&clause)
+            ),
+            params.len() + 1,
+        );
+        assert!(found.contains("USING INDEX records_by_rank"), "{found}");
+        assert!(!found.contains("TEMP B-TREE FOR ORDER BY"), "{found}");
+    }
 }

@@ -87,6 +87,17 @@ pub(super) fn records(
     )
 }
 
+/// The records of a filter's clause that have a rank. `rank_at IS NOT NULL` lets SQLite
+/// walk the partial index `records_by_rank` in order and stop at a page (without it:
+/// every open case read and sorted, 1.8 s at 100,000). Kinds that are ranked always have
+/// a rank.
+pub(super) fn ranked_select(clause: &str) -> String {
+    format!(
+        "SELECT COALESCE(rank_at, 9223372036854775807), seq, body FROM records \
+         WHERE {clause} AND rank_at IS NOT NULL"
+    )
+}
+
 /// A page of records in rank order, soonest first, ties oldest first: the cursor is the
 /// `(rank_at, seq)` of the record a page starts after or ends before.
 fn ranked_page(
@@ -112,9 +123,7 @@ fn ranked_page(
         (None, None) => (None, true),
     };
     let limit = request.size as i64 + 1;
-    let mut sql = format!(
-        "SELECT COALESCE(rank_at, 9223372036854775807), seq, body FROM records WHERE {clause}"
-    );
+    let mut sql = ranked_select(clause);
     let mut all: Vec<&dyn ToSql> = params.to_vec();
     let (rank, seq);
     if let Some((op, (r, s))) = bound {
