@@ -340,4 +340,23 @@ mod plans {
         assert!(found.contains("USING INDEX records_by_rank"), "{found}");
         assert!(!found.contains("TEMP B-TREE FOR ORDER BY"), "{found}");
     }
+
+    // An account page lists the account's reports: through `reports_by_account`.
+    #[test]
+    fn an_accounts_reports_are_read_through_their_index() {
+        let filter = crate::ReportFilter {
+            account_id: Some("act_1".into()),
+            ..Default::default()
+        };
+        let env = "env";
+        let (clause, params) = reads::reports_clause(&env, &filter);
+        let found = plan(
+            &format!("SELECT seq, body FROM reports WHERE {clause} ORDER BY seq DESC LIMIT ?"),
+            params.len() + 1,
+        );
+        assert!(
+            found.contains("reports_by_account (environment_id=? AND account_id=?)"),
+            "{found}"
+        );
+    }
 }

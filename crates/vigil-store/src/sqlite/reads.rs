@@ -132,6 +132,26 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 const EVENT_SELECT: &str =
     "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, actor FROM events";
 
+/// The WHERE clause of a report filter, naming only the filters given: an `(? IS NULL OR
+/// account_id = ?)` form kept SQLite from the account's index (an account's reports were
+/// a walk of the environment: 70 ms at a million accounts, 1.3 s cold).
+pub(super) fn reports_clause<'a>(
+    env: &'a &str,
+    filter: &'a ReportFilter,
+) -> (String, Vec<&'a dyn rusqlite::ToSql>) {
+    let mut clause = String::from("environment_id = ?");
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![env];
+    if let Some(account_id) = &filter.account_id {
+        clause.push_str(" AND account_id = ?");
+        params.push(account_id);
+    }
+    if let Some(reference_id) = &filter.reference_id {
+        clause.push_str(" AND reference_id = ?");
+        params.push(reference_id);
+    }
+    (clause, params)
+}
+
 /// The events a filter reads, from the index that finds them. A few objects' (or people's)
 /// events are few: read through their index and sorted. Left to itself, SQLite 3.54 walks
 /// the whole environment newest first to skip the sort whenever an `IN` names more than
@@ -597,17 +617,12 @@ impl Store for SqliteStore {
         request: &PageRequest,
     ) -> Result<Page<Report>> {
         self.read(|conn| {
+            let (clause, params) = reports_clause(&env, filter);
             page(
                 conn,
                 "SELECT seq, body FROM reports",
-                "environment_id = ? AND (? IS NULL OR account_id = ?) AND (? IS NULL OR reference_id = ?)",
-                &[
-                    &env,
-                    &filter.account_id,
-                    &filter.account_id,
-                    &filter.reference_id,
-                    &filter.reference_id,
-                ],
+                &clause,
+                &params,
                 |id| {
                     Ok(conn
                         .prepare_cached(
