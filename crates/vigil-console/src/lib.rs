@@ -168,6 +168,7 @@ pub fn router(console: Console) -> Router {
         .route("/{env}/settings/rules", get(pages::rules::list))
         .route("/{env}/settings/rules/{id}", post(pages::rules::toggle))
         .route("/{env}/settings/templates", get(pages::templates::list))
+        .route("/{env}/settings/queues", post(pages::templates::add_queue))
         .route(
             "/{env}/settings/templates/{id}",
             post(pages::templates::save),

@@ -505,6 +505,7 @@ async fn console_pages_need_a_session_and_forms_need_their_token() {
             "/sandbox/settings/users",
             "/sandbox/settings/users/user_x",
             "/sandbox/settings/templates/ctmpl_x",
+            "/sandbox/settings/queues",
             "/sandbox/settings/security",
             "/sandbox/me/two-factor",
             "/sandbox/webhooks/wbh_x",
@@ -708,4 +709,55 @@ async fn an_admin_adds_a_geolocation_to_a_list_by_hand() {
     assert!(refused.text().await.unwrap().contains("latitude"));
     let items = api.get(&format!("/api/v1/lists/{list}/items")).await;
     assert_eq!(items.ids().len(), 1);
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_case_queue_and_a_viewer_cannot() {
+    let server = Server::start();
+    let api = server.client();
+    let (cookie, csrf) = signed_in(&server, "admin@example.com", "admin").await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let add = |cookie: String, csrf: String, name: &'static str| {
+        http.post(format!("{}/sandbox/settings/queues", server.base))
+            .header("Cookie", cookie)
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&[("csrf", csrf.as_str()), ("name", name)])
+            .send()
+    };
+    let added = add(cookie.clone(), csrf.clone(), "Sanctions")
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 303);
+    let queues = api.get("/api/v1/case-queues").await;
+    assert_eq!(
+        queues.body["data"][0]["attributes"]["name"], "Sanctions",
+        "{}",
+        queues.body
+    );
+    let page = console_get(
+        &server,
+        "/sandbox/settings/templates?queue=added",
+        Some(&cookie),
+    )
+    .await;
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Sanctions") && html.contains("The queue was added"));
+    // A name is needed: the page says so and nothing is added.
+    let unnamed = add(cookie, csrf, " ").await.unwrap();
+    assert_eq!(unnamed.status(), 422);
+    assert!(unnamed
+        .text()
+        .await
+        .unwrap()
+        .contains("A queue needs a name"));
+    // A viewer sees the queues but has no form, and the API refuses her.
+    let (viewer, viewer_csrf) = signed_in(&server, "vic@example.com", "viewer").await;
+    let page = console_get(&server, "/sandbox/settings/templates", Some(&viewer)).await;
+    assert!(!page.text().await.unwrap().contains("Add the queue"));
+    let refused = add(viewer, viewer_csrf, "Mine").await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(api.get("/api/v1/case-queues").await.ids().len(), 1);
 }

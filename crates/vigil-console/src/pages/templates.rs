@@ -1,6 +1,7 @@
 //! Settings → Case templates (admins): each template's resolutions, and which of them a
-//! second reviewer must approve (four eyes). Through the API's
-//! `/case-templates/{id}/second-review`.
+//! second reviewer must approve (four eyes), through the API's
+//! `/case-templates/{id}/second-review`; and the queues cases are routed to
+//! (`/case-queues`).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,6 +27,11 @@ struct TemplatesPage {
     templates: Vec<TemplateRow>,
     may_configure: bool,
     saved: bool,
+    /// `(id, name)` of each queue.
+    queues: Vec<(String, String)>,
+    may_add_queue: bool,
+    queue_added: bool,
+    error: String,
 }
 
 /// `GET /{env}/settings/templates`.
@@ -39,6 +45,10 @@ pub async fn list(
         Ok(s) => s,
         Err(response) => return response,
     };
+    render(&signed_in, query.as_deref(), String::new()).await
+}
+
+async fn render(signed_in: &super::SignedIn, query: Option<&str>, error: String) -> Response {
     let args = json!({"page_size": 100});
     let listed = match super::call(&signed_in, "list_case_templates", args).await {
         Ok(answer) => answer.body,
@@ -71,15 +81,68 @@ pub async fn list(
             resolutions,
         });
     }
-    page(
+    let queues = match super::call(&signed_in, "list_case_queues", json!({"page_size": 100})).await
+    {
+        Ok(answer) => answer.body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                (
+                    q["id"].as_str().unwrap_or_default().to_string(),
+                    view::text(q, "name"),
+                )
+            })
+            .collect(),
+        Err(error) => return failure(&error),
+    };
+    let failed = !error.is_empty();
+    let mut response = page(
         &TemplatesPage {
-            chrome: Chrome::new(&signed_in, "templates", "Case templates"),
+            chrome: Chrome::new(&signed_in, "templates", "Case templates and queues"),
             templates,
             may_configure: signed_in.person.may("case.configure"),
-            saved: query.as_deref() == Some("saved=1"),
+            saved: query == Some("saved=1"),
+            queues,
+            may_add_queue: signed_in.person.may("case.write"),
+            queue_added: query == Some("queue=added"),
+            error,
         },
         signed_in.env,
-    )
+    );
+    if failed {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+#[derive(serde::Deserialize)]
+pub struct QueueForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /{env}/settings/queues` with `name`: a new queue.
+pub async fn add_queue(
+    State(console): State<Console>,
+    Path(env): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<QueueForm>,
+) -> Response {
+    let signed_in = match poster(&console, &headers, &env, &form.csrf, "/settings/templates").await
+    {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let args = json!({"name": form.name.trim()});
+    match super::call(&signed_in, "create_case_queue", args).await {
+        Ok(_) => Redirect::to(&format!("/{env}/settings/templates?queue=added")).into_response(),
+        Err(vigil_client::Error::Api { status: 422, .. }) => {
+            render(&signed_in, None, "A queue needs a name.".into()).await
+        }
+        Err(error) => failure(&error),
+    }
 }
 
 /// `POST /{env}/settings/templates/{id}` with `second_review=<resolution>` for each ticked
