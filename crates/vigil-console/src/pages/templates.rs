@@ -50,7 +50,7 @@ pub async fn list(
 
 async fn render(signed_in: &super::SignedIn, query: Option<&str>, error: String) -> Response {
     let args = json!({"page_size": 100});
-    let listed = match super::call(&signed_in, "list_case_templates", args).await {
+    let listed = match super::call(signed_in, "list_case_templates", args).await {
         Ok(answer) => answer.body,
         Err(error) => return failure(&error),
     };
@@ -59,7 +59,7 @@ async fn render(signed_in: &super::SignedIn, query: Option<&str>, error: String)
         let id = template["id"].as_str().unwrap_or_default().to_string();
         let args = json!({"case_template_id": id});
         let held: Vec<String> =
-            match super::call(&signed_in, "retrieve_case_template_second_review", args).await {
+            match super::call(signed_in, "retrieve_case_template_second_review", args).await {
                 Ok(answer) => answer.body["data"]["attributes"]["resolutions"]
                     .as_array()
                     .into_iter()
@@ -81,8 +81,7 @@ async fn render(signed_in: &super::SignedIn, query: Option<&str>, error: String)
             resolutions,
         });
     }
-    let queues = match super::call(&signed_in, "list_case_queues", json!({"page_size": 100})).await
-    {
+    let queues = match super::call(signed_in, "list_case_queues", json!({"page_size": 100})).await {
         Ok(answer) => answer.body["data"]
             .as_array()
             .into_iter()
@@ -99,7 +98,7 @@ async fn render(signed_in: &super::SignedIn, query: Option<&str>, error: String)
     let failed = !error.is_empty();
     let mut response = page(
         &TemplatesPage {
-            chrome: Chrome::new(&signed_in, "templates", "Case templates and queues"),
+            chrome: Chrome::new(signed_in, "templates", "Case templates and queues"),
             templates,
             may_configure: signed_in.person.may("case.configure"),
             saved: query == Some("saved=1"),
