@@ -27,6 +27,7 @@ use vigil_screening::sources::Party;
 
 pub mod records;
 pub mod sqlite;
+pub mod term_walk;
 
 pub use records::{term, Record};
 
@@ -317,14 +318,19 @@ pub trait Store: Send + Sync + 'static {
         filter: &AccountFilter,
         page: &PageRequest,
     ) -> Result<Page<Account>>;
-    /// The live (not archived) accounts an index plan finds (terms from
-    /// `vigil_domain::search::account_terms`), oldest first, at most `limit`.
-    fn accounts_by_terms(
+    /// The environment's live (not archived) accounts in creation order, newest first
+    /// when `newest_first`, strictly past the account `from` (any account of the
+    /// environment, else `UnknownCursor`): those an index plan finds when one is given
+    /// (terms from `vigil_domain::search::account_terms`), else all of them. Reads only as
+    /// far as the visitor goes: it returns false to stop.
+    fn walk_accounts(
         &self,
         env: &str,
-        plan: &vigil_domain::search::IndexPlan,
-        limit: usize,
-    ) -> Result<Vec<Account>>;
+        plan: Option<&vigil_domain::search::IndexPlan>,
+        from: Option<&str>,
+        newest_first: bool,
+        visit: &mut dyn FnMut(Account) -> bool,
+    ) -> Result<()>;
     /// Visit accounts newest first until the visitor returns false (search).
     fn scan_accounts(
         &self,

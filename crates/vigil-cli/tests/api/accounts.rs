@@ -604,3 +604,122 @@ async fn selfie_photo_upload_download_replace_and_validation() {
         .await;
     assert_eq!(garbage.status, 422);
 }
+
+// A search is read a page at a time from its cursor (through the index or not): every
+// match comes once, in creation order, forwards and backwards, in either direction, and
+// the links say when there is more; another environment's accounts never show.
+#[tokio::test]
+async fn search_pages_walk_every_match_once_either_way() {
+    let server = Server::start();
+    let api = server.client();
+    let production = server.client_with_key(&server.production_key);
+    let mut rays = Vec::new();
+    let mut smiths = Vec::new();
+    for i in 0..23 {
+        let last = if i % 3 == 0 { "Smith" } else { "Ray" };
+        let first = if i % 2 == 0 { "Ann" } else { "Bob" };
+        let id = api
+            .create_account(json!({"name-first": first, "name-last": last, "fields": {"age": i}}))
+            .await
+            .id();
+        if last == "Ray" {
+            rays.push(id);
+        } else if first == "Ann" {
+            smiths.push(id);
+        }
+        if i % 5 == 0 {
+            production
+                .create_account(json!({"name-first": first, "name-last": last}))
+                .await
+                .id();
+        }
+    }
+    let eq = |attribute: &str, value: &str| json!({"attribute": attribute, "operator": "eq", "value": value});
+    let indexed_ray = eq("fields.name.last", "Ray");
+    // Not through the index: every account is walked and checked.
+    let scanned_ray = json!({"and": [
+        {"attribute": "fields.name.last", "operator": "gte", "value": "Ray"},
+        {"attribute": "fields.name.last", "operator": "lte", "value": "Ray"}]});
+    let ann_smith =
+        json!({"and": [eq("fields.name.first", "Ann"), eq("fields.name.last", "Smith")]});
+    for (query, expected) in [
+        (indexed_ray, &rays),
+        (scanned_ray, &rays),
+        (ann_smith, &smiths),
+    ] {
+        for direction in ["desc", "asc"] {
+            let mut order = expected.clone();
+            if direction == "desc" {
+                order.reverse();
+            }
+            // Forwards, a page of 4 at a time.
+            let mut seen = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let mut page = json!({"size": 4});
+                if let Some(after) = &after {
+                    page["after"] = json!(after);
+                }
+                let found = api
+                    .post(
+                        "/api/v1/accounts/search",
+                        json!({"query": query, "sort": {"attribute": "created_at", "direction": direction}, "page": page}),
+                    )
+                    .await;
+                assert_eq!(found.status, 200, "{}", found.body);
+                let ids = found.ids();
+                assert!(ids.len() <= 4);
+                assert_eq!(
+                    found.body["links"]["prev"].is_string(),
+                    !seen.is_empty(),
+                    "{query} {direction}: {}",
+                    found.body["links"]
+                );
+                seen.extend(ids.clone());
+                let next = &found.body["links"]["next"];
+                assert_eq!(
+                    next.is_string(),
+                    seen.len() < order.len(),
+                    "{query} {direction}"
+                );
+                if !next.is_string() {
+                    break;
+                }
+                after = ids.last().cloned();
+            }
+            assert_eq!(seen, order, "{query} {direction}");
+            // Backwards from the last match.
+            let mut back = Vec::new();
+            let mut before = order.last().cloned().unwrap();
+            loop {
+                let found = api
+                    .post(
+                        "/api/v1/accounts/search",
+                        json!({"query": query, "sort": {"attribute": "created_at", "direction": direction}, "page": {"size": 3, "before": before}}),
+                    )
+                    .await;
+                assert_eq!(found.status, 200, "{}", found.body);
+                let ids = found.ids();
+                assert!(found.body["links"]["next"].is_string(), "{query}");
+                back.splice(0..0, ids.clone());
+                if !found.body["links"]["prev"].is_string() {
+                    break;
+                }
+                before = ids.first().cloned().unwrap();
+            }
+            assert_eq!(back, order[..order.len() - 1], "{query} {direction}");
+        }
+    }
+    // A cursor from another environment is not in these results.
+    let elsewhere = production
+        .create_account(json!({"name-last": "Ray"}))
+        .await
+        .id();
+    let refused = api
+        .post(
+            "/api/v1/accounts/search",
+            json!({"query": eq("fields.name.last", "Ray"), "page": {"after": elsewhere}}),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+}

@@ -7,8 +7,8 @@
 //! backend later.
 
 use serde_json::Value;
-use vigil_domain::search::{parse_query_for, parse_sort, Searchable, SortAttribute};
-use vigil_store::Page;
+use vigil_domain::search::{parse_query_for, parse_sort, Query, Searchable, Sort, SortAttribute};
+use vigil_store::{Page, PageRequest};
 
 use crate::protocol::{paging, ApiBody, ApiError, ApiResult, Ctx, Reply};
 
@@ -23,6 +23,54 @@ fn optional_string(page: Option<&Value>, name: &str) -> ApiResult<Option<String>
     }
 }
 
+/// A search request's parts: what to match, in which order, which page.
+pub(crate) struct SearchRequest<T: Searchable> {
+    pub query: Option<Query>,
+    pub sort: Sort,
+    pub page: PageRequest,
+    _kind: std::marker::PhantomData<T>,
+}
+
+impl<T: Searchable> SearchRequest<T> {
+    pub fn parse(ctx: &Ctx, body: &ApiBody) -> ApiResult<Self> {
+        let value = &body.value;
+        if let Some(unknown) = value.as_object().and_then(|o| {
+            o.keys()
+                .find(|k| !["query", "sort", "page"].contains(&k.as_str()))
+        }) {
+            return Err(ApiError::bad_field(
+                &format!("/{unknown}"),
+                "is not a member of a search request (query, sort, page)",
+            ));
+        }
+        let query = value
+            .get("query")
+            .map(|q| parse_query_for::<T>(q, "/query"))
+            .transpose()?;
+        let sort = parse_sort(value.get("sort"))?;
+        let page_body = value.get("page");
+        let size = match page_body.and_then(|p| p.get("size")) {
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::Null) | None => ctx.query.page_size.clone(),
+            Some(_) => return Err(ApiError::bad_field("/page/size", "must be an integer")),
+        };
+        let after = optional_string(page_body, "after")?.or_else(|| ctx.query.page_after.clone());
+        let before =
+            optional_string(page_body, "before")?.or_else(|| ctx.query.page_before.clone());
+        let page = paging::request_from(after, before, size.as_deref())?;
+        Ok(SearchRequest {
+            query,
+            sort,
+            page,
+            _kind: std::marker::PhantomData,
+        })
+    }
+
+    pub fn matches(&self, object: &T) -> bool {
+        self.query.as_ref().is_none_or(|q| q.matches(object))
+    }
+}
+
 /// Answer a search request at `path`: `scan` hands every candidate object to its visitor.
 pub(crate) fn search_reply<T: Searchable>(
     ctx: &Ctx,
@@ -32,31 +80,25 @@ pub(crate) fn search_reply<T: Searchable>(
     id_of: impl Fn(&T) -> String,
     render: impl Fn(&T) -> Value,
 ) -> ApiResult<Reply> {
-    let value = &body.value;
-    if let Some(unknown) = value.as_object().and_then(|o| {
-        o.keys()
-            .find(|k| !["query", "sort", "page"].contains(&k.as_str()))
-    }) {
-        return Err(ApiError::bad_field(
-            &format!("/{unknown}"),
-            "is not a member of a search request (query, sort, page)",
-        ));
-    }
-    let query = value
-        .get("query")
-        .map(|q| parse_query_for::<T>(q, "/query"))
-        .transpose()?;
-    let sort = parse_sort(value.get("sort"))?;
-    let page_body = value.get("page");
-    let size = match page_body.and_then(|p| p.get("size")) {
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Null) | None => ctx.query.page_size.clone(),
-        Some(_) => return Err(ApiError::bad_field("/page/size", "must be an integer")),
-    };
-    let after = optional_string(page_body, "after")?.or_else(|| ctx.query.page_after.clone());
-    let before = optional_string(page_body, "before")?.or_else(|| ctx.query.page_before.clone());
-    let request = paging::request_from(after, before, size.as_deref())?;
+    let search = SearchRequest::<T>::parse(ctx, body)?;
+    sorted_in_memory(ctx, search, path, scan, id_of, render)
+}
 
+/// Every match collected, sorted and paged in memory.
+pub(crate) fn sorted_in_memory<T: Searchable>(
+    ctx: &Ctx,
+    search: SearchRequest<T>,
+    path: &str,
+    scan: impl FnOnce(&mut dyn FnMut(T)) -> ApiResult<()>,
+    id_of: impl Fn(&T) -> String,
+    render: impl Fn(&T) -> Value,
+) -> ApiResult<Reply> {
+    let SearchRequest {
+        query,
+        sort,
+        page: request,
+        ..
+    } = search;
     let mut matches: Vec<T> = Vec::new();
     scan(&mut |object| {
         if query.as_ref().is_none_or(|q| q.matches(&object)) {

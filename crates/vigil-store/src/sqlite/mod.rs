@@ -341,6 +341,20 @@ mod plans {
         assert!(!found.contains("TEMP B-TREE FOR ORDER BY"), "{found}");
     }
 
+    // Account search reads a common name a batch at a time in creation order: each batch
+    // a range of the terms' primary key, never all of the name's accounts sorted.
+    #[test]
+    fn a_batch_of_a_terms_accounts_is_a_range_of_its_index() {
+        for sql in [reads::TERM_SEQS_NEWEST_FIRST, reads::TERM_SEQS_OLDEST_FIRST] {
+            let found = plan(sql, 3);
+            assert!(
+                found.contains("USING PRIMARY KEY (term=? AND account_seq"),
+                "{found}"
+            );
+            assert!(!found.contains("TEMP B-TREE"), "{found}");
+        }
+    }
+
     // An account page lists the account's reports: through `reports_by_account`.
     #[test]
     fn an_accounts_reports_are_read_through_their_index() {

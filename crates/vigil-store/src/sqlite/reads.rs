@@ -12,6 +12,7 @@ use vigil_screening::sources::Party;
 use super::paging::page;
 use super::users;
 use super::SqliteStore;
+use crate::term_walk::{TermIndex, TermWalk};
 use crate::{
     AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, DueRecord, Environment,
     Event, EventFilter, LoggedEvent, Page, PageRequest, RecordFilter, Relation, RelationFilter,
@@ -327,32 +328,61 @@ impl Store for SqliteStore {
         })
     }
 
-    fn accounts_by_terms(
+    fn walk_accounts(
         &self,
         env: &str,
-        plan: &vigil_domain::search::IndexPlan,
-        limit: usize,
-    ) -> Result<Vec<Account>> {
-        if plan.is_empty() {
-            return Ok(Vec::new());
-        }
+        plan: Option<&vigil_domain::search::IndexPlan>,
+        from: Option<&str>,
+        newest_first: bool,
+        visit: &mut dyn FnMut(Account) -> bool,
+    ) -> Result<()> {
         self.read(|conn| {
-            let (found, terms) = index_plan_sql(plan, "account_terms", "account_seq");
-            let sql = format!(
-                "SELECT body FROM accounts WHERE environment_id = ? AND archived = 0 \
-                 AND seq IN ({found}) ORDER BY seq LIMIT ?"
-            );
-            let limit = limit as i64;
-            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env];
-            params.extend(terms.iter().map(|t| t as &dyn rusqlite::ToSql));
-            params.push(&limit);
-            let mut statement = conn.prepare_cached(&sql)?;
-            let rows = statement.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
-            let bodies: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
-            bodies
-                .iter()
-                .map(|body| Ok(decode_account(body)?))
-                .collect()
+            let from = match from {
+                Some(id) => Some(
+                    conn.prepare_cached(
+                        "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
+                    )?
+                    .query_row(params![id, env], |r| r.get::<_, i64>(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::UnknownCursor(id.to_string()))?,
+                ),
+                None => None,
+            };
+            let Some(plan) = plan else {
+                // Every live account, from the cursor on, through `accounts_by_environment`.
+                let sql = if newest_first {
+                    "SELECT body FROM accounts WHERE environment_id = ?1 AND archived = 0 \
+                     AND seq < ?2 ORDER BY seq DESC"
+                } else {
+                    "SELECT body FROM accounts WHERE environment_id = ?1 AND archived = 0 \
+                     AND seq > ?2 ORDER BY seq ASC"
+                };
+                let bound = from.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(params![env, bound])?;
+                while let Some(row) = rows.next()? {
+                    if !visit(decode_account(&row.get::<_, String>(0)?)?) {
+                        break;
+                    }
+                }
+                return Ok(());
+            };
+            let index = AccountTerms(conn);
+            let mut walk = TermWalk::new(&index, plan, from, newest_first)?;
+            let mut live = conn.prepare_cached(
+                "SELECT body FROM accounts WHERE seq = ?1 AND environment_id = ?2 AND archived = 0",
+            )?;
+            while let Some(seq) = walk.next_seq(&index)? {
+                // Terms are not per environment: another environment's accounts are skipped.
+                let body: Option<String> =
+                    live.query_row(params![seq, env], |r| r.get(0)).optional()?;
+                if let Some(body) = body {
+                    if !visit(decode_account(&body)?) {
+                        break;
+                    }
+                }
+            }
+            Ok(())
         })
     }
 
@@ -881,29 +911,54 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
-/// The `seq`s an index plan finds in a terms table, as one SELECT (each conjunction an
-/// INTERSECT of its groups, the conjunctions a UNION), and the terms in placeholder order.
-pub(super) fn index_plan_sql<'a>(
-    plan: &'a vigil_domain::search::IndexPlan,
-    table: &str,
-    column: &str,
-) -> (String, Vec<&'a String>) {
-    let mut terms = Vec::new();
-    let conjunctions: Vec<String> = plan
-        .iter()
-        .map(|groups| {
-            let selects: Vec<String> = groups
-                .iter()
-                .map(|group| {
-                    terms.extend(group.iter());
-                    format!(
-                        "SELECT {column} FROM {table} WHERE term IN ({})",
-                        placeholders(group.len())
-                    )
-                })
-                .collect();
-            format!("SELECT * FROM ({})", selects.join(" INTERSECT "))
-        })
-        .collect();
-    (conjunctions.join(" UNION "), terms)
+/// A batch of one term's accounts, read in `seq` order straight off the primary key.
+pub(super) const TERM_SEQS_NEWEST_FIRST: &str = "SELECT account_seq FROM account_terms \
+    WHERE term = ?1 AND account_seq < ?2 ORDER BY account_seq DESC LIMIT ?3";
+pub(super) const TERM_SEQS_OLDEST_FIRST: &str = "SELECT account_seq FROM account_terms \
+    WHERE term = ?1 AND account_seq > ?2 ORDER BY account_seq ASC LIMIT ?3";
+
+/// The account terms table, for [`TermWalk`].
+struct AccountTerms<'c>(&'c Connection);
+
+impl TermIndex for AccountTerms<'_> {
+    fn seqs(
+        &self,
+        term: &str,
+        bound: Option<i64>,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<i64>> {
+        let sql = if newest_first {
+            TERM_SEQS_NEWEST_FIRST
+        } else {
+            TERM_SEQS_OLDEST_FIRST
+        };
+        let bound = bound.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
+        Ok(self
+            .0
+            .prepare_cached(sql)?
+            .query_map(params![term, bound, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn holds_any(&self, terms: &[String], seq: i64) -> Result<bool> {
+        let mut statement = self
+            .0
+            .prepare_cached("SELECT 1 FROM account_terms WHERE term = ?1 AND account_seq = ?2")?;
+        for term in terms {
+            if statement.exists(params![term, seq])? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn count_up_to(&self, term: &str, cap: usize) -> Result<usize> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM account_terms WHERE term = ?1 LIMIT ?2)",
+            )?
+            .query_row(params![term, cap as i64], |r| r.get::<_, i64>(0))? as usize)
+    }
 }
