@@ -233,15 +233,21 @@ impl Query {
     }
 }
 
-/// The account attributes a store indexes for exact (`eq`) search: what people look
-/// accounts up by.
-pub const ACCOUNT_INDEXED: &[&str] = &[
-    "reference_id",
-    "fields.email_address",
-    "fields.phone_number",
-    "fields.name.first",
-    "fields.name.last",
-    "fields.identification_numbers.identification_number",
+/// The attributes a store indexes for exact (`eq`) search, each with the name of the
+/// terms it is filed under (`name:value`).
+pub type Indexed = [(&'static str, &'static str)];
+
+/// The account attributes a store indexes: what people look accounts up by.
+pub const ACCOUNT_INDEXED: &Indexed = &[
+    ("reference_id", "reference_id"),
+    ("fields.email_address", "fields.email_address"),
+    ("fields.phone_number", "fields.phone_number"),
+    ("fields.name.first", "fields.name.first"),
+    ("fields.name.last", "fields.name.last"),
+    (
+        "fields.identification_numbers.identification_number",
+        "fields.identification_numbers.identification_number",
+    ),
 ];
 
 /// An index term: `attribute:value`.
@@ -252,7 +258,7 @@ pub fn index_term(attribute: &str, value: &str) -> String {
 /// The terms an account is filed under (its indexed attributes that hold text).
 pub fn account_terms(account: &Account) -> Vec<String> {
     let mut terms = Vec::new();
-    for attribute in ACCOUNT_INDEXED {
+    for (attribute, name) in ACCOUNT_INDEXED {
         let values = match account.attribute(attribute) {
             Some(Value::Array(values)) => values,
             Some(value) => vec![value],
@@ -260,7 +266,7 @@ pub fn account_terms(account: &Account) -> Vec<String> {
         };
         for value in values {
             if let Value::String(text) = value {
-                let term = index_term(attribute, &text);
+                let term = index_term(name, &text);
                 if !text.is_empty() && !terms.contains(&term) {
                     terms.push(term);
                 }
@@ -280,14 +286,15 @@ impl Query {
     /// still checked against it), when the query pins down indexed attributes with `eq` —
     /// a predicate, an `or` of such, an `and` with at least one such part. `None`: only a
     /// scan can answer it.
-    pub fn index_terms(&self, indexed: &[&str]) -> Option<IndexPlan> {
+    pub fn index_terms(&self, indexed: &Indexed) -> Option<IndexPlan> {
         match self {
             Query::Predicate {
                 attribute,
                 operator: Operator::Eq,
                 value: Value::String(text),
-            } if indexed.contains(&attribute.as_str()) && !text.is_empty() => {
-                Some(vec![vec![vec![index_term(attribute, text)]]])
+            } if !text.is_empty() => {
+                let (_, name) = indexed.iter().find(|(a, _)| a == attribute)?;
+                Some(vec![vec![vec![index_term(name, text)]]])
             }
             Query::Or(items) => {
                 let mut any = Vec::new();

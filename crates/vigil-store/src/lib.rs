@@ -422,12 +422,15 @@ pub trait Store: Send + Sync + 'static {
         filter: &RecordFilter,
         limit: Option<u64>,
     ) -> Result<u64>;
-    /// Visit every record of `kind` in the environment, newest first, until the visitor
-    /// returns false (search).
-    fn scan_records(
+    /// The environment's records of `kind` in creation order, as [`Store::walk_accounts`]
+    /// walks accounts (terms from each kind's [`Record::terms`]).
+    fn walk_records(
         &self,
         env: &str,
         kind: &str,
+        plan: Option<&vigil_domain::search::IndexPlan>,
+        from: Option<&str>,
+        newest_first: bool,
         visit: &mut dyn FnMut(String) -> bool,
     ) -> Result<()>;
     /// Records of `kinds`, of every environment, due at or before `now`, soonest first,

@@ -22,6 +22,9 @@ pub trait Record: Serialize + DeserializeOwned {
     }
     /// What the record is found by, each made with [`term`].
     fn terms(&self) -> Vec<String>;
+    /// The search attributes whose `eq` its terms answer, with the term name each is
+    /// filed under (a search reads them through the index, then checks each match).
+    const INDEXED: &'static vigil_domain::search::Indexed = &[];
     /// The time lists of this kind may be ordered and bounded by (see
     /// [`RecordRow::rank_at`]).
     fn rank_at(&self) -> Option<i64> {
@@ -92,16 +95,30 @@ impl dyn Store {
 }
 
 impl dyn Store {
-    /// Visit every record of kind `R`, newest first, until `visit` returns false.
-    pub fn scan<R: Record>(&self, env: &str, visit: &mut dyn FnMut(R) -> bool) -> Result<()> {
+    /// Records of kind `R` in creation order from a cursor (see [`Store::walk_records`]).
+    pub fn walk<R: Record>(
+        &self,
+        env: &str,
+        plan: Option<&vigil_domain::search::IndexPlan>,
+        from: Option<&str>,
+        newest_first: bool,
+        visit: &mut dyn FnMut(R) -> bool,
+    ) -> Result<()> {
         let mut failure = None;
-        self.scan_records(env, R::KIND, &mut |body| match decode::<R>(&body) {
-            Ok(record) => visit(record),
-            Err(error) => {
-                failure = Some(error);
-                false
-            }
-        })?;
+        self.walk_records(
+            env,
+            R::KIND,
+            plan,
+            from,
+            newest_first,
+            &mut |body| match decode::<R>(&body) {
+                Ok(record) => visit(record),
+                Err(error) => {
+                    failure = Some(error);
+                    false
+                }
+            },
+        )?;
         failure.map_or(Ok(()), Err)
     }
 }
@@ -166,6 +183,14 @@ impl Record for Inquiry {
     fn due_at(&self) -> Option<i64> {
         Inquiry::due_at(self)
     }
+    const INDEXED: &'static vigil_domain::search::Indexed = &[
+        ("id", "id"),
+        ("status", "status"),
+        ("reference_id", "reference"),
+        ("inquiry_template_id", "template"),
+        ("account_id", "account"),
+        ("note", "note"),
+    ];
     fn terms(&self) -> Vec<String> {
         let mut terms = vec![
             term("id", &self.id),
@@ -251,6 +276,14 @@ impl Record for Case {
     fn rank_at(&self) -> Option<i64> {
         Some(self.sla_expires_at.unwrap_or(crate::RANK_NEVER))
     }
+    // A resolved case is filed under its resolution too: the status search shows.
+    const INDEXED: &'static vigil_domain::search::Indexed = &[
+        ("status", "status"),
+        ("case_template_id", "template"),
+        ("case_queue_id", "queue"),
+        ("assignee_id", "assignee"),
+        ("tags", "tag"),
+    ];
     fn terms(&self) -> Vec<String> {
         let mut terms = vec![
             term("status", self.status.as_str()),

@@ -710,3 +710,99 @@ async fn redaction_removes_fields_and_comments() {
         409
     );
 }
+
+// `POST /cases/search` reads through the cases' terms where the query pins them (status,
+// a resolution, template, tags) and pages from its cursor; other queries walk every case.
+#[tokio::test]
+async fn search_finds_cases_through_their_terms_and_pages() {
+    let server = Server::start();
+    let api = server.client();
+    let mut urgent = Vec::new();
+    let mut approved = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..9 {
+        let id = new_case(&api, json!({}), json!({})).await.id();
+        if i % 2 == 0 {
+            let tagged = api
+                .post(
+                    &format!("/api/v1/cases/{id}/add-tag"),
+                    json!({"meta": {"tag-name": "urgent"}}),
+                )
+                .await;
+            assert_eq!(tagged.status, 200, "{}", tagged.body);
+            urgent.push(id.clone());
+        }
+        if i % 3 == 0 {
+            let decided = act(&api, &id, "set-status", json!({"status": "Approved"})).await;
+            assert_eq!(decided.status, 200, "{}", decided.body);
+            approved.push(id.clone());
+        }
+        all.push(id);
+    }
+    let search = |body: Value| {
+        let api = api.clone();
+        async move {
+            let found = api.post("/api/v1/cases/search", body).await;
+            assert_eq!(found.status, 200, "{}", found.body);
+            found
+        }
+    };
+    let newest = |ids: &[String]| ids.iter().rev().cloned().collect::<Vec<_>>();
+    let eq = |attribute: &str, value: &str| json!({"attribute": attribute, "operator": "eq", "value": value});
+    assert_eq!(
+        search(json!({"query": eq("tags", "urgent")})).await.ids(),
+        newest(&urgent)
+    );
+    // A resolved case's status is its resolution.
+    assert_eq!(
+        search(json!({"query": eq("status", "Approved")}))
+            .await
+            .ids(),
+        newest(&approved)
+    );
+    let open: Vec<String> = all
+        .iter()
+        .filter(|id| !approved.contains(id))
+        .cloned()
+        .collect();
+    assert_eq!(
+        search(json!({"query": eq("status", "open")})).await.ids(),
+        newest(&open)
+    );
+    let urgent_open = json!({"and": [eq("tags", "urgent"), eq("status", "open")]});
+    let expected: Vec<String> = urgent
+        .iter()
+        .filter(|id| open.contains(id))
+        .cloned()
+        .collect();
+    assert_eq!(
+        search(json!({"query": urgent_open})).await.ids(),
+        newest(&expected)
+    );
+    // Oldest first, two a page, through the index and by walking every case.
+    let template = default_template(&api).await;
+    for query in [
+        eq("case_template_id", &template),
+        json!({"not": eq("status", "nothing")}),
+    ] {
+        let mut seen = Vec::new();
+        let mut page = json!({"size": 2});
+        loop {
+            let found = search(json!({"query": query, "sort": {"attribute": "created_at", "direction": "asc"}, "page": page})).await;
+            seen.extend(found.ids());
+            if !found.body["links"]["next"].is_string() {
+                break;
+            }
+            page = json!({"size": 2, "after": seen.last().unwrap()});
+        }
+        assert_eq!(seen, all, "{query}");
+    }
+    // A cursor that is not a case of this environment is refused.
+    let refused = api
+        .post(
+            "/api/v1/cases/search",
+            json!({"page": {"after": "case_nothing"}}),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+}

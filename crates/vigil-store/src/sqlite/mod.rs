@@ -84,6 +84,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_lookups",
         include_str!("../../migrations/sqlite/0013_account_lookups.sql"),
     ),
+    (
+        14,
+        "events_by_name",
+        include_str!("../../migrations/sqlite/0014_events_by_name.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.
@@ -287,10 +292,10 @@ mod plans {
         assert!(!found.contains("rowid=?"), "{found}");
     }
 
-    // A case page reads the history of the case and its objects: a few objects' events,
-    // not a walk of the environment's.
+    // A case page reads the history of the case and its objects, the events explorer one
+    // person's or one kind of event: ranges of an index, not a walk of the environment's.
     #[test]
-    fn events_of_several_objects_are_read_through_their_index() {
+    fn events_of_objects_people_or_one_name_are_read_through_their_index() {
         let filter = crate::EventFilter {
             object_ids: vec!["case_1".into(), "act_1".into(), "rep_1".into()],
             ..Default::default()
@@ -306,6 +311,22 @@ mod plans {
             found.contains("events_by_object (environment_id=? AND object_id=?)"),
             "{found}"
         );
+        let filter = crate::EventFilter {
+            names: vec!["case.resolved".into()],
+            ..Default::default()
+        };
+        let found = plan(
+            &format!(
+                "{} WHERE environment_id = ? AND name IN (?) ORDER BY seq DESC LIMIT ?",
+                reads::events_select(&filter)
+            ),
+            3,
+        );
+        assert!(
+            found.contains("events_by_name (environment_id=? AND name=?)"),
+            "{found}"
+        );
+        assert!(!found.contains("TEMP B-TREE"), "{found}");
         let filter = crate::EventFilter {
             actor_ids: vec!["user_1".into(), "api_1".into()],
             ..Default::default()
@@ -341,17 +362,22 @@ mod plans {
         assert!(!found.contains("TEMP B-TREE FOR ORDER BY"), "{found}");
     }
 
-    // Account search reads a common name a batch at a time in creation order: each batch
+    // Search reads a common term a batch at a time in creation order: each batch
     // a range of the terms' primary key, never all of the name's accounts sorted.
     #[test]
     fn a_batch_of_a_terms_accounts_is_a_range_of_its_index() {
-        for sql in [reads::TERM_SEQS_NEWEST_FIRST, reads::TERM_SEQS_OLDEST_FIRST] {
-            let found = plan(sql, 3);
-            assert!(
-                found.contains("USING PRIMARY KEY (term=? AND account_seq"),
-                "{found}"
-            );
-            assert!(!found.contains("TEMP B-TREE"), "{found}");
+        for (terms, seq) in [
+            (reads::Terms::ACCOUNTS, "account_seq"),
+            (reads::Terms::RECORDS, "record_seq"),
+        ] {
+            for newest_first in [true, false] {
+                let found = plan(&terms.batch_sql(newest_first), 3);
+                assert!(
+                    found.contains(&format!("USING PRIMARY KEY (term=? AND {seq}")),
+                    "{found}"
+                );
+                assert!(!found.contains("TEMP B-TREE"), "{found}");
+            }
         }
     }
 

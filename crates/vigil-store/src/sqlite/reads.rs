@@ -162,6 +162,10 @@ pub(super) fn events_select(filter: &EventFilter) -> String {
         " INDEXED BY events_by_object"
     } else if !filter.actor_ids.is_empty() {
         " INDEXED BY events_by_actor"
+    } else if filter.names.len() == 1 {
+        // One kind of event is a range of this index in `seq` order, however rare; with
+        // several, the environment's walk is left to the planner.
+        " INDEXED BY events_by_name"
     } else {
         ""
     };
@@ -367,22 +371,22 @@ impl Store for SqliteStore {
                 }
                 return Ok(());
             };
-            let index = AccountTerms(conn);
-            let mut walk = TermWalk::new(&index, plan, from, newest_first)?;
             let mut live = conn.prepare_cached(
                 "SELECT body FROM accounts WHERE seq = ?1 AND environment_id = ?2 AND archived = 0",
             )?;
-            while let Some(seq) = walk.next_seq(&index)? {
-                // Terms are not per environment: another environment's accounts are skipped.
-                let body: Option<String> =
-                    live.query_row(params![seq, env], |r| r.get(0)).optional()?;
-                if let Some(body) = body {
-                    if !visit(decode_account(&body)?) {
-                        break;
-                    }
-                }
-            }
-            Ok(())
+            walk_terms(
+                &Terms::ACCOUNTS.on(conn),
+                plan,
+                from,
+                newest_first,
+                &mut |seq| {
+                    // Terms are not per environment: another environment's accounts are skipped.
+                    let body: Option<String> =
+                        live.query_row(params![seq, env], |r| r.get(0)).optional()?;
+                    body.map(|body| Ok(visit(decode_account(&body)?)))
+                        .transpose()
+                },
+            )
         })
     }
 
@@ -854,23 +858,56 @@ impl Store for SqliteStore {
         self.read(|conn| super::records::count(conn, env, kind, filter, limit))
     }
 
-    fn scan_records(
+    fn walk_records(
         &self,
         env: &str,
         kind: &str,
+        plan: Option<&vigil_domain::search::IndexPlan>,
+        from: Option<&str>,
+        newest_first: bool,
         visit: &mut dyn FnMut(String) -> bool,
     ) -> Result<()> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT body FROM records WHERE environment_id = ?1 AND kind = ?2 ORDER BY seq DESC",
-            )?;
-            let mut rows = statement.query(params![env, kind])?;
-            while let Some(row) = rows.next()? {
-                if !visit(row.get(0)?) {
-                    break;
+            let from = match from {
+                Some(id) => Some(
+                    conn.prepare_cached(
+                        "SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
+                    )?
+                    .query_row(params![id, env, kind], |r| r.get::<_, i64>(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::UnknownCursor(id.to_string()))?,
+                ),
+                None => None,
+            };
+            let Some(plan) = plan else {
+                // Every record of the kind, from the cursor on, through `records_by_kind`.
+                let sql = if newest_first {
+                    "SELECT body FROM records WHERE environment_id = ?1 AND kind = ?2 \
+                     AND seq < ?3 ORDER BY seq DESC"
+                } else {
+                    "SELECT body FROM records WHERE environment_id = ?1 AND kind = ?2 \
+                     AND seq > ?3 ORDER BY seq ASC"
+                };
+                let bound = from.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(params![env, kind, bound])?;
+                while let Some(row) = rows.next()? {
+                    if !visit(row.get(0)?) {
+                        break;
+                    }
                 }
-            }
-            Ok(())
+                return Ok(());
+            };
+            let mut found = conn.prepare_cached(
+                "SELECT body FROM records WHERE seq = ?1 AND environment_id = ?2 AND kind = ?3",
+            )?;
+            walk_terms(&Terms::RECORDS.on(conn), plan, from, newest_first, &mut |seq| {
+                // Terms are shared by every kind and environment: others are skipped.
+                Ok(found
+                    .query_row(params![seq, env, kind], |r| r.get::<_, String>(0))
+                    .optional()?
+                    .map(&mut *visit))
+            })
         })
     }
 
@@ -911,16 +948,63 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
-/// A batch of one term's accounts, read in `seq` order straight off the primary key.
-pub(super) const TERM_SEQS_NEWEST_FIRST: &str = "SELECT account_seq FROM account_terms \
-    WHERE term = ?1 AND account_seq < ?2 ORDER BY account_seq DESC LIMIT ?3";
-pub(super) const TERM_SEQS_OLDEST_FIRST: &str = "SELECT account_seq FROM account_terms \
-    WHERE term = ?1 AND account_seq > ?2 ORDER BY account_seq ASC LIMIT ?3";
+/// A terms table: the objects of a table filed under `name:value` terms (account search,
+/// workflow records), walked by [`TermWalk`].
+#[derive(Clone, Copy)]
+pub(super) struct Terms {
+    table: &'static str,
+    seq: &'static str,
+}
 
-/// The account terms table, for [`TermWalk`].
-struct AccountTerms<'c>(&'c Connection);
+impl Terms {
+    pub(super) const ACCOUNTS: Terms = Terms {
+        table: "account_terms",
+        seq: "account_seq",
+    };
+    pub(super) const RECORDS: Terms = Terms {
+        table: "record_terms",
+        seq: "record_seq",
+    };
 
-impl TermIndex for AccountTerms<'_> {
+    /// A batch of one term's objects, read in `seq` order straight off the primary key.
+    pub(super) fn batch_sql(self, newest_first: bool) -> String {
+        let Terms { table, seq } = self;
+        if newest_first {
+            format!("SELECT {seq} FROM {table} WHERE term = ?1 AND {seq} < ?2 ORDER BY {seq} DESC LIMIT ?3")
+        } else {
+            format!("SELECT {seq} FROM {table} WHERE term = ?1 AND {seq} > ?2 ORDER BY {seq} ASC LIMIT ?3")
+        }
+    }
+
+    fn on(self, conn: &Connection) -> TermsOn<'_> {
+        TermsOn { terms: self, conn }
+    }
+}
+
+struct TermsOn<'c> {
+    terms: Terms,
+    conn: &'c Connection,
+}
+
+/// Walk what `plan` finds, handing each seq to `found`, which answers whether the walk
+/// goes on (`None`: not an object this walk lists, skipped).
+fn walk_terms(
+    index: &TermsOn<'_>,
+    plan: &vigil_domain::search::IndexPlan,
+    from: Option<i64>,
+    newest_first: bool,
+    found: &mut dyn FnMut(i64) -> Result<Option<bool>>,
+) -> Result<()> {
+    let mut walk = TermWalk::new(index, plan, from, newest_first)?;
+    while let Some(seq) = walk.next_seq(index)? {
+        if found(seq)? == Some(false) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+impl TermIndex for TermsOn<'_> {
     fn seqs(
         &self,
         term: &str,
@@ -928,23 +1012,19 @@ impl TermIndex for AccountTerms<'_> {
         newest_first: bool,
         limit: usize,
     ) -> Result<Vec<i64>> {
-        let sql = if newest_first {
-            TERM_SEQS_NEWEST_FIRST
-        } else {
-            TERM_SEQS_OLDEST_FIRST
-        };
         let bound = bound.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
         Ok(self
-            .0
-            .prepare_cached(sql)?
+            .conn
+            .prepare_cached(&self.terms.batch_sql(newest_first))?
             .query_map(params![term, bound, limit as i64], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
     }
 
     fn holds_any(&self, terms: &[String], seq: i64) -> Result<bool> {
-        let mut statement = self
-            .0
-            .prepare_cached("SELECT 1 FROM account_terms WHERE term = ?1 AND account_seq = ?2")?;
+        let Terms { table, seq: column } = self.terms;
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT 1 FROM {table} WHERE term = ?1 AND {column} = ?2"
+        ))?;
         for term in terms {
             if statement.exists(params![term, seq])? {
                 return Ok(true);
@@ -954,11 +1034,12 @@ impl TermIndex for AccountTerms<'_> {
     }
 
     fn count_up_to(&self, term: &str, cap: usize) -> Result<usize> {
+        let table = self.terms.table;
         Ok(self
-            .0
-            .prepare_cached(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM account_terms WHERE term = ?1 LIMIT ?2)",
-            )?
+            .conn
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE term = ?1 LIMIT ?2)"
+            ))?
             .query_row(params![term, cap as i64], |r| r.get::<_, i64>(0))? as usize)
     }
 }

@@ -279,18 +279,11 @@ pub async fn redact(
 /// `assignee_id`, `tags`, `created_at`, `updated_at`, `fields.<key>`).
 pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("case", Access::Read)?;
-    crate::routes::search::search_reply(
+    crate::routes::search::walked_search::<Case>(
+        &state,
         &ctx,
         &body,
         "/api/v1/cases/search",
-        |visit| {
-            state.store.scan::<Case>(ctx.env_id(), &mut |case| {
-                visit(case);
-                true
-            })?;
-            Ok(())
-        },
-        |c| c.id.clone(),
         views::case::resource,
     )
 }

@@ -389,18 +389,11 @@ pub async fn comparison(
 /// beyond Persona `account_id`, `note`, `tags`, `fields.<key>`).
 pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Read)?;
-    crate::routes::search::search_reply(
+    crate::routes::search::walked_search::<Inquiry>(
+        &state,
         &ctx,
         &body,
         "/api/v1/inquiries/search",
-        |visit| {
-            state.store.scan::<Inquiry>(ctx.env_id(), &mut |inquiry| {
-                visit(inquiry);
-                true
-            })?;
-            Ok(())
-        },
-        |i| i.id.clone(),
         views::inquiry::resource,
     )
 }
