@@ -26,6 +26,7 @@ use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_screening::sources::Party;
 
 pub mod records;
+pub mod sql;
 pub mod sqlite;
 pub mod term_walk;
 

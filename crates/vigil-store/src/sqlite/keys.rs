@@ -1,6 +1,7 @@
 //! SQL for API keys (`api_keys`): read by id, listed by environment.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::params;
+use crate::sql::{Db, Row, ToParam};
 
 use super::paging::page;
 use crate::{ApiKey, Page, PageRequest, Result};
@@ -8,12 +9,12 @@ use crate::{ApiKey, Page, PageRequest, Result};
 const COLUMNS: &str = "id, environment_id, name, secret_hash, permissions, api_version, key_inflection, created_at, expires_at, note";
 
 /// A key from a row whose first columns are [`COLUMNS`].
-pub(super) fn key_row(r: &Row<'_>) -> rusqlite::Result<ApiKey> {
+pub(super) fn key_row(r: &Row) -> Result<ApiKey> {
     key_at(r, 0)
 }
 
 /// A key from a row holding [`COLUMNS`] from column `at` on.
-fn key_at(r: &Row<'_>, at: usize) -> rusqlite::Result<ApiKey> {
+fn key_at(r: &Row, at: usize) -> Result<ApiKey> {
     let permissions: String = r.get(at + 4)?;
     Ok(ApiKey {
         id: r.get(at)?,
@@ -33,23 +34,22 @@ fn key_at(r: &Row<'_>, at: usize) -> rusqlite::Result<ApiKey> {
     })
 }
 
-pub(super) fn key(conn: &Connection, env: &str, id: &str) -> Result<Option<ApiKey>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND environment_id = ?2"
-        ))?
-        .query_row(params![id, env], key_row)
-        .optional()?)
+pub(super) fn key(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ApiKey>> {
+    Ok(conn.query_row(
+        &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND environment_id = ?2"),
+        params![id, env],
+        key_row,
+    )?)
 }
 
 pub(super) fn keys(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     name: Option<&str>,
     request: &PageRequest,
 ) -> Result<Page<ApiKey>> {
     let mut filter = String::from("environment_id = ?");
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&env];
+    let mut values: Vec<&dyn ToParam> = vec![&env];
     let name = name.map(str::to_string);
     if let Some(name) = &name {
         filter.push_str(" AND name = ?");
@@ -61,12 +61,11 @@ pub(super) fn keys(
         &filter,
         &values,
         |id| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT seq FROM api_keys_in_order WHERE id = ?1 AND environment_id = ?2",
-                )?
-                .query_row(params![id, env], |r| r.get(0))
-                .optional()?)
+            Ok(conn.query_row(
+                "SELECT seq FROM api_keys_in_order WHERE id = ?1 AND environment_id = ?2",
+                params![id, env],
+                |r| r.get(0),
+            )?)
         },
         request,
         // The page's rows start with seq; the key's columns follow.

@@ -3,6 +3,7 @@
 //! small pool of read connections, and one writer thread doing group commit.
 
 mod cache;
+mod db;
 mod keys;
 mod paging;
 mod reads;
@@ -214,7 +215,7 @@ impl SqliteStore {
     }
 
     /// Run `f` with a pooled read connection.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    fn read<T>(&self, f: impl FnOnce(&dyn crate::sql::Db) -> Result<T>) -> Result<T> {
         let pooled = self.readers.lock().expect("reader pool poisoned").pop();
         let conn = match pooled {
             Some(conn) => conn,

@@ -1,20 +1,19 @@
 //! Cursor pagination over `seq`-ordered tables, newest first.
 
-use rusqlite::types::ToSql;
-use rusqlite::{Connection, Row};
+use crate::sql::{Db, Row, ToParam};
 
 use crate::{Page, PageRequest, Result, StoreError};
 
 /// One page of `SELECT seq, <columns> FROM <from> WHERE <filter>`; `cursor_seq` turns a
 /// cursor id into its `seq` (None: not in this list).
 pub(super) fn page<T>(
-    conn: &Connection,
+    conn: &dyn Db,
     select: &str,
     filter: &str,
-    params: &[&dyn ToSql],
+    params: &[&dyn ToParam],
     cursor_seq: impl Fn(&str) -> Result<Option<i64>>,
     request: &PageRequest,
-    map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    map: impl Fn(&Row) -> Result<T>,
 ) -> Result<Page<T>> {
     let limit = request.size as i64 + 1;
     let resolve =
@@ -25,7 +24,7 @@ pub(super) fn page<T>(
         (None, None) => (None, true),
     };
     let mut sql = format!("{select} WHERE {filter}");
-    let mut all: Vec<&dyn ToSql> = params.to_vec();
+    let mut all: Vec<&dyn ToParam> = params.to_vec();
     let bound_seq;
     if let Some((op, seq)) = bound {
         bound_seq = seq;
@@ -38,10 +37,9 @@ pub(super) fn page<T>(
         " ORDER BY seq ASC LIMIT ?"
     });
     all.push(&limit);
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut rows: Vec<(i64, T)> = statement
-        .query_map(all.as_slice(), |row| Ok((row.get::<_, i64>(0)?, map(row)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<(i64, T)> = conn.query_map(&sql, all.as_slice(), |row| {
+        Ok((row.get::<i64>(0)?, map(row)?))
+    })?;
     let more = rows.len() as i64 == limit;
     rows.truncate(request.size);
     if !newest_first {
@@ -53,11 +51,11 @@ pub(super) fn page<T>(
             .map(|(_, rest)| rest)
             .unwrap_or(select);
         let sql = format!("SELECT EXISTS(SELECT 1 FROM {from} WHERE {filter} AND seq {op} ?)");
-        let mut all: Vec<&dyn ToSql> = params.to_vec();
+        let mut all: Vec<&dyn ToParam> = params.to_vec();
         all.push(&seq);
         Ok(conn
-            .prepare_cached(&sql)?
-            .query_row(all.as_slice(), |r| r.get(0))?)
+            .query_row(&sql, all.as_slice(), |r| r.get(0))
+            .and_then(crate::sql::one)?)
     };
     let (has_older, has_newer) = match (newest_first, bound, rows.first(), rows.last()) {
         (true, None, _, _) => (more, false),

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::params;
+use crate::sql::{Db, Row, ToParam};
 use vigil_domain::account::Account;
 use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
@@ -20,92 +21,84 @@ use crate::{
 };
 use vigil_domain::user::{AuditEntry, User, UserSession};
 
-pub(super) fn decode_account(body: &str) -> rusqlite::Result<Account> {
-    serde_json::from_str(body).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+pub(super) fn decode_account(body: &str) -> Result<Account> {
+    decode(body)
 }
 
-fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    decode(text)
 }
 
-pub(super) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> rusqlite::Result<T> {
-    serde_json::from_str(body).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+pub(super) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+    Ok(serde_json::from_str(body)?)
 }
 
-pub(super) fn list(conn: &Connection, env: &str, id: &str) -> Result<Option<List>> {
-    Ok(conn
-        .prepare_cached("SELECT body FROM lists WHERE id = ?1 AND environment_id = ?2")?
-        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
-        .optional()?)
+pub(super) fn list(conn: &dyn Db, env: &str, id: &str) -> Result<Option<List>> {
+    Ok(conn.query_row(
+        "SELECT body FROM lists WHERE id = ?1 AND environment_id = ?2",
+        params![id, env],
+        |r| decode(&r.get::<String>(0)?),
+    )?)
 }
 
-pub(super) fn report(conn: &Connection, env: &str, id: &str) -> Result<Option<Report>> {
-    Ok(conn
-        .prepare_cached("SELECT body FROM reports WHERE id = ?1 AND environment_id = ?2")?
-        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
-        .optional()?)
+pub(super) fn report(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Report>> {
+    Ok(conn.query_row(
+        "SELECT body FROM reports WHERE id = ?1 AND environment_id = ?2",
+        params![id, env],
+        |r| decode(&r.get::<String>(0)?),
+    )?)
 }
 
-pub(super) fn importer(conn: &Connection, env: &str, id: &str) -> Result<Option<Importer>> {
-    Ok(conn
-        .prepare_cached("SELECT body FROM importers WHERE id = ?1 AND environment_id = ?2")?
-        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
-        .optional()?)
+pub(super) fn importer(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Importer>> {
+    Ok(conn.query_row(
+        "SELECT body FROM importers WHERE id = ?1 AND environment_id = ?2",
+        params![id, env],
+        |r| decode(&r.get::<String>(0)?),
+    )?)
 }
 
-pub(super) fn list_item(conn: &Connection, env: &str, id: &str) -> Result<Option<ListItem>> {
-    Ok(conn
-        .prepare_cached("SELECT body FROM list_items WHERE id = ?1 AND environment_id = ?2")?
-        .query_row(params![id, env], |r| decode(&r.get::<_, String>(0)?))
-        .optional()?)
+pub(super) fn list_item(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ListItem>> {
+    Ok(conn.query_row(
+        "SELECT body FROM list_items WHERE id = ?1 AND environment_id = ?2",
+        params![id, env],
+        |r| decode(&r.get::<String>(0)?),
+    )?)
 }
 
-pub(super) fn account(conn: &Connection, env: &str, id: &str) -> Result<Option<Account>> {
-    Ok(conn
-        .prepare_cached("SELECT body FROM accounts WHERE id = ?1 AND environment_id = ?2")?
-        .query_row(params![id, env], |r| {
-            decode_account(&r.get::<_, String>(0)?)
-        })
-        .optional()?)
+pub(super) fn account(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Account>> {
+    Ok(conn.query_row(
+        "SELECT body FROM accounts WHERE id = ?1 AND environment_id = ?2",
+        params![id, env],
+        |r| decode_account(&r.get::<String>(0)?),
+    )?)
 }
 
 pub(super) fn account_type(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     filter_sql: &str,
     value: &str,
 ) -> Result<Option<AccountType>> {
     let sql = format!("SELECT id, environment_id, name, created_at, updated_at FROM account_types WHERE environment_id = ?1 AND {filter_sql} = ?2");
-    let found = conn
-        .prepare_cached(&sql)?
-        .query_row(params![env, value], |r| {
-            Ok(AccountType {
-                id: r.get(0)?,
-                environment_id: r.get(1)?,
-                name: r.get(2)?,
-                created_at: r.get(3)?,
-                updated_at: r.get(4)?,
-                statuses: Vec::new(),
-            })
+    let found = conn.query_row(&sql, params![env, value], |r| {
+        Ok(AccountType {
+            id: r.get(0)?,
+            environment_id: r.get(1)?,
+            name: r.get(2)?,
+            created_at: r.get(3)?,
+            updated_at: r.get(4)?,
+            statuses: Vec::new(),
         })
-        .optional()?;
+    })?;
     let Some(mut account_type) = found else {
         return Ok(None);
     };
     account_type.statuses = conn
-        .prepare_cached("SELECT id, name, is_default FROM account_statuses WHERE account_type_id = ?1 ORDER BY created_at, name")?
-        .query_map([&account_type.id], |r| Ok(AccountStatus { id: r.get(0)?, name: r.get(1)?, is_default: r.get(2)? }))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map("SELECT id, name, is_default FROM account_statuses WHERE account_type_id = ?1 ORDER BY created_at, name", params![&account_type.id], |r| Ok(AccountStatus { id: r.get(0)?, name: r.get(1)?, is_default: r.get(2)? }))?;
     Ok(Some(account_type))
 }
 
-pub(super) fn account_action_row(r: &Row<'_>) -> rusqlite::Result<AccountAction> {
+pub(super) fn account_action_row(r: &Row) -> Result<AccountAction> {
     Ok(AccountAction {
         id: r.get(0)?,
         environment_id: r.get(1)?,
@@ -115,7 +108,7 @@ pub(super) fn account_action_row(r: &Row<'_>) -> rusqlite::Result<AccountAction>
     })
 }
 
-fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+fn event_row(row: &Row) -> Result<Event> {
     let context: Option<String> = row.get(6)?;
     let actor: Option<String> = row.get(8)?;
     Ok(Event {
@@ -123,7 +116,7 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         name: row.get(2)?,
         object_id: row.get(3)?,
         object_type: row.get(4)?,
-        snapshot: decode_json(&row.get::<_, String>(5)?)?,
+        snapshot: decode_json(&row.get::<String>(5)?)?,
         context: context.as_deref().map(decode_json).transpose()?,
         created_at: row.get(7)?,
         actor: actor.as_deref().map(decode_json).transpose()?,
@@ -139,9 +132,9 @@ const EVENT_SELECT: &str =
 pub(super) fn reports_clause<'a>(
     env: &'a &str,
     filter: &'a ReportFilter,
-) -> (String, Vec<&'a dyn rusqlite::ToSql>) {
+) -> (String, Vec<&'a dyn ToParam>) {
     let mut clause = String::from("environment_id = ?");
-    let mut params: Vec<&dyn rusqlite::ToSql> = vec![env];
+    let mut params: Vec<&dyn ToParam> = vec![env];
     if let Some(account_id) = &filter.account_id {
         clause.push_str(" AND account_id = ?");
         params.push(account_id);
@@ -173,16 +166,14 @@ pub(super) fn events_select(filter: &EventFilter) -> String {
 }
 
 pub(super) fn stored_response(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     key: &str,
 ) -> Result<Option<StoredResponse>> {
     Ok(conn
-        .prepare_cached("SELECT request_hash, object_id, status, body, created_at FROM idempotency_keys WHERE environment_id = ?1 AND idempotency_key = ?2")?
-        .query_row(params![env, key], |r| {
+        .query_row("SELECT request_hash, object_id, status, body, created_at FROM idempotency_keys WHERE environment_id = ?1 AND idempotency_key = ?2", params![env, key], |r| {
             Ok(StoredResponse { request_hash: r.get(0)?, object_id: r.get(1)?, status: r.get(2)?, body: r.get(3)?, created_at: r.get(4)? })
-        })
-        .optional()?)
+        })?)
 }
 
 /// `IN (?, ?, ...)` with `n` placeholders.
@@ -192,15 +183,16 @@ fn placeholders(n: usize) -> String {
 
 impl Store for SqliteStore {
     fn ping(&self) -> Result<()> {
-        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+        self.read(|conn| {
+            conn.query_row("SELECT 1", params![], |_| Ok(()))?
+                .ok_or_else(|| StoreError::Corrupt("SELECT 1 had no row".into()))
+        })
     }
 
     fn environments(&self) -> Result<Vec<Environment>> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name")?
-                .query_map([], |r| Ok(Environment { id: r.get(0)?, organization_id: r.get(1)?, name: r.get(2)?, created_at: r.get(3)? }))?
-                .collect::<rusqlite::Result<_>>()?)
+                .query_map("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name", params![], |r| Ok(Environment { id: r.get(0)?, organization_id: r.get(1)?, name: r.get(2)?, created_at: r.get(3)? }))?)
         })
     }
 
@@ -215,17 +207,13 @@ impl Store for SqliteStore {
     fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<(ApiKey, Environment)>> {
         self.read(|conn| {
             let row = conn
-                .prepare_cached(
-                    "SELECT k.id, k.environment_id, k.name, k.secret_hash, k.permissions, k.api_version, k.key_inflection, k.created_at, k.expires_at, k.note,
+                .query_row("SELECT k.id, k.environment_id, k.name, k.secret_hash, k.permissions, k.api_version, k.key_inflection, k.created_at, k.expires_at, k.note,
                             e.organization_id, e.name, e.created_at
-                     FROM api_keys k JOIN environments e ON e.id = k.environment_id WHERE k.secret_hash = ?1",
-                )?
-                .query_row([secret_hash], |r| {
+                     FROM api_keys k JOIN environments e ON e.id = k.environment_id WHERE k.secret_hash = ?1", params![secret_hash], |r| {
                     let key = super::keys::key_row(r)?;
                     let env = Environment { id: key.environment_id.clone(), organization_id: r.get(10)?, name: r.get(11)?, created_at: r.get(12)? };
                     Ok((key, env))
-                })
-                .optional()?;
+                })?;
             Ok(row)
         })
     }
@@ -243,10 +231,11 @@ impl Store for SqliteStore {
         organization: &str,
     ) -> Result<vigil_domain::user::SecuritySettings> {
         self.read(|conn| {
-            let required: Option<bool> = conn
-                .prepare_cached("SELECT require_two_factor FROM organizations WHERE id = ?1")?
-                .query_row([organization], |r| r.get(0))
-                .optional()?;
+            let required: Option<bool> = conn.query_row(
+                "SELECT require_two_factor FROM organizations WHERE id = ?1",
+                params![organization],
+                |r| r.get(0),
+            )?;
             Ok(vigil_domain::user::SecuritySettings {
                 require_two_factor: required.unwrap_or(false),
             })
@@ -296,18 +285,13 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let archived = filter.archived as i64;
             let mut sql_filter = String::from("environment_id = ? AND archived = ?");
-            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env, &archived];
+            let mut params: Vec<&dyn ToParam> = vec![&env, &archived];
             if !filter.reference_ids.is_empty() {
                 sql_filter.push_str(&format!(
                     " AND reference_id IN ({})",
                     placeholders(filter.reference_ids.len())
                 ));
-                params.extend(
-                    filter
-                        .reference_ids
-                        .iter()
-                        .map(|r| r as &dyn rusqlite::ToSql),
-                );
+                params.extend(filter.reference_ids.iter().map(|r| r as &dyn ToParam));
             }
             if let Some(account_type_id) = &filter.account_type_id {
                 sql_filter.push_str(" AND account_type_id = ?");
@@ -319,15 +303,14 @@ impl Store for SqliteStore {
                 &sql_filter,
                 &params,
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
-                        )?
-                        .query_row(params![id, env], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
+                        params![id, env],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
-                |row| decode_account(&row.get::<_, String>(1)?),
+                |row| decode_account(&row.get::<String>(1)?),
             )
         })
     }
@@ -343,11 +326,7 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let from = match from {
                 Some(id) => Some(
-                    conn.prepare_cached(
-                        "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
-                    )?
-                    .query_row(params![id, env], |r| r.get::<_, i64>(0))
-                    .optional()?
+                    conn.query_row("SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2", params![id, env], |r| r.get::<i64>(0))?
                     .ok_or_else(|| StoreError::UnknownCursor(id.to_string()))?,
                 ),
                 None => None,
@@ -362,18 +341,14 @@ impl Store for SqliteStore {
                      AND seq > ?2 ORDER BY seq ASC"
                 };
                 let bound = from.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
-                let mut statement = conn.prepare_cached(sql)?;
-                let mut rows = statement.query(params![env, bound])?;
-                while let Some(row) = rows.next()? {
-                    if !visit(decode_account(&row.get::<_, String>(0)?)?) {
-                        break;
+                conn.each(sql, params![env, bound], |row| {
+                    if !visit(decode_account(&row.get::<String>(0)?)?) {
+                        return Ok(false);
                     }
-                }
+                    Ok(true)
+})?;
                 return Ok(());
             };
-            let mut live = conn.prepare_cached(
-                "SELECT body FROM accounts WHERE seq = ?1 AND environment_id = ?2 AND archived = 0",
-            )?;
             walk_terms(
                 &Terms::ACCOUNTS.on(conn),
                 plan,
@@ -381,8 +356,11 @@ impl Store for SqliteStore {
                 newest_first,
                 &mut |seq| {
                     // Terms are not per environment: another environment's accounts are skipped.
-                    let body: Option<String> =
-                        live.query_row(params![seq, env], |r| r.get(0)).optional()?;
+                    let body: Option<String> = conn.query_row(
+                        "SELECT body FROM accounts WHERE seq = ?1 AND environment_id = ?2 AND archived = 0",
+                        params![seq, env],
+                        |r| r.get(0),
+                    )?;
                     body.map(|body| Ok(visit(decode_account(&body)?)))
                         .transpose()
                 },
@@ -397,13 +375,12 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(Account) -> bool,
     ) -> Result<()> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached("SELECT body FROM accounts WHERE environment_id = ?1 AND archived = ?2 ORDER BY seq DESC")?;
-            let mut rows = statement.query(params![env, archived as i64])?;
-            while let Some(row) = rows.next()? {
-                if !visit(decode_account(&row.get::<_, String>(0)?)?) {
-                    break;
+            conn.each("SELECT body FROM accounts WHERE environment_id = ?1 AND archived = ?2 ORDER BY seq DESC", params![env, archived as i64], |row| {
+                if !visit(decode_account(&row.get::<String>(0)?)?) {
+                    return Ok(false);
                 }
-            }
+                Ok(true)
+})?;
             Ok(())
         })
     }
@@ -414,10 +391,11 @@ impl Store for SqliteStore {
 
     fn account_types(&self, env: &str) -> Result<Vec<AccountType>> {
         self.read(|conn| {
-            let ids: Vec<String> = conn
-                .prepare_cached("SELECT id FROM account_types WHERE environment_id = ?1 ORDER BY created_at, name")?
-                .query_map([env], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let ids: Vec<String> = conn.query_map(
+                "SELECT id FROM account_types WHERE environment_id = ?1 ORDER BY created_at, name",
+                params![env],
+                |r| r.get(0),
+            )?;
             let mut types = Vec::with_capacity(ids.len());
             for id in ids {
                 types.extend(account_type(conn, env, "id", &id)?);
@@ -429,8 +407,7 @@ impl Store for SqliteStore {
     fn file(&self, env: &str, id: &str) -> Result<Option<StoredFile>> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT id, object_id, field, filename, content_type, bytes, created_at FROM files WHERE environment_id = ?1 AND id = ?2")?
-                .query_row(params![env, id], |r| {
+                .query_row("SELECT id, object_id, field, filename, content_type, bytes, created_at FROM files WHERE environment_id = ?1 AND id = ?2", params![env, id], |r| {
                     Ok(StoredFile {
                         id: r.get(0)?,
                         object_id: r.get(1)?,
@@ -440,17 +417,14 @@ impl Store for SqliteStore {
                         bytes: r.get(5)?,
                         created_at: r.get(6)?,
                     })
-                })
-                .optional()?)
+                })?)
         })
     }
 
     fn account_actions(&self, env: &str) -> Result<Vec<AccountAction>> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 ORDER BY seq")?
-                .query_map([env], account_action_row)?
-                .collect::<rusqlite::Result<_>>()?)
+                .query_map("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 ORDER BY seq", params![env], account_action_row)?)
         })
     }
 
@@ -464,7 +438,7 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let start = filter.created_at_start.unwrap_or(i64::MIN);
             let end = filter.created_at_end.unwrap_or(i64::MAX);
-            let params: Vec<&dyn rusqlite::ToSql> = vec![&env, &account_id, &filter.key, &start, &end];
+            let params: Vec<&dyn ToParam> = vec![&env, &account_id, &filter.key, &start, &end];
             page(
                 conn,
                 "SELECT seq, account_id, relation_key, target_id, created_at FROM account_relations",
@@ -472,9 +446,7 @@ impl Store for SqliteStore {
                 &params,
                 |id| {
                     Ok(conn
-                        .prepare_cached("SELECT seq FROM account_relations WHERE account_id = ?1 AND relation_key = ?2 AND target_id = ?3")?
-                        .query_row(params![account_id, filter.key, id], |r| r.get(0))
-                        .optional()?)
+                        .query_row("SELECT seq FROM account_relations WHERE account_id = ?1 AND relation_key = ?2 AND target_id = ?3", params![account_id, filter.key, id], |r| r.get(0))?)
                 },
                 request,
                 |row| Ok(Relation { account_id: row.get(1)?, key: row.get(2)?, target_id: row.get(3)?, created_at: row.get(4)? }),
@@ -484,27 +456,23 @@ impl Store for SqliteStore {
 
     fn relation_keys(&self, env: &str, account_id: &str) -> Result<Vec<(String, u64)>> {
         self.read(|conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT relation_key, count(*) FROM account_relations \
+            Ok(conn.query_map(
+                "SELECT relation_key, count(*) FROM account_relations \
                      WHERE account_id = ?1 AND environment_id = ?2 \
                      GROUP BY relation_key ORDER BY relation_key",
-                )?
-                .query_map(params![account_id, env], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-                })?
-                .collect::<rusqlite::Result<_>>()?)
+                params![account_id, env],
+                |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
+            )?)
         })
     }
 
     fn event(&self, env: &str, id: &str) -> Result<Option<Event>> {
         self.read(|conn| {
-            Ok(conn
-                .prepare_cached(&format!(
-                    "{EVENT_SELECT} WHERE id = ?1 AND environment_id = ?2"
-                ))?
-                .query_row(params![id, env], event_row)
-                .optional()?)
+            Ok(conn.query_row(
+                &format!("{EVENT_SELECT} WHERE id = ?1 AND environment_id = ?2"),
+                params![id, env],
+                event_row,
+            )?)
         })
     }
 
@@ -516,7 +484,7 @@ impl Store for SqliteStore {
     ) -> Result<Page<Event>> {
         self.read(|conn| {
             let mut sql_filter = String::from("environment_id = ?");
-            let mut params: Vec<&dyn rusqlite::ToSql> = vec![&env];
+            let mut params: Vec<&dyn ToParam> = vec![&env];
             for (column, values) in [
                 ("name", &filter.names),
                 ("object_id", &filter.object_ids),
@@ -528,7 +496,7 @@ impl Store for SqliteStore {
                         " AND {column} IN ({})",
                         placeholders(values.len())
                     ));
-                    params.extend(values.iter().map(|v| v as &dyn rusqlite::ToSql));
+                    params.extend(values.iter().map(|v| v as &dyn ToParam));
                 }
             }
             if let Some(from) = &filter.created_from {
@@ -546,12 +514,11 @@ impl Store for SqliteStore {
                 &sql_filter,
                 &params,
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM events WHERE id = ?1 AND environment_id = ?2",
-                        )?
-                        .query_row(params![id, env], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM events WHERE id = ?1 AND environment_id = ?2",
+                        params![id, env],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
                 event_row,
@@ -581,15 +548,14 @@ impl Store for SqliteStore {
                 "environment_id = ? AND (? IS NULL OR archived = ?)",
                 &[&env, &archived, &archived],
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM lists WHERE id = ?1 AND environment_id = ?2",
-                        )?
-                        .query_row(params![id, env], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM lists WHERE id = ?1 AND environment_id = ?2",
+                        params![id, env],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
-                |r| decode(&r.get::<_, String>(1)?),
+                |r| decode(&r.get::<String>(1)?),
             )
         })
     }
@@ -613,29 +579,29 @@ impl Store for SqliteStore {
                 "environment_id = ? AND list_id = ? AND (? = 0 OR active = 1)",
                 &[&env, &list_id, &active_only],
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM list_items WHERE id = ?1 AND environment_id = ?2",
-                        )?
-                        .query_row(params![id, env], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM list_items WHERE id = ?1 AND environment_id = ?2",
+                        params![id, env],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
-                |r| decode(&r.get::<_, String>(1)?),
+                |r| decode(&r.get::<String>(1)?),
             )
         })
     }
 
     fn scan_active_list_items(&self, env: &str, visit: &mut dyn FnMut(ListItem)) -> Result<()> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
+            conn.each(
                 "SELECT i.body FROM list_items i JOIN lists l ON l.id = i.list_id \
                  WHERE i.environment_id = ?1 AND i.active = 1 AND l.archived = 0 ORDER BY i.seq",
+                params![env],
+                |row| {
+                    visit(decode(&row.get::<String>(0)?)?);
+                    Ok(true)
+                },
             )?;
-            let mut rows = statement.query([env])?;
-            while let Some(row) = rows.next()? {
-                visit(decode(&row.get::<_, String>(0)?)?);
-            }
             Ok(())
         })
     }
@@ -658,28 +624,28 @@ impl Store for SqliteStore {
                 &clause,
                 &params,
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM reports WHERE id = ?1 AND environment_id = ?2",
-                        )?
-                        .query_row(params![id, env], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM reports WHERE id = ?1 AND environment_id = ?2",
+                        params![id, env],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
-                |r| decode(&r.get::<_, String>(1)?),
+                |r| decode(&r.get::<String>(1)?),
             )
         })
     }
 
     fn scan_reports(&self, env: &str, visit: &mut dyn FnMut(Report)) -> Result<()> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
+            conn.each(
                 "SELECT body FROM reports WHERE environment_id = ?1 ORDER BY seq",
+                params![env],
+                |row| {
+                    visit(decode(&row.get::<String>(0)?)?);
+                    Ok(true)
+                },
             )?;
-            let mut rows = statement.query([env])?;
-            while let Some(row) = rows.next()? {
-                visit(decode(&row.get::<_, String>(0)?)?);
-            }
             Ok(())
         })
     }
@@ -697,75 +663,78 @@ impl Store for SqliteStore {
                 "environment_id = ? AND report_id = ?",
                 &[&env, &report_id],
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM report_history WHERE id = ?1 AND report_id = ?2",
-                        )?
-                        .query_row(params![id, report_id], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM report_history WHERE id = ?1 AND report_id = ?2",
+                        params![id, report_id],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
-                |r| decode(&r.get::<_, String>(1)?),
+                |r| decode(&r.get::<String>(1)?),
             )
         })
     }
 
     fn sources(&self) -> Result<Vec<Source>> {
         self.read(|conn| {
-            let mut statement =
-                conn.prepare_cached("SELECT body, generation FROM sources ORDER BY id")?;
-            let rows = statement.query_map([], |r| {
-                let mut source: Source = decode(&r.get::<_, String>(0)?)?;
-                source.generation = r.get(1)?;
-                Ok(source)
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            conn.query_map(
+                "SELECT body, generation FROM sources ORDER BY id",
+                params![],
+                |r| {
+                    let mut source: Source = decode(&r.get::<String>(0)?)?;
+                    source.generation = r.get(1)?;
+                    Ok(source)
+                },
+            )
         })
     }
 
     fn scan_source_parties(&self, source_id: &str, visit: &mut dyn FnMut(Party)) -> Result<()> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
+            conn.each(
                 "SELECT body FROM source_parties WHERE source_id = ?1 ORDER BY seq",
+                params![source_id],
+                |row| {
+                    visit(decode(&row.get::<String>(0)?)?);
+                    Ok(true)
+                },
             )?;
-            let mut rows = statement.query([source_id])?;
-            while let Some(row) = rows.next()? {
-                visit(decode(&row.get::<_, String>(0)?)?);
-            }
             Ok(())
         })
     }
 
     fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<LoggedEvent>> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, actor, environment_id \
-                 FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let rows = statement.query_map(params![seq, limit as i64], |r| {
+            conn.query_map("SELECT seq, id, name, object_id, object_type, snapshot, context, created_at, actor, environment_id \
+                 FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2", params![seq, limit as i64], |r| {
                 Ok(LoggedEvent {
                     seq: r.get(0)?,
                     environment_id: r.get(9)?,
                     event: event_row(r)?,
                 })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
         })
     }
 
     fn last_event_seq(&self) -> Result<i64> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events")?
-                .query_row([], |r| r.get(0))?)
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", params![], |r| {
+                    r.get(0)
+                })
+                .and_then(crate::sql::one)?)
         })
     }
 
     fn screening_cursor(&self) -> Result<i64> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT event_seq FROM screening_cursor WHERE id = 1")?
-                .query_row([], |r| r.get(0))?)
+                .query_row(
+                    "SELECT event_seq FROM screening_cursor WHERE id = 1",
+                    params![],
+                    |r| r.get(0),
+                )
+                .and_then(crate::sql::one)?)
         })
     }
 
@@ -781,15 +750,14 @@ impl Store for SqliteStore {
                 "environment_id = ?",
                 &[&env],
                 |id| {
-                    Ok(conn
-                        .prepare_cached(
-                            "SELECT seq FROM importers WHERE id = ?1 AND environment_id = ?2",
-                        )?
-                        .query_row(params![id, env], |r| r.get(0))
-                        .optional()?)
+                    Ok(conn.query_row(
+                        "SELECT seq FROM importers WHERE id = ?1 AND environment_id = ?2",
+                        params![id, env],
+                        |r| r.get(0),
+                    )?)
                 },
                 request,
-                |r| decode(&r.get::<_, String>(1)?),
+                |r| decode(&r.get::<String>(1)?),
             )
         })
     }
@@ -801,35 +769,29 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> Result<Vec<RowError>> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT body FROM importer_errors WHERE importer_id = ?1 AND line > ?2 ORDER BY line LIMIT ?3",
-            )?;
-            let rows = statement.query_map(
-                params![importer_id, after_line as i64, limit as i64],
-                |r| decode(&r.get::<_, String>(0)?),
-            )?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            conn.query_map("SELECT body FROM importer_errors WHERE importer_id = ?1 AND line > ?2 ORDER BY line LIMIT ?3", params![importer_id, after_line as i64, limit as i64],
+                |r| decode(&r.get::<String>(0)?))
         })
     }
 
     fn pending_importers(&self) -> Result<Vec<(String, Importer)>> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(
+            conn.query_map(
                 "SELECT environment_id, body FROM importers WHERE status = 'pending' ORDER BY seq",
-            )?;
-            let rows = statement.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, decode(&r.get::<_, String>(1)?)?))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+                params![],
+                |r| Ok((r.get::<String>(0)?, decode(&r.get::<String>(1)?)?)),
+            )
         })
     }
 
     fn importer_file(&self, env: &str, id: &str) -> Result<Option<Vec<u8>>> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT file FROM importers WHERE id = ?1 AND environment_id = ?2")?
-                .query_row(params![id, env], |r| r.get::<_, Option<Vec<u8>>>(0))
-                .optional()?
+                .query_row(
+                    "SELECT file FROM importers WHERE id = ?1 AND environment_id = ?2",
+                    params![id, env],
+                    |r| r.get::<Option<Vec<u8>>>(0),
+                )?
                 .flatten())
         })
     }
@@ -870,11 +832,7 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let from = match from {
                 Some(id) => Some(
-                    conn.prepare_cached(
-                        "SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
-                    )?
-                    .query_row(params![id, env, kind], |r| r.get::<_, i64>(0))
-                    .optional()?
+                    conn.query_row("SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3", params![id, env, kind], |r| r.get::<i64>(0))?
                     .ok_or_else(|| StoreError::UnknownCursor(id.to_string()))?,
                 ),
                 None => None,
@@ -889,23 +847,22 @@ impl Store for SqliteStore {
                      AND seq > ?3 ORDER BY seq ASC"
                 };
                 let bound = from.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
-                let mut statement = conn.prepare_cached(sql)?;
-                let mut rows = statement.query(params![env, kind, bound])?;
-                while let Some(row) = rows.next()? {
+                conn.each(sql, params![env, kind, bound], |row| {
                     if !visit(row.get(0)?) {
-                        break;
+                        return Ok(false);
                     }
-                }
+                    Ok(true)
+})?;
                 return Ok(());
             };
-            let mut found = conn.prepare_cached(
-                "SELECT body FROM records WHERE seq = ?1 AND environment_id = ?2 AND kind = ?3",
-            )?;
             walk_terms(&Terms::RECORDS.on(conn), plan, from, newest_first, &mut |seq| {
                 // Terms are shared by every kind and environment: others are skipped.
-                Ok(found
-                    .query_row(params![seq, env, kind], |r| r.get::<_, String>(0))
-                    .optional()?
+                Ok(conn
+                    .query_row(
+                        "SELECT body FROM records WHERE seq = ?1 AND environment_id = ?2 AND kind = ?3",
+                        params![seq, env, kind],
+                        |r| r.get::<String>(0),
+                    )?
                     .map(&mut *visit))
             })
         })
@@ -922,9 +879,11 @@ impl Store for SqliteStore {
     fn cursor(&self, name: &str) -> Result<i64> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT event_seq FROM cursors WHERE name = ?1")?
-                .query_row([name], |r| r.get(0))
-                .optional()?
+                .query_row(
+                    "SELECT event_seq FROM cursors WHERE name = ?1",
+                    params![name],
+                    |r| r.get(0),
+                )?
                 .unwrap_or(0))
         })
     }
@@ -976,14 +935,14 @@ impl Terms {
         }
     }
 
-    fn on(self, conn: &Connection) -> TermsOn<'_> {
+    fn on(self, conn: &dyn Db) -> TermsOn<'_> {
         TermsOn { terms: self, conn }
     }
 }
 
 struct TermsOn<'c> {
     terms: Terms,
-    conn: &'c Connection,
+    conn: &'c dyn Db,
 }
 
 /// Walk what `plan` finds, handing each seq to `found`, which answers whether the walk
@@ -1013,20 +972,18 @@ impl TermIndex for TermsOn<'_> {
         limit: usize,
     ) -> Result<Vec<i64>> {
         let bound = bound.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
-        Ok(self
-            .conn
-            .prepare_cached(&self.terms.batch_sql(newest_first))?
-            .query_map(params![term, bound, limit as i64], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(self.conn.query_map(
+            &self.terms.batch_sql(newest_first),
+            params![term, bound, limit as i64],
+            |r| r.get(0),
+        )?)
     }
 
     fn holds_any(&self, terms: &[String], seq: i64) -> Result<bool> {
         let Terms { table, seq: column } = self.terms;
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT 1 FROM {table} WHERE term = ?1 AND {column} = ?2"
-        ))?;
+        let sql = format!("SELECT 1 FROM {table} WHERE term = ?1 AND {column} = ?2");
         for term in terms {
-            if statement.exists(params![term, seq])? {
+            if self.conn.exists(&sql, params![term, seq])? {
                 return Ok(true);
             }
         }
@@ -1037,9 +994,11 @@ impl TermIndex for TermsOn<'_> {
         let table = self.terms.table;
         Ok(self
             .conn
-            .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE term = ?1 LIMIT ?2)"
-            ))?
-            .query_row(params![term, cap as i64], |r| r.get::<_, i64>(0))? as usize)
+            .query_row(
+                &format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE term = ?1 LIMIT ?2)"),
+                params![term, cap as i64],
+                |r| r.get::<i64>(0),
+            )
+            .and_then(crate::sql::one)? as usize)
     }
 }

@@ -1,8 +1,8 @@
 //! SQL for workflow records: one `records` table for every kind, found through
 //! `record_terms` (see `migrations/sqlite/0007_records.sql`).
 
-use rusqlite::types::ToSql;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::params;
+use crate::sql::{Db, ToParam};
 
 use super::paging::page;
 use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result, StoreError};
@@ -12,9 +12,9 @@ pub(super) fn filter_clause(
     env: &str,
     kind: &str,
     filter: &RecordFilter,
-) -> (String, Vec<Box<dyn ToSql>>) {
+) -> (String, Vec<Box<dyn ToParam>>) {
     let mut sql = String::from("environment_id = ? AND kind = ?");
-    let mut params: Vec<Box<dyn ToSql>> =
+    let mut params: Vec<Box<dyn ToParam>> =
         vec![Box::new(env.to_string()), Box::new(kind.to_string())];
     // One `IN` over the intersection of the groups: with one `IN` per group, SQLite
     // 3.54 probes `records_by_kind` for every pair of (seq, rowid) from the two lists —
@@ -23,7 +23,11 @@ pub(super) fn filter_clause(
         .all_of
         .iter()
         .map(|group| {
-            params.extend(group.iter().map(|t| Box::new(t.clone()) as Box<dyn ToSql>));
+            params.extend(
+                group
+                    .iter()
+                    .map(|t| Box::new(t.clone()) as Box<dyn ToParam>),
+            );
             format!(
                 "SELECT record_seq FROM record_terms WHERE term IN ({})",
                 vec!["?"; group.len()].join(", ")
@@ -48,24 +52,23 @@ pub(super) fn filter_clause(
     (sql, params)
 }
 
-pub(super) fn record(conn: &Connection, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT body FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
-        )?
-        .query_row(params![id, env, kind], |r| r.get(0))
-        .optional()?)
+pub(super) fn record(conn: &dyn Db, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
+    Ok(conn.query_row(
+        "SELECT body FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
+        params![id, env, kind],
+        |r| r.get(0),
+    )?)
 }
 
 pub(super) fn records(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     kind: &str,
     filter: &RecordFilter,
     request: &PageRequest,
 ) -> Result<Page<String>> {
     let (clause, owned) = filter_clause(env, kind, filter);
-    let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    let params: Vec<&dyn ToParam> = owned.iter().map(|p| p.as_ref()).collect();
     if filter.by_rank {
         return ranked_page(conn, env, kind, &clause, &params, request);
     }
@@ -75,15 +78,14 @@ pub(super) fn records(
         &clause,
         &params,
         |id| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
-                )?
-                .query_row(params![id, env, kind], |r| r.get(0))
-                .optional()?)
+            Ok(conn.query_row(
+                "SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
+                params![id, env, kind],
+                |r| r.get(0),
+            )?)
         },
         request,
-        |r| r.get::<_, String>(1),
+        |r| r.get::<String>(1),
     )
 }
 
@@ -101,19 +103,15 @@ pub(super) fn ranked_select(clause: &str) -> String {
 /// A page of records in rank order, soonest first, ties oldest first: the cursor is the
 /// `(rank_at, seq)` of the record a page starts after or ends before.
 fn ranked_page(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     kind: &str,
     clause: &str,
-    params: &[&dyn ToSql],
+    params: &[&dyn ToParam],
     request: &PageRequest,
 ) -> Result<Page<String>> {
     let position = |id: &str| -> Result<(i64, i64)> {
-        conn.prepare_cached(
-            "SELECT COALESCE(rank_at, 9223372036854775807), seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
-        )?
-        .query_row(params![id, env, kind], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
+        conn.query_row("SELECT COALESCE(rank_at, 9223372036854775807), seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3", params![id, env, kind], |r| Ok((r.get(0)?, r.get(1)?)))?
         .ok_or_else(|| StoreError::UnknownCursor(id.to_string()))
     };
     let key = "(COALESCE(rank_at, 9223372036854775807), seq)";
@@ -124,7 +122,7 @@ fn ranked_page(
     };
     let limit = request.size as i64 + 1;
     let mut sql = ranked_select(clause);
-    let mut all: Vec<&dyn ToSql> = params.to_vec();
+    let mut all: Vec<&dyn ToParam> = params.to_vec();
     let (rank, seq);
     if let Some((op, (r, s))) = bound {
         (rank, seq) = (r, s);
@@ -138,10 +136,9 @@ fn ranked_page(
         " ORDER BY rank_at DESC, seq DESC LIMIT ?"
     });
     all.push(&limit);
-    let mut rows: Vec<((i64, i64), String)> = conn
-        .prepare_cached(&sql)?
-        .query_map(all.as_slice(), |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<((i64, i64), String)> = conn.query_map(&sql, all.as_slice(), |r| {
+        Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
+    })?;
     let more = rows.len() as i64 == limit;
     rows.truncate(request.size);
     if !forward {
@@ -151,12 +148,12 @@ fn ranked_page(
     let exists = |op: &str, (r, s): (i64, i64)| -> Result<bool> {
         let sql =
             format!("SELECT EXISTS(SELECT 1 FROM records WHERE {clause} AND {key} {op} (?, ?))");
-        let mut all: Vec<&dyn ToSql> = params.to_vec();
+        let mut all: Vec<&dyn ToParam> = params.to_vec();
         all.push(&r);
         all.push(&s);
         Ok(conn
-            .prepare_cached(&sql)?
-            .query_row(all.as_slice(), |row| row.get(0))?)
+            .query_row(&sql, all.as_slice(), |row| row.get(0))
+            .and_then(crate::sql::one)?)
     };
     // An empty page still has what is at its cursor on the other side.
     let (has_older, has_newer) = match (forward, bound, rows.first(), rows.last()) {
@@ -177,14 +174,14 @@ fn ranked_page(
 }
 
 pub(super) fn count(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     kind: &str,
     filter: &RecordFilter,
     limit: Option<u64>,
 ) -> Result<u64> {
     let (clause, owned) = filter_clause(env, kind, filter);
-    let mut params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    let mut params: Vec<&dyn ToParam> = owned.iter().map(|p| p.as_ref()).collect();
     let limit = limit.map(|n| n.min(i64::MAX as u64) as i64);
     let sql = match &limit {
         Some(limit) => {
@@ -194,13 +191,13 @@ pub(super) fn count(
         None => format!("SELECT COUNT(*) FROM records WHERE {clause}"),
     };
     let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row(params.as_slice(), |r| r.get(0))?;
+        .query_row(&sql, params.as_slice(), |r| r.get(0))
+        .and_then(crate::sql::one)?;
     Ok(n as u64)
 }
 
 pub(super) fn find(
-    conn: &Connection,
+    conn: &dyn Db,
     env: &str,
     kind: &str,
     filter: &RecordFilter,
@@ -208,67 +205,56 @@ pub(super) fn find(
 ) -> Result<Vec<String>> {
     let (clause, mut owned) = filter_clause(env, kind, filter);
     owned.push(Box::new(limit as i64));
-    let params: Vec<&dyn ToSql> = owned.iter().map(|p| p.as_ref()).collect();
+    let params: Vec<&dyn ToParam> = owned.iter().map(|p| p.as_ref()).collect();
     let sql = format!("SELECT body FROM records WHERE {clause} ORDER BY seq DESC LIMIT ?");
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    conn.query_map(&sql, params.as_slice(), |r| r.get::<String>(0))
 }
 
-pub(super) fn due(
-    conn: &Connection,
-    kinds: &[&str],
-    now: i64,
-    limit: usize,
-) -> Result<Vec<DueRecord>> {
+pub(super) fn due(conn: &dyn Db, kinds: &[&str], now: i64, limit: usize) -> Result<Vec<DueRecord>> {
     let sql = format!(
         "SELECT environment_id, kind, id, due_at FROM records WHERE due_at IS NOT NULL AND due_at <= ? AND kind IN ({}) ORDER BY due_at LIMIT ?",
         vec!["?"; kinds.len()].join(", ")
     );
-    let mut params: Vec<&dyn ToSql> = vec![&now];
-    params.extend(kinds.iter().map(|k| k as &dyn ToSql));
+    let mut params: Vec<&dyn ToParam> = vec![&now];
+    params.extend(kinds.iter().map(|k| k as &dyn ToParam));
     let limit = limit as i64;
     params.push(&limit);
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params.as_slice(), |r| {
+    conn.query_map(&sql, params.as_slice(), |r| {
         Ok(DueRecord {
             environment_id: r.get(0)?,
             kind: r.get(1)?,
             id: r.get(2)?,
             due_at: r.get(3)?,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
 }
 
-pub(super) fn next_due(conn: &Connection, kinds: &[&str]) -> Result<Option<i64>> {
+pub(super) fn next_due(conn: &dyn Db, kinds: &[&str]) -> Result<Option<i64>> {
     let sql = format!(
         "SELECT MIN(due_at) FROM records WHERE due_at IS NOT NULL AND kind IN ({})",
         vec!["?"; kinds.len()].join(", ")
     );
-    let params: Vec<&dyn ToSql> = kinds.iter().map(|k| k as &dyn ToSql).collect();
+    let params: Vec<&dyn ToParam> = kinds.iter().map(|k| k as &dyn ToParam).collect();
     Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params.as_slice(), |r| r.get(0))?)
+        .query_row(&sql, params.as_slice(), |r| r.get(0))
+        .and_then(crate::sql::one)?)
 }
 
-pub(super) fn put(conn: &Connection, env: &str, row: &RecordRow) -> Result<()> {
+pub(super) fn put(conn: &dyn Db, env: &str, row: &RecordRow) -> Result<()> {
     let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO records (id, environment_id, kind, created_at, due_at, rank_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        .query_row("INSERT INTO records (id, environment_id, kind, created_at, due_at, rank_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, rank_at = excluded.rank_at, body = excluded.body
-             RETURNING seq",
-        )?
-        .query_row(
-            params![row.id, env, row.kind, row.created_at, row.due_at, row.rank_at, row.body],
-            |r| r.get(0),
-        )?;
-    conn.prepare_cached("DELETE FROM record_terms WHERE record_seq = ?1")?
-        .execute([seq])?;
-    let mut insert = conn
-        .prepare_cached("INSERT OR IGNORE INTO record_terms (record_seq, term) VALUES (?1, ?2)")?;
+             RETURNING seq", params![row.id, env, row.kind, row.created_at, row.due_at, row.rank_at, row.body],
+            |r| r.get(0)).and_then(crate::sql::one)?;
+    conn.execute(
+        "DELETE FROM record_terms WHERE record_seq = ?1",
+        params![seq],
+    )?;
     for term in &row.terms {
-        insert.execute(params![seq, term])?;
+        conn.execute(
+            "INSERT INTO record_terms (record_seq, term) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![seq, term],
+        )?;
     }
     Ok(())
 }

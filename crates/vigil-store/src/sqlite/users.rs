@@ -1,7 +1,8 @@
 //! Console users, sessions and the user audit log: the SQL behind the `Store` and
 //! `WriteTx` methods of the same names (one connection type serves reads and writes).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::params;
+use crate::sql::{Db, ToParam};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 
 use super::paging::page;
@@ -25,45 +26,47 @@ fn decode_page<T: serde::de::DeserializeOwned>(what: &str, found: Page<String>) 
     })
 }
 
-fn one_user(conn: &Connection, column: &str, value: &str) -> Result<Option<User>> {
-    let body: Option<String> = conn
-        .prepare_cached(&format!("SELECT body FROM users WHERE {column} = ?1"))?
-        .query_row([value], |r| r.get(0))
-        .optional()?;
+fn one_user(conn: &dyn Db, column: &str, value: &str) -> Result<Option<User>> {
+    let body: Option<String> = conn.query_row(
+        &format!("SELECT body FROM users WHERE {column} = ?1"),
+        params![value],
+        |r| r.get(0),
+    )?;
     body.map(|b| decode("user", &b)).transpose()
 }
 
-pub(super) fn user(conn: &Connection, id: &str) -> Result<Option<User>> {
+pub(super) fn user(conn: &dyn Db, id: &str) -> Result<Option<User>> {
     one_user(conn, "id", id)
 }
 
-pub(super) fn user_by_email(conn: &Connection, email: &str) -> Result<Option<User>> {
+pub(super) fn user_by_email(conn: &dyn Db, email: &str) -> Result<Option<User>> {
     one_user(conn, "email", email)
 }
 
-pub(super) fn user_by_invitation(conn: &Connection, token_hash: &str) -> Result<Option<User>> {
+pub(super) fn user_by_invitation(conn: &dyn Db, token_hash: &str) -> Result<Option<User>> {
     one_user(conn, "invitation_hash", token_hash)
 }
 
-pub(super) fn users(conn: &Connection, org: &str, request: &PageRequest) -> Result<Page<User>> {
+pub(super) fn users(conn: &dyn Db, org: &str, request: &PageRequest) -> Result<Page<User>> {
     let found = page(
         conn,
         "SELECT seq, body FROM users",
         "organization_id = ?",
         &[&org],
         |id| {
-            Ok(conn
-                .prepare_cached("SELECT seq FROM users WHERE id = ?1 AND organization_id = ?2")?
-                .query_row(params![id, org], |r| r.get(0))
-                .optional()?)
+            Ok(conn.query_row(
+                "SELECT seq FROM users WHERE id = ?1 AND organization_id = ?2",
+                params![id, org],
+                |r| r.get(0),
+            )?)
         },
         request,
-        |r| r.get::<_, String>(1),
+        |r| r.get::<String>(1),
     )?;
     decode_page("user", found)
 }
 
-pub(super) fn insert_user(conn: &Connection, user: &User) -> Result<()> {
+pub(super) fn insert_user(conn: &dyn Db, user: &User) -> Result<()> {
     conn.execute(
         "INSERT INTO users (id, organization_id, email, invitation_hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -77,7 +80,7 @@ pub(super) fn insert_user(conn: &Connection, user: &User) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn update_user(conn: &Connection, user: &User) -> Result<()> {
+pub(super) fn update_user(conn: &dyn Db, user: &User) -> Result<()> {
     conn.execute(
         "UPDATE users SET email = ?2, invitation_hash = ?3, body = ?4 WHERE id = ?1",
         params![
@@ -91,20 +94,16 @@ pub(super) fn update_user(conn: &Connection, user: &User) -> Result<()> {
 }
 
 pub(super) fn session_by_hash(
-    conn: &Connection,
+    conn: &dyn Db,
     token_hash: &str,
 ) -> Result<Option<(UserSession, User)>> {
     let row: Option<(String, String)> = conn
-        .prepare_cached(
-            "SELECT s.body, u.body FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-        )?
-        .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+        .query_row("SELECT s.body, u.body FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1", params![token_hash], |r| Ok((r.get(0)?, r.get(1)?)))?;
     row.map(|(session, user)| Ok((decode("session", &session)?, decode("user", &user)?)))
         .transpose()
 }
 
-pub(super) fn put_session(conn: &Connection, session: &UserSession) -> Result<()> {
+pub(super) fn put_session(conn: &dyn Db, session: &UserSession) -> Result<()> {
     conn.execute(
         "INSERT INTO user_sessions (id, user_id, token_hash, body) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body",
@@ -119,11 +118,12 @@ pub(super) fn put_session(conn: &Connection, session: &UserSession) -> Result<()
 }
 
 /// End every live session of a user (a password reset, a disabled user): how many.
-pub(super) fn end_sessions(conn: &Connection, user_id: &str, now: i64) -> Result<usize> {
-    let bodies: Vec<String> = conn
-        .prepare_cached("SELECT body FROM user_sessions WHERE user_id = ?1")?
-        .query_map([user_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+pub(super) fn end_sessions(conn: &dyn Db, user_id: &str, now: i64) -> Result<usize> {
+    let bodies: Vec<String> = conn.query_map(
+        "SELECT body FROM user_sessions WHERE user_id = ?1",
+        params![user_id],
+        |r| r.get(0),
+    )?;
     let mut ended = 0;
     for body in bodies {
         let mut session: UserSession = decode("session", &body)?;
@@ -136,7 +136,7 @@ pub(super) fn end_sessions(conn: &Connection, user_id: &str, now: i64) -> Result
     Ok(ended)
 }
 
-pub(super) fn insert_audit_entry(conn: &Connection, entry: &AuditEntry) -> Result<()> {
+pub(super) fn insert_audit_entry(conn: &dyn Db, entry: &AuditEntry) -> Result<()> {
     conn.execute(
         "INSERT INTO user_audit_logs (id, organization_id, user_id, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -150,22 +150,23 @@ pub(super) fn insert_audit_entry(conn: &Connection, entry: &AuditEntry) -> Resul
     Ok(())
 }
 
-pub(super) fn audit_entry(conn: &Connection, org: &str, id: &str) -> Result<Option<AuditEntry>> {
-    let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM user_audit_logs WHERE id = ?1 AND organization_id = ?2")?
-        .query_row([id, org], |r| r.get(0))
-        .optional()?;
+pub(super) fn audit_entry(conn: &dyn Db, org: &str, id: &str) -> Result<Option<AuditEntry>> {
+    let body: Option<String> = conn.query_row(
+        "SELECT body FROM user_audit_logs WHERE id = ?1 AND organization_id = ?2",
+        params![id, org],
+        |r| r.get(0),
+    )?;
     body.map(|b| decode("audit entry", &b)).transpose()
 }
 
 pub(super) fn audit_entries(
-    conn: &Connection,
+    conn: &dyn Db,
     org: &str,
     user_id: Option<&str>,
     request: &PageRequest,
 ) -> Result<Page<AuditEntry>> {
     let mut filter = String::from("organization_id = ?");
-    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&org];
+    let mut params: Vec<&dyn ToParam> = vec![&org];
     if let Some(user_id) = &user_id {
         filter.push_str(" AND user_id = ?");
         params.push(user_id);
@@ -176,15 +177,14 @@ pub(super) fn audit_entries(
         &filter,
         &params,
         |id| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT seq FROM user_audit_logs WHERE id = ?1 AND organization_id = ?2",
-                )?
-                .query_row(params![id, org], |r| r.get(0))
-                .optional()?)
+            Ok(conn.query_row(
+                "SELECT seq FROM user_audit_logs WHERE id = ?1 AND organization_id = ?2",
+                params![id, org],
+                |r| r.get(0),
+            )?)
         },
         request,
-        |r| r.get::<_, String>(1),
+        |r| r.get::<String>(1),
     )?;
     decode_page("audit entry", found)
 }

@@ -11,7 +11,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{Receiver, SyncSender};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
+
+use crate::params;
+use crate::sql::Db;
 use serde_json::Value;
 use vigil_domain::account::Account;
 use vigil_domain::importer::{Importer, RowError};
@@ -239,7 +242,7 @@ fn truncate_wal(conn: &Connection) {
 }
 
 struct SqliteWriteTx<'c> {
-    conn: &'c Connection,
+    conn: &'c dyn Db,
     checkpoint: bool,
     /// Accounts written in this batch, for cache invalidation after the commit.
     touched: &'c mut Vec<String>,
@@ -251,7 +254,7 @@ impl SqliteWriteTx<'_> {
         &mut self,
         env: &str,
         id: &str,
-        load: impl FnOnce(&Connection) -> Result<Option<AccountType>>,
+        load: impl FnOnce(&dyn Db) -> Result<Option<AccountType>>,
     ) -> Result<Option<AccountType>> {
         let key = (env.to_string(), id.to_string());
         if let Some(found) = self.types.get(&key) {
@@ -271,14 +274,16 @@ fn account_body(account: &Account) -> Result<String> {
 
 /// File an account under its search terms, replacing what it was filed under (a
 /// redaction empties them).
-fn file_account_terms(conn: &Connection, seq: i64, account: &Account) -> Result<()> {
-    conn.prepare_cached("DELETE FROM account_terms WHERE account_seq = ?1")?
-        .execute([seq])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO account_terms (account_seq, term) VALUES (?1, ?2)",
+fn file_account_terms(conn: &dyn Db, seq: i64, account: &Account) -> Result<()> {
+    conn.execute(
+        "DELETE FROM account_terms WHERE account_seq = ?1",
+        params![seq],
     )?;
     for term in vigil_domain::search::account_terms(account) {
-        insert.execute(params![seq, term])?;
+        conn.execute(
+            "INSERT INTO account_terms (account_seq, term) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![seq, term],
+        )?;
     }
     Ok(())
 }
@@ -287,40 +292,36 @@ impl WriteTx for SqliteWriteTx<'_> {
     fn environment_count(&mut self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("SELECT COUNT(*) FROM environments", [], |r| r.get(0))?)
+            .query_row("SELECT COUNT(*) FROM environments", params![], |r| r.get(0))
+            .and_then(crate::sql::one)?)
     }
 
     fn environments(&mut self) -> Result<Vec<Environment>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name")?
-            .query_map([], |r| {
+            .query_map("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name", params![], |r| {
                 Ok(Environment {
                     id: r.get(0)?,
                     organization_id: r.get(1)?,
                     name: r.get(2)?,
                     created_at: r.get(3)?,
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
+            })?)
     }
 
     fn environment_by_name(&mut self, name: &str) -> Result<Option<Environment>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, organization_id, name, created_at FROM environments WHERE name = ?1",
-                [name],
-                |r| {
-                    Ok(Environment {
-                        id: r.get(0)?,
-                        organization_id: r.get(1)?,
-                        name: r.get(2)?,
-                        created_at: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+        Ok(self.conn.query_row(
+            "SELECT id, organization_id, name, created_at FROM environments WHERE name = ?1",
+            params![name],
+            |r| {
+                Ok(Environment {
+                    id: r.get(0)?,
+                    organization_id: r.get(1)?,
+                    name: r.get(2)?,
+                    created_at: r.get(3)?,
+                })
+            },
+        )?)
     }
 
     fn insert_organization(&mut self, id: &str, now: i64) -> Result<()> {
@@ -335,11 +336,11 @@ impl WriteTx for SqliteWriteTx<'_> {
         &mut self,
         organization: &str,
     ) -> Result<vigil_domain::user::SecuritySettings> {
-        let required: Option<bool> = self
-            .conn
-            .prepare_cached("SELECT require_two_factor FROM organizations WHERE id = ?1")?
-            .query_row([organization], |r| r.get(0))
-            .optional()?;
+        let required: Option<bool> = self.conn.query_row(
+            "SELECT require_two_factor FROM organizations WHERE id = ?1",
+            params![organization],
+            |r| r.get(0),
+        )?;
         Ok(vigil_domain::user::SecuritySettings {
             require_two_factor: required.unwrap_or(false),
         })
@@ -482,43 +483,39 @@ impl WriteTx for SqliteWriteTx<'_> {
 
     fn insert_file(&mut self, env: &str, file: &StoredFile) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO files (id, environment_id, object_id, field, filename, content_type, bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-            .execute(params![file.id, env, file.object_id, file.field, file.filename, file.content_type, file.bytes, file.created_at])?;
+            .execute("INSERT INTO files (id, environment_id, object_id, field, filename, content_type, bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", params![file.id, env, file.object_id, file.field, file.filename, file.content_type, file.bytes, file.created_at])?;
         Ok(())
     }
 
     fn delete_files(&mut self, env: &str, object_id: &str, field: Option<&str>) -> Result<usize> {
         Ok(self
             .conn
-            .prepare_cached("DELETE FROM files WHERE environment_id = ?1 AND object_id = ?2 AND (?3 IS NULL OR field = ?3)")?
-            .execute(params![env, object_id, field])?)
+            .execute("DELETE FROM files WHERE environment_id = ?1 AND object_id = ?2 AND (?3 IS NULL OR field = ?3)", params![env, object_id, field])?)
     }
 
     fn insert_list(&mut self, env: &str, list: &List) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO lists (id, environment_id, archived, body) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
+        self.conn.execute(
+            "INSERT INTO lists (id, environment_id, archived, body) VALUES (?1, ?2, ?3, ?4)",
+            params![
                 list.id,
                 env,
                 list.archived_at.is_some(),
                 serde_json::to_string(list)?
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
     fn update_list(&mut self, env: &str, list: &List) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE lists SET archived = ?3, body = ?4 WHERE id = ?1 AND environment_id = ?2",
-            )?
-            .execute(params![
+        self.conn.execute(
+            "UPDATE lists SET archived = ?3, body = ?4 WHERE id = ?1 AND environment_id = ?2",
+            params![
                 list.id,
                 env,
                 list.archived_at.is_some(),
                 serde_json::to_string(list)?
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
@@ -528,15 +525,13 @@ impl WriteTx for SqliteWriteTx<'_> {
 
     fn insert_list_item(&mut self, env: &str, item: &ListItem) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO list_items (id, environment_id, list_id, match_key, active, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![item.id, env, item.list_id, item.match_key, item.archived_at.is_none(), serde_json::to_string(item)?])?;
+            .execute("INSERT INTO list_items (id, environment_id, list_id, match_key, active, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![item.id, env, item.list_id, item.match_key, item.archived_at.is_none(), serde_json::to_string(item)?])?;
         Ok(())
     }
 
     fn update_list_item(&mut self, env: &str, item: &ListItem) -> Result<()> {
         self.conn
-            .prepare_cached("UPDATE list_items SET match_key = ?3, active = ?4, body = ?5 WHERE id = ?1 AND environment_id = ?2")?
-            .execute(params![item.id, env, item.match_key, item.archived_at.is_none(), serde_json::to_string(item)?])?;
+            .execute("UPDATE list_items SET match_key = ?3, active = ?4, body = ?5 WHERE id = ?1 AND environment_id = ?2", params![item.id, env, item.match_key, item.archived_at.is_none(), serde_json::to_string(item)?])?;
         Ok(())
     }
 
@@ -552,17 +547,13 @@ impl WriteTx for SqliteWriteTx<'_> {
     ) -> Result<Option<ListItem>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT body FROM list_items WHERE environment_id = ?1 AND list_id = ?2 AND match_key = ?3 AND active = 1")?
-            .query_row(params![env, list_id, match_key], |r| reads::decode(&r.get::<_, String>(0)?))
-            .optional()?)
+            .query_row("SELECT body FROM list_items WHERE environment_id = ?1 AND list_id = ?2 AND match_key = ?3 AND active = 1", params![env, list_id, match_key], |r| reads::decode(&r.get::<String>(0)?))?)
     }
 
     fn account_action(&mut self, env: &str, id: &str) -> Result<Option<AccountAction>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 AND id = ?2")?
-            .query_row(params![env, id], reads::account_action_row)
-            .optional()?)
+            .query_row("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 AND id = ?2", params![env, id], reads::account_action_row)?)
     }
 
     fn default_account_type(&mut self, env: &str) -> Result<Option<AccountType>> {
@@ -595,40 +586,49 @@ impl WriteTx for SqliteWriteTx<'_> {
             let Some(reference_id) = value.as_str() else {
                 return Ok(None);
             };
-            return Ok(self
-                .conn
-                .prepare_cached(ACCOUNT_BY_REFERENCE)?
-                .query_row(params![env, account_type_id, reference_id], |r| {
-                    reads::decode_account(&r.get::<_, String>(0)?)
-                })
-                .optional()?);
+            return Ok(self.conn.query_row(
+                ACCOUNT_BY_REFERENCE,
+                params![env, account_type_id, reference_id],
+                |r| reads::decode_account(&r.get::<String>(0)?),
+            )?);
         }
         // Typed fields live in the JSON body: `$.fields.name.value.first.value`.
-        let path: String = std::iter::once("$.fields".to_string())
-            .chain(
-                field
-                    .split('.')
-                    .map(|part| format!("\"{}\".value", part.replace('"', ""))),
-            )
-            .collect::<Vec<_>>()
-            .join(".");
         let text = serde_json::to_string(value)?;
+        // The field's value inside the stored body: `fields.<part>.value...`.
+        let parts = field.split('.').map(|part| part.replace('"', ""));
+        let sql = match self.conn.dialect() {
+            crate::sql::Dialect::Sqlite => {
+                "SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND archived = 0
+                 AND json_extract(body, ?3) IS NOT NULL AND json_quote(json_extract(body, ?3)) = json(?4) ORDER BY seq DESC LIMIT 1"
+            }
+            crate::sql::Dialect::Postgres => {
+                "SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND archived = 0
+                 AND (body::jsonb #> string_to_array(?3, ',')) = ?4::jsonb ORDER BY seq DESC LIMIT 1"
+            }
+        };
+        let path: String = match self.conn.dialect() {
+            crate::sql::Dialect::Sqlite => std::iter::once("$.fields".to_string())
+                .chain(parts.map(|part| format!("\"{part}\".value")))
+                .collect::<Vec<_>>()
+                .join("."),
+            crate::sql::Dialect::Postgres => std::iter::once("fields".to_string())
+                .chain(parts.flat_map(|part| [part.replace(',', ""), "value".to_string()]))
+                .collect::<Vec<_>>()
+                .join(","),
+        };
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND archived = 0
-                 AND json_extract(body, ?3) IS NOT NULL AND json_quote(json_extract(body, ?3)) = json(?4) ORDER BY seq DESC LIMIT 1",
-            )?
-            .query_row(params![env, account_type_id, path, text], |r| reads::decode_account(&r.get::<_, String>(0)?))
-            .optional()?)
+            .query_row(sql, params![env, account_type_id, path, text], |r| {
+                reads::decode_account(&r.get::<String>(0)?)
+            })?)
     }
 
     fn insert_account(&mut self, env: &str, account: &Account) -> Result<()> {
         self.touched.push(account.id.clone());
-        self.conn
-            .prepare_cached("INSERT INTO accounts (id, environment_id, account_type_id, reference_id, archived, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![account.id, env, account.account_type_id, account.reference_id, account.archived_at.is_some(), account_body(account)?])?;
-        let seq = self.conn.last_insert_rowid();
+        let seq = self
+            .conn
+            .query_row("INSERT INTO accounts (id, environment_id, account_type_id, reference_id, archived, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq", params![account.id, env, account.account_type_id, account.reference_id, account.archived_at.is_some(), account_body(account)?], |r| r.get::<i64>(0))
+            .and_then(crate::sql::one)?;
         file_account_terms(self.conn, seq, account)
     }
 
@@ -636,8 +636,7 @@ impl WriteTx for SqliteWriteTx<'_> {
         self.touched.push(account.id.clone());
         let changed = self
             .conn
-            .prepare_cached("UPDATE accounts SET reference_id = ?3, archived = ?4, body = ?5 WHERE id = ?1 AND environment_id = ?2")?
-            .execute(params![account.id, env, account.reference_id, account.archived_at.is_some(), account_body(account)?])?;
+            .execute("UPDATE accounts SET reference_id = ?3, archived = ?4, body = ?5 WHERE id = ?1 AND environment_id = ?2", params![account.id, env, account.reference_id, account.archived_at.is_some(), account_body(account)?])?;
         if changed != 1 {
             return Err(StoreError::Corrupt(format!(
                 "account {} vanished during an update",
@@ -646,8 +645,12 @@ impl WriteTx for SqliteWriteTx<'_> {
         }
         let seq: i64 = self
             .conn
-            .prepare_cached("SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2")?
-            .query_row(params![account.id, env], |r| r.get(0))?;
+            .query_row(
+                "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
+                params![account.id, env],
+                |r| r.get(0),
+            )
+            .and_then(crate::sql::one)?;
         file_account_terms(self.conn, seq, account)
     }
 
@@ -698,15 +701,13 @@ impl WriteTx for SqliteWriteTx<'_> {
 
     fn insert_report(&mut self, env: &str, report: &Report) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO reports (id, environment_id, account_id, reference_id, origin, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![report.id, env, report.account_id, report.reference_id, origin(report), serde_json::to_string(report)?])?;
+            .execute("INSERT INTO reports (id, environment_id, account_id, reference_id, origin, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![report.id, env, report.account_id, report.reference_id, origin(report), serde_json::to_string(report)?])?;
         Ok(())
     }
 
     fn update_report(&mut self, env: &str, report: &Report) -> Result<()> {
         self.conn
-            .prepare_cached("UPDATE reports SET account_id = ?3, reference_id = ?4, origin = ?5, body = ?6 WHERE id = ?1 AND environment_id = ?2")?
-            .execute(params![report.id, env, report.account_id, report.reference_id, origin(report), serde_json::to_string(report)?])?;
+            .execute("UPDATE reports SET account_id = ?3, reference_id = ?4, origin = ?5, body = ?6 WHERE id = ?1 AND environment_id = ?2", params![report.id, env, report.account_id, report.reference_id, origin(report), serde_json::to_string(report)?])?;
         Ok(())
     }
 
@@ -715,62 +716,60 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn reports_of_account(&mut self, env: &str, account_id: &str) -> Result<Vec<Report>> {
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT body FROM reports WHERE environment_id = ?1 AND account_id = ?2 ORDER BY seq",
-        )?;
-        let rows = statement.query_map(params![env, account_id], |r| {
-            reads::decode(&r.get::<_, String>(0)?)
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![env, account_id],
+            |r| reads::decode(&r.get::<String>(0)?),
+        )
     }
 
     fn insert_report_history(&mut self, env: &str, entry: &HistoryEntry) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO report_history (id, environment_id, report_id, body) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![entry.id, env, entry.report_id, serde_json::to_string(entry)?])?;
+            .execute("INSERT INTO report_history (id, environment_id, report_id, body) VALUES (?1, ?2, ?3, ?4)", params![entry.id, env, entry.report_id, serde_json::to_string(entry)?])?;
         Ok(())
     }
 
     fn replace_source(&mut self, source: &Source, parties: &[Party]) -> Result<()> {
         let generation: i64 = self
             .conn
-            .prepare_cached("SELECT COALESCE(MAX(generation), 0) + 1 FROM sources")?
-            .query_row([], |r| r.get(0))?;
+            .query_row(
+                "SELECT COALESCE(MAX(generation), 0) + 1 FROM sources",
+                params![],
+                |r| r.get(0),
+            )
+            .and_then(crate::sql::one)?;
+        self.conn.execute(
+            "DELETE FROM source_parties WHERE source_id = ?1",
+            params![&source.id],
+        )?;
         self.conn
-            .prepare_cached("DELETE FROM source_parties WHERE source_id = ?1")?
-            .execute([&source.id])?;
-        self.conn
-            .prepare_cached("INSERT INTO sources (id, generation, body) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, body = excluded.body")?
-            .execute(params![source.id, generation, serde_json::to_string(source)?])?;
-        let mut insert = self
-            .conn
-            .prepare_cached("INSERT INTO source_parties (source_id, body) VALUES (?1, ?2)")?;
+            .execute("INSERT INTO sources (id, generation, body) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, body = excluded.body", params![source.id, generation, serde_json::to_string(source)?])?;
         for party in parties {
-            insert.execute(params![source.id, serde_json::to_string(party)?])?;
+            self.conn.execute(
+                "INSERT INTO source_parties (source_id, body) VALUES (?1, ?2)",
+                params![source.id, serde_json::to_string(party)?],
+            )?;
         }
         Ok(())
     }
 
     fn set_screening_cursor(&mut self, seq: i64) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE screening_cursor SET event_seq = MAX(event_seq, ?1) WHERE id = 1",
-            )?
-            .execute([seq])?;
+        self.conn.execute(
+            "UPDATE screening_cursor SET event_seq = MAX(event_seq, ?1) WHERE id = 1",
+            params![seq],
+        )?;
         Ok(())
     }
 
     fn insert_importer(&mut self, env: &str, importer: &Importer, file: &[u8]) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO importers (id, environment_id, status, body, file) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![importer.id, env, importer.status.as_str(), serde_json::to_string(importer)?, file])?;
+            .execute("INSERT INTO importers (id, environment_id, status, body, file) VALUES (?1, ?2, ?3, ?4, ?5)", params![importer.id, env, importer.status.as_str(), serde_json::to_string(importer)?, file])?;
         Ok(())
     }
 
     fn update_importer(&mut self, env: &str, importer: &Importer) -> Result<()> {
         self.conn
-            .prepare_cached("UPDATE importers SET status = ?3, body = ?4, file = CASE WHEN ?3 = 'pending' THEN file END WHERE id = ?1 AND environment_id = ?2")?
-            .execute(params![importer.id, env, importer.status.as_str(), serde_json::to_string(importer)?])?;
+            .execute("UPDATE importers SET status = ?3, body = ?4, file = CASE WHEN ?3 = 'pending' THEN file END WHERE id = ?1 AND environment_id = ?2", params![importer.id, env, importer.status.as_str(), serde_json::to_string(importer)?])?;
         Ok(())
     }
 
@@ -779,25 +778,26 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 
     fn insert_importer_error(&mut self, importer_id: &str, error: &RowError) -> Result<()> {
-        self.conn
-            .prepare_cached("INSERT OR REPLACE INTO importer_errors (importer_id, line, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![importer_id, error.line as i64, serde_json::to_string(error)?])?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO importer_errors (importer_id, line, body) VALUES (?1, ?2, ?3)",
+            params![
+                importer_id,
+                error.line as i64,
+                serde_json::to_string(error)?
+            ],
+        )?;
         Ok(())
     }
 
     fn prune_events(&mut self, created_before: i64, below_seq: i64, limit: usize) -> Result<usize> {
         Ok(self
             .conn
-            .prepare_cached(
-                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < ?2 AND seq < (SELECT MAX(seq) FROM events) AND created_at < ?1 ORDER BY seq LIMIT ?3)",
-            )?
-            .execute(params![created_before, below_seq, limit as i64])?)
+            .execute("DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < ?2 AND seq < (SELECT MAX(seq) FROM events) AND created_at < ?1 ORDER BY seq LIMIT ?3)", params![created_before, below_seq, limit as i64])?)
     }
 
     fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()> {
         self.conn
-            .prepare_cached("INSERT INTO cursors (name, event_seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq)")?
-            .execute(params![name, seq])?;
+            .execute("INSERT INTO cursors (name, event_seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq)", params![name, seq])?;
         Ok(())
     }
 
@@ -821,10 +821,7 @@ impl WriteTx for SqliteWriteTx<'_> {
 
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()> {
         self.conn
-            .prepare_cached(
-                "INSERT INTO events (id, environment_id, name, object_id, object_type, snapshot, context, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
+            .execute("INSERT INTO events (id, environment_id, name, object_id, object_type, snapshot, context, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
                 event.id,
                 env,
                 event.name,
@@ -844,20 +841,18 @@ impl WriteTx for SqliteWriteTx<'_> {
         object_id: &str,
         rewrite: &mut dyn FnMut(&mut Value),
     ) -> Result<usize> {
-        let rows: Vec<(i64, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT seq, snapshot FROM events WHERE environment_id = ?1 AND object_id = ?2",
-            )?
-            .query_map(params![env, object_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut update = self
-            .conn
-            .prepare_cached("UPDATE events SET snapshot = ?2 WHERE seq = ?1")?;
+        let rows: Vec<(i64, String)> = self.conn.query_map(
+            "SELECT seq, snapshot FROM events WHERE environment_id = ?1 AND object_id = ?2",
+            params![env, object_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         for (seq, text) in &rows {
             let mut snapshot: Value = serde_json::from_str(text)?;
             rewrite(&mut snapshot);
-            update.execute(params![seq, serde_json::to_string(&snapshot)?])?;
+            self.conn.execute(
+                "UPDATE events SET snapshot = ?2 WHERE seq = ?1",
+                params![seq, serde_json::to_string(&snapshot)?],
+            )?;
         }
         Ok(rows.len())
     }
@@ -873,10 +868,7 @@ impl WriteTx for SqliteWriteTx<'_> {
         response: &StoredResponse,
     ) -> Result<()> {
         self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO idempotency_keys (environment_id, idempotency_key, request_hash, object_id, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![env, key, response.request_hash, response.object_id, response.status, response.body, response.created_at])?;
+            .execute("INSERT OR REPLACE INTO idempotency_keys (environment_id, idempotency_key, request_hash, object_id, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![env, key, response.request_hash, response.object_id, response.status, response.body, response.created_at])?;
         Ok(())
     }
 
@@ -893,7 +885,7 @@ impl WriteTx for SqliteWriteTx<'_> {
     fn prune_stored_responses(&mut self, older_than: i64) -> Result<usize> {
         Ok(self.conn.execute(
             "DELETE FROM idempotency_keys WHERE created_at < ?1",
-            [older_than],
+            params![older_than],
         )?)
     }
 

@@ -1,0 +1,272 @@
+//! The few things vigil's SQL needs from a database connection, so one copy of every query
+//! serves each backend.
+//!
+//! Queries are written once, in the SQL SQLite and PostgreSQL share, with SQLite's `?` /
+//! `?N` placeholders; a backend's [`Db`] runs them (PostgreSQL's rewrites the placeholders
+//! and drops SQLite's `INDEXED BY` hints). Values cross as [`Param`]s and come back as
+//! [`Value`]s: integers, reals, text, bytes, null; flags are stored as integers 0 and 1 in
+//! both, so a query reads the same everywhere. What truly differs (a JSON path, how a
+//! transaction is committed) asks [`Db::dialect`] or lives in the backend's own folder.
+
+use crate::{Result, StoreError};
+
+/// Which SQL a connection speaks, for the few queries that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// A column's value in a result row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// A connection (or a transaction on one).
+pub trait Db {
+    fn dialect(&self) -> Dialect;
+    /// Run `sql`, handing each result row to `each` until it answers false.
+    fn run(
+        &self,
+        sql: &str,
+        params: &[&dyn ToParam],
+        each: &mut dyn FnMut(&Row) -> Result<bool>,
+    ) -> Result<()>;
+    /// Run a statement; how many rows it changed.
+    fn execute(&self, sql: &str, params: &[&dyn ToParam]) -> Result<usize>;
+}
+
+/// One result row.
+pub struct Row(pub(crate) Vec<Value>);
+
+impl Row {
+    /// Column `index` as `T` (a mismatch is corrupt data, never a caller's fault).
+    pub fn get<T: FromValue>(&self, index: usize) -> Result<T> {
+        let value = self
+            .0
+            .get(index)
+            .ok_or_else(|| StoreError::Corrupt(format!("no column {index} in a result row")))?;
+        T::from_value(value).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "column {index} holds {value:?}, not a {}",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+impl dyn Db + '_ {
+    /// The first row, if any.
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToParam],
+        read: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut read = Some(read);
+        let mut found = None;
+        self.run(sql, params, &mut |row| {
+            if let Some(read) = read.take() {
+                found = Some(read(row)?);
+            }
+            Ok(false)
+        })?;
+        Ok(found)
+    }
+
+    /// Every row.
+    pub fn query_map<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToParam],
+        mut read: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut found = Vec::new();
+        self.run(sql, params, &mut |row| {
+            found.push(read(row)?);
+            Ok(true)
+        })?;
+        Ok(found)
+    }
+
+    /// Whether the query has a row.
+    pub fn exists(&self, sql: &str, params: &[&dyn ToParam]) -> Result<bool> {
+        Ok(self.query_row(sql, params, |_| Ok(()))?.is_some())
+    }
+
+    /// Rows one at a time, until `each` answers false.
+    pub fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToParam],
+        mut each: impl FnMut(&Row) -> Result<bool>,
+    ) -> Result<()> {
+        self.run(sql, params, &mut each)
+    }
+}
+
+/// `&[&dyn ToParam]` from a list of values: `params![id, env]`.
+#[macro_export]
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {
+        &[$(&$value as &dyn $crate::sql::ToParam),*] as &[&dyn $crate::sql::ToParam]
+    };
+}
+pub use params;
+
+/// What can be bound to a placeholder.
+pub trait ToParam {
+    fn to_param(&self) -> Param<'_>;
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> Param<'_> {
+        (**self).to_param()
+    }
+}
+
+impl<T: ToParam> ToParam for Option<T> {
+    fn to_param(&self) -> Param<'_> {
+        match self {
+            Some(value) => value.to_param(),
+            None => Param::Null,
+        }
+    }
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+
+impl ToParam for String {
+    fn to_param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+
+impl ToParam for [u8] {
+    fn to_param(&self) -> Param<'_> {
+        Param::Bytes(self)
+    }
+}
+
+impl ToParam for Vec<u8> {
+    fn to_param(&self) -> Param<'_> {
+        Param::Bytes(self)
+    }
+}
+
+impl ToParam for bool {
+    fn to_param(&self) -> Param<'_> {
+        Param::Int(*self as i64)
+    }
+}
+
+impl ToParam for f64 {
+    fn to_param(&self) -> Param<'_> {
+        Param::Real(*self)
+    }
+}
+
+macro_rules! integer_params {
+    ($($t:ty),*) => {$(
+        impl ToParam for $t {
+            fn to_param(&self) -> Param<'_> {
+                Param::Int(*self as i64)
+            }
+        }
+    )*};
+}
+integer_params!(i64, i32, u16, u32, usize);
+
+/// What a column's value can be read as.
+pub trait FromValue: Sized {
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Null => Some(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Text(text) => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Vec<u8> {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Bytes(bytes) => Some(bytes.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Int(n) => Some(*n != 0),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for f64 {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Real(x) => Some(*x),
+            Value::Int(n) => Some(*n as f64),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! integer_values {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    Value::Int(n) => <$t>::try_from(*n).ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+integer_values!(i64, i32, u16, u32, u64, usize);
+
+/// `?, ?, ?` for an `IN` list of `n` values.
+pub fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The one row a query always has (a count, a maximum).
+pub fn one<T>(found: Option<T>) -> Result<T> {
+    found.ok_or_else(|| StoreError::Corrupt("a query that always has a row had none".into()))
+}
