@@ -20,7 +20,7 @@ use vigil_domain::account::Account;
 const CAPACITY: usize = 100_000;
 
 #[derive(Default)]
-pub(super) struct AccountCache {
+pub struct AccountCache {
     inner: Mutex<Inner>,
 }
 
@@ -38,7 +38,7 @@ impl AccountCache {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(super) fn get(&self, env: &str, id: &str) -> Option<Arc<Account>> {
+    pub(crate) fn get(&self, env: &str, id: &str) -> Option<Arc<Account>> {
         let inner = self.lock();
         match inner.entries.get(id) {
             Some((owner, account)) if owner == env => Some(account.clone()),
@@ -47,13 +47,13 @@ impl AccountCache {
     }
 
     /// Read before starting the read transaction whose result may be cached.
-    pub(super) fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.lock().generation
     }
 
     /// Cache `account`, read in a transaction that began after `generation` was taken,
     /// unless an invalidation has happened since.
-    pub(super) fn fill(&self, generation: u64, env: &str, account: Arc<Account>) {
+    pub(crate) fn fill(&self, generation: u64, env: &str, account: Arc<Account>) {
         let mut inner = self.lock();
         if inner.generation != generation {
             return;
@@ -67,7 +67,7 @@ impl AccountCache {
     }
 
     /// Forget these accounts; called by the writer after a commit (or a failed one).
-    pub(super) fn invalidate(&self, ids: &[String]) {
+    pub(crate) fn invalidate(&self, ids: &[String]) {
         if ids.is_empty() {
             return;
         }

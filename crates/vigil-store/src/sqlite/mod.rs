@@ -4,12 +4,9 @@
 
 mod cache;
 mod db;
-mod keys;
-mod paging;
-mod reads;
-mod records;
-mod users;
 mod writer;
+
+pub use cache::AccountCache;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -213,6 +210,18 @@ impl SqliteStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+impl crate::sql::SqlBackend for SqliteStore {
+    fn account_cache(&self) -> Option<&AccountCache> {
+        Some(&self.accounts)
+    }
+
+    fn submit_job(&self, job: WriteJob) {
+        // If the writer has stopped, the job (and its completion sender) is dropped and
+        // the caller sees `StoreError::WriterGone`.
+        let _ = self.jobs.lock().expect("writer channel poisoned").send(job);
+    }
 
     /// Run `f` with a pooled read connection.
     fn read<T>(&self, f: impl FnOnce(&dyn crate::sql::Db) -> Result<T>) -> Result<T> {
@@ -227,12 +236,6 @@ impl SqliteStore {
             pool.push(conn);
         }
         result
-    }
-
-    fn send(&self, job: WriteJob) {
-        // If the writer has stopped, the job (and its completion sender) is dropped and
-        // the caller sees `StoreError::WriterGone`.
-        let _ = self.jobs.lock().expect("writer channel poisoned").send(job);
     }
 }
 
@@ -260,7 +263,7 @@ mod plans {
     // environment's accounts instead made an import of 50,000 accounts slow to 95 a second.
     #[test]
     fn an_account_is_found_by_its_reference_id_without_walking_the_environment() {
-        let found = plan(writer::ACCOUNT_BY_REFERENCE, 3);
+        let found = plan(crate::sql::writes::ACCOUNT_BY_REFERENCE, 3);
         assert!(
             found.contains("USING INDEX accounts_by_reference (environment_id=? AND reference_id=? AND archived=?)"),
             "{found}"
@@ -284,7 +287,7 @@ mod plans {
         let filter = crate::RecordFilter::default()
             .any_of(vec!["status:open".into(), "status:pending".into()])
             .any_of(vec!["assignee:none".into()]);
-        let (clause, params) = records::filter_clause("env", "case", &filter);
+        let (clause, params) = crate::sql::records::filter_clause("env", "case", &filter);
         let found = plan(
             &format!("SELECT COUNT(*) FROM records WHERE {clause}"),
             params.len(),
@@ -304,7 +307,7 @@ mod plans {
         let found = plan(
             &format!(
                 "{} WHERE environment_id = ? AND object_id IN (?, ?, ?) ORDER BY seq DESC LIMIT ?",
-                reads::events_select(&filter)
+                crate::sql::reads::events_select(&filter)
             ),
             5,
         );
@@ -319,7 +322,7 @@ mod plans {
         let found = plan(
             &format!(
                 "{} WHERE environment_id = ? AND name IN (?) ORDER BY seq DESC LIMIT ?",
-                reads::events_select(&filter)
+                crate::sql::reads::events_select(&filter)
             ),
             3,
         );
@@ -335,7 +338,7 @@ mod plans {
         let found = plan(
             &format!(
                 "{} WHERE environment_id = ? AND actor_id IN (?, ?) ORDER BY seq DESC LIMIT ?",
-                reads::events_select(&filter)
+                crate::sql::reads::events_select(&filter)
             ),
             4,
         );
@@ -351,11 +354,11 @@ mod plans {
     fn a_page_in_sla_order_walks_the_rank_index() {
         let filter = crate::RecordFilter::default()
             .any_of(vec!["status:open".into(), "status:pending".into()]);
-        let (clause, params) = records::filter_clause("env", "case", &filter);
+        let (clause, params) = crate::sql::records::filter_clause("env", "case", &filter);
         let found = plan(
             &format!(
                 "{} ORDER BY rank_at ASC, seq ASC LIMIT ?",
-                records::ranked_select(&clause)
+                crate::sql::records::ranked_select(&clause)
             ),
             params.len() + 1,
         );
@@ -368,8 +371,8 @@ mod plans {
     #[test]
     fn a_batch_of_a_terms_accounts_is_a_range_of_its_index() {
         for (terms, seq) in [
-            (reads::Terms::ACCOUNTS, "account_seq"),
-            (reads::Terms::RECORDS, "record_seq"),
+            (crate::sql::reads::Terms::ACCOUNTS, "account_seq"),
+            (crate::sql::reads::Terms::RECORDS, "record_seq"),
         ] {
             for newest_first in [true, false] {
                 let found = plan(&terms.batch_sql(newest_first), 3);
@@ -390,7 +393,7 @@ mod plans {
             ..Default::default()
         };
         let env = "env";
-        let (clause, params) = reads::reports_clause(&env, &filter);
+        let (clause, params) = crate::sql::reads::reports_clause(&env, &filter);
         let found = plan(
             &format!("SELECT seq, body FROM reports WHERE {clause} ORDER BY seq DESC LIMIT ?"),
             params.len() + 1,

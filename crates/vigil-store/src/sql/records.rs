@@ -1,14 +1,14 @@
 //! SQL for workflow records: one `records` table for every kind, found through
 //! `record_terms` (see `migrations/sqlite/0007_records.sql`).
 
+use super::{Db, ToParam};
 use crate::params;
-use crate::sql::{Db, ToParam};
 
 use super::paging::page;
 use crate::{DueRecord, Page, PageRequest, RecordFilter, RecordRow, Result, StoreError};
 
 /// The WHERE clause of a record filter and its parameters.
-pub(super) fn filter_clause(
+pub(crate) fn filter_clause(
     env: &str,
     kind: &str,
     filter: &RecordFilter,
@@ -52,15 +52,15 @@ pub(super) fn filter_clause(
     (sql, params)
 }
 
-pub(super) fn record(conn: &dyn Db, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
-    Ok(conn.query_row(
+pub(crate) fn record(conn: &dyn Db, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
+    conn.query_row(
         "SELECT body FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
         params![id, env, kind],
         |r| r.get(0),
-    )?)
+    )
 }
 
-pub(super) fn records(
+pub(crate) fn records(
     conn: &dyn Db,
     env: &str,
     kind: &str,
@@ -78,11 +78,11 @@ pub(super) fn records(
         &clause,
         &params,
         |id| {
-            Ok(conn.query_row(
+            conn.query_row(
                 "SELECT seq FROM records WHERE id = ?1 AND environment_id = ?2 AND kind = ?3",
                 params![id, env, kind],
                 |r| r.get(0),
-            )?)
+            )
         },
         request,
         |r| r.get::<String>(1),
@@ -93,7 +93,7 @@ pub(super) fn records(
 /// walk the partial index `records_by_rank` in order and stop at a page (without it:
 /// every open case read and sorted, 1.8 s at 100,000). Kinds that are ranked always have
 /// a rank.
-pub(super) fn ranked_select(clause: &str) -> String {
+pub(crate) fn ranked_select(clause: &str) -> String {
     format!(
         "SELECT COALESCE(rank_at, 9223372036854775807), seq, body FROM records \
          WHERE {clause} AND rank_at IS NOT NULL"
@@ -151,9 +151,8 @@ fn ranked_page(
         let mut all: Vec<&dyn ToParam> = params.to_vec();
         all.push(&r);
         all.push(&s);
-        Ok(conn
-            .query_row(&sql, all.as_slice(), |row| row.get(0))
-            .and_then(crate::sql::one)?)
+        conn.query_row(&sql, all.as_slice(), |row| row.get(0))
+            .and_then(crate::sql::one)
     };
     // An empty page still has what is at its cursor on the other side.
     let (has_older, has_newer) = match (forward, bound, rows.first(), rows.last()) {
@@ -173,7 +172,7 @@ fn ranked_page(
     })
 }
 
-pub(super) fn count(
+pub(crate) fn count(
     conn: &dyn Db,
     env: &str,
     kind: &str,
@@ -196,7 +195,7 @@ pub(super) fn count(
     Ok(n as u64)
 }
 
-pub(super) fn find(
+pub(crate) fn find(
     conn: &dyn Db,
     env: &str,
     kind: &str,
@@ -210,7 +209,7 @@ pub(super) fn find(
     conn.query_map(&sql, params.as_slice(), |r| r.get::<String>(0))
 }
 
-pub(super) fn due(conn: &dyn Db, kinds: &[&str], now: i64, limit: usize) -> Result<Vec<DueRecord>> {
+pub(crate) fn due(conn: &dyn Db, kinds: &[&str], now: i64, limit: usize) -> Result<Vec<DueRecord>> {
     let sql = format!(
         "SELECT environment_id, kind, id, due_at FROM records WHERE due_at IS NOT NULL AND due_at <= ? AND kind IN ({}) ORDER BY due_at LIMIT ?",
         vec!["?"; kinds.len()].join(", ")
@@ -229,18 +228,17 @@ pub(super) fn due(conn: &dyn Db, kinds: &[&str], now: i64, limit: usize) -> Resu
     })
 }
 
-pub(super) fn next_due(conn: &dyn Db, kinds: &[&str]) -> Result<Option<i64>> {
+pub(crate) fn next_due(conn: &dyn Db, kinds: &[&str]) -> Result<Option<i64>> {
     let sql = format!(
         "SELECT MIN(due_at) FROM records WHERE due_at IS NOT NULL AND kind IN ({})",
         vec!["?"; kinds.len()].join(", ")
     );
     let params: Vec<&dyn ToParam> = kinds.iter().map(|k| k as &dyn ToParam).collect();
-    Ok(conn
-        .query_row(&sql, params.as_slice(), |r| r.get(0))
-        .and_then(crate::sql::one)?)
+    conn.query_row(&sql, params.as_slice(), |r| r.get(0))
+        .and_then(crate::sql::one)
 }
 
-pub(super) fn put(conn: &dyn Db, env: &str, row: &RecordRow) -> Result<()> {
+pub(crate) fn put(conn: &dyn Db, env: &str, row: &RecordRow) -> Result<()> {
     let seq: i64 = conn
         .query_row("INSERT INTO records (id, environment_id, kind, created_at, due_at, rank_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, rank_at = excluded.rank_at, body = excluded.body

@@ -1,12 +1,12 @@
 //! Cursor pagination over `seq`-ordered tables, newest first.
 
-use crate::sql::{Db, Row, ToParam};
+use super::{Db, Row, ToParam};
 
 use crate::{Page, PageRequest, Result, StoreError};
 
 /// One page of `SELECT seq, <columns> FROM <from> WHERE <filter>`; `cursor_seq` turns a
 /// cursor id into its `seq` (None: not in this list).
-pub(super) fn page<T>(
+pub(crate) fn page<T>(
     conn: &dyn Db,
     select: &str,
     filter: &str,
@@ -53,9 +53,8 @@ pub(super) fn page<T>(
         let sql = format!("SELECT EXISTS(SELECT 1 FROM {from} WHERE {filter} AND seq {op} ?)");
         let mut all: Vec<&dyn ToParam> = params.to_vec();
         all.push(&seq);
-        Ok(conn
-            .query_row(&sql, all.as_slice(), |r| r.get(0))
-            .and_then(crate::sql::one)?)
+        conn.query_row(&sql, all.as_slice(), |r| r.get(0))
+            .and_then(crate::sql::one)
     };
     let (has_older, has_newer) = match (newest_first, bound, rows.first(), rows.last()) {
         (true, None, _, _) => (more, false),

@@ -1,7 +1,7 @@
 //! SQL for API keys (`api_keys`): read by id, listed by environment.
 
+use super::{Db, Row, ToParam};
 use crate::params;
-use crate::sql::{Db, Row, ToParam};
 
 use super::paging::page;
 use crate::{ApiKey, Page, PageRequest, Result};
@@ -9,7 +9,7 @@ use crate::{ApiKey, Page, PageRequest, Result};
 const COLUMNS: &str = "id, environment_id, name, secret_hash, permissions, api_version, key_inflection, created_at, expires_at, note";
 
 /// A key from a row whose first columns are [`COLUMNS`].
-pub(super) fn key_row(r: &Row) -> Result<ApiKey> {
+pub(crate) fn key_row(r: &Row) -> Result<ApiKey> {
     key_at(r, 0)
 }
 
@@ -34,15 +34,15 @@ fn key_at(r: &Row, at: usize) -> Result<ApiKey> {
     })
 }
 
-pub(super) fn key(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ApiKey>> {
-    Ok(conn.query_row(
+pub(crate) fn key(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ApiKey>> {
+    conn.query_row(
         &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND environment_id = ?2"),
         params![id, env],
         key_row,
-    )?)
+    )
 }
 
-pub(super) fn keys(
+pub(crate) fn keys(
     conn: &dyn Db,
     env: &str,
     name: Option<&str>,
@@ -61,11 +61,11 @@ pub(super) fn keys(
         &filter,
         &values,
         |id| {
-            Ok(conn.query_row(
+            conn.query_row(
                 "SELECT seq FROM api_keys_in_order WHERE id = ?1 AND environment_id = ?2",
                 params![id, env],
                 |r| r.get(0),
-            )?)
+            )
         },
         request,
         // The page's rows start with seq; the key's columns follow.

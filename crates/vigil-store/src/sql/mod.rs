@@ -8,7 +8,28 @@
 //! both, so a query reads the same everywhere. What truly differs (a JSON path, how a
 //! transaction is committed) asks [`Db::dialect`] or lives in the backend's own folder.
 
+pub(crate) mod keys;
+pub(crate) mod paging;
+pub(crate) mod reads;
+pub(crate) mod records;
+pub(crate) mod users;
+pub(crate) mod writes;
+
 use crate::{Result, StoreError};
+
+/// A backend that runs vigil's SQL: where its reads run and where write jobs go. Every
+/// such backend is a [`crate::Store`] (the reads in `reads.rs`, the writes in `writes.rs`).
+pub trait SqlBackend: Send + Sync + 'static {
+    /// Run `f` on a connection that reads committed data.
+    fn read<T>(&self, f: impl FnOnce(&dyn Db) -> Result<T>) -> Result<T>;
+    /// Queue a write job for this backend's writer.
+    fn submit_job(&self, job: crate::WriteJob);
+    /// Accounts kept in memory, coherent with every write (only a backend whose writer
+    /// is the only one can promise that).
+    fn account_cache(&self) -> Option<&crate::sqlite::AccountCache> {
+        None
+    }
+}
 
 /// Which SQL a connection speaks, for the few queries that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

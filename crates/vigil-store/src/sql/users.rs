@@ -1,8 +1,8 @@
 //! Console users, sessions and the user audit log: the SQL behind the `Store` and
 //! `WriteTx` methods of the same names (one connection type serves reads and writes).
 
+use super::{Db, ToParam};
 use crate::params;
-use crate::sql::{Db, ToParam};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 
 use super::paging::page;
@@ -35,30 +35,30 @@ fn one_user(conn: &dyn Db, column: &str, value: &str) -> Result<Option<User>> {
     body.map(|b| decode("user", &b)).transpose()
 }
 
-pub(super) fn user(conn: &dyn Db, id: &str) -> Result<Option<User>> {
+pub(crate) fn user(conn: &dyn Db, id: &str) -> Result<Option<User>> {
     one_user(conn, "id", id)
 }
 
-pub(super) fn user_by_email(conn: &dyn Db, email: &str) -> Result<Option<User>> {
+pub(crate) fn user_by_email(conn: &dyn Db, email: &str) -> Result<Option<User>> {
     one_user(conn, "email", email)
 }
 
-pub(super) fn user_by_invitation(conn: &dyn Db, token_hash: &str) -> Result<Option<User>> {
+pub(crate) fn user_by_invitation(conn: &dyn Db, token_hash: &str) -> Result<Option<User>> {
     one_user(conn, "invitation_hash", token_hash)
 }
 
-pub(super) fn users(conn: &dyn Db, org: &str, request: &PageRequest) -> Result<Page<User>> {
+pub(crate) fn users(conn: &dyn Db, org: &str, request: &PageRequest) -> Result<Page<User>> {
     let found = page(
         conn,
         "SELECT seq, body FROM users",
         "organization_id = ?",
         &[&org],
         |id| {
-            Ok(conn.query_row(
+            conn.query_row(
                 "SELECT seq FROM users WHERE id = ?1 AND organization_id = ?2",
                 params![id, org],
                 |r| r.get(0),
-            )?)
+            )
         },
         request,
         |r| r.get::<String>(1),
@@ -66,7 +66,7 @@ pub(super) fn users(conn: &dyn Db, org: &str, request: &PageRequest) -> Result<P
     decode_page("user", found)
 }
 
-pub(super) fn insert_user(conn: &dyn Db, user: &User) -> Result<()> {
+pub(crate) fn insert_user(conn: &dyn Db, user: &User) -> Result<()> {
     conn.execute(
         "INSERT INTO users (id, organization_id, email, invitation_hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -80,7 +80,7 @@ pub(super) fn insert_user(conn: &dyn Db, user: &User) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn update_user(conn: &dyn Db, user: &User) -> Result<()> {
+pub(crate) fn update_user(conn: &dyn Db, user: &User) -> Result<()> {
     conn.execute(
         "UPDATE users SET email = ?2, invitation_hash = ?3, body = ?4 WHERE id = ?1",
         params![
@@ -93,7 +93,7 @@ pub(super) fn update_user(conn: &dyn Db, user: &User) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn session_by_hash(
+pub(crate) fn session_by_hash(
     conn: &dyn Db,
     token_hash: &str,
 ) -> Result<Option<(UserSession, User)>> {
@@ -103,7 +103,7 @@ pub(super) fn session_by_hash(
         .transpose()
 }
 
-pub(super) fn put_session(conn: &dyn Db, session: &UserSession) -> Result<()> {
+pub(crate) fn put_session(conn: &dyn Db, session: &UserSession) -> Result<()> {
     conn.execute(
         "INSERT INTO user_sessions (id, user_id, token_hash, body) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body",
@@ -118,7 +118,7 @@ pub(super) fn put_session(conn: &dyn Db, session: &UserSession) -> Result<()> {
 }
 
 /// End every live session of a user (a password reset, a disabled user): how many.
-pub(super) fn end_sessions(conn: &dyn Db, user_id: &str, now: i64) -> Result<usize> {
+pub(crate) fn end_sessions(conn: &dyn Db, user_id: &str, now: i64) -> Result<usize> {
     let bodies: Vec<String> = conn.query_map(
         "SELECT body FROM user_sessions WHERE user_id = ?1",
         params![user_id],
@@ -136,7 +136,7 @@ pub(super) fn end_sessions(conn: &dyn Db, user_id: &str, now: i64) -> Result<usi
     Ok(ended)
 }
 
-pub(super) fn insert_audit_entry(conn: &dyn Db, entry: &AuditEntry) -> Result<()> {
+pub(crate) fn insert_audit_entry(conn: &dyn Db, entry: &AuditEntry) -> Result<()> {
     conn.execute(
         "INSERT INTO user_audit_logs (id, organization_id, user_id, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -150,7 +150,7 @@ pub(super) fn insert_audit_entry(conn: &dyn Db, entry: &AuditEntry) -> Result<()
     Ok(())
 }
 
-pub(super) fn audit_entry(conn: &dyn Db, org: &str, id: &str) -> Result<Option<AuditEntry>> {
+pub(crate) fn audit_entry(conn: &dyn Db, org: &str, id: &str) -> Result<Option<AuditEntry>> {
     let body: Option<String> = conn.query_row(
         "SELECT body FROM user_audit_logs WHERE id = ?1 AND organization_id = ?2",
         params![id, org],
@@ -159,7 +159,7 @@ pub(super) fn audit_entry(conn: &dyn Db, org: &str, id: &str) -> Result<Option<A
     body.map(|b| decode("audit entry", &b)).transpose()
 }
 
-pub(super) fn audit_entries(
+pub(crate) fn audit_entries(
     conn: &dyn Db,
     org: &str,
     user_id: Option<&str>,
@@ -177,11 +177,11 @@ pub(super) fn audit_entries(
         &filter,
         &params,
         |id| {
-            Ok(conn.query_row(
+            conn.query_row(
                 "SELECT seq FROM user_audit_logs WHERE id = ?1 AND organization_id = ?2",
                 params![id, org],
                 |r| r.get(0),
-            )?)
+            )
         },
         request,
         |r| r.get::<String>(1),

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use super::{Db, Row, ToParam};
 use crate::params;
-use crate::sql::{Db, Row, ToParam};
 use vigil_domain::account::Account;
 use vigil_domain::importer::{Importer, RowError};
 use vigil_domain::list::{List, ListItem};
@@ -12,7 +12,7 @@ use vigil_screening::sources::Party;
 
 use super::paging::page;
 use super::users;
-use super::SqliteStore;
+use super::SqlBackend;
 use crate::term_walk::{TermIndex, TermWalk};
 use crate::{
     AccountAction, AccountFilter, AccountStatus, AccountType, ApiKey, DueRecord, Environment,
@@ -21,7 +21,7 @@ use crate::{
 };
 use vigil_domain::user::{AuditEntry, User, UserSession};
 
-pub(super) fn decode_account(body: &str) -> Result<Account> {
+pub(crate) fn decode_account(body: &str) -> Result<Account> {
     decode(body)
 }
 
@@ -29,51 +29,51 @@ fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     decode(text)
 }
 
-pub(super) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
     Ok(serde_json::from_str(body)?)
 }
 
-pub(super) fn list(conn: &dyn Db, env: &str, id: &str) -> Result<Option<List>> {
-    Ok(conn.query_row(
+pub(crate) fn list(conn: &dyn Db, env: &str, id: &str) -> Result<Option<List>> {
+    conn.query_row(
         "SELECT body FROM lists WHERE id = ?1 AND environment_id = ?2",
         params![id, env],
         |r| decode(&r.get::<String>(0)?),
-    )?)
+    )
 }
 
-pub(super) fn report(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Report>> {
-    Ok(conn.query_row(
+pub(crate) fn report(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Report>> {
+    conn.query_row(
         "SELECT body FROM reports WHERE id = ?1 AND environment_id = ?2",
         params![id, env],
         |r| decode(&r.get::<String>(0)?),
-    )?)
+    )
 }
 
-pub(super) fn importer(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Importer>> {
-    Ok(conn.query_row(
+pub(crate) fn importer(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Importer>> {
+    conn.query_row(
         "SELECT body FROM importers WHERE id = ?1 AND environment_id = ?2",
         params![id, env],
         |r| decode(&r.get::<String>(0)?),
-    )?)
+    )
 }
 
-pub(super) fn list_item(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ListItem>> {
-    Ok(conn.query_row(
+pub(crate) fn list_item(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ListItem>> {
+    conn.query_row(
         "SELECT body FROM list_items WHERE id = ?1 AND environment_id = ?2",
         params![id, env],
         |r| decode(&r.get::<String>(0)?),
-    )?)
+    )
 }
 
-pub(super) fn account(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Account>> {
-    Ok(conn.query_row(
+pub(crate) fn account(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Account>> {
+    conn.query_row(
         "SELECT body FROM accounts WHERE id = ?1 AND environment_id = ?2",
         params![id, env],
         |r| decode_account(&r.get::<String>(0)?),
-    )?)
+    )
 }
 
-pub(super) fn account_type(
+pub(crate) fn account_type(
     conn: &dyn Db,
     env: &str,
     filter_sql: &str,
@@ -98,7 +98,7 @@ pub(super) fn account_type(
     Ok(Some(account_type))
 }
 
-pub(super) fn account_action_row(r: &Row) -> Result<AccountAction> {
+pub(crate) fn account_action_row(r: &Row) -> Result<AccountAction> {
     Ok(AccountAction {
         id: r.get(0)?,
         environment_id: r.get(1)?,
@@ -129,7 +129,7 @@ const EVENT_SELECT: &str =
 /// The WHERE clause of a report filter, naming only the filters given: an `(? IS NULL OR
 /// account_id = ?)` form kept SQLite from the account's index (an account's reports were
 /// a walk of the environment: 70 ms at a million accounts, 1.3 s cold).
-pub(super) fn reports_clause<'a>(
+pub(crate) fn reports_clause<'a>(
     env: &'a &str,
     filter: &'a ReportFilter,
 ) -> (String, Vec<&'a dyn ToParam>) {
@@ -150,7 +150,7 @@ pub(super) fn reports_clause<'a>(
 /// events are few: read through their index and sorted. Left to itself, SQLite 3.54 walks
 /// the whole environment newest first to skip the sort whenever an `IN` names more than
 /// one (a case page's history of a case and its objects: 3 s at 100,000 accounts).
-pub(super) fn events_select(filter: &EventFilter) -> String {
+pub(crate) fn events_select(filter: &EventFilter) -> String {
     let index = if !filter.object_ids.is_empty() {
         " INDEXED BY events_by_object"
     } else if !filter.actor_ids.is_empty() {
@@ -165,15 +165,15 @@ pub(super) fn events_select(filter: &EventFilter) -> String {
     format!("{EVENT_SELECT}{index}")
 }
 
-pub(super) fn stored_response(
+pub(crate) fn stored_response(
     conn: &dyn Db,
     env: &str,
     key: &str,
 ) -> Result<Option<StoredResponse>> {
-    Ok(conn
+    conn
         .query_row("SELECT request_hash, object_id, status, body, created_at FROM idempotency_keys WHERE environment_id = ?1 AND idempotency_key = ?2", params![env, key], |r| {
             Ok(StoredResponse { request_hash: r.get(0)?, object_id: r.get(1)?, status: r.get(2)?, body: r.get(3)?, created_at: r.get(4)? })
-        })?)
+        })
 }
 
 /// `IN (?, ?, ...)` with `n` placeholders.
@@ -181,7 +181,7 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-impl Store for SqliteStore {
+impl<B: SqlBackend> Store for B {
     fn ping(&self) -> Result<()> {
         self.read(|conn| {
             conn.query_row("SELECT 1", params![], |_| Ok(()))?
@@ -191,8 +191,8 @@ impl Store for SqliteStore {
 
     fn environments(&self) -> Result<Vec<Environment>> {
         self.read(|conn| {
-            Ok(conn
-                .query_map("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name", params![], |r| Ok(Environment { id: r.get(0)?, organization_id: r.get(1)?, name: r.get(2)?, created_at: r.get(3)? }))?)
+            conn
+                .query_map("SELECT id, organization_id, name, created_at FROM environments ORDER BY created_at, name", params![], |r| Ok(Environment { id: r.get(0)?, organization_id: r.get(1)?, name: r.get(2)?, created_at: r.get(3)? }))
         })
     }
 
@@ -264,15 +264,18 @@ impl Store for SqliteStore {
     }
 
     fn account(&self, env: &str, id: &str) -> Result<Option<Arc<Account>>> {
-        if let Some(hit) = self.accounts.get(env, id) {
+        let Some(cache) = self.account_cache() else {
+            return Ok(self.read(|conn| account(conn, env, id))?.map(Arc::new));
+        };
+        if let Some(hit) = cache.get(env, id) {
             return Ok(Some(hit));
         }
-        let generation = self.accounts.generation();
+        let generation = cache.generation();
         let Some(found) = self.read(|conn| account(conn, env, id))? else {
             return Ok(None);
         };
         let found = Arc::new(found);
-        self.accounts.fill(generation, env, found.clone());
+        cache.fill(generation, env, found.clone());
         Ok(Some(found))
     }
 
@@ -303,11 +306,11 @@ impl Store for SqliteStore {
                 &sql_filter,
                 &params,
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
                         params![id, env],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 |row| decode_account(&row.get::<String>(1)?),
@@ -406,7 +409,7 @@ impl Store for SqliteStore {
 
     fn file(&self, env: &str, id: &str) -> Result<Option<StoredFile>> {
         self.read(|conn| {
-            Ok(conn
+            conn
                 .query_row("SELECT id, object_id, field, filename, content_type, bytes, created_at FROM files WHERE environment_id = ?1 AND id = ?2", params![env, id], |r| {
                     Ok(StoredFile {
                         id: r.get(0)?,
@@ -417,14 +420,14 @@ impl Store for SqliteStore {
                         bytes: r.get(5)?,
                         created_at: r.get(6)?,
                     })
-                })?)
+                })
         })
     }
 
     fn account_actions(&self, env: &str) -> Result<Vec<AccountAction>> {
         self.read(|conn| {
-            Ok(conn
-                .query_map("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 ORDER BY seq", params![env], account_action_row)?)
+            conn
+                .query_map("SELECT id, environment_id, name, kind, created_at FROM account_actions WHERE environment_id = ?1 ORDER BY seq", params![env], account_action_row)
         })
     }
 
@@ -445,8 +448,8 @@ impl Store for SqliteStore {
                 "environment_id = ? AND account_id = ? AND relation_key = ? AND created_at >= ? AND created_at <= ?",
                 &params,
                 |id| {
-                    Ok(conn
-                        .query_row("SELECT seq FROM account_relations WHERE account_id = ?1 AND relation_key = ?2 AND target_id = ?3", params![account_id, filter.key, id], |r| r.get(0))?)
+                    conn
+                        .query_row("SELECT seq FROM account_relations WHERE account_id = ?1 AND relation_key = ?2 AND target_id = ?3", params![account_id, filter.key, id], |r| r.get(0))
                 },
                 request,
                 |row| Ok(Relation { account_id: row.get(1)?, key: row.get(2)?, target_id: row.get(3)?, created_at: row.get(4)? }),
@@ -456,23 +459,23 @@ impl Store for SqliteStore {
 
     fn relation_keys(&self, env: &str, account_id: &str) -> Result<Vec<(String, u64)>> {
         self.read(|conn| {
-            Ok(conn.query_map(
+            conn.query_map(
                 "SELECT relation_key, count(*) FROM account_relations \
                      WHERE account_id = ?1 AND environment_id = ?2 \
                      GROUP BY relation_key ORDER BY relation_key",
                 params![account_id, env],
                 |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
-            )?)
+            )
         })
     }
 
     fn event(&self, env: &str, id: &str) -> Result<Option<Event>> {
         self.read(|conn| {
-            Ok(conn.query_row(
+            conn.query_row(
                 &format!("{EVENT_SELECT} WHERE id = ?1 AND environment_id = ?2"),
                 params![id, env],
                 event_row,
-            )?)
+            )
         })
     }
 
@@ -514,11 +517,11 @@ impl Store for SqliteStore {
                 &sql_filter,
                 &params,
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM events WHERE id = ?1 AND environment_id = ?2",
                         params![id, env],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 event_row,
@@ -542,17 +545,21 @@ impl Store for SqliteStore {
     ) -> Result<Page<List>> {
         self.read(|conn| {
             let archived = archived.map(i64::from);
+            let (filter, params): (&str, &[&dyn ToParam]) = match &archived {
+                Some(archived) => ("environment_id = ? AND archived = ?", &[&env, archived]),
+                None => ("environment_id = ?", &[&env]),
+            };
             page(
                 conn,
                 "SELECT seq, body FROM lists",
-                "environment_id = ? AND (? IS NULL OR archived = ?)",
-                &[&env, &archived, &archived],
+                filter,
+                params,
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM lists WHERE id = ?1 AND environment_id = ?2",
                         params![id, env],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 |r| decode(&r.get::<String>(1)?),
@@ -579,11 +586,11 @@ impl Store for SqliteStore {
                 "environment_id = ? AND list_id = ? AND (? = 0 OR active = 1)",
                 &[&env, &list_id, &active_only],
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM list_items WHERE id = ?1 AND environment_id = ?2",
                         params![id, env],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 |r| decode(&r.get::<String>(1)?),
@@ -624,11 +631,11 @@ impl Store for SqliteStore {
                 &clause,
                 &params,
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM reports WHERE id = ?1 AND environment_id = ?2",
                         params![id, env],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 |r| decode(&r.get::<String>(1)?),
@@ -663,11 +670,11 @@ impl Store for SqliteStore {
                 "environment_id = ? AND report_id = ?",
                 &[&env, &report_id],
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM report_history WHERE id = ?1 AND report_id = ?2",
                         params![id, report_id],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 |r| decode(&r.get::<String>(1)?),
@@ -718,23 +725,21 @@ impl Store for SqliteStore {
 
     fn last_event_seq(&self) -> Result<i64> {
         self.read(|conn| {
-            Ok(conn
-                .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", params![], |r| {
-                    r.get(0)
-                })
-                .and_then(crate::sql::one)?)
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", params![], |r| {
+                r.get(0)
+            })
+            .and_then(crate::sql::one)
         })
     }
 
     fn screening_cursor(&self) -> Result<i64> {
         self.read(|conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT event_seq FROM screening_cursor WHERE id = 1",
-                    params![],
-                    |r| r.get(0),
-                )
-                .and_then(crate::sql::one)?)
+            conn.query_row(
+                "SELECT event_seq FROM screening_cursor WHERE id = 1",
+                params![],
+                |r| r.get(0),
+            )
+            .and_then(crate::sql::one)
         })
     }
 
@@ -750,11 +755,11 @@ impl Store for SqliteStore {
                 "environment_id = ?",
                 &[&env],
                 |id| {
-                    Ok(conn.query_row(
+                    conn.query_row(
                         "SELECT seq FROM importers WHERE id = ?1 AND environment_id = ?2",
                         params![id, env],
                         |r| r.get(0),
-                    )?)
+                    )
                 },
                 request,
                 |r| decode(&r.get::<String>(1)?),
@@ -897,7 +902,7 @@ impl Store for SqliteStore {
     }
 
     fn submit(&self, job: WriteJob) {
-        self.send(job);
+        self.submit_job(job);
     }
 }
 
@@ -910,23 +915,23 @@ impl From<serde_json::Error> for StoreError {
 /// A terms table: the objects of a table filed under `name:value` terms (account search,
 /// workflow records), walked by [`TermWalk`].
 #[derive(Clone, Copy)]
-pub(super) struct Terms {
+pub(crate) struct Terms {
     table: &'static str,
     seq: &'static str,
 }
 
 impl Terms {
-    pub(super) const ACCOUNTS: Terms = Terms {
+    pub(crate) const ACCOUNTS: Terms = Terms {
         table: "account_terms",
         seq: "account_seq",
     };
-    pub(super) const RECORDS: Terms = Terms {
+    pub(crate) const RECORDS: Terms = Terms {
         table: "record_terms",
         seq: "record_seq",
     };
 
     /// A batch of one term's objects, read in `seq` order straight off the primary key.
-    pub(super) fn batch_sql(self, newest_first: bool) -> String {
+    pub(crate) fn batch_sql(self, newest_first: bool) -> String {
         let Terms { table, seq } = self;
         if newest_first {
             format!("SELECT {seq} FROM {table} WHERE term = ?1 AND {seq} < ?2 ORDER BY {seq} DESC LIMIT ?3")
@@ -972,11 +977,11 @@ impl TermIndex for TermsOn<'_> {
         limit: usize,
     ) -> Result<Vec<i64>> {
         let bound = bound.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
-        Ok(self.conn.query_map(
+        self.conn.query_map(
             &self.terms.batch_sql(newest_first),
             params![term, bound, limit as i64],
             |r| r.get(0),
-        )?)
+        )
     }
 
     fn holds_any(&self, terms: &[String], seq: i64) -> Result<bool> {
