@@ -10,6 +10,7 @@ mod import;
 mod listen;
 mod match_cmd;
 mod mcp;
+mod storage;
 mod users;
 
 #[global_allocator]
@@ -18,7 +19,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 use vigil_server::setup::{self, KeyOptions};
 use vigil_server::{AppState, ServerConfig};
-use vigil_store::sqlite::SqliteStore;
 use vigil_store::Store;
 
 /// vigil: a self-hosted, Persona-compatible identity-risk platform.
@@ -154,8 +154,8 @@ enum ActionsCommand {
 /// Where an offline command works: the data directory and one of its environments.
 #[derive(clap::Args)]
 struct EnvArgs {
-    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    storage: crate::storage::Storage,
     /// Environment: sandbox or production.
     #[arg(long, default_value = "sandbox")]
     env: String,
@@ -163,9 +163,8 @@ struct EnvArgs {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Directory holding vigil's data (an embedded SQLite database); created if missing.
-    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    storage: crate::storage::Storage,
     /// Address to listen on.
     #[arg(long, env = "VIGIL_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
@@ -246,20 +245,14 @@ fn api_key(what: &str) -> anyhow::Result<String> {
         .with_context(|| format!("set VIGIL_API_KEY (or PERSONA_API_KEY) to {what}"))
 }
 
-fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    data_dir::prepare(data_dir)?;
-    let store = SqliteStore::open(data_dir.join("vigil.db"))
-        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
-    Ok(Arc::new(store))
+fn open_store(storage: &storage::Storage) -> anyhow::Result<Arc<dyn Store>> {
+    storage.open()
 }
 
 /// The store of a data directory that must already exist (readers of a server's data
 /// never create one by mistake).
-fn open_existing(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    if !data_dir.join("vigil.db").exists() {
-        anyhow::bail!("{} is not a vigil data directory", data_dir.display());
-    }
-    open_store(data_dir)
+fn open_existing(storage: &storage::Storage) -> anyhow::Result<Arc<dyn Store>> {
+    storage.open_existing()
 }
 
 /// Logs go to stderr through a background thread that writes them in batches, so a
@@ -322,7 +315,7 @@ fn main() -> anyhow::Result<()> {
             };
             let since = parse(&since, "--since")?;
             let until = until.as_deref().map(|u| parse(u, "--until")).transpose()?;
-            let store = open_initialised(&place.data_dir)?;
+            let store = open_initialised(&place.storage)?;
             let env = store
                 .environments()?
                 .into_iter()
@@ -356,7 +349,7 @@ fn main() -> anyhow::Result<()> {
         Command::Rules {
             command: RulesCommand::Load { place, file },
         } => {
-            let store = open_initialised(&place.data_dir)?;
+            let store = open_initialised(&place.storage)?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let loaded = vigil_server::rules::file::load(
@@ -374,7 +367,7 @@ fn main() -> anyhow::Result<()> {
         Command::Import {
             command: ImportCommand::Sanctions(args),
         } => {
-            let store = open_initialised(&args.data_dir)?;
+            let store = open_initialised(&args.storage)?;
             let source = import::sanctions::run(&store, &args)?;
             println!(
                 "loaded {} parties into {} ({})",
@@ -385,7 +378,7 @@ fn main() -> anyhow::Result<()> {
         Command::Import {
             command: ImportCommand::List(args),
         } => {
-            let store = open_initialised(&args.data_dir)?;
+            let store = open_initialised(&args.storage)?;
             let importer = import::list::run(&store, &args)?;
             print!(
                 "{}",
@@ -406,7 +399,7 @@ fn main() -> anyhow::Result<()> {
                     key_inflection,
                 },
         } => {
-            let store = open_initialised(&place.data_dir)?;
+            let store = open_initialised(&place.storage)?;
             let permissions = permissions
                 .map(|p| vigil_domain::permissions::parse_list(&p))
                 .transpose()
@@ -429,13 +422,13 @@ fn main() -> anyhow::Result<()> {
 
 /// The store of an offline command, set up if new; a new directory's admin keys go to
 /// stderr (stdout carries only the command's own output, for scripts).
-fn open_initialised(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    let store = open_store(data_dir)?;
+fn open_initialised(storage: &storage::Storage) -> anyhow::Result<Arc<dyn Store>> {
+    let store = open_store(storage)?;
     let created = setup::bootstrap(&store).context("setting up the data directory")?;
     if !created.is_empty() {
         eprintln!(
             "Initialised a new data directory in {}; its admin keys:",
-            data_dir.display()
+            storage.describe()
         );
         for key in &created {
             eprintln!("  {}: {}", key.environment, key.secret);
@@ -447,12 +440,12 @@ fn open_initialised(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
 fn actions(command: ActionsCommand) -> anyhow::Result<()> {
     match command {
         ActionsCommand::Create { place, name, kind } => {
-            let store = open_initialised(&place.data_dir)?;
+            let store = open_initialised(&place.storage)?;
             let action = setup::create_account_action(&store, &place.env, &name, &kind)?;
             println!("{}", action.id);
         }
         ActionsCommand::List { place } => {
-            let store = open_store(&place.data_dir)?;
+            let store = open_store(&place.storage)?;
             for action in setup::account_actions(&store, &place.env)? {
                 println!("{}\t{}\t{}", action.id, action.kind, action.name);
             }
@@ -491,14 +484,20 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _log_guard = init_logging(args.log_json);
     let mcp_settings = args.mcp.settings()?;
-    let _lock = lock_data_dir(&args.data_dir)?;
-    let store = open_store(&args.data_dir)?;
+    // One server per SQLite data directory: its store caches accounts and trusts that
+    // nothing else writes them. Servers sharing a PostgreSQL database need no lock.
+    let _lock = if args.storage.is_sqlite() {
+        Some(lock_data_dir(&args.storage.data_dir)?)
+    } else {
+        None
+    };
+    let store = args.storage.open_for_server()?;
     let created = setup::bootstrap(&store).context("setting up the data directory")?;
     if !created.is_empty() {
         // Printed once: only hashes are stored.
         println!(
             "vigil initialised {} with one admin API key per environment (shown only now):",
-            args.data_dir.display()
+            args.storage.describe()
         );
         for key in &created {
             println!("  {:<10} {}", key.environment, key.secret);
@@ -514,7 +513,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         test_clock: args.test_clock,
         // Made afresh at every start: only the console in this process knows it.
         forwarding_secret: Some(vigil_domain::ids::random_token("vigil_forwarding", 40)),
-        data_dir: Some(args.data_dir.clone()),
+        data_dir: Some(args.storage.data_dir.clone()),
         allow_private_webhooks: args.allow_private_webhooks,
         webhook_retry_schedule: args.webhook_retry_schedule.clone(),
         webhook_concurrency: args.webhook_concurrency.into(),

@@ -2,7 +2,6 @@
 //! has to come from somewhere). Each prints the one-time link a person opens to choose a
 //! password; send it to them over a channel you trust.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -43,8 +42,8 @@ pub enum UsersCommand {
 
 #[derive(clap::Args)]
 pub struct Place {
-    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    storage: crate::storage::Storage,
     /// The URL people reach the console at (as `vigil serve --public-url`).
     #[arg(
         long,
@@ -82,7 +81,7 @@ pub fn run(command: UsersCommand) -> anyhow::Result<()> {
             let role = Role::parse(&role).with_context(|| {
                 format!("--role must be admin, reviewer, analyst or viewer, got `{role}`")
             })?;
-            let store = crate::open_initialised(&place.data_dir)?;
+            let store = crate::open_initialised(&place.storage)?;
             let org = organization(&store)?;
             let issued = transact_blocking(&store, move |tx| {
                 users::invite(tx, &org, now, NewUser { email, name, role })
@@ -96,7 +95,7 @@ pub fn run(command: UsersCommand) -> anyhow::Result<()> {
             println!("{}", link(&place, &issued.token));
         }
         UsersCommand::List { place } => {
-            let store = crate::open_existing(&place.data_dir)?;
+            let store = crate::open_existing(&place.storage)?;
             let org = organization(&store)?;
             let mut request = PageRequest {
                 size: 100,
@@ -120,7 +119,7 @@ pub fn run(command: UsersCommand) -> anyhow::Result<()> {
             }
         }
         UsersCommand::ResetPassword { place, email } => {
-            let store = crate::open_existing(&place.data_dir)?;
+            let store = crate::open_existing(&place.storage)?;
             let org = organization(&store)?;
             let found = store
                 .user_by_email(&email.trim().to_lowercase())?

@@ -13,7 +13,10 @@
 //!
 //! # Layout
 //! - `lib.rs`: the traits, records, errors and [`transact`].
-//! - `sqlite/`: the SQLite backend: connection setup and migrations, reads, the writer.
+//! - `sql/`: vigil's SQL, written once for every backend (reads, the inside of a write
+//!   transaction, records, users, keys, paging) over the small [`sql::Db`] interface.
+//! - `sqlite/`: the SQLite backend: connection setup and migrations, the group-commit writer.
+//! - `postgres/`: the PostgreSQL backend: connections, migrations, its writer.
 
 use std::sync::Arc;
 
@@ -25,6 +28,7 @@ use vigil_domain::report::{HistoryEntry, Report};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_screening::sources::Party;
 
+pub mod postgres;
 pub mod records;
 pub mod sql;
 pub mod sqlite;
@@ -37,6 +41,10 @@ pub use records::{term, Record};
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The server's message and SQLSTATE, without its detail (which can quote the
+    /// values of a row: personal data that must not reach a log).
+    #[error("postgresql error: {0}")]
+    Postgres(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("the storage writer has stopped")]
@@ -46,6 +54,15 @@ pub enum StoreError {
     /// A `page[after]`/`page[before]` id that is not in the listed collection (caller fault).
     #[error("cursor `{0}` is not an object in this list")]
     UnknownCursor(String),
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        StoreError::Postgres(match error.as_db_error() {
+            Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+            None => error.to_string(),
+        })
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

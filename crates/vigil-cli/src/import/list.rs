@@ -13,8 +13,8 @@ use vigil_store::{transact, Store};
 
 #[derive(clap::Args)]
 pub struct ListArgs {
-    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub storage: crate::storage::Storage,
     /// The list the items go in (`lst_...`); its kind says how the file is read.
     #[arg(long)]
     pub list_id: String,

@@ -20,8 +20,8 @@ pub enum Format {
 
 #[derive(clap::Args)]
 pub struct SanctionsArgs {
-    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub storage: crate::storage::Storage,
     #[arg(long, value_enum)]
     pub format: Format,
     /// The directory (ofac) or file (un) to load.

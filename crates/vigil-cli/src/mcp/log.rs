@@ -91,7 +91,7 @@ impl CallLog for Log {
 /// calls go to that key's environment, or to `external` for keys the directory does not
 /// hold. Returns the log and who the key is.
 pub fn in_data_dir(
-    dir: &std::path::Path,
+    dir: &crate::storage::Storage,
     key: &str,
     target: &str,
 ) -> anyhow::Result<(Log, String)> {

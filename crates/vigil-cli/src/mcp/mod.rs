@@ -51,6 +51,9 @@ pub struct McpArgs {
     /// Safe beside a running server.
     #[arg(long, env = "VIGIL_MCP_DATA_DIR")]
     data_dir: Option<std::path::PathBuf>,
+    /// The PostgreSQL database of that vigil, when it keeps its records there.
+    #[arg(long, env = "VIGIL_DATABASE_URL", requires = "data_dir")]
+    database: Option<String>,
 }
 
 /// The tool server's settings from an operator's flags (which begin with `flag_prefix`),
@@ -86,7 +89,13 @@ pub fn run(args: McpArgs) -> anyhow::Result<()> {
         args.max_result_bytes,
     )?;
     let (log, key_caller) = match &args.data_dir {
-        Some(dir) => log::in_data_dir(dir, &key, &args.base_url)?,
+        Some(dir) => {
+            let storage = crate::storage::Storage {
+                data_dir: dir.clone(),
+                database: args.database.clone(),
+            };
+            log::in_data_dir(&storage, &key, &args.base_url)?
+        }
         None => (Log::stderr(), "a key".to_string()),
     };
     let caller = format!("{key_caller} on stdio ({})", whoami());

@@ -4,9 +4,8 @@ use vigil_domain::tool_call::{ToolCall, EXTERNAL_ENVIRONMENT};
 
 #[derive(clap::Args)]
 pub struct TailArgs {
-    /// The data directory.
-    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data")]
-    data_dir: std::path::PathBuf,
+    #[command(flatten)]
+    storage: crate::storage::Storage,
     /// Only this environment's calls (`sandbox`, `production`, or `external` for calls
     /// made with keys this directory does not hold); default: all.
     #[arg(long)]
@@ -18,7 +17,7 @@ pub struct TailArgs {
 
 /// `vigil audit tail`: the latest tool calls, oldest first, one line each.
 pub fn tail(args: TailArgs) -> anyhow::Result<()> {
-    let store = crate::open_existing(&args.data_dir)?;
+    let store = crate::open_existing(&args.storage)?;
     let mut environments: Vec<(String, String)> = store
         .environments()?
         .into_iter()

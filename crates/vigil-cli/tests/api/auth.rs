@@ -151,6 +151,9 @@ async fn environments_are_isolated() {
 /// others can write is refused with a message that says what to do.
 #[tokio::test]
 async fn the_data_directory_is_private_whatever_the_umask() {
+    if crate::common::sqlite_only("the SQLite database files are private whatever the umask") {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("data");

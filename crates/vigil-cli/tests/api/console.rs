@@ -163,7 +163,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         .await;
     assert_eq!(attached.status, 200, "{}", attached.body);
     let reviewer = "rita@example.com";
-    let made = Command::new(crate::common::BIN)
+    let made = crate::common::vigil_on(&server.data_dir)
         .args([
             "users",
             "create",
@@ -184,7 +184,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
     );
     let admin_link = String::from_utf8(made.stdout).unwrap().trim().to_string();
     // An account action to run from the account page, and two accounts sharing an email.
-    let action = Command::new(crate::common::BIN)
+    let action = crate::common::vigil_on(&server.data_dir)
         .args([
             "actions",
             "create",

@@ -83,8 +83,10 @@ async fn acknowledged_writes_survive_kill_9() {
 
 #[test]
 fn a_second_server_on_the_same_data_directory_refuses_to_start() {
+    // On PostgreSQL, the same: one server per database until background work is shared
+    // out between nodes.
     let server = Server::start();
-    let output = std::process::Command::new(crate::common::BIN)
+    let output = crate::common::vigil_on(&server.data_dir)
         .args(["serve", "--data-dir", server.data_dir.to_str().unwrap()])
         .args(["--listen", "127.0.0.1:0"])
         .output()
@@ -132,6 +134,9 @@ async fn sigterm_shuts_down_gracefully() {
 /// shows it bounded during a million-row import).
 #[tokio::test]
 async fn the_wal_is_truncated_when_the_server_is_idle() {
+    if crate::common::sqlite_only("the SQLite WAL is truncated when idle") {
+        return;
+    }
     let server = Server::start_with(&["--rate-limit", "0"]);
     let api = server.client();
     let mut writes = Vec::new();

@@ -159,7 +159,7 @@ async fn events_export_as_ndjson_and_parquet_beside_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("events.ndjson");
     let run = |extra: &[&str]| {
-        std::process::Command::new(crate::common::BIN)
+        crate::common::vigil_on(&server.data_dir)
             .args([
                 "events",
                 "export",

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::common::{Client, Server, BIN};
+use crate::common::{Client, Server};
 
 fn inline(list_id: Option<&str>, csv: &str, filename: &str) -> Value {
     let data = base64::engine::general_purpose::STANDARD.encode(csv);
@@ -439,7 +439,7 @@ async fn vigil_import_list_runs_beside_a_server_and_reports_bad_lines() {
     csv.push_str("Joe,Imposter\n");
     csv.push_str(&format!("{},x\n", "a".repeat(1001)));
     std::fs::write(&file, csv).unwrap();
-    let output = std::process::Command::new(BIN)
+    let output = crate::common::vigil_on(&server.data_dir)
         .args(["import", "list", "--data-dir"])
         .arg(&server.data_dir)
         .args(["--list-id", &names])
@@ -461,7 +461,7 @@ async fn vigil_import_list_runs_beside_a_server_and_reports_bad_lines() {
     let listed = api.get("/api/v1/importers").await;
     assert_eq!(counts(&listed.body["data"][0]), (5001, 0, 1));
     wait_for_match(&api, &joe).await;
-    let unknown = std::process::Command::new(BIN)
+    let unknown = crate::common::vigil_on(&server.data_dir)
         .args(["import", "list", "--data-dir"])
         .arg(&server.data_dir)
         .args(["--list-id", "lst_nope"])

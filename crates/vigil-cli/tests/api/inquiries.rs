@@ -924,6 +924,9 @@ async fn expiry_due_while_the_server_was_down_happens_at_start() {
 
 #[tokio::test]
 async fn redaction_removes_what_the_person_submitted() {
+    if crate::common::sqlite_only("what a person submitted leaves the SQLite files when redacted") {
+        return;
+    }
     let server = Server::start();
     let api = server.client();
     let marker = "Quixotebramblewick";
@@ -1174,5 +1177,8 @@ async fn redacting_an_account_redacts_its_inquiries() {
         .await
         .attr("redacted-at")
         .is_null());
-    assert!(!contains(&data_bytes(&server.data_dir), marker));
+    // The records are files here only on SQLite.
+    if crate::common::on_sqlite() {
+        assert!(!contains(&data_bytes(&server.data_dir), marker));
+    }
 }

@@ -379,7 +379,7 @@ async fn log_is_masked(server: &Server, log: &Value, face: &str) {
 
 /// `vigil audit tail` prints the latest calls, oldest first.
 fn audit_tail_shows_the_latest(server: &Server) {
-    let tail = std::process::Command::new(BIN)
+    let tail = crate::common::vigil_on(&server.data_dir)
         .args([
             "audit",
             "tail",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::common::{conformance, Client, Server, BIN};
+use crate::common::{conformance, Client, Server};
 
 /// The reports of an account, once `ready` holds for them (monitoring works in the
 /// background; give it up to ten seconds).
@@ -462,7 +462,7 @@ async fn sanctions_loaded_beside_a_running_server_flag_monitored_accounts() {
         ("ofac", sanctions.join("ofac")),
         ("un", sanctions.join("un/UN_consolidated.xml")),
     ] {
-        let output = std::process::Command::new(BIN)
+        let output = crate::common::vigil_on(&server.data_dir)
             .args([
                 "import",
                 "sanctions",

@@ -458,10 +458,13 @@ async fn a_redacted_account_leaves_no_shared_value_behind() {
             200
         );
     }
-    assert!(
-        !crate::common::contains(&crate::common::data_bytes(&server.data_dir), "zorblefrank"),
-        "the email left the disk"
-    );
+    // The records are files here only on SQLite.
+    if crate::common::on_sqlite() {
+        assert!(
+            !crate::common::contains(&crate::common::data_bytes(&server.data_dir), "zorblefrank"),
+            "the email left the disk"
+        );
+    }
 }
 
 /// The shipped phone, IP and fingerprint rules, at their thresholds and windows.

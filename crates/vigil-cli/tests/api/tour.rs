@@ -133,7 +133,12 @@ fn the_readme_s_tour_runs_as_written() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("bash")
+    // On the suite's PostgreSQL run, the tour's commands use the server's database.
+    let mut bash = Command::new("bash");
+    if let Some(database) = crate::common::postgres_database(&folder.path().join("vigil-data")) {
+        bash.env("VIGIL_DATABASE_URL", database);
+    }
+    let out = bash
         .arg("-c")
         .arg(script(&blocks))
         .current_dir(folder.path())

@@ -3,10 +3,10 @@
 
 use serde_json::json;
 
-use crate::common::{Server, BIN};
+use crate::common::Server;
 
 fn create_action(server: &Server, name: &str, kind: &str) -> String {
-    let output = std::process::Command::new(BIN)
+    let output = crate::common::vigil_on(&server.data_dir)
         .args([
             "actions",
             "create",
@@ -169,7 +169,7 @@ async fn run_action_applies_the_configured_action() {
     let suspend = create_action(&server, "Suspend for review", "set-status");
     let flag = create_action(&server, "Flag", "add-tags");
     assert!(suspend.starts_with("accac_"), "{suspend}");
-    let listed = std::process::Command::new(BIN)
+    let listed = crate::common::vigil_on(&server.data_dir)
         .args([
             "actions",
             "list",

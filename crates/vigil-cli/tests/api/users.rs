@@ -2,11 +2,9 @@
 //! their session acts through the same API as a key would, limited by their role, named as
 //! the actor of what they change and written to Persona's user audit log.
 
-use std::process::Command;
-
 use serde_json::json;
 
-use crate::common::{Client, Server, BIN};
+use crate::common::{Client, Server};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -325,7 +323,7 @@ fn vigil_users_create_prints_an_invitation_link_and_refuses_a_bad_role() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let run = |args: &[&str]| {
-        Command::new(BIN)
+        crate::common::vigil_on(&data)
             .args(args)
             .arg("--data-dir")
             .arg(&data)

@@ -54,14 +54,17 @@ impl Server {
     }
 
     fn spawn_with(mut command: Command, dir: &Path, extra: &[&str]) -> Server {
+        command.args([
+            "serve",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        if let Some(database) = postgres_database(dir) {
+            command.env("VIGIL_DATABASE_URL", database);
+        }
         let mut child = command
-            .args([
-                "serve",
-                "--data-dir",
-                dir.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
             .args(extra)
             .env("VIGIL_LOG", "warn")
             .stdout(Stdio::piped())
@@ -145,9 +148,71 @@ impl Drop for Server {
     }
 }
 
+/// The PostgreSQL server the suite runs against, when `VIGIL_TEST_POSTGRES` names one
+/// (`postgres://user@host:port`, no database): `scripts/test` starts a throwaway cluster
+/// and runs the HTTP suite a second time with it.
+pub fn postgres() -> Option<String> {
+    std::env::var("VIGIL_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether the suite runs on SQLite (the default), where vigil's records are files in the
+/// data directory that a check may read.
+pub fn on_sqlite() -> bool {
+    postgres().is_none()
+}
+
+/// A check about SQLite's own files (their modes, the WAL, the directory lock, bytes left
+/// on disk) on the PostgreSQL pass, where they do not hold vigil's records: it says so and
+/// answers true, and the check ends there. These checks ran in the SQLite pass; their
+/// PostgreSQL counterparts (a vacuumed database and recycled WAL holding no redacted
+/// bytes) are not claimed yet.
+pub fn sqlite_only(what: &str) -> bool {
+    if on_sqlite() {
+        return false;
+    }
+    eprintln!("SQLITE ONLY (not on the PostgreSQL pass): {what}");
+    true
+}
+
+/// The database of a data directory on the suite's PostgreSQL server, made on first use
+/// (a restart on the same directory finds the same database).
+pub fn postgres_database(dir: &Path) -> Option<String> {
+    let server = postgres()?;
+    let name = format!(
+        "vigil_{:016x}",
+        dir.to_string_lossy()
+            .bytes()
+            .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64)
+                .wrapping_mul(0x100000001b3))
+    );
+    let made = Command::new("psql")
+        .args([&format!("{server}/postgres"), "-q", "-v", "ON_ERROR_STOP=1"])
+        .args(["-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql runs");
+    let said = String::from_utf8_lossy(&made.stderr);
+    assert!(
+        made.status.success() || said.contains("already exists"),
+        "creating {name}: {said}"
+    );
+    Some(format!("{server}/{name}"))
+}
+
+/// `vigil` for a command on the data directory `dir` (and its database, when the suite
+/// runs on PostgreSQL).
+pub fn vigil_on(dir: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    if let Some(database) = postgres_database(dir) {
+        command.env("VIGIL_DATABASE_URL", database);
+    }
+    command
+}
+
 /// Run `vigil keys create` and return its stdout.
 pub fn create_key(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
+    vigil_on(dir)
         .args(["keys", "create", "--data-dir", dir.to_str().unwrap()])
         .args(args)
         .output()
@@ -179,7 +244,7 @@ pub fn load_rules(dir: &Path, toml: &str) -> std::process::Output {
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("rules.toml");
     std::fs::write(&file, toml).unwrap();
-    Command::new(BIN)
+    vigil_on(dir)
         .args(["rules", "load", "--env", "sandbox", "--data-dir"])
         .arg(dir)
         .arg(&file)

@@ -265,6 +265,7 @@ impl From<StoreError> for ApiError {
                 ApiError::bad_request(format!("page cursor `{id}` is not an object in this list"))
             }
             StoreError::Database(_)
+            | StoreError::Postgres(_)
             | StoreError::Corrupt(_)
             | StoreError::WriterGone
             | StoreError::Io(_) => ApiError::Internal(error.to_string()),

@@ -1000,7 +1000,7 @@ impl TermIndex for TermsOn<'_> {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE term = ?1 LIMIT ?2)"),
+                &format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE term = ?1 LIMIT ?2) AS found"),
                 params![term, cap as i64],
                 |r| r.get::<i64>(0),
             )

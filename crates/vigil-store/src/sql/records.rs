@@ -185,7 +185,7 @@ pub(crate) fn count(
     let sql = match &limit {
         Some(limit) => {
             params.push(limit);
-            format!("SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE {clause} LIMIT ?)")
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE {clause} LIMIT ?) AS found")
         }
         None => format!("SELECT COUNT(*) FROM records WHERE {clause}"),
     };

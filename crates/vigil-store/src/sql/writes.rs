@@ -11,7 +11,7 @@ use vigil_domain::report::{HistoryEntry, Report};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_screening::sources::Party;
 
-use super::{reads, users, Db};
+use super::{reads, users, Db, Dialect};
 use crate::params;
 use crate::{
     AccountAction, AccountType, ApiKey, Environment, Event, RecordFilter, RecordRow, Relation,
@@ -385,21 +385,21 @@ impl WriteTx for SqlTx<'_> {
         // The field's value inside the stored body: `fields.<part>.value...`.
         let parts = field.split('.').map(|part| part.replace('"', ""));
         let sql = match self.conn.dialect() {
-            crate::sql::Dialect::Sqlite => {
+            Dialect::Sqlite => {
                 "SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND archived = 0
                  AND json_extract(body, ?3) IS NOT NULL AND json_quote(json_extract(body, ?3)) = json(?4) ORDER BY seq DESC LIMIT 1"
             }
-            crate::sql::Dialect::Postgres => {
+            Dialect::Postgres => {
                 "SELECT body FROM accounts WHERE environment_id = ?1 AND account_type_id = ?2 AND archived = 0
                  AND (body::jsonb #> string_to_array(?3, ',')) = ?4::jsonb ORDER BY seq DESC LIMIT 1"
             }
         };
         let path: String = match self.conn.dialect() {
-            crate::sql::Dialect::Sqlite => std::iter::once("$.fields".to_string())
+            Dialect::Sqlite => std::iter::once("$.fields".to_string())
                 .chain(parts.map(|part| format!("\"{part}\".value")))
                 .collect::<Vec<_>>()
                 .join("."),
-            crate::sql::Dialect::Postgres => std::iter::once("fields".to_string())
+            Dialect::Postgres => std::iter::once("fields".to_string())
                 .chain(parts.flat_map(|part| [part.replace(',', ""), "value".to_string()]))
                 .collect::<Vec<_>>()
                 .join(","),
@@ -670,10 +670,17 @@ impl WriteTx for SqlTx<'_> {
         // Responses about another object can quote this one (a report names its account,
         // a comment its case): any stored body that mentions the id goes too. Stored
         // responses live a day, so the scan is over a small table.
-        self.conn.execute(
-            "DELETE FROM idempotency_keys WHERE environment_id = ?1 AND (object_id = ?2 OR instr(body, CAST(?2 AS BLOB)) > 0)",
-            params![env, object_id],
-        )
+        let sql = match self.conn.dialect() {
+            Dialect::Sqlite => {
+                "DELETE FROM idempotency_keys WHERE environment_id = ?1 \
+                AND (object_id = ?2 OR instr(body, CAST(?2 AS BLOB)) > 0)"
+            }
+            Dialect::Postgres => {
+                "DELETE FROM idempotency_keys WHERE environment_id = ?1 \
+                AND (object_id = ?2 OR position(convert_to(?2, 'UTF8') IN body) > 0)"
+            }
+        };
+        self.conn.execute(sql, params![env, object_id])
     }
 
     fn prune_stored_responses(&mut self, older_than: i64) -> Result<usize> {

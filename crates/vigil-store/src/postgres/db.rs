@@ -1,0 +1,226 @@
+//! [`Db`] over a tokio-postgres connection, called from synchronous code.
+//!
+//! The connection's socket is driven by the store's own small runtime; a query here only
+//! sends a message to it and waits for the answer on a channel, which any thread may do
+//! (`futures_executor::block_on`), including a server's async worker, as SQLite's reads
+//! block it on disk. vigil's SQL is written with SQLite's `?` / `?N` placeholders: they
+//! become `$N` here, and SQLite's `INDEXED BY` hints are dropped (PostgreSQL's planner
+//! takes none). Each translated statement is prepared once per connection.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error;
+
+use bytes::{BufMut, BytesMut};
+use futures_util::StreamExt;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::{Client, Statement};
+
+use crate::sql::{Db, Dialect, Param, Row, ToParam, Value};
+use crate::{Result, StoreError};
+
+/// One connection and the statements prepared on it.
+pub struct PgConn {
+    client: Client,
+    prepared: RefCell<HashMap<String, Statement>>,
+}
+
+impl PgConn {
+    pub(super) fn new(client: Client) -> PgConn {
+        PgConn {
+            client,
+            prepared: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the server closed this connection (a pool drops it).
+    pub(super) fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    /// Run statements that take no parameters and return nothing (`BEGIN`, `COMMIT`).
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
+    }
+
+    fn statement(&self, sql: &str) -> Result<Statement> {
+        if let Some(found) = self.prepared.borrow().get(sql) {
+            return Ok(found.clone());
+        }
+        let prepared = futures_executor::block_on(self.client.prepare(&translate(sql)))?;
+        self.prepared
+            .borrow_mut()
+            .insert(sql.to_string(), prepared.clone());
+        Ok(prepared)
+    }
+}
+
+/// SQLite's placeholders (`?`, `?N`) as PostgreSQL's (`$N`), without `INDEXED BY` hints.
+pub(super) fn translate(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut next = 1;
+    let mut chars = sql.char_indices().peekable();
+    let mut quoted = false;
+    while let Some((_, c)) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c != '?' || quoted {
+            out.push(c);
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some((_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+            digits.push(*d);
+            chars.next();
+        }
+        if digits.is_empty() {
+            out.push_str(&format!("${next}"));
+            next += 1;
+        } else {
+            out.push('$');
+            out.push_str(&digits);
+        }
+    }
+    while let Some(start) = out.find(" INDEXED BY ") {
+        let rest = &out[start + " INDEXED BY ".len()..];
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        out.replace_range(start..start + " INDEXED BY ".len() + end, "");
+    }
+    out
+}
+
+/// A parameter, written as the type PostgreSQL inferred for its placeholder.
+#[derive(Debug)]
+struct Bound<'a>(Param<'a>);
+
+type BoxError = Box<dyn Error + Sync + Send>;
+
+impl ToSql for Bound<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
+        match self.0 {
+            Param::Null => Ok(IsNull::Yes),
+            Param::Int(n) => match *ty {
+                Type::INT2 => i16::try_from(n)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(n)?.to_sql(ty, out),
+                Type::BOOL => (n != 0).to_sql(ty, out),
+                Type::FLOAT4 | Type::FLOAT8 => (n as f64).to_sql(&Type::FLOAT8, out),
+                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
+                    out.put_slice(n.to_string().as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => n.to_sql(&Type::INT8, out),
+            },
+            Param::Real(x) => match *ty {
+                Type::FLOAT4 => (x as f32).to_sql(ty, out),
+                _ => x.to_sql(&Type::FLOAT8, out),
+            },
+            Param::Text(text) => {
+                if *ty == Type::JSONB {
+                    // JSONB's binary form is a version byte, then the text.
+                    out.put_u8(1);
+                }
+                out.put_slice(text.as_bytes());
+                Ok(IsNull::No)
+            }
+            Param::Bytes(bytes) => {
+                out.put_slice(bytes);
+                Ok(IsNull::No)
+            }
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// Column `i` as a [`Value`].
+fn value(row: &tokio_postgres::Row, i: usize) -> Result<Value> {
+    let ty = row.columns()[i].type_().clone();
+    let value = match ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|n| Value::Int(n.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map(|n| Value::Int(n.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map(|b| Value::Int(b.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)?
+            .map(|x| Value::Real(x.into())),
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Bytes),
+        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
+            row.try_get::<_, Option<String>>(i)?.map(Value::Text)
+        }
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "a query returned a column of type {other}, which vigil does not read"
+            )))
+        }
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+impl Db for PgConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn run(
+        &self,
+        sql: &str,
+        params: &[&dyn ToParam],
+        each: &mut dyn FnMut(&Row) -> Result<bool>,
+    ) -> Result<()> {
+        let statement = self.statement(sql)?;
+        let bound: Vec<Bound<'_>> = params.iter().map(|p| Bound(p.to_param())).collect();
+        futures_executor::block_on(async {
+            let rows = self.client.query_raw(&statement, bound.iter()).await?;
+            futures_util::pin_mut!(rows);
+            while let Some(row) = rows.next().await {
+                let row = row?;
+                let values = (0..row.len())
+                    .map(|i| value(&row, i))
+                    .collect::<Result<Vec<_>>>()?;
+                if !each(&Row(values))? {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn execute(&self, sql: &str, params: &[&dyn ToParam]) -> Result<usize> {
+        let statement = self.statement(sql)?;
+        let bound: Vec<Bound<'_>> = params.iter().map(|p| Bound(p.to_param())).collect();
+        let changed =
+            futures_executor::block_on(self.client.execute_raw(&statement, bound.iter()))?;
+        Ok(changed as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::translate;
+
+    #[test]
+    fn placeholders_and_hints_become_postgres() {
+        assert_eq!(
+            translate("SELECT a FROM t INDEXED BY t_by_b WHERE b = ? AND c IN (?, ?) LIMIT ?"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3) LIMIT $4"
+        );
+        assert_eq!(
+            translate("UPDATE t SET a = ?2 WHERE id = ?1 AND note = 'why?'"),
+            "UPDATE t SET a = $2 WHERE id = $1 AND note = 'why?'"
+        );
+    }
+}

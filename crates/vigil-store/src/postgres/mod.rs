@@ -1,0 +1,381 @@
+//! The PostgreSQL backend: the same SQL as SQLite's (`crate::sql`), run over tokio-postgres.
+//!
+//! - Connections are driven by a small runtime of the store's own (one thread); reads take
+//!   one from a pool, so they never wait for the writer.
+//! - One writer thread per process commits write jobs in groups, one savepoint per job, as
+//!   SQLite's writer does: a failing job rolls back alone, and nobody hears "done" before
+//!   the commit holding their writes returned.
+//! - Migrations under `migrations/postgres/` have the names of SQLite's; each runs in its
+//!   own transaction, which first claims its version row, so two processes starting at
+//!   once never apply one twice.
+//! - Nothing is cached between requests (another process may write the same rows).
+
+mod db;
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{mpsc, Mutex};
+
+use tokio_postgres::{Config, NoTls};
+
+pub use db::PgConn;
+
+use crate::sql::writes::SqlTx;
+use crate::sql::{Db, SqlBackend};
+use crate::{params, Result, StoreError, WriteJob};
+
+/// The PostgreSQL migrations, in order; each has the name of its SQLite twin.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "account_actions",
+        include_str!("../../migrations/postgres/0002_account_actions.sql"),
+    ),
+    (
+        3,
+        "files",
+        include_str!("../../migrations/postgres/0003_files.sql"),
+    ),
+    (
+        4,
+        "lists",
+        include_str!("../../migrations/postgres/0004_lists.sql"),
+    ),
+    (
+        5,
+        "reports",
+        include_str!("../../migrations/postgres/0005_reports.sql"),
+    ),
+    (
+        6,
+        "importers",
+        include_str!("../../migrations/postgres/0006_importers.sql"),
+    ),
+    (
+        7,
+        "records",
+        include_str!("../../migrations/postgres/0007_records.sql"),
+    ),
+    (
+        8,
+        "cursors",
+        include_str!("../../migrations/postgres/0008_cursors.sql"),
+    ),
+    (
+        9,
+        "due_by_kind",
+        include_str!("../../migrations/postgres/0009_due_by_kind.sql"),
+    ),
+    (
+        10,
+        "event_actor",
+        include_str!("../../migrations/postgres/0010_event_actor.sql"),
+    ),
+    (
+        11,
+        "users",
+        include_str!("../../migrations/postgres/0011_users.sql"),
+    ),
+    (
+        12,
+        "review_console",
+        include_str!("../../migrations/postgres/0012_review_console.sql"),
+    ),
+    (
+        13,
+        "account_lookups",
+        include_str!("../../migrations/postgres/0013_account_lookups.sql"),
+    ),
+    (
+        14,
+        "events_by_name",
+        include_str!("../../migrations/postgres/0014_events_by_name.sql"),
+    ),
+];
+
+/// Readers kept open for reuse; more are opened on demand under load.
+const MAX_IDLE_READERS: usize = 16;
+/// Upper bound on jobs per commit.
+const MAX_BATCH: usize = 512;
+
+pub struct PgStore {
+    config: Config,
+    /// Drives every connection's socket; `None` only while dropping.
+    runtime: Option<tokio::runtime::Runtime>,
+    readers: Mutex<Vec<PgConn>>,
+    /// `None` once dropping: the writer then finishes what is queued and stops.
+    jobs: Mutex<Option<mpsc::Sender<WriteJob>>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    /// The session holding the one-server claim, while this store is a server's.
+    server_claim: Mutex<Option<PgConn>>,
+}
+
+/// The advisory lock a server holds on its database ("vigil" in ASCII).
+const SERVER_LOCK: i64 = 0x76_69_67_69_6c;
+
+impl PgStore {
+    /// Connect to the database at `url` (`postgres://user:password@host:port/name`, or
+    /// `host=... dbname=...`), apply the migrations it lacks, and start the writer.
+    pub fn connect(url: &str) -> Result<PgStore> {
+        let config: Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| StoreError::Postgres(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("vigil-postgres")
+            .enable_all()
+            .build()?;
+        let (sender, receiver) = mpsc::channel::<WriteJob>();
+        let mut store = PgStore {
+            config,
+            runtime: Some(runtime),
+            readers: Mutex::new(Vec::new()),
+            jobs: Mutex::new(Some(sender)),
+            writer: None,
+            server_claim: Mutex::new(None),
+        };
+        migrate(&store.open()?)?;
+        let writer = store.open()?;
+        let reconnect = store.connector();
+        store.writer = Some(
+            std::thread::Builder::new()
+                .name("vigil-pg-writer".into())
+                .spawn(move || run_writer(writer, reconnect, receiver))?,
+        );
+        Ok(store)
+    }
+
+    /// Claim this database for one server, for as long as the store lives (its session
+    /// holds an advisory lock). Background work (screening, rules, webhooks, the
+    /// scheduler) is not yet shared out between several servers, so a second one must not
+    /// start: false when another server holds the claim.
+    pub fn claim_for_one_server(&self) -> Result<bool> {
+        let conn = self.open()?;
+        let claimed = (&conn as &dyn Db)
+            .query_row(
+                "SELECT pg_try_advisory_lock(?1)",
+                params![SERVER_LOCK],
+                |r| r.get::<bool>(0),
+            )?
+            .unwrap_or(false);
+        if claimed {
+            *self.server_claim.lock().expect("claim poisoned") = Some(conn);
+        }
+        Ok(claimed)
+    }
+
+    /// A new connection.
+    fn open(&self) -> Result<PgConn> {
+        (self.connector())()
+    }
+
+    /// Something that opens connections on this store's runtime (the writer reconnects
+    /// with it after losing its connection).
+    fn connector(&self) -> impl Fn() -> Result<PgConn> + Send + 'static {
+        let config = self.config.clone();
+        let handle = self
+            .runtime
+            .as_ref()
+            .expect("the runtime lives as long as the store")
+            .handle()
+            .clone();
+        move || {
+            let config = config.clone();
+            let connecting = handle.spawn(async move {
+                let (client, connection) = config.connect(NoTls).await?;
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::warn!(error = %StoreError::from(error), "a postgresql connection ended");
+                    }
+                });
+                Ok::<_, tokio_postgres::Error>(client)
+            });
+            let client = futures_executor::block_on(connecting)
+                .map_err(|e| StoreError::Postgres(format!("connecting failed: {e}")))??;
+            Ok(PgConn::new(client))
+        }
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // The writer commits what is queued, then stops; only then do the connections go.
+        self.jobs.lock().map(|mut jobs| jobs.take()).ok();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+        // A runtime may not be dropped where blocking is not allowed (inside a server's
+        // async code): let its thread finish on its own.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl SqlBackend for PgStore {
+    fn read<T>(&self, f: impl FnOnce(&dyn Db) -> Result<T>) -> Result<T> {
+        let pooled = loop {
+            match self.readers.lock().expect("reader pool poisoned").pop() {
+                Some(conn) if conn.is_closed() => continue,
+                found => break found,
+            }
+        };
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().expect("reader pool poisoned");
+        if pool.len() < MAX_IDLE_READERS && !conn.is_closed() {
+            pool.push(conn);
+        }
+        result
+    }
+
+    fn submit_job(&self, job: WriteJob) {
+        // If the writer has stopped, the job is dropped and its caller sees `WriterGone`.
+        if let Some(jobs) = self.jobs.lock().expect("writer channel poisoned").as_ref() {
+            let _ = jobs.send(job);
+        }
+    }
+}
+
+/// Apply the migrations the database lacks, each in a transaction that first claims its
+/// version (a second process starting at once waits on that row, then skips it).
+fn migrate(conn: &PgConn) -> Result<()> {
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version BIGINT PRIMARY KEY,
+             name TEXT NOT NULL,
+             applied_at BIGINT NOT NULL
+         )",
+    )?;
+    for (version, name, sql) in MIGRATIONS {
+        conn.batch("BEGIN")?;
+        let applied = (|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let claimed = (conn as &dyn Db).execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+                params![version, name, now],
+            )?;
+            if claimed == 1 {
+                conn.batch(sql)?;
+                tracing::info!(version, name, "applied postgresql migration");
+            }
+            conn.batch("COMMIT")
+        })();
+        if let Err(error) = applied {
+            let _ = conn.batch("ROLLBACK");
+            return Err(StoreError::Postgres(format!(
+                "migration {version:04}_{name} failed: {error}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The writer: group commit, one savepoint per job.
+fn run_writer(
+    mut conn: PgConn,
+    reconnect: impl Fn() -> Result<PgConn>,
+    jobs: mpsc::Receiver<WriteJob>,
+) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if conn.is_closed() {
+            match reconnect() {
+                Ok(fresh) => conn = fresh,
+                Err(error) => tracing::error!(%error, "the writer could not reconnect"),
+            }
+        }
+        run_batch(&conn, batch);
+    }
+    tracing::debug!("postgresql writer stopped");
+}
+
+type Completion = Box<dyn FnOnce(Result<()>) + Send>;
+
+fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) {
+    if let Err(error) = conn.batch("BEGIN") {
+        tracing::error!(%error, "could not begin a transaction");
+        // Dropping the jobs closes their callers' channels: they see `WriterGone`.
+        return;
+    }
+    let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
+    let mut vacuum = false;
+    // Account types are read again in every batch: another process may change them.
+    let mut types = HashMap::new();
+    let mut touched = Vec::new();
+    for job in batch {
+        if let Err(error) = conn.batch("SAVEPOINT job") {
+            tracing::error!(%error, "could not open a savepoint");
+            continue;
+        }
+        let mut tx = SqlTx {
+            conn,
+            checkpoint: false,
+            touched: &mut touched,
+            types: &mut types,
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
+        let keep = matches!(&outcome, Ok(o) if o.keep);
+        vacuum |= keep && tx.checkpoint;
+        if !keep {
+            types.clear();
+        }
+        let closed = if keep {
+            conn.batch("RELEASE SAVEPOINT job")
+        } else {
+            conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
+        };
+        if let Err(error) = closed {
+            tracing::error!(%error, "could not close a savepoint");
+        }
+        match outcome {
+            Ok(outcome) => completions.push(outcome.complete),
+            Err(_) => tracing::error!("a write job panicked; its writes were rolled back"),
+        }
+    }
+    match conn.batch("COMMIT") {
+        Ok(()) => {
+            if vacuum {
+                vacuum_personal_data(conn);
+            }
+            for complete in completions {
+                complete(Ok(()));
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "group commit failed");
+            let _ = conn.batch("ROLLBACK");
+            for complete in completions {
+                complete(Err(StoreError::Postgres(format!("commit failed: {error}"))));
+            }
+        }
+    }
+}
+
+/// After a redaction: old row versions holding what was overwritten are removed from the
+/// tables (PostgreSQL keeps them until a vacuum).
+fn vacuum_personal_data(conn: &PgConn) {
+    if let Err(error) = conn.batch(
+        "VACUUM accounts, account_terms, events, records, record_terms, files, \
+         idempotency_keys, reports, report_history, list_items, importers, importer_errors",
+    ) {
+        tracing::warn!(%error, "vacuum after a redaction failed");
+    }
+}
