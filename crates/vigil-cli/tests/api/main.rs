@@ -24,6 +24,7 @@ mod mcp;
 mod protocol;
 mod reports;
 mod rules;
+mod storage;
 mod tour;
 mod types;
 mod users;

@@ -96,6 +96,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "events_by_name",
         include_str!("../../migrations/postgres/0014_events_by_name.sql"),
     ),
+    (
+        15,
+        "write_order",
+        include_str!("../../migrations/postgres/0015_write_order.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.
@@ -310,8 +315,11 @@ fn run_writer(
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 
 fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) {
-    if let Err(error) = conn.batch("BEGIN") {
+    // Every writing process takes the one `write_order` row first, so transactions commit
+    // one after another and events' `seq` order is their commit order (migration 0015).
+    if let Err(error) = conn.batch("BEGIN; SELECT id FROM write_order WHERE id = 1 FOR UPDATE") {
         tracing::error!(%error, "could not begin a transaction");
+        let _ = conn.batch("ROLLBACK");
         // Dropping the jobs closes their callers' channels: they see `WriterGone`.
         return;
     }

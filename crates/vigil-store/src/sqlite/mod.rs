@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "events_by_name",
         include_str!("../../migrations/sqlite/0014_events_by_name.sql"),
     ),
+    (
+        15,
+        "write_order",
+        include_str!("../../migrations/sqlite/0015_write_order.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.
