@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+mod backup;
 mod data_dir;
 mod import;
 mod listen;
@@ -43,6 +44,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Copy a SQLite data directory, consistently, while a server may run on it (on
+    /// PostgreSQL, use pg_dump or the server's own backups).
+    Backup(backup::BackupArgs),
     /// Score two names the way screening does, with the explanation.
     Match(match_cmd::MatchArgs),
     /// Receive a running vigil's webhooks here for development: makes (or reuses) a
@@ -294,6 +298,7 @@ fn main() -> anyhow::Result<()> {
         Command::Actions { command } => actions(command),
         Command::Users { command } => users::run(command),
         Command::Match(args) => match_cmd::run(args),
+        Command::Backup(args) => backup::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Events {
             command:

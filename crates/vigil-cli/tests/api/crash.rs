@@ -161,3 +161,100 @@ async fn the_wal_is_truncated_when_the_server_is_idle() {
     }
     panic!("the WAL still holds {} bytes after 30 s idle", size());
 }
+
+// `vigil backup` copies a data directory while its server keeps writing: a server started
+// on the copy serves the accounts, events and document files written before it, and the
+// copy is private.
+#[tokio::test]
+async fn a_backup_of_a_running_server_serves_what_was_written() {
+    use base64::Engine;
+    if crate::common::sqlite_only("vigil backup copies a SQLite data directory") {
+        return;
+    }
+    let server = Server::start_with(&["--rate-limit", "0"]);
+    let api = server.client();
+    let account = api
+        .create_account(json!({"reference-id": "kept-1", "name-first": "Quilla"}))
+        .await
+        .id();
+    let template = api.get("/api/v1/inquiry-templates").await.ids()[0].clone();
+    let inquiry = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template}}}),
+        )
+        .await
+        .id();
+    let pdf = b"%PDF-1.4 a statement kept in the backup";
+    let document = api
+        .post("/api/v1/document/generics", json!({"data": {"attributes": {"inquiry-id": inquiry, "file": {"data": base64::engine::general_purpose::STANDARD.encode(pdf), "filename": "s.pdf"}}}}))
+        .await;
+    assert_eq!(document.status, 201, "{}", document.body);
+    let url = document.attr("files")[0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Writes go on while the copy is made.
+    let writer = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            for n in 0..50 {
+                api.create_account(json!({"reference-id": format!("during-{n}")}))
+                    .await;
+            }
+        })
+    };
+    let copy = tempfile::tempdir().unwrap();
+    let to = copy.path().join("backup");
+    let output = crate::common::vigil_on(&server.data_dir)
+        .args([
+            "backup",
+            "--data-dir",
+            server.data_dir.to_str().unwrap(),
+            "--to",
+        ])
+        .arg(&to)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("checked"));
+    writer.await.unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&to), 0o700);
+        assert_eq!(mode(&to.join("vigil.db")), 0o600);
+    }
+    // A second copy into the same place is refused, naming it.
+    let again = crate::common::vigil_on(&server.data_dir)
+        .args([
+            "backup",
+            "--data-dir",
+            server.data_dir.to_str().unwrap(),
+            "--to",
+        ])
+        .arg(&to)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let restored = Server::spawn(&to, &[]);
+    let api = restored.client_with_key(&server.sandbox_key);
+    let found = api.get(&format!("/api/v1/accounts/{account}")).await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(found.attr("reference-id"), "kept-1");
+    assert!(api
+        .event_names(&account)
+        .await
+        .contains(&"account.created".to_string()));
+    let (status, _, bytes) = api
+        .get_bytes(&url.replace(&server.base, &restored.base))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, pdf);
+}
