@@ -11,6 +11,7 @@ mod import;
 mod listen;
 mod match_cmd;
 mod mcp;
+mod migrate;
 mod storage;
 mod users;
 
@@ -47,6 +48,8 @@ enum Command {
     /// Copy a SQLite data directory, consistently, while a server may run on it (on
     /// PostgreSQL, use pg_dump or the server's own backups).
     Backup(backup::BackupArgs),
+    /// Copy a SQLite data directory's records into an empty PostgreSQL database, checked.
+    Migrate(migrate::MigrateArgs),
     /// Score two names the way screening does, with the explanation.
     Match(match_cmd::MatchArgs),
     /// Receive a running vigil's webhooks here for development: makes (or reuses) a
@@ -299,6 +302,7 @@ fn main() -> anyhow::Result<()> {
         Command::Users { command } => users::run(command),
         Command::Match(args) => match_cmd::run(args),
         Command::Backup(args) => backup::run(args),
+        Command::Migrate(args) => migrate::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Events {
             command:

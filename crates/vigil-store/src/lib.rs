@@ -28,6 +28,7 @@ use vigil_domain::report::{HistoryEntry, Report};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_screening::sources::Party;
 
+pub mod copy;
 pub mod postgres;
 pub mod records;
 pub mod sql;

@@ -86,3 +86,81 @@ fn a_reader_following_the_event_log_misses_nothing_two_writers_commit() {
     let seen = reader.join().unwrap();
     assert_eq!(seen.len(), 2 * EACH, "the reader missed events");
 }
+
+// `vigil migrate` copies a SQLite data directory into an empty PostgreSQL database: a
+// server on it serves the same accounts, searches and events, and goes on numbering after
+// them; a second copy into the same database is refused. (It needs a PostgreSQL server:
+// it runs in the suite's PostgreSQL pass.)
+#[tokio::test]
+async fn a_sqlite_directory_migrates_to_postgres_and_is_served_the_same() {
+    if crate::common::on_sqlite() {
+        eprintln!("runs in the PostgreSQL pass (scripts/test starts one)");
+        return;
+    }
+    use serde_json::json;
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let mut before = crate::common::Server::spawn_on_sqlite(&dir);
+    let api = before.client();
+    let kept = api
+        .create_account(
+            json!({"reference-id": "moved-1", "name-first": "Orla", "name-last": "Quennel"}),
+        )
+        .await
+        .id();
+    for n in 0..30 {
+        api.create_account(json!({"reference-id": format!("moved-more-{n}")}))
+            .await;
+    }
+    let key = before.sandbox_key.clone();
+    assert!(before.terminate().success());
+
+    let database = crate::common::postgres_database(&dir).unwrap();
+    let migrate = || {
+        std::process::Command::new(crate::common::BIN)
+            .args([
+                "migrate",
+                "--from",
+                dir.to_str().unwrap(),
+                "--to",
+                &database,
+            ])
+            .output()
+            .unwrap()
+    };
+    let copied = migrate();
+    assert!(
+        copied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    let said = String::from_utf8_lossy(&copied.stdout);
+    assert!(said.contains("accounts\t31"), "{said}");
+    assert!(!said.contains("s3cret"));
+    let again = migrate();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds vigil data"));
+
+    let after = crate::common::Server::spawn(&dir, &[]);
+    let api = after.client_with_key(&key);
+    let found = api.get(&format!("/api/v1/accounts/{kept}")).await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let searched = api
+        .post(
+            "/api/v1/accounts/search",
+            json!({"query": {"attribute": "fields.name.last", "operator": "eq", "value": "Quennel"}}),
+        )
+        .await;
+    assert_eq!(searched.ids(), vec![kept.clone()]);
+    assert!(api
+        .event_names(&kept)
+        .await
+        .contains(&"account.created".to_string()));
+    // New rows are numbered after the copied ones: the newest account is the new one.
+    let new = api
+        .create_account(json!({"reference-id": "after-move"}))
+        .await
+        .id();
+    let newest = api.get("/api/v1/accounts?page[size]=1").await;
+    assert_eq!(newest.ids(), vec![new]);
+}

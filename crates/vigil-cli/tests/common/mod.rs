@@ -53,7 +53,24 @@ impl Server {
         Server::spawn_with(shell, dir, &[])
     }
 
-    fn spawn_with(mut command: Command, dir: &Path, extra: &[&str]) -> Server {
+    /// A server on the data directory's own SQLite database, whichever backend the suite
+    /// runs on (`vigil migrate` starts from one).
+    pub fn spawn_on_sqlite(dir: &Path) -> Server {
+        let mut command = Command::new(BIN);
+        command.env_remove("VIGIL_DATABASE_URL");
+        Server::spawn_configured(command, dir, &[], false)
+    }
+
+    fn spawn_with(command: Command, dir: &Path, extra: &[&str]) -> Server {
+        Server::spawn_configured(command, dir, extra, true)
+    }
+
+    fn spawn_configured(
+        mut command: Command,
+        dir: &Path,
+        extra: &[&str],
+        suite_backend: bool,
+    ) -> Server {
         command.args([
             "serve",
             "--data-dir",
@@ -61,7 +78,7 @@ impl Server {
             "--listen",
             "127.0.0.1:0",
         ]);
-        if let Some(database) = postgres_database(dir) {
+        if let Some(database) = postgres_database(dir).filter(|_| suite_backend) {
             command.env("VIGIL_DATABASE_URL", database);
         }
         let mut child = command

@@ -39,7 +39,7 @@ impl PgConn {
     }
 
     /// Run statements that take no parameters and return nothing (`BEGIN`, `COMMIT`).
-    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+    pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
     }
 

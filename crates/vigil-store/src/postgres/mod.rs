@@ -174,6 +174,11 @@ impl PgStore {
         Ok(claimed)
     }
 
+    /// A connection of its own, for work outside the writer (`vigil migrate`).
+    pub(crate) fn connection(&self) -> Result<PgConn> {
+        self.open()
+    }
+
     /// A new connection.
     fn open(&self) -> Result<PgConn> {
         (self.connector())()
