@@ -23,6 +23,9 @@ use crate::{Result, StoreError};
 pub struct PgConn {
     client: Client,
     prepared: RefCell<HashMap<String, Statement>>,
+    /// A connection used by one thread only (the writer's) is driven by that thread's own
+    /// runtime while it waits: no hop to another thread per statement.
+    driver: Option<tokio::runtime::Runtime>,
 }
 
 impl PgConn {
@@ -30,6 +33,36 @@ impl PgConn {
         PgConn {
             client,
             prepared: RefCell::new(HashMap::new()),
+            driver: None,
+        }
+    }
+
+    /// A connection driven by the calling thread (which must not be a runtime's worker).
+    pub(super) fn on_this_thread(config: &tokio_postgres::Config) -> Result<PgConn> {
+        let driver = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let client = driver.block_on(async {
+            let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::warn!(error = %StoreError::from(error), "a postgresql connection ended");
+                }
+            });
+            Ok::<_, tokio_postgres::Error>(client)
+        })?;
+        Ok(PgConn {
+            client,
+            prepared: RefCell::new(HashMap::new()),
+            driver: Some(driver),
+        })
+    }
+
+    /// Wait for `work`, driving the connection here when this thread owns it.
+    fn wait<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        match &self.driver {
+            Some(driver) => driver.block_on(work),
+            None => futures_executor::block_on(work),
         }
     }
 
@@ -40,14 +73,14 @@ impl PgConn {
 
     /// Run statements that take no parameters and return nothing (`BEGIN`, `COMMIT`).
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
+        Ok(self.wait(self.client.batch_execute(sql))?)
     }
 
     fn statement(&self, sql: &str) -> Result<Statement> {
         if let Some(found) = self.prepared.borrow().get(sql) {
             return Ok(found.clone());
         }
-        let prepared = futures_executor::block_on(self.client.prepare(&translate(sql)))?;
+        let prepared = self.wait(self.client.prepare(&translate(sql)))?;
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), prepared.clone());
@@ -183,7 +216,7 @@ impl Db for PgConn {
     ) -> Result<()> {
         let statement = self.statement(sql)?;
         let bound: Vec<Bound<'_>> = params.iter().map(|p| Bound(p.to_param())).collect();
-        futures_executor::block_on(async {
+        self.wait(async {
             let rows = self.client.query_raw(&statement, bound.iter()).await?;
             futures_util::pin_mut!(rows);
             while let Some(row) = rows.next().await {
@@ -202,8 +235,7 @@ impl Db for PgConn {
     fn execute(&self, sql: &str, params: &[&dyn ToParam]) -> Result<usize> {
         let statement = self.statement(sql)?;
         let bound: Vec<Bound<'_>> = params.iter().map(|p| Bound(p.to_param())).collect();
-        let changed =
-            futures_executor::block_on(self.client.execute_raw(&statement, bound.iter()))?;
+        let changed = self.wait(self.client.execute_raw(&statement, bound.iter()))?;
         Ok(changed as usize)
     }
 }

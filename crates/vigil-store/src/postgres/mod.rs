@@ -145,13 +145,28 @@ impl PgStore {
             server_claim: Mutex::new(None),
         };
         migrate(&store.open()?)?;
-        let writer = store.open()?;
-        let reconnect = store.connector();
+        // The writer's connection lives on its thread, driven there (see `PgConn`).
+        let config = store.config.clone();
+        let (started, writer_ready) = mpsc::channel();
         store.writer = Some(
             std::thread::Builder::new()
                 .name("vigil-pg-writer".into())
-                .spawn(move || run_writer(writer, reconnect, receiver))?,
+                .spawn(move || {
+                    let reconnect = || PgConn::on_this_thread(&config);
+                    match reconnect() {
+                        Ok(conn) => {
+                            let _ = started.send(Ok(()));
+                            run_writer(conn, reconnect, receiver);
+                        }
+                        Err(error) => {
+                            let _ = started.send(Err(error));
+                        }
+                    }
+                })?,
         );
+        writer_ready
+            .recv()
+            .map_err(|_| StoreError::WriterGone)??;
         Ok(store)
     }
 

@@ -287,6 +287,35 @@ pub fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// File object `seq` under `terms` in a terms table (`account_terms`, `record_terms`),
+/// replacing what it was filed under: one statement for all of them.
+pub(crate) fn file_terms(
+    conn: &dyn Db,
+    table: &str,
+    column: &str,
+    seq: i64,
+    terms: &[String],
+) -> Result<()> {
+    conn.execute(
+        &format!("DELETE FROM {table} WHERE {column} = ?"),
+        params![seq],
+    )?;
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let values = vec!["(?, ?)"; terms.len()].join(", ");
+    let mut bound: Vec<&dyn ToParam> = Vec::with_capacity(2 * terms.len());
+    for term in terms {
+        bound.push(&seq);
+        bound.push(term);
+    }
+    conn.execute(
+        &format!("INSERT INTO {table} ({column}, term) VALUES {values} ON CONFLICT DO NOTHING"),
+        &bound,
+    )?;
+    Ok(())
+}
+
 /// The one row a query always has (a count, a maximum).
 pub fn one<T>(found: Option<T>) -> Result<T> {
     found.ok_or_else(|| StoreError::Corrupt("a query that always has a row had none".into()))

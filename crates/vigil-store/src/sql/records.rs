@@ -244,15 +244,5 @@ pub(crate) fn put(conn: &dyn Db, env: &str, row: &RecordRow) -> Result<()> {
              ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, rank_at = excluded.rank_at, body = excluded.body
              RETURNING seq", params![row.id, env, row.kind, row.created_at, row.due_at, row.rank_at, row.body],
             |r| r.get(0)).and_then(crate::sql::one)?;
-    conn.execute(
-        "DELETE FROM record_terms WHERE record_seq = ?1",
-        params![seq],
-    )?;
-    for term in &row.terms {
-        conn.execute(
-            "INSERT INTO record_terms (record_seq, term) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![seq, term],
-        )?;
-    }
-    Ok(())
+    super::file_terms(conn, "record_terms", "record_seq", seq, &row.terms)
 }

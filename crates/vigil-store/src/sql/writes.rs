@@ -58,17 +58,8 @@ fn account_body(account: &Account) -> Result<String> {
 /// File an account under its search terms, replacing what it was filed under (a
 /// redaction empties them).
 fn file_account_terms(conn: &dyn Db, seq: i64, account: &Account) -> Result<()> {
-    conn.execute(
-        "DELETE FROM account_terms WHERE account_seq = ?1",
-        params![seq],
-    )?;
-    for term in vigil_domain::search::account_terms(account) {
-        conn.execute(
-            "INSERT INTO account_terms (account_seq, term) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![seq, term],
-        )?;
-    }
-    Ok(())
+    let terms = vigil_domain::search::account_terms(account);
+    super::file_terms(conn, "account_terms", "account_seq", seq, &terms)
 }
 
 impl WriteTx for SqlTx<'_> {
