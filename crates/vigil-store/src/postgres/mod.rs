@@ -164,9 +164,7 @@ impl PgStore {
                     }
                 })?,
         );
-        writer_ready
-            .recv()
-            .map_err(|_| StoreError::WriterGone)??;
+        writer_ready.recv().map_err(|_| StoreError::WriterGone)??;
         Ok(store)
     }
 
