@@ -16,7 +16,12 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp/client.py")
 /// `server`'s API, `http` against its `/mcp`), or None (with a notice) when the SDK is not
 /// installed outside CI.
 fn python_client(server: &Server, transport: &str, mode: &str, phases: &[&str]) -> Option<Value> {
-    let out = std::process::Command::new("python3")
+    let mut python = std::process::Command::new("python3");
+    // The tool server it starts keeps its log in the server's data (and database).
+    if let Some(database) = crate::common::postgres_database(&server.data_dir) {
+        python.env("VIGIL_DATABASE_URL", database);
+    }
+    let out = python
         .arg(SCRIPT)
         .args([transport, mode])
         .args(phases)
