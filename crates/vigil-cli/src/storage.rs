@@ -47,12 +47,12 @@ impl Storage {
                     })?;
                 Ok(Arc::new(store))
             }
-            Some(url) => {
-                let store = PgStore::connect(url)
-                    .with_context(|| format!("opening {}", self.describe()))?;
-                Ok(Arc::new(store))
-            }
+            Some(url) => Ok(Arc::new(self.connect(url)?)),
         }
+    }
+
+    fn connect(&self, url: &str) -> anyhow::Result<PgStore> {
+        PgStore::connect(url).with_context(|| format!("opening {}", self.describe()))
     }
 
     /// Open the store for `vigil serve`: the one server on a PostgreSQL database (a
@@ -62,8 +62,7 @@ impl Storage {
             return self.open();
         };
         crate::data_dir::prepare(&self.data_dir)?;
-        let store =
-            PgStore::connect(url).with_context(|| format!("opening {}", self.describe()))?;
+        let store = self.connect(url)?;
         if !store.claim_for_one_server()? {
             anyhow::bail!(
                 "another vigil server is already using {}; several servers on one database are not supported yet",

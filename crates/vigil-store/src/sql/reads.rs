@@ -1,4 +1,5 @@
-//! Reads, served from pooled connections in WAL mode (they never wait for the writer).
+//! The whole `Store` (reads) for any [`SqlBackend`], and the read queries the write side
+//! shares (`writes.rs`).
 
 use std::sync::Arc;
 
@@ -21,56 +22,42 @@ use crate::{
 };
 use vigil_domain::user::{AuditEntry, User, UserSession};
 
-pub(crate) fn decode_account(body: &str) -> Result<Account> {
-    decode(body)
-}
-
-fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    decode(text)
-}
-
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
     Ok(serde_json::from_str(body)?)
 }
 
-pub(crate) fn list(conn: &dyn Db, env: &str, id: &str) -> Result<Option<List>> {
+/// The JSON body of the row of `table` with this id in the environment, decoded.
+fn body_by_id<T: serde::de::DeserializeOwned>(
+    conn: &dyn Db,
+    table: &str,
+    env: &str,
+    id: &str,
+) -> Result<Option<T>> {
     conn.query_row(
-        "SELECT body FROM lists WHERE id = ?1 AND environment_id = ?2",
+        &format!("SELECT body FROM {table} WHERE id = ?1 AND environment_id = ?2"),
         params![id, env],
         |r| decode(&r.get::<String>(0)?),
     )
+}
+
+pub(crate) fn list(conn: &dyn Db, env: &str, id: &str) -> Result<Option<List>> {
+    body_by_id(conn, "lists", env, id)
 }
 
 pub(crate) fn report(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Report>> {
-    conn.query_row(
-        "SELECT body FROM reports WHERE id = ?1 AND environment_id = ?2",
-        params![id, env],
-        |r| decode(&r.get::<String>(0)?),
-    )
+    body_by_id(conn, "reports", env, id)
 }
 
 pub(crate) fn importer(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Importer>> {
-    conn.query_row(
-        "SELECT body FROM importers WHERE id = ?1 AND environment_id = ?2",
-        params![id, env],
-        |r| decode(&r.get::<String>(0)?),
-    )
+    body_by_id(conn, "importers", env, id)
 }
 
 pub(crate) fn list_item(conn: &dyn Db, env: &str, id: &str) -> Result<Option<ListItem>> {
-    conn.query_row(
-        "SELECT body FROM list_items WHERE id = ?1 AND environment_id = ?2",
-        params![id, env],
-        |r| decode(&r.get::<String>(0)?),
-    )
+    body_by_id(conn, "list_items", env, id)
 }
 
 pub(crate) fn account(conn: &dyn Db, env: &str, id: &str) -> Result<Option<Account>> {
-    conn.query_row(
-        "SELECT body FROM accounts WHERE id = ?1 AND environment_id = ?2",
-        params![id, env],
-        |r| decode_account(&r.get::<String>(0)?),
-    )
+    body_by_id(conn, "accounts", env, id)
 }
 
 pub(crate) fn account_type(
@@ -116,10 +103,10 @@ fn event_row(row: &Row) -> Result<Event> {
         name: row.get(2)?,
         object_id: row.get(3)?,
         object_type: row.get(4)?,
-        snapshot: decode_json(&row.get::<String>(5)?)?,
-        context: context.as_deref().map(decode_json).transpose()?,
+        snapshot: decode(&row.get::<String>(5)?)?,
+        context: context.as_deref().map(decode).transpose()?,
         created_at: row.get(7)?,
-        actor: actor.as_deref().map(decode_json).transpose()?,
+        actor: actor.as_deref().map(decode).transpose()?,
     })
 }
 
@@ -313,7 +300,7 @@ impl<B: SqlBackend> Store for B {
                     )
                 },
                 request,
-                |row| decode_account(&row.get::<String>(1)?),
+                |row| decode::<Account>(&row.get::<String>(1)?),
             )
         })
     }
@@ -345,7 +332,7 @@ impl<B: SqlBackend> Store for B {
                 };
                 let bound = from.unwrap_or(if newest_first { i64::MAX } else { i64::MIN });
                 conn.each(sql, params![env, bound], |row| {
-                    if !visit(decode_account(&row.get::<String>(0)?)?) {
+                    if !visit(decode::<Account>(&row.get::<String>(0)?)?) {
                         return Ok(false);
                     }
                     Ok(true)
@@ -364,7 +351,7 @@ impl<B: SqlBackend> Store for B {
                         params![seq, env],
                         |r| r.get(0),
                     )?;
-                    body.map(|body| Ok(visit(decode_account(&body)?)))
+                    body.map(|body| Ok(visit(decode::<Account>(&body)?)))
                         .transpose()
                 },
             )
@@ -379,7 +366,7 @@ impl<B: SqlBackend> Store for B {
     ) -> Result<()> {
         self.read(|conn| {
             conn.each("SELECT body FROM accounts WHERE environment_id = ?1 AND archived = ?2 ORDER BY seq DESC", params![env, archived as i64], |row| {
-                if !visit(decode_account(&row.get::<String>(0)?)?) {
+                if !visit(decode::<Account>(&row.get::<String>(0)?)?) {
                     return Ok(false);
                 }
                 Ok(true)

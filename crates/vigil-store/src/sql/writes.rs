@@ -368,7 +368,7 @@ impl WriteTx for SqlTx<'_> {
             return self.conn.query_row(
                 ACCOUNT_BY_REFERENCE,
                 params![env, account_type_id, reference_id],
-                |r| reads::decode_account(&r.get::<String>(0)?),
+                |r| reads::decode::<Account>(&r.get::<String>(0)?),
             );
         }
         // Typed fields live in the JSON body: `$.fields.name.value.first.value`.
@@ -397,7 +397,7 @@ impl WriteTx for SqlTx<'_> {
         };
         self.conn
             .query_row(sql, params![env, account_type_id, path, text], |r| {
-                reads::decode_account(&r.get::<String>(0)?)
+                reads::decode::<Account>(&r.get::<String>(0)?)
             })
     }
 
