@@ -218,6 +218,11 @@ struct ServeArgs {
     /// Delete events older than this many days (default: keep them forever).
     #[arg(long, env = "VIGIL_EVENT_RETENTION_DAYS")]
     event_retention_days: Option<u32>,
+    /// Seconds the background lease lasts: with several servers on one PostgreSQL
+    /// database, one does the background work (screening re-runs, flagging rules, webhooks,
+    /// the scheduler, imports), and another takes it over this long after it dies.
+    #[arg(long, env = "VIGIL_LEASE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    lease_seconds: u64,
     /// The agent tools on `/mcp` (streamable HTTP; each request needs an API key).
     #[command(flatten)]
     mcp: mcp::http::ServeMcpArgs,
@@ -500,7 +505,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let store = args.storage.open_for_server()?;
+    let store = args.storage.open()?;
     let created = setup::bootstrap(&store).context("setting up the data directory")?;
     if !created.is_empty() {
         // Printed once: only hashes are stored.
@@ -527,6 +532,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         webhook_retry_schedule: args.webhook_retry_schedule.clone(),
         webhook_concurrency: args.webhook_concurrency.into(),
         event_retention_days: args.event_retention_days.filter(|d| *d > 0),
+        lease_ttl: std::time::Duration::from_secs(args.lease_seconds),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -25,18 +25,18 @@ pub fn run(args: MigrateArgs) -> anyhow::Result<()> {
         data_dir: args.from.clone(),
         database: Some(args.to.clone()),
     };
-    let copied = vigil_store::copy::sqlite_to_postgres(&database, &args.to)
+    let files = args.from.join("files");
+    let copied = vigil_store::copy::sqlite_to_postgres(&database, Some(&files), &args.to)
         .with_context(|| format!("copying {} into {}", args.from.display(), target.describe()))?;
     let rows: u64 = copied.tables.iter().map(|(_, n)| n).sum();
     for (table, count) in &copied.tables {
         println!("{table}\t{count}");
     }
     println!(
-        "copied {rows} rows into {}, each table checked; document files stay in {}: serve with \
-         --data-dir {} --database <the same URL>",
+        "copied {rows} rows and {} document files into {}, each table and file checked; serve \
+         with --database <the same URL>",
+        copied.files,
         target.describe(),
-        args.from.display(),
-        args.from.display()
     );
     Ok(())
 }

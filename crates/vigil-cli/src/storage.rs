@@ -55,23 +55,6 @@ impl Storage {
         PgStore::connect(url).with_context(|| format!("opening {}", self.describe()))
     }
 
-    /// Open the store for `vigil serve`: the one server on a PostgreSQL database (a
-    /// SQLite data directory is locked by the caller).
-    pub fn open_for_server(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let Some(url) = &self.database else {
-            return self.open();
-        };
-        crate::data_dir::prepare(&self.data_dir)?;
-        let store = self.connect(url)?;
-        if !store.claim_for_one_server()? {
-            anyhow::bail!(
-                "another vigil server is already using {}; several servers on one database are not supported yet",
-                self.describe()
-            );
-        }
-        Ok(Arc::new(store))
-    }
-
     /// Open a store that must already exist (readers of a server's data never create
     /// one by mistake). A PostgreSQL database is checked by connecting.
     pub fn open_existing(&self) -> anyhow::Result<Arc<dyn Store>> {

@@ -1,4 +1,5 @@
-//! Document files in the data directory (`<data-dir>/files/<name>`). Every stored file has
+//! Document files in the data directory (`<data-dir>/files/<name>`), or in the database
+//! when several servers share it ([`DocumentFiles`]). Every stored file has
 //! its own name (its SHA-256 and a random part), held by exactly one document in one
 //! environment: nothing is shared, so deleting a redacted document's file can never take
 //! bytes another document holds, even one created at the same moment with the same bytes.
@@ -10,9 +11,100 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rand::RngExt;
 use sha2::{Digest, Sha256};
+
+/// A new file's name: its hash and a random part.
+fn new_name(sha256: &str) -> String {
+    let random: [u8; 16] = rand::rng().random();
+    format!("{sha256}-{}", hex::encode(random))
+}
+
+/// The bytes, if they still hash to `sha256` (a file changed at rest is never served).
+fn checked(name: &str, sha256: &str, bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    if hex::encode(Sha256::digest(&bytes)) == sha256 {
+        Ok(bytes)
+    } else {
+        Err(std::io::Error::other(format!(
+            "file {name} does not match its hash"
+        )))
+    }
+}
+
+/// How long a file in the database may wait for the document that holds it before a
+/// sweep removes it: another server may be between writing a file and committing its
+/// document.
+const UNCLAIMED_FOR_MS: i64 = 3_600_000;
+
+/// Where document files are kept: the data directory of a server that is the only one on
+/// its database, or the database itself when several servers share it (each reads what
+/// any other stored). The same names, the same lifetime rules.
+pub enum DocumentFiles {
+    Folder(Blobs),
+    Database(Arc<dyn vigil_store::Store>),
+}
+
+impl DocumentFiles {
+    /// Store `bytes` durably under a new name; returns their hash and the name.
+    pub fn put(&self, bytes: &[u8]) -> std::io::Result<(String, String)> {
+        match self {
+            DocumentFiles::Folder(blobs) => blobs.put(bytes),
+            DocumentFiles::Database(store) => {
+                let sha256 = hex::encode(Sha256::digest(bytes));
+                let name = new_name(&sha256);
+                let (stored, owned) = (name.clone(), bytes.to_vec());
+                let now = crate::now_millis();
+                vigil_store::transact_blocking(store, move |tx| tx.put_blob(&stored, now, &owned))
+                    .map_err(std::io::Error::other)?;
+                Ok((sha256, name))
+            }
+        }
+    }
+
+    /// The bytes of `name`, checked against their hash.
+    pub fn get(&self, name: &str, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
+        match self {
+            DocumentFiles::Folder(blobs) => blobs.get(name, sha256),
+            DocumentFiles::Database(store) => match store.blob(name) {
+                Ok(Some(bytes)) => checked(name, sha256, bytes).map(Some),
+                Ok(None) => Ok(None),
+                Err(error) => Err(std::io::Error::other(error)),
+            },
+        }
+    }
+
+    pub fn delete(&self, name: &str) -> std::io::Result<()> {
+        match self {
+            DocumentFiles::Folder(blobs) => blobs.delete(name),
+            DocumentFiles::Database(store) => {
+                let name = name.to_string();
+                vigil_store::transact_blocking(store, move |tx| tx.delete_blob(&name))
+                    .map_err(std::io::Error::other)
+            }
+        }
+    }
+
+    /// Delete every file `keep` says no document holds (in the database, only files
+    /// older than an hour: a younger one may belong to a document not yet committed).
+    pub fn sweep(&self, keep: impl Fn(&str) -> bool) -> std::io::Result<usize> {
+        match self {
+            DocumentFiles::Folder(blobs) => blobs.sweep(keep),
+            DocumentFiles::Database(store) => {
+                let names = store
+                    .blob_names(crate::now_millis() - UNCLAIMED_FOR_MS)
+                    .map_err(std::io::Error::other)?;
+                let mut removed = 0;
+                for name in names.iter().filter(|name| !keep(name)) {
+                    self.delete(name)?;
+                    removed += 1;
+                }
+                Ok(removed)
+            }
+        }
+    }
+}
 
 /// Files named by this store, each written once and never shared.
 pub struct Blobs {
@@ -53,8 +145,7 @@ impl Blobs {
     /// Store `bytes` durably under a new name; returns their hash and the name.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<(String, String)> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let random: [u8; 16] = rand::rng().random();
-        let name = format!("{sha256}-{}", hex::encode(random));
+        let name = new_name(&sha256);
         let path = self.root.join(&name);
         let temp = self.root.join(format!(".{name}"));
         // Owner only, whatever the umask: these are identity documents.
@@ -122,10 +213,7 @@ impl Blobs {
             return Ok(None);
         };
         match std::fs::read(path) {
-            Ok(bytes) if hex::encode(Sha256::digest(&bytes)) == sha256 => Ok(Some(bytes)),
-            Ok(_) => Err(std::io::Error::other(format!(
-                "file {name} does not match its hash"
-            ))),
+            Ok(bytes) => checked(name, sha256, bytes).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -185,8 +273,7 @@ impl Spool {
         let file = self.file.take().expect("finished once");
         file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
-        let random: [u8; 16] = rand::rng().random();
-        let name = format!("{sha256}-{}", hex::encode(random));
+        let name = new_name(&sha256);
         std::fs::rename(&self.temp, self.root.join(&name))?;
         std::fs::File::open(&self.root)?.sync_all()?;
         Ok((sha256, name))

@@ -3,8 +3,8 @@
 //! importer's progress. A crash loses at most the chunk in flight, and the import resumes
 //! after the last committed row; other writes go on between chunks.
 //!
-//! The server runs pending imports in one background task (started at boot, woken by
-//! each new import); `vigil import list` runs the same code in the foreground.
+//! The server leading background work runs pending imports in one task (woken by each new
+//! import it receives, and looking for others' every second when servers share a database); `vigil import list` runs the same code in the foreground.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -298,8 +298,18 @@ pub async fn worker(
     clock: Clock,
     wake: Arc<tokio::sync::Notify>,
     written: Arc<tokio::sync::Notify>,
+    leader: Arc<crate::leadership::Leadership>,
 ) {
+    // An import added through another server wakes nobody here: look every second.
+    let idle = if store.is_shared() {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_secs(30)
+    };
     loop {
+        if !leader.wait(idle).await {
+            continue;
+        }
         match store.pending_importers() {
             Ok(pending) => {
                 for (env, importer) in pending {
@@ -314,6 +324,6 @@ pub async fn worker(
             Err(error) => tracing::error!(%error, "cannot read pending imports"),
         }
         // A missed wake-up costs at most this long.
-        let _ = tokio::time::timeout(Duration::from_secs(30), wake.notified()).await;
+        let _ = tokio::time::timeout(idle, wake.notified()).await;
     }
 }

@@ -27,6 +27,7 @@ pub mod blobs;
 pub mod credentials;
 pub mod export;
 pub mod importers;
+pub mod leadership;
 pub mod protocol;
 mod routes;
 pub mod rules;
@@ -69,6 +70,9 @@ pub struct ServerConfig {
     pub event_retention_days: Option<u32>,
     /// The data directory, where document files are kept (`None`: documents are refused).
     pub data_dir: Option<std::path::PathBuf>,
+    /// How long the background lease lasts without renewal: when several servers share a
+    /// database, the one doing background work is replaced this long after it dies.
+    pub lease_ttl: std::time::Duration,
     /// Serve `POST /api/v1/test-clock/advance`, which moves this server's clock forward
     /// (for testing expiry without waiting). Never on in production.
     pub test_clock: bool,
@@ -95,6 +99,7 @@ impl Default for ServerConfig {
             webhook_concurrency: 8,
             event_retention_days: None,
             data_dir: None,
+            lease_ttl: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -126,14 +131,17 @@ pub struct AppState {
     /// Wakes the import runner when an import is added.
     imports: Arc<tokio::sync::Notify>,
     /// Document files, when the server has a data directory.
-    pub(crate) blobs: Option<Arc<blobs::Blobs>>,
-    /// Importer files waiting to be imported, when the server has a data directory.
+    pub(crate) blobs: Option<Arc<blobs::DocumentFiles>>,
+    /// Importer files waiting to be imported, when the server has a data directory of its
+    /// own (with a shared database they wait in the database, in the importer's row).
     pub(crate) import_files: Option<Arc<blobs::Blobs>>,
     /// Wakes the webhook dispatcher after a commit, and the sender when deliveries are owed.
     webhook_dispatch: Arc<tokio::sync::Notify>,
     webhook_send: Arc<tokio::sync::Notify>,
     /// Wakes the flagging rules after a commit.
     rules_wake: Arc<tokio::sync::Notify>,
+    /// Whether this server is the one doing background work.
+    pub leader: Arc<leadership::Leadership>,
     /// Milliseconds the test clock was moved forward (always 0 unless `test_clock`).
     clock_offset: Arc<std::sync::atomic::AtomicI64>,
     /// Wakes the scheduler (the clock moved, or something fell due sooner).
@@ -142,25 +150,32 @@ pub struct AppState {
 
 impl AppState {
     /// Forget every cached key: one was changed or expired, and the next request with it
-    /// must see that. (Keys are cached per process; see ARCHITECTURE.md on many nodes.)
+    /// must see that. (Only a server that is the only one on its database caches keys.)
     pub(crate) fn forget_cached_keys(&self) {
         self.key_cache.lock().expect("key cache poisoned").clear();
     }
 
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        let blobs = config
-            .data_dir
-            .as_deref()
-            .and_then(|dir| match blobs::Blobs::new(dir) {
-                Ok(blobs) => Some(Arc::new(blobs)),
-                Err(error) => {
-                    tracing::error!(%error, "document files cannot be kept; documents are refused");
-                    None
-                }
-            });
+        // Several servers on one database: files and imports go in the database, where
+        // each server reads what another stored.
+        let blobs = if store.is_shared() {
+            Some(Arc::new(blobs::DocumentFiles::Database(store.clone())))
+        } else {
+            config
+                .data_dir
+                .as_deref()
+                .and_then(|dir| match blobs::Blobs::new(dir) {
+                    Ok(blobs) => Some(Arc::new(blobs::DocumentFiles::Folder(blobs))),
+                    Err(error) => {
+                        tracing::error!(%error, "document files cannot be kept; documents are refused");
+                        None
+                    }
+                })
+        };
         let import_files = config
             .data_dir
             .as_deref()
+            .filter(|_| !store.is_shared())
             .and_then(|dir| blobs::Blobs::imports(dir).ok().map(Arc::new));
         AppState {
             blobs,
@@ -175,6 +190,7 @@ impl AppState {
                 config.failed_auth_limit,
                 std::time::Duration::from_secs(60),
             )),
+            leader: Arc::new(leadership::Leadership::new(config.lease_ttl)),
             config: Arc::new(config),
             metrics: Arc::new(protocol::metrics::Metrics::default()),
             key_cache: Arc::new(Mutex::new(HashMap::new())),
@@ -256,10 +272,18 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let pruner = tokio::spawn(setup::prune_idempotency_keys(store));
+    // A SQLite data directory has one server (the binary locks it): it leads at once.
+    let leadership = tokio::spawn(
+        state
+            .leader
+            .clone()
+            .run(state.store.clone(), !state.store.is_shared()),
+    );
     let monitor = screening::monitor::Monitor::new(
         state.store.clone(),
         state.screening.clone(),
         state.wake.clone(),
+        state.leader.clone(),
     );
     let monitor = tokio::spawn(monitor.run());
     let clock = state.clone();
@@ -270,12 +294,18 @@ pub async fn run(
         std::sync::Arc::new(move || clock.now()),
         state.imports.clone(),
         state.wake.clone(),
+        state.leader.clone(),
     ));
     use_cases::documents::sweep(&state).await;
     let scheduler = tokio::spawn(scheduler::run(state.clone()));
-    let rules = tokio::spawn(rules::run(state.store.clone(), state.rules_wake.clone()));
+    let rules = tokio::spawn(rules::run(
+        state.store.clone(),
+        state.rules_wake.clone(),
+        state.leader.clone(),
+    ));
     let dispatcher = tokio::spawn(webhooks::dispatch(state.clone()));
     let sender = tokio::spawn(webhooks::send(state.clone()));
+    let (leader, store) = (state.leader.clone(), state.store.clone());
     // The peer's address goes with each request: wrong keys are limited per address.
     let service = app(state)
         .merge(beside)
@@ -283,6 +313,7 @@ pub async fn run(
     let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
+    leadership.abort();
     pruner.abort();
     monitor.abort();
     importer.abort();
@@ -290,5 +321,6 @@ pub async fn run(
     rules.abort();
     dispatcher.abort();
     sender.abort();
+    leader.release(&store).await;
     result
 }

@@ -2,7 +2,9 @@
 //! runs out, a case whose SLA ran out records `case.sla-expired`, and (when the operator
 //! set a retention) events past it are deleted once every reader of the log has acted
 //! on them. Due times live in storage (`records.due_at`), so a restart loses nothing: the
-//! first pass after start expires whatever fell due while the server was down.
+//! first pass after start expires whatever fell due while the server was down. Only the
+//! server leading background work runs it; each use case checks inside its transaction
+//! that the record is still due, so nothing is done twice.
 
 use std::time::Duration;
 
@@ -28,6 +30,9 @@ const PRUNE_CHUNK: usize = 5_000;
 pub async fn run(state: AppState) {
     let mut pruned_at: Option<i64> = None;
     loop {
+        if !state.leader.wait(MAX_SLEEP).await {
+            continue;
+        }
         let now = state.now();
         if let Some(days) = state.config.event_retention_days {
             if pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY_MS) {

@@ -40,20 +40,23 @@ const TABLES: &[(&str, &str)] = &[
     ("users", "seq"),
     ("user_sessions", "id"),
     ("user_audit_logs", "seq"),
+    ("blobs", "name, part"),
 ];
 
 /// Rows per INSERT statement.
 const BATCH: usize = 200;
 
-/// What was copied: each table's name and row count.
+/// What was copied: each table's name and row count, and how many document files.
 pub struct Copied {
     pub tables: Vec<(String, u64)>,
+    pub files: u64,
 }
 
 /// Copy the SQLite database at `from` into the PostgreSQL database at `to`, which must
-/// hold no vigil data yet (its tables are made if missing). Nothing is written unless
-/// every table's rows read back the same.
-pub fn sqlite_to_postgres(from: &Path, to: &str) -> Result<Copied> {
+/// hold no vigil data yet (its tables are made if missing), with the document files of
+/// the folder `files` (kept in PostgreSQL, where every server reads them). Nothing is
+/// written unless every table's rows and every file read back the same.
+pub fn sqlite_to_postgres(from: &Path, files: Option<&Path>, to: &str) -> Result<Copied> {
     let source = rusqlite::Connection::open_with_flags(
         from,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -73,11 +76,17 @@ pub fn sqlite_to_postgres(from: &Path, to: &str) -> Result<Copied> {
         ));
     }
     target_conn.batch("BEGIN")?;
-    let copied = copy_tables(source, target);
+    let copied = copy_tables(source, target).and_then(|tables| {
+        let files = match files {
+            Some(folder) => copy_files(folder, target)?,
+            None => 0,
+        };
+        Ok(Copied { tables, files })
+    });
     match copied {
-        Ok(tables) => {
+        Ok(copied) => {
             target_conn.batch("COMMIT")?;
-            Ok(Copied { tables })
+            Ok(copied)
         }
         Err(error) => {
             let _ = target_conn.batch("ROLLBACK");
@@ -156,6 +165,41 @@ fn copy_tables(source: &dyn Db, target: &dyn Db) -> Result<Vec<(String, u64)>> {
         tables.push((table.to_string(), count));
     }
     Ok(tables)
+}
+
+/// Every file of the folder into `blobs` under its own name, each read back and compared.
+fn copy_files(folder: &Path, target: &dyn Db) -> Result<u64> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error.into()),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let mut copied = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        // Unfinished writes start with a dot; nothing holds them.
+        if name.starts_with('.') || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())?;
+        crate::sql::put_blob(target, &name, now, &bytes)?;
+        let parts = target.query_map(
+            "SELECT bytes FROM blobs WHERE name = ?1 ORDER BY part",
+            params![name],
+            |r| r.get::<Vec<u8>>(0),
+        )?;
+        if parts.concat() != bytes {
+            return Err(StoreError::Corrupt(format!(
+                "the document file {name} read back from PostgreSQL differs"
+            )));
+        }
+        copied += 1;
+    }
+    Ok(copied)
 }
 
 /// A table's stored columns in SQLite (generated columns are left out: PostgreSQL makes

@@ -462,8 +462,32 @@ pub trait Store: Send + Sync + 'static {
     /// The lowest position every event-log reader has reached (screening and the named
     /// cursors): events at or below it have been acted on by all of them.
     fn readers_position(&self, names: &[&str]) -> Result<i64>;
+    /// Who holds the lease `name`, and until when (milliseconds); `None` if nobody ever did.
+    fn lease(&self, name: &str) -> Result<Option<Lease>>;
+    /// The bytes of a file kept in the database (its parts joined), if it is there.
+    fn blob(&self, name: &str) -> Result<Option<Vec<u8>>>;
+    /// The names of files kept in the database that were written before `created_before`.
+    fn blob_names(&self, created_before: i64) -> Result<Vec<String>>;
+    /// Whether other processes write this database too (PostgreSQL: several servers): then
+    /// nothing written may be cached in memory, and files go in the database, where every
+    /// server reads them.
+    fn is_shared(&self) -> bool {
+        false
+    }
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
+}
+
+/// The size of the parts a file kept in the database is written in (rows stay small
+/// enough for PostgreSQL's protocol and memory, whatever the file's size).
+pub const BLOB_PART: usize = 1024 * 1024;
+
+/// A lease on work only one server may do at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub holder: String,
+    pub expires_at: i64,
+    pub acquired_at: i64,
 }
 
 /// What a write job decided, and how to tell its caller once the commit is known.
@@ -572,6 +596,26 @@ pub trait WriteTx {
     fn importer(&mut self, env: &str, id: &str) -> Result<Option<Importer>>;
     fn insert_importer_error(&mut self, importer_id: &str, error: &RowError) -> Result<()>;
     fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()>;
+    /// How far the event-log reader `name` has acted, as this transaction sees it (a
+    /// reader compares it with where it started, so two servers never act on one event).
+    fn cursor(&mut self, name: &str) -> Result<i64>;
+    /// Take or renew the lease `name` for `holder` until `now + ttl`: true when `holder`
+    /// holds it now (it was free, expired, or already `holder`'s; with `take_over`, whoever
+    /// held it: for a process that knows it is the only one).
+    fn claim_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        ttl: i64,
+        take_over: bool,
+    ) -> Result<bool>;
+    /// Give the lease up if `holder` has it (a server stopping hands its work over at once).
+    fn release_lease(&mut self, name: &str, holder: &str) -> Result<()>;
+    /// Keep a file in the database under `name` (in parts of [`BLOB_PART`] bytes).
+    fn put_blob(&mut self, name: &str, created_at: i64, bytes: &[u8]) -> Result<()>;
+    /// Delete every part of a file kept in the database.
+    fn delete_blob(&mut self, name: &str) -> Result<()>;
     /// Delete up to `limit` events created before `created_before` with `seq` below
     /// `below_seq` (exclusive), oldest first; returns how many. The newest event is never deleted (its
     /// `seq` keeps positions from being reused).

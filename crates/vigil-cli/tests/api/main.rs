@@ -21,6 +21,7 @@ mod listen;
 mod lists;
 mod match_cli;
 mod mcp;
+mod nodes;
 mod protocol;
 mod reports;
 mod rules;

@@ -61,6 +61,14 @@ impl Server {
         Server::spawn_configured(command, dir, &[], false)
     }
 
+    /// Another server on the PostgreSQL database `database` (with a data directory of its
+    /// own, as a second machine would have).
+    pub fn spawn_node(dir: &Path, database: &str, extra: &[&str]) -> Server {
+        let mut command = Command::new(BIN);
+        command.env("VIGIL_DATABASE_URL", database);
+        Server::spawn_configured(command, dir, extra, false)
+    }
+
     fn spawn_with(command: Command, dir: &Path, extra: &[&str]) -> Server {
         Server::spawn_configured(command, dir, extra, true)
     }
@@ -79,7 +87,10 @@ impl Server {
             "127.0.0.1:0",
         ]);
         if let Some(database) = postgres_database(dir).filter(|_| suite_backend) {
-            command.env("VIGIL_DATABASE_URL", database);
+            // A server restarted after a kill waits this long for the dead one's lease.
+            command
+                .env("VIGIL_DATABASE_URL", database)
+                .env("VIGIL_LEASE_SECONDS", "2");
         }
         let mut child = command
             .args(extra)
@@ -190,6 +201,42 @@ pub fn sqlite_only(what: &str) -> bool {
         return false;
     }
     eprintln!("SQLITE ONLY (not on the PostgreSQL pass): {what}");
+    true
+}
+
+/// Run `sql` with psql on the PostgreSQL database of a data directory; its rows, one per
+/// line, columns separated by `|` (`None` on the SQLite pass).
+pub fn psql(dir: &Path, sql: &str) -> Option<String> {
+    let database = postgres_database(dir)?;
+    let output = Command::new("psql")
+        .args([
+            &database,
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// A check that needs several servers on one database (PostgreSQL): on the SQLite pass it
+/// says so and answers true, and the check ends there (a SQLite data directory has one
+/// server, which `crash.rs` checks).
+pub fn postgres_only(what: &str) -> bool {
+    if !on_sqlite() {
+        return false;
+    }
+    eprintln!("POSTGRESQL ONLY (not on the SQLite pass): {what}");
     true
 }
 

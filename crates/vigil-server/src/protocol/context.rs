@@ -266,19 +266,32 @@ pub async fn authenticate(
                 .require_two_factor;
         return Ok((Arc::new(Caller::of_session(session, user, required)), env));
     }
-    let cached = state
+    // Keys seen before skip the wrong-key limit. Servers sharing a database still look
+    // every key up (a key revoked through one must stop working on all of them at once);
+    // a server alone on its database trusts what it cached (it forgets on every change).
+    let known = state
         .key_cache
         .lock()
         .expect("key cache poisoned")
         .get(&hash)
         .cloned();
-    let (key, env) = match cached {
+    let trusted = known.clone().filter(|_| !state.store.is_shared());
+    let (key, env) = match trusted {
         Some(found) => found,
         None => {
-            if let Some(limited) = exhausted() {
-                return Err(limited);
+            if known.is_none() {
+                if let Some(limited) = exhausted() {
+                    return Err(limited);
+                }
             }
             let Some((key, env)) = state.store.api_key_by_hash(&hash)? else {
+                if known.is_some() {
+                    state
+                        .key_cache
+                        .lock()
+                        .expect("key cache poisoned")
+                        .remove(&hash);
+                }
                 return Err(failed());
             };
             let pair = (Arc::new(key), Arc::new(env));

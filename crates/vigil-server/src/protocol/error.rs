@@ -254,6 +254,7 @@ impl From<Refusal> for ApiError {
             Refusal::Conflict(details) => ApiError::conflict(details),
             Refusal::Store(error) => ApiError::from(error),
             Refusal::Internal(cause) => ApiError::Internal(cause),
+            Refusal::Superseded => ApiError::conflict("another server did this work first"),
         }
     }
 }

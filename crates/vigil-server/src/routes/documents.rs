@@ -22,7 +22,7 @@ fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("document `{id}` is not found"))
 }
 
-fn blobs(state: &AppState) -> ApiResult<&crate::blobs::Blobs> {
+fn blobs(state: &AppState) -> ApiResult<&crate::blobs::DocumentFiles> {
     state.blobs.as_deref().ok_or_else(|| {
         ApiError::Internal("this server has no data directory for document files".into())
     })

@@ -10,7 +10,11 @@ use crate::AppState;
 
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping() {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
+        // Which server does the background work, for operators running several.
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "background": state.leader.is_leading()})),
+        ),
         Err(error) => {
             tracing::error!(%error, "health check failed");
             (

@@ -89,6 +89,8 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     let owner = OwnerChoice::parse(&attributes, &meta)?;
     // Screen against the lists as this environment's earlier writes left them.
     let upto = state.store.last_event_seq()?;
+    // Written through another server, the monitor here learns of it only when it looks.
+    state.wake.notify_one();
     state.screening.wait_for(upto, FRESHNESS_WAIT).await;
     let found = state.screening.find(ctx.env_id(), &query, ctx.now);
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
@@ -158,6 +160,8 @@ pub async fn run(
         return Err(ApiError::conflict(format!("report `{id}` is redacted")));
     }
     let upto = state.store.last_event_seq()?;
+    // Written through another server, the monitor here learns of it only when it looks.
+    state.wake.notify_one();
     state.screening.wait_for(upto, FRESHNESS_WAIT).await;
     let query = match (report.origin, &report.account_id) {
         (Origin::Account, Some(account_id)) => state

@@ -17,7 +17,7 @@ use vigil_domain::rule::{identity_keys, key_prefix, AccountKeys, Condition, Flag
 use vigil_store::{term, transact, LoggedEvent, RecordFilter, Store, WriteTx};
 
 use crate::use_cases::rules::{flag, has_open_case};
-use crate::use_cases::Outcome;
+use crate::use_cases::{Outcome, Refusal};
 
 /// The cursor's name in storage.
 pub(crate) const CURSOR: &str = "flagging-rules";
@@ -26,8 +26,15 @@ const IDLE: Duration = Duration::from_secs(1);
 /// The most accounts a shared-value finding lists.
 const MAX_SHARED: usize = 100;
 
-pub(crate) async fn run(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
+pub(crate) async fn run(
+    store: Arc<dyn Store>,
+    wake: Arc<tokio::sync::Notify>,
+    leader: Arc<crate::leadership::Leadership>,
+) {
     loop {
+        if !leader.wait(IDLE).await {
+            continue;
+        }
         match step(&store).await {
             Ok(true) => {}
             Ok(false) => {
@@ -39,6 +46,17 @@ pub(crate) async fn run(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
             }
         }
     }
+}
+
+/// Move the cursor from `from` to `to` inside the transaction that acted on the events
+/// between, unless someone else moved it since it was read (another server acted on
+/// them): then the transaction is rolled back and nothing is done twice.
+fn advance(tx: &mut dyn WriteTx, from: i64, to: i64) -> Outcome<()> {
+    if tx.cursor(CURSOR)? != from {
+        return Err(Refusal::Superseded);
+    }
+    tx.set_cursor(CURSOR, to)?;
+    Ok(())
 }
 
 /// Handle the next batch; false when there was nothing new.
@@ -56,31 +74,38 @@ async fn step(store: &Arc<dyn Store>) -> Outcome<bool> {
         for logged in &whole {
             handle(tx, &mut rules, logged)?;
         }
-        tx.set_cursor(CURSOR, last)?;
-        Ok(())
+        advance(tx, position, last)
     })
     .await;
-    if done.is_ok() {
-        return Ok(true);
+    match done {
+        Ok(()) => return Ok(true),
+        Err(Refusal::Superseded) => return Ok(true),
+        Err(_) => {}
     }
     // Something in the batch failed (and was rolled back): go one event at a time, and
     // step over an event that fails on its own rather than stop flagging for good.
+    let mut from = position;
     for logged in batch {
         let seq = logged.seq;
         let name = logged.event.name.clone();
         let alone = transact(store, move |tx| -> Outcome<()> {
             handle(tx, &mut Rules::default(), &logged)?;
-            tx.set_cursor(CURSOR, seq)?;
-            Ok(())
+            advance(tx, from, seq)
         })
         .await;
-        if let Err(error) = alone {
-            tracing::error!(event = %name, seq, error = %error, "flagging rules skipped an event they could not handle");
-            transact(store, move |tx| -> Outcome<()> {
-                Ok(tx.set_cursor(CURSOR, seq)?)
-            })
-            .await?;
+        match alone {
+            Ok(()) => {}
+            Err(Refusal::Superseded) => return Ok(true),
+            Err(error) => {
+                tracing::error!(event = %name, seq, error = %error, "flagging rules skipped an event they could not handle");
+                let skipped = transact(store, move |tx| advance(tx, from, seq)).await;
+                if let Err(Refusal::Superseded) = skipped {
+                    return Ok(true);
+                }
+                skipped?;
+            }
         }
+        from = seq;
     }
     Ok(true)
 }

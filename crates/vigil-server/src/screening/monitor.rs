@@ -6,6 +6,12 @@
 //! read again at start. Acting on an event twice is harmless: indexes replace entries by
 //! id, and a re-run that finds what the report already shows writes nothing.
 //!
+//! Every server runs a monitor, so each keeps its own indexes current; only the one
+//! leading background work (`crate::leadership`) re-runs reports and saves the position.
+//! When a server starts leading, it goes back to the saved position and acts on what the
+//! previous leader may not have (its indexes already hold those changes; replaying them
+//! is harmless, as above).
+//!
 //! Ordering: the monitor alone changes the indexes, one event at a time. A new account is
 //! put in the subject index before it is screened against the lists; a new list item is
 //! put in the list index before the subjects are searched for it. Whichever of the two
@@ -40,6 +46,7 @@ pub struct Monitor {
     store: Arc<dyn Store>,
     screening: Arc<Screening>,
     wake: Arc<tokio::sync::Notify>,
+    leader: Arc<crate::leadership::Leadership>,
 }
 
 impl Monitor {
@@ -47,11 +54,13 @@ impl Monitor {
         store: Arc<dyn Store>,
         screening: Arc<Screening>,
         wake: Arc<tokio::sync::Notify>,
+        leader: Arc<crate::leadership::Leadership>,
     ) -> Self {
         Monitor {
             store,
             screening,
             wake,
+            leader,
         }
     }
 
@@ -125,21 +134,33 @@ impl Monitor {
 
     /// Rebuild, then follow the log until the task is dropped.
     pub async fn run(self) {
+        // The indexes are rebuilt up to the log's end; what comes after is followed.
         let mut position = loop {
-            let started = self.store.screening_cursor().and_then(|cursor| {
-                self.rebuild()?;
-                Ok(cursor)
-            });
-            match started {
-                Ok(cursor) => break cursor,
+            match self.rebuild() {
+                Ok(upto) => break upto,
                 Err(error) => {
                     tracing::error!(%error, "screening could not start; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
         };
+        let mut acting = false;
         loop {
-            match self.step(position).await {
+            let leading = self.leader.is_leading();
+            if leading && !acting {
+                // Act on everything after the saved position (the previous leader, or
+                // this server before a crash, may not have).
+                match self.store.screening_cursor() {
+                    Ok(saved) => position = position.min(saved),
+                    Err(error) => {
+                        tracing::error!(%error, "screening cannot read its position; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            acting = leading;
+            match self.step(position, acting).await {
                 Ok(Some(next)) => position = next,
                 Ok(None) => {
                     let _ = tokio::time::timeout(IDLE, self.wake.notified()).await;
@@ -152,24 +173,27 @@ impl Monitor {
         }
     }
 
-    /// Act on the next batch of events after `position`; `None` when there were none.
-    async fn step(&self, position: i64) -> Outcome<Option<i64>> {
-        self.check_sources().await?;
+    /// Take in the next batch of events after `position` (and, when `acting`, re-run what
+    /// they affect and save the position); `None` when there were none.
+    async fn step(&self, position: i64, acting: bool) -> Outcome<Option<i64>> {
+        self.check_sources(acting).await?;
         let batch = self.store.events_after(position, BATCH)?;
         let Some(last) = batch.last().map(|e| e.seq) else {
             return Ok(None);
         };
         for logged in &batch {
-            self.handle(logged).await?;
+            self.handle(logged, acting).await?;
             self.screening.mark_applied(logged.seq);
         }
-        transact(&self.store, move |tx| tx.set_screening_cursor(last)).await?;
+        if acting {
+            transact(&self.store, move |tx| tx.set_screening_cursor(last)).await?;
+        }
         Ok(Some(last))
     }
 
     /// Reload the sanctions index when a source was loaded, and re-screen every monitored
     /// subject that matches it.
-    async fn check_sources(&self) -> Outcome<()> {
+    async fn check_sources(&self, acting: bool) -> Outcome<()> {
         let generation = self
             .store
             .sources()?
@@ -181,6 +205,9 @@ impl Monitor {
             return Ok(());
         }
         self.load_sources()?;
+        if !acting {
+            return Ok(());
+        }
         tracing::info!(
             parties = self.screening.source_parties(),
             "sanctions sources reloaded; re-screening monitored subjects"
@@ -191,7 +218,7 @@ impl Monitor {
         Ok(())
     }
 
-    async fn handle(&self, logged: &LoggedEvent) -> Outcome<()> {
+    async fn handle(&self, logged: &LoggedEvent, acting: bool) -> Outcome<()> {
         let env = logged.environment_id.as_str();
         let event = &logged.event;
         let id = event.object_id.as_str();
@@ -202,13 +229,17 @@ impl Monitor {
             | events::ACCOUNT_CONSOLIDATED => {
                 if let Some(account) = self.store.account(env, id)? {
                     self.watch_account(env, &account);
-                    self.rescreen_account(env, &account).await?;
+                    if acting {
+                        self.rescreen_account(env, &account).await?;
+                    }
                 }
             }
             events::ACCOUNT_ARCHIVED => self.screening.unwatch_subject(env, id),
             events::ACCOUNT_REDACTED => {
                 self.screening.unwatch_subject(env, id);
-                self.redact_reports_of(env, id).await?;
+                if acting {
+                    self.redact_reports_of(env, id).await?;
+                }
             }
             events::LIST_CREATED => {
                 if let Some(list) = self.store.list(env, id)? {
@@ -225,7 +256,7 @@ impl Monitor {
                 if item.archived_at.is_some() || !self.screening.has_list(env, &item.list_id) {
                     return Ok(());
                 }
-                if self.screening.add_item(env, &item) {
+                if self.screening.add_item(env, &item) && acting {
                     let subject = item_subject(&item).unwrap_or_default();
                     for (owner, kind) in self.screening.subjects_matching(env, &subject) {
                         self.rescreen(env, &owner, kind).await?;

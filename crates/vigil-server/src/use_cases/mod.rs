@@ -89,6 +89,9 @@ pub enum Refusal {
     Store(StoreError),
     /// A fault of ours.
     Internal(String),
+    /// Background work found that another server did it first (a cursor moved since it
+    /// was read); the transaction is rolled back and the work read again.
+    Superseded,
 }
 
 impl Refusal {
@@ -114,6 +117,7 @@ impl std::fmt::Display for Refusal {
             Refusal::Field(error) => write!(f, "{} {}", error.dotted_path(), error.message),
             Refusal::Store(error) => write!(f, "storage: {error}"),
             Refusal::Internal(cause) => f.write_str(cause),
+            Refusal::Superseded => f.write_str("another server did this work first"),
         }
     }
 }

@@ -40,6 +40,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Follow the event log and write the deliveries each event owes.
 pub(crate) async fn dispatch(state: AppState) {
     loop {
+        if !state.leader.wait(IDLE).await {
+            continue;
+        }
         match dispatch_batch(&state).await {
             Ok(true) => state.webhook_send.notify_one(),
             Ok(false) => {
@@ -69,7 +72,7 @@ async fn dispatch_batch(state: &AppState) -> Outcome<bool> {
     let Some(last) = batch.last().map(|e| e.seq) else {
         return Ok(false);
     };
-    transact(&state.store, move |tx| -> Outcome<()> {
+    let done = transact(&state.store, move |tx| -> Outcome<()> {
         let mut webhooks: HashMap<String, Vec<Webhook>> = HashMap::new();
         for logged in &batch {
             let enabled = match webhooks.get(&logged.environment_id) {
@@ -92,11 +95,18 @@ async fn dispatch_batch(state: &AppState) -> Outcome<bool> {
                 owe(tx, logged, webhook)?;
             }
         }
+        // Another server may have dispatched these events since the cursor was read.
+        if tx.cursor(CURSOR)? != position {
+            return Err(Refusal::Superseded);
+        }
         tx.set_cursor(CURSOR, last)?;
         Ok(())
     })
-    .await?;
-    Ok(true)
+    .await;
+    match done {
+        Ok(()) | Err(Refusal::Superseded) => Ok(true),
+        Err(error) => Err(error),
+    }
 }
 
 fn owe(tx: &mut dyn WriteTx, logged: &LoggedEvent, webhook: &Webhook) -> Outcome<()> {
@@ -135,6 +145,9 @@ pub(crate) async fn send(state: AppState) {
     let all = Arc::new(Semaphore::new(limit));
     let per_webhook: Arc<Mutex<HashMap<String, Arc<Semaphore>>>> = Arc::default();
     loop {
+        if !state.leader.wait(IDLE).await {
+            continue;
+        }
         let now = state.now();
         let due = state
             .store

@@ -101,6 +101,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "write_order",
         include_str!("../../migrations/postgres/0015_write_order.sql"),
     ),
+    (
+        16,
+        "leases_and_blobs",
+        include_str!("../../migrations/postgres/0016_leases_and_blobs.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.
@@ -116,12 +121,7 @@ pub struct PgStore {
     /// `None` once dropping: the writer then finishes what is queued and stops.
     jobs: Mutex<Option<mpsc::Sender<WriteJob>>>,
     writer: Option<std::thread::JoinHandle<()>>,
-    /// The session holding the one-server claim, while this store is a server's.
-    server_claim: Mutex<Option<PgConn>>,
 }
-
-/// The advisory lock a server holds on its database ("vigil" in ASCII).
-const SERVER_LOCK: i64 = 0x76_69_67_69_6c;
 
 impl PgStore {
     /// Connect to the database at `url` (`postgres://user:password@host:port/name`, or
@@ -142,7 +142,6 @@ impl PgStore {
             readers: Mutex::new(Vec::new()),
             jobs: Mutex::new(Some(sender)),
             writer: None,
-            server_claim: Mutex::new(None),
         };
         migrate(&store.open()?)?;
         // The writer's connection lives on its thread, driven there (see `PgConn`).
@@ -166,25 +165,6 @@ impl PgStore {
         );
         writer_ready.recv().map_err(|_| StoreError::WriterGone)??;
         Ok(store)
-    }
-
-    /// Claim this database for one server, for as long as the store lives (its session
-    /// holds an advisory lock). Background work (screening, rules, webhooks, the
-    /// scheduler) is not yet shared out between several servers, so a second one must not
-    /// start: false when another server holds the claim.
-    pub fn claim_for_one_server(&self) -> Result<bool> {
-        let conn = self.open()?;
-        let claimed = (&conn as &dyn Db)
-            .query_row(
-                "SELECT pg_try_advisory_lock(?1)",
-                params![SERVER_LOCK],
-                |r| r.get::<bool>(0),
-            )?
-            .unwrap_or(false);
-        if claimed {
-            *self.server_claim.lock().expect("claim poisoned") = Some(conn);
-        }
-        Ok(claimed)
     }
 
     /// A connection of its own, for work outside the writer (`vigil migrate`).
@@ -241,6 +221,10 @@ impl Drop for PgStore {
 }
 
 impl SqlBackend for PgStore {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn read<T>(&self, f: impl FnOnce(&dyn Db) -> Result<T>) -> Result<T> {
         let pooled = loop {
             match self.readers.lock().expect("reader pool poisoned").pop() {
@@ -399,7 +383,7 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) {
 /// tables (PostgreSQL keeps them until a vacuum).
 fn vacuum_personal_data(conn: &PgConn) {
     if let Err(error) = conn.batch(
-        "VACUUM accounts, account_terms, events, records, record_terms, files, \
+        "VACUUM accounts, account_terms, events, records, record_terms, files, blobs, \
          idempotency_keys, reports, report_history, list_items, importers, importer_errors",
     ) {
         tracing::warn!(%error, "vacuum after a redaction failed");

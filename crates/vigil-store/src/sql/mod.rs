@@ -29,6 +29,10 @@ pub trait SqlBackend: Send + Sync + 'static {
     fn account_cache(&self) -> Option<&crate::sqlite::AccountCache> {
         None
     }
+    /// Whether other processes write the same database (see `Store::is_shared`).
+    fn is_shared(&self) -> bool {
+        false
+    }
 }
 
 /// Which SQL a connection speaks, for the few queries that differ.
@@ -319,4 +323,22 @@ pub(crate) fn file_terms(
 /// The one row a query always has (a count, a maximum).
 pub fn one<T>(found: Option<T>) -> Result<T> {
     found.ok_or_else(|| StoreError::Corrupt("a query that always has a row had none".into()))
+}
+
+/// Keep a file in the `blobs` table, in parts (`Store::blob` joins them again).
+pub(crate) fn put_blob(conn: &dyn Db, name: &str, created_at: i64, bytes: &[u8]) -> Result<()> {
+    // An empty file is one empty part, so it exists.
+    let parts = bytes.chunks(crate::BLOB_PART).map(|p| p.to_vec());
+    let parts: Vec<Vec<u8>> = if bytes.is_empty() {
+        vec![Vec::new()]
+    } else {
+        parts.collect()
+    };
+    for (part, bytes) in parts.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO blobs (name, part, created_at, bytes) VALUES (?1, ?2, ?3, ?4)",
+            crate::params![name, part as i64, created_at, bytes.as_slice()],
+        )?;
+    }
+    Ok(())
 }

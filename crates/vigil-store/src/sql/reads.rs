@@ -40,6 +40,17 @@ fn body_by_id<T: serde::de::DeserializeOwned>(
     )
 }
 
+/// How far the event-log reader `name` has acted (0 when it never has).
+pub(crate) fn cursor(conn: &dyn Db, name: &str) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT event_seq FROM cursors WHERE name = ?1",
+            params![name],
+            |r| r.get(0),
+        )?
+        .unwrap_or(0))
+}
+
 pub(crate) fn list(conn: &dyn Db, env: &str, id: &str) -> Result<Option<List>> {
     body_by_id(conn, "lists", env, id)
 }
@@ -869,15 +880,48 @@ impl<B: SqlBackend> Store for B {
     }
 
     fn cursor(&self, name: &str) -> Result<i64> {
+        self.read(|conn| cursor(conn, name))
+    }
+
+    fn lease(&self, name: &str) -> Result<Option<crate::Lease>> {
         self.read(|conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT event_seq FROM cursors WHERE name = ?1",
-                    params![name],
-                    |r| r.get(0),
-                )?
-                .unwrap_or(0))
+            conn.query_row(
+                "SELECT holder, expires_at, acquired_at FROM leases WHERE name = ?1",
+                params![name],
+                |r| {
+                    Ok(crate::Lease {
+                        holder: r.get(0)?,
+                        expires_at: r.get(1)?,
+                        acquired_at: r.get(2)?,
+                    })
+                },
+            )
         })
+    }
+
+    fn blob(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.read(|conn| {
+            let parts = conn.query_map(
+                "SELECT bytes FROM blobs WHERE name = ?1 ORDER BY part",
+                params![name],
+                |r| r.get::<Vec<u8>>(0),
+            )?;
+            Ok((!parts.is_empty()).then(|| parts.concat()))
+        })
+    }
+
+    fn blob_names(&self, created_before: i64) -> Result<Vec<String>> {
+        self.read(|conn| {
+            conn.query_map(
+                "SELECT name FROM blobs WHERE part = 0 AND created_at < ?1",
+                params![created_before],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    fn is_shared(&self) -> bool {
+        SqlBackend::is_shared(self)
     }
 
     fn readers_position(&self, names: &[&str]) -> Result<i64> {

@@ -584,6 +584,66 @@ impl WriteTx for SqlTx<'_> {
         Ok(())
     }
 
+    fn cursor(&mut self, name: &str) -> Result<i64> {
+        reads::cursor(self.conn, name)
+    }
+
+    fn claim_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        ttl: i64,
+        take_over: bool,
+    ) -> Result<bool> {
+        let current = self.conn.query_row(
+            "SELECT holder, expires_at FROM leases WHERE name = ?1",
+            params![name],
+            |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
+        )?;
+        match current {
+            None => {
+                self.conn.execute(
+                    "INSERT INTO leases (name, holder, expires_at, acquired_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![name, holder, now + ttl, now],
+                )?;
+            }
+            Some((current, _)) if current == holder => {
+                self.conn.execute(
+                    "UPDATE leases SET expires_at = ?2 WHERE name = ?1",
+                    params![name, now + ttl],
+                )?;
+            }
+            Some((_, expires_at)) if take_over || expires_at <= now => {
+                self.conn.execute(
+                    "UPDATE leases SET holder = ?2, expires_at = ?3, acquired_at = ?4 WHERE name = ?1",
+                    params![name, holder, now + ttl, now],
+                )?;
+            }
+            Some(_) => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn release_lease(&mut self, name: &str, holder: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
+            params![name, holder],
+        )?;
+        Ok(())
+    }
+
+    fn put_blob(&mut self, name: &str, created_at: i64, bytes: &[u8]) -> Result<()> {
+        super::put_blob(self.conn, name, created_at, bytes)
+    }
+
+    fn delete_blob(&mut self, name: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM blobs WHERE name = ?1", params![name])?;
+        self.checkpoint = true;
+        Ok(())
+    }
+
     fn record(&mut self, env: &str, kind: &str, id: &str) -> Result<Option<String>> {
         super::records::record(self.conn, env, kind, id)
     }

@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "write_order",
         include_str!("../../migrations/sqlite/0015_write_order.sql"),
     ),
+    (
+        16,
+        "leases_and_blobs",
+        include_str!("../../migrations/sqlite/0016_leases_and_blobs.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.
