@@ -34,9 +34,10 @@ fn waiting_uploads(server: &Server) -> usize {
     }
 }
 
-/// The importer once it is no longer `pending`.
+/// The importer once it is no longer `pending` (waits up to two minutes: a debug build
+/// on PostgreSQL writes a 60,000-row import in about half a minute).
 async fn finished(api: &Client, id: &str) -> Value {
-    for _ in 0..600 {
+    for _ in 0..2400 {
         let importer = api.get(&format!("/api/v1/importers/{id}")).await;
         assert_eq!(importer.status, 200, "{:?}", importer.body);
         if importer.attr("status") != "pending" {

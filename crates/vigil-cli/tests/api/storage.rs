@@ -112,6 +112,22 @@ async fn a_sqlite_directory_migrates_to_postgres_and_is_served_the_same() {
         api.create_account(json!({"reference-id": format!("moved-more-{n}")}))
             .await;
     }
+    // A document file, kept in the data directory by a SQLite server.
+    use base64::Engine;
+    let scan = b"%PDF-1.4 the statement that moves";
+    let document = api
+        .post(
+            "/api/v1/document/generics",
+            json!({"data": {"attributes": {"file": {
+                "data": base64::engine::general_purpose::STANDARD.encode(scan),
+                "filename": "statement.pdf"}}}}),
+        )
+        .await;
+    assert_eq!(document.status, 201, "{}", document.body);
+    let file_url = document.attr("files")[0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let key = before.sandbox_key.clone();
     assert!(before.terminate().success());
 
@@ -136,6 +152,7 @@ async fn a_sqlite_directory_migrates_to_postgres_and_is_served_the_same() {
     );
     let said = String::from_utf8_lossy(&copied.stdout);
     assert!(said.contains("accounts\t31"), "{said}");
+    assert!(said.contains("and 1 document files"), "{said}");
     assert!(!said.contains("s3cret"));
     let again = migrate();
     assert!(!again.status.success());
@@ -163,4 +180,11 @@ async fn a_sqlite_directory_migrates_to_postgres_and_is_served_the_same() {
         .id();
     let newest = api.get("/api/v1/accounts?page[size]=1").await;
     assert_eq!(newest.ids(), vec![new]);
+    // The file moved into the database: a server with an empty data directory of its own
+    // serves it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = crate::common::Server::spawn_node(&elsewhere.path().join("data"), &database, &[]);
+    let (status, _, bytes) = other.client_with_key(&key).get_bytes(&file_url).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, scan);
 }
