@@ -64,6 +64,20 @@ pub fn sqlite_to_postgres(from: &Path, files: Option<&Path>, to: &str) -> Result
     let source: &dyn Db = &source;
     // One read transaction: the copy is of one moment even if a server still runs.
     source.execute("BEGIN", params![])?;
+    // A pending import's upload waits in the data directory's imports folder, which
+    // servers on PostgreSQL do not read: let it finish first.
+    let pending: i64 = source
+        .query_row(
+            "SELECT COUNT(*) FROM importers WHERE status = 'pending'",
+            params![],
+            |r| r.get(0),
+        )?
+        .unwrap_or(0);
+    if pending > 0 {
+        return Err(StoreError::Refused(format!(
+            "{pending} imports are still running; start the server on the data directory until they finish, then migrate"
+        )));
+    }
     let store = PgStore::connect(to)?;
     let target_conn = store.connection()?;
     let target: &dyn Db = &target_conn;
@@ -71,7 +85,7 @@ pub fn sqlite_to_postgres(from: &Path, files: Option<&Path>, to: &str) -> Result
         .query_row("SELECT COUNT(*) FROM environments", params![], |r| r.get(0))?
         .unwrap_or(0);
     if existing > 0 {
-        return Err(StoreError::Corrupt(
+        return Err(StoreError::Refused(
             "the PostgreSQL database already holds vigil data; migrate into an empty one".into(),
         ));
     }

@@ -48,6 +48,9 @@ pub enum StoreError {
     Postgres(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// An operation on the whole store (`vigil migrate`) that cannot run as things stand.
+    #[error("{0}")]
+    Refused(String),
     #[error("the storage writer has stopped")]
     WriterGone,
     #[error("io error: {0}")]

@@ -268,6 +268,7 @@ impl From<StoreError> for ApiError {
             StoreError::Database(_)
             | StoreError::Postgres(_)
             | StoreError::Corrupt(_)
+            | StoreError::Refused(_)
             | StoreError::WriterGone
             | StoreError::Io(_) => ApiError::Internal(error.to_string()),
         }
