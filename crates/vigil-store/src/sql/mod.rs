@@ -342,3 +342,70 @@ pub(crate) fn put_blob(conn: &dyn Db, name: &str, created_at: i64, bytes: &[u8])
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod leases_and_blobs {
+    use std::sync::Arc;
+
+    use crate::sqlite::SqliteStore;
+    use crate::{transact_blocking, Store, StoreError};
+
+    fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(dir.path().join("vigil.db")).unwrap());
+        (dir, store)
+    }
+
+    fn claim(store: &Arc<dyn Store>, holder: &str, now: i64, take_over: bool) -> bool {
+        let holder = holder.to_string();
+        transact_blocking(store, move |tx| -> Result<bool, StoreError> {
+            tx.claim_lease("background", &holder, now, 1_000, take_over)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_lease_has_one_holder_until_it_runs_out_or_is_given_up() {
+        let (_dir, store) = store();
+        assert_eq!(store.lease("background").unwrap(), None);
+        assert!(claim(&store, "a", 0, false), "a free lease is taken");
+        assert!(!claim(&store, "b", 500, false), "held by a until 1000");
+        assert!(claim(&store, "a", 900, false), "its holder renews it");
+        assert!(!claim(&store, "b", 1_500, false), "renewed until 1900");
+        let lease = store.lease("background").unwrap().unwrap();
+        assert_eq!((lease.holder.as_str(), lease.expires_at), ("a", 1_900));
+        assert!(claim(&store, "b", 1_900, false), "taken once it ran out");
+        assert!(!claim(&store, "a", 1_901, false), "the old holder lost it");
+        transact_blocking(&store, |tx| -> Result<(), StoreError> {
+            tx.release_lease("background", "a")?; // not a's: nothing happens
+            tx.release_lease("background", "b")
+        })
+        .unwrap();
+        assert!(claim(&store, "c", 1_902, false), "given up, taken at once");
+        assert!(
+            claim(&store, "d", 1_903, true),
+            "a sole server takes it over"
+        );
+        assert_eq!(store.lease("background").unwrap().unwrap().holder, "d");
+    }
+
+    #[test]
+    fn a_file_kept_in_the_database_comes_back_whole_and_goes_with_its_parts() {
+        let (_dir, store) = store();
+        let big: Vec<u8> = (0..crate::BLOB_PART * 2 + 17).map(|i| i as u8).collect();
+        let copy = big.clone();
+        transact_blocking(&store, move |tx| -> Result<(), StoreError> {
+            tx.put_blob("big", 5, &copy)?;
+            tx.put_blob("empty", 50, b"")
+        })
+        .unwrap();
+        assert_eq!(store.blob("big").unwrap().unwrap(), big);
+        assert_eq!(store.blob("empty").unwrap().unwrap(), b"");
+        assert_eq!(store.blob("missing").unwrap(), None);
+        assert_eq!(store.blob_names(10).unwrap(), vec!["big".to_string()]);
+        transact_blocking(&store, |tx| tx.delete_blob("big")).unwrap();
+        assert_eq!(store.blob("big").unwrap(), None);
+        assert_eq!(store.blob_names(100).unwrap(), vec!["empty".to_string()]);
+    }
+}
