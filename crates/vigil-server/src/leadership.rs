@@ -50,10 +50,14 @@ impl Leadership {
 
     /// Wait until this server leads (at most `limit`); whether it does.
     pub async fn wait(&self, limit: Duration) -> bool {
+        // Registered before the check, so a gain between the two is not missed.
+        let gained = self.gained.notified();
+        tokio::pin!(gained);
+        gained.as_mut().enable();
         if self.is_leading() {
             return true;
         }
-        let _ = tokio::time::timeout(limit, self.gained.notified()).await;
+        let _ = tokio::time::timeout(limit, gained).await;
         self.is_leading()
     }
 
@@ -97,7 +101,9 @@ impl Leadership {
                 tracing::warn!(node = %self.node, "this server no longer does the background work");
             }
             first = false;
-            tokio::time::sleep(self.ttl / 3).await;
+            // Counted from the asking: a renewal that waited behind a queue of writes
+            // still leaves the next one well inside the lease.
+            tokio::time::sleep_until((asked + self.ttl / 3).into()).await;
         }
     }
 
