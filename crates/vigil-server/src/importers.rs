@@ -4,7 +4,8 @@
 //! after the last committed row; other writes go on between chunks.
 //!
 //! The server leading background work runs pending imports in one task (woken by each new
-//! import it receives, and looking for others' every second when servers share a database); `vigil import list` runs the same code in the foreground.
+//! import it receives, and looking for others' every second when servers share a
+//! database); `vigil import list` runs the same code in the foreground.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -201,12 +201,7 @@ fn copy_files(folder: &Path, target: &dyn Db) -> Result<u64> {
         }
         let bytes = std::fs::read(entry.path())?;
         crate::sql::put_blob(target, &name, now, &bytes)?;
-        let parts = target.query_map(
-            "SELECT bytes FROM blobs WHERE name = ?1 ORDER BY part",
-            params![name],
-            |r| r.get::<Vec<u8>>(0),
-        )?;
-        if parts.concat() != bytes {
+        if crate::sql::blob(target, &name)?.as_deref() != Some(bytes.as_slice()) {
             return Err(StoreError::Corrupt(format!(
                 "the document file {name} read back from PostgreSQL differs"
             )));

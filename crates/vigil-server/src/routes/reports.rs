@@ -26,6 +26,16 @@ use vigil_domain::tag_change::TagChange;
 /// How long a request waits for screening to take in the writes that came before it.
 const FRESHNESS_WAIT: Duration = Duration::from_secs(5);
 
+/// Wait (briefly) until this server's screening indexes hold every change committed so
+/// far, through any server.
+async fn screening_caught_up(state: &AppState) -> ApiResult<()> {
+    let upto = state.store.last_event_seq()?;
+    // Written through another server, the monitor here learns of it only when it looks.
+    state.wake.notify_one();
+    state.screening.wait_for(upto, FRESHNESS_WAIT).await;
+    Ok(())
+}
+
 fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("report `{id}` is not found"))
 }
@@ -88,10 +98,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     allow_meta(&meta, &allowed)?;
     let owner = OwnerChoice::parse(&attributes, &meta)?;
     // Screen against the lists as this environment's earlier writes left them.
-    let upto = state.store.last_event_seq()?;
-    // Written through another server, the monitor here learns of it only when it looks.
-    state.wake.notify_one();
-    state.screening.wait_for(upto, FRESHNESS_WAIT).await;
+    screening_caught_up(&state).await?;
     let found = state.screening.find(ctx.env_id(), &query, ctx.now);
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let account = owner.resolve(tx, ctx)?;
@@ -159,10 +166,7 @@ pub async fn run(
     if report.redacted_at.is_some() {
         return Err(ApiError::conflict(format!("report `{id}` is redacted")));
     }
-    let upto = state.store.last_event_seq()?;
-    // Written through another server, the monitor here learns of it only when it looks.
-    state.wake.notify_one();
-    state.screening.wait_for(upto, FRESHNESS_WAIT).await;
+    screening_caught_up(&state).await?;
     let query = match (report.origin, &report.account_id) {
         (Origin::Account, Some(account_id)) => state
             .store

@@ -17,7 +17,7 @@ use vigil_domain::rule::{identity_keys, key_prefix, AccountKeys, Condition, Flag
 use vigil_store::{term, transact, LoggedEvent, RecordFilter, Store, WriteTx};
 
 use crate::use_cases::rules::{flag, has_open_case};
-use crate::use_cases::{Outcome, Refusal};
+use crate::use_cases::{advance_cursor, Outcome, Refusal};
 
 /// The cursor's name in storage.
 pub(crate) const CURSOR: &str = "flagging-rules";
@@ -48,15 +48,9 @@ pub(crate) async fn run(
     }
 }
 
-/// Move the cursor from `from` to `to` inside the transaction that acted on the events
-/// between, unless someone else moved it since it was read (another server acted on
-/// them): then the transaction is rolled back and nothing is done twice.
+/// Move the rules' cursor, unless another server already did (`advance_cursor`).
 fn advance(tx: &mut dyn WriteTx, from: i64, to: i64) -> Outcome<()> {
-    if tx.cursor(CURSOR)? != from {
-        return Err(Refusal::Superseded);
-    }
-    tx.set_cursor(CURSOR, to)?;
-    Ok(())
+    advance_cursor(tx, CURSOR, from, to)
 }
 
 /// Handle the next batch; false when there was nothing new.

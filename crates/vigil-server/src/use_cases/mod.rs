@@ -122,6 +122,22 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// Move the event-log reader `name` from `from` to `to` inside the transaction that acted
+/// on the events between, unless someone else moved it since it was read (another server
+/// acted on them): then `Superseded` rolls the transaction back, and nothing is done twice.
+pub(crate) fn advance_cursor(
+    tx: &mut dyn vigil_store::WriteTx,
+    name: &str,
+    from: i64,
+    to: i64,
+) -> Outcome<()> {
+    if tx.cursor(name)? != from {
+        return Err(Refusal::Superseded);
+    }
+    tx.set_cursor(name, to)?;
+    Ok(())
+}
+
 impl From<StoreError> for Refusal {
     fn from(error: StoreError) -> Self {
         Refusal::Store(error)

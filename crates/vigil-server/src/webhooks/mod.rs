@@ -25,7 +25,7 @@ use vigil_store::{term, transact, LoggedEvent, Record, RecordFilter, WriteTx};
 
 use crate::protocol::inflection::{inflect_response, Inflection};
 use crate::protocol::version::ApiVersion;
-use crate::use_cases::{webhooks, Acting, Outcome, Refusal};
+use crate::use_cases::{advance_cursor, webhooks, Acting, Outcome, Refusal};
 use crate::{views, AppState};
 use vigil_domain::actor::{Actor, Process};
 
@@ -96,11 +96,7 @@ async fn dispatch_batch(state: &AppState) -> Outcome<bool> {
             }
         }
         // Another server may have dispatched these events since the cursor was read.
-        if tx.cursor(CURSOR)? != position {
-            return Err(Refusal::Superseded);
-        }
-        tx.set_cursor(CURSOR, last)?;
-        Ok(())
+        advance_cursor(tx, CURSOR, position, last)
     })
     .await;
     match done {

@@ -325,19 +325,28 @@ pub fn one<T>(found: Option<T>) -> Result<T> {
     found.ok_or_else(|| StoreError::Corrupt("a query that always has a row had none".into()))
 }
 
-/// Keep a file in the `blobs` table, in parts (`Store::blob` joins them again).
+/// A file kept in the `blobs` table, its parts joined (`None` when it has none).
+pub(crate) fn blob(conn: &dyn Db, name: &str) -> Result<Option<Vec<u8>>> {
+    let parts = conn.query_map(
+        "SELECT bytes FROM blobs WHERE name = ?1 ORDER BY part",
+        crate::params![name],
+        |r| r.get::<Vec<u8>>(0),
+    )?;
+    Ok((!parts.is_empty()).then(|| parts.concat()))
+}
+
+/// Keep a file in the `blobs` table, in parts (`blob` joins them again).
 pub(crate) fn put_blob(conn: &dyn Db, name: &str, created_at: i64, bytes: &[u8]) -> Result<()> {
     // An empty file is one empty part, so it exists.
-    let parts = bytes.chunks(crate::BLOB_PART).map(|p| p.to_vec());
-    let parts: Vec<Vec<u8>> = if bytes.is_empty() {
-        vec![Vec::new()]
+    let parts: Vec<&[u8]> = if bytes.is_empty() {
+        vec![bytes]
     } else {
-        parts.collect()
+        bytes.chunks(crate::BLOB_PART).collect()
     };
-    for (part, bytes) in parts.iter().enumerate() {
+    for (part, bytes) in parts.into_iter().enumerate() {
         conn.execute(
             "INSERT INTO blobs (name, part, created_at, bytes) VALUES (?1, ?2, ?3, ?4)",
-            crate::params![name, part as i64, created_at, bytes.as_slice()],
+            crate::params![name, part as i64, created_at, bytes],
         )?;
     }
     Ok(())

@@ -900,14 +900,7 @@ impl<B: SqlBackend> Store for B {
     }
 
     fn blob(&self, name: &str) -> Result<Option<Vec<u8>>> {
-        self.read(|conn| {
-            let parts = conn.query_map(
-                "SELECT bytes FROM blobs WHERE name = ?1 ORDER BY part",
-                params![name],
-                |r| r.get::<Vec<u8>>(0),
-            )?;
-            Ok((!parts.is_empty()).then(|| parts.concat()))
-        })
+        self.read(|conn| super::blob(conn, name))
     }
 
     fn blob_names(&self, created_before: i64) -> Result<Vec<String>> {
