@@ -6,10 +6,19 @@
 //! block it on disk. vigil's SQL is written with SQLite's `?` / `?N` placeholders: they
 //! become `$N` here, and SQLite's `INDEXED BY` hints are dropped (PostgreSQL's planner
 //! takes none). Each translated statement is prepared once per connection.
+//!
+//! The writer's connection pipelines: a statement whose count nobody reads
+//! ([`Db::write`], and the writer's savepoints) is sent at once and its answer collected
+//! later, so a job's inserts travel together instead of one round trip each. Answers come
+//! back in the order statements were sent; a failure aborts the transaction (every later
+//! statement fails too), so nothing runs past one unnoticed, and [`Db::settle`] names it.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::{BufMut, BytesMut};
 use futures_util::StreamExt;
@@ -21,19 +30,34 @@ use crate::{Result, StoreError};
 
 /// One connection and the statements prepared on it.
 pub struct PgConn {
-    client: Client,
+    client: Arc<Client>,
     prepared: RefCell<HashMap<String, Statement>>,
     /// A connection used by one thread only (the writer's) is driven by that thread's own
     /// runtime while it waits: no hop to another thread per statement.
     driver: Option<tokio::runtime::Runtime>,
+    /// Statements sent without waiting (only on a connection with a driver), oldest first.
+    sent: RefCell<Vec<Sent>>,
+    /// The first of them that failed, kept until [`Db::settle`] hands it over: a job that
+    /// swallowed the error it caused later must not be kept.
+    failure: RefCell<Option<String>>,
+}
+
+type Answer = std::result::Result<(), tokio_postgres::Error>;
+
+/// A statement sent ahead: its answer, or the task that will collect it.
+enum Sent {
+    Answered(Answer),
+    Waiting(tokio::task::JoinHandle<Answer>),
 }
 
 impl PgConn {
     pub(super) fn new(client: Client) -> PgConn {
         PgConn {
-            client,
+            client: Arc::new(client),
             prepared: RefCell::new(HashMap::new()),
             driver: None,
+            sent: RefCell::new(Vec::new()),
+            failure: RefCell::new(None),
         }
     }
 
@@ -52,9 +76,11 @@ impl PgConn {
             Ok::<_, tokio_postgres::Error>(client)
         })?;
         Ok(PgConn {
-            client,
+            client: Arc::new(client),
             prepared: RefCell::new(HashMap::new()),
             driver: Some(driver),
+            sent: RefCell::new(Vec::new()),
+            failure: RefCell::new(None),
         })
     }
 
@@ -73,7 +99,47 @@ impl PgConn {
 
     /// Run statements that take no parameters and return nothing (`BEGIN`, `COMMIT`).
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.wait(self.client.batch_execute(sql))?)
+        let done = self.wait(self.client.batch_execute(sql));
+        self.first_failure(done.map_err(StoreError::from))
+    }
+
+    /// [`PgConn::batch`] without waiting for the answer (see [`Db::settle`]).
+    pub(crate) fn batch_later(&self, sql: String) -> Result<()> {
+        let client = self.client.clone();
+        self.send_ahead(async move { client.batch_execute(&sql).await })
+    }
+
+    /// Send `statement` now and collect its answer later: on a connection this thread
+    /// drives, the first poll encodes and queues the request (tokio-postgres sends before
+    /// its first await), and a task on the driver collects the answer whenever this
+    /// thread next waits. Elsewhere it simply runs.
+    fn send_ahead(&self, statement: impl Future<Output = Answer> + Send + 'static) -> Result<()> {
+        let Some(driver) = &self.driver else {
+            return Ok(self.wait(statement)?);
+        };
+        let mut statement = Box::pin(statement);
+        let mut context = Context::from_waker(futures_util::task::noop_waker_ref());
+        let sent = match statement.as_mut().poll(&mut context) {
+            Poll::Ready(answer) => Sent::Answered(answer),
+            Poll::Pending => Sent::Waiting(driver.spawn(statement)),
+        };
+        self.sent.borrow_mut().push(sent);
+        Ok(())
+    }
+
+    /// `result`, unless a statement sent ahead failed: that failure is the cause (it
+    /// aborted the transaction `result` ran in), so it is the one reported.
+    fn first_failure<T>(&self, result: Result<T>) -> Result<T> {
+        match result {
+            Err(error) => {
+                self.collect();
+                match &*self.failure.borrow() {
+                    Some(cause) => Err(StoreError::Postgres(cause.clone())),
+                    None => Err(error),
+                }
+            }
+            ok => ok,
+        }
     }
 
     fn statement(&self, sql: &str) -> Result<Statement> {
@@ -85,6 +151,31 @@ impl PgConn {
             .borrow_mut()
             .insert(sql.to_string(), prepared.clone());
         Ok(prepared)
+    }
+
+    /// Wait for every statement sent ahead; the first failure among them is kept.
+    fn collect(&self) {
+        let sent = std::mem::take(&mut *self.sent.borrow_mut());
+        for sent in sent {
+            let answer = match sent {
+                Sent::Answered(answer) => answer.map_err(StoreError::from),
+                Sent::Waiting(task) => match self.wait(task) {
+                    Ok(answer) => answer.map_err(StoreError::from),
+                    Err(error) => Err(StoreError::Postgres(format!(
+                        "a pipelined statement was lost: {error}"
+                    ))),
+                },
+            };
+            if let Err(error) = answer {
+                let mut failure = self.failure.borrow_mut();
+                if failure.is_none() {
+                    *failure = Some(match error {
+                        StoreError::Postgres(message) => message,
+                        other => other.to_string(),
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -208,15 +299,36 @@ impl Db for PgConn {
         Dialect::Postgres
     }
 
+    fn write(&self, sql: &str, params: &[&dyn ToParam]) -> Result<()> {
+        if self.driver.is_none() {
+            return self.execute(sql, params).map(drop);
+        }
+        let statement = self.statement(sql)?;
+        let owned: Vec<Value> = params.iter().map(|p| p.to_param().to_value()).collect();
+        let client = self.client.clone();
+        self.send_ahead(async move {
+            let bound: Vec<Bound<'_>> = owned.iter().map(|v| Bound(v.as_param())).collect();
+            client.execute_raw(&statement, bound.iter()).await.map(drop)
+        })
+    }
+
+    fn settle(&self) -> Result<()> {
+        self.collect();
+        match self.failure.borrow_mut().take() {
+            Some(cause) => Err(StoreError::Postgres(cause)),
+            None => Ok(()),
+        }
+    }
+
     fn run(
         &self,
         sql: &str,
         params: &[&dyn ToParam],
         each: &mut dyn FnMut(&Row) -> Result<bool>,
     ) -> Result<()> {
-        let statement = self.statement(sql)?;
+        let statement = self.first_failure(self.statement(sql))?;
         let bound: Vec<Bound<'_>> = params.iter().map(|p| Bound(p.to_param())).collect();
-        self.wait(async {
+        let done = self.wait(async {
             let rows = self.client.query_raw(&statement, bound.iter()).await?;
             futures_util::pin_mut!(rows);
             while let Some(row) = rows.next().await {
@@ -229,14 +341,15 @@ impl Db for PgConn {
                 }
             }
             Ok(())
-        })
+        });
+        self.first_failure(done)
     }
 
     fn execute(&self, sql: &str, params: &[&dyn ToParam]) -> Result<usize> {
-        let statement = self.statement(sql)?;
+        let statement = self.first_failure(self.statement(sql))?;
         let bound: Vec<Bound<'_>> = params.iter().map(|p| Bound(p.to_param())).collect();
-        let changed = self.wait(self.client.execute_raw(&statement, bound.iter()))?;
-        Ok(changed as usize)
+        let changed = self.wait(self.client.execute_raw(&statement, bound.iter()));
+        self.first_failure(changed.map_err(StoreError::from).map(|n| n as usize))
     }
 }
 

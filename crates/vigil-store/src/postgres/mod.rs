@@ -14,7 +14,7 @@ mod db;
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 use tokio_postgres::{Config, NoTls};
 
@@ -146,6 +146,7 @@ impl PgStore {
         migrate(&store.open()?)?;
         // The writer's connection lives on its thread, driven there (see `PgConn`).
         let config = store.config.clone();
+        let analyzer = store.connector();
         let (started, writer_ready) = mpsc::channel();
         store.writer = Some(
             std::thread::Builder::new()
@@ -155,7 +156,7 @@ impl PgStore {
                     match reconnect() {
                         Ok(conn) => {
                             let _ = started.send(Ok(()));
-                            run_writer(conn, reconnect, receiver);
+                            run_writer(conn, reconnect, receiver, analyzer);
                         }
                         Err(error) => {
                             let _ = started.send(Err(error));
@@ -294,7 +295,9 @@ fn run_writer(
     mut conn: PgConn,
     reconnect: impl Fn() -> Result<PgConn>,
     jobs: mpsc::Receiver<WriteJob>,
+    analyzer: impl Fn() -> Result<PgConn> + Send + Sync + 'static,
 ) {
+    let statistics = Statistics::new(analyzer);
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -309,30 +312,95 @@ fn run_writer(
                 Err(error) => tracing::error!(%error, "the writer could not reconnect"),
             }
         }
-        run_batch(&conn, batch);
+        let kept = run_batch(&conn, batch);
+        statistics.wrote(kept);
     }
     tracing::debug!("postgresql writer stopped");
 }
 
+/// The planner's statistics kept in step with growth. PostgreSQL's autovacuum analyzes a
+/// table once a tenth of it changed, but visits a database only once a minute: a table
+/// growing from nothing under load is planned for meanwhile as if nearly empty, and a
+/// lookup by search term (a flagging rule's, on every new account) then walks every row
+/// of its kind instead of the few the term names, inside the writer. So this process runs
+/// `ANALYZE` itself each time its writes have doubled (after 1,000 jobs, 2,000, 4,000...),
+/// on a connection of its own, never holding up the writer.
+struct Statistics {
+    analyzer: Arc<dyn Fn() -> Result<PgConn> + Send + Sync>,
+    written: std::cell::Cell<u64>,
+    next: std::cell::Cell<u64>,
+    running: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Statistics {
+    const FIRST: u64 = 1_000;
+
+    fn new(analyzer: impl Fn() -> Result<PgConn> + Send + Sync + 'static) -> Statistics {
+        Statistics {
+            analyzer: Arc::new(analyzer),
+            written: std::cell::Cell::new(0),
+            next: std::cell::Cell::new(Self::FIRST),
+            running: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        }
+    }
+
+    fn wrote(&self, jobs: usize) {
+        use std::sync::atomic::Ordering;
+        self.written.set(self.written.get() + jobs as u64);
+        if self.written.get() < self.next.get() || self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.next.set(self.written.get() * 2);
+        let (analyzer, running) = (self.analyzer.clone(), self.running.clone());
+        let spawned = std::thread::Builder::new()
+            .name("vigil-pg-analyze".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                match analyzer().and_then(|conn| conn.batch("ANALYZE")) {
+                    Ok(()) => tracing::debug!(
+                        ms = started.elapsed().as_millis() as u64,
+                        "analyzed the database after its writes doubled"
+                    ),
+                    Err(error) => tracing::warn!(%error, "analyze failed; autovacuum will do it"),
+                }
+                running.store(false, Ordering::Release);
+            });
+        if spawned.is_err() {
+            self.running.store(false, Ordering::Release);
+        }
+    }
+}
+
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 
-fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) {
+/// Run one group commit; how many jobs it kept.
+fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) -> usize {
     // Every writing process takes the one `write_order` row first, so transactions commit
     // one after another and events' `seq` order is their commit order (migration 0015).
     if let Err(error) = conn.batch("BEGIN; SELECT id FROM write_order WHERE id = 1 FOR UPDATE") {
         tracing::error!(%error, "could not begin a transaction");
         let _ = conn.batch("ROLLBACK");
         // Dropping the jobs closes their callers' channels: they see `WriterGone`.
-        return;
+        return 0;
     }
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
     let mut vacuum = false;
     // Account types are read again in every batch: another process may change them.
     let mut types = HashMap::new();
     let mut touched = Vec::new();
-    for job in batch {
-        if let Err(error) = conn.batch("SAVEPOINT job") {
-            tracing::error!(%error, "could not open a savepoint");
+    // Savepoints are sent ahead of each job and released without waiting (see `PgConn`),
+    // each under its own name: if one failed unnoticed, rolling back to the next job's
+    // name fails too, rather than undoing an earlier job that was told it was kept.
+    // Anything left failed breaks the batch: PostgreSQL would turn its COMMIT into a
+    // silent ROLLBACK, so it is rolled back and every job told.
+    let mut broken: Option<StoreError> = None;
+    for (n, job) in batch.into_iter().enumerate() {
+        if broken.is_some() {
+            drop(job);
+            continue;
+        }
+        if let Err(error) = conn.batch_later(format!("SAVEPOINT job{n}")) {
+            broken = Some(error);
             continue;
         }
         let mut tx = SqlTx {
@@ -342,32 +410,54 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) {
             types: &mut types,
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
-        let keep = matches!(&outcome, Ok(o) if o.keep);
+        // The job's statements that were sent ahead: a failure among them fails the job.
+        let settled = conn.settle();
+        let keep = matches!(&outcome, Ok(o) if o.keep) && settled.is_ok();
         vacuum |= keep && tx.checkpoint;
         if !keep {
             types.clear();
         }
         let closed = if keep {
-            conn.batch("RELEASE SAVEPOINT job")
+            conn.batch_later(format!("RELEASE SAVEPOINT job{n}"))
         } else {
-            conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
+            conn.batch(&format!(
+                "ROLLBACK TO SAVEPOINT job{n}; RELEASE SAVEPOINT job{n}"
+            ))
         };
         if let Err(error) = closed {
             tracing::error!(%error, "could not close a savepoint");
+            broken = Some(error);
         }
-        match outcome {
-            Ok(outcome) => completions.push(outcome.complete),
-            Err(_) => tracing::error!("a write job panicked; its writes were rolled back"),
+        match (outcome, settled) {
+            (Ok(outcome), Ok(())) => completions.push(outcome.complete),
+            (Ok(outcome), Err(error)) => {
+                let complete = outcome.complete;
+                completions.push(Box::new(move |_| complete(Err(error))));
+            }
+            (Err(_), _) => tracing::error!("a write job panicked; its writes were rolled back"),
         }
+    }
+    if let Err(error) = conn.settle() {
+        broken.get_or_insert(error);
+    }
+    if let Some(error) = broken {
+        tracing::error!(%error, "a write transaction broke; it is rolled back");
+        let _ = conn.batch("ROLLBACK");
+        for complete in completions {
+            complete(Err(StoreError::Postgres(format!("rolled back: {error}"))));
+        }
+        return 0;
     }
     match conn.batch("COMMIT") {
         Ok(()) => {
             if vacuum {
                 vacuum_personal_data(conn);
             }
+            let kept = completions.len();
             for complete in completions {
                 complete(Ok(()));
             }
+            kept
         }
         Err(error) => {
             tracing::error!(%error, "group commit failed");
@@ -375,6 +465,7 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) {
             for complete in completions {
                 complete(Err(StoreError::Postgres(format!("commit failed: {error}"))));
             }
+            0
         }
     }
 }

@@ -62,6 +62,32 @@ pub enum Value {
     Bytes(Vec<u8>),
 }
 
+impl Param<'_> {
+    /// The parameter as a value of its own (a statement sent ahead outlives its caller's).
+    pub fn to_value(&self) -> Value {
+        match *self {
+            Param::Null => Value::Null,
+            Param::Int(n) => Value::Int(n),
+            Param::Real(x) => Value::Real(x),
+            Param::Text(text) => Value::Text(text.to_string()),
+            Param::Bytes(bytes) => Value::Bytes(bytes.to_vec()),
+        }
+    }
+}
+
+impl Value {
+    /// The value as a parameter.
+    pub fn as_param(&self) -> Param<'_> {
+        match self {
+            Value::Null => Param::Null,
+            Value::Int(n) => Param::Int(*n),
+            Value::Real(x) => Param::Real(*x),
+            Value::Text(text) => Param::Text(text),
+            Value::Bytes(bytes) => Param::Bytes(bytes),
+        }
+    }
+}
+
 /// A connection (or a transaction on one).
 pub trait Db {
     fn dialect(&self) -> Dialect;
@@ -74,6 +100,16 @@ pub trait Db {
     ) -> Result<()>;
     /// Run a statement; how many rows it changed.
     fn execute(&self, sql: &str, params: &[&dyn ToParam]) -> Result<usize>;
+    /// Run a statement whose count nobody reads. A backend may send it without waiting
+    /// for its answer (PostgreSQL's writer pipelines these, saving a round trip each);
+    /// its failure then surfaces from a later statement or from [`Db::settle`].
+    fn write(&self, sql: &str, params: &[&dyn ToParam]) -> Result<()> {
+        self.execute(sql, params).map(drop)
+    }
+    /// Wait for the answers to every statement [`Db::write`] sent; the first failure.
+    fn settle(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// One result row.
@@ -291,33 +327,43 @@ pub fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-/// File object `seq` under `terms` in a terms table (`account_terms`, `record_terms`),
-/// replacing what it was filed under: one statement for all of them.
+/// File the object with id `id` in `owner` under its search terms in `table`. Its `seq`
+/// is read inside the statements (by id), so nothing waits for it and they can be sent
+/// ahead ([`Db::write`]). `replace` first removes what it was filed under (an update; a
+/// redaction empties them); a new object has nothing to remove.
 pub(crate) fn file_terms(
     conn: &dyn Db,
-    table: &str,
-    column: &str,
-    seq: i64,
+    (table, column): (&str, &str),
+    (owner, id): (&str, &str),
     terms: &[String],
+    replace: bool,
 ) -> Result<()> {
-    conn.execute(
-        &format!("DELETE FROM {table} WHERE {column} = ?"),
-        params![seq],
-    )?;
+    let seq = format!("(SELECT seq FROM {owner} WHERE id = ?1)");
+    if replace {
+        conn.write(
+            &format!("DELETE FROM {table} WHERE {column} = {seq}"),
+            params![id],
+        )?;
+    }
     if terms.is_empty() {
         return Ok(());
     }
-    let values = vec!["(?, ?)"; terms.len()].join(", ");
-    let mut bound: Vec<&dyn ToParam> = Vec::with_capacity(2 * terms.len());
+    let values = (2..terms.len() + 2)
+        .map(|n| format!("(?{n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut bound: Vec<&dyn ToParam> = Vec::with_capacity(1 + terms.len());
+    bound.push(&id);
     for term in terms {
-        bound.push(&seq);
         bound.push(term);
     }
-    conn.execute(
-        &format!("INSERT INTO {table} ({column}, term) VALUES {values} ON CONFLICT DO NOTHING"),
+    // `WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT.
+    conn.write(
+        &format!(
+            "INSERT INTO {table} ({column}, term) SELECT {seq}, column1 FROM (VALUES {values}) AS terms WHERE true ON CONFLICT DO NOTHING"
+        ),
         &bound,
-    )?;
-    Ok(())
+    )
 }
 
 /// The one row a query always has (a count, a maximum).
@@ -416,5 +462,109 @@ mod leases_and_blobs {
         transact_blocking(&store, |tx| tx.delete_blob("big")).unwrap();
         assert_eq!(store.blob("big").unwrap(), None);
         assert_eq!(store.blob_names(100).unwrap(), vec!["empty".to_string()]);
+    }
+}
+
+/// Statements sent ahead without waiting ([`Db::write`]: PostgreSQL's writer pipelines
+/// them) still fail their job, and only it. Runs on SQLite, and on PostgreSQL too when
+/// `VIGIL_TEST_POSTGRES` names a server (the test command's PostgreSQL pass).
+#[cfg(test)]
+mod pipelined_writes {
+    use std::sync::{mpsc, Arc};
+
+    use crate::sqlite::SqliteStore;
+    use crate::{transact_blocking, Event, Store, StoreError};
+
+    fn stores() -> Vec<(tempfile::TempDir, Arc<dyn Store>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(dir.path().join("vigil.db")).unwrap());
+        let mut stores = vec![(dir, sqlite)];
+        if let Ok(url) = std::env::var("VIGIL_TEST_POSTGRES") {
+            let name = format!(
+                "vigil_units_{}_{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            );
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let (client, connection) =
+                    tokio_postgres::connect(&format!("{url}/postgres"), tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+            });
+            let pg: Arc<dyn Store> =
+                Arc::new(crate::postgres::PgStore::connect(&format!("{url}/{name}")).unwrap());
+            stores.push((tempfile::tempdir().unwrap(), pg));
+        }
+        stores
+    }
+
+    fn event() -> Event {
+        Event {
+            id: "evt_once".into(),
+            name: "account.created".into(),
+            object_id: "act_x".into(),
+            object_type: "account".into(),
+            snapshot: serde_json::json!({}),
+            context: None,
+            created_at: 1,
+            actor: None,
+        }
+    }
+
+    #[test]
+    fn a_failed_write_fails_its_job_even_when_the_job_swallowed_what_followed() {
+        for (_dir, store) in stores() {
+            let (sender, results) = mpsc::channel();
+            let first = sender.clone();
+            store.submit(crate::job(
+                |tx| -> Result<(), StoreError> {
+                    tx.set_cursor("kept-not", 5)?;
+                    tx.insert_event("env", &event())?;
+                    // Its id is taken: refused. On PostgreSQL the insert was only sent;
+                    // this read is where its failure shows (the transaction is aborted),
+                    // and the job ignores it.
+                    tx.insert_event("env", &event())?;
+                    let _ = tx.cursor("kept-not");
+                    Ok(())
+                },
+                move |result| first.send(("failing", result)).unwrap(),
+            ));
+            store.submit(crate::job(
+                |tx| -> Result<(), StoreError> { tx.set_cursor("kept", 7) },
+                move |result| sender.send(("fine", result)).unwrap(),
+            ));
+            let mut outcomes: Vec<_> = results.iter().take(2).collect();
+            outcomes.sort_by_key(|(name, _)| *name);
+            assert!(
+                outcomes[0].0 == "failing" && outcomes[0].1.is_err(),
+                "{outcomes:?}"
+            );
+            assert!(
+                outcomes[1].0 == "fine" && outcomes[1].1.is_ok(),
+                "{outcomes:?}"
+            );
+            assert_eq!(
+                store.cursor("kept-not").unwrap(),
+                0,
+                "the failed job left nothing"
+            );
+            assert_eq!(store.cursor("kept").unwrap(), 7, "the other job was kept");
+            // The connection carries on.
+            transact_blocking(&store, |tx| tx.set_cursor("after", 9)).unwrap();
+            assert_eq!(store.cursor("after").unwrap(), 9);
+        }
     }
 }

@@ -239,10 +239,14 @@ pub(crate) fn next_due(conn: &dyn Db, kinds: &[&str]) -> Result<Option<i64>> {
 }
 
 pub(crate) fn put(conn: &dyn Db, env: &str, row: &RecordRow) -> Result<()> {
-    let seq: i64 = conn
-        .query_row("INSERT INTO records (id, environment_id, kind, created_at, due_at, rank_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, rank_at = excluded.rank_at, body = excluded.body
-             RETURNING seq", params![row.id, env, row.kind, row.created_at, row.due_at, row.rank_at, row.body],
-            |r| r.get(0)).and_then(crate::sql::one)?;
-    super::file_terms(conn, "record_terms", "record_seq", seq, &row.terms)
+    conn.write("INSERT INTO records (id, environment_id, kind, created_at, due_at, rank_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, rank_at = excluded.rank_at, body = excluded.body",
+        params![row.id, env, row.kind, row.created_at, row.due_at, row.rank_at, row.body])?;
+    super::file_terms(
+        conn,
+        ("record_terms", "record_seq"),
+        ("records", &row.id),
+        &row.terms,
+        true,
+    )
 }

@@ -55,11 +55,17 @@ fn account_body(account: &Account) -> Result<String> {
     Ok(serde_json::to_string(account)?)
 }
 
-/// File an account under its search terms, replacing what it was filed under (a
-/// redaction empties them).
-fn file_account_terms(conn: &dyn Db, seq: i64, account: &Account) -> Result<()> {
+/// File an account under its search terms; `replace` what it was filed under (an update:
+/// a redaction empties them).
+fn file_account_terms(conn: &dyn Db, account: &Account, replace: bool) -> Result<()> {
     let terms = vigil_domain::search::account_terms(account);
-    super::file_terms(conn, "account_terms", "account_seq", seq, &terms)
+    super::file_terms(
+        conn,
+        ("account_terms", "account_seq"),
+        ("accounts", &account.id),
+        &terms,
+        replace,
+    )
 }
 
 impl WriteTx for SqlTx<'_> {
@@ -403,11 +409,9 @@ impl WriteTx for SqlTx<'_> {
 
     fn insert_account(&mut self, env: &str, account: &Account) -> Result<()> {
         self.touched.push(account.id.clone());
-        let seq = self
-            .conn
-            .query_row("INSERT INTO accounts (id, environment_id, account_type_id, reference_id, archived, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq", params![account.id, env, account.account_type_id, account.reference_id, account.archived_at.is_some(), account_body(account)?], |r| r.get::<i64>(0))
-            .and_then(crate::sql::one)?;
-        file_account_terms(self.conn, seq, account)
+        self.conn
+            .write("INSERT INTO accounts (id, environment_id, account_type_id, reference_id, archived, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![account.id, env, account.account_type_id, account.reference_id, account.archived_at.is_some(), account_body(account)?])?;
+        file_account_terms(self.conn, account, false)
     }
 
     fn update_account(&mut self, env: &str, account: &Account) -> Result<()> {
@@ -421,15 +425,7 @@ impl WriteTx for SqlTx<'_> {
                 account.id
             )));
         }
-        let seq: i64 = self
-            .conn
-            .query_row(
-                "SELECT seq FROM accounts WHERE id = ?1 AND environment_id = ?2",
-                params![account.id, env],
-                |r| r.get(0),
-            )
-            .and_then(crate::sql::one)?;
-        file_account_terms(self.conn, seq, account)
+        file_account_terms(self.conn, account, true)
     }
 
     fn add_relation(&mut self, env: &str, relation: &Relation) -> Result<bool> {
@@ -580,8 +576,7 @@ impl WriteTx for SqlTx<'_> {
 
     fn set_cursor(&mut self, name: &str, seq: i64) -> Result<()> {
         self.conn
-            .execute("INSERT INTO cursors (name, event_seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET event_seq = CASE WHEN cursors.event_seq > excluded.event_seq THEN cursors.event_seq ELSE excluded.event_seq END", params![name, seq])?;
-        Ok(())
+            .write("INSERT INTO cursors (name, event_seq) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET event_seq = CASE WHEN cursors.event_seq > excluded.event_seq THEN cursors.event_seq ELSE excluded.event_seq END", params![name, seq])
     }
 
     fn cursor(&mut self, name: &str) -> Result<i64> {
@@ -664,7 +659,7 @@ impl WriteTx for SqlTx<'_> {
 
     fn insert_event(&mut self, env: &str, event: &Event) -> Result<()> {
         self.conn
-            .execute("INSERT INTO events (id, environment_id, name, object_id, object_type, snapshot, context, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
+            .write("INSERT INTO events (id, environment_id, name, object_id, object_type, snapshot, context, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
                 event.id,
                 env,
                 event.name,
@@ -674,8 +669,7 @@ impl WriteTx for SqlTx<'_> {
                 event.context.as_ref().map(serde_json::to_string).transpose()?,
                 event.created_at,
                 event.actor.as_ref().map(serde_json::to_string).transpose()?,
-            ])?;
-        Ok(())
+            ])
     }
 
     fn rewrite_event_snapshots(
@@ -711,10 +705,9 @@ impl WriteTx for SqlTx<'_> {
         response: &StoredResponse,
     ) -> Result<()> {
         self.conn
-            .execute("INSERT INTO idempotency_keys (environment_id, idempotency_key, request_hash, object_id, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+            .write("INSERT INTO idempotency_keys (environment_id, idempotency_key, request_hash, object_id, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                 ON CONFLICT (environment_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, object_id = excluded.object_id, \
-                status = excluded.status, body = excluded.body, created_at = excluded.created_at", params![env, key, response.request_hash, response.object_id, response.status, response.body, response.created_at])?;
-        Ok(())
+                status = excluded.status, body = excluded.body, created_at = excluded.created_at", params![env, key, response.request_hash, response.object_id, response.status, response.body, response.created_at])
     }
 
     fn delete_stored_responses_for(&mut self, env: &str, object_id: &str) -> Result<usize> {
