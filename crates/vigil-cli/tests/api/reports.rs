@@ -443,6 +443,51 @@ async fn tags_redaction_and_errors() {
     );
 }
 
+/// A list loaded while no server ran (a nightly job during maintenance), or while this
+/// server only followed and another led: whoever leads next re-screens against it.
+#[tokio::test]
+async fn sanctions_loaded_while_the_server_was_down_are_screened_when_it_starts() {
+    let sanctions = conformance::shared_dir().join("data/sanctions/un/UN_consolidated.xml");
+    if !sanctions.is_file() {
+        crate::common::skip::skipped(
+            "re-screening at start against a list loaded while the server was down",
+            &format!("{} is absent; set VIGIL_SHARED_DIR", sanctions.display()),
+        );
+        return;
+    }
+    let mut server = Server::start();
+    let _temp = server.take_tempdir();
+    let account = server
+        .client()
+        .create_account(
+            json!({"name-first": "Usama", "name-last": "bin Ladin", "birthdate": "1957-03-10"}),
+        )
+        .await
+        .id();
+    assert!(server.terminate().success());
+    let output = crate::common::vigil_on(&server.data_dir)
+        .args(["import", "sanctions", "--data-dir"])
+        .arg(&server.data_dir)
+        .args(["--format", "un"])
+        .arg(&sanctions)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let key = server.sandbox_key.clone();
+    let server = Server::spawn(&server.data_dir, &[]);
+    reports_when(&server.client_with_key(&key), &account, |r| {
+        r.first()
+            .map(|r| r["attributes"]["matched-lists"].to_string())
+            .unwrap_or_default()
+            .contains("un-consolidated")
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn sanctions_loaded_beside_a_running_server_flag_monitored_accounts() {
     let sanctions = conformance::shared_dir().join("data/sanctions");

@@ -32,6 +32,10 @@ use crate::now_millis;
 use crate::use_cases::reports::{self, record_run, would_change, RunType};
 use crate::use_cases::{Acting, Outcome, Refusal};
 
+/// The cursor holding the source generation monitored subjects were last re-screened
+/// against (a generation, not an event position).
+const SOURCES_RESCREENED: &str = "screening-sources";
+
 /// The monitor as the actor of what it writes, in `env`, at `now`.
 fn acting(env: &str, now: i64) -> Acting {
     Acting::new(env, Actor::system(Process::ScreeningMonitor), now)
@@ -191,8 +195,11 @@ impl Monitor {
         Ok(Some(last))
     }
 
-    /// Reload the sanctions index when a source was loaded, and re-screen every monitored
-    /// subject that matches it.
+    /// Reload the sanctions index when a source was loaded and, when `acting`, re-screen
+    /// every monitored subject against it. Which source generation was last re-screened is
+    /// saved, by whichever server did it, once it is done: a server that loaded the
+    /// sources while following, or a leader that died half-way, leaves the re-screening
+    /// to whoever leads next.
     async fn check_sources(&self, acting: bool) -> Outcome<()> {
         let generation = self
             .store
@@ -201,11 +208,10 @@ impl Monitor {
             .map(|s| s.generation)
             .max()
             .unwrap_or(0);
-        if generation == self.screening.source_generation() {
-            return Ok(());
+        if generation != self.screening.source_generation() {
+            self.load_sources()?;
         }
-        self.load_sources()?;
-        if !acting {
+        if !acting || self.store.cursor(SOURCES_RESCREENED)? >= generation {
             return Ok(());
         }
         tracing::info!(
@@ -215,6 +221,10 @@ impl Monitor {
         for (env, owner, kind) in self.screening.all_subjects() {
             self.rescreen(&env, &owner, kind).await?;
         }
+        transact(&self.store, move |tx| {
+            tx.set_cursor(SOURCES_RESCREENED, generation)
+        })
+        .await?;
         Ok(())
     }
 
