@@ -443,33 +443,35 @@ async fn tags_redaction_and_errors() {
     );
 }
 
-/// A list loaded while no server ran (a nightly job during maintenance), or while this
-/// server only followed and another led: whoever leads next re-screens against it.
-#[tokio::test]
-async fn sanctions_loaded_while_the_server_was_down_are_screened_when_it_starts() {
-    let sanctions = conformance::shared_dir().join("data/sanctions/un/UN_consolidated.xml");
-    if !sanctions.is_file() {
-        crate::common::skip::skipped(
-            "re-screening at start against a list loaded while the server was down",
-            &format!("{} is absent; set VIGIL_SHARED_DIR", sanctions.display()),
-        );
-        return;
+/// The shared sanctions data, or `None` (recorded as a skip of `what`) when it is absent.
+fn sanctions_or_skip(what: &str) -> Option<std::path::PathBuf> {
+    let sanctions = conformance::shared_dir().join("data/sanctions");
+    if sanctions.is_dir() {
+        return Some(sanctions);
     }
-    let mut server = Server::start();
-    let _temp = server.take_tempdir();
-    let account = server
-        .client()
-        .create_account(
-            json!({"name-first": "Usama", "name-last": "bin Ladin", "birthdate": "1957-03-10"}),
-        )
-        .await
-        .id();
-    assert!(server.terminate().success());
+    crate::common::skip::skipped(
+        what,
+        &format!("{} is absent; set VIGIL_SHARED_DIR", sanctions.display()),
+    );
+    None
+}
+
+/// An account for a person on the OFAC and UN lists.
+async fn listed_person(api: &Client) -> String {
+    api.create_account(
+        json!({"name-first": "Usama", "name-last": "bin Ladin", "birthdate": "1957-03-10"}),
+    )
+    .await
+    .id()
+}
+
+/// `vigil import sanctions` into `server`'s storage, running or not.
+fn import_sanctions(server: &Server, format: &str, path: &std::path::Path) {
     let output = crate::common::vigil_on(&server.data_dir)
         .args(["import", "sanctions", "--data-dir"])
         .arg(&server.data_dir)
-        .args(["--format", "un"])
-        .arg(&sanctions)
+        .args(["--format", format])
+        .arg(path)
         .output()
         .unwrap();
     assert!(
@@ -477,6 +479,23 @@ async fn sanctions_loaded_while_the_server_was_down_are_screened_when_it_starts(
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("loaded"));
+}
+
+/// A list loaded while no server ran (a nightly job during maintenance), or while this
+/// server only followed and another led: whoever leads next re-screens against it.
+#[tokio::test]
+async fn sanctions_loaded_while_the_server_was_down_are_screened_when_it_starts() {
+    let Some(sanctions) =
+        sanctions_or_skip("re-screening at start against a list loaded while the server was down")
+    else {
+        return;
+    };
+    let mut server = Server::start();
+    let _temp = server.take_tempdir();
+    let account = listed_person(&server.client()).await;
+    assert!(server.terminate().success());
+    import_sanctions(&server, "un", &sanctions.join("un/UN_consolidated.xml"));
     let key = server.sandbox_key.clone();
     let server = Server::spawn(&server.data_dir, &[]);
     reports_when(&server.client_with_key(&key), &account, |r| {
@@ -490,44 +509,18 @@ async fn sanctions_loaded_while_the_server_was_down_are_screened_when_it_starts(
 
 #[tokio::test]
 async fn sanctions_loaded_beside_a_running_server_flag_monitored_accounts() {
-    let sanctions = conformance::shared_dir().join("data/sanctions");
-    if !sanctions.is_dir() {
-        crate::common::skip::skipped(
-            "loading real sanctions lists beside a running server",
-            &format!("{} is absent; set VIGIL_SHARED_DIR", sanctions.display()),
-        );
+    let Some(sanctions) = sanctions_or_skip("loading real sanctions lists beside a running server")
+    else {
         return;
-    }
+    };
     let server = Server::start();
     let api = server.client();
-    let account = api
-        .create_account(
-            json!({"name-first": "Usama", "name-last": "bin Ladin", "birthdate": "1957-03-10"}),
-        )
-        .await
-        .id();
+    let account = listed_person(&api).await;
     for (format, path) in [
         ("ofac", sanctions.join("ofac")),
         ("un", sanctions.join("un/UN_consolidated.xml")),
     ] {
-        let output = crate::common::vigil_on(&server.data_dir)
-            .args([
-                "import",
-                "sanctions",
-                "--data-dir",
-                server.data_dir.to_str().unwrap(),
-                "--format",
-                format,
-            ])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("loaded"));
+        import_sanctions(&server, format, &path);
     }
     let reports = reports_when(&api, &account, |r| {
         let lists = r
