@@ -8,7 +8,7 @@
 //! each `seq`; the plan is the merge of its conjunctions. The cost of a page is the page
 //! (times how sparse the conjunction is in its rarest group), never the size of a term.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use vigil_domain::search::IndexPlan;
 
@@ -25,8 +25,9 @@ pub trait TermIndex {
         newest_first: bool,
         limit: usize,
     ) -> Result<Vec<i64>>;
-    /// Whether `seq` is filed under any of `terms`.
-    fn holds_any(&self, terms: &[String], seq: i64) -> Result<bool>;
+    /// Which of `seqs` are filed under any of `terms` (one question for many seqs: on a
+    /// database across a network, a round trip each was most of a search's time).
+    fn holding(&self, terms: &[String], seqs: &[i64]) -> Result<HashSet<i64>>;
     /// How many seqs `term` holds, counting no further than `cap`.
     fn count_up_to(&self, term: &str, cap: usize) -> Result<usize>;
 }
@@ -36,6 +37,8 @@ pub trait TermIndex {
 const COUNT_CAP: usize = 5_000;
 const FIRST_BATCH: usize = 32;
 const LARGEST_BATCH: usize = 4_096;
+/// The most walked seqs checked against a group in one question.
+pub const LARGEST_PROBE: usize = 1_024;
 
 /// The seqs an index plan finds, in creation order (newest first or oldest first), each
 /// once, starting strictly past `from`.
@@ -110,7 +113,8 @@ fn conjunction<'p>(
             .filter(|(i, _)| *i != rarest)
             .map(|(_, group)| group.as_slice())
             .collect(),
-        checked: None,
+        passed: VecDeque::new(),
+        batch: FIRST_BATCH,
     })
 }
 
@@ -125,12 +129,15 @@ enum Stream<'p> {
     },
     /// Every seq any part holds, each once.
     Union(Vec<Stream<'p>>),
-    /// The walked stream's seqs that every required group also holds.
+    /// The walked stream's seqs that every required group also holds, probed a batch of
+    /// walked seqs at a time.
     Filter {
         walked: Box<Stream<'p>>,
         required: Vec<&'p [String]>,
-        /// The current seq once it has passed the probes (peeking twice probes once).
-        checked: Option<i64>,
+        /// Seqs taken from `walked` that every required group holds, in walk order.
+        passed: VecDeque<i64>,
+        /// How many walked seqs the next probe takes (growing as the walk goes on).
+        batch: usize,
     },
 }
 
@@ -178,26 +185,32 @@ impl Stream<'_> {
             Stream::Filter {
                 walked,
                 required,
-                checked,
+                passed,
+                batch,
             } => loop {
-                let Some(seq) = walked.peek(index, newest_first)? else {
-                    return Ok(None);
-                };
-                if *checked == Some(seq) {
-                    return Ok(Some(seq));
+                if let Some(seq) = passed.front() {
+                    return Ok(Some(*seq));
                 }
-                let mut holds = true;
+                let mut taken = Vec::with_capacity(*batch);
+                while taken.len() < *batch {
+                    let Some(seq) = walked.peek(index, newest_first)? else {
+                        break;
+                    };
+                    taken.push(seq);
+                    walked.advance(index, newest_first)?;
+                }
+                if taken.is_empty() {
+                    return Ok(None);
+                }
+                *batch = (*batch * 4).min(LARGEST_PROBE);
                 for group in required.iter() {
-                    if !index.holds_any(group, seq)? {
-                        holds = false;
+                    let holding = index.holding(group, &taken)?;
+                    taken.retain(|seq| holding.contains(seq));
+                    if taken.is_empty() {
                         break;
                     }
                 }
-                if holds {
-                    *checked = Some(seq);
-                    return Ok(Some(seq));
-                }
-                walked.advance(index, newest_first)?;
+                passed.extend(taken);
             },
         }
     }
@@ -218,11 +231,8 @@ impl Stream<'_> {
                     }
                 }
             }
-            Stream::Filter {
-                walked, checked, ..
-            } => {
-                *checked = None;
-                walked.advance(index, newest_first)?;
+            Stream::Filter { passed, .. } => {
+                passed.pop_front();
             }
         }
         Ok(())
@@ -241,6 +251,7 @@ mod tests {
     struct Memory {
         terms: BTreeMap<String, Vec<i64>>,
         read: Cell<usize>,
+        probes: Cell<usize>,
     }
 
     impl Memory {
@@ -276,12 +287,19 @@ mod tests {
             self.read.set(self.read.get() + found.len());
             Ok(found)
         }
-        fn holds_any(&self, terms: &[String], seq: i64) -> Result<bool> {
-            Ok(terms.iter().any(|t| {
-                self.terms
-                    .get(t)
-                    .is_some_and(|s| s.binary_search(&seq).is_ok())
-            }))
+        fn holding(&self, terms: &[String], seqs: &[i64]) -> Result<HashSet<i64>> {
+            self.probes.set(self.probes.get() + 1);
+            Ok(seqs
+                .iter()
+                .copied()
+                .filter(|seq| {
+                    terms.iter().any(|t| {
+                        self.terms
+                            .get(t)
+                            .is_some_and(|s| s.binary_search(seq).is_ok())
+                    })
+                })
+                .collect())
         }
         fn count_up_to(&self, term: &str, cap: usize) -> Result<usize> {
             Ok(self.terms.get(term).map_or(0, |s| s.len().min(cap)))
@@ -376,5 +394,34 @@ mod tests {
         let plan = plan(&[&[&["first:john"], &["last:rare"]]]);
         assert_eq!(walk(&index, &plan, None, true), vec![50_000, 5]);
         assert!(index.read.get() <= 2, "read {}", index.read.get());
+    }
+
+    #[test]
+    fn a_conjunction_asks_about_many_walked_seqs_at_once() {
+        let mut index = Memory::default();
+        // A family name 1,700 hold, and a given name one in twelve of them holds.
+        index.file("last:kalo", (1..=1_700).map(|n| n * 600));
+        index.file(
+            "first:wei",
+            (1..=1_700).filter(|n| n % 12 == 0).map(|n| n * 600),
+        );
+        let plan = plan(&[&[&["first:wei"], &["last:kalo"]]]);
+        let mut walk = TermWalk::new(&index, &plan, None, true).unwrap();
+        let page: Vec<i64> = (0..50)
+            .map(|_| walk.next_seq(&index).unwrap().unwrap())
+            .collect();
+        let expected: Vec<i64> = (1..=1_700)
+            .rev()
+            .filter(|n| n % 12 == 0)
+            .take(50)
+            .map(|n| n * 600)
+            .collect();
+        assert_eq!(page, expected);
+        // 600 walked seqs for 50 found: three questions (32, 128, 512 seqs), not 600.
+        assert!(
+            index.probes.get() <= 3,
+            "asked {} times",
+            index.probes.get()
+        );
     }
 }

@@ -147,6 +147,11 @@ impl PgConn {
             return Ok(found.clone());
         }
         let prepared = self.wait(self.client.prepare(&translate(sql)))?;
+        if sql.contains(crate::sql::PLANNED_EACH_TIME) {
+            // Prepared afresh each time: a statement's first runs are planned for their
+            // values (it is closed when dropped, after this run).
+            return Ok(prepared);
+        }
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), prepared.clone());

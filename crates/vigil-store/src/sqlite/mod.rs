@@ -314,6 +314,21 @@ mod plans {
         );
     }
 
+    // A conjunction's walk asks which of many seqs a group holds: each (term, seq) pair
+    // is a lookup in the terms table's primary key, never a walk of a term.
+    #[test]
+    fn a_search_asks_about_many_seqs_through_the_terms_key() {
+        let sql = crate::sql::reads::Terms::ACCOUNTS.probe_sql(2, 32);
+        let found = plan(&sql, 34);
+        let point = ["(term=? AND account_seq=?)", "(account_seq=? AND term=?)"];
+        assert!(
+            found.starts_with("SEARCH account_terms USING")
+                && point.iter().any(|p| found.contains(p))
+                && !found.contains("SCAN"),
+            "{found}"
+        );
+    }
+
     // An inbox view filters cases by several term groups (open or pending, and
     // unassigned): probing the kind's index for every pair from two lists cost 2 s at
     // 3,300 cases; their intersection is read once.
@@ -322,7 +337,8 @@ mod plans {
         let filter = crate::RecordFilter::default()
             .any_of(vec!["status:open".into(), "status:pending".into()])
             .any_of(vec!["assignee:none".into()]);
-        let (clause, params) = crate::sql::records::filter_clause("env", "case", &filter);
+        let (clause, params) =
+            crate::sql::records::filter_clause(crate::sql::Dialect::Sqlite, "env", "case", &filter);
         let found = plan(
             &format!("SELECT COUNT(*) FROM records WHERE {clause}"),
             params.len(),
@@ -389,7 +405,8 @@ mod plans {
     fn a_page_in_sla_order_walks_the_rank_index() {
         let filter = crate::RecordFilter::default()
             .any_of(vec!["status:open".into(), "status:pending".into()]);
-        let (clause, params) = crate::sql::records::filter_clause("env", "case", &filter);
+        let (clause, params) =
+            crate::sql::records::filter_clause(crate::sql::Dialect::Sqlite, "env", "case", &filter);
         let found = plan(
             &format!(
                 "{} ORDER BY rank_at ASC, seq ASC LIMIT ?",
