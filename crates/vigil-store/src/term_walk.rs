@@ -82,15 +82,21 @@ fn conjunction<'p>(
 ) -> Result<Stream<'p>> {
     let mut rarest = 0;
     if groups.len() > 1 {
-        let mut sizes = Vec::with_capacity(groups.len());
-        for group in groups {
+        // Each group is counted only as far as the rarest so far: past that it is not
+        // the one walked, whatever its size (counting is most of a short search's cost).
+        let mut smallest = COUNT_CAP;
+        for (i, group) in groups.iter().enumerate() {
             let mut size = 0;
             for term in group {
-                size += index.count_up_to(term, COUNT_CAP)?;
+                if size >= smallest {
+                    break;
+                }
+                size += index.count_up_to(term, smallest - size)?;
             }
-            sizes.push(size);
+            if size < smallest {
+                (rarest, smallest) = (i, size);
+            }
         }
-        rarest = (0..groups.len()).min_by_key(|&i| sizes[i]).unwrap_or(0);
     }
     let Some(walked) = groups.get(rarest) else {
         return Ok(Stream::Union(Vec::new()));

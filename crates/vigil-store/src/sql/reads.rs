@@ -1,7 +1,7 @@
 //! The whole `Store` (reads) for any [`SqlBackend`], and the read queries the write side
 //! shares (`writes.rs`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{Db, Row, ToParam};
@@ -351,21 +351,21 @@ impl<B: SqlBackend> Store for B {
 })?;
                 return Ok(());
             };
+            // Terms are not per environment: another environment's accounts are left out.
             walk_terms(
                 &Terms::ACCOUNTS.on(conn),
                 plan,
                 from,
                 newest_first,
-                &mut |seq| {
-                    // Terms are not per environment: another environment's accounts are skipped.
-                    let body: Option<String> = conn.query_row(
-                        "SELECT body FROM accounts WHERE seq = ?1 AND environment_id = ?2 AND archived = 0",
-                        params![seq, env],
-                        |r| r.get(0),
-                    )?;
-                    body.map(|body| Ok(visit(decode::<Account>(&body)?)))
-                        .transpose()
+                &mut |seqs| {
+                    bodies_of(
+                        conn,
+                        "SELECT seq, body FROM accounts WHERE environment_id = ? AND archived = 0 AND seq IN",
+                        &[&env],
+                        seqs,
+                    )
                 },
+                &mut |body| Ok(visit(decode::<Account>(&body)?)),
             )
         })
     }
@@ -859,16 +859,22 @@ impl<B: SqlBackend> Store for B {
 })?;
                 return Ok(());
             };
-            walk_terms(&Terms::RECORDS.on(conn), plan, from, newest_first, &mut |seq| {
-                // Terms are shared by every kind and environment: others are skipped.
-                Ok(conn
-                    .query_row(
-                        "SELECT body FROM records WHERE seq = ?1 AND environment_id = ?2 AND kind = ?3",
-                        params![seq, env, kind],
-                        |r| r.get::<String>(0),
-                    )?
-                    .map(&mut *visit))
-            })
+            // Terms are shared by every kind and environment: others are left out.
+            walk_terms(
+                &Terms::RECORDS.on(conn),
+                plan,
+                from,
+                newest_first,
+                &mut |seqs| {
+                    bodies_of(
+                        conn,
+                        "SELECT seq, body FROM records WHERE environment_id = ? AND kind = ? AND seq IN",
+                        &[&env, &kind],
+                        seqs,
+                    )
+                },
+                &mut |body| Ok(visit(body)),
+            )
         })
     }
 
@@ -988,22 +994,82 @@ struct TermsOn<'c> {
     conn: &'c dyn Db,
 }
 
-/// Walk what `plan` finds, handing each seq to `found`, which answers whether the walk
-/// goes on (`None`: not an object this walk lists, skipped).
+/// Walk what `plan` finds, reading the bodies of what it finds a chunk at a time (one
+/// round trip for many, where one each was most of a search's time on a database across a
+/// network; `bodies` leaves out what the walk does not list), handing each to `visit`,
+/// which answers whether the walk goes on.
 fn walk_terms(
     index: &TermsOn<'_>,
     plan: &vigil_domain::search::IndexPlan,
     from: Option<i64>,
     newest_first: bool,
-    found: &mut dyn FnMut(i64) -> Result<Option<bool>>,
+    bodies: &mut dyn FnMut(&[i64]) -> Result<Bodies>,
+    visit: &mut dyn FnMut(String) -> Result<bool>,
 ) -> Result<()> {
     let mut walk = TermWalk::new(index, plan, from, newest_first)?;
-    while let Some(seq) = walk.next_seq(index)? {
-        if found(seq)? == Some(false) {
-            break;
+    // A page is 10 to 100 objects: the first chunks cover it, later ones grow.
+    let mut chunk = 16;
+    loop {
+        let mut seqs = Vec::with_capacity(chunk);
+        while seqs.len() < chunk {
+            match walk.next_seq(index)? {
+                Some(seq) => seqs.push(seq),
+                None => break,
+            }
         }
+        let mut found = bodies(&seqs)?;
+        for seq in &seqs {
+            if let Some(body) = found.remove(seq) {
+                if !visit(body)? {
+                    return Ok(());
+                }
+            }
+        }
+        if seqs.len() < chunk {
+            return Ok(());
+        }
+        chunk = (chunk * 4).min(256);
     }
-    Ok(())
+}
+
+/// Objects' bodies by seq.
+type Bodies = HashMap<i64, String>;
+
+/// `seqs` as parameters, padded (repeating the last) to 16, 64, 256... of them, so a
+/// backend that prepares each statement once keeps a handful, not one per length.
+fn padded(seqs: &[i64]) -> Vec<&dyn ToParam> {
+    let mut size = 16;
+    while size < seqs.len() {
+        size *= 4;
+    }
+    let mut bound: Vec<&dyn ToParam> = seqs.iter().map(|s| s as &dyn ToParam).collect();
+    if let Some(last) = seqs.last() {
+        bound.extend(std::iter::repeat_n(last as &dyn ToParam, size - seqs.len()));
+    }
+    bound
+}
+
+/// The bodies of `seqs` that `select` (ending in `seq IN`, after its `leading` parameters)
+/// finds, by seq.
+fn bodies_of(
+    conn: &dyn Db,
+    select: &str,
+    leading: &[&dyn ToParam],
+    seqs: &[i64],
+) -> Result<Bodies> {
+    let mut found = HashMap::with_capacity(seqs.len());
+    if seqs.is_empty() {
+        return Ok(found);
+    }
+    let listed = padded(seqs);
+    let sql = format!("{select} ({})", vec!["?"; listed.len()].join(", "));
+    let mut bound: Vec<&dyn ToParam> = leading.to_vec();
+    bound.extend(listed);
+    conn.run(&sql, &bound, &mut |r| {
+        found.insert(r.get::<i64>(0)?, r.get::<String>(1)?);
+        Ok(true)
+    })?;
+    Ok(found)
 }
 
 impl TermIndex for TermsOn<'_> {
@@ -1024,20 +1090,13 @@ impl TermIndex for TermsOn<'_> {
 
     fn holding(&self, terms: &[String], seqs: &[i64]) -> Result<HashSet<i64>> {
         let mut found = HashSet::new();
-        let Some(last) = seqs.last() else {
+        if seqs.is_empty() {
             return Ok(found);
-        };
-        // The list is padded (repeating a seq) to a power of four, so a backend that
-        // prepares each statement once keeps a handful of them, not one per length.
-        let mut size = 32;
-        while size < seqs.len() {
-            size *= 4;
         }
-        let sql = self.terms.probe_sql(terms.len(), size);
-        let mut bound: Vec<&dyn ToParam> = Vec::with_capacity(terms.len() + size);
-        bound.extend(terms.iter().map(|t| t as &dyn ToParam));
-        bound.extend(seqs.iter().map(|s| s as &dyn ToParam));
-        bound.extend(std::iter::repeat_n(last as &dyn ToParam, size - seqs.len()));
+        let listed = padded(seqs);
+        let sql = self.terms.probe_sql(terms.len(), listed.len());
+        let mut bound: Vec<&dyn ToParam> = terms.iter().map(|t| t as &dyn ToParam).collect();
+        bound.extend(listed);
         self.conn.run(&sql, &bound, &mut |r| {
             found.insert(r.get::<i64>(0)?);
             Ok(true)
