@@ -51,6 +51,9 @@ pub struct Monitor {
     screening: Arc<Screening>,
     wake: Arc<tokio::sync::Notify>,
     leader: Arc<crate::leadership::Leadership>,
+    /// The source generation known to be re-screened (the saved cursor only grows), so the
+    /// cursor is read only when a newer generation appears, not on every step.
+    rescreened: std::sync::atomic::AtomicI64,
 }
 
 impl Monitor {
@@ -65,6 +68,7 @@ impl Monitor {
             screening,
             wake,
             leader,
+            rescreened: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -211,7 +215,13 @@ impl Monitor {
         if generation != self.screening.source_generation() {
             self.load_sources()?;
         }
-        if !acting || self.store.cursor(SOURCES_RESCREENED)? >= generation {
+        use std::sync::atomic::Ordering::Relaxed;
+        if !acting || self.rescreened.load(Relaxed) >= generation {
+            return Ok(());
+        }
+        let saved = self.store.cursor(SOURCES_RESCREENED)?;
+        self.rescreened.fetch_max(saved, Relaxed);
+        if saved >= generation {
             return Ok(());
         }
         tracing::info!(
@@ -225,6 +235,7 @@ impl Monitor {
             tx.set_cursor(SOURCES_RESCREENED, generation)
         })
         .await?;
+        self.rescreened.fetch_max(generation, Relaxed);
         Ok(())
     }
 

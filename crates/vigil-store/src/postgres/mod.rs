@@ -373,7 +373,7 @@ impl Statistics {
 
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 
-/// Run one group commit; how many jobs it kept.
+/// Run one group commit; how many jobs it ran, if it committed.
 fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) -> usize {
     // Every writing process takes the one `write_order` row first, so transactions commit
     // one after another and events' `seq` order is their commit order (migration 0015).
