@@ -12,6 +12,7 @@ mod listen;
 mod match_cmd;
 mod mcp;
 mod migrate;
+mod scrub;
 mod storage;
 mod users;
 
@@ -50,6 +51,9 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Copy a SQLite data directory's records into an empty PostgreSQL database, checked.
     Migrate(migrate::MigrateArgs),
+    /// Remove what redactions left in a PostgreSQL database's files (old row versions,
+    /// index entries, WAL) now; each table is locked while it is rewritten.
+    Scrub(scrub::ScrubArgs),
     /// Score two names the way screening does, with the explanation.
     Match(match_cmd::MatchArgs),
     /// Receive a running vigil's webhooks here for development: makes (or reuses) a
@@ -223,6 +227,12 @@ struct ServeArgs {
     /// the scheduler, imports), and another takes it over this long after it dies.
     #[arg(long, env = "VIGIL_LEASE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     lease_seconds: u64,
+    /// When the leader removes what redactions left in PostgreSQL's files (each table is
+    /// locked while it is rewritten): `HH:MM` (UTC; in the hour after it, daily, only when
+    /// a redaction is owed one), `redaction` (within seconds of each) or `never` (run
+    /// `vigil scrub`). SQLite needs none.
+    #[arg(long, env = "VIGIL_SCRUB_AT", default_value = "03:00")]
+    scrub_at: vigil_server::scrub::ScrubSchedule,
     /// The agent tools on `/mcp` (streamable HTTP; each request needs an API key).
     #[command(flatten)]
     mcp: mcp::http::ServeMcpArgs,
@@ -308,6 +318,7 @@ fn main() -> anyhow::Result<()> {
         Command::Match(args) => match_cmd::run(args),
         Command::Backup(args) => backup::run(args),
         Command::Migrate(args) => migrate::run(args),
+        Command::Scrub(args) => scrub::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Events {
             command:
@@ -533,6 +544,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         webhook_concurrency: args.webhook_concurrency.into(),
         event_retention_days: args.event_retention_days.filter(|d| *d > 0),
         lease_ttl: std::time::Duration::from_secs(args.lease_seconds),
+        scrub: args.scrub_at,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

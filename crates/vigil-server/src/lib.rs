@@ -33,6 +33,7 @@ mod routes;
 pub mod rules;
 mod scheduler;
 pub mod screening;
+pub mod scrub;
 pub mod setup;
 pub mod use_cases;
 mod views;
@@ -81,6 +82,8 @@ pub struct ServerConfig {
     /// limits and the user audit log see the person, not the console. Without it (or
     /// with a wrong one) those headers are ignored.
     pub forwarding_secret: Option<String>,
+    /// When the leader removes what redactions left in PostgreSQL's files.
+    pub scrub: scrub::ScrubSchedule,
 }
 
 impl Default for ServerConfig {
@@ -100,6 +103,7 @@ impl Default for ServerConfig {
             event_retention_days: None,
             data_dir: None,
             lease_ttl: std::time::Duration::from_secs(10),
+            scrub: scrub::ScrubSchedule::default(),
         }
     }
 }
@@ -305,6 +309,7 @@ pub async fn run(
     ));
     let dispatcher = tokio::spawn(webhooks::dispatch(state.clone()));
     let sender = tokio::spawn(webhooks::send(state.clone()));
+    let scrubber = tokio::spawn(scrub::run(state.clone()));
     let (leader, store) = (state.leader.clone(), state.store.clone());
     // The peer's address goes with each request: wrong keys are limited per address.
     let service = app(state)
@@ -321,6 +326,7 @@ pub async fn run(
     rules.abort();
     dispatcher.abort();
     sender.abort();
+    scrubber.abort();
     leader.release(&store).await;
     result
 }

@@ -477,6 +477,14 @@ pub trait Store: Send + Sync + 'static {
     fn is_shared(&self) -> bool {
         false
     }
+    /// Whether a redaction committed since the last [`Store::scrub`] left personal data in
+    /// the database's files (PostgreSQL keeps old row versions, index keys and WAL; SQLite
+    /// clears them at commit, so it never owes a scrub).
+    fn scrub_pending(&self) -> Result<bool>;
+    /// Remove from the database's files what redactions overwrote, when one is owed (or
+    /// always, with `force`). Slow on a large database, and each table is locked while it
+    /// is rewritten: run it at a quiet hour.
+    fn scrub(&self, force: bool) -> Result<Scrub>;
     /// Queue a write job; see [`transact`].
     fn submit(&self, job: WriteJob);
 }
@@ -484,6 +492,18 @@ pub trait Store: Send + Sync + 'static {
 /// The size of the parts a file kept in the database is written in (rows stay small
 /// enough for PostgreSQL's protocol and memory, whatever the file's size).
 pub const BLOB_PART: usize = 1024 * 1024;
+
+/// What a [`Store::scrub`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scrub {
+    /// The tables rewritten, in order; empty when no scrub was owed (or none is ever
+    /// needed, on SQLite).
+    pub rewritten: Vec<String>,
+    /// What could not be done, each with what the operator can do about it.
+    pub warnings: Vec<String>,
+    /// How long it took.
+    pub millis: u64,
+}
 
 /// A lease on work only one server may do at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -924,15 +924,17 @@ async fn expiry_due_while_the_server_was_down_happens_at_start() {
 
 #[tokio::test]
 async fn redaction_removes_what_the_person_submitted() {
-    if crate::common::sqlite_only("what a person submitted leaves the SQLite files when redacted") {
-        return;
-    }
-    let server = Server::start();
+    let server = Server::start_with(&["--scrub-at", "never"]);
     let api = server.client();
     let marker = "Quixotebramblewick";
     let template = default_template(&api).await;
     let created = create(&api, json!({"inquiry-template-id": template, "fields": {"name-last": marker}, "note": format!("{marker} called")}), json!({"auto-create-inquiry-session": true})).await;
     let id = created.id();
+    assert_eq!(
+        crate::common::markers_on_disk(&server.data_dir, &[marker]),
+        [marker],
+        "on disk before"
+    );
     let redacted = api.delete(&format!("/api/v1/inquiries/{id}")).await;
     assert_eq!(redacted.status, 200, "{:?}", redacted.body);
     assert!(!redacted.attr("redacted-at").is_null());
@@ -941,8 +943,10 @@ async fn redaction_removes_what_the_person_submitted() {
         .get(&format!("/api/v1/events?filter[object-id]={id}"))
         .await;
     assert!(!events.body.to_string().contains(marker));
-    assert!(
-        !contains(&data_bytes(&server.data_dir), marker),
+    crate::common::scrub_now(&server.data_dir);
+    assert_eq!(
+        crate::common::markers_on_disk(&server.data_dir, &[marker]),
+        Vec::<&str>::new(),
         "the name left the disk"
     );
     for (action, meta) in [

@@ -193,9 +193,9 @@ pub fn on_sqlite() -> bool {
 
 /// A check about SQLite's own files (their modes, the WAL, the directory lock, bytes left
 /// on disk) on the PostgreSQL pass, where they do not hold vigil's records: it says so and
-/// answers true, and the check ends there. These checks ran in the SQLite pass; their
-/// PostgreSQL counterparts (a vacuumed database and recycled WAL holding no redacted
-/// bytes) are not claimed yet.
+/// answers true, and the check ends there. These checks ran in the SQLite pass; what
+/// they check has no PostgreSQL counterpart (redacted bytes leaving the disk do:
+/// [`markers_on_disk`]).
 pub fn sqlite_only(what: &str) -> bool {
     if on_sqlite() {
         return false;
@@ -618,6 +618,80 @@ pub fn data_bytes(dir: &Path) -> Vec<u8> {
         all.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
     }
     all
+}
+
+/// Which of `markers` are in the files that hold the data directory's records: the
+/// directory itself on SQLite; on PostgreSQL, its database's files, the cluster's shared
+/// catalogs, its WAL and its server log (`VIGIL_TEST_POSTGRES_CLUSTER`, set by
+/// `scripts/test`: the cluster's folder, with `data/` and `server.log`).
+pub fn markers_on_disk<'m>(dir: &Path, markers: &[&'m str]) -> Vec<&'m str> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut under = |folder: &Path| {
+        for entry in
+            std::fs::read_dir(folder).unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                files.push(path);
+            }
+        }
+    };
+    match postgres_database(dir) {
+        None => under(dir),
+        Some(_) => {
+            let cluster = PathBuf::from(std::env::var("VIGIL_TEST_POSTGRES_CLUSTER").expect(
+                "on the PostgreSQL pass, VIGIL_TEST_POSTGRES_CLUSTER names the cluster's folder \
+                 (data/ and server.log), as scripts/test sets it",
+            ));
+            let oid = psql(
+                dir,
+                "SELECT oid FROM pg_database WHERE datname = current_database()",
+            )
+            .unwrap();
+            under(&cluster.join("data/base").join(oid));
+            under(&cluster.join("data/global"));
+            under(&cluster.join("data/pg_wal"));
+            files.push(cluster.join("server.log"));
+        }
+    }
+    let finders: Vec<_> = markers
+        .iter()
+        .map(|m| memchr::memmem::Finder::new(m.as_bytes()))
+        .collect();
+    let mut found = vec![false; markers.len()];
+    for file in files {
+        // A file may go between listing and reading (a WAL segment removed).
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        for (seen, finder) in found.iter_mut().zip(&finders) {
+            *seen = *seen || finder.find(&bytes).is_some();
+        }
+    }
+    markers
+        .iter()
+        .zip(found)
+        .filter(|(_, seen)| *seen)
+        .map(|(marker, _)| *marker)
+        .collect()
+}
+
+/// On PostgreSQL, run `vigil scrub` on the data directory's database now (what a
+/// redaction overwrote leaves the files only then); on SQLite, nothing (a commit does it).
+pub fn scrub_now(dir: &Path) {
+    if on_sqlite() {
+        return;
+    }
+    let scrubbed = vigil_on(dir)
+        .args(["scrub", "--data-dir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        scrubbed.status.success() && scrubbed.stderr.is_empty(),
+        "{}{}",
+        String::from_utf8_lossy(&scrubbed.stdout),
+        String::from_utf8_lossy(&scrubbed.stderr)
+    );
 }
 
 pub fn contains(haystack: &[u8], needle: &str) -> bool {

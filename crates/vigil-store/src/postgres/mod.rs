@@ -11,6 +11,7 @@
 //! - Nothing is cached between requests (another process may write the same rows).
 
 mod db;
+mod scrub;
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -226,6 +227,15 @@ impl SqlBackend for PgStore {
         true
     }
 
+    fn scrub_pending(&self) -> Result<bool> {
+        scrub::pending(&self.open()?)
+    }
+
+    fn scrub(&self, force: bool) -> Result<crate::Scrub> {
+        // A connection of its own: the rewrites take minutes on a large database.
+        scrub::scrub(&self.open()?, force)
+    }
+
     fn read<T>(&self, f: impl FnOnce(&dyn Db) -> Result<T>) -> Result<T> {
         let pooled = loop {
             match self.readers.lock().expect("reader pool poisoned").pop() {
@@ -384,7 +394,7 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) -> usize {
         return 0;
     }
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
-    let mut vacuum = false;
+    let mut redacted = false;
     // Account types are read again in every batch: another process may change them.
     let mut types = HashMap::new();
     let mut touched = Vec::new();
@@ -413,7 +423,7 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) -> usize {
         // The job's statements that were sent ahead: a failure among them fails the job.
         let settled = conn.settle();
         let keep = matches!(&outcome, Ok(o) if o.keep) && settled.is_ok();
-        vacuum |= keep && tx.checkpoint;
+        redacted |= keep && tx.checkpoint;
         if !keep {
             types.clear();
         }
@@ -448,11 +458,20 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) -> usize {
         }
         return 0;
     }
+    // What a redaction overwrote stays in PostgreSQL's files until a scrub: counted here,
+    // in the same transaction, so the scrub it owes is never forgotten (`scrub.rs`).
+    if redacted {
+        if let Err(error) = scrub::count_redaction(conn).and_then(|()| conn.settle()) {
+            tracing::error!(%error, "could not count a redaction; it is rolled back");
+            let _ = conn.batch("ROLLBACK");
+            for complete in completions {
+                complete(Err(StoreError::Postgres(format!("rolled back: {error}"))));
+            }
+            return 0;
+        }
+    }
     match conn.batch("COMMIT") {
         Ok(()) => {
-            if vacuum {
-                vacuum_personal_data(conn);
-            }
             let kept = completions.len();
             for complete in completions {
                 complete(Ok(()));
@@ -467,16 +486,5 @@ fn run_batch(conn: &PgConn, batch: Vec<WriteJob>) -> usize {
             }
             0
         }
-    }
-}
-
-/// After a redaction: old row versions holding what was overwritten are removed from the
-/// tables (PostgreSQL keeps them until a vacuum).
-fn vacuum_personal_data(conn: &PgConn) {
-    if let Err(error) = conn.batch(
-        "VACUUM accounts, account_terms, events, records, record_terms, files, blobs, \
-         idempotency_keys, reports, report_history, list_items, importers, importer_errors",
-    ) {
-        tracing::warn!(%error, "vacuum after a redaction failed");
     }
 }

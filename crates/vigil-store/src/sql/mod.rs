@@ -33,6 +33,14 @@ pub trait SqlBackend: Send + Sync + 'static {
     fn is_shared(&self) -> bool {
         false
     }
+    /// See `Store::scrub_pending` (SQLite clears what a redaction overwrote at commit).
+    fn scrub_pending(&self) -> Result<bool> {
+        Ok(false)
+    }
+    /// See `Store::scrub`.
+    fn scrub(&self, _force: bool) -> Result<crate::Scrub> {
+        Ok(crate::Scrub::default())
+    }
 }
 
 /// Which SQL a connection speaks, for the few queries that differ.

@@ -924,6 +924,14 @@ impl<B: SqlBackend> Store for B {
         SqlBackend::is_shared(self)
     }
 
+    fn scrub_pending(&self) -> Result<bool> {
+        SqlBackend::scrub_pending(self)
+    }
+
+    fn scrub(&self, force: bool) -> Result<crate::Scrub> {
+        SqlBackend::scrub(self, force)
+    }
+
     fn readers_position(&self, names: &[&str]) -> Result<i64> {
         let mut lowest = self.screening_cursor()?;
         for name in names {
