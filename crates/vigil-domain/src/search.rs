@@ -250,9 +250,48 @@ pub const ACCOUNT_INDEXED: &Indexed = &[
     ),
 ];
 
+/// Pairs of indexed account attributes also filed together, under a third name: a full
+/// name is one term, so "given and family name" is one lookup instead of walking the
+/// rarer part and probing each account found for the other (a common given name and
+/// family name are each held by thousands of accounts among a million).
+pub const ACCOUNT_PAIRED: &[(&str, &str, &str)] =
+    &[("fields.name.first", "fields.name.last", "fields.name")];
+
 /// An index term: `attribute:value`.
 pub fn index_term(attribute: &str, value: &str) -> String {
     format!("{attribute}:{value}")
+}
+
+/// The term of a pair of values (`ACCOUNT_PAIRED`). Values holding the separator may
+/// share a term with others; the index only narrows, every object found is still checked.
+pub fn pair_term(name: &str, first: &str, second: &str) -> String {
+    format!("{name}:{first}\u{1f}{second}")
+}
+
+/// The account index's plan for a query: [`Query::index_terms`] over
+/// [`ACCOUNT_INDEXED`], each conjunction holding both halves of an [`ACCOUNT_PAIRED`]
+/// pair asking for their pair's term instead.
+pub fn account_plan(query: &Query) -> Option<IndexPlan> {
+    let mut plan = query.index_terms(ACCOUNT_INDEXED)?;
+    for conjunction in &mut plan {
+        for (first, second, name) in ACCOUNT_PAIRED {
+            let value_of = |groups: &[Vec<String>], attribute: &str| {
+                groups.iter().position(|group| {
+                    matches!(group.as_slice(), [term] if term.strip_prefix(attribute).is_some_and(|t| t.starts_with(':')))
+                })
+            };
+            let (Some(a), Some(b)) = (value_of(conjunction, first), value_of(conjunction, second))
+            else {
+                continue;
+            };
+            let value =
+                |at: usize, attribute: &str| conjunction[at][0][attribute.len() + 1..].to_string();
+            let paired = pair_term(name, &value(a, first), &value(b, second));
+            conjunction[a] = vec![paired];
+            conjunction.remove(b);
+        }
+    }
+    Some(plan)
 }
 
 /// The terms an account is filed under (its indexed attributes that hold text).
@@ -270,6 +309,15 @@ pub fn account_terms(account: &Account) -> Vec<String> {
                 if !text.is_empty() && !terms.contains(&term) {
                     terms.push(term);
                 }
+            }
+        }
+    }
+    for (first, second, name) in ACCOUNT_PAIRED {
+        if let (Some(Value::String(a)), Some(Value::String(b))) =
+            (account.attribute(first), account.attribute(second))
+        {
+            if !a.is_empty() && !b.is_empty() {
+                terms.push(pair_term(name, &a, &b));
             }
         }
     }
@@ -628,6 +676,41 @@ mod tests {
         assert!(terms.contains(&format!("{path}:Y456")), "{terms:?}");
         // Every filed term answers the search that names it.
         assert!(terms.contains(&"reference_id:ref-1".to_string()));
+    }
+
+    #[test]
+    fn a_full_name_is_one_term_and_an_and_of_its_parts_asks_for_it() {
+        let eq = |a: &str, v: &str| json!({"attribute": a, "operator": "eq", "value": v});
+        let parse = |v: Value| parse_query_for::<Account>(&v, "/query").unwrap();
+        let full = pair_term("fields.name", "Wei", "Kalo");
+        let either = parse(json!({"or": [
+            eq("reference_id", "Wei Kalo"),
+            {"and": [eq("fields.name.first", "Wei"), eq("fields.name.last", "Kalo"), eq("reference_id", "r")]},
+        ]}));
+        assert_eq!(
+            account_plan(&either),
+            Some(vec![
+                vec![vec!["reference_id:Wei Kalo".to_string()]],
+                vec![vec![full.clone()], vec!["reference_id:r".to_string()]],
+            ])
+        );
+        // One part alone, or the parts in different conjunctions, stay as they were.
+        let given = parse(eq("fields.name.first", "Wei"));
+        assert_eq!(account_plan(&given), given.index_terms(ACCOUNT_INDEXED));
+        let apart =
+            parse(json!({"or": [eq("fields.name.first", "Wei"), eq("fields.name.last", "Kalo")]}));
+        assert_eq!(account_plan(&apart), apart.index_terms(ACCOUNT_INDEXED));
+        // The account is filed under the pair, and the query still matches it.
+        let mut a = account();
+        a.fields.insert(
+            "name".into(),
+            json!({"type": "hash", "value": {"first": {"type": "string", "value": "Wei"}, "last": {"type": "string", "value": "Kalo"}}}),
+        );
+        assert!(account_terms(&a).contains(&full));
+        let both =
+            parse(json!({"and": [eq("fields.name.first", "Wei"), eq("fields.name.last", "Kalo")]}));
+        assert!(both.matches(&a));
+        assert_eq!(account_plan(&both), Some(vec![vec![vec![full]]]));
     }
 
     #[test]

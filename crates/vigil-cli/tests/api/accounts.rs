@@ -426,6 +426,18 @@ async fn searches_by_email_phone_reference_and_name_follow_changes() {
         search(eq("fields.email_address", "ann@new.example")).await,
         vec![ann.clone()]
     );
+    // A full name is filed as one term too: it moves with either part.
+    let full = |first: &str| json!({"and": [eq("fields.name.first", first), eq("fields.name.last", "Ray")]});
+    assert_eq!(search(full("Ann")).await, vec![ann.clone()]);
+    let renamed = api
+        .patch(
+            &format!("/api/v1/accounts/{ann}"),
+            json!({"data": {"attributes": {"name-first": "Anna"}}}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert!(search(full("Ann")).await.is_empty());
+    assert_eq!(search(full("Anna")).await, vec![ann.clone()]);
     assert_eq!(
         api.delete(&format!("/api/v1/accounts/{bob}")).await.status,
         200

@@ -107,6 +107,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "leases_and_blobs",
         include_str!("../../migrations/postgres/0016_leases_and_blobs.sql"),
     ),
+    (
+        17,
+        "full_name_terms",
+        include_str!("../../migrations/postgres/0017_full_name_terms.sql"),
+    ),
 ];
 
 /// Readers kept open for reuse; more are opened on demand under load.

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use vigil_domain::account::Account;
 use vigil_domain::permissions::Access;
-use vigil_domain::search::ACCOUNT_INDEXED;
+use vigil_domain::search::account_plan;
 
 use crate::protocol::{ApiBody, ApiResult, Ctx, Reply};
 use crate::routes::search::{walked_reply, SearchRequest};
@@ -15,10 +15,7 @@ use crate::AppState;
 pub async fn search(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
     ctx.require("account", Access::Read)?;
     let search = SearchRequest::<Account>::parse(&ctx, &body)?;
-    let plan = search
-        .query
-        .as_ref()
-        .and_then(|q| q.index_terms(ACCOUNT_INDEXED));
+    let plan = search.query.as_ref().and_then(account_plan);
     let (store, env) = (&state.store, ctx.env_id());
     walked_reply(
         &ctx,
