@@ -648,9 +648,12 @@ pub fn markers_on_disk<'m>(dir: &Path, markers: &[&'m str]) -> Vec<&'m str> {
                 "SELECT oid FROM pg_database WHERE datname = current_database()",
             )
             .unwrap();
+            // The WAL first: a checkpoint (another test's scrub, or PostgreSQL's own)
+            // removes a segment only after writing its pages to the data files, so what
+            // is read from the WAL before the data files is in one or the other.
+            under(&cluster.join("data/pg_wal"));
             under(&cluster.join("data/base").join(oid));
             under(&cluster.join("data/global"));
-            under(&cluster.join("data/pg_wal"));
             files.push(cluster.join("server.log"));
         }
     }
