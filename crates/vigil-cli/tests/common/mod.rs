@@ -680,21 +680,23 @@ pub fn markers_on_disk<'m>(dir: &Path, markers: &[&'m str]) -> Vec<&'m str> {
 }
 
 /// On PostgreSQL, run `vigil scrub` on the data directory's database now (what a
-/// redaction overwrote leaves the files only then); on SQLite, nothing (a commit does it).
-pub fn scrub_now(dir: &Path) {
+/// redaction overwrote leaves the files only then) and return what it printed, checking it
+/// succeeded and warned of nothing; on SQLite, nothing (a commit does it).
+pub fn scrub_now(dir: &Path) -> Option<String> {
     if on_sqlite() {
-        return;
+        return None;
     }
     let scrubbed = vigil_on(dir)
         .args(["scrub", "--data-dir", dir.to_str().unwrap()])
         .output()
         .unwrap();
+    let said = String::from_utf8_lossy(&scrubbed.stdout).into_owned();
     assert!(
         scrubbed.status.success() && scrubbed.stderr.is_empty(),
-        "{}{}",
-        String::from_utf8_lossy(&scrubbed.stdout),
+        "{said}{}",
         String::from_utf8_lossy(&scrubbed.stderr)
     );
+    Some(said)
 }
 
 pub fn contains(haystack: &[u8], needle: &str) -> bool {

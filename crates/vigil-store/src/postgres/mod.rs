@@ -233,7 +233,8 @@ impl SqlBackend for PgStore {
     }
 
     fn scrub_pending(&self) -> Result<bool> {
-        scrub::pending(&self.open()?)
+        // A pooled reader: the leader asks every few seconds.
+        self.read(scrub::pending)
     }
 
     fn scrub(&self, force: bool) -> Result<crate::Scrub> {

@@ -33,12 +33,12 @@ pub(super) fn count_redaction(conn: &PgConn) -> Result<()> {
     )
 }
 
-fn counted(conn: &PgConn, name: &str) -> Result<i64> {
+fn counted(conn: &dyn Db, name: &str) -> Result<i64> {
     crate::sql::reads::cursor(conn, name)
 }
 
 /// Whether a redaction committed after the last scrub began.
-pub(super) fn pending(conn: &PgConn) -> Result<bool> {
+pub(super) fn pending(conn: &dyn Db) -> Result<bool> {
     Ok(counted(conn, REDACTED)? > counted(conn, SCRUBBED)?)
 }
 
