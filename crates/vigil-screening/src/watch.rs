@@ -10,7 +10,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::name::index::{NameIndex, Slot};
-use crate::name::prepare::{prepare, PreparedName};
+use crate::name::prepare::prepare;
 use crate::name::score::{score, Explanation};
 
 /// Most name hits looked at per name of the subject.
@@ -214,7 +214,7 @@ impl<T> Watchlist<T> {
                 continue;
             };
             let matched = self.names.tokens(slot);
-            let scored = score(&prepare(&name), &PreparedName::from_tokens(matched));
+            let scored = score(&prepare(&name), &self.names.name(slot));
             out.push(Match {
                 owner: &entry.owner,
                 payload: &entry.payload,

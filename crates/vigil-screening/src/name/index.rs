@@ -32,7 +32,8 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::prepare::PreparedName;
-use super::score::{certainly_below, score_bound, score_tokens};
+use super::score::{certainly_below, score_bound, score_in_scripts, Comparison};
+use super::script::{romanize, Script};
 use super::{nicknames, phonetic};
 
 /// A strong key's list holding more than one name in this many, and more than
@@ -224,6 +225,8 @@ pub struct NameIndex<T> {
     /// Distinct retrievable tokens of each slot (how many query tokens must hit it), and
     /// `LONG_NAME`.
     token_counts: Vec<u8>,
+    /// Each slot's [`Script`], as its byte.
+    scripts: Vec<u8>,
     payloads: Vec<Option<T>>,
     postings: FxHashMap<u64, Vec<Posting>>,
     live: usize,
@@ -235,6 +238,7 @@ impl<T> Default for NameIndex<T> {
             text: String::new(),
             starts: vec![0],
             token_counts: Vec::new(),
+            scripts: Vec::new(),
             payloads: Vec::new(),
             postings: FxHashMap::default(),
             live: 0,
@@ -260,6 +264,9 @@ fn is_vowel(b: u8) -> bool {
 /// for its rest when it starts with a glued-on Arabic article ("alqaida" files under
 /// "qaida").
 pub fn token_keys(token: &str) -> Vec<u64> {
+    if !token.is_ascii() {
+        return token_keys(&romanize(token));
+    }
     let mut keys = Vec::new();
     for_each_form(token, |phonetic, skeleton| {
         keys.push(hash_key(b'p', phonetic));
@@ -314,6 +321,9 @@ fn letter_query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
 /// two swapped). A name hit only weakly by several query tokens is a coincidence of keys
 /// far more often than a match.
 pub fn query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
+    if !token.is_ascii() {
+        return query_keys(&romanize(token));
+    }
     let (mut strong, mut weak) = (Vec::new(), Vec::new());
     for_each_form(token, |phonetic, skeleton| {
         strong.push(hash_key(b'p', phonetic));
@@ -368,7 +378,16 @@ fn for_each_deletion(skeleton: &[u8], mut visit: impl FnMut(&[u8])) {
     }
 }
 
-/// Tokens worth retrieving by: initials would match half the index.
+/// Names in scripts whose comparison with others is not letter by letter (see
+/// [`Comparison`]) share only some keys with their other spellings: they are filed with
+/// the single-token names (one hit makes them a candidate), and a query in one of them
+/// scores every name it hits.
+fn compared_loosely(script: Script) -> bool {
+    script.is_abjad() || script.keeps_characters()
+}
+
+/// Tokens worth retrieving by: initials would match half the index. A Han character or
+/// Hangul syllable is a token of its own.
 fn retrievable(token: &str) -> bool {
     token.len() >= 2
 }
@@ -396,6 +415,15 @@ impl<T> NameIndex<T> {
     pub fn tokens(&self, slot: Slot) -> &str {
         let (start, end) = (self.starts[slot as usize], self.starts[slot as usize + 1]);
         &self.text[start as usize..end as usize]
+    }
+
+    /// The name stored at `slot`, as prepared (without what was dropped).
+    pub fn name(&self, slot: Slot) -> PreparedName {
+        PreparedName::from_stored(self.tokens(slot), self.script(slot))
+    }
+
+    fn script(&self, slot: Slot) -> Script {
+        Script::from_byte(self.scripts[slot as usize])
     }
 
     pub fn payload(&self, slot: Slot) -> Option<&T> {
@@ -430,7 +458,8 @@ impl<T> NameIndex<T> {
         };
         self.token_counts
             .push(retrievable_tokens.len().clamp(1, 127) as u8 | long);
-        let salt = if retrievable_tokens.len() == 1 {
+        self.scripts.push(name.script.to_byte());
+        let salt = if retrievable_tokens.len() == 1 || compared_loosely(name.script) {
             SINGLE_SALT
         } else {
             0
@@ -479,7 +508,7 @@ impl<T> NameIndex<T> {
             .into_iter()
             .enumerate()
             .map(|(slot, payload)| {
-                let name = PreparedName::from_tokens(old.tokens(slot as Slot));
+                let name = old.name(slot as Slot);
                 self.insert(&name, payload?)
             })
             .collect()
@@ -504,6 +533,9 @@ impl<T> NameIndex<T> {
             return hits;
         }
         let query_count = distinct.len() as u32;
+        // Names in another script share fewer keys with their spelling here: one hit is
+        // enough to score them.
+        let loose = compared_loosely(query.script);
         // For the score bound: the query's length, the part of it initials make up (they
         // pair without keys), and how often each distinct token repeats.
         let query_total: usize = query_tokens.iter().map(|t| t.len()).sum();
@@ -613,10 +645,11 @@ impl<T> NameIndex<T> {
             for (n, token) in per_token.iter().enumerate() {
                 let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
                 let rare = rare & (1 << token.bit) != 0;
-                let may_touch = query_count == 1 || rare || strong_touch || n + 1 < per_token.len();
+                let may_touch =
+                    query_count == 1 || loose || rare || strong_touch || n + 1 < per_token.len();
                 let weak_touch = may_touch && !strong_touch;
                 // With one query token, one hit is enough; single-token names too.
-                let one = query_count == 1;
+                let one = query_count == 1 || loose;
                 let groups = [
                     (&token.strong, true, may_touch, one),
                     (&token.weak, false, weak_touch, one),
@@ -660,7 +693,10 @@ impl<T> NameIndex<T> {
             for entry in &mut gathered {
                 entry.2 = self.token_counts[entry.0 as usize];
             }
-            gathered.retain(|&(_, mask, counts)| {
+            gathered.retain(|&(slot, mask, counts)| {
+                if loose || compared_loosely(self.script(slot)) {
+                    return true;
+                }
                 let any = (mask & ANY_BITS) as u32;
                 let strong = ((mask >> STRONG_SHIFT) & ANY_BITS) as u32;
                 let positions = (mask >> 48).count_ones();
@@ -712,6 +748,11 @@ impl<T> NameIndex<T> {
                 let Some(payload) = self.payloads[slot as usize].as_ref() else {
                     continue;
                 };
+                let script = self.script(slot);
+                // The bounds below reason about tokens compared letter by letter.
+                let plain = Comparison::of(query.script, script) == Comparison::Letters
+                    && query.script != Script::Han
+                    && script != Script::Han;
                 tokens.clear();
                 tokens.extend(self.text[start as usize..end as usize].split(' '));
                 lengths.clear();
@@ -742,7 +783,7 @@ impl<T> NameIndex<T> {
                 );
                 // A candidate's initials pair with query tokens no key hit ("j" / "john"):
                 // the bound only holds for names without them.
-                if bound < threshold && !lengths.contains(&1) {
+                if plain && bound < threshold && !lengths.contains(&1) {
                     continue;
                 }
                 // Query tokens no key hit strongly are the likeliest to sink the name:
@@ -756,10 +797,10 @@ impl<T> NameIndex<T> {
                     }
                 }
                 checked.extend(&unkeyed_tokens);
-                if all_distinct && certainly_below(&checked, &tokens, threshold) {
+                if plain && all_distinct && certainly_below(&checked, &tokens, threshold) {
                     continue;
                 }
-                let score = score_tokens(&query_tokens, &tokens);
+                let score = score_in_scripts(&query_tokens, query.script, &tokens, script);
                 if score >= threshold {
                     hits.push(Hit {
                         slot,
@@ -785,6 +826,7 @@ impl<T> NameIndex<T> {
         self.text.capacity()
             + self.starts.capacity() * 4
             + self.token_counts.capacity()
+            + self.scripts.capacity()
             + self.payloads.capacity() * std::mem::size_of::<Option<T>>()
             + postings
     }

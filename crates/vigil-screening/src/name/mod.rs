@@ -11,7 +11,9 @@ pub mod nicknames;
 pub mod phonetic;
 pub mod prepare;
 pub mod score;
+pub mod script;
 
 pub use index::{Hit, NameIndex, Slot};
 pub use prepare::{prepare, PreparedName};
 pub use score::{score, score_only, NameScore};
+pub use script::Script;

@@ -8,6 +8,7 @@
 //! can explain itself.
 
 use super::jaro::MAX_TOKEN;
+use super::script::{self, Script};
 
 /// Titles and honorifics, dropped when they lead a name.
 const HONORIFICS: &[&str] = &[
@@ -69,9 +70,14 @@ const LEGAL_FORMS: &[&str] = &[
 
 /// Particles that join parts of names and are written or omitted at will.
 const PARTICLES: &[&str] = &[
-    "bin", "ben", "ibn", "bint", "binti", "al", "el", "ul", "van", "von", "der", "den", "de",
-    "del", "della", "da", "das", "dos", "du", "la", "le", "di", "and", "of", "the",
+    "bin", "ben", "ibn", "bn", "bint", "binti", "al", "el", "ul", "van", "von", "der", "den", "de",
+    "del", "della", "da", "das", "dos", "du", "la", "le", "di", "and", "of", "the", "ur", "ud",
 ];
+
+/// The particles of names written in Arabic or Hebrew letters ("bn" is how both write
+/// "bin" / "ben"; the article is glued to its word there): the Latin list would drop
+/// "di", "da" or "la", which are names in those scripts.
+const ABJAD_PARTICLES: &[&str] = &["bn", "bin", "ibn", "bint", "al", "el"];
 
 /// Why a word of the name was not compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -82,16 +88,26 @@ pub enum Dropped {
     Particle,
 }
 
-/// A name ready to be compared: its tokens and what was dropped.
+/// A name ready to be compared: its tokens, the script it was written in, and what was
+/// dropped. Tokens are lower-case ASCII, except for names in Han characters or Hangul:
+/// there each character (syllable) is a token as written, because characters that sound
+/// alike are not the same name (see [`super::script`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreparedName {
     pub tokens: Vec<String>,
+    pub script: Script,
     pub dropped: Vec<(String, Dropped)>,
 }
 
 impl PreparedName {
-    /// A name from tokens already prepared (the index stores only those).
+    /// A name from tokens already prepared, in Latin script.
     pub fn from_tokens(text: &str) -> PreparedName {
+        PreparedName::from_stored(text, Script::Latin)
+    }
+
+    /// A name from tokens already prepared and the script they came from (the index
+    /// stores only those).
+    pub fn from_stored(text: &str, script: Script) -> PreparedName {
         let tokens = text
             .split(' ')
             .filter(|t| !t.is_empty())
@@ -99,6 +115,7 @@ impl PreparedName {
             .collect();
         PreparedName {
             tokens,
+            script,
             dropped: Vec::new(),
         }
     }
@@ -120,10 +137,16 @@ pub fn is_invisible(c: char) -> bool {
             | 0xFE00..=0xFE0F | 0xFFA0 | 0xFFF0..=0xFFF8 | 0xE0000..=0xE0FFF)
 }
 
-/// Lower-case ASCII words of `name`, with "SURNAME, Given" put in reading order.
-fn words(name: &str) -> Vec<String> {
+/// The words of `name` and its script, with "SURNAME, Given" put in reading order:
+/// lower-case ASCII (Arabic and Hebrew by vigil's own transliteration, others by
+/// `deunicode`), or the characters themselves for Han and Hangul.
+fn words(name: &str) -> (Vec<String>, Script) {
     let visible: String = name.chars().filter(|c| !is_invisible(*c)).collect();
-    let ascii = deunicode::deunicode(&visible).to_ascii_lowercase();
+    let script = script::dominant(&visible);
+    if matches!(script, Script::Han | Script::Hangul) {
+        return (script::characters(&visible, script), script);
+    }
+    let ascii = script::to_ascii(&visible).to_ascii_lowercase();
     // "LAST, First" (one comma, as OFAC and many registries write people): reading order.
     // Not "Acme, Ltd.": a comma before a legal form is not a surname's.
     if let Some((last, first)) = ascii.split_once(',') {
@@ -135,10 +158,10 @@ fn words(name: &str) -> Vec<String> {
         {
             let mut words = first_words;
             words.extend(split_words(last));
-            return words;
+            return (words, script);
         }
     }
-    split_words(&ascii)
+    (split_words(&ascii), script)
 }
 
 /// Lower-case ASCII text split into words at anything but letters, digits and the
@@ -169,7 +192,14 @@ fn split_words(text: &str) -> Vec<String> {
 
 /// Prepare `name` for comparison.
 pub fn prepare(name: &str) -> PreparedName {
-    let all = words(name);
+    let (all, script) = words(name);
+    if matches!(script, Script::Han | Script::Hangul) {
+        return PreparedName {
+            tokens: all,
+            script,
+            dropped: Vec::new(),
+        };
+    }
     let mut dropped = Vec::new();
     let mut start = 0;
     while start + 1 < all.len() && HONORIFICS.contains(&all[start].as_str()) {
@@ -183,8 +213,13 @@ pub fn prepare(name: &str) -> PreparedName {
     }
     let middle = &all[start..end];
     let mut tokens: Vec<String> = Vec::with_capacity(middle.len());
+    let particles = if script.is_abjad() {
+        ABJAD_PARTICLES
+    } else {
+        PARTICLES
+    };
     for word in middle {
-        if PARTICLES.contains(&word.as_str()) {
+        if particles.contains(&word.as_str()) {
             dropped.push((word.clone(), Dropped::Particle));
         } else {
             tokens.push(word.clone());
@@ -195,7 +230,11 @@ pub fn prepare(name: &str) -> PreparedName {
         tokens = middle.to_vec();
         dropped.retain(|(_, why)| *why != Dropped::Particle);
     }
-    PreparedName { tokens, dropped }
+    PreparedName {
+        tokens,
+        script,
+        dropped,
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::jaro::{jaro, jaro_winkler};
 use super::nicknames;
 use super::phonetic;
 use super::prepare::{Dropped, PreparedName};
+use super::script::{abjad_key, korean_key, romanize, Script};
 
 /// Token pairs scoring under this do not pair at all.
 const PAIR_FLOOR: f64 = 0.7;
@@ -27,6 +28,8 @@ const PENALTY_MANY_PAIRS: f64 = 0.2;
 /// between names of about the same length ("John" is a prefix of "Johnsmith", not it).
 const JOINED_DISCOUNT: f64 = 0.95;
 const JOINED_MIN_LENGTH_RATIO: f64 = 0.8;
+/// Consonant keys of names in different scripts pair at this Jaro-Winkler or better.
+const CONSONANTS_FLOOR: f64 = 0.85;
 
 /// How two tokens matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -39,6 +42,9 @@ pub enum How {
     Fuzzy,
     /// Whole names compared with their spaces removed.
     Joined,
+    /// Names in different scripts, compared on what their spellings share (consonants
+    /// for Arabic and Hebrew, the syllable for Korean).
+    Transliterated,
 }
 
 /// One query token paired with one candidate token.
@@ -221,27 +227,81 @@ pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bo
 
 /// The score only, without building an explanation (the index's hot path).
 pub fn score_only(query: &PreparedName, candidate: &PreparedName) -> f64 {
-    score_tokens(&query.tokens, &candidate.tokens)
+    score_in_scripts(
+        &query.tokens,
+        query.script,
+        &candidate.tokens,
+        candidate.script,
+    )
 }
 
-/// [`score_only`] over bare token lists (the index keeps tokens, not `PreparedName`s).
+/// [`score_only`] over bare token lists of Latin-script names.
 pub fn score_tokens<Q: AsRef<str>, C: AsRef<str>>(query: &[Q], candidate: &[C]) -> f64 {
-    score_inner(query, candidate, None).0
+    score_in_scripts(query, Script::Latin, candidate, Script::Latin)
+}
+
+/// [`score_only`] over bare token lists and their scripts (the index keeps tokens and
+/// scripts, not `PreparedName`s).
+pub fn score_in_scripts<Q: AsRef<str>, C: AsRef<str>>(
+    query: &[Q],
+    query_script: Script,
+    candidate: &[C],
+    candidate_script: Script,
+) -> f64 {
+    score_inner(query, query_script, candidate, candidate_script, None).0
 }
 
 /// Score `candidate` against `query` and explain it.
 pub fn score(query: &PreparedName, candidate: &PreparedName) -> NameScore {
-    let (score, explanation) =
-        score_inner(&query.tokens, &candidate.tokens, Some((query, candidate)));
+    let (score, explanation) = score_inner(
+        &query.tokens,
+        query.script,
+        &candidate.tokens,
+        candidate.script,
+        Some((query, candidate)),
+    );
     NameScore {
         score,
         explanation: explanation.expect("asked for an explanation"),
     }
 }
 
+/// How the tokens of two names are compared, from their scripts (see [`super::script`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// Lower-case ASCII letters (Latin, and other scripts transliterated alike; Han
+    /// characters romanized when the other name is not in Han).
+    Letters,
+    /// Two names in Han characters, or two in Hangul: character by character.
+    Characters,
+    /// Hangul against another script: the romanized syllables' [`korean_key`]s.
+    Korean,
+    /// Arabic or Hebrew against another script: consonants ([`abjad_key`]).
+    Consonants,
+}
+
+impl Comparison {
+    pub fn of(query: Script, candidate: Script) -> Comparison {
+        if query == candidate && query.keeps_characters() {
+            Comparison::Characters
+        } else if query == Script::Hangul || candidate == Script::Hangul {
+            Comparison::Korean
+        } else if (query.is_abjad() || candidate.is_abjad()) && query != candidate {
+            Comparison::Consonants
+        } else {
+            Comparison::Letters
+        }
+    }
+}
+
+/// Pairs of the names' tokens: (similarity, how, query token, candidate token).
+type Chosen = Vec<(f64, How, usize, usize)>;
+
 fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     q: &[Q],
+    q_script: Script,
     c: &[C],
+    c_script: Script,
     explain: Option<(&PreparedName, &PreparedName)>,
 ) -> (f64, Option<Explanation>) {
     if q.is_empty() || c.is_empty() {
@@ -249,15 +309,118 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
             explain.map(|(query, candidate)| explanation(query, candidate, Vec::new()));
         return (0.0, explanation);
     }
+    let comparison = Comparison::of(q_script, c_script);
+    let (best, chosen, joined_score) = match comparison {
+        Comparison::Letters if q_script != Script::Han && c_script != Script::Han => {
+            pair_and_cover(q, c, letters_similarity, Join::Close)
+        }
+        Comparison::Letters => {
+            let (q, c) = (romanized(q), romanized(c));
+            pair_and_cover(&q, &c, letters_similarity, Join::Close)
+        }
+        Comparison::Characters => pair_and_cover(q, c, same_character, Join::Never),
+        Comparison::Korean => {
+            let key = |t: &str| korean_key(&romanize(t));
+            let (q, c): (Vec<String>, Vec<String>) = (
+                q.iter().map(|t| key(t.as_ref())).collect(),
+                c.iter().map(|t| key(t.as_ref())).collect(),
+            );
+            pair_and_cover(&q, &c, same_key, Join::Equal)
+        }
+        Comparison::Consonants => {
+            let key = |t: &str| String::from_utf8(abjad_key(&romanize(t))).unwrap_or_default();
+            let (q, c): (Vec<String>, Vec<String>) = (
+                q.iter().map(|t| key(t.as_ref())).collect(),
+                c.iter().map(|t| key(t.as_ref())).collect(),
+            );
+            pair_and_cover(&q, &c, close_consonants, Join::Equal)
+        }
+    };
+    let explanation = explain.map(|(query, candidate)| {
+        let (q, c) = (&query.tokens, &candidate.tokens);
+        let pairs = match joined_score {
+            Some(score) => vec![TokenMatch {
+                query: q.join(" "),
+                candidate: c.join(" "),
+                score,
+                how: How::Joined,
+            }],
+            None => chosen
+                .iter()
+                .map(|&(score, how, i, j)| TokenMatch {
+                    query: q[i].clone(),
+                    candidate: c[j].clone(),
+                    score,
+                    how,
+                })
+                .collect(),
+        };
+        explanation(query, candidate, pairs)
+    });
+    // `+ 0.0` turns a negative zero into zero.
+    (best.clamp(0.0, 1.0) + 0.0, explanation)
+}
+
+fn romanized<T: AsRef<str>>(tokens: &[T]) -> Vec<String> {
+    tokens.iter().map(|t| romanize(t.as_ref())).collect()
+}
+
+fn letters_similarity(q: &str, c: &str) -> Option<(f64, How)> {
+    let (q_class, c_class) = (
+        phonetic::first_class(q.as_bytes()),
+        phonetic::first_class(c.as_bytes()),
+    );
+    token_similarity(q, q_class, c, c_class)
+}
+
+fn same_character(q: &str, c: &str) -> Option<(f64, How)> {
+    (q == c).then_some((1.0, How::Exact))
+}
+
+fn same_key(q: &str, c: &str) -> Option<(f64, How)> {
+    (q == c).then_some((1.0, How::Transliterated))
+}
+
+/// Consonant keys: the same, or (three consonants or more) one typo apart. A key that
+/// starts with `l` may be an article glued on ("al-Tikriti" written as one word).
+fn close_consonants(q: &str, c: &str) -> Option<(f64, How)> {
+    let unglued = |k: &str| -> Option<String> {
+        (k.len() >= 3 && k.starts_with('l')).then(|| k[1..].to_owned())
+    };
+    if q == c || unglued(q).is_some_and(|u| u == c) || unglued(c).is_some_and(|u| u == q) {
+        return Some((1.0, How::Transliterated));
+    }
+    if q.len() < 3 || c.len() < 3 {
+        return None;
+    }
+    let sim = jaro_winkler(q.as_bytes(), c.as_bytes());
+    (sim >= CONSONANTS_FLOOR).then_some((sim, How::Transliterated))
+}
+
+/// Whether names of different token counts are also compared with their spaces removed:
+/// never, when the joined texts are close (Jaro), or only when they are equal (keys that
+/// keep only consonants or syllables are too short to be close by chance rarely).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Never,
+    Close,
+    Equal,
+}
+
+/// Pair tokens (best pairs first, each token at most once) by `similarity`, and score
+/// the coverage of both names: (score, pairs, the space-free comparison's score when it
+/// won).
+fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
+    q: &[Q],
+    c: &[C],
+    similarity: impl Fn(&str, &str) -> Option<(f64, How)>,
+    join: Join,
+) -> (f64, Chosen, Option<f64>) {
     // Every pairable (query token, candidate token), best first; then greedy one-to-one.
-    let mut pairs: Vec<(f64, How, usize, usize)> = Vec::with_capacity(q.len() * c.len());
+    let mut pairs: Chosen = Vec::with_capacity(q.len() * c.len());
     for (i, qt) in q.iter().enumerate() {
-        let qt = qt.as_ref();
-        let q_class = phonetic::first_class(qt.as_bytes());
         for (j, ct) in c.iter().enumerate() {
-            let ct = ct.as_ref();
-            let c_class = phonetic::first_class(ct.as_bytes());
-            if let Some((sim, how)) = token_similarity(qt, q_class, ct, c_class) {
+            if let Some((sim, how)) = similarity(qt.as_ref(), ct.as_ref()) {
                 pairs.push((sim, how, i, j));
             }
         }
@@ -313,37 +476,18 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     let c_length: usize = c.iter().map(|t| t.as_ref().len()).sum();
     let ratio = q_length.min(c_length) as f64 / q_length.max(c_length) as f64;
     // The space-free comparison, only where it applies (it allocates).
-    if q.len() != c.len() && ratio >= JOINED_MIN_LENGTH_RATIO {
+    if join != Join::Never && q.len() != c.len() && ratio >= JOINED_MIN_LENGTH_RATIO {
         let (q_joined, c_joined) = (concat(q), concat(c));
-        let joined = jaro(q_joined.as_bytes(), c_joined.as_bytes()) * JOINED_DISCOUNT;
+        let joined = match join {
+            Join::Close => jaro(q_joined.as_bytes(), c_joined.as_bytes()),
+            _ => f64::from(u8::from(q_joined == c_joined)),
+        } * JOINED_DISCOUNT;
         if joined > best {
             best = joined;
             joined_score = Some(joined);
         }
     }
-    let explanation = explain.map(|(query, candidate)| {
-        let (q, c) = (&query.tokens, &candidate.tokens);
-        let pairs = match joined_score {
-            Some(score) => vec![TokenMatch {
-                query: q.join(" "),
-                candidate: c.join(" "),
-                score,
-                how: How::Joined,
-            }],
-            None => chosen
-                .iter()
-                .map(|&(score, how, i, j)| TokenMatch {
-                    query: q[i].clone(),
-                    candidate: c[j].clone(),
-                    score,
-                    how,
-                })
-                .collect(),
-        };
-        explanation(query, candidate, pairs)
-    });
-    // `+ 0.0` turns a negative zero into zero.
-    (best.clamp(0.0, 1.0) + 0.0, explanation)
+    (best, chosen, joined_score)
 }
 
 fn concat<T: AsRef<str>>(tokens: &[T]) -> String {
