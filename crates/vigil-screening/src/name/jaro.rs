@@ -8,6 +8,26 @@
 /// Longest token compared; longer ones are cut here when names are prepared.
 pub const MAX_TOKEN: usize = 64;
 
+/// Whether `a` and `b` are one typo apart: one letter changed, added or dropped, or two
+/// neighbours swapped (equal tokens are not).
+pub fn one_typo_apart(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        // Changed: the rest after the difference is equal; swapped: the next two cross.
+        short[prefix + 1..] == long[prefix + 1..]
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && short[prefix + 2..] == long[prefix + 2..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 /// Jaro similarity in [0, 1].
 pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
     let (a, b) = (&a[..a.len().min(MAX_TOKEN)], &b[..b.len().min(MAX_TOKEN)]);

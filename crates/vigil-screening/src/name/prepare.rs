@@ -7,7 +7,7 @@
 //! Nothing is dropped if that would leave no token. What was dropped is kept, so a match
 //! can explain itself.
 
-use super::jaro::MAX_TOKEN;
+use super::jaro::{one_typo_apart, MAX_TOKEN};
 use super::script::{self, Script};
 
 /// Titles and honorifics, dropped when they lead a name.
@@ -17,56 +17,202 @@ const HONORIFICS: &[&str] = &[
     "col", "capt", "maj", "lt", "sgt", "rev", "fr", "hon",
 ];
 
-/// Legal-form suffixes, dropped when they end a name.
+/// Legal forms, abbreviated and written out, in the languages sanctions lists and
+/// company registers use (ISO 20275's entity legal forms and their usual
+/// abbreviations): dropped where they end a name, and, for the forms written first
+/// ("OAO Gazprom", "Limited Liability Company Novye Proekty"), where they start it. So
+/// "Siemens AG" is "Siemens Aktiengesellschaft", and "OAO Gazprom" is "Gazprom, Open
+/// Joint Stock Company". Longest first, so "limited liability company" goes whole.
 const LEGAL_FORMS: &[&str] = &[
-    "ltd",
+    // English.
+    "limited liability company",
+    "limited liability partnership",
+    "limited partnership",
+    "public limited company",
+    "private limited company",
+    "private limited",
+    "proprietary limited",
     "limited",
+    "ltd",
     "llc",
+    "llp",
+    "lp",
+    "plc",
     "inc",
     "incorporated",
     "corp",
     "corporation",
     "co",
     "company",
-    "plc",
-    "gmbh",
-    "ag",
-    "sa",
-    "sas",
-    "sarl",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "llp",
-    "lp",
+    "pte",
+    "pty",
+    "pvt",
+    // Russian and the former Soviet Union, in English and transliterated.
+    "open joint stock company",
+    "closed joint stock company",
+    "public joint stock company",
+    "non public joint stock company",
+    "joint stock company",
+    "otkrytoe aktsionernoe obshchestvo",
+    "zakrytoe aktsionernoe obshchestvo",
+    "publichnoe aktsionernoe obshchestvo",
+    "aktsionernoe obshchestvo",
+    "obshchestvo s ogranichennoi otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostiu",
+    "obshchestvo s ogranichennoy otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostju",
+    "tovarystvo z obmezhenoiu vidpovidalnistiu",
+    "federal state unitary enterprise",
     "jsc",
     "ojsc",
-    "pjsc",
     "cjsc",
+    "pjsc",
     "oao",
     "zao",
     "ooo",
     "pao",
-    "pte",
-    "pty",
+    "ao",
+    "tov",
+    "too",
+    "fgup",
+    // German, Dutch, Nordic.
+    "gesellschaft mit beschraenkter haftung",
+    "gesellschaft mit beschrankter haftung",
+    "aktiengesellschaft",
+    "kommanditgesellschaft",
+    "gmbh",
+    "ag",
     "kg",
+    "besloten vennootschap",
+    "naamloze vennootschap",
+    "bv",
+    "nv",
+    "aktiebolag",
+    "aksjeselskap",
+    "aktieselskab",
+    "osakeyhtio",
     "ab",
+    "as",
+    "asa",
     "oy",
+    "oyj",
+    // French, Spanish, Portuguese, Italian.
+    "societe anonyme",
+    "societe a responsabilite limitee",
+    "societe par actions simplifiee",
+    "sociedad anonima",
+    "sociedade anonima",
+    "sociedad de responsabilidad limitada",
+    "sociedad limitada",
+    "sociedad anonima de capital variable",
+    "societa per azioni",
+    "societa a responsabilita limitata",
+    "sa de cv",
+    "s a de c v",
+    "s de rl",
+    "s a",
+    "s a r l",
+    "s p a",
+    "sa",
+    "sas",
+    "sarl",
+    "sal",
+    "srl",
+    "spa",
+    "sl",
+    "cv",
+    "lda",
+    "ltda",
+    "limitada",
+    // Elsewhere.
+    "free zone establishment",
+    "free zone company",
     "fze",
     "fzco",
     "fzc",
-    "lda",
-    "ltda",
-    "sl",
-    "cv",
+    "fz llc",
+    "sendirian berhad",
+    "sdn bhd",
+    "berhad",
+    "bhd",
+    "sdn",
+    "anonim sirketi",
+    "limited sirketi",
     "kft",
     "doo",
     "ad",
-    "as",
-    "sdn",
-    "bhd",
+    "dd",
+    "eirl",
+    "sae",
+    "wll",
 ];
+
+/// Legal forms that are also written before the name.
+const LEADING_LEGAL_FORMS: &[&str] = &[
+    "limited liability company",
+    "open joint stock company",
+    "closed joint stock company",
+    "public joint stock company",
+    "non public joint stock company",
+    "joint stock company",
+    "otkrytoe aktsionernoe obshchestvo",
+    "zakrytoe aktsionernoe obshchestvo",
+    "publichnoe aktsionernoe obshchestvo",
+    "aktsionernoe obshchestvo",
+    "obshchestvo s ogranichennoi otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostiu",
+    "obshchestvo s ogranichennoy otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostju",
+    "tovarystvo z obmezhenoiu vidpovidalnistiu",
+    "federal state unitary enterprise",
+    "jsc",
+    "ojsc",
+    "cjsc",
+    "pjsc",
+    "oao",
+    "zao",
+    "ooo",
+    "pao",
+    "ao",
+    "tov",
+    "too",
+    "fgup",
+    "llc",
+];
+
+/// How many words at the end (`at_end`) or start of `words` form one of `forms`,
+/// longest first; 0 when none does.
+fn legal_form_length(words: &[String], forms: &[&str], at_end: bool) -> usize {
+    forms
+        .iter()
+        .filter_map(|form| {
+            let parts: Vec<&str> = form.split(' ').collect();
+            if parts.len() > words.len() {
+                return None;
+            }
+            let window = if at_end {
+                &words[words.len() - parts.len()..]
+            } else {
+                &words[..parts.len()]
+            };
+            // A typo in a long word of the form still makes it ("Limted").
+            window
+                .iter()
+                .zip(&parts)
+                .all(|(w, p)| {
+                    w == p || (p.len() >= 6 && one_typo_apart(w.as_bytes(), p.as_bytes()))
+                })
+                .then_some(parts.len())
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn is_legal_form_word(word: &str) -> bool {
+    LEGAL_FORMS
+        .iter()
+        .any(|form| form.split(' ').any(|p| p == word))
+}
 
 /// Particles that join parts of names and are written or omitted at will.
 const PARTICLES: &[&str] = &[
@@ -151,11 +297,7 @@ fn words(name: &str) -> (Vec<String>, Script) {
     // Not "Acme, Ltd.": a comma before a legal form is not a surname's.
     if let Some((last, first)) = ascii.split_once(',') {
         let first_words = split_words(first);
-        if !first.contains(',')
-            && first_words
-                .iter()
-                .any(|w| !LEGAL_FORMS.contains(&w.as_str()))
-        {
+        if !first.contains(',') && first_words.iter().any(|w| !is_legal_form_word(w)) {
             let mut words = first_words;
             words.extend(split_words(last));
             return (words, script);
@@ -207,9 +349,22 @@ pub fn prepare(name: &str) -> PreparedName {
         start += 1;
     }
     let mut end = all.len();
-    while end > start + 1 && LEGAL_FORMS.contains(&all[end - 1].as_str()) {
-        dropped.push((all[end - 1].clone(), Dropped::LegalForm));
-        end -= 1;
+    // Legal forms at the end, then at the start, never the last word left.
+    loop {
+        let length = legal_form_length(&all[start..end], LEGAL_FORMS, true);
+        if length == 0 || end - length <= start {
+            break;
+        }
+        dropped.push((all[end - length..end].join(" "), Dropped::LegalForm));
+        end -= length;
+    }
+    loop {
+        let length = legal_form_length(&all[start..end], LEADING_LEGAL_FORMS, false);
+        if length == 0 || start + length >= end {
+            break;
+        }
+        dropped.push((all[start..start + length].join(" "), Dropped::LegalForm));
+        start += length;
     }
     let middle = &all[start..end];
     let mut tokens: Vec<String> = Vec::with_capacity(middle.len());

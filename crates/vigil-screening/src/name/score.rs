@@ -11,7 +11,7 @@
 //! "John Smith"). When the sides have different numbers of tokens, the names are also
 //! compared with their spaces removed ("Abdulrahman" / "Abdul Rahman").
 
-use super::jaro::{jaro, jaro_winkler};
+use super::jaro::{jaro, jaro_winkler, one_typo_apart};
 use super::nicknames;
 use super::phonetic;
 use super::prepare::{Dropped, PreparedName};
@@ -24,10 +24,16 @@ const FIRST_LETTER_TYPO_JARO: f64 = 0.9;
 /// Penalty weight for the unexplained share of the longer side, by number of pairs.
 const PENALTY_ONE_PAIR: f64 = 0.6;
 const PENALTY_MANY_PAIRS: f64 = 0.2;
+/// ... and when the longer name's last word (a family name) is the one left out.
+const PENALTY_FAMILY_NAME_UNEXPLAINED: f64 = 0.45;
 /// Scores from the space-free comparison are discounted a little, and it is tried only
 /// between names of about the same length ("John" is a prefix of "Johnsmith", not it).
 const JOINED_DISCOUNT: f64 = 0.95;
 const JOINED_MIN_LENGTH_RATIO: f64 = 0.8;
+/// What a number left unpaired leaves of the score.
+const NUMBER_UNPAIRED: f64 = 0.8;
+/// What one typo takes off a token's similarity, spread over its letters.
+const TYPO_COST: f64 = 0.5;
 /// Consonant keys of names in different scripts pair at this Jaro-Winkler or better.
 const CONSONANTS_FLOOR: f64 = 0.85;
 
@@ -42,6 +48,8 @@ pub enum How {
     Fuzzy,
     /// Whole names compared with their spaces removed.
     Joined,
+    /// One letter changed, added, dropped, or two swapped.
+    Typo,
     /// Names in different scripts, compared on what their spellings share (consonants
     /// for Arabic and Hebrew, the syllable for Korean).
     Transliterated,
@@ -117,9 +125,60 @@ fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, 
     }
 }
 
+/// The better of the letter-level similarity and the one-typo one.
 fn token_similarity_direct(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
+    let letters = letters_alike(q, q_class, c, c_class);
+    if is_number(q) || is_number(c) {
+        return letters;
+    }
+    match one_typo_similarity(q.as_bytes(), c.as_bytes()) {
+        Some(typo) if letters.is_none_or(|(sim, _)| sim < typo) => Some((typo, How::Typo)),
+        _ => letters,
+    }
+}
+
+/// Tokens one typo apart (a letter changed, added or dropped, or two neighbours
+/// swapped), three letters or more: a similarity that takes off in proportion to the
+/// token's length, whatever letter the typo hit. Jaro-Winkler alone sinks a typo in a
+/// short token or in its first letter ("Kim" / "Ikm", "Wood" / "Nood").
+fn one_typo_similarity(q: &[u8], c: &[u8]) -> Option<f64> {
+    let long = q.len().max(c.len());
+    if long < 3 || q.len().min(c.len()) < 2 || !one_typo_apart(q, c) {
+        return None;
+    }
+    Some(1.0 - TYPO_COST / long as f64)
+}
+
+/// Numbers tell vessels, units and branches apart ("Hyundai Mipo 2655" / "2656",
+/// "Asia Bridge" / "Asia Bridge 1"): they pair only when equal, and one left unpaired
+/// lowers the score.
+pub fn is_number(token: &str) -> bool {
+    token.bytes().all(|b| b.is_ascii_digit())
+        || matches!(
+            token,
+            "ii" | "iii"
+                | "iv"
+                | "vii"
+                | "viii"
+                | "ix"
+                | "xii"
+                | "xiii"
+                | "xiv"
+                | "xv"
+                | "xvi"
+                | "xvii"
+                | "xviii"
+                | "xix"
+                | "xx"
+        )
+}
+
+fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
     if q == c {
         return Some((1.0, How::Exact));
+    }
+    if is_number(q) || is_number(c) {
+        return None;
     }
     let (qb, cb) = (q.as_bytes(), c.as_bytes());
     if (qb.len() == 1 || cb.len() == 1) && qb[0] == cb[0] {
@@ -390,7 +449,8 @@ fn close_consonants(q: &str, c: &str) -> Option<(f64, How)> {
     if q == c || unglued(q).is_some_and(|u| u == c) || unglued(c).is_some_and(|u| u == q) {
         return Some((1.0, How::Transliterated));
     }
-    if q.len() < 3 || c.len() < 3 {
+    // Close keys must start alike: a consonant more in front is another name.
+    if q.len() < 3 || c.len() < 3 || q.as_bytes()[0] != c.as_bytes()[0] {
         return None;
     }
     let sim = jaro_winkler(q.as_bytes(), c.as_bytes());
@@ -465,12 +525,36 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
                 .map_or(0.0, |p| p.0)
         })
         .fold(1.0f64, f64::min);
-    let penalty = if chosen.len() >= 2 {
-        PENALTY_MANY_PAIRS
+    // A name of three words or more whose last word (the family name, in reading order)
+    // the shorter name leaves unexplained is another person sharing given names ("Muhammad
+    // Qasim al-Bazzal" is not "Qasim, Muhammad"): as unexplained as a single pair.
+    let (long_len, long_is_q) = if q_is_short {
+        (c.len(), false)
     } else {
+        (q.len(), true)
+    };
+    let last_unexplained = long_len >= 3
+        && short_len >= 2
+        && !looks_like_organisation(q)
+        && !looks_like_organisation(c)
+        && !chosen.iter().any(|p| {
+            if long_is_q {
+                p.2 == long_len - 1
+            } else {
+                p.3 == long_len - 1
+            }
+        });
+    let penalty = if chosen.len() < 2 {
         PENALTY_ONE_PAIR
+    } else if last_unexplained {
+        PENALTY_FAMILY_NAME_UNEXPLAINED
+    } else {
+        PENALTY_MANY_PAIRS
     };
     let mut best = short * (1.0 - penalty * (1.0 - long)) * weakest.sqrt();
+    if number_unpaired(q, &chosen, |p| p.2) || number_unpaired(c, &chosen, |p| p.3) {
+        best *= NUMBER_UNPAIRED;
+    }
     let mut joined_score = None;
     let q_length: usize = q.iter().map(|t| t.as_ref().len()).sum();
     let c_length: usize = c.iter().map(|t| t.as_ref().len()).sum();
@@ -488,6 +572,117 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
         }
     }
     (best, chosen, joined_score)
+}
+
+/// Whether a number among `tokens` is in no chosen pair (`side` picks the pair's index
+/// on that side).
+fn number_unpaired<T: AsRef<str>>(
+    tokens: &[T],
+    chosen: &Chosen,
+    side: impl Fn(&(f64, How, usize, usize)) -> usize,
+) -> bool {
+    tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| is_number(t.as_ref()) && !chosen.iter().any(|p| side(p) == i))
+}
+
+/// Words that make a name an organisation's (or a vessel's): its last word is no family
+/// name, and organisations' aliases often add or leave out one ("Bank Melli Iran").
+const ORGANISATION_WORDS: &[&str] = &[
+    "agency",
+    "airlines",
+    "airways",
+    "army",
+    "association",
+    "authority",
+    "bank",
+    "brigade",
+    "bureau",
+    "capital",
+    "center",
+    "centre",
+    "charity",
+    "chemical",
+    "chemicals",
+    "commercial",
+    "committee",
+    "construction",
+    "council",
+    "department",
+    "development",
+    "division",
+    "electronics",
+    "energy",
+    "engineering",
+    "enterprise",
+    "enterprises",
+    "exchange",
+    "export",
+    "factory",
+    "finance",
+    "financial",
+    "foundation",
+    "front",
+    "fund",
+    "gas",
+    "general",
+    "group",
+    "holding",
+    "holdings",
+    "import",
+    "industrial",
+    "industries",
+    "industry",
+    "institute",
+    "international",
+    "investment",
+    "investments",
+    "lines",
+    "logistics",
+    "management",
+    "manufacturing",
+    "maritime",
+    "media",
+    "metals",
+    "mining",
+    "ministry",
+    "movement",
+    "national",
+    "navigation",
+    "network",
+    "office",
+    "oil",
+    "organisation",
+    "organization",
+    "partners",
+    "party",
+    "petroleum",
+    "pharmaceutical",
+    "plant",
+    "production",
+    "projects",
+    "province",
+    "relief",
+    "republic",
+    "services",
+    "shipping",
+    "society",
+    "solutions",
+    "state",
+    "steel",
+    "systems",
+    "technologies",
+    "technology",
+    "trading",
+    "trust",
+    "university",
+];
+
+fn looks_like_organisation<T: AsRef<str>>(tokens: &[T]) -> bool {
+    tokens
+        .iter()
+        .any(|t| is_number(t.as_ref()) || ORGANISATION_WORDS.contains(&t.as_ref()))
 }
 
 fn concat<T: AsRef<str>>(tokens: &[T]) -> String {

@@ -373,6 +373,7 @@ pub fn abjad_key(token: &str) -> Vec<u8> {
         }
     }
     let mut i = 0;
+    let mut previous = None;
     while i < bytes.len() {
         let next = bytes.get(i + 1).copied();
         let (letter, used) = match (bytes[i], next) {
@@ -391,11 +392,13 @@ pub fn abjad_key(token: &str) -> Vec<u8> {
             (b'h', None) => (None, 1),
             (other, _) => (Some(other), 1),
         };
-        if let Some(letter) = letter {
-            if key.last() != Some(&letter) {
-                key.push(letter);
-            }
+        // A doubled consonant once ("Muhammad"), but not one repeated across a vowel
+        // ("Aziz").
+        match letter {
+            Some(letter) if previous != Some(letter) => key.push(letter),
+            _ => {}
         }
+        previous = letter;
         i += used;
     }
     if key.is_empty() {
@@ -445,6 +448,12 @@ mod tests {
     }
 
     #[test]
+    fn a_consonant_repeated_across_a_vowel_counts_twice() {
+        assert_eq!(abjad_key("aziz"), b"zz");
+        assert_eq!(abjad_key("muhammad"), b"mhmd");
+    }
+
+    #[test]
     fn latin_and_abjad_spellings_share_their_consonants() {
         for (latin, written) in [
             ("mohammed", "mhmd"),
@@ -454,6 +463,7 @@ mod tests {
             ("abdul", "abd"),
             ("abdulrahman", "abdalrhman"),
             ("alouche", "lush"),
+            ("aziz", "aziz"),
             ("juma", "jmh"),
             ("fernando", "frnandu"),
             ("netanyahu", "ntnihu"),

@@ -50,6 +50,11 @@ def add(a, b, label, kind, category, script="latin"):
     a, b = " ".join(a.split()), " ".join(b.split())
     if not a or not b or a == b and label == 0:
         return False
+    # "Private" leading a name is a word of it ("Private Military Company"), not a form.
+    if category.startswith("legal-form") and any(
+        n.upper().startswith(("PTE ", "PTY ", "PRIVATE ", "PROPRIETARY ")) for n in (a, b)
+    ):
+        return False
     key = (a.lower(), b.lower())
     if key in seen or (key[1], key[0]) in seen:
         return False
