@@ -24,6 +24,8 @@ const FIRST_LETTER_TYPO_JARO: f64 = 0.9;
 /// Penalty weight for the unexplained share of the longer side, by number of pairs.
 const PENALTY_ONE_PAIR: f64 = 0.6;
 const PENALTY_MANY_PAIRS: f64 = 0.2;
+/// ... and for Han characters and Hangul syllables, where each one is a word.
+const PENALTY_CHARACTER_UNEXPLAINED: f64 = 1.0;
 /// ... and when the longer name's last word (a family name) is the one left out.
 const PENALTY_FAMILY_NAME_UNEXPLAINED: f64 = 0.45;
 /// Scores from the space-free comparison are discounted a little, and it is tried only
@@ -373,9 +375,18 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
         Comparison::Letters if q_script != Script::Han && c_script != Script::Han => {
             pair_and_cover(q, c, letters_similarity, Join::Close)
         }
+        // Pinyin is spelled one way: a Han character's syllable pairs only when equal
+        // ("Li Qiang" is not "Li Qing"), the whole name in either order.
         Comparison::Letters => {
             let (q, c) = (romanized(q), romanized(c));
-            pair_and_cover(&q, &c, letters_similarity, Join::Close)
+            let forward = pair_and_cover(&q, &c, same_syllable, Join::Close);
+            let reversed: Vec<String> = c.iter().rev().cloned().collect();
+            let backward = pair_and_cover(&q, &reversed, same_syllable, Join::Close);
+            if backward.2.is_some() && backward.0 > forward.0 {
+                backward
+            } else {
+                forward
+            }
         }
         Comparison::Characters => pair_and_cover(q, c, same_character, Join::Never),
         Comparison::Korean => {
@@ -430,6 +441,10 @@ fn letters_similarity(q: &str, c: &str) -> Option<(f64, How)> {
         phonetic::first_class(c.as_bytes()),
     );
     token_similarity(q, q_class, c, c_class)
+}
+
+fn same_syllable(q: &str, c: &str) -> Option<(f64, How)> {
+    (q == c).then_some((1.0, How::Exact))
 }
 
 fn same_character(q: &str, c: &str) -> Option<(f64, How)> {
@@ -544,7 +559,11 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
                 p.3 == long_len - 1
             }
         });
-    let penalty = if chosen.len() < 2 {
+    let penalty = if join == Join::Never {
+        // Characters: a name of one character more or less is another name ("李强" is
+        // not "李克强").
+        PENALTY_CHARACTER_UNEXPLAINED
+    } else if chosen.len() < 2 {
         PENALTY_ONE_PAIR
     } else if last_unexplained {
         PENALTY_FAMILY_NAME_UNEXPLAINED

@@ -132,11 +132,13 @@ pub fn characters(text: &str, script: Script) -> Vec<String> {
     tokens
 }
 
-/// `text` in ASCII: Arabic and Hebrew letters by vigil's tables, everything else by
-/// `deunicode`.
+/// `text` in ASCII: Arabic, Hebrew, Cyrillic and Greek letters by vigil's tables (the
+/// spellings names in those scripts get in Latin: "Юрий" is "Yuriy", "Ευάγγελος"
+/// "Evangelos"), everything else by `deunicode`.
 pub fn to_ascii(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word_start = true;
+    let mut skip = 0;
     let chars: Vec<char> = text.chars().collect();
     for (at, &c) in chars.iter().enumerate() {
         // The article glued to the start of an Arabic word is a word of its own
@@ -155,9 +157,24 @@ pub fn to_ascii(text: &str) -> String {
         if word_start && c == 'ل' && at > 0 && chars[at - 1] == 'ا' && out.ends_with("al ") {
             continue;
         }
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let next = chars.get(at + 1).and_then(|n| n.to_lowercase().next());
+        if skip > 0 {
+            skip -= 1;
+            word_start = false;
+            continue;
+        }
         let letter = match script_of(c) {
             Some(Script::Arabic) => arabic(c, word_start),
             Some(Script::Hebrew) => hebrew(c, word_start),
+            Some(Script::Cyrillic) => cyrillic(lower),
+            Some(Script::Greek) => match greek_pair(lower, next, word_start) {
+                Some(pair) => {
+                    skip = 1;
+                    Some(pair)
+                }
+                None => greek(lower),
+            },
             _ => None,
         };
         match letter {
@@ -174,6 +191,101 @@ pub fn to_ascii(text: &str) -> String {
 fn is_abjad_mark(c: char) -> bool {
     matches!(c as u32, 0x0591..=0x05C7 | 0x05F3 | 0x05F4 | 0x0610..=0x061A | 0x0640
         | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// A Cyrillic letter (lower case) as names are romanized (BGN/PCGN, with the Ukrainian
+/// and Belarusian letters).
+fn cyrillic(c: char) -> Option<&'static str> {
+    Some(match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' | 'ґ' => "g",
+        'д' => "d",
+        'е' | 'э' => "e",
+        'ё' => "yo",
+        'є' => "ye",
+        'ж' => "zh",
+        'з' => "z",
+        'и' | 'і' => "i",
+        'ї' => "yi",
+        'й' => "y",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'ю' => "yu",
+        'я' => "ya",
+        _ => return None,
+    })
+}
+
+/// Two Greek letters written as one sound in Latin (ELOT 743): `ευ` "ev", `αυ` "av",
+/// `ου` "ou", `γγ` "ng", `γκ` / `μπ` / `ντ` "g" / "b" / "d" starting a word.
+fn greek_pair(c: char, next: Option<char>, word_start: bool) -> Option<&'static str> {
+    let strip = |c: char| match c {
+        'ά' => 'α',
+        'έ' => 'ε',
+        'ή' => 'η',
+        'ί' | 'ϊ' | 'ΐ' => 'ι',
+        'ό' => 'ο',
+        'ύ' | 'ϋ' | 'ΰ' => 'υ',
+        'ώ' => 'ω',
+        other => other,
+    };
+    Some(match (strip(c), next.map(strip)?) {
+        ('ε', 'υ') => "ev",
+        ('α', 'υ') => "av",
+        ('ο', 'υ') => "ou",
+        ('γ', 'γ') => "ng",
+        ('γ', 'κ') if word_start => "g",
+        ('μ', 'π') if word_start => "b",
+        ('ν', 'τ') if word_start => "d",
+        _ => return None,
+    })
+}
+
+/// A Greek letter (lower case) in Latin letters (ELOT 743).
+fn greek(c: char) -> Option<&'static str> {
+    Some(match c {
+        'α' | 'ά' => "a",
+        'β' => "v",
+        'γ' => "g",
+        'δ' => "d",
+        'ε' | 'έ' => "e",
+        'ζ' => "z",
+        'η' | 'ή' | 'ι' | 'ί' | 'ϊ' | 'ΐ' => "i",
+        'θ' => "th",
+        'κ' => "k",
+        'λ' => "l",
+        'μ' => "m",
+        'ν' => "n",
+        'ξ' => "x",
+        'ο' | 'ό' | 'ω' | 'ώ' => "o",
+        'π' => "p",
+        'ρ' => "r",
+        'σ' | 'ς' => "s",
+        'τ' => "t",
+        'υ' | 'ύ' | 'ϋ' | 'ΰ' => "y",
+        'φ' => "f",
+        'χ' => "ch",
+        'ψ' => "ps",
+        _ => return None,
+    })
 }
 
 /// An Arabic (or Persian, Urdu) letter in Latin letters. `waw` and `ya` are consonants
@@ -229,7 +341,7 @@ fn hebrew(c: char, word_start: bool) -> Option<&'static str> {
         'ו' if word_start => "v",
         'ו' => "u",
         'ז' => "z",
-        'ח' => "kh",
+        'ח' => "h",
         'ט' | 'ת' => "t",
         'י' if word_start => "y",
         'י' => "i",
@@ -322,6 +434,10 @@ pub fn korean_key(token: &str) -> String {
             ("s", 2)
         } else if rest.starts_with("ae") {
             ("e", 2)
+        } else if rest.starts_with("ui") {
+            ("i", 2)
+        } else if rest.starts_with("ck") {
+            ("g", 2)
         } else {
             let piece = match bytes[i] {
                 b'u' => "o",
@@ -380,7 +496,8 @@ pub fn abjad_key(token: &str) -> Vec<u8> {
             (b'k', Some(b'h')) => (Some(b'x'), 2),
             (b's' | b'c', Some(b'h')) => (Some(b'S'), 2),
             (b'g', Some(b'h')) => (Some(b'G'), 2),
-            (b't' | b'd', Some(b'h')) => (Some(b'T'), 2),
+            // Not a final `h`: "Golda" written in Hebrew ends in a `he` ("gldh").
+            (b't' | b'd', Some(b'h')) if i + 2 < bytes.len() => (Some(b'T'), 2),
             (b'z', Some(b'h')) => (Some(b'z'), 2),
             (b'p', Some(b'h')) => (Some(b'f'), 2),
             (b't', Some(b's' | b'z')) => (Some(b's'), 2),
@@ -431,7 +548,9 @@ mod tests {
         assert_eq!(to_ascii("وزير"), "wzir");
         assert_eq!(to_ascii("فرناندو"), "frnandu");
         assert_eq!(to_ascii("נתניהו"), "ntnihu");
-        assert_eq!(to_ascii("Владимир"), "Vladimir");
+        assert_eq!(to_ascii("Владимир Юрий"), "vladimir yuriy");
+        assert_eq!(to_ascii("Ευάγγελος Μητσοτάκης"), "evangelos mitsotakis");
+        assert_eq!(to_ascii("Ντόρα"), "dora");
     }
 
     #[test]
