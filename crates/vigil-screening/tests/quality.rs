@@ -158,12 +158,13 @@ fn quality_on_the_labelled_set() {
     }
     let held = measure(&pairs, true);
     print("held-aside part", &held);
-    // Floors a little under what the matcher measures on the held part today: a change
-    // that makes matching worse fails here.
+    // Floors at the targets or a little under what the matcher measures on the
+    // held part today (F1 / AUC: all 0.942 / 0.967, organisations 0.955 / 0.989,
+    // non-Latin scripts 0.865 / 0.895): a change that makes matching worse fails here.
     let floors = [
-        ("all", 0.0, 0.0),
-        ("kind organisation", 0.0, 0.0),
-        ("script non-latin", 0.0, 0.0),
+        ("all", 0.92, 0.95),
+        ("kind organisation", 0.93, 0.97),
+        ("script non-latin", 0.85, 0.87),
     ];
     for (group, f1, auc) in floors {
         let g = &held[group];
@@ -216,4 +217,82 @@ fn the_index_finds_what_pairwise_scoring_finds() {
     let recall = found_total as f64 / expected_total as f64;
     println!("index recall against a full scan: {found_total}/{expected_total} = {recall:.4}");
     assert!(recall >= 0.99, "index recall {recall:.4}");
+}
+
+/// A name with up to one typo per token (a letter changed, added, dropped, or two
+/// swapped), chosen by a seeded generator: the queries the index's recall target is
+/// stated on.
+fn with_typos(name: &str, seed: &mut u64) -> String {
+    let mut next = |n: usize| {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        (*seed % n as u64) as usize
+    };
+    name.split(' ')
+        .map(|word| {
+            let letters: Vec<char> = word.chars().collect();
+            if letters.len() < 3 || !word.is_ascii() || next(2) == 0 {
+                return word.to_owned();
+            }
+            let at = next(letters.len());
+            let letter = (b'a' + next(26) as u8) as char;
+            let mut out = letters.clone();
+            match next(4) {
+                0 => out[at] = letter,
+                1 => out.insert(at, letter),
+                2 if letters.len() > 3 => {
+                    out.remove(at);
+                }
+                _ if at + 1 < letters.len() => out.swap(at, at + 1),
+                _ => out[at] = letter,
+            }
+            out.into_iter().collect()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_index_finds_what_a_full_scan_finds_with_a_typo_per_token() {
+    // The listed side of every labelled pair is the list; each query is a listed name with
+    // up to one typo in each of its words. Recall: of the names a full scan scores at the
+    // threshold or above, the share the index returns.
+    let pairs = pairs();
+    let mut listed: Vec<&str> = pairs.iter().map(|p| p.b.as_str()).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let stored: Vec<_> = listed.iter().map(|n| prepare(n)).collect();
+    let mut index = NameIndex::new();
+    for (i, name) in stored.iter().enumerate() {
+        index.insert(name, i);
+    }
+    let mut seed = 0x2026_1203_u64;
+    let (mut expected_total, mut found_total) = (0usize, 0usize);
+    let mut missed = Vec::new();
+    for name in listed.iter().step_by(2) {
+        let query = prepare(&with_typos(name, &mut seed));
+        let found: Vec<usize> = index
+            .search(&query, DEFAULT_THRESHOLD, usize::MAX)
+            .iter()
+            .map(|h| *h.payload)
+            .collect();
+        let expected: Vec<usize> = (0..stored.len())
+            .filter(|&i| score_only(&query, &stored[i]) >= DEFAULT_THRESHOLD)
+            .collect();
+        expected_total += expected.len();
+        found_total += expected.iter().filter(|e| found.contains(e)).count();
+        for e in expected.iter().filter(|e| !found.contains(e)) {
+            missed.push(format!("{:?} / {:?}", query.tokens.join(" "), listed[*e]));
+        }
+    }
+    let recall = found_total as f64 / expected_total as f64;
+    for m in missed.iter().take(40) {
+        println!("index missed {m}");
+    }
+    println!(
+        "index recall against a full scan, a typo per token: {found_total}/{expected_total} = {recall:.4}"
+    );
+    // Measured 0.985 (the target is 0.999: see docs/status.md for what is left).
+    assert!(recall >= 0.98, "index recall {recall:.4}");
 }

@@ -12,12 +12,13 @@
 //!
 //! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
-//! but one when a strong hit came through a rare token. At most one of the hits may be
-//! weak (one typo'd token; several weak hits are a coincidence of keys), and with two or
-//! more query tokens one must be strong. In large indexes a key shared by more than one
-//! name in 48 is crowded: in such queries it hits only weakly (it tells no more than a
-//! typo), and a token filed by its letters does without its crowded consonant keys.
-//! These rules let most lists only add to names other lists brought in (see `search`).
+//! but one when a strong hit came through a rare token. The hits may all be weak (a typo
+//! in every token). In large indexes a key shared by more than one name in 48 is crowded:
+//! in such queries it hits only weakly (it tells no more than a typo), and a token filed
+//! by its letters does without its crowded consonant keys. These rules let the lists of
+//! the query token with the most postings only add to names other lists brought in (see
+//! `search`). Names in Arabic, Hebrew, Han or Hangul, and queries in them, are compared
+//! across scripts on less than their letters: one hit makes them a candidate.
 //! Candidates whose best possible score, from the lengths of the tokens that hit
 //! ([`score_bound`]) or from one token that pairs with nothing well enough
 //! ([`certainly_below`]), is under the threshold are skipped; the rest are scored.
@@ -626,33 +627,25 @@ impl<T> NameIndex<T> {
                 per_token.push(query_token);
             }
             // With two or more query tokens, a name of two or more tokens is a candidate
-            // only with hits from two of them, one strong, or a strong hit from a rare
-            // token. So not every list has to touch (bring in) names: either the strong
-            // lists touch and the weak ones only add to those, or every token's lists
-            // touch but the one with the most postings, which only adds. Whichever
-            // touches fewer. Single-token names (one hit is enough) are filed apart and
+            // only with hits from two of them, or a strong hit from a rare token. So not
+            // every list has to touch (bring in) names: every token's lists touch but the
+            // one with the most postings, which only adds. (Strong lists alone cannot
+            // bring names in: a typo in every token hits only weakly, and such a name must
+            // still be found.) Single-token names (one hit is enough) are filed apart and
             // always touch. Marking notes the slots hit by two query tokens (or one, where
             // that can be enough): only those are checked further.
             let size = |lists: &[&[Posting]]| lists.iter().map(|l| l.len()).sum::<usize>();
             per_token.sort_by_key(|t| size(&t.strong) + size(&t.weak));
-            let strong_total: usize = per_token.iter().map(|t| size(&t.strong)).sum();
-            let all_but_largest: usize = per_token[..per_token.len() - 1]
-                .iter()
-                .map(|t| size(&t.strong) + size(&t.weak))
-                .sum();
             let mut passes: Vec<Pass<'_>> = Vec::new();
-            let strong_touch = query_count > 1 && strong_total < all_but_largest;
             for (n, token) in per_token.iter().enumerate() {
                 let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
                 let rare = rare & (1 << token.bit) != 0;
-                let may_touch =
-                    query_count == 1 || loose || rare || strong_touch || n + 1 < per_token.len();
-                let weak_touch = may_touch && !strong_touch;
+                let may_touch = query_count == 1 || loose || rare || n + 1 < per_token.len();
                 // With one query token, one hit is enough; single-token names too.
                 let one = query_count == 1 || loose;
                 let groups = [
                     (&token.strong, true, may_touch, one),
-                    (&token.weak, false, weak_touch, one),
+                    (&token.weak, false, may_touch, one),
                     (&token.single_strong, true, true, true),
                     (&token.single_weak, false, true, true),
                 ];
@@ -703,8 +696,7 @@ impl<T> NameIndex<T> {
                 // Scoring pairs every token of the shorter name or scores 0, so a name
                 // can only match when (nearly) all of the shorter side's tokens hit.
                 // One miss is forgiven when a hit came through a rare token (a typo no
-                // key caught); one token hit only weakly (a typo) is fine, more is a
-                // coincidence of keys.
+                // key caught). Hits may all be weak: a typo in every token.
                 let hit_count = any.count_ones();
                 let required = query_count.min(u32::from(counts & !LONG_NAME));
                 let forgiven = strong & rare != 0;
@@ -720,9 +712,7 @@ impl<T> NameIndex<T> {
                 {
                     return false;
                 }
-                // A query of two or more tokens needs one strong hit; one token hit
-                // only weakly (a typo) is fine, more is a coincidence of keys.
-                !((any & !strong).count_ones() > 1 || (strong == 0 && query_count > 1))
+                true
             });
             // Removed names are skipped.
             gathered.retain(|entry| self.payloads[entry.0 as usize].is_some());

@@ -180,13 +180,62 @@ const LEADING_LEGAL_FORMS: &[&str] = &[
     "llc",
 ];
 
+/// The legal forms split into words, and every word any of them has (most names have
+/// none, and skip the comparisons).
+struct LegalForms {
+    trailing: Vec<Vec<&'static str>>,
+    leading: Vec<Vec<&'static str>>,
+    words: rustc_hash::FxHashSet<&'static str>,
+    /// The words of six letters or more, which may carry a typo.
+    long: Vec<&'static str>,
+}
+
+static FORMS: std::sync::LazyLock<LegalForms> = std::sync::LazyLock::new(|| {
+    let split = |forms: &[&'static str]| -> Vec<Vec<&'static str>> {
+        forms.iter().map(|f| f.split(' ').collect()).collect()
+    };
+    LegalForms {
+        trailing: split(LEGAL_FORMS),
+        leading: split(LEADING_LEGAL_FORMS),
+        words: LEGAL_FORMS.iter().flat_map(|f| f.split(' ')).collect(),
+        long: {
+            let mut long: Vec<&str> = LEGAL_FORMS
+                .iter()
+                .flat_map(|f| f.split(' '))
+                .filter(|w| w.len() >= 6)
+                .collect();
+            long.sort_unstable();
+            long.dedup();
+            long
+        },
+    }
+});
+
+/// Whether `word` is `part` of a legal form, or one typo from a long one ("Limted").
+fn is_form_part(word: &str, part: &str) -> bool {
+    let (w, p) = (word.as_bytes(), part.as_bytes());
+    w == p
+        || (p.len() >= 6
+            && w.len().abs_diff(p.len()) <= 1
+            // A typo leaves the first or the last letter as it was.
+            && (w[0] == p[0] || w[w.len() - 1] == p[p.len() - 1])
+            && one_typo_apart(w, p))
+}
+
 /// How many words at the end (`at_end`) or start of `words` form one of `forms`,
 /// longest first; 0 when none does.
-fn legal_form_length(words: &[String], forms: &[&str], at_end: bool) -> usize {
+fn legal_form_length(words: &[String], forms: &[Vec<&str>], at_end: bool) -> usize {
+    let edge = if at_end { words.last() } else { words.first() };
+    let Some(edge) = edge else {
+        return 0;
+    };
+    // Cheaply out: the edge word is no form's word, nor one typo from a long one.
+    if !FORMS.words.contains(edge.as_str()) && !FORMS.long.iter().any(|p| is_form_part(edge, p)) {
+        return 0;
+    }
     forms
         .iter()
-        .filter_map(|form| {
-            let parts: Vec<&str> = form.split(' ').collect();
+        .filter_map(|parts| {
             if parts.len() > words.len() {
                 return None;
             }
@@ -195,13 +244,10 @@ fn legal_form_length(words: &[String], forms: &[&str], at_end: bool) -> usize {
             } else {
                 &words[..parts.len()]
             };
-            // A typo in a long word of the form still makes it ("Limted").
             window
                 .iter()
-                .zip(&parts)
-                .all(|(w, p)| {
-                    w == p || (p.len() >= 6 && one_typo_apart(w.as_bytes(), p.as_bytes()))
-                })
+                .zip(parts)
+                .all(|(w, p)| is_form_part(w, p))
                 .then_some(parts.len())
         })
         .max()
@@ -209,9 +255,7 @@ fn legal_form_length(words: &[String], forms: &[&str], at_end: bool) -> usize {
 }
 
 fn is_legal_form_word(word: &str) -> bool {
-    LEGAL_FORMS
-        .iter()
-        .any(|form| form.split(' ').any(|p| p == word))
+    FORMS.words.contains(word)
 }
 
 /// Particles that join parts of names and are written or omitted at will.
@@ -288,11 +332,19 @@ pub fn is_invisible(c: char) -> bool {
 /// `deunicode`), or the characters themselves for Han and Hangul.
 fn words(name: &str) -> (Vec<String>, Script) {
     let visible: String = name.chars().filter(|c| !is_invisible(*c)).collect();
-    let script = script::dominant(&visible);
+    let script = if visible.is_ascii() {
+        Script::Latin
+    } else {
+        script::dominant(&visible)
+    };
     if matches!(script, Script::Han | Script::Hangul) {
         return (script::characters(&visible, script), script);
     }
-    let ascii = script::to_ascii(&visible).to_ascii_lowercase();
+    let ascii = if visible.is_ascii() {
+        visible.to_ascii_lowercase()
+    } else {
+        script::to_ascii(&visible).to_ascii_lowercase()
+    };
     // "LAST, First" (one comma, as OFAC and many registries write people): reading order.
     // Not "Acme, Ltd.": a comma before a legal form is not a surname's.
     if let Some((last, first)) = ascii.split_once(',') {
@@ -351,7 +403,7 @@ pub fn prepare(name: &str) -> PreparedName {
     let mut end = all.len();
     // Legal forms at the end, then at the start, never the last word left.
     loop {
-        let length = legal_form_length(&all[start..end], LEGAL_FORMS, true);
+        let length = legal_form_length(&all[start..end], &FORMS.trailing, true);
         if length == 0 || end - length <= start {
             break;
         }
@@ -359,7 +411,7 @@ pub fn prepare(name: &str) -> PreparedName {
         end -= length;
     }
     loop {
-        let length = legal_form_length(&all[start..end], LEADING_LEGAL_FORMS, false);
+        let length = legal_form_length(&all[start..end], &FORMS.leading, false);
         if length == 0 || start + length >= end {
             break;
         }

@@ -550,15 +550,15 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
     };
     let last_unexplained = long_len >= 3
         && short_len >= 2
-        && !looks_like_organisation(q)
-        && !looks_like_organisation(c)
         && !chosen.iter().any(|p| {
             if long_is_q {
                 p.2 == long_len - 1
             } else {
                 p.3 == long_len - 1
             }
-        });
+        })
+        && !looks_like_organisation(q)
+        && !looks_like_organisation(c);
     let penalty = if join == Join::Never {
         // Characters: a name of one character more or less is another name ("李强" is
         // not "李克强").
