@@ -8,7 +8,8 @@
 use std::io::{BufRead, Write};
 
 use serde_json::json;
-use vigil_screening::name::{self, score::How, NameScore};
+use vigil_screening::name::score::{Comparison, How, Note};
+use vigil_screening::name::{self, NameScore, Script};
 
 #[derive(clap::Args)]
 pub struct MatchArgs {
@@ -148,5 +149,43 @@ fn write_text(out: &mut impl Write, scored: &NameScore, threshold: f64) -> std::
             why.as_str().unwrap_or("")
         )?;
     }
+    for note in &explanation.notes {
+        writeln!(out, "  {}", describe(note))?;
+    }
     Ok(())
+}
+
+/// A rule that shaped the score, in words.
+fn describe(note: &Note) -> String {
+    let name = |script: &Script| {
+        serde_json::to_value(script)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    match note {
+        Note::Scripts {
+            query,
+            candidate,
+            compared_on,
+        } => {
+            let on = match compared_on {
+                Comparison::Letters => "letters, after romanizing",
+                Comparison::Characters => "characters, one by one",
+                Comparison::Korean => "syllables, whatever the romanization",
+                Comparison::Consonants => "consonants (Arabic and Hebrew write no short vowels)",
+            };
+            format!(
+                "scripts: {} / {}, compared on {on}",
+                name(query),
+                name(candidate)
+            )
+        }
+        Note::FamilyNameUnexplained { word } => {
+            format!(
+                "family name left unexplained: {word} (another person may share the other names)"
+            )
+        }
+        Note::NumbersDiffer => "the names carry different numbers".to_owned(),
+    }
 }

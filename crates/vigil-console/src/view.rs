@@ -294,12 +294,42 @@ fn explain(explanation: &Value) -> Vec<String> {
     for (key, label) in [
         ("unmatched_query", "Not found in the listed name"),
         ("unmatched_candidate", "Only in the listed name"),
-        ("dropped", "Ignored (titles, particles)"),
     ] {
         let parts = list(&explanation[key]);
         if !parts.is_empty() {
             lines.push(format!("{label}: {parts}"));
         }
+    }
+    let dropped: Vec<String> = explanation["dropped"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            format!(
+                "“{}” ({})",
+                d["word"].as_str().unwrap_or_default(),
+                d["why"].as_str().unwrap_or_default().replace('-', " ")
+            )
+        })
+        .collect();
+    if !dropped.is_empty() {
+        lines.push(format!("Ignored: {}", dropped.join(", ")));
+    }
+    for note in explanation["notes"].as_array().into_iter().flatten() {
+        lines.push(match note["rule"].as_str().unwrap_or_default() {
+            "scripts" => format!(
+                "Written in {} and {}: compared on {}",
+                note["query"].as_str().unwrap_or_default(),
+                note["candidate"].as_str().unwrap_or_default(),
+                note["compared-on"].as_str().unwrap_or_default()
+            ),
+            "family-name-unexplained" => format!(
+                "Family name “{}” is not in the other name",
+                note["word"].as_str().unwrap_or_default()
+            ),
+            "numbers-differ" => "The names carry different numbers".to_owned(),
+            other => other.to_owned(),
+        });
     }
     if lines.is_empty() {
         if let Some(text) = explanation.as_str() {

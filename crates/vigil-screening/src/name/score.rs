@@ -32,8 +32,8 @@ const PENALTY_FAMILY_NAME_UNEXPLAINED: f64 = 0.45;
 /// between names of about the same length ("John" is a prefix of "Johnsmith", not it).
 const JOINED_DISCOUNT: f64 = 0.95;
 const JOINED_MIN_LENGTH_RATIO: f64 = 0.8;
-/// What a number left unpaired leaves of the score.
-const NUMBER_UNPAIRED: f64 = 0.8;
+/// What different numbers leave of the score.
+const NUMBERS_DIFFER: f64 = 0.8;
 /// What one typo takes off a token's similarity, spread over its letters.
 const TYPO_COST: f64 = 0.5;
 /// Consonant keys of names in different scripts pair at this Jaro-Winkler or better.
@@ -80,6 +80,28 @@ pub struct Explanation {
     pub unmatched_query: Vec<String>,
     pub unmatched_candidate: Vec<String>,
     pub dropped: Vec<DroppedWord>,
+    /// Rules beyond the pairs that shaped the score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// A rule that shaped a score, for the explanation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "rule")]
+pub enum Note {
+    /// The names are in different scripts (or in Han or Hangul), compared on `compared_on`.
+    Scripts {
+        query: Script,
+        candidate: Script,
+        #[serde(rename = "compared-on")]
+        compared_on: Comparison,
+    },
+    /// The longer name's last word (its family name) is in no pair: more of a penalty.
+    #[serde(rename = "family-name-unexplained")]
+    FamilyNameUnexplained { word: String },
+    /// The names carry different numbers: a different vessel, unit or branch.
+    #[serde(rename = "numbers-differ")]
+    NumbersDiffer,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -328,7 +350,8 @@ pub fn score(query: &PreparedName, candidate: &PreparedName) -> NameScore {
 }
 
 /// How the tokens of two names are compared, from their scripts (see [`super::script`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Comparison {
     /// Lower-case ASCII letters (Latin, and other scripts transliterated alike; Han
     /// characters romanized when the other name is not in Han).
@@ -358,6 +381,18 @@ impl Comparison {
 /// Pairs of the names' tokens: (similarity, how, query token, candidate token).
 type Chosen = Vec<(f64, How, usize, usize)>;
 
+/// What pairing two names' tokens found.
+struct Covered {
+    score: f64,
+    chosen: Chosen,
+    /// The space-free comparison's score, when it won.
+    joined: Option<f64>,
+    /// The longer name's last word, left unexplained: (in the query?, its position).
+    family_name_left: Option<(bool, usize)>,
+    /// The names carry different numbers.
+    number_left: bool,
+}
+
 fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     q: &[Q],
     q_script: Script,
@@ -371,7 +406,7 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
         return (0.0, explanation);
     }
     let comparison = Comparison::of(q_script, c_script);
-    let (best, chosen, joined_score) = match comparison {
+    let covered = match comparison {
         Comparison::Letters if q_script != Script::Han && c_script != Script::Han => {
             pair_and_cover(q, c, letters_similarity, Join::Close)
         }
@@ -382,7 +417,7 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
             let forward = pair_and_cover(&q, &c, same_syllable, Join::Close);
             let reversed: Vec<String> = c.iter().rev().cloned().collect();
             let backward = pair_and_cover(&q, &reversed, same_syllable, Join::Close);
-            if backward.2.is_some() && backward.0 > forward.0 {
+            if backward.joined.is_some() && backward.score > forward.score {
                 backward
             } else {
                 forward
@@ -406,8 +441,30 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
             pair_and_cover(&q, &c, close_consonants, Join::Equal)
         }
     };
+    let Covered {
+        score: best,
+        chosen,
+        joined: joined_score,
+        family_name_left,
+        number_left,
+    } = covered;
     let explanation = explain.map(|(query, candidate)| {
         let (q, c) = (&query.tokens, &candidate.tokens);
+        let mut notes = Vec::new();
+        if comparison != Comparison::Letters || q_script != c_script {
+            notes.push(Note::Scripts {
+                query: q_script,
+                candidate: c_script,
+                compared_on: comparison,
+            });
+        }
+        if let (Some((in_query, at)), None) = (family_name_left, joined_score) {
+            let word = if in_query { &q[at] } else { &c[at] };
+            notes.push(Note::FamilyNameUnexplained { word: word.clone() });
+        }
+        if number_left {
+            notes.push(Note::NumbersDiffer);
+        }
         let pairs = match joined_score {
             Some(score) => vec![TokenMatch {
                 query: q.join(" "),
@@ -425,7 +482,9 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
                 })
                 .collect(),
         };
-        explanation(query, candidate, pairs)
+        let mut explanation = explanation(query, candidate, pairs);
+        explanation.notes = notes;
+        explanation
     });
     // `+ 0.0` turns a negative zero into zero.
     (best.clamp(0.0, 1.0) + 0.0, explanation)
@@ -490,7 +549,7 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
     c: &[C],
     similarity: impl Fn(&str, &str) -> Option<(f64, How)>,
     join: Join,
-) -> (f64, Chosen, Option<f64>) {
+) -> Covered {
     // Every pairable (query token, candidate token), best first; then greedy one-to-one.
     let mut pairs: Chosen = Vec::with_capacity(q.len() * c.len());
     for (i, qt) in q.iter().enumerate() {
@@ -571,9 +630,6 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
         PENALTY_MANY_PAIRS
     };
     let mut best = short * (1.0 - penalty * (1.0 - long)) * weakest.sqrt();
-    if number_unpaired(q, &chosen, |p| p.2) || number_unpaired(c, &chosen, |p| p.3) {
-        best *= NUMBER_UNPAIRED;
-    }
     let mut joined_score = None;
     let q_length: usize = q.iter().map(|t| t.as_ref().len()).sum();
     let c_length: usize = c.iter().map(|t| t.as_ref().len()).sum();
@@ -590,20 +646,61 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
             joined_score = Some(joined);
         }
     }
-    (best, chosen, joined_score)
+    // After the space-free comparison too: "Asia Bridge 1" joined is close to "Asia
+    // Bridge", and is another vessel.
+    let number_left = numbers_differ(q, c);
+    if number_left {
+        best *= NUMBERS_DIFFER;
+    }
+    Covered {
+        score: best,
+        chosen,
+        joined: joined_score,
+        family_name_left: last_unexplained.then_some((long_is_q, long_len - 1)),
+        number_left,
+    }
 }
 
-/// Whether a number among `tokens` is in no chosen pair (`side` picks the pair's index
-/// on that side).
-fn number_unpaired<T: AsRef<str>>(
-    tokens: &[T],
-    chosen: &Chosen,
-    side: impl Fn(&(f64, How, usize, usize)) -> usize,
-) -> bool {
-    tokens
-        .iter()
-        .enumerate()
-        .any(|(i, t)| is_number(t.as_ref()) && !chosen.iter().any(|p| side(p) == i))
+/// Whether the names carry different numbers: their runs of digits and their Roman
+/// numerals, in any order ("Hormuz 14" and "Hormuz14" carry the same).
+fn numbers_differ<Q: AsRef<str>, C: AsRef<str>>(q: &[Q], c: &[C]) -> bool {
+    fn numbers<T: AsRef<str>>(tokens: &[T]) -> Vec<&str> {
+        let mut found = Vec::new();
+        for token in tokens.iter().map(AsRef::as_ref) {
+            if is_number(token) && !token.bytes().all(|b| b.is_ascii_digit()) {
+                found.push(token); // a Roman numeral
+                continue;
+            }
+            let bytes = token.as_bytes();
+            let mut at = 0;
+            while at < bytes.len() {
+                if bytes[at].is_ascii_digit() {
+                    let start = at;
+                    while at < bytes.len() && bytes[at].is_ascii_digit() {
+                        at += 1;
+                    }
+                    found.push(&token[start..at]);
+                } else {
+                    at += 1;
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+    let has_number = |tokens: &[&str]| {
+        tokens
+            .iter()
+            .any(|t| t.bytes().any(|b| b.is_ascii_digit()) || is_number(t))
+    };
+    let (q, c): (Vec<&str>, Vec<&str>) = (
+        q.iter().map(AsRef::as_ref).collect(),
+        c.iter().map(AsRef::as_ref).collect(),
+    );
+    if !has_number(&q) && !has_number(&c) {
+        return false;
+    }
+    numbers(&q) != numbers(&c)
 }
 
 /// Words that make a name an organisation's (or a vessel's): its last word is no family
@@ -745,6 +842,7 @@ fn explanation(
         unmatched_query,
         unmatched_candidate,
         dropped,
+        notes: Vec::new(),
     }
 }
 
