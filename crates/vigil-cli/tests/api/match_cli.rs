@@ -63,3 +63,71 @@ fn a_bad_line_is_reported_and_the_batch_goes_on() {
     let answer: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
     assert!(answer["score"].as_f64().unwrap() > 0.8, "{answer}");
 }
+
+fn json_match(query: &str, candidate: &str) -> serde_json::Value {
+    let out = Command::new(BIN)
+        .args(["match", "--json", query, candidate])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_explanation_names_each_rule_that_shaped_the_score() {
+    // A legal form written out is the abbreviated one, and says so.
+    let siemens = json_match("Siemens Aktiengesellschaft", "Siemens AG");
+    assert_eq!(siemens["match"], true, "{siemens}");
+    let dropped = siemens["explanation"]["dropped"].as_array().unwrap();
+    assert!(
+        dropped
+            .iter()
+            .any(|d| d["word"] == "aktiengesellschaft" && d["why"] == "legal-form"),
+        "{siemens}"
+    );
+    let gazprom = json_match("OAO Gazprom", "Open Joint Stock Company Gazprom");
+    assert_eq!(gazprom["match"], true, "{gazprom}");
+
+    // Arabic letters against Latin ones: compared on consonants, and said.
+    let arabic = json_match("فرناندو بيريز", "Fernando Pérez");
+    assert_eq!(arabic["match"], true, "{arabic}");
+    let note = &arabic["explanation"]["notes"][0];
+    assert_eq!(note["rule"], "scripts", "{arabic}");
+    assert_eq!(note["query"], "arabic");
+    assert_eq!(note["compared-on"], "consonants");
+
+    // Han characters that sound alike are not the same name.
+    let han = json_match("高石早苗", "高市早苗");
+    assert_eq!(han["match"], false, "{han}");
+    assert_eq!(han["explanation"]["notes"][0]["compared-on"], "characters");
+
+    // A typo in a short word no longer sinks the name; different numbers do.
+    assert_eq!(json_match("Kim Sko Chol", "Kim Sok Chol")["match"], true);
+    let vessel = json_match("ASIA BRIDGE 1", "ASIA BRIDGE");
+    assert_eq!(vessel["match"], false, "{vessel}");
+    assert!(vessel["explanation"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["rule"] == "numbers-differ"));
+
+    // Given names shared, the family name not: another person, and the text says why.
+    let text = Command::new(BIN)
+        .args([
+            "match",
+            "Muhammad Qasim Al-Bazzal Hassan",
+            "QASIM, Muhammad",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("no match"), "{text}");
+    assert!(
+        text.contains("family name left unexplained: hassan"),
+        "{text}"
+    );
+}
