@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use vigil_screening::sources::{ofac, un, Party};
+use vigil_screening::sources::{ftm, ofac, un, Party};
 use vigil_store::{transact_blocking, Source, Store, StoreError};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -16,6 +16,9 @@ pub enum Format {
     Ofac,
     /// The UN Security Council consolidated list: one XML file.
     Un,
+    /// FollowTheMoney entities, one JSON object per line, as OpenSanctions publishes every
+    /// dataset (`entities.ftm.json`): one file. The source is named after the file.
+    Ftm,
 }
 
 #[derive(clap::Args)]
@@ -24,7 +27,7 @@ pub struct SanctionsArgs {
     pub storage: crate::storage::Storage,
     #[arg(long, value_enum)]
     pub format: Format,
-    /// The directory (ofac) or file (un) to load.
+    /// The directory (ofac) or file (un, ftm) to load.
     pub path: PathBuf,
 }
 
@@ -36,6 +39,23 @@ fn open(path: &Path) -> anyhow::Result<BufReader<File>> {
 
 /// Parse the files and replace the source in storage; returns what was loaded.
 pub fn run(store: &Arc<dyn Store>, args: &SanctionsArgs) -> anyhow::Result<Source> {
+    let stem = args
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('.').next())
+        .unwrap_or("entities")
+        .to_owned();
+    let ftm_id = format!(
+        "ftm-{}",
+        stem.chars()
+            .map(|c| if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            })
+            .collect::<String>()
+    );
     let (id, name, parties): (&str, &str, Vec<Party>) = match args.format {
         Format::Ofac => {
             let dir = &args.path;
@@ -55,6 +75,11 @@ pub fn run(store: &Arc<dyn Store>, args: &SanctionsArgs) -> anyhow::Result<Sourc
                 "UN Security Council Consolidated List",
                 parties,
             )
+        }
+        Format::Ftm => {
+            let parties = ftm::parse(open(&args.path)?)
+                .with_context(|| format!("reading {}", args.path.display()))?;
+            (ftm_id.as_str(), stem.as_str(), parties)
         }
     };
     let source = Source {

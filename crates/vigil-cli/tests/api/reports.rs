@@ -675,3 +675,88 @@ async fn one_hit_is_dismissed_by_its_id_and_the_others_stay() {
         "{dismissed:?}"
     );
 }
+
+/// `vigil import sanctions --format ftm`: OpenSanctions' FollowTheMoney entities, one per
+/// line, in a file of our own making. A monitored account is flagged, and when a newer
+/// file no longer lists the person (delisted), re-importing it clears the match.
+#[tokio::test]
+async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match() {
+    let server = Server::start();
+    let api = server.client();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sanctions.ftm.json");
+    let listed = r#"{"id": "t-1", "schema": "Person", "target": true, "datasets": ["test"], "properties": {"name": ["Dragomir Velikov Stanchev"], "alias": ["Драгомир Станчев", "Dragan Velkov"], "birthDate": ["1961-04"], "nationality": ["bg"]}}
+{"id": "t-2", "schema": "Company", "target": true, "properties": {"name": ["Velikov Shipping Limited Liability Company"]}}
+{"id": "a-1", "schema": "Address", "properties": {"full": ["1 Main Street"]}}
+"#;
+    std::fs::write(&file, listed).unwrap();
+    let account = api
+        .create_account(json!({"name-first": "Dragomir", "name-last": "Stanchev"}))
+        .await
+        .id();
+    import_sanctions(&server, "ftm", &file);
+    let reports = reports_when(&api, &account, |r| {
+        r.first()
+            .map(|r| r["attributes"]["matched-lists"].to_string())
+            .unwrap_or_default()
+            .contains("ftm-sanctions")
+    })
+    .await;
+    assert_eq!(reports[0]["attributes"]["has-match"], true);
+
+    // An alias is screened too; the company's legal form written out matches it
+    // abbreviated; a query in Cyrillic finds the person.
+    for term in ["Dragan Velkov", "Velikov Shipping LLC", "Драгомир Станчев"] {
+        let report = api
+            .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": term}}}, "meta": {"auto-create-account": false}}))
+            .await;
+        assert_eq!(report.status, 201, "{:?}", report.body);
+        assert!(
+            report
+                .attr("matched-lists")
+                .to_string()
+                .contains("ftm-sanctions"),
+            "{term}: {:?}",
+            report.body
+        );
+    }
+
+    // Delisted: the newer file no longer has the person.
+    std::fs::write(&file, listed.lines().nth(1).unwrap()).unwrap();
+    import_sanctions(&server, "ftm", &file);
+    reports_when(&api, &account, |r| {
+        !r.iter().any(|r| {
+            r["attributes"]["matched-lists"]
+                .to_string()
+                .contains("Dragomir")
+        })
+    })
+    .await;
+    let report = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "Dragomir Stanchev"}}}, "meta": {"auto-create-account": false}}))
+        .await;
+    assert!(
+        !report
+            .attr("matched-lists")
+            .to_string()
+            .contains("Dragomir"),
+        "{:?}",
+        report.body
+    );
+
+    // A file that is not FollowTheMoney is refused, naming the line.
+    std::fs::write(&file, "{\"id\": \"x\", \"schema\": \"Person\"}\nnot json\n").unwrap();
+    let output = crate::common::vigil_on(&server.data_dir)
+        .args(["import", "sanctions", "--data-dir"])
+        .arg(&server.data_dir)
+        .args(["--format", "ftm"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

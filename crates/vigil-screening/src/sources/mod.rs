@@ -2,6 +2,7 @@
 //!
 //! Parsers take readers and return parties; opening files is the caller's business.
 
+pub mod ftm;
 pub mod ofac;
 pub mod un;
 
@@ -18,7 +19,7 @@ pub enum PartyKind {
 /// One listed person, organisation, vessel or aircraft.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Party {
-    /// The publisher's id (OFAC `ent_num`, UN `DATAID`).
+    /// The publisher's id (OFAC `ent_num`, UN `DATAID`, a FollowTheMoney entity's `id`).
     pub source_id: String,
     pub kind: PartyKind,
     /// The primary name first, then aliases.
@@ -42,6 +43,8 @@ pub enum SourceError {
     },
     #[error("XML at byte {position}: {message}")]
     Xml { position: u64, message: String },
+    #[error("line {line}: {message}")]
+    Json { line: u64, message: String },
     #[error("{0}")]
     Empty(String),
 }

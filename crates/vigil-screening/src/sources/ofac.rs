@@ -38,6 +38,23 @@ fn records(
     }
 }
 
+/// The name in a remark "a.k.a. 'NAME'" (also "f.k.a.", formerly, and "n.k.a.", now):
+/// OFAC writes some aliases there rather than in `alt.csv`. The quotes around the name
+/// go; quotes inside it ("ABU-'UMAR") stay.
+fn alias_in_remark(part: &str) -> Option<&str> {
+    let lower = part.get(..7)?.to_ascii_lowercase();
+    if !matches!(lower.as_str(), "a.k.a. " | "f.k.a. " | "n.k.a. ") {
+        return None;
+    }
+    let rest = part[7..].trim().trim_end_matches('.').trim();
+    let name = rest
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .unwrap_or(rest)
+        .trim();
+    (!name.is_empty()).then_some(name)
+}
+
 /// Parse the three files into parties, in `sdn.csv` order.
 pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party>, SourceError> {
     let mut parties = Vec::new();
@@ -53,6 +70,7 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
             _ => PartyKind::Entity,
         };
         let remarks = field(r, 11).unwrap_or("");
+        let mut aliases: Vec<String> = Vec::new();
         let mut countries = Vec::new();
         let mut birth_years = Vec::new();
         for part in remarks.split(';') {
@@ -65,6 +83,8 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
                 countries.extend(country::code_of(rest).map(str::to_owned));
             } else if lower.starts_with("dob ") || lower.starts_with("alt. dob ") {
                 birth_years.extend(years_in(part));
+            } else if let Some(alias) = alias_in_remark(part) {
+                aliases.push(alias.to_owned());
             }
         }
         let programs = field(r, 3)
@@ -76,10 +96,16 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
             })
             .unwrap_or_default();
         by_id.insert(id.to_owned(), parties.len());
+        let mut names = vec![name.to_owned()];
+        for alias in aliases {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&alias)) {
+                names.push(alias);
+            }
+        }
         parties.push(Party {
             source_id: id.to_owned(),
             kind,
-            names: vec![name.to_owned()],
+            names,
             programs,
             countries,
             birth_years,
@@ -88,7 +114,10 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
     records("alt.csv", alt, |r| {
         if let (Some(id), Some(alias)) = (field(r, 0), field(r, 3)) {
             if let Some(&i) = by_id.get(id) {
-                parties[i].names.push(alias.to_owned());
+                let names = &mut parties[i].names;
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(alias)) {
+                    names.push(alias.to_owned());
+                }
             }
         }
     })?;
@@ -129,6 +158,20 @@ mod tests {
         assert_eq!(parties[1].programs, ["SDGT", "IRAN"]);
         assert_eq!(parties[1].countries, ["IR"]);
         assert_eq!(parties[1].birth_years, [1948]);
+    }
+
+    #[test]
+    fn aliases_in_the_remarks_are_names_too() {
+        let sdn = "306,\"BANCO NACIONAL DE CUBA\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'BNC'.\"\n\
+                   3754,\"ABU MARZOOK, Mousa\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 09 Feb 1951; a.k.a. 'ABU-'UMAR'; f.k.a. 'ANA I'.\"\n";
+        let alt = "306,1,\"aka\",\"bnc\",-0- \n";
+        let parties = parse(sdn.as_bytes(), alt.as_bytes(), &b""[..]).unwrap();
+        assert_eq!(parties[0].names, ["BANCO NACIONAL DE CUBA", "BNC"]);
+        assert_eq!(
+            parties[1].names,
+            ["ABU MARZOOK, Mousa", "ABU-'UMAR", "ANA I"]
+        );
+        assert_eq!(parties[1].birth_years, [1951]);
     }
 
     #[test]
