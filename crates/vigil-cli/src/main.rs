@@ -398,6 +398,12 @@ fn main() -> anyhow::Result<()> {
                 "loaded {} parties into {} ({})",
                 source.parties, source.id, source.name
             );
+            if let Some(load) = source.history.last() {
+                println!("{} added, {} delisted", load.added, load.delisted);
+                for party in &load.delisted_parties {
+                    println!("delisted {party}");
+                }
+            }
             Ok(())
         }
         Command::Import {

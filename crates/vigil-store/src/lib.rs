@@ -293,6 +293,22 @@ pub struct Source {
     /// Grows with every load of any source, so a running server notices.
     #[serde(default)]
     pub generation: i64,
+    /// Every load, oldest first (the last hundred): what each added and delisted.
+    #[serde(default)]
+    pub history: Vec<SourceLoad>,
+}
+
+/// One load of a source: how many parties it had, and which came and went against the
+/// load before it (a party is known by its id at the publisher).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SourceLoad {
+    pub loaded_at: i64,
+    pub parties: usize,
+    pub added: usize,
+    pub delisted: usize,
+    /// The delisted parties, `id: primary name`, at most a hundred.
+    #[serde(default)]
+    pub delisted_parties: Vec<String>,
 }
 
 /// An event with its position in the log (`seq` grows in commit order).

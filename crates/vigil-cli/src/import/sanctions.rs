@@ -7,8 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use std::collections::{HashMap, HashSet};
 use vigil_screening::sources::{ftm, ofac, un, Party};
-use vigil_store::{transact_blocking, Source, Store, StoreError};
+
+use vigil_store::{transact_blocking, Source, SourceLoad, Store, StoreError};
+
+/// Loads a source's history keeps, and delisted parties each load names.
+const HISTORY_LOADS: usize = 100;
+const HISTORY_NAMES: usize = 100;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Format {
@@ -82,13 +88,41 @@ pub fn run(store: &Arc<dyn Store>, args: &SanctionsArgs) -> anyhow::Result<Sourc
             (ftm_id.as_str(), stem.as_str(), parties)
         }
     };
+    // What this load adds and delists against the last one, for the source's history.
+    let previous = store.sources()?.into_iter().find(|s| s.id == id);
+    let mut before: HashMap<String, String> = HashMap::new();
+    if previous.is_some() {
+        store.scan_source_parties(id, &mut |p| {
+            before.insert(p.source_id, p.names.into_iter().next().unwrap_or_default());
+        })?;
+    }
+    let now: HashSet<&str> = parties.iter().map(|p| p.source_id.as_str()).collect();
+    let mut delisted: Vec<String> = before
+        .iter()
+        .filter(|(party, _)| !now.contains(party.as_str()))
+        .map(|(party, name)| format!("{party}: {name}"))
+        .collect();
+    delisted.sort();
+    let added = now.iter().filter(|p| !before.contains_key(**p)).count();
+    let loaded_at = vigil_server::now_millis();
+    let mut history = previous.map(|p| p.history).unwrap_or_default();
+    history.push(SourceLoad {
+        loaded_at,
+        parties: parties.len(),
+        added,
+        delisted: delisted.len(),
+        delisted_parties: delisted.into_iter().take(HISTORY_NAMES).collect(),
+    });
+    let keep_from = history.len().saturating_sub(HISTORY_LOADS);
+    history.drain(..keep_from);
     let source = Source {
         id: id.into(),
         name: name.into(),
         format: format!("{:?}", args.format).to_lowercase(),
-        loaded_at: vigil_server::now_millis(),
+        loaded_at,
         parties: parties.len(),
         generation: 0,
+        history,
     };
     let stored = source.clone();
     transact_blocking(store, move |tx| {

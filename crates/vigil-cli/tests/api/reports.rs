@@ -465,8 +465,8 @@ async fn listed_person(api: &Client) -> String {
     .id()
 }
 
-/// `vigil import sanctions` into `server`'s storage, running or not.
-fn import_sanctions(server: &Server, format: &str, path: &std::path::Path) {
+/// `vigil import sanctions` into `server`'s storage, running or not; its output.
+fn import_sanctions(server: &Server, format: &str, path: &std::path::Path) -> String {
     let output = crate::common::vigil_on(&server.data_dir)
         .args(["import", "sanctions", "--data-dir"])
         .arg(&server.data_dir)
@@ -479,7 +479,9 @@ fn import_sanctions(server: &Server, format: &str, path: &std::path::Path) {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("loaded"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(stdout.contains("loaded"), "{stdout}");
+    stdout
 }
 
 /// A list loaded while no server ran (a nightly job during maintenance), or while this
@@ -694,7 +696,8 @@ async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match()
         .create_account(json!({"name-first": "Dragomir", "name-last": "Stanchev"}))
         .await
         .id();
-    import_sanctions(&server, "ftm", &file);
+    let output = import_sanctions(&server, "ftm", &file);
+    assert!(output.contains("2 added, 0 delisted"), "{output}");
     let reports = reports_when(&api, &account, |r| {
         r.first()
             .map(|r| r["attributes"]["matched-lists"].to_string())
@@ -723,7 +726,12 @@ async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match()
 
     // Delisted: the newer file no longer has the person.
     std::fs::write(&file, listed.lines().nth(1).unwrap()).unwrap();
-    import_sanctions(&server, "ftm", &file);
+    let output = import_sanctions(&server, "ftm", &file);
+    assert!(output.contains("0 added, 1 delisted"), "{output}");
+    assert!(
+        output.contains("delisted t-1: Dragomir Velikov Stanchev"),
+        "{output}"
+    );
     reports_when(&api, &account, |r| {
         !r.iter().any(|r| {
             r["attributes"]["matched-lists"]
