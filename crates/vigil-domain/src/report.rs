@@ -80,7 +80,9 @@ impl Query {
             ));
         }
         let birthdate = text(query, "birthdate")?
-            .map(|d| validate::date(&d).map_err(|m| FieldError::invalid(pointer("birthdate"), m)))
+            .map(|d| {
+                validate::partial_date(&d).map_err(|m| FieldError::invalid(pointer("birthdate"), m))
+            })
             .transpose()?;
         let country_code = text(query, "address-country-code")?
             .map(|c| {
@@ -474,6 +476,17 @@ mod tests {
             "query/address-country-code"
         );
         assert_eq!(bad(json!({"birthdate": "1980-01-01"})), "query/name-last");
+        for partial in ["1980-13", "80", "1980-1", "1980-02-30", "198O"] {
+            assert_eq!(
+                bad(json!({"name-last": "X", "birthdate": partial})),
+                "query/birthdate",
+                "{partial}"
+            );
+        }
+        for partial in ["1980", "1980-02", "1980-02-29"] {
+            let query = Query::parse(Some(&json!({"name-last": "X", "birthdate": partial})));
+            assert_eq!(query.unwrap().birthdate.as_deref(), Some(partial));
+        }
         assert_eq!(bad(json!({"name-last": 3})), "query/name-last");
         assert_eq!(bad(json!({"nickname": "x"})), "query/nickname");
         assert_eq!(Query::parse(None).unwrap_err().pointer, "query");

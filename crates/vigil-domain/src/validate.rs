@@ -17,6 +17,31 @@ pub fn country_code(input: &str) -> Result<String, String> {
     }
 }
 
+/// Check a date that may be partial, as lists give birthdates: `YYYY`, `YYYY-MM` or a
+/// calendar date `YYYY-MM-DD`.
+pub fn partial_date(input: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "must be a date formatted YYYY-MM-DD, YYYY-MM or YYYY, got `{}`",
+            truncate(input, 32)
+        )
+    };
+    let digits = |part: &str| part.len() >= 2 && part.bytes().all(|b| b.is_ascii_digit());
+    match input.len() {
+        4 if digits(input) && input >= "1800" => Ok(input.to_owned()),
+        7 if digits(&input[..4]) && &input[4..5] == "-" && digits(&input[5..]) => {
+            let month: u32 = input[5..].parse().map_err(|_| bad())?;
+            if (1..=12).contains(&month) && &input[..4] >= "1800" {
+                Ok(input.to_owned())
+            } else {
+                Err(bad())
+            }
+        }
+        10 => date(input).map_err(|_| bad()),
+        _ => Err(bad()),
+    }
+}
+
 /// Check a calendar date written `YYYY-MM-DD` (a real day: no 2023-02-30).
 pub fn date(input: &str) -> Result<String, String> {
     let bad = || {

@@ -724,6 +724,33 @@ async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match()
         );
     }
 
+    // A partial birthdate (a year, or a year and month) rules a match in or out by year;
+    // Persona's `birthdate` holds only whole dates, so the response leaves it null.
+    for (birthdate, listed) in [("1961", true), ("1961-04", true), ("1990", false)] {
+        let report = api
+            .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "Dragomir Stanchev", "birthdate": birthdate}}}, "meta": {"auto-create-account": false}}))
+            .await;
+        assert_eq!(report.status, 201, "{:?}", report.body);
+        assert_eq!(report.attr("birthdate"), &Value::Null);
+        assert_eq!(
+            report
+                .attr("matched-lists")
+                .to_string()
+                .contains("Dragomir"),
+            listed,
+            "{birthdate}: {:?}",
+            report.body
+        );
+    }
+    let bad = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "Dragomir Stanchev", "birthdate": "1961-13"}}}}))
+        .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert_eq!(
+        bad.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/query/birthdate"
+    );
+
     // Delisted: the newer file no longer has the person.
     std::fs::write(&file, listed.lines().nth(1).unwrap()).unwrap();
     let output = import_sanctions(&server, "ftm", &file);

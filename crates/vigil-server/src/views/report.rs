@@ -79,7 +79,10 @@ pub fn resource(report: &Report) -> Value {
     a.insert("name-middle".into(), json!(q.name_middle));
     a.insert("name-last".into(), json!(q.name_last));
     a.insert("term".into(), json!(q.term()));
-    a.insert("birthdate".into(), json!(q.birthdate));
+    // Persona's `birthdate` is a whole date and its attributes take nothing else: a
+    // partial one (a year, or a year and month) screens by year but is not echoed.
+    let whole = q.birthdate.as_deref().filter(|d| d.len() == 10);
+    a.insert("birthdate".into(), json!(whole));
     a.insert("country-code".into(), json!(q.country_code));
     a.insert("matched-lists".into(), matched_lists(&report.matches));
     let ignored: Vec<Value> = report
