@@ -550,6 +550,14 @@ async fn sanctions_loaded_beside_a_running_server_flag_monitored_accounts() {
         .attr("matched-lists")
         .to_string()
         .contains("BIN LADIN, Usama"));
+
+    // The UN list's names in their own script are screened: a query in Arabic letters
+    // finds the person, in the list's Arabic or its Latin spelling.
+    let arabic = api
+        .post("/api/v1/reports", json!({"data": {"type": "report/watchlist", "attributes": {"query": {"term": "صدام حسين التكريتي"}}}, "meta": {"auto-create-account": false}}))
+        .await;
+    let entities = arabic.attr("matched-lists").to_string();
+    assert!(entities.contains("SADDAM HUSSEIN AL-TIKRITI"), "{entities}");
 }
 
 /// Invisible code points (zero-width spaces, U+180E, word joiners, soft hyphens) cannot

@@ -114,6 +114,9 @@ fn take_value(
         (_, "DATAID") => party.source_id = text,
         (_, "FIRST_NAME" | "SECOND_NAME" | "THIRD_NAME" | "FOURTH_NAME") => name_parts.push(text),
         ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") => party.names.push(text),
+        // The name as written in its own script (Arabic, Cyrillic...): screened too, so a
+        // query in that script meets it in it.
+        (_, "NAME_ORIGINAL_SCRIPT") if !text.trim().is_empty() => party.names.push(text),
         (_, "UN_LIST_TYPE") => party.programs.push(text),
         ("NATIONALITY", "VALUE") | ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY") => {
             if let Some(code) = country::code_of(&text) {
@@ -141,7 +144,7 @@ mod tests {
     fn parses_individuals_and_entities() {
         let xml = r#"<?xml version="1.0"?><CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>
             <DATAID>6907993</DATAID><FIRST_NAME>ERIC</FIRST_NAME><SECOND_NAME>BADEGE</SECOND_NAME>
-            <UN_LIST_TYPE>DRC</UN_LIST_TYPE><NATIONALITY><VALUE>Democratic Republic of the Congo</VALUE></NATIONALITY>
+            <UN_LIST_TYPE>DRC</UN_LIST_TYPE><NAME_ORIGINAL_SCRIPT>Эрик Бадеге</NAME_ORIGINAL_SCRIPT><NATIONALITY><VALUE>Democratic Republic of the Congo</VALUE></NATIONALITY>
             <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Eric Badeg&#233;</ALIAS_NAME></INDIVIDUAL_ALIAS>
             <INDIVIDUAL_ALIAS><QUALITY/><ALIAS_NAME/></INDIVIDUAL_ALIAS>
             <INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT</TYPE_OF_DATE><YEAR>1971</YEAR></INDIVIDUAL_DATE_OF_BIRTH>
@@ -150,7 +153,10 @@ mod tests {
             <ENTITY_ADDRESS><COUNTRY>Afghanistan</COUNTRY></ENTITY_ADDRESS></ENTITY></ENTITIES></CONSOLIDATED_LIST>"#;
         let parties = parse(xml.as_bytes()).unwrap();
         assert_eq!(parties.len(), 2);
-        assert_eq!(parties[0].names, ["ERIC BADEGE", "Eric Badegé"]);
+        assert_eq!(
+            parties[0].names,
+            ["ERIC BADEGE", "Эрик Бадеге", "Eric Badegé"]
+        );
         assert_eq!(parties[0].countries, ["CD"]);
         assert_eq!(parties[0].birth_years, [1971]);
         assert_eq!(parties[0].programs, ["DRC"]);
