@@ -183,6 +183,29 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
+    // Pair scoring alone, over the labelled set's pairs (every kind and script, prepared
+    // beforehand): elements per second are pairs per second, one thread.
+    let labelled: Vec<_> = include_str!("../tests/data/labelled_pairs.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            Some((prepare(cols.next()?), prepare(cols.next()?)))
+        })
+        .collect();
+    let mut group = c.benchmark_group("pair scoring");
+    group.throughput(criterion::Throughput::Elements(labelled.len() as u64));
+    group.bench_function("labelled pairs", |b| {
+        b.iter(|| {
+            black_box(
+                labelled
+                    .iter()
+                    .map(|(q, c)| score_only(black_box(q), black_box(c)))
+                    .sum::<f64>(),
+            )
+        })
+    });
+    group.finish();
     let domain = Subject {
         keys: vec![keys::email_domain("example7.com")],
         ..Subject::default()

@@ -1,8 +1,8 @@
 //! Person and organisation name matching.
 
 /// Name scores at or above this are matches unless a caller says otherwise; chosen on
-/// the labelled set in `tests/data/name_pairs.tsv` (see the README for its precision
-/// and recall).
+/// the labelled set in `tests/data/labelled_pairs.tsv` (docs/status.md has its F1 and
+/// ROC AUC).
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
 
 pub mod index;

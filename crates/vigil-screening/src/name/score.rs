@@ -151,10 +151,13 @@ fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, 
 
 /// The better of the letter-level similarity and the one-typo one.
 fn token_similarity_direct(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
-    let letters = letters_alike(q, q_class, c, c_class);
-    if is_number(q) || is_number(c) {
-        return letters;
+    if q == c {
+        return Some((1.0, How::Exact));
     }
+    if is_number(q) || is_number(c) {
+        return None;
+    }
+    let letters = letters_alike(q, q_class, c, c_class);
     match one_typo_similarity(q.as_bytes(), c.as_bytes()) {
         Some(typo) if letters.is_none_or(|(sim, _)| sim < typo) => Some((typo, How::Typo)),
         _ => letters,
@@ -177,32 +180,34 @@ fn one_typo_similarity(q: &[u8], c: &[u8]) -> Option<f64> {
 /// "Asia Bridge" / "Asia Bridge 1"): they pair only when equal, and one left unpaired
 /// lowers the score.
 pub fn is_number(token: &str) -> bool {
-    token.bytes().all(|b| b.is_ascii_digit())
-        || matches!(
-            token,
-            "ii" | "iii"
-                | "iv"
-                | "vii"
-                | "viii"
-                | "ix"
-                | "xii"
-                | "xiii"
-                | "xiv"
-                | "xv"
-                | "xvi"
-                | "xvii"
-                | "xviii"
-                | "xix"
-                | "xx"
-        )
+    // Most tokens start with another letter: out at once (this runs per token pair).
+    match token.as_bytes().first() {
+        Some(b'0'..=b'9') => return token.bytes().all(|b| b.is_ascii_digit()),
+        Some(b'i' | b'v' | b'x') if token.len() <= 5 => {}
+        _ => return false,
+    }
+    matches!(
+        token,
+        "ii" | "iii"
+            | "iv"
+            | "vii"
+            | "viii"
+            | "ix"
+            | "xii"
+            | "xiii"
+            | "xiv"
+            | "xv"
+            | "xvi"
+            | "xvii"
+            | "xviii"
+            | "xix"
+            | "xx"
+    )
 }
 
 fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
     if q == c {
         return Some((1.0, How::Exact));
-    }
-    if is_number(q) || is_number(c) {
-        return None;
     }
     let (qb, cb) = (q.as_bytes(), c.as_bytes());
     if (qb.len() == 1 || cb.len() == 1) && qb[0] == cb[0] {
@@ -688,19 +693,17 @@ fn numbers_differ<Q: AsRef<str>, C: AsRef<str>>(q: &[Q], c: &[C]) -> bool {
         found.sort_unstable();
         found
     }
-    let has_number = |tokens: &[&str]| {
-        tokens
-            .iter()
-            .any(|t| t.bytes().any(|b| b.is_ascii_digit()) || is_number(t))
-    };
-    let (q, c): (Vec<&str>, Vec<&str>) = (
-        q.iter().map(AsRef::as_ref).collect(),
-        c.iter().map(AsRef::as_ref).collect(),
-    );
-    if !has_number(&q) && !has_number(&c) {
+    // Most names carry none: out without allocating.
+    fn has_number<T: AsRef<str>>(tokens: &[T]) -> bool {
+        tokens.iter().any(|t| {
+            let t = t.as_ref();
+            t.bytes().any(|b| b.is_ascii_digit()) || is_number(t)
+        })
+    }
+    if !has_number(q) && !has_number(c) {
         return false;
     }
-    numbers(&q) != numbers(&c)
+    numbers(q) != numbers(c)
 }
 
 /// Words that make a name an organisation's (or a vessel's): its last word is no family
