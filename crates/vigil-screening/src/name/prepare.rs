@@ -25,7 +25,6 @@ const HONORIFICS: &[&str] = &[
 /// Joint Stock Company". Longest first, so "limited liability company" goes whole.
 const LEGAL_FORMS: &[&str] = &[
     // English.
-    "limited liability company",
     "limited liability partnership",
     "limited partnership",
     "public limited company",
@@ -34,7 +33,6 @@ const LEGAL_FORMS: &[&str] = &[
     "proprietary limited",
     "limited",
     "ltd",
-    "llc",
     "llp",
     "lp",
     "plc",
@@ -47,34 +45,7 @@ const LEGAL_FORMS: &[&str] = &[
     "pte",
     "pty",
     "pvt",
-    // Russian and the former Soviet Union, in English and transliterated.
-    "open joint stock company",
-    "closed joint stock company",
-    "public joint stock company",
-    "non public joint stock company",
-    "joint stock company",
-    "otkrytoe aktsionernoe obshchestvo",
-    "zakrytoe aktsionernoe obshchestvo",
-    "publichnoe aktsionernoe obshchestvo",
-    "aktsionernoe obshchestvo",
-    "obshchestvo s ogranichennoi otvetstvennostyu",
-    "obshchestvo s ogranichennoi otvetstvennostiu",
-    "obshchestvo s ogranichennoy otvetstvennostyu",
-    "obshchestvo s ogranichennoi otvetstvennostju",
-    "tovarystvo z obmezhenoiu vidpovidalnistiu",
-    "federal state unitary enterprise",
-    "jsc",
-    "ojsc",
-    "cjsc",
-    "pjsc",
-    "oao",
-    "zao",
-    "ooo",
-    "pao",
-    "ao",
-    "tov",
-    "too",
-    "fgup",
+    // Russian and the former Soviet Union: see LEADING_LEGAL_FORMS.
     // German, Dutch, Nordic.
     "gesellschaft mit beschraenkter haftung",
     "gesellschaft mit beschrankter haftung",
@@ -147,7 +118,8 @@ const LEGAL_FORMS: &[&str] = &[
     "wll",
 ];
 
-/// Legal forms that are also written before the name.
+/// Legal forms that are also written before the name (Russian and former Soviet forms,
+/// in English and transliterated, and the LLC), on top of [`LEGAL_FORMS`] at the end.
 const LEADING_LEGAL_FORMS: &[&str] = &[
     "limited liability company",
     "open joint stock company",
@@ -194,12 +166,17 @@ static FORMS: std::sync::LazyLock<LegalForms> = std::sync::LazyLock::new(|| {
     let split = |forms: &[&'static str]| -> Vec<Vec<&'static str>> {
         forms.iter().map(|f| f.split(' ').collect()).collect()
     };
+    let all: Vec<&'static str> = LEGAL_FORMS
+        .iter()
+        .chain(LEADING_LEGAL_FORMS)
+        .copied()
+        .collect();
     LegalForms {
-        trailing: split(LEGAL_FORMS),
+        trailing: split(&all),
         leading: split(LEADING_LEGAL_FORMS),
-        words: LEGAL_FORMS.iter().flat_map(|f| f.split(' ')).collect(),
+        words: all.iter().flat_map(|f| f.split(' ')).collect(),
         long: {
-            let mut long: Vec<&str> = LEGAL_FORMS
+            let mut long: Vec<&str> = all
                 .iter()
                 .flat_map(|f| f.split(' '))
                 .filter(|w| w.len() >= 6)
