@@ -321,7 +321,7 @@ fn explain(explanation: &Value) -> Vec<String> {
                 "Written in {} and {}: compared on {}",
                 note["query"].as_str().unwrap_or_default(),
                 note["candidate"].as_str().unwrap_or_default(),
-                note["compared-on"].as_str().unwrap_or_default()
+                note["compared_on"].as_str().unwrap_or_default()
             ),
             "family-name-unexplained" => format!(
                 "Family name “{}” is not in the other name",
@@ -484,5 +484,36 @@ pub fn comment(found: &Value) -> Comment {
         at: when(&text(found, "created_at")),
         message: text(found, "message"),
         by: text(found, "commenter_id"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn an_explanation_reads_as_lines_with_its_rules() {
+        let lines = super::explain(&json!({
+            "pairs": [{"query": "frnandu", "candidate": "fernando", "how": "transliterated", "score": 1.0}],
+            "unmatched_query": [],
+            "unmatched_candidate": ["garcia"],
+            "dropped": [{"word": "llc", "side": "query", "why": "legal-form"}],
+            "notes": [
+                {"rule": "scripts", "query": "arabic", "candidate": "latin", "compared_on": "consonants"},
+                {"rule": "family-name-unexplained", "word": "garcia"},
+                {"rule": "numbers-differ"}
+            ]
+        }));
+        assert_eq!(
+            lines,
+            [
+                "“frnandu” ↔ “fernando”: transliterated, 1.000",
+                "Only in the listed name: “garcia”",
+                "Ignored: “llc” (legal form)",
+                "Written in arabic and latin: compared on consonants",
+                "Family name “garcia” is not in the other name",
+                "The names carry different numbers",
+            ]
+        );
     }
 }
