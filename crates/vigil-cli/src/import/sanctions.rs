@@ -45,24 +45,7 @@ fn open(path: &Path) -> anyhow::Result<BufReader<File>> {
 
 /// Parse the files and replace the source in storage; returns what was loaded.
 pub fn run(store: &Arc<dyn Store>, args: &SanctionsArgs) -> anyhow::Result<Source> {
-    let stem = args
-        .path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.split('.').next())
-        .unwrap_or("entities")
-        .to_owned();
-    let ftm_id = format!(
-        "ftm-{}",
-        stem.chars()
-            .map(|c| if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            })
-            .collect::<String>()
-    );
-    let (id, name, parties): (&str, &str, Vec<Party>) = match args.format {
+    let (id, name, parties): (String, String, Vec<Party>) = match args.format {
         Format::Ofac => {
             let dir = &args.path;
             let parties = ofac::parse(
@@ -71,28 +54,50 @@ pub fn run(store: &Arc<dyn Store>, args: &SanctionsArgs) -> anyhow::Result<Sourc
                 open(&dir.join("add.csv"))?,
             )
             .with_context(|| format!("reading OFAC files in {}", dir.display()))?;
-            ("ofac-sdn", "OFAC Specially Designated Nationals", parties)
+            (
+                "ofac-sdn".into(),
+                "OFAC Specially Designated Nationals".into(),
+                parties,
+            )
         }
         Format::Un => {
             let parties = un::parse(open(&args.path)?)
                 .with_context(|| format!("reading {}", args.path.display()))?;
             (
-                "un-consolidated",
-                "UN Security Council Consolidated List",
+                "un-consolidated".into(),
+                "UN Security Council Consolidated List".into(),
                 parties,
             )
         }
         Format::Ftm => {
             let parties = ftm::parse(open(&args.path)?)
                 .with_context(|| format!("reading {}", args.path.display()))?;
-            (ftm_id.as_str(), stem.as_str(), parties)
+            // Named after the file: "sanctions.ftm.json" is `ftm-sanctions`.
+            let stem = args
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.split('.').next())
+                .unwrap_or("entities")
+                .to_owned();
+            let id = stem
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>();
+            (format!("ftm-{id}"), stem, parties)
         }
     };
     // What this load adds and delists against the last one, for the source's history.
     let previous = store.sources()?.into_iter().find(|s| s.id == id);
     let mut before: HashMap<String, String> = HashMap::new();
     if previous.is_some() {
-        store.scan_source_parties(id, &mut |p| {
+        store.scan_source_parties(&id, &mut |p| {
             before.insert(p.source_id, p.names.into_iter().next().unwrap_or_default());
         })?;
     }
@@ -116,8 +121,8 @@ pub fn run(store: &Arc<dyn Store>, args: &SanctionsArgs) -> anyhow::Result<Sourc
     let keep_from = history.len().saturating_sub(HISTORY_LOADS);
     history.drain(..keep_from);
     let source = Source {
-        id: id.into(),
-        name: name.into(),
+        id,
+        name,
         format: format!("{:?}", args.format).to_lowercase(),
         loaded_at,
         parties: parties.len(),

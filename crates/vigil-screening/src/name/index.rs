@@ -740,9 +740,7 @@ impl<T> NameIndex<T> {
                 };
                 let script = self.script(slot);
                 // The bounds below reason about tokens compared letter by letter.
-                let plain = Comparison::of(query.script, script) == Comparison::Letters
-                    && query.script != Script::Han
-                    && script != Script::Han;
+                let plain = Comparison::letter_by_letter(query.script, script);
                 tokens.clear();
                 tokens.extend(self.text[start as usize..end as usize].split(' '));
                 lengths.clear();

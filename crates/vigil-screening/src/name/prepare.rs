@@ -309,18 +309,15 @@ pub fn is_invisible(c: char) -> bool {
 /// `deunicode`), or the characters themselves for Han and Hangul.
 fn words(name: &str) -> (Vec<String>, Script) {
     let visible: String = name.chars().filter(|c| !is_invisible(*c)).collect();
-    let script = if visible.is_ascii() {
-        Script::Latin
+    // Most names are ASCII already: no script to tell, nothing to transliterate.
+    let (ascii, script) = if visible.is_ascii() {
+        (visible.to_ascii_lowercase(), Script::Latin)
     } else {
-        script::dominant(&visible)
-    };
-    if matches!(script, Script::Han | Script::Hangul) {
-        return (script::characters(&visible, script), script);
-    }
-    let ascii = if visible.is_ascii() {
-        visible.to_ascii_lowercase()
-    } else {
-        script::to_ascii(&visible).to_ascii_lowercase()
+        let script = script::dominant(&visible);
+        if script.keeps_characters() {
+            return (script::characters(&visible, script), script);
+        }
+        (script::to_ascii(&visible).to_ascii_lowercase(), script)
     };
     // "LAST, First" (one comma, as OFAC and many registries write people): reading order.
     // Not "Acme, Ltd.": a comma before a legal form is not a surname's.
@@ -364,7 +361,7 @@ fn split_words(text: &str) -> Vec<String> {
 /// Prepare `name` for comparison.
 pub fn prepare(name: &str) -> PreparedName {
     let (all, script) = words(name);
-    if matches!(script, Script::Han | Script::Hangul) {
+    if script.keeps_characters() {
         return PreparedName {
             tokens: all,
             script,

@@ -205,10 +205,8 @@ pub fn is_number(token: &str) -> bool {
     )
 }
 
+/// Unequal tokens compared letter by letter (equal ones and numbers are settled before).
 fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
-    if q == c {
-        return Some((1.0, How::Exact));
-    }
     let (qb, cb) = (q.as_bytes(), c.as_bytes());
     if (qb.len() == 1 || cb.len() == 1) && qb[0] == cb[0] {
         return Some((0.9, How::Initial));
@@ -370,6 +368,16 @@ pub enum Comparison {
 }
 
 impl Comparison {
+    /// Whether two names in these scripts are compared letter by letter on their own
+    /// tokens, which the index's bounds ([`score_bound`], [`certainly_below`]) reason
+    /// about: [`Comparison::Letters`], but not a name in Han characters (romanized
+    /// first, its syllables pairing only when equal).
+    pub fn letter_by_letter(query: Script, candidate: Script) -> bool {
+        Comparison::of(query, candidate) == Comparison::Letters
+            && query != Script::Han
+            && candidate != Script::Han
+    }
+
     pub fn of(query: Script, candidate: Script) -> Comparison {
         if query == candidate && query.keeps_characters() {
             Comparison::Characters
@@ -412,38 +420,35 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     }
     let comparison = Comparison::of(q_script, c_script);
     let covered = match comparison {
-        Comparison::Letters if q_script != Script::Han && c_script != Script::Han => {
+        _ if Comparison::letter_by_letter(q_script, c_script) => {
             pair_and_cover(q, c, letters_similarity, Join::Close)
         }
         // Pinyin is spelled one way: a Han character's syllable pairs only when equal
         // ("Li Qiang" is not "Li Qing"), the whole name in either order.
         Comparison::Letters => {
-            let (q, c) = (romanized(q), romanized(c));
-            let forward = pair_and_cover(&q, &c, same_syllable, Join::Close);
+            let (q, c) = (keyed(q, romanize), keyed(c, romanize));
+            let forward = pair_and_cover(&q, &c, same_token, Join::Close);
             let reversed: Vec<String> = c.iter().rev().cloned().collect();
-            let backward = pair_and_cover(&q, &reversed, same_syllable, Join::Close);
+            let backward = pair_and_cover(&q, &reversed, same_token, Join::Close);
             if backward.joined.is_some() && backward.score > forward.score {
                 backward
             } else {
                 forward
             }
         }
-        Comparison::Characters => pair_and_cover(q, c, same_character, Join::Never),
+        Comparison::Characters => pair_and_cover(q, c, same_token, Join::Never),
         Comparison::Korean => {
             let key = |t: &str| korean_key(&romanize(t));
-            let (q, c): (Vec<String>, Vec<String>) = (
-                q.iter().map(|t| key(t.as_ref())).collect(),
-                c.iter().map(|t| key(t.as_ref())).collect(),
-            );
-            pair_and_cover(&q, &c, same_key, Join::Equal)
+            pair_and_cover(&keyed(q, key), &keyed(c, key), same_key, Join::Equal)
         }
         Comparison::Consonants => {
             let key = |t: &str| String::from_utf8(abjad_key(&romanize(t))).unwrap_or_default();
-            let (q, c): (Vec<String>, Vec<String>) = (
-                q.iter().map(|t| key(t.as_ref())).collect(),
-                c.iter().map(|t| key(t.as_ref())).collect(),
-            );
-            pair_and_cover(&q, &c, close_consonants, Join::Equal)
+            pair_and_cover(
+                &keyed(q, key),
+                &keyed(c, key),
+                close_consonants,
+                Join::Equal,
+            )
         }
     };
     let Covered {
@@ -495,8 +500,9 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     (best.clamp(0.0, 1.0) + 0.0, explanation)
 }
 
-fn romanized<T: AsRef<str>>(tokens: &[T]) -> Vec<String> {
-    tokens.iter().map(|t| romanize(t.as_ref())).collect()
+/// Each token through `key` (a romanization, a comparison key).
+fn keyed<T: AsRef<str>>(tokens: &[T], key: impl Fn(&str) -> String) -> Vec<String> {
+    tokens.iter().map(|t| key(t.as_ref())).collect()
 }
 
 fn letters_similarity(q: &str, c: &str) -> Option<(f64, How)> {
@@ -507,11 +513,8 @@ fn letters_similarity(q: &str, c: &str) -> Option<(f64, How)> {
     token_similarity(q, q_class, c, c_class)
 }
 
-fn same_syllable(q: &str, c: &str) -> Option<(f64, How)> {
-    (q == c).then_some((1.0, How::Exact))
-}
-
-fn same_character(q: &str, c: &str) -> Option<(f64, How)> {
+/// Tokens that pair only when equal: Han characters and Hangul syllables, pinyin.
+fn same_token(q: &str, c: &str) -> Option<(f64, How)> {
     (q == c).then_some((1.0, How::Exact))
 }
 

@@ -10,7 +10,7 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::{years_in, Party, PartyKind, SourceError};
+use super::{add_name, years_in, Party, PartyKind, SourceError};
 
 #[derive(Deserialize)]
 struct Entity {
@@ -103,25 +103,20 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Party>, SourceError> {
 fn party(entity: Entity, kind: PartyKind) -> Option<Party> {
     let p = entity.properties;
     let mut names: Vec<String> = Vec::new();
-    let mut add = |name: &str| {
-        let name = name.trim();
-        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            names.push(name.to_owned());
-        }
-    };
     for name in p.name.iter().chain(&p.alias).chain(&p.previous_name) {
-        add(name);
+        add_name(&mut names, name);
     }
     // A person given only by parts of the name.
     if let (Some(first), Some(last)) = (p.first_name.first(), p.last_name.first()) {
         let middle = p.middle_name.first().map(String::as_str).unwrap_or("");
-        add(&format!("{first} {middle} {last}")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "));
+        let full = format!("{first} {middle} {last}");
+        add_name(
+            &mut names,
+            &full.split_whitespace().collect::<Vec<_>>().join(" "),
+        );
     }
     for name in &p.weak_alias {
-        add(name);
+        add_name(&mut names, name);
     }
     if names.is_empty() {
         return None;

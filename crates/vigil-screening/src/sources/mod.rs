@@ -49,6 +49,15 @@ pub enum SourceError {
     Empty(String),
 }
 
+/// Add `name` to a party's names unless it is blank or already there in another case
+/// (lists repeat a name as an alias, or write it once in capitals).
+pub(crate) fn add_name(names: &mut Vec<String>, name: &str) {
+    let name = name.trim();
+    if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        names.push(name.to_owned());
+    }
+}
+
 /// Four-digit years (1900-2099) in free text ("DOB 10 Dec 1948", "circa 1960-1962").
 pub(crate) fn years_in(text: &str) -> Vec<i32> {
     let bytes = text.as_bytes();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::{years_in, Party, PartyKind, SourceError};
+use super::{add_name, years_in, Party, PartyKind, SourceError};
 use crate::values::country;
 
 fn field(record: &csv::StringRecord, i: usize) -> Option<&str> {
@@ -70,7 +70,7 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
             _ => PartyKind::Entity,
         };
         let remarks = field(r, 11).unwrap_or("");
-        let mut aliases: Vec<String> = Vec::new();
+        let mut names = vec![name.to_owned()];
         let mut countries = Vec::new();
         let mut birth_years = Vec::new();
         for part in remarks.split(';') {
@@ -84,7 +84,7 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
             } else if lower.starts_with("dob ") || lower.starts_with("alt. dob ") {
                 birth_years.extend(years_in(part));
             } else if let Some(alias) = alias_in_remark(part) {
-                aliases.push(alias.to_owned());
+                add_name(&mut names, alias);
             }
         }
         let programs = field(r, 3)
@@ -96,12 +96,6 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
             })
             .unwrap_or_default();
         by_id.insert(id.to_owned(), parties.len());
-        let mut names = vec![name.to_owned()];
-        for alias in aliases {
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(&alias)) {
-                names.push(alias);
-            }
-        }
         parties.push(Party {
             source_id: id.to_owned(),
             kind,
@@ -114,10 +108,7 @@ pub fn parse(sdn: impl Read, alt: impl Read, add: impl Read) -> Result<Vec<Party
     records("alt.csv", alt, |r| {
         if let (Some(id), Some(alias)) = (field(r, 0), field(r, 3)) {
             if let Some(&i) = by_id.get(id) {
-                let names = &mut parties[i].names;
-                if !names.iter().any(|n| n.eq_ignore_ascii_case(alias)) {
-                    names.push(alias.to_owned());
-                }
+                add_name(&mut parties[i].names, alias);
             }
         }
     })?;
