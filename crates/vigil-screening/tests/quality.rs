@@ -226,7 +226,8 @@ fn the_index_finds_what_pairwise_scoring_finds() {
         &stored,
         pairs.iter().map(|p| p.a.clone()),
     );
-    assert!(recall >= 0.99, "index recall {recall:.4}");
+    // Measured 0.998.
+    assert!(recall >= 0.995, "index recall {recall:.4}");
 }
 
 /// A name with up to one typo per token (a letter changed, added, dropped, or two
@@ -278,6 +279,6 @@ fn the_index_finds_what_a_full_scan_finds_with_a_typo_per_token() {
         .map(|name| with_typos(name, &mut seed))
         .collect();
     let recall = index_recall("a typo per token", &listed, queries);
-    // Measured 0.985 (the target is 0.999: see docs/status.md for what is left).
-    assert!(recall >= 0.98, "index recall {recall:.4}");
+    // Measured 0.9926 (the target is 0.999: see docs/status.md for what is left).
+    assert!(recall >= 0.99, "index recall {recall:.4}");
 }

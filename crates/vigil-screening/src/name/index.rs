@@ -17,7 +17,10 @@
 //! in such queries it hits only weakly (it tells no more than a typo), and a token filed
 //! by its letters does without its crowded consonant keys. These rules let the lists of
 //! the query token with the most postings only add to names other lists brought in (see
-//! `search`). Names in Arabic, Hebrew, Han or Hangul, and queries in them, are compared
+//! `search`). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
+//! token's keys: neighbouring query tokens are also looked up glued (one hit of the glued
+//! token stands for both), and a long query token cut in two parts, names holding both
+//! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in them, are compared
 //! across scripts on less than their letters: one hit makes them a candidate.
 //! Candidates whose best possible score, from the lengths of the tokens that hit
 //! ([`score_bound`]) or from one token that pairs with nothing well enough
@@ -45,6 +48,9 @@ const CROWDED_MIN: usize = 4096;
 /// Posting lists this short make a single hit worth scoring.
 const RARE_POSTINGS: usize = 64;
 
+/// The longest posting list a glued query token looks at (see `joined_tokens`).
+const GLUED_POSTINGS: usize = 1024;
+
 /// Index position of a stored name.
 pub type Slot = u32;
 
@@ -65,6 +71,8 @@ const SINGLE_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 /// A distinct query token's bit in the hit masks and the posting lists its keys found.
 struct QueryToken<'a> {
     bit: u32,
+    /// Two neighbouring query tokens glued: one hit is enough (it stands for two).
+    joined: bool,
     strong: Vec<&'a [Posting]>,
     weak: Vec<&'a [Posting]>,
     single_strong: Vec<&'a [Posting]>,
@@ -283,15 +291,20 @@ pub fn token_keys(token: &str) -> Vec<u64> {
 
 /// Tokens of few consonants (three or fewer: "amara", "hoamra") share their consonant
 /// keys with a large part of a big index, so they are also filed by their letters:
-/// as they are, and with each letter left out. From three letters up: a three-letter
-/// token is one letter from a four-letter one ("ave" / "avce") that no consonant key
-/// joins (a skeleton of two has no deletions).
+/// as they are, and with each letter left out. Short tokens too: a three-letter token
+/// is one letter from a four-letter one ("ave" / "avce"), a two-letter one from a
+/// three-letter one ("ra" / "rag"), which no consonant key joins (a skeleton of two
+/// has no deletions).
 fn letter_keyed(token: &str) -> bool {
-    token.len() >= 3 && skeleton(token).len() <= 3
+    token.len() >= 2 && skeleton(token).len() <= 3
 }
 
-/// The token with each letter left out (a doubled letter once).
+/// The token with each letter left out (a doubled letter once); none for two letters
+/// (one letter is no token to retrieve by).
 fn for_each_letter_deletion(token: &str, mut visit: impl FnMut(&[u8])) {
+    if token.len() <= 2 {
+        return;
+    }
     let bytes = token.as_bytes();
     let mut shorter = Vec::with_capacity(bytes.len());
     for left_out in 0..bytes.len() {
@@ -322,12 +335,20 @@ fn letter_query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
 /// two swapped). A name hit only weakly by several query tokens is a coincidence of keys
 /// far more often than a match.
 pub fn query_keys(token: &str) -> (Vec<u64>, Vec<u64>) {
+    query_keys_by(token, true)
+}
+
+/// [`query_keys`], with or without the sound key (a sound key is cut short: two words
+/// glued share it with every name holding the first).
+fn query_keys_by(token: &str, by_sound: bool) -> (Vec<u64>, Vec<u64>) {
     if !token.is_ascii() {
-        return query_keys(&romanize(token));
+        return query_keys_by(&romanize(token), by_sound);
     }
     let (mut strong, mut weak) = (Vec::new(), Vec::new());
     for_each_form(token, |phonetic, skeleton| {
-        strong.push(hash_key(b'p', phonetic));
+        if by_sound {
+            strong.push(hash_key(b'p', phonetic));
+        }
         strong.push(hash_key(b's', skeleton));
         // The stored token has one consonant more, one less, or one different.
         weak.push(hash_key(b'd', skeleton));
@@ -366,6 +387,9 @@ fn skeleton(token: &str) -> Vec<u8> {
 }
 
 /// The skeleton with each of its consonants left out, for skeletons of three or more.
+/// A consonant left out from between two alike leaves them side by side: they count
+/// once, as in a skeleton ("gadldafi" is "gdldf", and without its "l" "gdf", as
+/// "gaddafi"; "babbara" meets "barbara" once its "r" became a "b").
 fn for_each_deletion(skeleton: &[u8], mut visit: impl FnMut(&[u8])) {
     if skeleton.len() < 3 {
         return;
@@ -375,8 +399,59 @@ fn for_each_deletion(skeleton: &[u8], mut visit: impl FnMut(&[u8])) {
         shorter.clear();
         shorter.extend_from_slice(&skeleton[..left_out]);
         shorter.extend_from_slice(&skeleton[left_out + 1..]);
+        shorter.dedup();
         visit(&shorter);
     }
+}
+
+/// Neighbouring query tokens glued ("abdul rahman" as "abdulrahman"), with the bits (in
+/// `distinct`) of the two they stand for; as many as the masks have room for.
+fn joined_tokens(query_tokens: &[&str], distinct: &[&str]) -> Vec<(String, u32)> {
+    let bit = |token: &str| distinct.iter().position(|d| *d == token);
+    let mut joined: Vec<(String, u32)> = Vec::new();
+    for pair in query_tokens.windows(2) {
+        let (Some(first), Some(second)) = (bit(pair[0]), bit(pair[1])) else {
+            continue;
+        };
+        // Words of a letter script only (a Han character or Hangul syllable is a token
+        // of its own).
+        if !(pair[0].is_ascii() && pair[1].is_ascii()) {
+            continue;
+        }
+        let text = format!("{}{}", pair[0], pair[1]);
+        if first != second
+            && distinct.len() + joined.len() < MAX_QUERY_TOKENS
+            && !distinct.contains(&text.as_str())
+            && !joined.iter().any(|(t, _)| *t == text)
+        {
+            joined.push((text, (1 << first) | (1 << second)));
+        }
+    }
+    joined
+}
+
+/// Postings of `first` whose slot also has a posting in `second` (both lists in slot
+/// order), found from the shorter list by binary search in the longer.
+fn in_both(first: &[Posting], second: &[Posting]) -> Vec<Posting> {
+    let first_is_short = first.len() <= second.len();
+    let (short, long) = if first_is_short {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let mut found: Vec<Posting> = Vec::new();
+    let mut rest = long;
+    for &posting in short {
+        let slot = posting & SLOT_MASK;
+        rest = &rest[rest.partition_point(|p| p & SLOT_MASK < slot)..];
+        let Some(&other) = rest.first().filter(|p| *p & SLOT_MASK == slot) else {
+            continue;
+        };
+        if found.last().is_none_or(|p| p & SLOT_MASK != slot) {
+            found.push(if first_is_short { posting } else { other });
+        }
+    }
+    found
 }
 
 /// Names in scripts whose comparison with others is not letter by letter (see
@@ -547,13 +622,46 @@ impl<T> NameIndex<T> {
             .iter()
             .map(|d| query_tokens.iter().filter(|t| *t == d).count())
             .collect();
+        // Names that glue or split words otherwise ("abdul rahman" / "abdulrahman") share
+        // no token's keys with the query. Neighbouring query tokens are also looked up
+        // glued, under a bit of their own that stands for both; a long query token is
+        // also looked up in two parts (see `split_lists`).
+        let joined = joined_tokens(&query_tokens, &distinct);
+        let mut words: Vec<&str> = distinct.clone();
+        words.extend(joined.iter().map(|(text, _)| text.as_str()));
+        // A glued token's bit, and the bits of the two tokens it stands for.
+        let joined_bits: Vec<(u32, u32)> = joined
+            .iter()
+            .enumerate()
+            .map(|(n, (_, parts))| (distinct.len() as u32 + n as u32, *parts))
+            .collect();
+        // A slot's (any, strong) hits by the query's own tokens, a glued token's hit
+        // counting for both of its tokens.
+        let hits_of = |mask: u64| -> (u32, u32) {
+            let (mut any, mut strong) = (
+                (mask & ANY_BITS) as u32,
+                ((mask >> STRONG_SHIFT) & ANY_BITS) as u32,
+            );
+            for &(bit, parts) in &joined_bits {
+                if any & (1 << bit) != 0 {
+                    any |= parts;
+                }
+                if strong & (1 << bit) != 0 {
+                    strong |= parts;
+                }
+            }
+            let own = (1u32 << query_count) - 1;
+            (any & own, strong & own)
+        };
         MARKS.with(|cell| {
             let marks = &mut *cell.borrow_mut();
-            marks.prepare(self.payloads.len(), distinct.len());
+            marks.prepare(self.payloads.len(), words.len());
+            let split: Vec<Vec<Posting>> = distinct.iter().map(|t| self.split_lists(t)).collect();
             let mut rare = 0u32;
-            let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(distinct.len());
-            for (bit, token) in distinct.iter().enumerate() {
-                let (mut strong, mut weak) = query_keys(token);
+            let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(words.len());
+            for (bit, token) in words.iter().enumerate() {
+                let glued = bit >= distinct.len();
+                let (mut strong, mut weak) = query_keys_by(token, !glued);
                 // A nickname also looks for its given name ("bob" for "robert").
                 if let Some(given) = nicknames::given_name_of(token) {
                     let (given_strong, given_weak) = query_keys(given);
@@ -581,7 +689,7 @@ impl<T> NameIndex<T> {
                 // sounds like every "ans", "ens", "hons" in a million names) says no more
                 // than a weak hit; with other query tokens to go by, it counts as one. A
                 // token filed by its letters does without its crowded consonant keys.
-                if distinct.len() > 1 {
+                if words.len() > 1 {
                     let crowded = |l: &&[Posting]| {
                         l.len() > CROWDED_MIN && l.len() * CROWDED_SHARE > self.live
                     };
@@ -596,6 +704,9 @@ impl<T> NameIndex<T> {
                 }
                 strong_lists.append(&mut by_letters);
                 weak_lists.append(&mut by_letters_weak);
+                if let Some(list) = split.get(bit).filter(|l| !l.is_empty()) {
+                    strong_lists.push(list);
+                }
                 strong.extend(letter_strong);
                 weak.extend(letter_weak);
                 let own = [
@@ -606,7 +717,8 @@ impl<T> NameIndex<T> {
                 .filter_map(|key| self.postings.get(key))
                 .map(|list| list.as_ptr())
                 .collect();
-                let query_token = QueryToken {
+                let mut query_token = QueryToken {
+                    joined: glued,
                     own,
                     bit: bit as u32,
                     strong: strong_lists,
@@ -614,6 +726,18 @@ impl<T> NameIndex<T> {
                     single_strong: lists(&strong, SINGLE_SALT),
                     single_weak: lists(&weak, SINGLE_SALT),
                 };
+                // A glued token's hit alone makes a candidate: lists that many names share
+                // (a short consonant key one off a long one) would make too many.
+                if glued {
+                    for lists in [
+                        &mut query_token.strong,
+                        &mut query_token.weak,
+                        &mut query_token.single_strong,
+                        &mut query_token.single_weak,
+                    ] {
+                        lists.retain(|l| l.len() <= GLUED_POSTINGS);
+                    }
+                }
                 // Rare: few names share the token's own sound or consonants.
                 let strong_size = query_token.strong.iter().map(|l| l.len()).sum::<usize>()
                     + query_token
@@ -640,9 +764,10 @@ impl<T> NameIndex<T> {
             for (n, token) in per_token.iter().enumerate() {
                 let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
                 let rare = rare & (1 << token.bit) != 0;
-                let may_touch = query_count == 1 || loose || rare || n + 1 < per_token.len();
+                let may_touch =
+                    query_count == 1 || loose || rare || token.joined || n + 1 < per_token.len();
                 // With one query token, one hit is enough; single-token names too.
-                let one = query_count == 1 || loose;
+                let one = query_count == 1 || loose || token.joined;
                 let groups = [
                     (&token.strong, true, may_touch, one),
                     (&token.weak, false, may_touch, one),
@@ -690,8 +815,7 @@ impl<T> NameIndex<T> {
                 if loose || compared_loosely(self.script(slot)) {
                     return true;
                 }
-                let any = (mask & ANY_BITS) as u32;
-                let strong = ((mask >> STRONG_SHIFT) & ANY_BITS) as u32;
+                let (any, strong) = hits_of(mask);
                 let positions = (mask >> 48).count_ones();
                 // Scoring pairs every token of the shorter name or scores 0, so a name
                 // can only match when (nearly) all of the shorter side's tokens hit.
@@ -733,8 +857,7 @@ impl<T> NameIndex<T> {
             });
             std::hint::black_box(first_bytes);
             for (&(slot, mask, _), &(start, end)) in gathered.iter().zip(&spans) {
-                let any = (mask & ANY_BITS) as u32;
-                let strong = ((mask >> STRONG_SHIFT) & ANY_BITS) as u32;
+                let (any, strong) = hits_of(mask);
                 let Some(payload) = self.payloads[slot as usize].as_ref() else {
                     continue;
                 };
@@ -758,7 +881,7 @@ impl<T> NameIndex<T> {
                         longest_missed = longest_missed.max(token.len());
                     }
                 }
-                if longest_missed > 0 && any == strong {
+                if longest_missed > 0 {
                     covered += longest_missed;
                     max_pairs += 1;
                 }
@@ -797,11 +920,36 @@ impl<T> NameIndex<T> {
                     });
                 }
             }
-            marks.clear(self.payloads.len(), distinct.len());
+            marks.clear(self.payloads.len(), words.len());
         });
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
         hits.truncate(limit);
         hits
+    }
+
+    /// Names holding two words that, glued, are spelled like the query `token`
+    /// ("pour naghshband" for "pournaghshband"): for each way to cut the token in two parts
+    /// of three letters or more, the names filed under both parts' consonants (at the
+    /// first part's position), unless both parts are common.
+    fn split_lists(&self, token: &str) -> Vec<Posting> {
+        const PART: usize = 3;
+        let mut found: Vec<Posting> = Vec::new();
+        if !token.is_ascii() || token.len() < 2 * PART {
+            return found;
+        }
+        let list = |part: &str| self.postings.get(&hash_key(b's', &skeleton(part)));
+        for cut in PART..=token.len() - PART {
+            if let (Some(first), Some(second)) = (list(&token[..cut]), list(&token[cut..])) {
+                // Two common parts ("muh" / "ammad") would cost a long walk for names
+                // that rarely glue so.
+                if first.len().min(second.len()) <= CROWDED_MIN {
+                    found.extend(in_both(first, second));
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// Heap bytes held by the index, roughly (for the benchmark's memory report).
@@ -929,6 +1077,37 @@ mod tests {
         names.extend((0..200).map(|n| format!("Kyryuk Zed{n}")));
         let idx = index(&names);
         assert_eq!(found(&idx, "Kyryuk, Sergei"), [0]);
+    }
+
+    /// `names`, and enough others sharing each of their tokens that no token is rare (a
+    /// rare token's hit would excuse a miss).
+    fn index_with_company(names: &[&str]) -> NameIndex<usize> {
+        let mut all: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        for name in names {
+            for token in name.split([' ', ',']).filter(|t| !t.is_empty()) {
+                all.extend((0..70).map(|n| format!("{token} Zed{n}")));
+            }
+        }
+        index(&all)
+    }
+
+    #[test]
+    fn words_glued_or_split_otherwise_are_found() {
+        let idx = index_with_company(&["Pour Naghshband, Hossein", "Abdulrahman Hassan"]);
+        assert_eq!(found(&idx, "Hossein Pournaghshband"), [0]);
+        assert_eq!(found(&idx, "Abdul Rahman Hassan"), [1]);
+        let idx = index_with_company(&["Hossein Pournaghshband", "Abdul Rahman Hassan"]);
+        assert_eq!(found(&idx, "Pour Naghshband, Hossein"), [0]);
+        assert_eq!(found(&idx, "Abdulrahman Hassan"), [1]);
+    }
+
+    #[test]
+    fn a_typo_between_doubled_letters_and_in_short_words_is_found() {
+        // "gadldafi": the "l" parts the doubled "d"; "rag" is one letter off "ra".
+        let idx = index_with_company(&["Gaddafi, Muhammad", "Ra Kyong Su", "James Barbara"]);
+        assert_eq!(found(&idx, "Gadldafi Muhammad"), [0]);
+        assert_eq!(found(&idx, "Rag Kyong Su"), [1]);
+        assert_eq!(found(&idx, "Jamesv Babbara"), [2]);
     }
 
     #[test]
