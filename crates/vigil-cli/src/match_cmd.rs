@@ -4,12 +4,14 @@
 //! that pair; with none it reads `NAME A<TAB>NAME B` lines from stdin and answers one
 //! line per pair, in order. A line that is not a pair is reported on stderr with its
 //! number and skipped; the batch goes on, and the exit code says whether any line failed.
+//! With `--list FILE` (one listed name per line), the second name is scored as a name of
+//! that list, with how common its words are there, as screening against it does.
 
 use std::io::{BufRead, Write};
 
 use serde_json::json;
-use vigil_screening::name::score::{Comparison, How, Note};
-use vigil_screening::name::{self, NameScore, Script};
+use vigil_screening::name::score::{score_with, Comparison, How, Note, WordCounts};
+use vigil_screening::name::{self, NameIndex, NameScore, Script};
 
 #[derive(clap::Args)]
 pub struct MatchArgs {
@@ -23,17 +25,40 @@ pub struct MatchArgs {
     /// Scores at or above this are matches.
     #[arg(long, default_value_t = name::DEFAULT_THRESHOLD)]
     threshold: f64,
+    /// A file of listed names, one per line: the second name is scored as one of them,
+    /// knowing how common each word is in that list.
+    #[arg(long, value_name = "FILE")]
+    list: Option<std::path::PathBuf>,
+}
+
+/// The names of `--list`, indexed for their word counts (the index screening uses).
+fn read_list(path: &std::path::Path) -> anyhow::Result<NameIndex<()>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("--list {}: {e}", path.display()))?;
+    let mut index = NameIndex::new();
+    for line in text.lines() {
+        index.insert(&name::prepare(line), ());
+    }
+    if index.is_empty() {
+        anyhow::bail!("--list {}: no names in the file", path.display());
+    }
+    Ok(index)
 }
 
 pub fn run(args: MatchArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&args.threshold) {
         anyhow::bail!("--threshold must be between 0 and 1");
     }
+    let list = args.list.as_deref().map(read_list).transpose()?;
+    let counts = list.as_ref().map(|l| l as &dyn WordCounts);
+    let score = |query: &str, candidate: &str| {
+        score_with(&name::prepare(query), &name::prepare(candidate), counts)
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match (&args.query, &args.candidate) {
         (Some(query), Some(candidate)) => {
-            let scored = name::score(&name::prepare(query), &name::prepare(candidate));
+            let scored = score(query, candidate);
             if args.json {
                 writeln!(
                     out,
@@ -66,7 +91,7 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
                     bad_lines += 1;
                     continue;
                 };
-                let scored = name::score(&name::prepare(query), &name::prepare(candidate));
+                let scored = score(query, candidate);
                 if args.json {
                     writeln!(
                         out,
@@ -187,5 +212,15 @@ fn describe(note: &Note) -> String {
             )
         }
         Note::NumbersDiffer => "the names carry different numbers".to_owned(),
+        Note::CommonWordsOnly { words, names } => {
+            let words: Vec<String> = words
+                .iter()
+                .map(|w| format!("{} (in {} of {names} listed names)", w.word, w.names))
+                .collect();
+            format!(
+                "only common words of the list matched: {}; the rest of the first name weighs more",
+                words.join(", ")
+            )
+        }
     }
 }

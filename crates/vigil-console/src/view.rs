@@ -328,6 +328,25 @@ fn explain(explanation: &Value) -> Vec<String> {
                 note["word"].as_str().unwrap_or_default()
             ),
             "numbers-differ" => "The names carry different numbers".to_owned(),
+            "common-words-only" => {
+                let names = note["names"].as_u64().unwrap_or_default();
+                let words: Vec<String> = note["words"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|w| {
+                        format!(
+                            "“{}” ({} of {names} listed names)",
+                            w["word"].as_str().unwrap_or_default(),
+                            w["names"].as_u64().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                format!(
+                    "Only common words of the list matched: {}; the rest of the name weighs more",
+                    words.join(", ")
+                )
+            }
             other => other.to_owned(),
         });
     }
@@ -501,7 +520,8 @@ mod tests {
             "notes": [
                 {"rule": "scripts", "query": "arabic", "candidate": "latin", "compared_on": "consonants"},
                 {"rule": "family-name-unexplained", "word": "garcia"},
-                {"rule": "numbers-differ"}
+                {"rule": "numbers-differ"},
+                {"rule": "common-words-only", "names": 302, "words": [{"word": "ali", "names": 101}]}
             ]
         }));
         assert_eq!(
@@ -513,6 +533,7 @@ mod tests {
                 "Written in arabic and latin: compared on consonants",
                 "Family name “garcia” is not in the other name",
                 "The names carry different numbers",
+                "Only common words of the list matched: “ali” (101 of 302 listed names); the rest of the name weighs more",
             ]
         );
     }

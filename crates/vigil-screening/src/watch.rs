@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use crate::name::index::{NameIndex, Slot};
 use crate::name::prepare::prepare;
-use crate::name::score::{score, Explanation};
+use crate::name::score::{score_with, Explanation, WordCounts};
 
 /// Most name hits looked at per name of the subject.
 const NAME_HIT_LIMIT: usize = 64;
@@ -214,7 +214,8 @@ impl<T> Watchlist<T> {
                 continue;
             };
             let matched = self.names.tokens(slot);
-            let scored = score(&prepare(&name), &self.names.name(slot));
+            let counts: &dyn WordCounts = &self.names;
+            let scored = score_with(&prepare(&name), &self.names.name(slot), Some(counts));
             out.push(Match {
                 owner: &entry.owner,
                 payload: &entry.payload,

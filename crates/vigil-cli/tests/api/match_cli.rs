@@ -130,4 +130,48 @@ fn the_explanation_names_each_rule_that_shaped_the_score() {
         text.contains("family name left unexplained: hassan"),
         "{text}"
     );
+
+    // A listed name of common words only inside a longer query: weak evidence, with
+    // the list's counts (`--list`); a rare word carries the match.
+    let list = tempfile::NamedTempFile::new().unwrap();
+    let mut names = String::from("Mohammed Ali\nVladimir Putin\n");
+    for n in 0..100 {
+        names.push_str(&format!("Mohammed Zed{n}\nAli Zed{n}\nVladimir Zed{n}\n"));
+    }
+    std::fs::write(list.path(), names).unwrap();
+    let with_list = |query: &str, listed: &str| {
+        let out = Command::new(BIN)
+            .args(["match", query, listed, "--list"])
+            .arg(list.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let common = with_list("Mohammed Hassan Ali", "Mohammed Ali");
+    assert!(common.contains("no match"), "{common}");
+    assert!(
+        common.contains(
+            "only common words of the list matched: mohammed (in 101 of 302 listed names), \
+             ali (in 101 of 302 listed names)"
+        ),
+        "{common}"
+    );
+    let rare = with_list("Vladimir Vladimirovich Putin", "Vladimir Putin");
+    assert!(rare.contains("  match"), "{rare}");
+    // Without the list, nothing is known to be common.
+    assert_eq!(
+        json_match("Mohammed Hassan Ali", "Mohammed Ali")["match"],
+        true
+    );
+    let missing = Command::new(BIN)
+        .args(["match", "a", "b", "--list", "/nonexistent/names.txt"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--list /nonexistent/names.txt"));
 }

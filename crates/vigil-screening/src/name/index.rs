@@ -36,7 +36,7 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::prepare::PreparedName;
-use super::score::{certainly_below, score_bound, score_in_scripts, Comparison};
+use super::score::{certainly_below, score_bound, score_in_list, Comparison, WordCounts};
 use super::script::{romanize, Script};
 use super::{nicknames, phonetic};
 
@@ -238,6 +238,8 @@ pub struct NameIndex<T> {
     scripts: Vec<u8>,
     payloads: Vec<Option<T>>,
     postings: FxHashMap<u64, Vec<Posting>>,
+    /// Live names holding each word (by its hash): how common a word is in the list.
+    word_names: FxHashMap<u64, u32>,
     live: usize,
 }
 
@@ -250,6 +252,7 @@ impl<T> Default for NameIndex<T> {
             scripts: Vec::new(),
             payloads: Vec::new(),
             postings: FxHashMap::default(),
+            word_names: FxHashMap::default(),
             live: 0,
         }
     }
@@ -534,6 +537,7 @@ impl<T> NameIndex<T> {
         };
         self.token_counts
             .push(retrievable_tokens.len().clamp(1, 127) as u8 | long);
+        self.count_words(slot, 1);
         self.scripts.push(name.script.to_byte());
         let salt = if retrievable_tokens.len() == 1 || compared_loosely(name.script) {
             SINGLE_SALT
@@ -567,7 +571,23 @@ impl<T> NameIndex<T> {
     pub fn remove(&mut self, slot: Slot) -> Option<T> {
         let payload = self.payloads.get_mut(slot as usize)?.take()?;
         self.live -= 1;
+        self.count_words(slot, -1);
         Some(payload)
+    }
+
+    /// Add `by` to the count of names holding each distinct word of the name at `slot`.
+    fn count_words(&mut self, slot: Slot, by: i32) {
+        let mut words: Vec<u64> = self
+            .tokens(slot)
+            .split(' ')
+            .map(|word| hash_key(b'W', word.as_bytes()))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        for word in words {
+            let count = self.word_names.entry(word).or_default();
+            *count = count.saturating_add_signed(by);
+        }
     }
 
     /// Removed names whose slots and postings are still held.
@@ -911,7 +931,7 @@ impl<T> NameIndex<T> {
                 if plain && all_distinct && certainly_below(&checked, &tokens, threshold) {
                     continue;
                 }
-                let score = score_in_scripts(&query_tokens, query.script, &tokens, script);
+                let score = score_in_list(&query_tokens, query.script, &tokens, script, self);
                 if score >= threshold {
                     hits.push(Hit {
                         slot,
@@ -960,11 +980,23 @@ impl<T> NameIndex<T> {
             .map(|l| l.capacity() * 4 + 8 + 24)
             .sum();
         self.text.capacity()
+            + self.word_names.capacity() * 12
             + self.starts.capacity() * 4
             + self.token_counts.capacity()
             + self.scripts.capacity()
             + self.payloads.capacity() * std::mem::size_of::<Option<T>>()
             + postings
+    }
+}
+
+impl<T> WordCounts for NameIndex<T> {
+    fn names_with(&self, word: &str) -> usize {
+        let count = self.word_names.get(&hash_key(b'W', word.as_bytes()));
+        count.map_or(0, |c| *c as usize)
+    }
+
+    fn names(&self) -> usize {
+        self.live
     }
 }
 
@@ -1108,6 +1140,34 @@ mod tests {
         assert_eq!(found(&idx, "Gadldafi Muhammad"), [0]);
         assert_eq!(found(&idx, "Rag Kyong Su"), [1]);
         assert_eq!(found(&idx, "Jamesv Babbara"), [2]);
+    }
+
+    #[test]
+    fn a_listed_name_of_common_words_inside_a_longer_query_is_weak_evidence() {
+        // "mohammed", "ali" and "vladimir" are in a third of the listed names, "putin" in
+        // one.
+        let mut names = vec!["Mohammed Ali".to_string(), "Vladimir Putin".to_string()];
+        for common in ["Mohammed", "Ali", "Vladimir"] {
+            names.extend((0..200).map(|n| format!("{common} Zed{n}")));
+        }
+        let idx = index(&names);
+        assert!(found(&idx, "Mohammed Hassan Ali").is_empty());
+        assert_eq!(found(&idx, "Vladimir Vladimirovich Putin"), [1]);
+        // The whole name is still found, whatever its words.
+        assert_eq!(found(&idx, "Mohammed Ali"), [0]);
+        // In a short list no word is common.
+        assert_eq!(found(&index(&["Mohammed Ali"]), "Mohammed Hassan Ali"), [0]);
+        // The explanation says why, with the counts.
+        let scored = super::super::score::score_with(
+            &prepare("Mohammed Hassan Ali"),
+            &prepare("Mohammed Ali"),
+            Some(&idx),
+        );
+        assert!(scored.score < 0.85, "{}", scored.score);
+        let note = serde_json::to_value(&scored.explanation.notes).unwrap();
+        assert_eq!(note[0]["rule"], "common-words-only");
+        assert_eq!(note[0]["names"], 602);
+        assert_eq!(note[0]["words"][0]["names"], 201);
     }
 
     #[test]

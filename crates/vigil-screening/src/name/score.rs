@@ -38,6 +38,26 @@ const NUMBERS_DIFFER: f64 = 0.8;
 const TYPO_COST: f64 = 0.5;
 /// Consonant keys of names in different scripts pair at this Jaro-Winkler or better.
 const CONSONANTS_FLOOR: f64 = 0.85;
+/// A listed word is common when at least one listed name in this many holds it, and at
+/// least `COMMON_MIN_NAMES` do (in a short list no word is common).
+const COMMON_SHARE: usize = 200;
+const COMMON_MIN_NAMES: usize = 20;
+
+/// How many names of the list being screened against hold each word: a listed name
+/// explained only by common words ("abu", "mohammed") is weak evidence when the other
+/// name says more (rare words carry a match, common ones do not).
+pub trait WordCounts {
+    /// Names holding `word` (each name counted once).
+    fn names_with(&self, word: &str) -> usize;
+    /// Names in the list.
+    fn names(&self) -> usize;
+
+    /// Whether `word` is common in the list (see `COMMON_SHARE`).
+    fn is_common(&self, word: &str) -> bool {
+        let with = self.names_with(word);
+        with >= COMMON_MIN_NAMES && with * COMMON_SHARE >= self.names()
+    }
+}
 
 /// How two tokens matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -102,6 +122,22 @@ pub enum Note {
     /// The names carry different numbers: a different vessel, unit or branch.
     #[serde(rename = "numbers-differ")]
     NumbersDiffer,
+    /// Every paired word of the listed name is common in the list, and the other name
+    /// says more: what is left unexplained weighs as much as with a single pair.
+    #[serde(rename = "common-words-only")]
+    CommonWordsOnly {
+        /// The listed name's paired words, each with how many listed names hold it.
+        words: Vec<CommonWord>,
+        /// Names in the list.
+        names: usize,
+    },
+}
+
+/// A common word of the list and how many listed names hold it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommonWord {
+    pub word: String,
+    pub names: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -334,16 +370,46 @@ pub fn score_in_scripts<Q: AsRef<str>, C: AsRef<str>>(
     candidate: &[C],
     candidate_script: Script,
 ) -> f64 {
-    score_inner(query, query_script, candidate, candidate_script, None).0
+    score_inner(query, query_script, candidate, candidate_script, None, None).0
+}
+
+/// [`score_in_scripts`] against a listed `candidate`, with the list's word counts.
+pub fn score_in_list<Q: AsRef<str>, C: AsRef<str>>(
+    query: &[Q],
+    query_script: Script,
+    candidate: &[C],
+    candidate_script: Script,
+    counts: &dyn WordCounts,
+) -> f64 {
+    score_inner(
+        query,
+        query_script,
+        candidate,
+        candidate_script,
+        Some(counts),
+        None,
+    )
+    .0
 }
 
 /// Score `candidate` against `query` and explain it.
 pub fn score(query: &PreparedName, candidate: &PreparedName) -> NameScore {
+    score_with(query, candidate, None)
+}
+
+/// [`score`] against a listed `candidate`, with the list's word counts when known (the
+/// rule in [`WordCounts`]).
+pub fn score_with(
+    query: &PreparedName,
+    candidate: &PreparedName,
+    counts: Option<&dyn WordCounts>,
+) -> NameScore {
     let (score, explanation) = score_inner(
         &query.tokens,
         query.script,
         &candidate.tokens,
         candidate.script,
+        counts,
         Some((query, candidate)),
     );
     NameScore {
@@ -404,6 +470,11 @@ struct Covered {
     family_name_left: Option<(bool, usize)>,
     /// The names carry different numbers.
     number_left: bool,
+    /// The longer name's explained share, the penalty its unexplained share got, and
+    /// whether the longer name is the query.
+    long_coverage: f64,
+    penalty: f64,
+    long_is_query: bool,
 }
 
 fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
@@ -411,6 +482,7 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     q_script: Script,
     c: &[C],
     c_script: Script,
+    counts: Option<&dyn WordCounts>,
     explain: Option<(&PreparedName, &PreparedName)>,
 ) -> (f64, Option<Explanation>) {
     if q.is_empty() || c.is_empty() {
@@ -452,12 +524,36 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
         }
     };
     let Covered {
-        score: best,
+        score: mut best,
         chosen,
         joined: joined_score,
         family_name_left,
         number_left,
+        long_coverage,
+        penalty,
+        long_is_query,
     } = covered;
+    // A listed name of common words only, inside a query that says more: the query's
+    // unexplained share weighs as with a single pair. Words compared on their letters
+    // only (other comparisons pair keys, not the list's words).
+    let common_only = match counts {
+        Some(counts)
+            if long_is_query
+                && joined_score.is_none()
+                && penalty < PENALTY_ONE_PAIR
+                && long_coverage < 1.0
+                && !chosen.is_empty()
+                && Comparison::letter_by_letter(q_script, c_script)
+                && chosen.iter().all(|p| counts.is_common(c[p.3].as_ref())) =>
+        {
+            // The score is `short * (1 - penalty * (1 - long)) * ...`: swap the factor.
+            let before = 1.0 - penalty * (1.0 - long_coverage);
+            let after = 1.0 - PENALTY_ONE_PAIR * (1.0 - long_coverage);
+            best *= after / before;
+            Some(counts)
+        }
+        _ => None,
+    };
     let explanation = explain.map(|(query, candidate)| {
         let (q, c) = (&query.tokens, &candidate.tokens);
         let mut notes = Vec::new();
@@ -474,6 +570,19 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
         }
         if number_left {
             notes.push(Note::NumbersDiffer);
+        }
+        if let Some(counts) = common_only {
+            let words = chosen
+                .iter()
+                .map(|p| CommonWord {
+                    word: c[p.3].clone(),
+                    names: counts.names_with(&c[p.3]),
+                })
+                .collect();
+            notes.push(Note::CommonWordsOnly {
+                words,
+                names: counts.names(),
+            });
         }
         let pairs = match joined_score {
             Some(score) => vec![TokenMatch {
@@ -666,6 +775,9 @@ fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
         joined: joined_score,
         family_name_left: last_unexplained.then_some((long_is_q, long_len - 1)),
         number_left,
+        long_coverage: long,
+        penalty,
+        long_is_query: !q_is_short,
     }
 }
 
