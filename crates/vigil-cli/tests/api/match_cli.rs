@@ -64,17 +64,20 @@ fn a_bad_line_is_reported_and_the_batch_goes_on() {
     assert!(answer["score"].as_f64().unwrap() > 0.8, "{answer}");
 }
 
-fn json_match(query: &str, candidate: &str) -> serde_json::Value {
-    let out = Command::new(BIN)
-        .args(["match", "--json", query, candidate])
-        .output()
-        .unwrap();
+/// `vigil match` with these arguments, which must succeed; its standard output.
+fn matched(args: &[&std::ffi::OsStr]) -> Vec<u8> {
+    let out = Command::new(BIN).arg("match").args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out.stdout
+}
+
+fn json_match(query: &str, candidate: &str) -> serde_json::Value {
+    let args = ["--json", query, candidate].map(std::ffi::OsStr::new);
+    serde_json::from_slice(&matched(&args)).unwrap()
 }
 
 #[test]
@@ -140,17 +143,8 @@ fn the_explanation_names_each_rule_that_shaped_the_score() {
     }
     std::fs::write(list.path(), names).unwrap();
     let with_list = |query: &str, listed: &str| {
-        let out = Command::new(BIN)
-            .args(["match", query, listed, "--list"])
-            .arg(list.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let [query, listed, flag] = [query, listed, "--list"].map(std::ffi::OsStr::new);
+        String::from_utf8(matched(&[query, listed, flag, list.path().as_os_str()])).unwrap()
     };
     let common = with_list("Mohammed Hassan Ali", "Mohammed Ali");
     assert!(common.contains("no match"), "{common}");

@@ -176,13 +176,12 @@ impl Marks {
         for &posting in pass.list {
             let slot = (posting & SLOT_MASK) as usize;
             let word = &mut self.touched[slot / 64];
-            let bit = 1u64 << (slot % 64);
-            let before = if *word & bit == 0 {
-                *word |= bit;
-                0
-            } else {
-                self.masks[slot]
-            };
+            let was_touched = (*word >> (slot % 64)) & 1;
+            *word |= 1u64 << (slot % 64);
+            // Without a branch on whether the slot was touched (it goes either way at
+            // random, and a mispredicted branch stalls the loads of the postings after
+            // it): an untouched slot's stale mask is cleared by the all-zero filter.
+            let before = self.masks[slot] & 0u64.wrapping_sub(was_touched);
             self.add(slot, before, posting, pass, forgiving);
         }
     }
