@@ -71,11 +71,25 @@ const NICKNAMES: &[(&str, &str)] = &[
 
 /// The given name `token` is a nickname of, if it is one.
 pub fn given_name_of(token: &str) -> Option<&'static str> {
-    // Asked for every token pair the scorer weighs, so most answers are a quick no.
-    if token.len() > LONGEST_NICKNAME {
+    // Asked for every token pair the scorer weighs, so most answers are a quick no: by
+    // length, then by the first two letters, before the table is hashed into.
+    let bytes = token.as_bytes();
+    if bytes.len() > LONGEST_NICKNAME || bytes.len() < 2 {
         return None;
     }
-    BY_NICKNAME.get(token).copied()
+    let table = &*TABLE;
+    let (Some(first), Some(second)) = (letter(bytes[0]), letter(bytes[1])) else {
+        return None;
+    };
+    if table.first_two[first] & (1 << second) == 0 {
+        return None;
+    }
+    table.by_nickname.get(token).copied()
+}
+
+/// A lower-case ASCII letter's place in the alphabet.
+fn letter(byte: u8) -> Option<usize> {
+    byte.is_ascii_lowercase().then(|| usize::from(byte - b'a'))
 }
 
 /// Are `a` and `b` a nickname and its given name (either way round)?
@@ -85,8 +99,24 @@ pub fn related(a: &str, b: &str) -> bool {
 
 const LONGEST_NICKNAME: usize = 8;
 
-static BY_NICKNAME: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, &'static str>> =
-    std::sync::LazyLock::new(|| NICKNAMES.iter().copied().collect());
+struct Table {
+    by_nickname: rustc_hash::FxHashMap<&'static str, &'static str>,
+    /// Per first letter, a bit for each second letter some nickname starts with.
+    first_two: [u32; 26],
+}
+
+static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(|| {
+    let mut first_two = [0u32; 26];
+    for (nickname, _) in NICKNAMES {
+        let bytes = nickname.as_bytes();
+        let (first, second) = (letter(bytes[0]), letter(bytes[1]));
+        first_two[first.expect("a letter")] |= 1 << second.expect("a letter");
+    }
+    Table {
+        by_nickname: NICKNAMES.iter().copied().collect(),
+        first_two,
+    }
+});
 
 #[cfg(test)]
 mod tests {
@@ -98,6 +128,10 @@ mod tests {
         assert!(NICKNAMES
             .iter()
             .all(|(nick, _)| nick.len() <= LONGEST_NICKNAME));
+        // The quick no never turns a nickname away.
+        assert!(NICKNAMES
+            .iter()
+            .all(|(nick, given)| given_name_of(nick) == Some(*given)));
         assert!(related("bob", "robert"));
         assert!(related("william", "bill"));
         assert!(!related("bob", "william"));
