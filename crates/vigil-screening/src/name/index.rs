@@ -20,8 +20,9 @@
 //! `search`). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
 //! token's keys: neighbouring query tokens are also looked up glued (one hit of the glued
 //! token stands for both), and a long query token cut in two parts, names holding both
-//! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in them, are compared
-//! across scripts on less than their letters: one hit makes them a candidate.
+//! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in
+//! them, are compared across scripts on less than their letters: one hit makes them a
+//! candidate.
 //! Candidates whose best possible score, from the lengths of the tokens that hit
 //! ([`score_bound`]) or from one token that pairs with nothing well enough
 //! ([`certainly_below`]), is under the threshold are skipped; the rest are scored.
@@ -888,8 +889,8 @@ impl<T> NameIndex<T> {
                 lengths.clear();
                 lengths.extend(tokens.iter().map(|t| t.len()));
                 // Pairs form where keys hit, plus initials, plus (as the candidate rule
-                // forgives) one typo'd token that no key caught, the longest one missed,
-                // unless a weak hit already accounts for the typo.
+                // forgives) one token no key caught, the longest one missed (with a typo
+                // in every word, a weak hit elsewhere does not account for it).
                 let (mut covered, mut max_pairs) = (unkeyed_length, unkeyed_count);
                 let mut longest_missed = 0;
                 for (bit, token) in distinct.iter().enumerate() {
