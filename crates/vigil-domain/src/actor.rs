@@ -41,6 +41,9 @@ pub enum Process {
     Setup,
     /// A command of the `vigil` binary run by an operator (`vigil rules load`).
     Cli,
+    /// The person verifying themselves through the verification flow (`id`: their
+    /// inquiry session, once they have one).
+    VerificationFlow,
 }
 
 impl Actor {

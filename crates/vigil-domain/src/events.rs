@@ -66,6 +66,16 @@ pub const CASE_TEMPLATE_UPDATED: &str = "case-template.updated";
 pub const CASE_TEMPLATE_CREATED: &str = "case-template.created";
 pub const CASE_QUEUE_CREATED: &str = "case-queue.created";
 
+pub const VERIFICATION_CREATED: &str = "verification.created";
+pub const VERIFICATION_SUBMITTED: &str = "verification.submitted";
+pub const VERIFICATION_PASSED: &str = "verification.passed";
+pub const VERIFICATION_FAILED: &str = "verification.failed";
+pub const VERIFICATION_REQUIRES_RETRY: &str = "verification.requires-retry";
+/// Beyond Persona: a verification's data was removed, or it was locked or unlocked.
+pub const VERIFICATION_REDACTED: &str = "verification.redacted";
+pub const VERIFICATION_LOCKED: &str = "verification.investigation-locked";
+pub const VERIFICATION_UNLOCKED: &str = "verification.investigation-unlocked";
+
 pub const DOCUMENT_CREATED: &str = "document.created";
 /// Beyond Persona: a document's files were deleted.
 pub const DOCUMENT_REDACTED: &str = "document.redacted";
@@ -98,6 +108,9 @@ pub const VIGIL_ONLY: &[&str] = &[
     CASE_DECISION_PROPOSED,
     CASE_QUEUE_CREATED,
     DOCUMENT_REDACTED,
+    VERIFICATION_REDACTED,
+    VERIFICATION_LOCKED,
+    VERIFICATION_UNLOCKED,
     "flagging-rule.created",
     "flagging-rule.updated",
     WEBHOOK_CREATED,

@@ -36,6 +36,9 @@ pub mod prefix {
     pub const CASE_COMMENT: &str = "cscm";
     pub const FLAGGING_RULE: &str = "frule";
     pub const DOCUMENT: &str = "doc";
+    pub const VERIFICATION: &str = "ver";
+    /// An inquiry session's token (the verification flow's credential for one inquiry).
+    pub const INQUIRY_SESSION_TOKEN: &str = "iqst";
     pub const WEBHOOK: &str = "wbh";
     pub const WEBHOOK_SECRET: &str = "wbhsec";
     pub const WEBHOOK_DELIVERY: &str = "whdl";

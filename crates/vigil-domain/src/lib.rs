@@ -46,6 +46,7 @@ pub mod totp;
 pub mod upload;
 pub mod user;
 pub mod validate;
+pub mod verification;
 pub mod webhook;
 
 pub use error::FieldError;

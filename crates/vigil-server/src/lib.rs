@@ -112,6 +112,11 @@ impl Default for ServerConfig {
 /// stays within a few times `--max-upload-bytes` however many arrive together.
 const UPLOADS_AT_ONCE: usize = 4;
 
+/// What one person in the verification flow may ask of the API in a minute (a step is a
+/// request or two), and how many flows one address may start or open by link a minute.
+const FLOW_REQUESTS_PER_MINUTE: u64 = 120;
+const FLOW_STARTS_PER_MINUTE: u64 = 30;
+
 /// An authenticated key and its environment, cached by secret hash.
 type KeyCache = Mutex<HashMap<String, (Arc<ApiKey>, Arc<Environment>)>>;
 
@@ -123,6 +128,10 @@ pub struct AppState {
     limiter: Arc<protocol::ratelimit::RateLimiter>,
     /// Wrong keys per client address.
     failed_auth: Arc<protocol::ratelimit::RateLimiter>,
+    /// The verification flow's requests per inquiry session, and flows started per
+    /// client address.
+    pub(crate) flow_limiter: Arc<protocol::ratelimit::RateLimiter>,
+    pub(crate) flow_starts: Arc<protocol::ratelimit::RateLimiter>,
     /// Uploads read at once (each is held in memory until stored).
     uploads: Arc<tokio::sync::Semaphore>,
     metrics: Arc<protocol::metrics::Metrics>,
@@ -192,6 +201,14 @@ impl AppState {
             uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_AT_ONCE)),
             failed_auth: Arc::new(protocol::ratelimit::RateLimiter::new(
                 config.failed_auth_limit,
+                std::time::Duration::from_secs(60),
+            )),
+            flow_limiter: Arc::new(protocol::ratelimit::RateLimiter::new(
+                FLOW_REQUESTS_PER_MINUTE,
+                std::time::Duration::from_secs(60),
+            )),
+            flow_starts: Arc::new(protocol::ratelimit::RateLimiter::new(
+                FLOW_STARTS_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
             leader: Arc::new(leadership::Leadership::new(config.lease_ttl)),

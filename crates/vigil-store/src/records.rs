@@ -450,6 +450,24 @@ impl Record for ToolCall {
     }
 }
 
+use vigil_domain::verification::Verification;
+
+impl Record for Verification {
+    const KIND: &'static str = "verification";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![
+            term("inquiry", &self.inquiry_id),
+            term("kind", self.kind.type_name()),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -29,4 +29,5 @@ mod storage;
 mod tour;
 mod types;
 mod users;
+mod verifications;
 mod webhooks;

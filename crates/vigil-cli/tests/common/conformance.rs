@@ -233,6 +233,15 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
             Some(Beyond::List("/case-templates/{case-template-id}", "get"))
         }
         ("get" | "post" | "patch", ["flagging-rules", ..]) => Some(Beyond::Own),
+        // The verification flow's own routes (docs/flow.md): the inquiry as Persona
+        // renders it, with the flow's `meta`.
+        ("get" | "patch", ["inquiry-flow", "current"])
+        | ("post", ["inquiry-flow", "current", "submit"]) => {
+            Some(Beyond::Resource("/inquiries/{inquiry-id}", "get"))
+        }
+        // A start or redeem answers the inquiry with its session token in `meta`; the test
+        // reads the inquiry back with a key, checked as Persona's.
+        ("post", ["inquiry-flows", ..]) => Some(Beyond::Own),
         ("get", ["webhooks", _, "deliveries"]) | ("post", ["webhooks", _, "redeliver"]) => {
             Some(Beyond::Own)
         }

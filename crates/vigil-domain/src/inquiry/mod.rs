@@ -18,6 +18,13 @@ use serde_json::{Map, Value};
 
 use self::template::{Expiration, InquiryTemplate};
 
+/// A verification of an inquiry: its id (`ver_`) and kind (its JSON:API type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationRef {
+    pub id: String,
+    pub kind: crate::verification::VerificationKind,
+}
+
 /// An inquiry as vigil stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inquiry {
@@ -43,6 +50,9 @@ pub struct Inquiry {
     pub session_ids: Vec<String>,
     pub document_ids: Vec<String>,
     pub report_ids: Vec<String>,
+    /// The verifications its submitted steps became, oldest first.
+    #[serde(default)]
+    pub verifications: Vec<VerificationRef>,
     /// Beyond Persona: what reverification found when the inquiry was submitted.
     pub comparison: Option<reverify::Comparison>,
 }
@@ -85,6 +95,7 @@ impl Inquiry {
             session_ids: Vec::new(),
             document_ids: Vec::new(),
             report_ids: Vec::new(),
+            verifications: Vec::new(),
             comparison: None,
         }
     }

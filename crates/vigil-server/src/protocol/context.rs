@@ -9,8 +9,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use vigil_domain::actor::Actor;
+use vigil_domain::actor::{Actor, Process};
 use vigil_domain::ids::{self, prefix};
+use vigil_domain::inquiry::session::{InquirySession, SessionStatus};
 use vigil_domain::permissions::{self, Access};
 use vigil_domain::user::{AuditEntry, User, UserSession};
 use vigil_store::{transact, ApiKey, Environment};
@@ -37,6 +38,15 @@ pub struct Caller {
     pub key_inflection: String,
     /// A console session: whose, for the user audit log and for signing out.
     pub session: Option<SessionCaller>,
+    /// The verification flow, as the person in one inquiry session: it may use the
+    /// `/inquiry-flow` routes, on that inquiry only, and nothing else.
+    pub flow: Option<FlowCaller>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowCaller {
+    pub inquiry_id: String,
+    pub session_id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +69,22 @@ impl Caller {
             api_version: key.api_version.clone(),
             key_inflection: key.key_inflection.clone(),
             session: None,
+            flow: None,
+        }
+    }
+
+    fn of_flow(session: &InquirySession) -> Caller {
+        Caller {
+            actor: Actor::system_for(Process::VerificationFlow, &session.id, None),
+            // No permission a key or role can hold: every route but the flow's refuses it.
+            permissions: Vec::new(),
+            api_version: ApiVersion::default().as_str().to_string(),
+            key_inflection: "kebab".into(),
+            session: None,
+            flow: Some(FlowCaller {
+                inquiry_id: session.inquiry_id.clone(),
+                session_id: session.id.clone(),
+            }),
         }
     }
 
@@ -76,6 +102,7 @@ impl Caller {
                 user,
                 two_factor_setup_required,
             }),
+            flow: None,
         }
     }
 
@@ -238,6 +265,21 @@ pub async fn authenticate(
             })
     };
     let hash = hash_secret(secret);
+    if secret.starts_with(prefix::INQUIRY_SESSION_TOKEN) {
+        if let Some(limited) = exhausted() {
+            return Err(limited);
+        }
+        let Some((session, env)) = crate::routes::inquiries::flow::session_by_token(state, &hash)?
+        else {
+            return Err(failed());
+        };
+        if session.status == SessionStatus::Expired {
+            return Err(ApiError::Unauthorized {
+                title: "This verification session has ended: start again from the link or page you came from",
+            });
+        }
+        return Ok((Arc::new(Caller::of_flow(&session)), Arc::new(env)));
+    }
     if secret.starts_with(prefix::SESSION_TOKEN) {
         if let Some(limited) = exhausted() {
             return Err(limited);
@@ -432,10 +474,22 @@ pub async fn api_middleware(
                 details: "Your organization requires two-factor sign-in: set it up first (POST /api/v1/user-sessions/current/two-factor)".into(),
             });
         }
+        // The verification flow's token opens its own routes only, whatever a handler
+        // forgets to check.
+        if caller.flow.is_some() && !route.starts_with("/api/v1/inquiry-flow/") {
+            return Err(ApiError::Forbidden {
+                details: "An inquiry session token may only be used by the verification flow (/api/v1/inquiry-flow/...)".into(),
+            });
+        }
         if let Some(session) = caller.session.as_ref().filter(|_| is_write(&method)) {
             audit = Some(audit_draft(&state.config, &request, session, &env, &method));
         }
-        let checked = state.limiter.check(&env.id, Instant::now());
+        // The flow is limited per session, so one person cannot use up their
+        // environment's quota.
+        let checked = match &caller.flow {
+            Some(flow) => state.flow_limiter.check(&flow.session_id, Instant::now()),
+            None => state.limiter.check(&env.id, Instant::now()),
+        };
         quota = Some(checked);
         if !checked.allowed {
             return Err(ApiError::RateLimited {

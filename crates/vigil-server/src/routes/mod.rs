@@ -19,6 +19,7 @@ pub mod search;
 pub mod test_clock;
 pub mod tool_calls;
 pub mod users;
+pub mod verifications;
 pub mod webhooks;
 
 use axum::routing::{get, post};
@@ -30,6 +31,11 @@ pub fn public_routes() -> Router<AppState> {
         .route(
             "/api/v1/user-invitations/accept",
             post(users::accept_invitation),
+        )
+        .route("/api/v1/inquiry-flows", post(inquiries::flow::start))
+        .route(
+            "/api/v1/inquiry-flows/redeem",
+            post(inquiries::flow::redeem),
         )
 }
 use axum::Router;
@@ -334,6 +340,34 @@ pub fn api_routes() -> Router<AppState> {
         .route(
             "/documents/{document_id}/files/{sha256}/{filename}",
             get(documents::download),
+        )
+        .route(
+            "/inquiry-flow/current",
+            get(inquiries::flow::current).patch(inquiries::flow::update),
+        )
+        .route(
+            "/inquiry-flow/current/submit",
+            post(inquiries::flow::submit),
+        )
+        .route(
+            "/verifications/{verification_id}",
+            get(verifications::retrieve).delete(verifications::redact),
+        )
+        .route(
+            "/verifications/{verification_id}/print",
+            get(verifications::print),
+        )
+        .route(
+            "/verifications/{verification_id}/investigation-lock",
+            post(verifications::lock),
+        )
+        .route(
+            "/verifications/{verification_id}/investigation-unlock",
+            post(verifications::unlock),
+        )
+        .route(
+            "/verification/{kinds}/{verification_id}",
+            get(verifications::retrieve_kind),
         )
         .route("/flagging-rules", get(rules::list).post(rules::create))
         .route(

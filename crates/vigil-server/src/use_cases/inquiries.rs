@@ -179,6 +179,22 @@ pub fn redact(
     inquiry: &mut Inquiry,
 ) -> Outcome<Vec<String>> {
     let env = &acting.env;
+    // A verification under investigation keeps the whole inquiry: refuse before writing.
+    let mut verifications = Vec::new();
+    for verification in &inquiry.verifications {
+        let id = &verification.id;
+        let found = super::verifications::load(tx, env, id)?;
+        if found.locked {
+            return Err(Refusal::Conflict(format!(
+                "verification `{id}` of inquiry `{}` is locked for an investigation: unlock it before redacting the inquiry",
+                inquiry.id
+            )));
+        }
+        verifications.push(found);
+    }
+    for mut found in verifications {
+        super::verifications::redact(tx, acting, &mut found)?;
+    }
     let mut orphaned = Vec::new();
     for document_id in inquiry.document_ids.clone() {
         if let Some(mut document) = tx.get::<Document>(env, &document_id)? {
@@ -225,6 +241,7 @@ pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) ->
         )));
     }
     let Some(account_id) = inquiry.account_id.clone() else {
+        super::verifications::verify_database(tx, acting, inquiry, None)?;
         transition(tx, acting, inquiry, Action::Complete)?;
         return Ok(());
     };
@@ -242,6 +259,7 @@ pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) ->
         }
     }
     let verdict = comparison.verdict;
+    super::verifications::verify_database(tx, acting, inquiry, Some(&comparison))?;
     inquiry.comparison = Some(comparison);
     match verdict {
         Verdict::Pass => {
@@ -362,4 +380,71 @@ pub fn update(
         record(tx, acting, events::INQUIRY_UPDATED, inquiry, None)?;
     }
     Ok(())
+}
+
+/// Where a person opened the verification flow from.
+#[derive(Debug, Clone, Default)]
+pub struct Device {
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A person opened the verification flow on `inquiry` (new, or resumed), or in `session`
+/// (a one-time link's): the session records their device and starts, and the inquiry
+/// starts with it if it was only created. The caller issues the session's token, saves
+/// the session and the inquiry.
+pub fn open_in_flow(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+    session: Option<InquirySession>,
+    device: Device,
+) -> Outcome<InquirySession> {
+    if !inquiry.status().in_progress() {
+        return Err(Refusal::Conflict(format!(
+            "inquiry `{}` is {}: there is nothing left to do in it",
+            inquiry.id,
+            inquiry.status()
+        )));
+    }
+    let mut session = match session {
+        Some(session) => session,
+        None => new_session(tx, acting, inquiry)?,
+    };
+    session.ip_address = device.ip_address;
+    session.user_agent = device.user_agent;
+    tx.put(&acting.env, &session)?;
+    if inquiry.status() == InquiryStatus::Created {
+        // Starting the inquiry starts its newest new session: this one, or one made
+        // after the link's; start this one too.
+        transition(tx, acting, inquiry, Action::Start)?;
+        if let Some(now) = tx.get::<InquirySession>(&acting.env, &session.id)? {
+            session = now;
+        }
+    }
+    if session.start(acting.now) {
+        tx.put(&acting.env, &session)?;
+        record(tx, acting, events::INQUIRY_SESSION_STARTED, &session, None)?;
+    }
+    Ok(session)
+}
+
+/// A one-time link was followed: the session it was made for, if the link is still good,
+/// with the link used up (a link works once). `None` when it is unknown, used or expired.
+pub fn redeem_link(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    code_hash: &str,
+    now: i64,
+) -> Outcome<Option<InquirySession>> {
+    let filter = RecordFilter::default().any_of(vec![term("link", code_hash)]);
+    let Some(mut session) = tx.find::<InquirySession>(env, &filter, 1)?.pop() else {
+        return Ok(None);
+    };
+    let live = session.status != vigil_domain::inquiry::session::SessionStatus::Expired
+        && session.link_expires_at.is_some_and(|at| at > now);
+    session.link_code_hash = None;
+    session.link_expires_at = None;
+    tx.put(env, &session)?;
+    Ok(live.then_some(session))
 }

@@ -21,6 +21,7 @@ pub mod reports;
 pub mod rules;
 pub mod setup;
 pub mod users;
+pub mod verifications;
 pub mod webhooks;
 
 use serde_json::Value;
@@ -185,6 +186,7 @@ subjects! {
     vigil_domain::report::Report => views::report::TYPE,
     vigil_domain::rule::FlaggingRule => rules::TYPE,
     vigil_domain::webhook::Webhook => views::webhook::TYPE,
+    vigil_domain::verification::Verification => views::verification::SUBJECT,
 }
 
 /// Record an event about `subject` by `acting.actor` (the subject stored as a snapshot in

@@ -10,7 +10,9 @@ use crate::protocol::version::ApiVersion;
 
 /// Render a stored snapshot as the resource it was.
 pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion) -> Value {
-    use super::{account, account_type, case, document, inquiry, list, report, webhook};
+    use super::{
+        account, account_type, case, document, inquiry, list, report, verification, webhook,
+    };
     match object_type {
         account::TYPE => typed(object_type, snapshot, |a: &Account| {
             account::resource(a, version)
@@ -27,6 +29,7 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
         case::QUEUE => typed(object_type, snapshot, case::queue),
         case::COMMENT => typed(object_type, snapshot, case::comment),
         document::TYPE => typed(object_type, snapshot, document::resource),
+        verification::SUBJECT => typed(object_type, snapshot, verification::resource),
         // Webhook snapshots are stored without their secrets.
         webhook::TYPE => typed(object_type, snapshot, |w| webhook::resource(w, false)),
         other => bare(other, snapshot),

@@ -66,7 +66,10 @@ pub fn resource(inquiry: &Inquiry) -> Value {
         "reports".into(),
         many("report/watchlist", &inquiry.report_ids),
     );
-    r.insert("verifications".into(), many("verification", &[]));
+    r.insert(
+        "verifications".into(),
+        json!({ "data": inquiry.verifications.iter().map(|v| json!({"type": v.kind.type_name(), "id": v.id})).collect::<Vec<_>>() }),
+    );
     r.insert("sessions".into(), many(SESSION, &inquiry.session_ids));
     r.insert(
         "documents".into(),

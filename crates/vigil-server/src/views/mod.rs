@@ -16,6 +16,8 @@ pub mod report;
 pub mod report_pdf;
 pub mod tool_call;
 pub mod user;
+pub mod verification;
+pub mod verification_pdf;
 pub mod webhook;
 
 use serde_json::{Map, Value};
@@ -49,7 +51,14 @@ const RESOURCE_TYPES: &[&str] = &[
     "flagging-rule",
     "test-clock",
 ];
-const RESOURCE_FAMILIES: &[&str] = &["list/", "list-item/", "importer/", "report/", "document/"];
+const RESOURCE_FAMILIES: &[&str] = &[
+    "list/",
+    "list-item/",
+    "importer/",
+    "report/",
+    "document/",
+    "verification/",
+];
 
 /// Whether `name` is a resource type vigil can render.
 pub fn is_resource_type(name: &str) -> bool {

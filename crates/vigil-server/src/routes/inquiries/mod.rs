@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod crud;
+pub mod flow;
 pub mod sessions;
 pub mod templates;
 
@@ -24,7 +25,7 @@ use crate::AppState;
 
 /// A session token for `session` (only its hash is kept).
 pub(crate) fn issue_token(session: &mut InquirySession) -> String {
-    let token = ids::random_token("iqst", 40);
+    let token = ids::random_token(ids::prefix::INQUIRY_SESSION_TOKEN, 40);
     session.token_hash = Some(hash_secret(&token));
     token
 }
