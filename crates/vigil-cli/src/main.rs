@@ -566,7 +566,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{address}"))
             .trim_end_matches('/')
             .to_string();
-        println!("vigil listening on http://{address} (review console at /, API under /api/v1, agent tools on /mcp)");
+        println!("vigil listening on http://{address} (review console at /, API under /api/v1, agent tools on /mcp, verification flow at /widget)");
         tracing::info!(%address, "listening");
         let state = AppState::new(store, config);
         let (tools, close_tools) = mcp::http::router(&state, address, mcp_settings)?;
@@ -576,7 +576,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             &state.config.public_url,
             state.config.forwarding_secret.clone(),
         )?;
-        let beside = tools.merge(vigil_console::router(console));
+        // The verification flow too: end users' pages, acting as their inquiry session.
+        let flow = vigil_flow::Flow::new(
+            &mcp::http::own_api(address),
+            state.config.forwarding_secret.clone(),
+        )?;
+        let beside = tools
+            .merge(vigil_console::router(console))
+            .merge(vigil_flow::router(flow));
         let shutdown = async {
             // Ctrl-C or SIGTERM (what service managers and `docker stop` send): finish the
             // requests in flight, then stop.

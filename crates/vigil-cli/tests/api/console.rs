@@ -3,14 +3,14 @@
 //! the API then shows what the reviewer did, with her as the actor, and a webhook receiver
 //! got `case.resolved`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::common::receiver::Receiver;
-use crate::common::{skip, Client, Server};
+use crate::common::{browser, browser_dir, skip, Client, Server};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -43,32 +43,9 @@ async fn invite(api: &Client, email: &str, role: &str) -> String {
         .to_string()
 }
 
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-/// Chromium and the browser test's node packages, or why they are missing.
-fn browser() -> Result<PathBuf, String> {
-    let chromium = std::env::var_os("VIGIL_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    if !chromium.exists() {
-        return Err(format!(
-            "{} is absent: install Debian's chromium package (bash scripts/test does)",
-            chromium.display()
-        ));
-    }
-    if !browser_dir().join("node_modules/playwright-core").is_dir() {
-        return Err(
-            "playwright-core is not installed: run bash scripts/test, or npm ci --prefix crates/vigil-cli/tests/browser".into(),
-        );
-    }
-    Ok(chromium)
-}
-
 #[tokio::test]
 async fn a_reviewer_works_cases_in_a_real_browser() {
-    let chromium = match browser() {
+    let chromium = match browser(&["playwright-core", "axe-core"]) {
         Ok(path) => path,
         Err(why) => {
             skip::skipped("the review console in Chromium", &why);

@@ -14,6 +14,7 @@ mod console;
 mod crash;
 mod documents;
 mod events;
+mod flow;
 mod headline;
 mod importers;
 mod inquiries;

@@ -704,3 +704,29 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
 }
+
+/// The browser tests' folder (their node packages and scripts).
+pub fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Chromium, with the browser tests' node `packages` installed, or why not.
+pub fn browser(packages: &[&str]) -> Result<PathBuf, String> {
+    let chromium = std::env::var_os("VIGIL_CHROMIUM")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("/usr/bin/chromium"));
+    if !chromium.exists() {
+        return Err(format!(
+            "{} is absent: install Debian's chromium package (bash scripts/test does)",
+            chromium.display()
+        ));
+    }
+    for package in packages {
+        if !browser_dir().join("node_modules").join(package).is_dir() {
+            return Err(format!(
+                "{package} is not installed: run bash scripts/test, or npm ci --prefix crates/vigil-cli/tests/browser"
+            ));
+        }
+    }
+    Ok(chromium)
+}

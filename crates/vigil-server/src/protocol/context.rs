@@ -269,8 +269,7 @@ pub async fn authenticate(
         if let Some(limited) = exhausted() {
             return Err(limited);
         }
-        let Some((session, env)) = crate::routes::inquiries::flow::session_by_token(state, &hash)?
-        else {
+        let Some((session, env)) = flow_session_by_token(state, &hash)? else {
             return Err(failed());
         };
         if session.status == SessionStatus::Expired {
@@ -349,6 +348,30 @@ pub async fn authenticate(
         return Err(failed());
     }
     Ok((Arc::new(Caller::of_key(&key)), env))
+}
+
+/// The session a flow token names, and its environment (tokens do not say which, and an
+/// organization has two).
+fn flow_session_by_token(
+    state: &AppState,
+    hash: &str,
+) -> ApiResult<Option<(InquirySession, Environment)>> {
+    let filter =
+        vigil_store::RecordFilter::default().any_of(vec![vigil_store::term("token", hash)]);
+    let first = vigil_store::PageRequest {
+        after: None,
+        before: None,
+        size: 1,
+    };
+    for env in state.store.environments()? {
+        let found = state
+            .store
+            .find::<InquirySession>(&env.id, &filter, &first)?;
+        if let Some(session) = found.items.into_iter().next() {
+            return Ok(Some((session, env)));
+        }
+    }
+    Ok(None)
 }
 
 /// The environment a console session's request names (`Vigil-Environment: sandbox`).

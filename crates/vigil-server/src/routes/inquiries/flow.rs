@@ -16,10 +16,9 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 use vigil_domain::actor::{Actor, Process};
-use vigil_domain::inquiry::session::InquirySession;
 use vigil_domain::inquiry::template::InquiryTemplate;
 use vigil_domain::inquiry::Inquiry;
-use vigil_store::{term, Environment, PageRequest, RecordFilter};
+use vigil_store::Environment;
 
 use super::issue_token;
 use crate::credentials::hash_secret;
@@ -33,29 +32,6 @@ use crate::views;
 use crate::AppState;
 
 const POINTER: &str = "/data/attributes";
-
-/// The session a flow token names, and its environment (tokens do not say which, and an
-/// organization has two).
-pub fn session_by_token(
-    state: &AppState,
-    hash: &str,
-) -> ApiResult<Option<(InquirySession, Environment)>> {
-    let filter = RecordFilter::default().any_of(vec![term("token", hash)]);
-    let first = PageRequest {
-        after: None,
-        before: None,
-        size: 1,
-    };
-    for env in state.store.environments()? {
-        let found = state
-            .store
-            .find::<InquirySession>(&env.id, &filter, &first)?;
-        if let Some(session) = found.items.into_iter().next() {
-            return Ok(Some((session, env)));
-        }
-    }
-    Ok(None)
-}
 
 impl Ctx {
     /// The flow session asking, or 403 for any other caller.

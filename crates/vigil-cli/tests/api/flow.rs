@@ -1,0 +1,150 @@
+//! The verification flow in a real browser, embedded by Persona's official SDK
+//! (`tests/browser/flow.mjs`): what the person did is then read through the API, and the
+//! webhook receiver heard the inquiries complete.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::common::receiver::Receiver;
+use crate::common::{browser, browser_dir, skip, Client, Server};
+
+async fn default_template(api: &Client) -> String {
+    let listed = api
+        .get("/api/v1/inquiry-templates?filter[name]=Default")
+        .await;
+    listed.ids()[0].clone()
+}
+
+/// The environment's inquiries with `reference`.
+async fn by_reference(api: &Client, reference: &str) -> Value {
+    let found = api
+        .get(&format!(
+            "/api/v1/inquiries?filter[reference-id]={reference}"
+        ))
+        .await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    found.body["data"][0].clone()
+}
+
+#[tokio::test]
+async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
+    let chromium = match browser(&["playwright-core", "axe-core", "persona"]) {
+        Ok(path) => path,
+        Err(why) => {
+            skip::skipped("the verification flow in Chromium", &why);
+            return;
+        }
+    };
+    let server = Server::start_with(&["--allow-private-webhooks"]);
+    let api = server.client();
+    let receiver = Receiver::start().await;
+    let hook = api
+        .post(
+            "/api/v1/webhooks",
+            json!({"data": {"attributes": {"url": receiver.url, "enabled-events": ["inquiry.completed", "verification.passed"]}}}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{:?}", hook.body);
+    api.post(&format!("/api/v1/webhooks/{}/enable", hook.id()), json!({}))
+        .await;
+    let template = default_template(&api).await;
+    // The link is for Jane Doe's account: what she types is compared with it.
+    let jane = api
+        .create_account(
+            json!({"name-first": "Jane", "name-last": "Doe", "birthdate": "1990-04-01"}),
+        )
+        .await
+        .id();
+    let linked = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": jane}}, "meta": {"auto-create-one-time-link": true}}),
+        )
+        .await;
+    assert_eq!(linked.status, 201, "{:?}", linked.body);
+    let port = server.base.rsplit(':').next().unwrap();
+    let setup = json!({
+        "host": format!("localhost:{port}"),
+        "template": template,
+        "link": linked.body["meta"]["one-time-link"],
+        "chromium": chromium,
+        "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow-screenshots"),
+    });
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(browser_dir().join("flow.mjs"))
+            .env("VIGIL_FLOW_SETUP", setup.to_string())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && printed.contains("\"ok\":true"),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: Value = serde_json::from_str(printed.lines().last().unwrap()).unwrap();
+
+    // The clean pass: completed, with its reference id, made by the flow, verified.
+    let clean = by_reference(&api, "shop-user-1").await;
+    assert_eq!(clean["id"], summary["clean"]);
+    assert_eq!(clean["attributes"]["status"], "completed");
+    assert_eq!(
+        clean["attributes"]["fields"]["email-address"]["value"],
+        "ada@example.com"
+    );
+    let verification = clean["relationships"]["verifications"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = api
+        .get(&format!("/api/v1/verifications/{verification}"))
+        .await;
+    assert_eq!(got.attr("status"), "passed");
+    // Left and resumed with the token the page was handed: one inquiry, one session.
+    let resumed = by_reference(&api, "shop-user-2").await;
+    assert_eq!(resumed["id"], summary["resumed"]);
+    assert_eq!(resumed["attributes"]["status"], "completed");
+    assert_eq!(
+        resumed["relationships"]["sessions"]["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // The link's inquiry: Jane's identity matched her account.
+    let link_inquiry = api.get(&format!("/api/v1/inquiries/{}", linked.id())).await;
+    assert_eq!(link_inquiry.attr("status"), "completed");
+    let verification = link_inquiry.body["data"]["relationships"]["verifications"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = api
+        .get(&format!("/api/v1/verifications/{verification}"))
+        .await;
+    let name = got
+        .attr("checks")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "account_name_comparison")
+        .unwrap()
+        .clone();
+    assert_eq!(name["status"], "passed", "{}", got.body);
+    // The webhook receiver heard every inquiry complete.
+    let completed = |all: &[crate::common::receiver::Received]| {
+        all.iter()
+            .filter(|r| r.json()["data"]["attributes"]["name"] == "inquiry.completed")
+            .map(|r| r.json()["data"]["attributes"]["payload"]["data"]["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    let heard = receiver.until(|all| completed(all).len() >= 3).await;
+    let ids = completed(&heard);
+    for id in [&clean["id"], &resumed["id"], &json!(linked.id())] {
+        assert!(ids.contains(id), "{id} not in {ids:?}");
+    }
+}

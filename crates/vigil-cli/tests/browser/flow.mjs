@@ -1,0 +1,240 @@
+// The verification flow in a real browser (Debian's Chromium, driven by playwright-core),
+// embedded by Persona's official SDK (npm `persona`, unmodified) in a shop's sign-up page
+// that this script serves on another origin, with the SDK's host pointed at vigil. Run by
+// tests/api/flow.rs, which starts vigil, passes the setup in VIGIL_FLOW_SETUP (JSON) and
+// checks the API and the webhooks afterwards.
+//
+// A person completes a verification (a wrong email refused by name on the way, the SDK's
+// callbacks heard: load, ready, start, complete with the inquiry's id, status and
+// fields); another leaves half-way in Spanish and resumes with the session token the SDK
+// handed the page; a third opens a one-time link on a phone-sized screen, finishes, and
+// finds the link used up the second time. Every step is checked with axe-core (no serious
+// or critical violation) and saved as a screenshot. The last line printed is a JSON
+// summary; any failure exits non-zero.
+
+import http from "node:http";
+import { createRequire } from "node:module";
+import { mkdirSync, readFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const setup = JSON.parse(process.env.VIGIL_FLOW_SETUP);
+const shots = setup.screenshots;
+mkdirSync(shots, { recursive: true });
+const axePath = require.resolve("axe-core/axe.min.js");
+const sdk = readFileSync(require.resolve("persona/dist/persona.js"));
+const checked = [];
+const summary = { ok: false };
+
+function fail(message) {
+  throw new Error(message);
+}
+
+// The shop's sign-up page: the SDK from its npm package, options from the query string,
+// every callback recorded in window.heard.
+const shopPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Shop sign-up</title></head>
+<body><main><h1>Open your account</h1><p>Verify your identity to continue.</p></main>
+<script src="/persona.js"></script>
+<script>
+  window.heard = [];
+  const options = JSON.parse(new URLSearchParams(location.search).get("options"));
+  const client = new Persona.Client(Object.assign(options, {
+    onLoad: () => heard.push({ name: "load" }),
+    onReady: () => { heard.push({ name: "ready" }); client.open(); },
+    onComplete: (done) => heard.push(Object.assign({ name: "complete" }, done)),
+    onCancel: (left) => heard.push(Object.assign({ name: "cancel" }, left)),
+    onError: (error) => heard.push({ name: "error", error }),
+    onEvent: (name, metadata) => heard.push({ name: "event:" + name, metadata }),
+  }));
+</script></body></html>`;
+
+const shop = http.createServer((request, response) => {
+  if (request.url.startsWith("/persona.js")) {
+    response.writeHead(200, { "content-type": "text/javascript" });
+    response.end(sdk);
+  } else {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(shopPage);
+  }
+});
+await new Promise((resolve) => shop.listen(0, "127.0.0.1", resolve));
+const shopBase = `http://127.0.0.1:${shop.address().port}`;
+
+function shopUrl(options) {
+  return `${shopBase}/?options=${encodeURIComponent(JSON.stringify(Object.assign({ host: setup.host }, options)))}`;
+}
+
+async function heard(page, name, timeout = 15000) {
+  try {
+    await page.waitForFunction((n) => window.heard.some((e) => e.name === n), name, { timeout });
+  } catch {
+    fail(`the page never heard "${name}"; it heard ${JSON.stringify(await page.evaluate(() => window.heard))}`);
+  }
+  return page.evaluate((n) => window.heard.find((e) => e.name === n), name);
+}
+
+// The flow's frame inside the shop's page, once it shows `text`.
+async function flowFrame(page, text) {
+  for (let i = 0; i < 100; i++) {
+    const frame = page.frames().find((f) => f.url().includes("/widget"));
+    if (frame) {
+      try {
+        await frame.getByText(text, { exact: false }).first().waitFor({ timeout: 200 });
+        return frame;
+      } catch {}
+    }
+    await page.waitForTimeout(100);
+  }
+  const frame = page.frames().find((f) => f.url().includes("/widget"));
+  fail(`the flow never showed "${text}"; it shows:\n${frame ? (await frame.innerText("body")).slice(0, 1500) : "(no frame)"}`);
+}
+
+// Tick a checkbox, and make sure it is ticked (the SDK's overlay may still be sliding in).
+async function tick(box) {
+  for (let i = 0; i < 5; i++) {
+    await box.check().catch(() => {});
+    if (await box.isChecked()) return;
+  }
+  fail("the checkbox could not be ticked");
+}
+
+async function expectText(where, text) {
+  try {
+    await where.getByText(text, { exact: false }).first().waitFor({ timeout: 10000 });
+  } catch {
+    fail(`expected "${text}"; the page says:\n${(await where.innerText("body")).slice(0, 1500)}`);
+  }
+}
+
+// axe-core on a page or frame as it is, and a screenshot of `page`.
+async function audit(frame, page, name) {
+  await frame.addScriptTag({ path: axePath });
+  const result = await frame.evaluate(async () => await window.axe.run(document));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length > 0) {
+    fail(`${name} has accessibility violations:\n` +
+      bad.map((v) => `- ${v.id} (${v.impact}): ${v.help}; ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`).join("\n"));
+  }
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  checked.push(name);
+}
+
+const browser = await chromium.launch({
+  executablePath: setup.chromium,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+// axe is injected as a script: the flow's CSP (scripts from itself only) would refuse it.
+const desktop = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 860 } });
+
+try {
+  // 1. A clean pass, embedded by the SDK with a template id, a reference id and a
+  //    prefilled first name.
+  const page = await desktop.newPage();
+  await page.goto(shopUrl({ templateId: setup.template, referenceId: "shop-user-1", fields: { nameFirst: "Ada" } }));
+  await heard(page, "ready");
+  let frame = await flowFrame(page, "Before you start");
+  await audit(frame, page, "flow-1-consent");
+  await frame.getByRole("button", { name: "Begin" }).click();
+  // Begin without agreeing is refused, and says what is missing.
+  frame = await flowFrame(page, ": required");
+  await tick(frame.getByLabel("I agree that my details are used to verify my identity"));
+  await frame.getByRole("button", { name: "Begin" }).click();
+  frame = await flowFrame(page, "Your details");
+  const started = await heard(page, "event:start");
+  if (!started.metadata.inquiryId?.startsWith("inq_")) fail(`start came without an inquiry id: ${JSON.stringify(started)}`);
+  if ((await frame.getByLabel("First name").inputValue()) !== "Ada") fail("the prefilled first name is not shown");
+  await frame.getByLabel("Last name").fill("Lovelace");
+  await frame.getByLabel("Date of birth").fill("1990-12-10");
+  await frame.getByLabel("Email address").fill("not an email");
+  await frame.getByRole("button", { name: "Continue" }).click();
+  frame = await flowFrame(page, "Some details need another look:");
+  // The summary names the field and leads to it.
+  await frame.getByRole("link", { name: "Email address" }).click();
+  if ((await frame.getByLabel("Email address").getAttribute("aria-invalid")) !== "true") fail("the wrong email is not marked invalid");
+  await audit(frame, page, "flow-2-details-error");
+  await frame.getByLabel("Email address").fill("ada@example.com");
+  await frame.getByRole("button", { name: "Continue" }).click();
+  frame = await flowFrame(page, "Check your details");
+  await expectText(frame, "Lovelace");
+  await audit(frame, page, "flow-3-review");
+  await frame.getByRole("button", { name: "Submit" }).click();
+  const done = await heard(page, "complete");
+  if (done.inquiryId !== started.metadata.inquiryId) fail(`complete named ${done.inquiryId}, start ${started.metadata.inquiryId}`);
+  if (done.status !== "completed") fail(`complete said ${done.status}`);
+  if (done.fields["name-last"]?.value !== "Lovelace") fail(`complete's fields: ${JSON.stringify(done.fields)}`);
+  const names = await page.evaluate(() => window.heard.map((e) => e.name));
+  for (const name of ["load", "ready", "event:start", "complete"]) {
+    if (!names.includes(name)) fail(`the page never heard ${name}: ${names}`);
+  }
+  // The SDK closed its overlay on completion.
+  if (await page.locator(".persona-widget__overlay").isVisible()) fail("the SDK's overlay is still open");
+  summary.clean = done.inquiryId;
+
+  // 2. In Spanish: leave half-way; the page gets the inquiry and token, and resumes.
+  const leaving = await desktop.newPage();
+  await leaving.goto(shopUrl({ templateId: setup.template, referenceId: "shop-user-2", language: "es" }));
+  await heard(leaving, "ready");
+  frame = await flowFrame(leaving, "Antes de empezar");
+  await tick(frame.getByLabel("Acepto que mis datos se usen para verificar mi identidad"));
+  await frame.getByRole("button", { name: "Empezar" }).click();
+  frame = await flowFrame(leaving, "Sus datos");
+  await audit(frame, leaving, "flow-4-details-es");
+  await frame.getByRole("button", { name: "Salir de la verificación" }).click();
+  const left = await heard(leaving, "cancel");
+  if (!left.inquiryId?.startsWith("inq_") || !left.sessionToken?.startsWith("iqst_")) fail(`cancel came with ${JSON.stringify(left)}`);
+  const resumed = await desktop.newPage();
+  await resumed.goto(shopUrl({ inquiryId: left.inquiryId, sessionToken: left.sessionToken }));
+  await heard(resumed, "ready");
+  frame = await flowFrame(resumed, "Your details");
+  await frame.getByLabel("First name").fill("Grace");
+  await frame.getByLabel("Last name").fill("Hopper");
+  await frame.getByRole("button", { name: "Continue" }).click();
+  frame = await flowFrame(resumed, "Check your details");
+  await frame.getByRole("button", { name: "Submit" }).click();
+  const resumedDone = await heard(resumed, "complete");
+  if (resumedDone.inquiryId !== left.inquiryId) fail(`resumed ${resumedDone.inquiryId}, left ${left.inquiryId}`);
+  summary.resumed = left.inquiryId;
+
+  // 3. A one-time link, as its own page on a phone: it works once.
+  const phone = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+  const hosted = await phone.newPage();
+  await hosted.goto(setup.link);
+  await expectText(hosted, "This link opens your verification once");
+  await audit(hosted, hosted, "flow-5-link-phone");
+  await hosted.getByRole("button", { name: "Continue" }).click();
+  await expectText(hosted, "Your details");
+  await hosted.getByLabel("First name").fill("Jane");
+  await hosted.getByLabel("Last name").fill("Doe");
+  await hosted.getByLabel("Date of birth").fill("1990-04-01");
+  await audit(hosted, hosted, "flow-6-details-phone");
+  const width = await hosted.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 320) fail(`the details page is ${width} px wide on a 320 px screen`);
+  await hosted.getByRole("button", { name: "Continue" }).click();
+  await expectText(hosted, "Check your details");
+  await hosted.getByRole("button", { name: "Submit" }).click();
+  await expectText(hosted, "Thank you: you are done");
+  await audit(hosted, hosted, "flow-7-done-phone");
+  await hosted.goto(setup.link);
+  await hosted.getByRole("button", { name: "Continue" }).click();
+  await expectText(hosted, "already used");
+  summary.link = "used once";
+
+  summary.ok = true;
+  summary.checked = checked;
+} catch (error) {
+  summary.error = String(error.stack || error);
+  // What each page looked like when it failed, to look at.
+  let n = 0;
+  for (const context of browser.contexts()) {
+    for (const open of context.pages()) {
+      await open.screenshot({ path: `${shots}/failure-${++n}.png`, fullPage: true }).catch(() => {});
+    }
+  }
+} finally {
+  await browser.close();
+  shop.close();
+}
+console.log(JSON.stringify(summary));
+process.exit(summary.ok ? 0 : 1);

@@ -1,0 +1,40 @@
+// Tells the page that embeds the flow (Persona's SDK) what happened: the page's
+// `data-flow` lists the messages, where they may go and what to answer when the SDK asks
+// the flow to close. Nothing else runs here; the flow works without this script, it
+// only goes unheard.
+(function () {
+  "use strict";
+  var raw = document.body.getAttribute("data-flow");
+  if (!raw) return;
+  var flow = JSON.parse(raw);
+  var host = window.parent !== window ? window.parent : null;
+  function post(message) {
+    if (!host || !flow.target) return;
+    var data = { containerId: flow.containerId, name: message.name, metadata: message.metadata };
+    if (flow.templateId) data.templateId = flow.templateId;
+    if (message.name === "error") data.error = message.metadata;
+    host.postMessage(data, flow.target);
+  }
+  (flow.messages || []).forEach(post);
+  // The SDK's `cancel()` asks the flow to close: leave as the close button does.
+  window.addEventListener("message", function (event) {
+    if (event.source !== host || event.origin !== flow.target) return;
+    var action = event.data && event.data.action;
+    if (action !== "exit") return;
+    var leave = document.getElementById("leave");
+    if (leave) {
+      leave.submit();
+    } else if (flow.exit) {
+      post(flow.exit);
+    }
+  });
+  // A form is sent once: a second click must not submit a step twice.
+  Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+    form.addEventListener("submit", function () {
+      var buttons = form.querySelectorAll("button[type=submit]");
+      Array.prototype.forEach.call(buttons, function (b) {
+        setTimeout(function () { b.disabled = true; }, 0);
+      });
+    });
+  });
+})();

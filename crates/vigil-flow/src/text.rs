@@ -1,0 +1,184 @@
+//! Every word a person reads in the flow, in English and Spanish, chosen by the SDK's
+//! `language` (`es`, `es-MX`, …; anything else is English). A template field's label is
+//! the template's own; the standard identity fields have theirs here in both languages.
+
+/// The words of one language.
+pub struct Text {
+    pub lang: &'static str,
+    pub title: &'static str,
+    pub close: &'static str,
+    pub consent_heading: &'static str,
+    pub consent_body: &'static str,
+    pub consent_agree: &'static str,
+    pub begin: &'static str,
+    pub fields_heading: &'static str,
+    pub fields_hint: &'static str,
+    pub required: &'static str,
+    pub optional: &'static str,
+    pub continue_: &'static str,
+    pub fix_errors: &'static str,
+    pub review_heading: &'static str,
+    pub review_hint: &'static str,
+    pub not_given: &'static str,
+    pub edit: &'static str,
+    pub submit: &'static str,
+    pub done_completed: &'static str,
+    pub done_completed_body: &'static str,
+    pub done_review: &'static str,
+    pub done_review_body: &'static str,
+    pub done_failed: &'static str,
+    pub done_failed_body: &'static str,
+    pub cancelled_heading: &'static str,
+    pub cancelled_body: &'static str,
+    pub link_heading: &'static str,
+    pub link_body: &'static str,
+    pub error_heading: &'static str,
+    pub error_retry: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub step: &'static str,
+    pub of: &'static str,
+}
+
+pub const ENGLISH: Text = Text {
+    lang: "en",
+    title: "Verify your identity",
+    close: "Leave verification",
+    consent_heading: "Before you start",
+    consent_body: "We will ask for a few details about you to confirm who you are. They are sent to the company that asked you to verify, and kept only as long as it must keep them.",
+    consent_agree: "I agree that my details are used to verify my identity",
+    begin: "Begin",
+    fields_heading: "Your details",
+    fields_hint: "Fields marked required must be filled in.",
+    required: "required",
+    optional: "optional",
+    continue_: "Continue",
+    fix_errors: "Some details need another look",
+    review_heading: "Check your details",
+    review_hint: "Nothing is sent for verification until you submit.",
+    not_given: "not given",
+    edit: "Change details",
+    submit: "Submit",
+    done_completed: "Thank you: you are done",
+    done_completed_body: "Your details were received and checked. You can close this window.",
+    done_review: "Thank you: we are taking a closer look",
+    done_review_body: "Your details were received. Someone will review them; you need to do nothing more now.",
+    done_failed: "We could not verify you",
+    done_failed_body: "Your details did not match what we hold. Please contact the company that asked you to verify.",
+    cancelled_heading: "You left the verification",
+    cancelled_body: "Nothing more was sent. You can come back to it later from the same page or link.",
+    link_heading: "Verify your identity",
+    link_body: "This link opens your verification once. Continue when you are ready to finish it.",
+    error_heading: "Something went wrong",
+    error_retry: "Please try again in a moment.",
+    yes: "Yes",
+    no: "No",
+    step: "Step",
+    of: "of",
+};
+
+pub const SPANISH: Text = Text {
+    lang: "es",
+    title: "Verifique su identidad",
+    close: "Salir de la verificación",
+    consent_heading: "Antes de empezar",
+    consent_body: "Le pediremos algunos datos para confirmar quién es usted. Se envían a la empresa que le pidió verificarse y se conservan solo el tiempo que deba conservarlos.",
+    consent_agree: "Acepto que mis datos se usen para verificar mi identidad",
+    begin: "Empezar",
+    fields_heading: "Sus datos",
+    fields_hint: "Los campos marcados como obligatorios deben completarse.",
+    required: "obligatorio",
+    optional: "opcional",
+    continue_: "Continuar",
+    fix_errors: "Algunos datos necesitan otra revisión",
+    review_heading: "Revise sus datos",
+    review_hint: "No se envía nada para verificar hasta que lo confirme.",
+    not_given: "sin indicar",
+    edit: "Cambiar datos",
+    submit: "Enviar",
+    done_completed: "Gracias: ha terminado",
+    done_completed_body: "Recibimos y comprobamos sus datos. Puede cerrar esta ventana.",
+    done_review: "Gracias: los estamos revisando",
+    done_review_body: "Recibimos sus datos. Una persona los revisará; no tiene que hacer nada más por ahora.",
+    done_failed: "No pudimos verificarle",
+    done_failed_body: "Sus datos no coinciden con los que tenemos. Póngase en contacto con la empresa que le pidió verificarse.",
+    cancelled_heading: "Salió de la verificación",
+    cancelled_body: "No se envió nada más. Puede volver más tarde desde la misma página o enlace.",
+    link_heading: "Verifique su identidad",
+    link_body: "Este enlace abre su verificación una sola vez. Continúe cuando esté listo para terminarla.",
+    error_heading: "Algo salió mal",
+    error_retry: "Inténtelo de nuevo en un momento.",
+    yes: "Sí",
+    no: "No",
+    step: "Paso",
+    of: "de",
+};
+
+/// The language a `language` parameter asks for: `es…` is Spanish, anything else English.
+pub fn for_language(language: &str) -> &'static Text {
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match primary.as_str() {
+        "es" => &SPANISH,
+        _ => &ENGLISH,
+    }
+}
+
+/// The standard identity fields' labels, in English and Spanish.
+const LABELS: &[(&str, &str, &str)] = &[
+    ("name-first", "First name", "Nombre"),
+    ("name-middle", "Middle name", "Segundo nombre"),
+    ("name-last", "Last name", "Apellidos"),
+    ("birthdate", "Date of birth", "Fecha de nacimiento"),
+    ("address-street-1", "Street address", "Dirección"),
+    ("address-street-2", "Address line 2", "Dirección (línea 2)"),
+    ("address-city", "City", "Ciudad"),
+    (
+        "address-subdivision",
+        "State or province",
+        "Provincia o estado",
+    ),
+    ("address-postal-code", "Postal code", "Código postal"),
+    (
+        "address-country-code",
+        "Country (two letters, e.g. US)",
+        "País (dos letras, p. ej. ES)",
+    ),
+    ("email-address", "Email address", "Correo electrónico"),
+    ("phone-number", "Phone number", "Teléfono"),
+    ("identification-number", "ID number", "Número de documento"),
+    ("identification-class", "ID type", "Tipo de documento"),
+];
+
+/// A field's label: the standard one in this language, else the template's, else its key.
+pub fn label(text: &Text, key: &str, template_label: Option<&str>) -> String {
+    if let Some((_, en, es)) = LABELS.iter().find(|(k, _, _)| *k == key) {
+        return if text.lang == "es" { es } else { en }.to_string();
+    }
+    template_label
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| key.replace(['-', '_'], " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spanish_by_any_spanish_tag_and_english_otherwise() {
+        assert_eq!(for_language("es-MX").lang, "es");
+        assert_eq!(for_language("ES").lang, "es");
+        assert_eq!(for_language("fr").lang, "en");
+        assert_eq!(for_language("").lang, "en");
+        assert_eq!(
+            label(&SPANISH, "birthdate", Some("Birthdate")),
+            "Fecha de nacimiento"
+        );
+        assert_eq!(label(&ENGLISH, "employer", Some("Employer")), "Employer");
+        assert_eq!(label(&ENGLISH, "employer_name", None), "employer name");
+    }
+}
