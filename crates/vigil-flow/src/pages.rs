@@ -398,7 +398,10 @@ fn inputs_of(
                     _ => String::new(),
                 },
                 required: schema["config"]["required"].as_bool() == Some(true),
-                error: errors.get(&key).and_then(Value::as_str).map(str::to_string),
+                error: errors
+                    .get(&key)
+                    .and_then(Value::as_str)
+                    .map(|message| text::field_problem(t, kind, message)),
                 autocomplete,
                 key,
             }

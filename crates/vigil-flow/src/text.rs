@@ -17,6 +17,11 @@ pub struct Text {
     pub optional: &'static str,
     pub continue_: &'static str,
     pub fix_errors: &'static str,
+    pub bad_email: &'static str,
+    pub bad_date: &'static str,
+    pub bad_number: &'static str,
+    pub missing: &'static str,
+    pub bad_value: &'static str,
     pub review_heading: &'static str,
     pub review_hint: &'static str,
     pub not_given: &'static str,
@@ -54,6 +59,11 @@ pub const ENGLISH: Text = Text {
     optional: "optional",
     continue_: "Continue",
     fix_errors: "Some details need another look",
+    bad_email: "Enter an email address, like name@example.com.",
+    bad_date: "Enter a date, like 1990-12-31.",
+    bad_number: "Enter a number.",
+    missing: "This is needed to finish.",
+    bad_value: "Check this value.",
     review_heading: "Check your details",
     review_hint: "Nothing is sent for verification until you submit.",
     not_given: "not given",
@@ -91,6 +101,11 @@ pub const SPANISH: Text = Text {
     optional: "opcional",
     continue_: "Continuar",
     fix_errors: "Algunos datos necesitan otra revisión",
+    bad_email: "Escriba un correo electrónico, como nombre@ejemplo.com.",
+    bad_date: "Escriba una fecha, como 1990-12-31.",
+    bad_number: "Escriba un número.",
+    missing: "Este dato es necesario para terminar.",
+    bad_value: "Revise este dato.",
     review_heading: "Revise sus datos",
     review_hint: "No se envía nada para verificar hasta que lo confirme.",
     not_given: "sin indicar",
@@ -164,6 +179,32 @@ pub fn label(text: &Text, key: &str, template_label: Option<&str>) -> String {
         .unwrap_or_else(|| key.replace(['-', '_'], " "))
 }
 
+/// What a person reads about a value the API refused: by the field's kind in their
+/// language; in English, for other values, the API's own message without the request
+/// path it starts with (`data.attributes.fields.employer must be ...`).
+pub fn field_problem(text: &Text, kind: &str, api_message: &str) -> String {
+    if api_message.contains("is required") {
+        return text.missing.to_string();
+    }
+    match kind {
+        "email" => text.bad_email.to_string(),
+        "date" => text.bad_date.to_string(),
+        "number" => text.bad_number.to_string(),
+        _ if text.lang == "en" => {
+            let plain = api_message
+                .strip_prefix("data.attributes.fields.")
+                .and_then(|rest| rest.split_once(' '))
+                .map_or(api_message, |(_, message)| message);
+            let mut chars = plain.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => text.bad_value.to_string(),
+            }
+        }
+        _ => text.bad_value.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +221,19 @@ mod tests {
         );
         assert_eq!(label(&ENGLISH, "employer", Some("Employer")), "Employer");
         assert_eq!(label(&ENGLISH, "employer_name", None), "employer name");
+        let api = "data.attributes.fields.employer must be at most 1024 characters";
+        assert_eq!(
+            field_problem(&ENGLISH, "text", api),
+            "Must be at most 1024 characters"
+        );
+        assert_eq!(field_problem(&SPANISH, "text", api), "Revise este dato.");
+        assert_eq!(
+            field_problem(
+                &SPANISH,
+                "email",
+                "data.attributes.fields.email-address must be an email address"
+            ),
+            SPANISH.bad_email
+        );
     }
 }

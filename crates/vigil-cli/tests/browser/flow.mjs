@@ -152,6 +152,7 @@ try {
   frame = await flowFrame(page, "Some details need another look:");
   // The summary names the field and leads to it.
   await frame.getByRole("link", { name: "Email address" }).click();
+  await expectText(frame, "Enter an email address, like name@example.com.");
   if ((await frame.getByLabel("Email address").getAttribute("aria-invalid")) !== "true") fail("the wrong email is not marked invalid");
   await audit(frame, page, "flow-2-details-error");
   await frame.getByLabel("Email address").fill("ada@example.com");
