@@ -44,6 +44,8 @@ pub const INQUIRY_SESSION_STARTED: &str = "inquiry-session.started";
 pub const INQUIRY_SESSION_EXPIRED: &str = "inquiry-session.expired";
 /// Beyond Persona: an inquiry template was created.
 pub const INQUIRY_TEMPLATE_CREATED: &str = "inquiry-template.created";
+/// Beyond Persona: an inquiry template's embedding domains changed.
+pub const INQUIRY_TEMPLATE_UPDATED: &str = "inquiry-template.updated";
 
 pub const CASE_CREATED: &str = "case.created";
 pub const CASE_ASSIGNED: &str = "case.assigned";
@@ -102,6 +104,7 @@ pub const VIGIL_ONLY: &[&str] = &[
     INQUIRY_UPDATED,
     INQUIRY_SESSION_CREATED,
     INQUIRY_TEMPLATE_CREATED,
+    INQUIRY_TEMPLATE_UPDATED,
     CASE_UPDATED_OBJECTS,
     CASE_TEMPLATE_CREATED,
     CASE_TEMPLATE_UPDATED,

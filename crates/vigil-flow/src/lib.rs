@@ -60,14 +60,20 @@ impl Flow {
     }
 
     /// The API client for a request, acting with `token` (a session token, or nothing
-    /// before there is one), forwarding the person's address and browser so the API
+    /// before there is one) for a page framed as `embed` says, forwarding the person's address and browser so the API
     /// records their device and limits them, not the flow.
     pub(crate) fn client(
         &self,
         headers: &axum::http::HeaderMap,
         token: &str,
+        embed: &protocol::Embed,
     ) -> vigil_client::Client {
         let mut api = self.api.with_key(token);
+        // Which pages frame this one: the API refuses the flow where the template does
+        // not allow them.
+        if !embed.frame_ancestors.is_empty() {
+            api.add_header("Vigil-Frame-Ancestors", &embed.frame_ancestors.join(" "));
+        }
         if let Some(secret) = &self.forwarding_secret {
             let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             api.add_header("Vigil-Forwarded-Secret", secret);

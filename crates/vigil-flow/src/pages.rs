@@ -299,7 +299,7 @@ pub async fn widget(
         );
     }
     // Resume: the token must be this inquiry's.
-    let api = flow.client(&headers, &carried.token);
+    let api = flow.client(&headers, &carried.token, &carried.embed);
     let current = match api.get("/inquiry-flow/current").await {
         Ok(current) => current.body,
         Err(error) => return error_page(&carried, &error),
@@ -468,7 +468,7 @@ pub async fn start(
             attributes.insert("fields".into(), Value::Object(fields));
         }
     }
-    let api = flow.client(&headers, "");
+    let api = flow.client(&headers, "", &carried.embed);
     let started = match api
         .post(
             "/inquiry-flows",
@@ -485,7 +485,7 @@ pub async fn start(
         .unwrap_or_default()
         .to_string();
     let current = match flow
-        .client(&headers, &carried.token)
+        .client(&headers, &carried.token, &carried.embed)
         .get("/inquiry-flow/current")
         .await
     {
@@ -567,7 +567,7 @@ pub async fn fields(
     if !same_origin(&headers) {
         return cross_site(&carried);
     }
-    let api = flow.client(&headers, &carried.token);
+    let api = flow.client(&headers, &carried.token, &carried.embed);
     let current = match api.get("/inquiry-flow/current").await {
         Ok(current) => current.body,
         Err(error) => return error_page(&carried, &error),
@@ -630,7 +630,7 @@ pub async fn submit(
     if !same_origin(&headers) {
         return cross_site(&carried);
     }
-    let api = flow.client(&headers, &carried.token);
+    let api = flow.client(&headers, &carried.token, &carried.embed);
     match api.post("/inquiry-flow/current/submit", json!({})).await {
         Ok(done) => {
             let current = json!({ "data": done.body["data"].clone() });
@@ -764,7 +764,7 @@ pub async fn open_link(
         return cross_site(&carried);
     }
     let code = form_value(&form, "code").unwrap_or_default();
-    let api = flow.client(&headers, "");
+    let api = flow.client(&headers, "", &carried.embed);
     let opened = match api
         .post("/inquiry-flows/redeem", json!({ "meta": { "code": code } }))
         .await
@@ -778,7 +778,7 @@ pub async fn open_link(
         .unwrap_or_default()
         .to_string();
     match flow
-        .client(&headers, &carried.token)
+        .client(&headers, &carried.token, &carried.embed)
         .get("/inquiry-flow/current")
         .await
     {

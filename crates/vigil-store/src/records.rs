@@ -503,6 +503,7 @@ mod tests {
             name: "Default".into(),
             status: "active".into(),
             field_schemas: standard_field_schemas(),
+            embedded_flow_domains: Vec::new(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

@@ -404,3 +404,76 @@ async fn a_one_time_link_opens_the_flow_once() {
     assert!(again.details().contains("already used"));
     assert_eq!(redeem("otl_wrong".into()).await.status, 404);
 }
+
+#[tokio::test]
+async fn only_the_pages_a_template_allows_embed_its_flow() {
+    let server = Server::start();
+    let api = server.client();
+    let template = default_template(&api).await;
+    let anyone = api.clone().without_key();
+    let start_from = |origin: &'static str| {
+        let anyone = anyone.clone();
+        let template = template.clone();
+        async move {
+            anyone
+                .post_with(
+                    "/api/v1/inquiry-flows",
+                    json!({"data": {"attributes": {"inquiry-template-id": template}}}),
+                    &[("Vigil-Frame-Ancestors", origin)],
+                )
+                .await
+        }
+    };
+    // With no domains listed, only pages on this machine may embed the flow.
+    assert_eq!(start_from("http://127.0.0.1:9000").await.status, 201);
+    let refused = start_from("https://shop.example").await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert!(refused.details().contains("embedded-flow-domain-allowlist"));
+
+    let bad = api
+        .patch(
+            &format!("/api/v1/inquiry-templates/{template}"),
+            json!({"data": {"attributes": {"embedded-flow-domain-allowlist": ["shop.example", "https://x.example/"]}}}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert_eq!(
+        bad.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/embedded-flow-domain-allowlist/1"
+    );
+    let listed = api
+        .patch(
+            &format!("/api/v1/inquiry-templates/{template}"),
+            json!({"data": {"attributes": {"embedded-flow-domain-allowlist": ["Shop.example", "*.partners.example"]}}}),
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(
+        listed.attr("embedded-flow-domain-allowlist"),
+        &json!(["shop.example", "*.partners.example"])
+    );
+    let started = start_from("https://shop.example").await;
+    assert_eq!(started.status, 201, "{:?}", started.body);
+    assert_eq!(start_from("https://eu.partners.example").await.status, 201);
+    assert_eq!(start_from("http://127.0.0.1:9000").await.status, 403);
+    // A session started on an allowed page cannot be carried into a page that is not.
+    let token = started.body["meta"]["session-token"].as_str().unwrap();
+    let person = as_person(&server, token);
+    let framed = |origin: &'static str| {
+        let person = person.clone();
+        async move {
+            person
+                .clone()
+                .with_header("Vigil-Frame-Ancestors", origin)
+                .get("/api/v1/inquiry-flow/current")
+                .await
+                .status
+        }
+    };
+    assert_eq!(framed("https://shop.example").await, 200);
+    assert_eq!(framed("https://evil.example").await, 403);
+    assert!(api
+        .event_names(&template)
+        .await
+        .contains(&"inquiry-template.updated".to_string()));
+}

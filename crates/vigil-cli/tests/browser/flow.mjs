@@ -76,11 +76,13 @@ async function heard(page, name, timeout = 15000) {
 
 // The flow's frame inside the shop's page, once it shows `text`.
 async function flowFrame(page, text) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     const frame = page.frames().find((f) => f.url().includes("/widget"));
     if (frame) {
       try {
         await frame.getByText(text, { exact: false }).first().waitFor({ timeout: 200 });
+        // Act on the page only once it has loaded whole (its script included).
+        await frame.waitForLoadState("load");
         return frame;
       } catch {}
     }

@@ -214,7 +214,7 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         }
         ("get", ["account-types"]) => Some(Beyond::List("/account-types/{account-type-id}", "get")),
         ("get", ["reports", _, "matches"] | ["importers", _, "errors"]) => Some(Beyond::Own),
-        ("post", ["inquiry-templates"]) => Some(Beyond::Resource(
+        ("post", ["inquiry-templates"]) | ("patch", ["inquiry-templates", _]) => Some(Beyond::Resource(
             "/inquiry-templates/{inquiry-template-id}",
             "get",
         )),

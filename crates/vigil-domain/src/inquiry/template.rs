@@ -96,6 +96,11 @@ pub struct InquiryTemplate {
     /// `active` or `inactive`; inactive templates take no new inquiries.
     pub status: String,
     pub field_schemas: Vec<FieldSchema>,
+    /// Persona's `embedded-flow-domain-allowlist`: the hosts whose pages may embed the
+    /// verification flow of this template (`shop.example`, or `*.shop.example` for its
+    /// subdomains). Empty: only pages on this machine (`localhost`, loopback addresses).
+    #[serde(default)]
+    pub embedded_flow_domains: Vec<String>,
     pub expiration: Expiration,
     pub created_at: i64,
     pub updated_at: i64,
@@ -271,6 +276,50 @@ pub fn parse_field_schemas(value: &Value, pointer: &str) -> Result<Vec<FieldSche
     Ok(out)
 }
 
+const MAX_DOMAINS: usize = 50;
+
+/// Parse `embedded-flow-domain-allowlist`: host names (`shop.example`), or `*.` and a host
+/// name for its subdomains; lowercased, duplicates dropped.
+pub fn parse_domain_allowlist(value: &Value, pointer: &str) -> Result<Vec<String>, FieldError> {
+    let Value::Array(items) = value else {
+        return Err(FieldError::bad_type(pointer, "must be an array of domains"));
+    };
+    if items.len() > MAX_DOMAINS {
+        return Err(FieldError::invalid(
+            pointer,
+            format!("may hold at most {MAX_DOMAINS} domains"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let at = format!("{pointer}/{index}");
+        let Value::String(text) = item else {
+            return Err(FieldError::bad_type(at, "must be a string"));
+        };
+        let domain = text.trim().to_ascii_lowercase();
+        let host = domain.strip_prefix("*.").unwrap_or(&domain);
+        let labels_ok = host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+        if host.is_empty() || host.len() > 253 || !labels_ok {
+            return Err(FieldError::invalid(
+                at,
+                "must be a domain such as shop.example or *.shop.example (no scheme, port or path)",
+            ));
+        }
+        if !out.contains(&domain) {
+            out.push(domain);
+        }
+    }
+    Ok(out)
+}
+
 fn typed(kind: &str, value: Value) -> Value {
     let mut map = Map::new();
     map.insert("type".into(), Value::String(kind.into()));
@@ -279,6 +328,32 @@ fn typed(kind: &str, value: Value) -> Value {
 }
 
 impl InquiryTemplate {
+    /// Whether a page at `origin` (`https://shop.example:8443`) may embed this template's
+    /// verification flow.
+    pub fn may_embed(&self, origin: &str) -> bool {
+        let Some(rest) = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        let host = match rest.strip_prefix('[') {
+            // An IPv6 literal: `[::1]:8080`.
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => rest.split(':').next().unwrap_or_default(),
+        }
+        .to_ascii_lowercase();
+        if self.embedded_flow_domains.is_empty() {
+            return matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1");
+        }
+        self.embedded_flow_domains
+            .iter()
+            .any(|allowed| match allowed.strip_prefix("*.") {
+                Some(parent) => host.ends_with(&format!(".{parent}")),
+                None => host == *allowed,
+            })
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldSchema> {
         self.field_schemas.iter().find(|f| f.key == key)
     }
@@ -382,6 +457,33 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn only_allowed_pages_embed_the_flow() {
+        let mut t = template();
+        assert!(t.may_embed("http://127.0.0.1:9000"));
+        assert!(t.may_embed("http://localhost:3000"));
+        assert!(t.may_embed("http://[::1]:8080"));
+        assert!(!t.may_embed("https://shop.example"));
+        t.embedded_flow_domains =
+            parse_domain_allowlist(&json!(["Shop.example", "*.partners.example"]), "p").unwrap();
+        assert!(t.may_embed("https://shop.example"));
+        assert!(t.may_embed("https://shop.example:8443"));
+        assert!(t.may_embed("https://eu.partners.example"));
+        assert!(!t.may_embed("https://partners.example"));
+        assert!(!t.may_embed("https://evilshop.example"));
+        assert!(!t.may_embed("https://shop.example.evil.example"));
+        assert!(!t.may_embed("http://127.0.0.1:9000"));
+        assert!(!t.may_embed("javascript:alert(1)"));
+        for bad in [
+            json!(["https://shop.example"]),
+            json!(["shop.example/x"]),
+            json!([""]),
+            json!([1]),
+        ] {
+            assert!(parse_domain_allowlist(&bad, "p").is_err(), "{bad}");
+        }
+    }
+
     fn template() -> InquiryTemplate {
         let mut fields = standard_field_schemas();
         fields.push(FieldSchema {
@@ -396,6 +498,7 @@ mod tests {
             name: "t".into(),
             status: "active".into(),
             field_schemas: fields,
+            embedded_flow_domains: Vec::new(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

@@ -279,7 +279,7 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route(
             "/inquiry-templates/{template_id}",
-            get(inquiries::templates::retrieve),
+            get(inquiries::templates::retrieve).patch(inquiries::templates::update),
         )
         .route("/cases", get(cases::crud::list).post(cases::crud::create))
         .route("/case-counts", get(cases::crud::count))

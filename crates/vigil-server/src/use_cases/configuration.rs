@@ -134,10 +134,12 @@ pub fn create_inquiry_template(
     name: String,
     status: String,
     schemas: Option<Vec<FieldSchema>>,
+    embedded_flow_domains: Vec<String>,
 ) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
     let mut template = setup::default_inquiry_template(acting.now);
     template.name = name;
     template.status = status;
+    template.embedded_flow_domains = embedded_flow_domains;
     if let Some(schemas) = schemas {
         template.field_schemas = schemas;
     }
@@ -149,6 +151,32 @@ pub fn create_inquiry_template(
         &template,
         None,
     )?;
+    Ok(template)
+}
+
+/// Change which pages may embed an inquiry template's verification flow
+/// (`inquiry-template.updated` when it changed).
+pub fn set_embedded_flow_domains(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    domains: Vec<String>,
+) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
+    let mut template = tx
+        .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
+    if template.embedded_flow_domains != domains {
+        template.embedded_flow_domains = domains;
+        template.updated_at = acting.now;
+        tx.put(&acting.env, &template)?;
+        record(
+            tx,
+            acting,
+            events::INQUIRY_TEMPLATE_UPDATED,
+            &template,
+            None,
+        )?;
+    }
     Ok(template)
 }
 

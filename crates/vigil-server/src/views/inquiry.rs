@@ -116,7 +116,7 @@ pub fn template(template: &InquiryTemplate) -> Value {
         "attributes": {
             "name": template.name,
             "status": template.status,
-            "embedded-flow-domain-allowlist": [],
+            "embedded-flow-domain-allowlist": template.embedded_flow_domains,
             "hosted-flow-subdomains": [],
             "hosted-flow-redirect-uri-schemes": [],
             "field-schemas": schemas,

@@ -13,7 +13,7 @@
 //! reverification and its verification); the person is the actor, by session.
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{json, Map, Value};
 use vigil_domain::actor::{Actor, Process};
 use vigil_domain::inquiry::template::InquiryTemplate;
@@ -45,6 +45,41 @@ impl Ctx {
                         .into(),
             })
     }
+}
+
+/// The origins of the pages the flow's page is embedded in, as the flow says
+/// (`Vigil-Frame-Ancestors`, space-separated); none for a page of its own.
+fn frame_ancestors(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get("vigil-frame-ancestors")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split_whitespace().take(8).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// 403 unless the template lets every one of those pages embed its flow.
+fn check_embedding(template: &InquiryTemplate, origins: &[String]) -> ApiResult<()> {
+    match origins.iter().find(|o| !template.may_embed(o)) {
+        None => Ok(()),
+        Some(origin) => Err(ApiError::Forbidden {
+            details: format!(
+            "the page at `{}` may not embed the verification flow of inquiry template `{}`: add its domain to the template's embedded-flow-domain-allowlist (PATCH /inquiry-templates/{})",
+            origin.chars().take(100).collect::<String>(),
+            template.id,
+            template.id
+        ),
+        }),
+    }
+}
+
+/// The template of an inquiry, in a write.
+fn template_of(
+    tx: &mut dyn vigil_store::WriteTx,
+    env: &str,
+    inquiry: &Inquiry,
+) -> ApiResult<InquiryTemplate> {
+    tx.get::<InquiryTemplate>(env, &inquiry.template_id)?
+        .ok_or_else(|| ApiError::Internal(format!("template {} is gone", inquiry.template_id)))
 }
 
 /// Who started or opened a flow, from where; refused past the per-address limit.
@@ -154,6 +189,7 @@ fn template_to_start(
 /// operator who wants that creates the inquiry with a key and hands out a link or token).
 pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult<Reply> {
     let device = arriving(&state, &request)?;
+    let origins = frame_ancestors(request.headers());
     let body = ApiBody::read(request, state.config.max_body_bytes).await?;
     allow_meta(&body.meta()?, &[])?;
     let attributes = body.attributes()?;
@@ -174,6 +210,7 @@ pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult
         ));
     }
     let (template, env) = template_to_start(&state, &attributes)?;
+    check_embedding(&template, &origins)?;
     let reference_id = string_member(&attributes, "reference-id")?;
     let fields = match attributes.get("fields") {
         None | Some(Value::Null) => None,
@@ -282,7 +319,11 @@ where
 
 /// `GET /inquiry-flow/current`: the session's inquiry, its template in `included` (the
 /// fields to ask for).
-pub async fn current(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply> {
+pub async fn current(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> ApiResult<Reply> {
     let flow = ctx.flow()?;
     let inquiry = state
         .store
@@ -293,6 +334,7 @@ pub async fn current(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply
         .store
         .get::<InquiryTemplate>(ctx.env_id(), &inquiry.template_id)?
         .ok_or_else(|| ApiError::Internal(format!("template {} is gone", inquiry.template_id)))?;
+    check_embedding(&template, &frame_ancestors(&headers))?;
     let doc = views::single(
         views::inquiry::resource(&inquiry),
         Some(vec![views::inquiry::template(&template)]),
@@ -301,8 +343,14 @@ pub async fn current(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Reply
 }
 
 /// `PATCH /inquiry-flow/current`: the person's `fields`, checked by the template.
-pub async fn update(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     let id = ctx.flow()?.inquiry_id.clone();
+    let origins = frame_ancestors(&headers);
     allow_meta(&body.meta()?, &[])?;
     let attributes = body.attributes()?;
     if let Some(unknown) = attributes.keys().find(|k| k.as_str() != "fields") {
@@ -346,8 +394,14 @@ pub async fn update(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
 
 /// `POST /inquiry-flow/current/submit`: the person is done; the inquiry completes (its
 /// database verification made), goes to review or fails, as `POST /inquiries/{id}/complete`.
-pub async fn submit(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> ApiResult<Reply> {
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: ApiBody,
+) -> ApiResult<Reply> {
     let id = ctx.flow()?.inquiry_id.clone();
+    let origins = frame_ancestors(&headers);
     allow_meta(&body.meta()?, &[])?;
     super::act_on_inquiry(
         &state,

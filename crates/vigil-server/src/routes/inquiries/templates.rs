@@ -62,13 +62,14 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
     let attributes = body.attributes()?;
     if let Some(unknown) = attributes
         .keys()
-        .find(|k| !["name", "field-schemas", "status"].contains(&k.as_str()))
+        .find(|k| !["name", "field-schemas", "status", DOMAINS].contains(&k.as_str()))
     {
         return Err(ApiError::invalid(
             &format!("/data/attributes/{unknown}"),
-            "is not an attribute of an inquiry template (takes name, field-schemas, status)",
+            "is not an attribute of an inquiry template (takes name, field-schemas, status, embedded-flow-domain-allowlist)",
         ));
     }
+    let domains = domains_of(&attributes)?.unwrap_or_default();
     let Some(name) = optional_string(&attributes, "/data/attributes", "name")? else {
         return Err(ApiError::bad_field("/data/attributes/name", "is missing"));
     };
@@ -100,9 +101,64 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: ApiBody) -> A
             name,
             status,
             schemas,
+            domains,
         )?;
         Ok(Written {
             status: StatusCode::CREATED,
+            object_id: Some(template.id.clone()),
+            doc: Doc::later(move |_| views::single(views::inquiry::template(&template), None)),
+        })
+    })
+    .await
+}
+
+const DOMAINS: &str = "embedded-flow-domain-allowlist";
+
+fn domains_of(attributes: &serde_json::Map<String, Value>) -> ApiResult<Option<Vec<String>>> {
+    match attributes.get(DOMAINS) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(Vec::new())),
+        Some(value) => Ok(Some(
+            vigil_domain::inquiry::template::parse_domain_allowlist(
+                value,
+                &format!("/data/attributes/{DOMAINS}"),
+            )?,
+        )),
+    }
+}
+
+/// Beyond Persona (which configures this in its dashboard): `PATCH
+/// /inquiry-templates/{id}` with `embedded-flow-domain-allowlist`, the hosts whose pages
+/// may embed the template's verification flow.
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Write)?;
+    let attributes = body.attributes()?;
+    if let Some(unknown) = attributes.keys().find(|k| k.as_str() != DOMAINS) {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{unknown}"),
+            "is not an attribute an inquiry template update takes (embedded-flow-domain-allowlist)",
+        ));
+    }
+    let Some(domains) = domains_of(&attributes)? else {
+        return Err(ApiError::bad_field(
+            &format!("/data/attributes/{DOMAINS}"),
+            "is missing",
+        ));
+    };
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let template = crate::use_cases::configuration::set_embedded_flow_domains(
+            tx,
+            &ctx.acting(),
+            &id,
+            domains,
+        )?;
+        Ok(Written {
+            status: StatusCode::OK,
             object_id: Some(template.id.clone()),
             doc: Doc::later(move |_| views::single(views::inquiry::template(&template), None)),
         })
