@@ -472,6 +472,20 @@ async fn only_the_pages_a_template_allows_embed_its_flow() {
     };
     assert_eq!(framed("https://shop.example").await, 200);
     assert_eq!(framed("https://evil.example").await, 403);
+    let elsewhere = person
+        .clone()
+        .with_header("Vigil-Frame-Ancestors", "https://evil.example");
+    let change = elsewhere
+        .patch(
+            "/api/v1/inquiry-flow/current",
+            json!({"data": {"attributes": {"fields": {"name-last": "Byron"}}}}),
+        )
+        .await;
+    assert_eq!(change.status, 403, "{:?}", change.body);
+    let submit = elsewhere
+        .post("/api/v1/inquiry-flow/current/submit", json!({}))
+        .await;
+    assert_eq!(submit.status, 403, "{:?}", submit.body);
     assert!(api
         .event_names(&template)
         .await

@@ -380,6 +380,7 @@ pub async fn update(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
+            check_embedding(&template_of(tx, ctx.env_id(), inquiry)?, &origins)?;
             let changes = InquiryChanges {
                 fields: Some(fields),
                 note: None,
@@ -409,6 +410,7 @@ pub async fn submit(
         &body.request_hash,
         id,
         move |tx, ctx, inquiry| {
+            check_embedding(&template_of(tx, ctx.env_id(), inquiry)?, &origins)?;
             inquiries::complete(tx, &ctx.acting(), inquiry)?;
             Ok(None)
         },
