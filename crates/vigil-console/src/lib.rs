@@ -34,10 +34,6 @@ pub struct Console {
     forwarding_secret: Option<String>,
 }
 
-/// The request header the console's own layer sets to the person's address (any such
-/// header a browser sends is dropped first).
-const PERSON_ADDRESS: &str = "x-vigil-person-address";
-
 impl Console {
     /// `api_base`: where the API answers (`http://127.0.0.1:PORT/api/v1`, the same
     /// process); `public_url`: where people reach the console (cookies are `Secure` when
@@ -62,35 +58,9 @@ impl Console {
     /// sign-in limits and the user audit log see them rather than the console.
     pub(crate) fn client_for(&self, headers: &axum::http::HeaderMap) -> vigil_client::Client {
         let mut api = self.api.clone();
-        if let Some(secret) = &self.forwarding_secret {
-            let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-            api.add_header("Vigil-Forwarded-Secret", secret);
-            if let Some(address) = text(PERSON_ADDRESS) {
-                api.add_header("Vigil-Forwarded-For", address);
-            }
-            if let Some(agent) = text("user-agent").filter(|a| a.is_ascii()) {
-                api.add_header("Vigil-Forwarded-User-Agent", agent);
-            }
-        }
+        vigil_pages::forward_person(&mut api, self.forwarding_secret.as_deref(), headers);
         api
     }
-}
-
-/// Put the connection's address in [`PERSON_ADDRESS`] (dropping one a client sent).
-async fn person_address(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let address = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
-    let headers = request.headers_mut();
-    headers.remove(PERSON_ADDRESS);
-    if let Some(value) = address.and_then(|a| axum::http::HeaderValue::from_str(&a).ok()) {
-        headers.insert(PERSON_ADDRESS, value);
-    }
-    next.run(request).await
 }
 
 /// The console's routes, to mount beside the API.
@@ -176,7 +146,7 @@ pub fn router(console: Console) -> Router {
         .route("/assets/{name}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
-        .layer(axum::middleware::from_fn(person_address))
+        .layer(axum::middleware::from_fn(vigil_pages::person_address))
         .with_state(console)
 }
 

@@ -47,18 +47,7 @@ pub fn csrf_token(secret: &str) -> String {
     hex::encode(&digest[..16])
 }
 
-/// Whether a form post comes from this site: browsers say where a request comes from in
-/// `Sec-Fetch-Site` or `Origin`; a cross-site post is refused even with a valid token.
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        return matches!(site, "same-origin" | "none");
-    }
-    match (text("origin"), text("host")) {
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
-        _ => true,
-    }
-}
+pub use vigil_pages::same_origin;
 
 /// sandbox or production: the two worlds a person works in, never mixed on one page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

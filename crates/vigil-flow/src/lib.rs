@@ -39,10 +39,6 @@ pub struct Flow {
     forwarding_secret: Option<String>,
 }
 
-/// The request header the flow's own layer sets to the person's address (one a browser
-/// sends is dropped first).
-const PERSON_ADDRESS: &str = "x-vigil-person-address";
-
 impl Flow {
     /// `api_base`: where the API answers (`http://127.0.0.1:PORT/api/v1`, this process).
     pub fn new(
@@ -74,35 +70,9 @@ impl Flow {
         if !embed.frame_ancestors.is_empty() {
             api.add_header("Vigil-Frame-Ancestors", &embed.frame_ancestors.join(" "));
         }
-        if let Some(secret) = &self.forwarding_secret {
-            let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-            api.add_header("Vigil-Forwarded-Secret", secret);
-            if let Some(address) = text(PERSON_ADDRESS) {
-                api.add_header("Vigil-Forwarded-For", address);
-            }
-            if let Some(agent) = text("user-agent").filter(|a| a.is_ascii()) {
-                api.add_header("Vigil-Forwarded-User-Agent", agent);
-            }
-        }
+        vigil_pages::forward_person(&mut api, self.forwarding_secret.as_deref(), headers);
         api
     }
-}
-
-/// Put the connection's address in [`PERSON_ADDRESS`] (dropping one a client sent).
-async fn person_address(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let address = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
-    let headers = request.headers_mut();
-    headers.remove(PERSON_ADDRESS);
-    if let Some(value) = address.and_then(|a| axum::http::HeaderValue::from_str(&a).ok()) {
-        headers.insert(PERSON_ADDRESS, value);
-    }
-    next.run(request).await
 }
 
 /// The flow's routes, to mount beside the API (no fallback: the console has it).
@@ -116,6 +86,6 @@ pub fn router(flow: Flow) -> Router {
         .route("/widget/assets/{name}", get(assets::serve))
         .route("/verify", get(pages::link_page).post(pages::open_link))
         .route("/v/{code}", get(pages::short_link_page))
-        .layer(axum::middleware::from_fn(person_address))
+        .layer(axum::middleware::from_fn(vigil_pages::person_address))
         .with_state(flow)
 }

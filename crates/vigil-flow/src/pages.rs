@@ -214,18 +214,6 @@ fn error_page(carried: &Carried, error: &vigil_client::Error) -> Response {
     )
 }
 
-/// Forms are posted by the flow's own pages: refuse posts another site makes.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        return matches!(site, "same-origin" | "none");
-    }
-    match (text("origin"), text("host")) {
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
-        _ => true,
-    }
-}
-
 fn cross_site(carried: &Carried) -> Response {
     message_page(
         StatusCode::FORBIDDEN,
@@ -427,7 +415,7 @@ pub async fn start(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut carried = Carried::from_form(&form);
-    if !same_origin(&headers) {
+    if !vigil_pages::same_origin(&headers) {
         return cross_site(&carried);
     }
     let template = form_value(&form, "template").unwrap_or_default();
@@ -564,7 +552,7 @@ pub async fn fields(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let carried = Carried::from_form(&form);
-    if !same_origin(&headers) {
+    if !vigil_pages::same_origin(&headers) {
         return cross_site(&carried);
     }
     let api = flow.client(&headers, &carried.token, &carried.embed);
@@ -627,7 +615,7 @@ pub async fn submit(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let carried = Carried::from_form(&form);
-    if !same_origin(&headers) {
+    if !vigil_pages::same_origin(&headers) {
         return cross_site(&carried);
     }
     let api = flow.client(&headers, &carried.token, &carried.embed);
@@ -676,7 +664,7 @@ fn finished_page(carried: &Carried, current: &Value, mut messages: Vec<Message>)
 /// `POST /widget/cancel`: the person left; the page is told, with the token to resume.
 pub async fn cancel(headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
     let carried = Carried::from_form(&form);
-    if !same_origin(&headers) {
+    if !vigil_pages::same_origin(&headers) {
         return cross_site(&carried);
     }
     let t = text::for_language(&carried.embed.language);
@@ -760,7 +748,7 @@ pub async fn open_link(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut carried = Carried::from_form(&form);
-    if !same_origin(&headers) {
+    if !vigil_pages::same_origin(&headers) {
         return cross_site(&carried);
     }
     let code = form_value(&form, "code").unwrap_or_default();

@@ -276,8 +276,9 @@ fn the_pure_crates_gain_no_http_sql_or_async_dependency() {
 
 #[test]
 fn only_the_faces_that_are_api_clients_depend_on_the_client() {
-    // The agent tools and the console now; the verification flow when it comes.
-    const CLIENTS: &[&str] = &["vigil-mcp", "vigil-console", "vigil-flow"];
+    // The agent tools, the console and the verification flow, and what the two faces in a
+    // browser share.
+    const CLIENTS: &[&str] = &["vigil-mcp", "vigil-console", "vigil-flow", "vigil-pages"];
     let meta = metadata();
     let (names, deps) = normal_dependencies(&meta);
     let members: Vec<&str> = meta["workspace_members"]

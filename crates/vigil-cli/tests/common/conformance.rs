@@ -214,10 +214,9 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         }
         ("get", ["account-types"]) => Some(Beyond::List("/account-types/{account-type-id}", "get")),
         ("get", ["reports", _, "matches"] | ["importers", _, "errors"]) => Some(Beyond::Own),
-        ("post", ["inquiry-templates"]) | ("patch", ["inquiry-templates", _]) => Some(Beyond::Resource(
-            "/inquiry-templates/{inquiry-template-id}",
-            "get",
-        )),
+        ("post", ["inquiry-templates"]) | ("patch", ["inquiry-templates", _]) => Some(
+            Beyond::Resource("/inquiry-templates/{inquiry-template-id}", "get"),
+        ),
         // Same statuses and response schema as the other inquiry status actions.
         ("post", ["inquiries", _, "complete"]) => {
             Some(Beyond::SameAs("/inquiries/{inquiry-id}/approve", "post"))
