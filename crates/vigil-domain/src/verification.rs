@@ -242,22 +242,24 @@ pub fn database_checks(comparison: Option<&Comparison>) -> Vec<Check> {
         .collect()
 }
 
+/// The identity a verification reads about a person, in Persona's attribute names.
+pub const PERSON_ATTRIBUTES: [&str; 10] = [
+    "name-first",
+    "name-middle",
+    "name-last",
+    "birthdate",
+    "address-street-1",
+    "address-street-2",
+    "address-city",
+    "address-subdivision",
+    "address-postal-code",
+    "identification-number",
+];
+
 /// The identity attributes of a database verification: the inquiry's typed values.
 pub fn database_attributes(fields: &Map<String, Value>) -> Map<String, Value> {
-    const KEYS: [&str; 11] = [
-        "name-first",
-        "name-middle",
-        "name-last",
-        "birthdate",
-        "address-street-1",
-        "address-street-2",
-        "address-city",
-        "address-subdivision",
-        "address-postal-code",
-        "address-country-code",
-        "identification-number",
-    ];
-    KEYS.iter()
+    PERSON_ATTRIBUTES
+        .iter()
         .filter_map(|key| {
             let value = fields.get(*key)?.get("value")?;
             (!value.is_null()).then(|| ((*key).to_string(), value.clone()))

@@ -472,16 +472,26 @@ pub async fn start(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let current = match flow
-        .client(&headers, &carried.token, &carried.embed)
+    // The embedding page hears that an inquiry started (a link's page has none).
+    let messages = vec![protocol::started(&carried.inquiry_id)];
+    details_of_opened(&flow, &headers, carried, messages).await
+}
+
+/// The details step of an inquiry the flow just opened (started, or from a link).
+async fn details_of_opened(
+    flow: &Flow,
+    headers: &HeaderMap,
+    carried: Carried,
+    messages: Vec<Message>,
+) -> Response {
+    match flow
+        .client(headers, &carried.token, &carried.embed)
         .get("/inquiry-flow/current")
         .await
     {
-        Ok(current) => current.body,
-        Err(error) => return error_page(&carried, &error),
-    };
-    let messages = vec![protocol::started(&carried.inquiry_id)];
-    show_current(&carried, &current, messages, Map::new())
+        Ok(current) => show_current(&carried, &current.body, messages, Map::new()),
+        Err(error) => error_page(&carried, &error),
+    }
 }
 
 /// The session token a start or redeem answered with (the public flow routes answer in
@@ -765,12 +775,5 @@ pub async fn open_link(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    match flow
-        .client(&headers, &carried.token, &carried.embed)
-        .get("/inquiry-flow/current")
-        .await
-    {
-        Ok(current) => show_current(&carried, &current.body, Vec::new(), Map::new()),
-        Err(error) => error_page(&carried, &error),
-    }
+    details_of_opened(&flow, &headers, carried, Vec::new()).await
 }

@@ -10,13 +10,6 @@ use serde_json::{json, Value};
 use crate::common::receiver::Receiver;
 use crate::common::{browser, browser_dir, skip, Client, Server};
 
-async fn default_template(api: &Client) -> String {
-    let listed = api
-        .get("/api/v1/inquiry-templates?filter[name]=Default")
-        .await;
-    listed.ids()[0].clone()
-}
-
 /// The environment's inquiries with `reference`.
 async fn by_reference(api: &Client, reference: &str) -> Value {
     let found = api
@@ -49,7 +42,7 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
     assert_eq!(hook.status, 201, "{:?}", hook.body);
     api.post(&format!("/api/v1/webhooks/{}/enable", hook.id()), json!({}))
         .await;
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     // The link is for Jane Doe's account: what she types is compared with it.
     let jane = api
         .create_account(

@@ -9,15 +9,6 @@ use serde_json::{json, Value};
 
 use crate::common::{contains, data_bytes, Client, Response, Server};
 
-/// The environment's default inquiry template.
-async fn default_template(api: &Client) -> String {
-    let listed = api
-        .get("/api/v1/inquiry-templates?filter[name]=Default")
-        .await;
-    assert_eq!(listed.status, 200, "{:?}", listed.body);
-    listed.ids()[0].clone()
-}
-
 async fn create(api: &Client, attributes: Value, meta: Value) -> Response {
     api.post(
         "/api/v1/inquiries",
@@ -29,7 +20,7 @@ async fn create(api: &Client, attributes: Value, meta: Value) -> Response {
 /// A new inquiry of the default template; its id.
 async fn new_inquiry(api: &Client, attributes: Value) -> String {
     let mut attributes = attributes;
-    attributes["inquiry-template-id"] = json!(default_template(api).await);
+    attributes["inquiry-template-id"] = json!(api.default_inquiry_template().await);
     let created = create(api, attributes, json!({})).await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     created.id()
@@ -53,7 +44,7 @@ async fn act(api: &Client, id: &str, action: &str, meta: Value) -> Response {
 async fn templates_list_retrieve_and_create_with_their_fields() {
     let server = Server::start();
     let api = server.client();
-    let default = default_template(&api).await;
+    let default = api.default_inquiry_template().await;
     let got = api
         .get(&format!("/api/v1/inquiry-templates/{default}"))
         .await;
@@ -116,14 +107,14 @@ async fn templates_list_retrieve_and_create_with_their_fields() {
     );
     // Production has its own default template.
     let production = server.client_with_key(&server.production_key);
-    assert_ne!(default_template(&production).await, default);
+    assert_ne!(production.default_inquiry_template().await, default);
 }
 
 #[tokio::test]
 async fn create_finds_or_makes_the_account_and_prefills_fields() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let created = create(
         &api,
         json!({"inquiry-template-id": template, "reference-id": "user-7", "note": "vip",
@@ -206,7 +197,7 @@ async fn create_finds_or_makes_the_account_and_prefills_fields() {
 async fn create_refuses_bad_input_naming_the_field() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let cases = [
         (
             json!({}),
@@ -343,7 +334,7 @@ async fn lists_filter_by_status_account_reference_template_note_and_date() {
             .await),
         vec![second.clone()]
     );
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     assert_eq!(
         ids(api
             .get(&format!(
@@ -434,7 +425,7 @@ async fn status_actions_move_inquiries_and_refuse_illegal_moves() {
 async fn expire_ends_the_sessions_and_resume_brings_the_inquiry_back() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let created = create(
         &api,
         json!({"inquiry-template-id": template}),
@@ -606,7 +597,7 @@ async fn submitting_compares_the_identity_with_the_account() {
 async fn the_first_completed_inquiry_fills_an_empty_account() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let created = create(&api, json!({"inquiry-template-id": template, "reference-id": "new-user",
         "fields": {"name-first": "Ada", "name-last": "Lovelace", "birthdate": "1815-12-10", "address-country-code": "GB", "identification-number": "P-123", "identification-class": "pp"}}), json!({})).await;
     let account = created.body["data"]["relationships"]["account"]["data"]["id"]
@@ -847,7 +838,7 @@ async fn wait_for_status(api: &Client, id: &str, wanted: &str) {
 async fn inquiries_expire_on_time_without_a_request() {
     let server = Server::start_with(&["--test-clock"]);
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let day = create(
         &api,
         json!({"inquiry-template-id": template}),
@@ -905,7 +896,7 @@ async fn inquiries_expire_on_time_without_a_request() {
 async fn expiry_due_while_the_server_was_down_happens_at_start() {
     let mut server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let id = create(
         &api,
         json!({"inquiry-template-id": template}),
@@ -927,7 +918,7 @@ async fn redaction_removes_what_the_person_submitted() {
     let server = Server::start_with(&["--scrub-at", "never"]);
     let api = server.client();
     let marker = "Quixotebramblewick";
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let created = create(&api, json!({"inquiry-template-id": template, "fields": {"name-last": marker}, "note": format!("{marker} called")}), json!({"auto-create-inquiry-session": true})).await;
     let id = created.id();
     assert_eq!(
@@ -1005,7 +996,7 @@ async fn search_finds_inquiries_with_boolean_queries() {
             .await,
         vec![third.clone(), first.clone()]
     );
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     assert_eq!(
         search(json!({"attribute": "inquiry_template_id", "operator": "eq", "value": template}))
             .await

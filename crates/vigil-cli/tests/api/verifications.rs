@@ -8,14 +8,6 @@ use serde_json::{json, Value};
 
 use crate::common::{Client, Response, Server};
 
-async fn default_template(api: &Client) -> String {
-    let listed = api
-        .get("/api/v1/inquiry-templates?filter[name]=Default")
-        .await;
-    assert_eq!(listed.status, 200, "{:?}", listed.body);
-    listed.ids()[0].clone()
-}
-
 /// An account holding Jane Doe's identity; its id.
 async fn jane(api: &Client) -> String {
     api.create_account(json!({
@@ -28,7 +20,7 @@ async fn jane(api: &Client) -> String {
 
 /// An inquiry of `account` submitted with `fields`: the answer of the submit.
 async fn submitted(api: &Client, account: &str, fields: Value) -> Response {
-    let template = default_template(api).await;
+    let template = api.default_inquiry_template().await;
     let created = api
         .post(
             "/api/v1/inquiries",
@@ -208,7 +200,7 @@ fn as_person(server: &Server, token: &str) -> Client {
 async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let anyone = api.clone().without_key();
     let started = anyone
         .post(
@@ -331,11 +323,11 @@ async fn a_flow_start_names_what_is_wrong_and_a_token_must_be_real() {
             "/data/attributes/inquiry-template-id",
         ),
         (
-            json!({"inquiry-template-id": default_template(&api).await, "account-id": "act_x"}),
+            json!({"inquiry-template-id": api.default_inquiry_template().await, "account-id": "act_x"}),
             "/data/attributes/account-id",
         ),
         (
-            json!({"inquiry-template-id": default_template(&api).await, "environment-id": "env_nothing"}),
+            json!({"inquiry-template-id": api.default_inquiry_template().await, "environment-id": "env_nothing"}),
             "/data/attributes/environment-id",
         ),
     ] {
@@ -370,7 +362,7 @@ async fn a_flow_start_names_what_is_wrong_and_a_token_must_be_real() {
 async fn a_one_time_link_opens_the_flow_once() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let created = api
         .post(
             "/api/v1/inquiries",
@@ -409,7 +401,7 @@ async fn a_one_time_link_opens_the_flow_once() {
 async fn only_the_pages_a_template_allows_embed_its_flow() {
     let server = Server::start();
     let api = server.client();
-    let template = default_template(&api).await;
+    let template = api.default_inquiry_template().await;
     let anyone = api.clone().without_key();
     let start_from = |origin: &'static str| {
         let anyone = anyone.clone();

@@ -452,6 +452,15 @@ impl Client {
         }
     }
 
+    /// The environment's default inquiry template (`Default`): its id.
+    pub async fn default_inquiry_template(&self) -> String {
+        let listed = self
+            .get("/api/v1/inquiry-templates?filter[name]=Default")
+            .await;
+        assert_eq!(listed.status, 200, "{:?}", listed.body);
+        listed.ids()[0].clone()
+    }
+
     /// Create a list of `plural` kind (`names`, `email-addresses`, ...); its id.
     pub async fn create_list(&self, plural: &str, name: &str) -> String {
         let created = self

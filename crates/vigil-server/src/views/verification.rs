@@ -1,7 +1,7 @@
 //! Verifications as Persona's `verification/<kind>` resources.
 
 use serde_json::{json, Map, Value};
-use vigil_domain::verification::{CheckStatus, Verification, VerificationKind};
+use vigil_domain::verification::{CheckStatus, Verification, VerificationKind, PERSON_ATTRIBUTES};
 
 use super::time;
 
@@ -10,42 +10,24 @@ pub const SUBJECT: &str = "verification";
 
 /// What each kind shows of what it read, in Persona's attribute names (absent ones are
 /// null, as Persona renders them).
-fn read_attributes(kind: VerificationKind) -> &'static [&'static str] {
-    const PERSON: &[&str] = &[
-        "name-first",
-        "name-middle",
-        "name-last",
-        "birthdate",
-        "address-street-1",
-        "address-street-2",
-        "address-city",
-        "address-subdivision",
-        "address-postal-code",
-        "identification-number",
-    ];
+fn read_attributes(kind: VerificationKind) -> Vec<&'static str> {
     match kind {
-        VerificationKind::Database => PERSON,
-        VerificationKind::GovernmentId => &[
-            "name-first",
-            "name-middle",
-            "name-last",
-            "birthdate",
-            "address-street-1",
-            "address-street-2",
-            "address-city",
-            "address-subdivision",
-            "address-postal-code",
-            "identification-number",
-            "document-number",
-            "id-class",
-            "issue-date",
-            "expiration-date",
-            "issuing-subdivision",
-            "nationality",
-            "sex",
-            "capture-method",
-        ],
-        VerificationKind::Selfie => &["capture-method"],
+        VerificationKind::Database => PERSON_ATTRIBUTES.to_vec(),
+        VerificationKind::GovernmentId => PERSON_ATTRIBUTES
+            .iter()
+            .copied()
+            .chain([
+                "document-number",
+                "id-class",
+                "issue-date",
+                "expiration-date",
+                "issuing-subdivision",
+                "nationality",
+                "sex",
+                "capture-method",
+            ])
+            .collect(),
+        VerificationKind::Selfie => vec!["capture-method"],
     }
 }
 
@@ -84,8 +66,8 @@ pub fn resource(found: &Verification) -> Value {
         .collect();
     a.insert("checks".into(), Value::Array(checks));
     for key in read_attributes(found.kind) {
-        let value = found.attributes.get(*key).cloned().unwrap_or(Value::Null);
-        a.insert((*key).into(), value);
+        let value = found.attributes.get(key).cloned().unwrap_or(Value::Null);
+        a.insert(key.into(), value);
     }
     let inquiry = json!({"type": "inquiry", "id": found.inquiry_id});
     let template = json!({"type": "inquiry-template", "id": found.inquiry_template_id});
