@@ -417,6 +417,57 @@ pub struct InquiryCard {
     pub id: String,
     pub status: String,
     pub rows: Vec<ComparisonRow>,
+    pub verifications: Vec<VerificationCard>,
+}
+
+/// A verification of an inquiry: what kind, how it ended, and each check.
+pub struct VerificationCard {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub checks: Vec<CheckRow>,
+}
+
+pub struct CheckRow {
+    pub name: String,
+    pub status: String,
+    /// `passed`, `failed` or `not-applicable`, for its colour.
+    pub class: String,
+    pub reasons: String,
+}
+
+/// A verification as the case page shows it (`verification/database` → "database").
+pub fn verification_card(resource: &Value) -> VerificationCard {
+    let words = |v: &Value| v.as_str().unwrap_or_default().replace('_', " ");
+    VerificationCard {
+        id: resource["id"].as_str().unwrap_or_default().to_string(),
+        kind: resource["type"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("verification/")
+            .replace('-', " "),
+        status: words(&resource["attributes"]["status"]),
+        checks: resource["attributes"]["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|check| CheckRow {
+                name: words(&check["name"]),
+                status: words(&check["status"]),
+                class: check["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('_', "-"),
+                reasons: check["reasons"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(words)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+    }
 }
 
 pub struct ComparisonRow {

@@ -738,3 +738,49 @@ async fn an_admin_adds_a_case_queue_and_a_viewer_cannot() {
     assert_eq!(refused.status(), 403);
     assert_eq!(api.get("/api/v1/case-queues").await.ids().len(), 1);
 }
+
+#[tokio::test]
+async fn a_case_page_shows_its_inquiries_verifications_and_their_checks() {
+    let server = Server::start();
+    let api = server.client();
+    let account = api
+        .create_account(
+            json!({"name-first": "Jane", "name-last": "Doe", "birthdate": "1990-04-01"}),
+        )
+        .await
+        .id();
+    let template = api.default_inquiry_template().await;
+    let inquiry = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": account,
+                "fields": {"name-first": "Janet", "name-last": "Dorn", "birthdate": "1990-04-01"}}}}),
+        )
+        .await
+        .id();
+    let done = api
+        .post(&format!("/api/v1/inquiries/{inquiry}/complete"), json!({}))
+        .await;
+    assert_eq!(done.attr("status"), "needs_review");
+    let case_template = api.get("/api/v1/case-templates").await.ids()[0].clone();
+    let case = api
+        .post(
+            "/api/v1/cases",
+            json!({"data": {"attributes": {"case-template-id": case_template}}, "meta": {"object-ids": [inquiry]}}),
+        )
+        .await;
+    assert_eq!(case.status, 201, "{:?}", case.body);
+    let (cookie, _) = signed_in(&server, "viewer@example.com", "viewer").await;
+    let page = console_get(
+        &server,
+        &format!("/sandbox/cases/{}", case.id()),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Verification (database)"), "{html}");
+    assert!(html.contains("account name comparison"));
+    assert!(html.contains("partial match"));
+    assert!(html.contains(r#"<td class="outcome-passed">passed</td>"#));
+}

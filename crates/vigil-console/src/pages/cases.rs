@@ -871,10 +871,19 @@ async fn load_case(signed_in: &SignedIn, id: &str) -> Result<Option<CasePage>, R
             }
         }
         let comparison = read(signed_in, &format!("/inquiries/{inquiry_id}/comparison")).await?;
+        let mut verifications = Vec::new();
+        for verification_id in view::related(inquiry, "verifications") {
+            let verification =
+                read(signed_in, &format!("/verifications/{verification_id}")).await?;
+            if verification["data"].is_object() {
+                verifications.push(view::verification_card(&verification["data"]));
+            }
+        }
         inquiries.push(InquiryCard {
             status: view::text(inquiry, "status"),
             rows: view::comparison(&comparison, inquiry),
             id: inquiry_id,
+            verifications,
         });
     }
     let comments = read(signed_in, &format!("/cases/{id}/comments?page[size]=100")).await?;
