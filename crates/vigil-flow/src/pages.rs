@@ -323,7 +323,13 @@ fn show_current(
     }
     let t = text::for_language(&carried.embed.language);
     let fields = &current["data"]["attributes"]["fields"];
-    let inputs = inputs_of(t, current, |key| fields[key]["value"].clone(), &errors);
+    let inputs = inputs_of(
+        t,
+        &carried.embed.language,
+        current,
+        |key| fields[key]["value"].clone(),
+        &errors,
+    );
     let chrome = carried.chrome(&messages, Some(2));
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -345,10 +351,13 @@ fn show_current(
 /// The template's fields (from `included`), as inputs holding `value_of(key)`.
 fn inputs_of(
     t: &Text,
+    language: &str,
     current: &Value,
     value_of: impl Fn(&str) -> Value,
     errors: &Map<String, Value>,
 ) -> Vec<Input> {
+    let translations =
+        included(current, "inquiry-template-translations")["attributes"]["translations"].clone();
     schemas(current)
         .iter()
         .map(|schema| {
@@ -377,7 +386,11 @@ fn inputs_of(
                 _ => "off",
             };
             Input {
-                label: text::label(t, &key, schema["label"].as_str()),
+                // A translation imported for the template wins; its plain label (which the
+                // translations list as its en-US text) does not over the flow's own words.
+                label: text::translated(&translations, "details", &key, "label", language)
+                    .filter(|text| Some(text.as_str()) != schema["label"].as_str())
+                    .unwrap_or_else(|| text::label(t, &key, schema["label"].as_str())),
                 kind,
                 checked: value.as_bool() == Some(true),
                 value: match &value {
@@ -397,14 +410,21 @@ fn inputs_of(
         .collect()
 }
 
-/// The field schemas of the inquiry's template, from a `/inquiry-flow/current` answer.
-fn schemas(current: &Value) -> Vec<Value> {
+/// The included resource of `kind` in a `/inquiry-flow/current` answer (null if none).
+fn included<'a>(current: &'a Value, kind: &str) -> &'a Value {
     current["included"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|r| r["type"] == "inquiry-template")
-        .and_then(|t| t["attributes"]["field_schemas"].as_array().cloned())
+        .find(|r| r["type"] == kind)
+        .unwrap_or(&Value::Null)
+}
+
+/// The field schemas of the inquiry's template.
+fn schemas(current: &Value) -> Vec<Value> {
+    included(current, "inquiry-template")["attributes"]["field_schemas"]
+        .as_array()
+        .cloned()
         .unwrap_or_default()
 }
 
@@ -597,18 +617,24 @@ pub async fn fields(
 fn review(carried: &Carried, current: &Value, saved: &Value) -> Response {
     let t = text::for_language(&carried.embed.language);
     let values = &saved["data"]["attributes"]["fields"];
-    let rows = inputs_of(t, current, |key| values[key]["value"].clone(), &Map::new())
-        .into_iter()
-        .map(|input| {
-            let shown = match input.kind {
-                "checkbox" if input.checked => t.yes.to_string(),
-                "checkbox" => t.no.to_string(),
-                _ if input.value.is_empty() => t.not_given.to_string(),
-                _ => input.value,
-            };
-            (input.label, shown)
-        })
-        .collect();
+    let rows = inputs_of(
+        t,
+        &carried.embed.language,
+        current,
+        |key| values[key]["value"].clone(),
+        &Map::new(),
+    )
+    .into_iter()
+    .map(|input| {
+        let shown = match input.kind {
+            "checkbox" if input.checked => t.yes.to_string(),
+            "checkbox" => t.no.to_string(),
+            _ if input.value.is_empty() => t.not_given.to_string(),
+            _ => input.value,
+        };
+        (input.label, shown)
+    })
+    .collect();
     let chrome = carried.chrome(&[], Some(3));
     page(
         StatusCode::OK,

@@ -179,6 +179,36 @@ pub fn label(text: &Text, key: &str, template_label: Option<&str>) -> String {
         .unwrap_or_else(|| key.replace(['-', '_'], " "))
 }
 
+/// A text of the template's translations (the `inquiry-template-translations` resource's
+/// rows) for `language`: its locale, else one of the same language.
+pub fn translated(
+    rows: &serde_json::Value,
+    step: &str,
+    component: &str,
+    attribute: &str,
+    language: &str,
+) -> Option<String> {
+    let primary = |l: &str| {
+        l.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let row = rows.as_array()?.iter().find(|r| {
+        r["step"] == step && r["component"] == component && r["attribute_name"] == attribute
+    })?;
+    let values = row["locale_values"].as_array()?;
+    let pick = |matches: &dyn Fn(&str) -> bool| {
+        values
+            .iter()
+            .find(|v| v["locale"].as_str().is_some_and(matches))
+            .and_then(|v| v["value"].as_str())
+            .map(str::to_string)
+    };
+    pick(&|l| l.eq_ignore_ascii_case(language))
+        .or_else(|| pick(&|l| primary(l) == primary(language)))
+}
+
 /// What a person reads about a value the API refused: by the field's kind in their
 /// language; in English, for other values, the API's own message without the request
 /// path it starts with (`data.attributes.fields.employer must be ...`).
@@ -221,6 +251,20 @@ mod tests {
         );
         assert_eq!(label(&ENGLISH, "employer", Some("Employer")), "Employer");
         assert_eq!(label(&ENGLISH, "employer_name", None), "employer name");
+        let rows = serde_json::json!([{"step": "details", "component": "employer", "attribute_name": "label",
+            "locale_values": [{"locale": "en-US", "value": "Employer"}, {"locale": "es-MX", "value": "Empresa"}]}]);
+        assert_eq!(
+            translated(&rows, "details", "employer", "label", "es").as_deref(),
+            Some("Empresa")
+        );
+        assert_eq!(
+            translated(&rows, "details", "employer", "label", "en-GB").as_deref(),
+            Some("Employer")
+        );
+        assert_eq!(
+            translated(&rows, "details", "employer", "label", "fr"),
+            None
+        );
         let api = "data.attributes.fields.employer must be at most 1024 characters";
         assert_eq!(
             field_problem(&ENGLISH, "text", api),

@@ -504,6 +504,7 @@ mod tests {
             status: "active".into(),
             field_schemas: standard_field_schemas(),
             embedded_flow_domains: Vec::new(),
+            translations: Vec::new(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

@@ -43,6 +43,17 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
     api.post(&format!("/api/v1/webhooks/{}/enable", hook.id()), json!({}))
         .await;
     let template = api.default_inquiry_template().await;
+    // A label of the template's own, in Spanish, for the flow to show.
+    let translated = api
+        .post(
+            &format!("/api/v1/inquiry-templates/{template}/translations"),
+            json!({"data": {"attributes": {"translations": [
+                {"step": "details", "component": "name-middle", "attribute-name": "label",
+                 "locale-values": [{"locale": "es", "value": "Segundo nombre (si lo tiene)"}]}
+            ]}}}),
+        )
+        .await;
+    assert_eq!(translated.status, 200, "{:?}", translated.body);
     // The link is for Jane Doe's account: what she types is compared with it.
     let jane = api
         .create_account(

@@ -223,6 +223,8 @@ async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
     let current = person.get("/api/v1/inquiry-flow/current").await;
     assert_eq!(current.status, 200, "{:?}", current.body);
     assert_eq!(current.id(), inquiry);
+    let same = api.get(&format!("/api/v1/inquiries/{inquiry}")).await;
+    assert_eq!(current.body["data"], same.body["data"]);
     assert_eq!(current.attr("fields")["name-first"]["value"], "Ada");
     let template = &current.body["included"][0];
     assert_eq!(template["type"], "inquiry-template");
@@ -482,4 +484,85 @@ async fn only_the_pages_a_template_allows_embed_its_flow() {
         .event_names(&template)
         .await
         .contains(&"inquiry-template.updated".to_string()));
+}
+
+#[tokio::test]
+async fn a_template_s_translations_are_read_and_imported_and_reach_the_flow() {
+    let server = Server::start();
+    let api = server.client();
+    let template = api.default_inquiry_template().await;
+    let path = format!("/api/v1/inquiry-templates/{template}/translations");
+    let got = api.get(&path).await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    assert_eq!(got.body["data"]["type"], "inquiry-template-translations");
+    let row = |body: &Value, component: &str| {
+        body["data"]["attributes"]["translations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["component"] == component)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        row(&got.body, "name-middle")["locale-values"],
+        json!([{"locale": "en-US", "value": "Middle name"}])
+    );
+    let imported = api
+        .post(
+            &path,
+            json!({"data": {"attributes": {"translations": [
+                {"step": "details", "component": "name-middle", "attribute-name": "label",
+                 "locale-values": [{"locale": "es", "value": "Segundo nombre (si lo tiene)"}]}
+            ]}}}),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{:?}", imported.body);
+    assert_eq!(imported.body["data"]["type"], "inquiry-template-version");
+    let got = api.get(&path).await;
+    assert_eq!(
+        row(&got.body, "name-middle")["locale-values"],
+        json!([{"locale": "en-US", "value": "Middle name"}, {"locale": "es", "value": "Segundo nombre (si lo tiene)"}])
+    );
+    let bad = api
+        .post(
+            &path,
+            json!({"data": {"attributes": {"translations": [
+                {"step": "details", "component": "name-middle", "attribute-name": "label",
+                 "locale-values": [{"locale": "Spanish!", "value": "x"}]}
+            ]}}}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert_eq!(
+        bad.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/translations/0/locale-values/0/locale"
+    );
+    assert!(api
+        .event_names(&template)
+        .await
+        .contains(&"inquiry-template.updated".to_string()));
+    // The flow reads them with the inquiry.
+    let started = api
+        .clone()
+        .without_key()
+        .post(
+            "/api/v1/inquiry-flows",
+            json!({"data": {"attributes": {"inquiry-template-id": template}}}),
+        )
+        .await;
+    let token = started.body["meta"]["session-token"].as_str().unwrap();
+    let current = as_person(&server, token)
+        .get("/api/v1/inquiry-flow/current")
+        .await;
+    let translations = current.body["included"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "inquiry-template-translations")
+        .cloned()
+        .unwrap();
+    assert!(translations
+        .to_string()
+        .contains("Segundo nombre (si lo tiene)"));
 }

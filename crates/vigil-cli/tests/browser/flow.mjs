@@ -183,6 +183,8 @@ try {
   await tick(frame.getByLabel("Acepto que mis datos se usen para verificar mi identidad"));
   await frame.getByRole("button", { name: "Empezar" }).click();
   frame = await flowFrame(leaving, "Sus datos");
+  // The template's own Spanish label for a field.
+  await frame.getByLabel("Segundo nombre (si lo tiene)").waitFor({ timeout: 5000 });
   await audit(frame, leaving, "flow-4-details-es");
   await frame.getByRole("button", { name: "Salir de la verificación" }).click();
   const left = await heard(leaving, "cancel");

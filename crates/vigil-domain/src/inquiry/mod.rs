@@ -10,6 +10,7 @@ mod lifecycle;
 pub mod reverify;
 pub mod session;
 pub mod template;
+pub mod translation;
 
 pub use lifecycle::{Action, IllegalTransition, InquiryStatus, Lifecycle, Transition};
 
@@ -179,6 +180,7 @@ mod tests {
             status: "active".into(),
             field_schemas: standard_field_schemas(),
             embedded_flow_domains: Vec::new(),
+            translations: Vec::new(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

@@ -101,6 +101,9 @@ pub struct InquiryTemplate {
     /// subdomains). Empty: only pages on this machine (`localhost`, loopback addresses).
     #[serde(default)]
     pub embedded_flow_domains: Vec<String>,
+    /// Texts of its flow in other languages (field labels, the consent step's words).
+    #[serde(default)]
+    pub translations: Vec<super::translation::Translation>,
     pub expiration: Expiration,
     pub created_at: i64,
     pub updated_at: i64,
@@ -499,6 +502,7 @@ mod tests {
             status: "active".into(),
             field_schemas: fields,
             embedded_flow_domains: Vec::new(),
+            translations: Vec::new(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

@@ -281,6 +281,10 @@ pub fn api_routes() -> Router<AppState> {
             "/inquiry-templates/{template_id}",
             get(inquiries::templates::retrieve).patch(inquiries::templates::update),
         )
+        .route(
+            "/inquiry-templates/{template_id}/translations",
+            get(inquiries::templates::translations).post(inquiries::templates::import_translations),
+        )
         .route("/cases", get(cases::crud::list).post(cases::crud::create))
         .route("/case-counts", get(cases::crud::count))
         .route("/cases/search", post(cases::crud::search))

@@ -180,6 +180,33 @@ pub fn set_embedded_flow_domains(
     Ok(template)
 }
 
+/// Import translations of an inquiry template's flow (Persona's partial import:
+/// `inquiry-template.updated` when anything changed).
+pub fn import_translations(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    rows: Vec<(vigil_domain::inquiry::translation::Translation, Vec<String>)>,
+) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
+    let mut template = tx
+        .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
+    let before = template.translations.clone();
+    vigil_domain::inquiry::translation::import(&mut template.translations, rows);
+    if template.translations != before {
+        template.updated_at = acting.now;
+        tx.put(&acting.env, &template)?;
+        record(
+            tx,
+            acting,
+            events::INQUIRY_TEMPLATE_UPDATED,
+            &template,
+            None,
+        )?;
+    }
+    Ok(template)
+}
+
 /// A new case template with its resolutions (`case-template.created`).
 pub fn create_case_template(
     tx: &mut dyn WriteTx,

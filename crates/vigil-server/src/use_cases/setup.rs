@@ -17,6 +17,7 @@ pub fn default_inquiry_template(now: i64) -> InquiryTemplate {
         status: "active".into(),
         field_schemas: vigil_domain::inquiry::template::standard_field_schemas(),
         embedded_flow_domains: Vec::new(),
+        translations: Vec::new(),
         expiration: Expiration::default(),
         created_at: now,
         updated_at: now,

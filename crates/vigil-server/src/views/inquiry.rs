@@ -127,6 +127,67 @@ pub fn template(template: &InquiryTemplate) -> Value {
     })
 }
 
+/// A template's translations (`inquiry-template-translations`): every field's label
+/// (step `details`, its `en-US` text the template's label) and every text imported.
+pub fn translations(template: &InquiryTemplate) -> Value {
+    use vigil_domain::inquiry::translation::Translation;
+    let stored = |step: &str, component: &str, attribute: &str| {
+        template
+            .translations
+            .iter()
+            .find(|t| t.step == step && t.component == component && t.attribute == attribute)
+    };
+    let row = |t: &Translation| {
+        json!({
+            "step": t.step,
+            "step-display-name": t.step_display_name.clone().unwrap_or_else(|| t.step.clone()),
+            "component": t.component,
+            "attribute-name": t.attribute,
+            "locale-values": t.values.iter().map(|(locale, value)| json!({"locale": locale, "value": value})).collect::<Vec<_>>(),
+        })
+    };
+    let mut rows: Vec<Value> = template
+        .field_schemas
+        .iter()
+        .map(|f| {
+            let mut label = Translation {
+                step: "details".into(),
+                step_display_name: Some("Your details".into()),
+                component: f.key.clone(),
+                attribute: "label".into(),
+                values: f
+                    .label
+                    .iter()
+                    .map(|l| ("en-US".to_string(), l.clone()))
+                    .collect(),
+            };
+            if let Some(kept) = stored("details", &f.key, "label") {
+                label
+                    .values
+                    .retain(|(l, _)| !kept.values.iter().any(|(k, _)| k.eq_ignore_ascii_case(l)));
+                label.values.extend(kept.values.iter().cloned());
+            }
+            row(&label)
+        })
+        .collect();
+    rows.extend(
+        template
+            .translations
+            .iter()
+            .filter(|t| {
+                !(t.step == "details"
+                    && t.attribute == "label"
+                    && template.field(&t.component).is_some())
+            })
+            .map(row),
+    );
+    json!({
+        "type": "inquiry-template-translations",
+        "id": template.version_id,
+        "attributes": { "translations": rows },
+    })
+}
+
 /// A template's one version (vigil's templates are not versioned).
 pub fn template_version(template: &InquiryTemplate) -> Value {
     json!({

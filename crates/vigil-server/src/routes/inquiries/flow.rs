@@ -317,8 +317,8 @@ where
     done.map_err(ApiError::from)
 }
 
-/// `GET /inquiry-flow/current`: the session's inquiry, its template in `included` (the
-/// fields to ask for).
+/// `GET /inquiry-flow/current`: the session's inquiry, its template and the template's
+/// translations in `included` (the fields to ask for, and their words).
 pub async fn current(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -337,7 +337,10 @@ pub async fn current(
     check_embedding(&template, &frame_ancestors(&headers))?;
     let doc = views::single(
         views::inquiry::resource(&inquiry),
-        Some(vec![views::inquiry::template(&template)]),
+        Some(vec![
+            views::inquiry::template(&template),
+            views::inquiry::translations(&template),
+        ]),
     );
     Ok(crate::protocol::finish(doc, &ctx, StatusCode::OK))
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 use vigil_domain::inquiry::template::{parse_field_schemas, InquiryTemplate};
 use vigil_domain::permissions::Access;
 use vigil_store::{term, PageRequest, RecordFilter};
@@ -161,6 +161,64 @@ pub async fn update(
             status: StatusCode::OK,
             object_id: Some(template.id.clone()),
             doc: Doc::later(move |_| views::single(views::inquiry::template(&template), None)),
+        })
+    })
+    .await
+}
+
+/// `GET /inquiry-templates/{id}/translations`: the texts of the template's flow by
+/// locale (see `views::inquiry::translations`).
+pub async fn translations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    let template = state
+        .store
+        .get::<InquiryTemplate>(ctx.env_id(), &id)?
+        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
+    Ok(crate::protocol::finish(
+        json!({ "data": views::inquiry::translations(&template) }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /inquiry-templates/{id}/translations` with `translations`: rows merged into the
+/// template's by locale (rows not given stay; a `null` value removes that locale's text).
+/// vigil's templates have one live version, so the import is live at once; the answer is
+/// that version.
+pub async fn import_translations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Write)?;
+    let attributes = body.attributes()?;
+    if let Some(unknown) = attributes.keys().find(|k| k.as_str() != "translations") {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{unknown}"),
+            "is not an attribute of a translations import (translations)",
+        ));
+    }
+    let Some(rows) = attributes.get("translations") else {
+        return Err(ApiError::bad_field(
+            "/data/attributes/translations",
+            "is missing",
+        ));
+    };
+    let rows = vigil_domain::inquiry::translation::parse(rows, "/data/attributes/translations")?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let template =
+            crate::use_cases::configuration::import_translations(tx, &ctx.acting(), &id, rows)?;
+        Ok(Written {
+            status: StatusCode::OK,
+            object_id: Some(template.id.clone()),
+            doc: Doc::later(move |_| {
+                views::single(views::inquiry::template_version(&template), None)
+            }),
         })
     })
     .await
