@@ -1,8 +1,7 @@
 //! An inquiry template's translations (Persona's `inquiry-template-translations`): rows
 //! naming a piece of text the flow shows (a step, a component of it, an attribute of that)
-//! and its value per locale. vigil's flow reads two kinds: a field's label (step
-//! `details`, component the field's key, attribute `label`) and the consent step's words
-//! (step `start`, components `title` and `body`, attribute `text`).
+//! and its value per locale. vigil's flow reads a field's label (step `details`, component
+//! the field's key, attribute `label`); other rows are kept and listed as imported.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
