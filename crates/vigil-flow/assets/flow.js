@@ -28,6 +28,30 @@
       post(flow.exit);
     }
   });
+  // The forms that open a session carry a fingerprint of this browser: a SHA-256 of what
+  // it says about itself (never the values), for the device the session records.
+  var opening = document.querySelectorAll("form[data-fingerprint]");
+  if (opening.length && window.crypto && crypto.subtle && window.TextEncoder) {
+    var parts = [
+      navigator.userAgent, navigator.language, (navigator.languages || []).join(","),
+      (Intl.DateTimeFormat().resolvedOptions() || {}).timeZone,
+      screen.width + "x" + screen.height + "x" + screen.colorDepth,
+      window.devicePixelRatio, navigator.hardwareConcurrency, navigator.maxTouchPoints,
+      navigator.platform,
+    ].join("|");
+    crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts)).then(function (digest) {
+      var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+      Array.prototype.forEach.call(opening, function (form) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "_fp";
+        input.value = hex;
+        form.appendChild(input);
+      });
+    });
+  }
   // A form is sent once: a second click must not submit a step twice.
   Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
     form.addEventListener("submit", function () {

@@ -471,6 +471,9 @@ pub async fn start(
     if let Some(reference) = form_value(&form, "reference") {
         attributes.insert("reference-id".into(), json!(reference));
     }
+    if let Some(fingerprint) = form_value(&form, "_fp") {
+        attributes.insert("browser-fingerprint".into(), json!(fingerprint));
+    }
     if let Some(prefill) = form_value(&form, "prefill") {
         if let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&prefill) {
             attributes.insert("fields".into(), Value::Object(fields));
@@ -787,10 +790,13 @@ pub async fn open_link(
     if !vigil_pages::same_origin(&headers) {
         return cross_site(&carried);
     }
-    let code = form_value(&form, "code").unwrap_or_default();
+    let mut redeem_meta = json!({ "code": form_value(&form, "code").unwrap_or_default() });
+    if let Some(fingerprint) = form_value(&form, "_fp") {
+        redeem_meta["browser-fingerprint"] = json!(fingerprint);
+    }
     let api = flow.client(&headers, "", &carried.embed);
     let opened = match api
-        .post("/inquiry-flows/redeem", json!({ "meta": { "code": code } }))
+        .post("/inquiry-flows/redeem", json!({ "meta": redeem_meta }))
         .await
     {
         Ok(opened) => opened.body,

@@ -151,7 +151,7 @@ impl dyn WriteTx + '_ {
 
 // How each workflow kind is stored and found.
 
-use vigil_domain::inquiry::session::InquirySession;
+use vigil_domain::inquiry::session::{Device, InquirySession};
 use vigil_domain::inquiry::template::InquiryTemplate;
 use vigil_domain::inquiry::Inquiry;
 
@@ -451,6 +451,22 @@ impl Record for ToolCall {
 }
 
 use vigil_domain::verification::Verification;
+
+impl Record for Device {
+    const KIND: &'static str = "device";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![
+            term("session", &self.session_id),
+            term("inquiry", &self.inquiry_id),
+        ]
+    }
+}
 
 impl Record for Verification {
     const KIND: &'static str = "verification";

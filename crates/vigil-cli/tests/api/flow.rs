@@ -109,6 +109,21 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
         .get(&format!("/api/v1/verifications/{verification}"))
         .await;
     assert_eq!(got.attr("status"), "passed");
+    // The browser's fingerprint, taken by the flow's script, is the session's device.
+    let session = clean["relationships"]["sessions"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let devices = api
+        .get(&format!(
+            "/api/v1/devices?filter[inquiry-session-id]={session}"
+        ))
+        .await;
+    let fingerprint = devices.body["data"][0]["attributes"]["browser-fingerprint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(fingerprint.len(), 64, "{}", devices.body);
     // Left and resumed with the token the page was handed: one inquiry, one session.
     let resumed = by_reference(&api, "shop-user-2").await;
     assert_eq!(resumed["id"], summary["resumed"]);

@@ -205,7 +205,8 @@ async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
     let started = anyone
         .post(
             "/api/v1/inquiry-flows",
-            json!({"data": {"attributes": {"inquiry-template-id": template, "reference-id": "user-77", "fields": {"name-first": "Ada"}}}}),
+            json!({"data": {"attributes": {"inquiry-template-id": template, "reference-id": "user-77", "fields": {"name-first": "Ada"},
+                "browser-fingerprint": "0123456789abcdef0123456789abcdef"}}}),
         )
         .await;
     assert_eq!(started.status, 201, "{:?}", started.body);
@@ -294,6 +295,24 @@ async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
         .await;
     assert_eq!(session.attr("status"), "active");
     assert_eq!(session.attr("ip-address"), "127.0.0.1");
+    // The browser it came from, as a device.
+    let device = session.body["data"]["relationships"]["device"]["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let devices = api
+        .get(&format!(
+            "/api/v1/devices?filter[inquiry-session-id]={session_id}"
+        ))
+        .await;
+    assert_eq!(devices.status, 200, "{:?}", devices.body);
+    assert_eq!(devices.ids(), [device.clone()]);
+    let got = api.get(&format!("/api/v1/devices/{device}")).await;
+    assert_eq!(
+        got.attr("browser-fingerprint"),
+        "0123456789abcdef0123456789abcdef"
+    );
+    assert_eq!(api.get("/api/v1/devices").await.status, 400);
     let events = api
         .get(&format!("/api/v1/events?filter[object-id]={inquiry}"))
         .await;
@@ -301,6 +320,8 @@ async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
     assert_eq!(actor["process"], "verification-flow", "{actor}");
 
     // A decided inquiry takes no more fields from the person.
+    let late_start = person.get("/api/v1/inquiry-flow/current").await;
+    assert_eq!(late_start.attr("status"), "completed");
     let late = person
         .patch(
             "/api/v1/inquiry-flow/current",
@@ -308,6 +329,12 @@ async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
         )
         .await;
     assert_eq!(late.status, 409);
+    // Redacting the inquiry takes the device's fingerprint and ends the person's token.
+    let redacted = api.delete(&format!("/api/v1/inquiries/{inquiry}")).await;
+    assert_eq!(redacted.status, 200, "{:?}", redacted.body);
+    let got = api.get(&format!("/api/v1/devices/{device}")).await;
+    assert!(got.attr("browser-fingerprint").is_null(), "{}", got.body);
+    assert_eq!(person.get("/api/v1/inquiry-flow/current").await.status, 401);
 }
 
 #[tokio::test]
@@ -351,6 +378,17 @@ async fn a_flow_start_names_what_is_wrong_and_a_token_must_be_real() {
             .or(error["meta"]["pointer"].as_str());
         assert_eq!(named, Some(pointer), "{}", refused.body);
     }
+    let odd = anyone
+        .post(
+            "/api/v1/inquiry-flows",
+            json!({"data": {"attributes": {"inquiry-template-id": api.default_inquiry_template().await, "browser-fingerprint": "not hex at all"}}}),
+        )
+        .await;
+    assert_eq!(odd.status, 422, "{:?}", odd.body);
+    assert_eq!(
+        odd.body["errors"][0]["source"]["pointer"],
+        "/data/attributes/browser-fingerprint"
+    );
     let stranger = as_person(&server, "iqst_notarealtokenatall");
     assert_eq!(
         stranger.get("/api/v1/inquiry-flow/current").await.status,

@@ -47,6 +47,37 @@ pub struct InquirySession {
     /// SHA-256 of the one-time link's code, and when the link stops working.
     pub link_code_hash: Option<String>,
     pub link_expires_at: Option<i64>,
+    /// The device the person used (`dev_`), when the flow could tell.
+    #[serde(default)]
+    pub device_id: Option<String>,
+}
+
+/// The browser a person verified from (Persona's `device`, `dev_`): the flow's
+/// fingerprint of it, a hash of what the browser says about itself (never the values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    pub inquiry_id: String,
+    pub session_id: String,
+    pub browser_fingerprint: Option<String>,
+    pub created_at: i64,
+    #[serde(default)]
+    pub redacted_at: Option<i64>,
+}
+
+impl Device {
+    /// Forget the fingerprint (redaction of its inquiry).
+    pub fn redact(&mut self, now: i64) {
+        self.browser_fingerprint = None;
+        self.redacted_at = Some(now);
+    }
+}
+
+/// Check a fingerprint the flow sends: 16 to 128 hexadecimal digits, lowercased.
+pub fn parse_fingerprint(text: &str) -> Option<String> {
+    let text = text.trim();
+    ((16..=128).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| text.to_ascii_lowercase())
 }
 
 impl InquirySession {
@@ -63,6 +94,7 @@ impl InquirySession {
             token_hash: None,
             link_code_hash: None,
             link_expires_at: None,
+            device_id: None,
         }
     }
 
@@ -96,6 +128,16 @@ impl InquirySession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_hex_digests_only() {
+        assert_eq!(
+            parse_fingerprint(" 0123456789ABCDEF0123 ").as_deref(),
+            Some("0123456789abcdef0123")
+        );
+        assert!(parse_fingerprint("short").is_none());
+        assert!(parse_fingerprint("zzzzzzzzzzzzzzzzzzzz").is_none());
+    }
 
     #[test]
     fn a_session_starts_once_and_expires_once() {

@@ -5,6 +5,7 @@ pub mod account_types;
 pub mod accounts;
 pub mod api_keys;
 pub mod cases;
+pub mod devices;
 pub mod documents;
 pub mod events;
 pub mod files;
@@ -345,6 +346,8 @@ pub fn api_routes() -> Router<AppState> {
             "/documents/{document_id}/files/{sha256}/{filename}",
             get(documents::download),
         )
+        .route("/devices", get(devices::list))
+        .route("/devices/{device_id}", get(devices::retrieve))
         .route(
             "/inquiry-flow/current",
             get(inquiries::flow::current).patch(inquiries::flow::update),

@@ -8,7 +8,7 @@ use vigil_domain::document::Document;
 use vigil_domain::events;
 use vigil_domain::ids::{self, prefix};
 use vigil_domain::inquiry::reverify::{self, Verdict};
-use vigil_domain::inquiry::session::InquirySession;
+use vigil_domain::inquiry::session::{Device, InquirySession};
 use vigil_domain::inquiry::template::{Expiration, InquiryTemplate};
 use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
 use vigil_domain::tag_change::TagChange;
@@ -206,6 +206,12 @@ pub fn redact(
     expire_sessions(tx, acting, &inquiry.id)?;
     for session_id in inquiry.session_ids.clone() {
         if let Some(mut session) = tx.get::<InquirySession>(env, &session_id)? {
+            if let Some(device_id) = &session.device_id {
+                if let Some(mut device) = tx.get::<Device>(env, device_id)? {
+                    device.redact(acting.now);
+                    tx.put(env, &device)?;
+                }
+            }
             session.redact();
             tx.put(env, &session)?;
             replace_snapshots(tx, env, &session.id, &session)?;
@@ -382,11 +388,13 @@ pub fn update(
     Ok(())
 }
 
-/// Where a person opened the verification flow from.
+/// Where a person opened the verification flow from: their address and browser, and the
+/// flow's fingerprint of the browser (checked), if it made one.
 #[derive(Debug, Clone, Default)]
-pub struct Device {
+pub struct Arrival {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    pub browser_fingerprint: Option<String>,
 }
 
 /// A person opened the verification flow on `inquiry` (new, or resumed), or in `session`
@@ -398,7 +406,7 @@ pub fn open_in_flow(
     acting: &Acting,
     inquiry: &mut Inquiry,
     session: Option<InquirySession>,
-    device: Device,
+    arrival: Arrival,
 ) -> Outcome<InquirySession> {
     if !inquiry.status().in_progress() {
         return Err(Refusal::Conflict(format!(
@@ -411,8 +419,20 @@ pub fn open_in_flow(
         Some(session) => session,
         None => new_session(tx, acting, inquiry)?,
     };
-    session.ip_address = device.ip_address;
-    session.user_agent = device.user_agent;
+    session.ip_address = arrival.ip_address;
+    session.user_agent = arrival.user_agent;
+    if let Some(fingerprint) = arrival.browser_fingerprint {
+        let device = Device {
+            id: ids::new_time_ordered_id(prefix::DEVICE, acting.now),
+            inquiry_id: inquiry.id.clone(),
+            session_id: session.id.clone(),
+            browser_fingerprint: Some(fingerprint),
+            created_at: acting.now,
+            redacted_at: None,
+        };
+        tx.put(&acting.env, &device)?;
+        session.device_id = Some(device.id);
+    }
     tx.put(&acting.env, &session)?;
     if inquiry.status() == InquiryStatus::Created {
         // Starting the inquiry starts its newest new session: this one, or one made

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use vigil_domain::inquiry::reverify::Comparison;
-use vigil_domain::inquiry::session::InquirySession;
+use vigil_domain::inquiry::session::{Device, InquirySession};
 use vigil_domain::inquiry::template::InquiryTemplate;
 use vigil_domain::inquiry::Inquiry;
 use vigil_domain::time::format_millis;
@@ -93,6 +93,23 @@ pub fn session(session: &InquirySession) -> Value {
         },
         "relationships": {
             "inquiry": one(TYPE, Some(&session.inquiry_id)),
+            "device": one(DEVICE, session.device_id.as_deref()),
+        },
+    })
+}
+
+pub const DEVICE: &str = "device";
+
+/// A device: the browser fingerprint the flow took (vigil has no mobile SDK, so no
+/// device fingerprint or vendor id).
+pub fn device(device: &Device) -> Value {
+    json!({
+        "type": DEVICE,
+        "id": device.id,
+        "attributes": {
+            "device-vendor-id": null,
+            "device-fingerprint": null,
+            "browser-fingerprint": device.browser_fingerprint,
         },
     })
 }

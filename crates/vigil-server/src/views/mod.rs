@@ -38,6 +38,7 @@ const RESOURCE_TYPES: &[&str] = &[
     inquiry::TYPE,
     inquiry::SESSION,
     inquiry::TEMPLATE,
+    inquiry::DEVICE,
     "inquiry-template-version",
     "inquiry-comparison",
     list::LIST,

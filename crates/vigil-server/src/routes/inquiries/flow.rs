@@ -26,7 +26,7 @@ use crate::protocol::context::{self, FlowCaller};
 use crate::protocol::render::json_bytes;
 use crate::protocol::{ApiBody, ApiError, ApiResult, Ctx, Reply};
 use crate::routes::accounts::allow_meta;
-use crate::use_cases::inquiries::{self, Device, InquiryChanges, NewInquiry};
+use crate::use_cases::inquiries::{self, Arrival, InquiryChanges, NewInquiry};
 use crate::use_cases::{Acting, Refusal};
 use crate::views;
 use crate::AppState;
@@ -83,7 +83,7 @@ fn template_of(
 }
 
 /// Who started or opened a flow, from where; refused past the per-address limit.
-fn arriving(state: &AppState, request: &Request) -> ApiResult<Device> {
+fn arriving(state: &AppState, request: &Request) -> ApiResult<Arrival> {
     let (ip_address, user_agent) =
         context::origin(&state.config, request.headers(), request.extensions());
     let key = ip_address.clone().unwrap_or_else(|| "unknown".into());
@@ -95,9 +95,10 @@ fn arriving(state: &AppState, request: &Request) -> ApiResult<Device> {
             reset_seconds: quota.reset_seconds,
         });
     }
-    Ok(Device {
+    Ok(Arrival {
         ip_address,
         user_agent,
+        browser_fingerprint: None,
     })
 }
 
@@ -188,7 +189,7 @@ fn template_to_start(
 /// on the inquiry only: a stranger's page must not attach an inquiry to an account (an
 /// operator who wants that creates the inquiry with a key and hands out a link or token).
 pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult<Reply> {
-    let device = arriving(&state, &request)?;
+    let mut arrival = arriving(&state, &request)?;
     let origins = frame_ancestors(request.headers());
     let body = ApiBody::read(request, state.config.max_body_bytes).await?;
     allow_meta(&body.meta()?, &[])?;
@@ -199,6 +200,7 @@ pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult
         "environment-id",
         "reference-id",
         "fields",
+        "browser-fingerprint",
     ];
     if let Some(unknown) = attributes.keys().find(|k| !ALLOWED.contains(&k.as_str())) {
         return Err(ApiError::invalid(
@@ -212,6 +214,10 @@ pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult
     let (template, env) = template_to_start(&state, &attributes)?;
     check_embedding(&template, &origins)?;
     let reference_id = string_member(&attributes, "reference-id")?;
+    arrival.browser_fingerprint = fingerprint(
+        string_member(&attributes, "browser-fingerprint")?,
+        &format!("{POINTER}/browser-fingerprint"),
+    )?;
     let fields = match attributes.get("fields") {
         None | Some(Value::Null) => None,
         Some(Value::Object(map)) => Some(map.clone()),
@@ -238,7 +244,7 @@ pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult
             expiration: [None; 3],
         };
         let mut inquiry = inquiries::create(tx, &acting, &template, new)?;
-        let mut session = inquiries::open_in_flow(tx, &acting, &mut inquiry, None, device)?;
+        let mut session = inquiries::open_in_flow(tx, &acting, &mut inquiry, None, arrival)?;
         let token = issue_token(&mut session);
         tx.put(&acting.env, &session)?;
         tx.put(&acting.env, &inquiry)?;
@@ -252,10 +258,23 @@ pub async fn start(State(state): State<AppState>, request: Request) -> ApiResult
 /// up; its session starts and its token is in `meta.session-token`. An unknown, used or
 /// expired code is a 404 (which of them is not said).
 pub async fn redeem(State(state): State<AppState>, request: Request) -> ApiResult<Reply> {
-    let device = arriving(&state, &request)?;
+    let mut arrival = arriving(&state, &request)?;
     let body = ApiBody::read(request, state.config.max_body_bytes).await?;
     let meta = body.meta()?;
-    allow_meta(&meta, &["code"])?;
+    allow_meta(&meta, &["code", "browser-fingerprint"])?;
+    arrival.browser_fingerprint = fingerprint(
+        match meta.get("browser-fingerprint") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(_) => {
+                return Err(ApiError::bad_field(
+                    "/meta/browser-fingerprint",
+                    "must be a string",
+                ))
+            }
+        },
+        "/meta/browser-fingerprint",
+    )?;
     if !body.attributes()?.is_empty() {
         return Err(ApiError::invalid(POINTER, "a redeem takes meta.code only"));
     }
@@ -286,7 +305,7 @@ pub async fn redeem(State(state): State<AppState>, request: Request) -> ApiResul
             let mut inquiry = inquiries::load(tx, &env.id, &session.inquiry_id)?;
             inquiries::ensure_not_redacted(&inquiry)?;
             let mut session =
-                inquiries::open_in_flow(tx, &acting, &mut inquiry, Some(session), device)?;
+                inquiries::open_in_flow(tx, &acting, &mut inquiry, Some(session), arrival)?;
             let token = issue_token(&mut session);
             tx.put(&env.id, &session)?;
             tx.put(&env.id, &inquiry)?;
@@ -301,6 +320,17 @@ pub async fn redeem(State(state): State<AppState>, request: Request) -> ApiResul
             "This link is unknown, was already used, or has expired: ask for a new one",
         )),
     }
+}
+
+/// A browser fingerprint the flow sent: hexadecimal, as its script hashes it.
+fn fingerprint(given: Option<String>, pointer: &str) -> ApiResult<Option<String>> {
+    given
+        .map(|text| {
+            vigil_domain::inquiry::session::parse_fingerprint(&text).ok_or_else(|| {
+                ApiError::invalid(pointer, "must be 16 to 128 hexadecimal digits (a digest)")
+            })
+        })
+        .transpose()
 }
 
 /// A write of the public flow routes (no request context: no key, no idempotency), which
