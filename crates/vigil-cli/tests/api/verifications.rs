@@ -306,7 +306,7 @@ async fn a_person_starts_fills_and_submits_an_inquiry_through_the_flow_api() {
         ))
         .await;
     assert_eq!(devices.status, 200, "{:?}", devices.body);
-    assert_eq!(devices.ids(), [device.clone()]);
+    assert_eq!(devices.ids(), std::slice::from_ref(&device));
     let got = api.get(&format!("/api/v1/devices/{device}")).await;
     assert_eq!(
         got.attr("browser-fingerprint"),
