@@ -502,3 +502,29 @@ pub struct AccountKeys {
     pub keys: Vec<String>,
     pub created_at: i64,
 }
+
+/// The keys of where an account's person verified from (`ip:`, `fingerprint:` of their
+/// inquiry sessions' addresses and devices), kept apart from [`AccountKeys`], which
+/// account changes rewrite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionKeys {
+    /// The account's id.
+    pub id: String,
+    pub keys: Vec<String>,
+    /// The account's creation time (what shared-value windows count from).
+    pub created_at: i64,
+}
+
+/// The keys a session of the verification flow gives its account: its address and its
+/// device's browser fingerprint.
+pub fn session_keys(ip_address: Option<&str>, fingerprint: Option<&str>) -> Vec<String> {
+    let clean = |s: &str| Some(s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    if let Some(ip) = ip_address.and_then(clean) {
+        out.push(format!("ip:{ip}"));
+    }
+    if let Some(fp) = fingerprint.and_then(clean) {
+        out.push(format!("fingerprint:{fp}"));
+    }
+    out
+}

@@ -531,3 +531,47 @@ async fn the_default_shared_value_rules_count_within_their_windows() {
         "only one account in the last 30 days"
     );
 }
+
+#[tokio::test]
+async fn two_accounts_verified_from_one_browser_are_flagged() {
+    let server = Server::start();
+    let api = server.client();
+    let created = api
+        .post("/api/v1/flagging-rules", json!({"data": {"attributes": {"name": "one browser", "account-tag": "one-browser",
+            "condition": {"type": "shared-value", "key": "fingerprint", "more-than": 1, "within-seconds": 3600}}}}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let template = api.default_inquiry_template().await;
+    let anyone = api.clone().without_key();
+    let mut accounts = Vec::new();
+    for name in ["Ann", "Bea"] {
+        let account = api
+            .create_account(json!({"name-first": name}))
+            .await
+            .id();
+        let inquiry = api
+            .post(
+                "/api/v1/inquiries",
+                json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": account}},
+                    "meta": {"auto-create-one-time-link": true}}),
+            )
+            .await;
+        let link = inquiry.body["meta"]["one-time-link"].as_str().unwrap();
+        let code = link.split("code=").nth(1).unwrap();
+        // Both links opened in one browser: the flow's fingerprint of it is the same.
+        let opened = anyone
+            .post(
+                "/api/v1/inquiry-flows/redeem",
+                json!({"meta": {"code": code, "browser-fingerprint": "feedfacefeedfacefeedfacefeedface"}}),
+            )
+            .await;
+        assert_eq!(opened.status, 200, "{:?}", opened.body);
+        accounts.push(account);
+    }
+    let cases = cases_of(&api, &accounts[1], |c| !c.is_empty()).await;
+    accounts.sort();
+    assert_eq!(ids(&cases[0], "accounts"), accounts);
+    assert!(tags_of(&api, &accounts[0]).await.contains(&"one-browser".to_string()));
+    // Nothing of the fingerprint itself is on the case: a digest names the finding.
+    assert!(!cases[0].to_string().contains("feedface"));
+}

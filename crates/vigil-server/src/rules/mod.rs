@@ -11,9 +11,12 @@ use std::time::Duration;
 
 use vigil_domain::account::Account;
 use vigil_domain::events;
+use vigil_domain::inquiry::session::{Device, InquirySession};
 use vigil_domain::inquiry::{Inquiry, InquiryStatus};
 use vigil_domain::report::Report;
-use vigil_domain::rule::{identity_keys, key_prefix, AccountKeys, Condition, FlaggingRule};
+use vigil_domain::rule::{
+    identity_keys, key_prefix, session_keys, AccountKeys, Condition, FlaggingRule, SessionKeys,
+};
 use vigil_store::{term, transact, LoggedEvent, RecordFilter, Store, WriteTx};
 
 use crate::use_cases::rules::{flag, has_open_case};
@@ -158,6 +161,17 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outc
                     created_at: account.created_at,
                 },
             )?;
+            if account.redacted_at.is_some() {
+                // Where the person verified from goes with the rest of them.
+                if tx.get::<SessionKeys>(env, &account.id)?.is_some() {
+                    let cleared = SessionKeys {
+                        id: account.id.clone(),
+                        keys: Vec::new(),
+                        created_at: account.created_at,
+                    };
+                    tx.put(env, &cleared)?;
+                }
+            }
             if keys.is_empty() {
                 return Ok(());
             }
@@ -183,6 +197,69 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outc
                     )?,
                     _ => {}
                 }
+            }
+        }
+        events::INQUIRY_SESSION_STARTED => {
+            let Ok(session) = serde_json::from_value::<InquirySession>(event.snapshot.clone())
+            else {
+                return Ok(());
+            };
+            let Some(inquiry) = tx.get::<Inquiry>(env, &session.inquiry_id)? else {
+                return Ok(());
+            };
+            let Some(account) = owner(tx, env, inquiry.account_id.as_deref())? else {
+                return Ok(());
+            };
+            let fingerprint = match &session.device_id {
+                Some(id) => tx
+                    .get::<Device>(env, id)?
+                    .and_then(|d| d.browser_fingerprint),
+                None => None,
+            };
+            let new = session_keys(session.ip_address.as_deref(), fingerprint.as_deref());
+            if new.is_empty() || account.redacted_at.is_some() {
+                return Ok(());
+            }
+            let mut kept = tx
+                .get::<SessionKeys>(env, &account.id)?
+                .unwrap_or(SessionKeys {
+                    id: account.id.clone(),
+                    keys: Vec::new(),
+                    created_at: account.created_at,
+                });
+            let before = kept.keys.len();
+            for key in &new {
+                if !kept.keys.contains(key) {
+                    kept.keys.push(key.clone());
+                }
+            }
+            if kept.keys.len() == before {
+                return Ok(()); // nothing new: every rule already saw these
+            }
+            tx.put(env, &kept)?;
+            for rule in rules.of(tx, env)? {
+                if let Condition::SharedValue {
+                    key,
+                    more_than,
+                    within_seconds,
+                } = &rule.condition
+                {
+                    let prefix = key_prefix(*key);
+                    if prefix == "ip:" || prefix == "fingerprint:" {
+                        let since = Some(now - within_seconds * 1000);
+                        let limit = *more_than as usize;
+                        shared(tx, env, now, &rule, &account, &new, prefix, limit, since)?;
+                    }
+                }
+            }
+        }
+        events::INQUIRY_REDACTED => {
+            // What the redacted inquiry's sessions said leaves its account's keys.
+            let Ok(inquiry) = serde_json::from_value::<Inquiry>(event.snapshot.clone()) else {
+                return Ok(());
+            };
+            if let Some(account) = inquiry.account_id.as_deref() {
+                rebuild_session_keys(tx, env, account)?;
             }
         }
         events::REPORT_WATCHLIST_MATCHED => {
@@ -246,6 +323,39 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outc
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// An account's session keys again, from its inquiries' sessions that are not redacted.
+fn rebuild_session_keys(tx: &mut dyn WriteTx, env: &str, account_id: &str) -> Outcome<()> {
+    let Some(mut kept) = tx.get::<SessionKeys>(env, account_id)? else {
+        return Ok(());
+    };
+    let mut keys = Vec::new();
+    let filter = RecordFilter::default().any_of(vec![term("account", account_id)]);
+    for inquiry in tx.find::<Inquiry>(env, &filter, 1000)? {
+        if inquiry.redacted_at.is_some() {
+            continue;
+        }
+        for session_id in &inquiry.session_ids {
+            let Some(session) = tx.get::<InquirySession>(env, session_id)? else {
+                continue;
+            };
+            let fingerprint = match &session.device_id {
+                Some(id) => tx
+                    .get::<Device>(env, id)?
+                    .and_then(|d| d.browser_fingerprint),
+                None => None,
+            };
+            for key in session_keys(session.ip_address.as_deref(), fingerprint.as_deref()) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    kept.keys = keys;
+    tx.put(env, &kept)?;
     Ok(())
 }
 
@@ -321,13 +431,25 @@ fn shared(
             ..Default::default()
         }
         .any_of(vec![key.clone()]);
-        let holders = tx.find::<AccountKeys>(env, &filter, MAX_SHARED)?;
-        if holders.len() <= more_than || !holders.iter().any(|h| h.id == account.id) {
+        // Who holds it: by their own fields, or by where they verified from.
+        let mut holders: Vec<String> = tx
+            .find::<AccountKeys>(env, &filter, MAX_SHARED)?
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        if key.starts_with("ip:") || key.starts_with("fingerprint:") {
+            for held in tx.find::<SessionKeys>(env, &filter, MAX_SHARED)? {
+                if !holders.contains(&held.id) {
+                    holders.push(held.id);
+                }
+            }
+        }
+        if holders.len() <= more_than || !holders.contains(&account.id) {
             continue;
         }
         let mut accounts = Vec::new();
         for holder in &holders {
-            if let Some(other) = tx.account(env, &holder.id)? {
+            if let Some(other) = tx.account(env, holder)? {
                 if other.archived_at.is_none() {
                     accounts.push(other);
                 }
