@@ -78,6 +78,11 @@ pub const VERIFICATION_REDACTED: &str = "verification.redacted";
 pub const VERIFICATION_LOCKED: &str = "verification.investigation-locked";
 pub const VERIFICATION_UNLOCKED: &str = "verification.investigation-unlocked";
 
+/// Beyond Persona (which has no theme set events): theme sets change like anything else.
+pub const THEME_SET_CREATED: &str = "theme-set.created";
+pub const THEME_SET_UPDATED: &str = "theme-set.updated";
+pub const THEME_SET_ARCHIVED: &str = "theme-set.archived";
+
 pub const DOCUMENT_CREATED: &str = "document.created";
 /// Beyond Persona: a document's files were deleted.
 pub const DOCUMENT_REDACTED: &str = "document.redacted";
@@ -112,6 +117,9 @@ pub const VIGIL_ONLY: &[&str] = &[
     CASE_QUEUE_CREATED,
     DOCUMENT_REDACTED,
     VERIFICATION_REDACTED,
+    THEME_SET_CREATED,
+    THEME_SET_UPDATED,
+    THEME_SET_ARCHIVED,
     VERIFICATION_LOCKED,
     VERIFICATION_UNLOCKED,
     "flagging-rule.created",

@@ -38,6 +38,7 @@ pub mod prefix {
     pub const DOCUMENT: &str = "doc";
     pub const VERIFICATION: &str = "ver";
     pub const DEVICE: &str = "dev";
+    pub const THEME_SET: &str = "theset";
     /// An inquiry session's token (the verification flow's credential for one inquiry).
     pub const INQUIRY_SESSION_TOKEN: &str = "iqst";
     pub const WEBHOOK: &str = "wbh";

@@ -40,6 +40,7 @@ pub mod report;
 pub mod rule;
 pub mod search;
 pub mod tag_change;
+pub mod theme;
 pub mod time;
 pub mod tool_call;
 pub mod totp;

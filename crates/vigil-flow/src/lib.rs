@@ -28,6 +28,7 @@ mod pages;
 pub mod protocol;
 pub mod query;
 pub mod text;
+pub mod theme;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -84,6 +85,7 @@ pub fn router(flow: Flow) -> Router {
         .route("/widget/submit", post(pages::submit))
         .route("/widget/cancel", post(pages::cancel))
         .route("/widget/assets/{name}", get(assets::serve))
+        .route("/widget/theme/{file}", get(pages::theme_css))
         .route("/verify", get(pages::link_page).post(pages::open_link))
         .route("/v/{code}", get(pages::short_link_page))
         .layer(axum::middleware::from_fn(vigil_pages::person_address))

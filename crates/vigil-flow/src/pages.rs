@@ -24,6 +24,8 @@ struct Chrome {
     carried: Vec<(&'static str, String)>,
     /// The step number, of three (consent, details, review), when on one.
     step: Option<usize>,
+    /// The theme set whose stylesheet the page links.
+    theme: Option<String>,
 }
 
 #[derive(Template)]
@@ -99,7 +101,8 @@ impl Carried {
                 .map(|a| a.split(' ').map(str::to_string).collect())
                 .unwrap_or_default(),
             form_value(form, "_lang").unwrap_or_else(|| "en".into()),
-        );
+        )
+        .themed(form_value(form, "_th"));
         Carried {
             token: form_value(form, "_t").unwrap_or_default(),
             inquiry_id: form_value(form, "_i").unwrap_or_default(),
@@ -118,6 +121,7 @@ impl Carried {
         put("_c", &e.container_id);
         put("_o", &e.target_origin);
         put("_tid", &e.template_id);
+        put("_th", &e.theme_set_id);
         if !e.frame_ancestors.is_empty() {
             out.push(("_a", e.frame_ancestors.join(" ")));
         }
@@ -145,6 +149,7 @@ impl Carried {
             embedded: self.embed.container_id.is_some(),
             carried: self.hidden(),
             step,
+            theme: self.embed.theme_set_id.clone(),
         }
     }
 }
@@ -257,7 +262,8 @@ pub async fn widget(
         query.template_id.clone(),
         query.frame_ancestors.clone(),
         query.language.clone().unwrap_or_else(|| "en".into()),
-    );
+    )
+    .themed(query.theme_set_id.clone());
     let mut carried = Carried {
         token: query.session_token.clone().unwrap_or_default(),
         inquiry_id: query.inquiry_id.clone().unwrap_or_default(),
@@ -718,6 +724,39 @@ pub async fn cancel(headers: HeaderMap, Form(form): Form<Vec<(String, String)>>)
         t.cancelled_heading,
         t.cancelled_body,
     )
+}
+
+/// `GET /widget/theme/{id}.css`: a theme set's look, from the API (an archived or
+/// unknown one is an empty stylesheet: the flow's own look).
+pub async fn theme_css(
+    State(flow): State<Flow>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    let id = file.strip_suffix(".css").unwrap_or(&file).to_string();
+    let embed = Embed::default().themed(Some(id));
+    let css = match &embed.theme_set_id {
+        Some(id) => match flow
+            .client(&headers, "", &embed)
+            .get(&format!("/inquiry-flows/theme-sets/{id}"))
+            .await
+        {
+            Ok(theme) => crate::theme::css(&theme.body["data"]["attributes"]["styles"]),
+            Err(_) => String::new(),
+        },
+        None => String::new(),
+    };
+    let mut response = css.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    response
 }
 
 /// A one-time link's landing page: nothing is used until the person continues (mail

@@ -23,6 +23,8 @@ pub struct Embed {
     /// Origins allowed to frame the flow.
     pub frame_ancestors: Vec<String>,
     pub language: String,
+    /// The theme set the page asked for (`theset_…`), if its id reads as one.
+    pub theme_set_id: Option<String>,
 }
 
 /// `scheme://host[:port]` with nothing after it, http(s) only: the form of an origin.
@@ -64,7 +66,18 @@ impl Embed {
             template_id,
             frame_ancestors: ancestors,
             language,
+            theme_set_id: None,
         }
+    }
+
+    /// The same, in the look of theme set `id` (ignored unless it reads as a theme set id).
+    pub fn themed(mut self, id: Option<String>) -> Embed {
+        self.theme_set_id = id.filter(|id| {
+            id.starts_with("theset_")
+                && id.len() <= 64
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+        self
     }
 
     /// The `Content-Security-Policy` of the flow's pages: only its own scripts, styles and

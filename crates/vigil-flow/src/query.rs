@@ -25,6 +25,8 @@ pub struct WidgetQuery {
     pub message_target_origin: Option<String>,
     /// More origins allowed to frame the flow (`frame-ancestors[0]=…`).
     pub frame_ancestors: Vec<String>,
+    /// `theme-set-id`: the look of the flow.
+    pub theme_set_id: Option<String>,
 }
 
 /// Parameters the SDK sends that change nothing here (styling, routing, SDK details).
@@ -34,7 +36,6 @@ const IGNORED: &[&str] = &[
     "routing-country",
     "environment",
     "style-variant",
-    "theme-set-id",
     "server-outage-mode",
     "inquiry-template-version-id",
     "account-type-id",
@@ -75,6 +76,7 @@ pub fn parse(query: &str) -> Result<WidgetQuery, QueryError> {
             "container-id" => &mut out.container_id,
             "iframe-origin" => &mut out.iframe_origin,
             "message-target-origin" => &mut out.message_target_origin,
+            "theme-set-id" => &mut out.theme_set_id,
             _ => {
                 if let Some(key) = name
                     .strip_prefix("fields[")

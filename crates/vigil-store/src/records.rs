@@ -357,6 +357,19 @@ impl Record for FlaggingRule {
 }
 
 /// Filed under the keys themselves (`email:a@b.c`), so "who else has this" is one lookup.
+impl Record for vigil_domain::theme::ThemeSet {
+    const KIND: &'static str = "theme-set";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn terms(&self) -> Vec<String> {
+        vec![term("status", &self.status)]
+    }
+}
+
 impl Record for vigil_domain::rule::SessionKeys {
     const KIND: &'static str = "session-keys";
     fn id(&self) -> &str {

@@ -68,10 +68,20 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
         )
         .await;
     assert_eq!(linked.status, 201, "{:?}", linked.body);
+    // The shop's colours, for the flow to wear.
+    let theme = api
+        .post(
+            "/api/v1/theme-sets",
+            json!({"data": {"attributes": {"name": "Shop", "styles": {
+                "light": {"inquiry": {"primary-color": {"unit": "hex", "value": "#0b6e4f"}}}}}}}),
+        )
+        .await;
+    assert_eq!(theme.status, 201, "{:?}", theme.body);
     let port = server.base.rsplit(':').next().unwrap();
     let setup = json!({
         "host": format!("localhost:{port}"),
         "template": template,
+        "theme": theme.id(),
         "link": linked.body["meta"]["one-time-link"],
         "chromium": chromium,
         "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow-screenshots"),

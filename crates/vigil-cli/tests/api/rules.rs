@@ -545,10 +545,7 @@ async fn two_accounts_verified_from_one_browser_are_flagged() {
     let anyone = api.clone().without_key();
     let mut accounts = Vec::new();
     for name in ["Ann", "Bea"] {
-        let account = api
-            .create_account(json!({"name-first": name}))
-            .await
-            .id();
+        let account = api.create_account(json!({"name-first": name})).await.id();
         let inquiry = api
             .post(
                 "/api/v1/inquiries",
@@ -571,7 +568,9 @@ async fn two_accounts_verified_from_one_browser_are_flagged() {
     let cases = cases_of(&api, &accounts[1], |c| !c.is_empty()).await;
     accounts.sort();
     assert_eq!(ids(&cases[0], "accounts"), accounts);
-    assert!(tags_of(&api, &accounts[0]).await.contains(&"one-browser".to_string()));
+    assert!(tags_of(&api, &accounts[0])
+        .await
+        .contains(&"one-browser".to_string()));
     // Nothing of the fingerprint itself is on the case: a digest names the finding.
     assert!(!cases[0].to_string().contains("feedface"));
 }

@@ -604,3 +604,73 @@ async fn a_template_s_translations_are_read_and_imported_and_reach_the_flow() {
         .to_string()
         .contains("Segundo nombre (si lo tiene)"));
 }
+
+#[tokio::test]
+async fn theme_sets_are_made_changed_cell_by_cell_and_archived() {
+    let server = Server::start();
+    let api = server.client();
+    let created = api
+        .post(
+            "/api/v1/theme-sets",
+            json!({"data": {"attributes": {"name": "Brand", "styles": {
+                "light": {"inquiry": {"primary-color": {"unit": "hex", "value": "#0b6e4f"},
+                                      "text-color": {"unit": "hex", "value": "#102a43"}}}}}}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.id();
+    assert!(id.starts_with("theset_"));
+    assert_eq!(created.attr("status"), "active");
+    let changed = api
+        .patch(
+            &format!("/api/v1/theme-sets/{id}"),
+            json!({"data": {"attributes": {"styles": {"light": {"inquiry": {"primary-color": {"unit": "hex", "value": "#7c3aed"}}}}}}}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    let inquiry = &changed.attr("styles")["light"]["inquiry"];
+    assert_eq!(inquiry["primary-color"]["value"], "#7c3aed");
+    assert_eq!(inquiry["text-color"]["value"], "#102a43");
+    let unknown = api
+        .patch(
+            &format!("/api/v1/theme-sets/{id}"),
+            json!({"data": {"attributes": {"styles": {"light": {"inquiry": {"shadow": {"value": "big"}}}}}}}),
+        )
+        .await;
+    assert_eq!(unknown.status, 400, "{:?}", unknown.body);
+    assert_eq!(
+        unknown.body["errors"][0]["meta"]["pointer"],
+        "/data/attributes/styles/light/inquiry/shadow"
+    );
+    let listed = api.get("/api/v1/theme-sets?filter[status]=active").await;
+    assert_eq!(listed.ids(), std::slice::from_ref(&id));
+    // The flow's pages read an active one without a key.
+    let anyone = api.clone().without_key();
+    let public = anyone
+        .get(&format!("/api/v1/inquiry-flows/theme-sets/{id}"))
+        .await;
+    assert_eq!(public.status, 200, "{:?}", public.body);
+    let archived = api.delete(&format!("/api/v1/theme-sets/{id}")).await;
+    assert_eq!(archived.status, 200);
+    assert_eq!(archived.attr("status"), "archived");
+    assert!(!archived.attr("archived-at").is_null());
+    let late = api
+        .patch(
+            &format!("/api/v1/theme-sets/{id}"),
+            json!({"data": {"attributes": {"name": "Again"}}}),
+        )
+        .await;
+    assert_eq!(late.status, 409);
+    let gone = anyone
+        .get(&format!("/api/v1/inquiry-flows/theme-sets/{id}"))
+        .await;
+    assert_eq!(gone.status, 404);
+    let names = api.event_names(&id).await;
+    for name in [
+        "theme-set.created",
+        "theme-set.updated",
+        "theme-set.archived",
+    ] {
+        assert!(names.contains(&name.to_string()), "{names:?}");
+    }
+}

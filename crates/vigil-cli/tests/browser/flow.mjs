@@ -134,9 +134,12 @@ try {
   // 1. A clean pass, embedded by the SDK with a template id, a reference id and a
   //    prefilled first name.
   const page = await desktop.newPage();
-  await page.goto(shopUrl({ templateId: setup.template, referenceId: "shop-user-1", fields: { nameFirst: "Ada" } }));
+  await page.goto(shopUrl({ templateId: setup.template, referenceId: "shop-user-1", fields: { nameFirst: "Ada" }, themeSetId: setup.theme }));
   await heard(page, "ready");
   let frame = await flowFrame(page, "Before you start");
+  // In the shop's colours (its theme set).
+  const begin = await frame.getByRole("button", { name: "Begin" }).evaluate((b) => getComputedStyle(b).backgroundColor);
+  if (begin !== "rgb(11, 110, 79)") fail(`the Begin button is ${begin}, not the theme set's colour`);
   await audit(frame, page, "flow-1-consent");
   await frame.getByRole("button", { name: "Begin" }).click();
   // Begin without agreeing is refused, and says what is missing.

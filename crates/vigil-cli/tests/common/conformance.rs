@@ -244,6 +244,9 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         // A start or redeem answers the inquiry with its session token in `meta`; the test
         // reads the inquiry back with a key, checked as Persona's.
         ("post", ["inquiry-flows", ..]) => Some(Beyond::Own),
+        ("get", ["inquiry-flows", "theme-sets", _]) => {
+            Some(Beyond::Resource("/theme-sets/{theme-set-id}", "get"))
+        }
         ("get", ["webhooks", _, "deliveries"]) | ("post", ["webhooks", _, "redeliver"]) => {
             Some(Beyond::Own)
         }

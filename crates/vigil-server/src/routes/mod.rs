@@ -18,6 +18,7 @@ pub mod reports;
 pub mod rules;
 pub mod search;
 pub mod test_clock;
+pub mod theme_sets;
 pub mod tool_calls;
 pub mod users;
 pub mod verifications;
@@ -37,6 +38,10 @@ pub fn public_routes() -> Router<AppState> {
         .route(
             "/api/v1/inquiry-flows/redeem",
             post(inquiries::flow::redeem),
+        )
+        .route(
+            "/api/v1/inquiry-flows/theme-sets/{theme_set_id}",
+            get(theme_sets::for_flow),
         )
 }
 use axum::Router;
@@ -345,6 +350,16 @@ pub fn api_routes() -> Router<AppState> {
         .route(
             "/documents/{document_id}/files/{sha256}/{filename}",
             get(documents::download),
+        )
+        .route(
+            "/theme-sets",
+            get(theme_sets::list).post(theme_sets::create),
+        )
+        .route(
+            "/theme-sets/{theme_set_id}",
+            get(theme_sets::retrieve)
+                .patch(theme_sets::update)
+                .delete(theme_sets::archive),
         )
         .route("/devices", get(devices::list))
         .route("/devices/{device_id}", get(devices::retrieve))

@@ -20,6 +20,7 @@ pub mod lists;
 pub mod reports;
 pub mod rules;
 pub mod setup;
+pub mod themes;
 pub mod users;
 pub mod verifications;
 pub mod webhooks;
@@ -187,6 +188,7 @@ subjects! {
     vigil_domain::rule::FlaggingRule => rules::TYPE,
     vigil_domain::webhook::Webhook => views::webhook::TYPE,
     vigil_domain::verification::Verification => views::verification::SUBJECT,
+    vigil_domain::theme::ThemeSet => views::theme::TYPE,
 }
 
 /// Record an event about `subject` by `acting.actor` (the subject stored as a snapshot in

@@ -11,7 +11,7 @@ use crate::protocol::version::ApiVersion;
 /// Render a stored snapshot as the resource it was.
 pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion) -> Value {
     use super::{
-        account, account_type, case, document, inquiry, list, report, verification, webhook,
+        account, account_type, case, document, inquiry, list, report, theme, verification, webhook,
     };
     match object_type {
         account::TYPE => typed(object_type, snapshot, |a: &Account| {
@@ -30,6 +30,7 @@ pub fn render_snapshot(object_type: &str, snapshot: &Value, version: ApiVersion)
         case::COMMENT => typed(object_type, snapshot, case::comment),
         document::TYPE => typed(object_type, snapshot, document::resource),
         verification::SUBJECT => typed(object_type, snapshot, verification::resource),
+        theme::TYPE => typed(object_type, snapshot, theme::resource),
         // Webhook snapshots are stored without their secrets.
         webhook::TYPE => typed(object_type, snapshot, |w| webhook::resource(w, false)),
         other => bare(other, snapshot),

@@ -14,6 +14,7 @@ pub mod list;
 pub mod pdf;
 pub mod report;
 pub mod report_pdf;
+pub mod theme;
 pub mod tool_call;
 pub mod user;
 pub mod verification;
@@ -46,6 +47,7 @@ const RESOURCE_TYPES: &[&str] = &[
     report::TYPE,
     "report-template/watchlist",
     "report-match",
+    theme::TYPE,
     tool_call::TYPE,
     webhook::TYPE,
     "webhook-delivery",
