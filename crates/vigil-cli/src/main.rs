@@ -190,6 +190,11 @@ struct ServeArgs {
     /// are answered 429 without a lookup. 0 disables the limit.
     #[arg(long, env = "VIGIL_FAILED_AUTH_LIMIT", default_value_t = 30)]
     failed_auth_limit: u64,
+    /// Verification flows started, or one-time links used, per client address per minute.
+    /// Behind a reverse proxy every person has the proxy's address: raise it. 0 disables
+    /// the limit.
+    #[arg(long, env = "VIGIL_FLOW_START_LIMIT", default_value_t = 30)]
+    flow_start_limit: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "VIGIL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -538,6 +543,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         rate_limit: args.rate_limit,
         rate_limit_window: std::time::Duration::from_secs(args.rate_limit_window),
         failed_auth_limit: args.failed_auth_limit,
+        flow_start_limit: args.flow_start_limit,
         max_body_bytes: args.max_body_bytes,
         max_upload_bytes: args.max_upload_bytes,
         public_url: String::new(),

@@ -52,6 +52,9 @@ pub struct ServerConfig {
     /// Requests with a wrong key per client address per minute; past it, 429 without a
     /// database lookup. 0 disables the limit.
     pub failed_auth_limit: u64,
+    /// Verification flows started or links used per client address per minute (0: no
+    /// limit).
+    pub flow_start_limit: u64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Largest accepted upload (an importer's file, inline or multipart).
@@ -92,6 +95,7 @@ impl Default for ServerConfig {
             rate_limit: 6_000,
             rate_limit_window: std::time::Duration::from_secs(60),
             failed_auth_limit: 30,
+            flow_start_limit: 30,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
@@ -113,9 +117,8 @@ impl Default for ServerConfig {
 const UPLOADS_AT_ONCE: usize = 4;
 
 /// What one person in the verification flow may ask of the API in a minute (a step is a
-/// request or two), and how many flows one address may start or open by link a minute.
+/// request or two).
 const FLOW_REQUESTS_PER_MINUTE: u64 = 120;
-const FLOW_STARTS_PER_MINUTE: u64 = 30;
 
 /// An authenticated key and its environment, cached by secret hash.
 type KeyCache = Mutex<HashMap<String, (Arc<ApiKey>, Arc<Environment>)>>;
@@ -208,7 +211,7 @@ impl AppState {
                 std::time::Duration::from_secs(60),
             )),
             flow_starts: Arc::new(protocol::ratelimit::RateLimiter::new(
-                FLOW_STARTS_PER_MINUTE,
+                config.flow_start_limit,
                 std::time::Duration::from_secs(60),
             )),
             leader: Arc::new(leadership::Leadership::new(config.lease_ttl)),
