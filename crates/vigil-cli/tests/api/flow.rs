@@ -164,16 +164,32 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
         .unwrap()
         .clone();
     assert_eq!(name["status"], "passed", "{}", got.body);
-    // The webhook receiver heard every inquiry complete.
-    let completed = |all: &[crate::common::receiver::Received]| {
+    // The webhook receiver heard every inquiry complete, and each one's verification
+    // pass, its payload the verification as served.
+    type Heard = [crate::common::receiver::Received];
+    let payloads = |all: &Heard, name: &str| {
         all.iter()
-            .filter(|r| r.json()["data"]["attributes"]["name"] == "inquiry.completed")
-            .map(|r| r.json()["data"]["attributes"]["payload"]["data"]["id"].clone())
-            .collect::<Vec<_>>()
+            .filter(|r| r.json()["data"]["attributes"]["name"] == name)
+            .map(|r| r.json()["data"]["attributes"]["payload"]["data"].clone())
+            .collect::<Vec<Value>>()
     };
-    let heard = receiver.until(|all| completed(all).len() >= 3).await;
-    let ids = completed(&heard);
+    let heard = receiver
+        .until(|all| {
+            payloads(all, "inquiry.completed").len() >= 3
+                && payloads(all, "verification.passed").len() >= 3
+        })
+        .await;
+    let ids: Vec<Value> = payloads(&heard, "inquiry.completed")
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
     for id in [&clean["id"], &resumed["id"], &json!(linked.id())] {
         assert!(ids.contains(id), "{id} not in {ids:?}");
     }
+    let verified = payloads(&heard, "verification.passed");
+    assert!(
+        verified.iter().any(|v| v["type"] == "verification/database"
+            && v["relationships"]["inquiry"]["data"]["id"] == clean["id"]),
+        "{verified:?}"
+    );
 }
