@@ -110,6 +110,15 @@ impl Carried {
         }
     }
 
+    /// Act as the session a start or a redeem answered with (its token and inquiry).
+    fn took_over(&mut self, answer: &Value) {
+        self.token = session_token(answer);
+        self.inquiry_id = answer["data"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    }
+
     fn hidden(&self) -> Vec<(&'static str, String)> {
         let e = &self.embed;
         let mut out = vec![("_lang", e.language.clone())];
@@ -496,11 +505,7 @@ pub async fn start(
         Ok(started) => started.body,
         Err(error) => return error_page(&carried, &error),
     };
-    carried.token = session_token(&started);
-    carried.inquiry_id = started["data"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    carried.took_over(&started);
     // The embedding page hears that an inquiry started (a link's page has none).
     let messages = vec![protocol::started(&carried.inquiry_id)];
     details_of_opened(&flow, &headers, carried, messages).await
@@ -841,10 +846,6 @@ pub async fn open_link(
         Ok(opened) => opened.body,
         Err(error) => return error_page(&carried, &error),
     };
-    carried.token = session_token(&opened);
-    carried.inquiry_id = opened["data"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    carried.took_over(&opened);
     details_of_opened(&flow, &headers, carried, Vec::new()).await
 }

@@ -4,13 +4,12 @@
 //! got `case.resolved`.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::common::receiver::Receiver;
-use crate::common::{browser, browser_dir, skip, Client, Server};
+use crate::common::{browser, run_browser_script, skip, Client, Server};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -217,21 +216,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
         "caseC": {"id": cases[2]["id"]},
         "twins": twins,
     });
-    let run = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(browser_dir().join("console.mjs"))
-            .env("VIGIL_CONSOLE_SETUP", setup.to_string())
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let printed = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success() && printed.contains("\"ok\":true"),
-        "{printed}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    run_browser_script("console.mjs", "VIGIL_CONSOLE_SETUP", setup).await;
     // What she did is in the API, in her name.
     let case_a = cases[0]["id"].as_str().unwrap();
     let decided = api.get(&format!("/api/v1/cases/{case_a}")).await;

@@ -3,12 +3,11 @@
 //! webhook receiver heard the inquiries complete.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Value};
 
 use crate::common::receiver::Receiver;
-use crate::common::{browser, browser_dir, skip, Client, Server};
+use crate::common::{browser, run_browser_script, skip, Client, Server};
 
 /// The environment's inquiries with `reference`.
 async fn by_reference(api: &Client, reference: &str) -> Value {
@@ -86,22 +85,8 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
         "chromium": chromium,
         "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow-screenshots"),
     });
-    let run = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(browser_dir().join("flow.mjs"))
-            .env("VIGIL_FLOW_SETUP", setup.to_string())
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let printed = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success() && printed.contains("\"ok\":true"),
-        "{printed}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary: Value = serde_json::from_str(printed.lines().last().unwrap()).unwrap();
+    let printed = run_browser_script("flow.mjs", "VIGIL_FLOW_SETUP", setup).await;
+    let summary: Value = serde_json::from_str(&printed).unwrap();
 
     // The clean pass: completed, with its reference id, made by the flow, verified.
     let clean = by_reference(&api, "shop-user-1").await;

@@ -739,3 +739,26 @@ pub fn browser(packages: &[&str]) -> Result<PathBuf, String> {
     }
     Ok(chromium)
 }
+
+/// Run a browser test script (`tests/browser/<script>`) with its setup in `variable`;
+/// panics with what it printed unless it ends with `"ok":true`. Returns its last line.
+pub async fn run_browser_script(script: &str, variable: &str, setup: serde_json::Value) -> String {
+    let script = browser_dir().join(script);
+    let variable = variable.to_string();
+    let run = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .env(variable, setup.to_string())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success() && printed.contains("\"ok\":true"),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    printed.lines().last().unwrap_or_default().to_string()
+}
