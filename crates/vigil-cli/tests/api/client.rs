@@ -291,6 +291,10 @@ async fn an_explicit_idempotency_key_replays_the_first_answer() {
 /// Operations vigil serves that Persona does not have, and why.
 const BEYOND_PERSONA: &[(&str, &str)] = &[
     ("archive_account", "vigil keeps archived accounts listable"),
+    (
+        "update_inquiry_template",
+        "Persona sets a template's embedding domains in its dashboard",
+    ),
     ("restore_account", "the undo of archive"),
     (
         "list_account_types",
