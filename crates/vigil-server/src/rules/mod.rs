@@ -210,13 +210,7 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outc
             let Some(account) = owner(tx, env, inquiry.account_id.as_deref())? else {
                 return Ok(());
             };
-            let fingerprint = match &session.device_id {
-                Some(id) => tx
-                    .get::<Device>(env, id)?
-                    .and_then(|d| d.browser_fingerprint),
-                None => None,
-            };
-            let new = session_keys(session.ip_address.as_deref(), fingerprint.as_deref());
+            let new = keys_of_session(tx, env, &session)?;
             if new.is_empty() || account.redacted_at.is_some() {
                 return Ok(());
             }
@@ -326,6 +320,24 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outc
     Ok(())
 }
 
+/// The keys a flow session gives its account: its address, and its device's fingerprint.
+fn keys_of_session(
+    tx: &mut dyn WriteTx,
+    env: &str,
+    session: &InquirySession,
+) -> Outcome<Vec<String>> {
+    let fingerprint = match &session.device_id {
+        Some(id) => tx
+            .get::<Device>(env, id)?
+            .and_then(|d| d.browser_fingerprint),
+        None => None,
+    };
+    Ok(session_keys(
+        session.ip_address.as_deref(),
+        fingerprint.as_deref(),
+    ))
+}
+
 /// An account's session keys again, from its inquiries' sessions that are not redacted.
 fn rebuild_session_keys(tx: &mut dyn WriteTx, env: &str, account_id: &str) -> Outcome<()> {
     let Some(mut kept) = tx.get::<SessionKeys>(env, account_id)? else {
@@ -341,13 +353,7 @@ fn rebuild_session_keys(tx: &mut dyn WriteTx, env: &str, account_id: &str) -> Ou
             let Some(session) = tx.get::<InquirySession>(env, session_id)? else {
                 continue;
             };
-            let fingerprint = match &session.device_id {
-                Some(id) => tx
-                    .get::<Device>(env, id)?
-                    .and_then(|d| d.browser_fingerprint),
-                None => None,
-            };
-            for key in session_keys(session.ip_address.as_deref(), fingerprint.as_deref()) {
+            for key in keys_of_session(tx, env, &session)? {
                 if !keys.contains(&key) {
                     keys.push(key);
                 }
