@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 
 use crate::inquiry::reverify::{Comparison, Outcome};
 
+pub mod government_id;
+
 /// What a verification verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -163,16 +165,13 @@ impl Verification {
         }
     }
 
-    /// Decide from the checks: any required check failed → failed, else passed.
+    /// Decide from the checks: a photo to take again → requires retry; any other
+    /// required check failed → failed; else passed.
     pub fn conclude(&mut self, now: i64) {
-        let failed = self
-            .checks
-            .iter()
-            .any(|c| c.required && c.status == CheckStatus::Failed);
-        self.status = if failed {
-            VerificationStatus::Failed
-        } else {
-            VerificationStatus::Passed
+        self.status = match government_id::strongest_effect(&self.checks) {
+            Some(government_id::Effect::Retry) => VerificationStatus::RequiresRetry,
+            Some(_) => VerificationStatus::Failed,
+            None => VerificationStatus::Passed,
         };
         self.completed_at = Some(now);
     }
