@@ -172,6 +172,11 @@ pub fn selfie() -> RgbImage {
     imageops::blur(&img, 1.0)
 }
 
+/// A wall and no one before it.
+pub fn wall() -> RgbImage {
+    RgbImage::from_pixel(640, 800, Rgb([90, 110, 140]))
+}
+
 /// A licence's front: the issuer's colours, the portrait, the holder's name.
 pub fn licence_front(identity: &DocumentIdentity) -> RgbImage {
     let mut img = RgbImage::from_pixel(1000, 630, Rgb([214, 226, 236]));

@@ -34,6 +34,22 @@ pub struct Document {
     pub files: Vec<DocumentFile>,
     pub created_at: i64,
     pub redacted_at: Option<i64>,
+    /// A government ID (`document/government-id`): its front (the first file) and back,
+    /// and what was read from them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub government_id: Option<IdDocument>,
+}
+
+/// What a government ID document is and says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdDocument {
+    /// Persona's `id-class`: `dl`, `pp`, `id`.
+    pub id_class: String,
+    pub country_code: String,
+    /// Read from its barcode or MRZ; removed by redaction.
+    pub identity: Option<crate::verification::government_id::DocumentIdentity>,
+    /// Whether the second file is its back.
+    pub has_back: bool,
 }
 
 impl Document {
@@ -41,6 +57,9 @@ impl Document {
     pub fn redact(&mut self, now: i64) -> Vec<DocumentFile> {
         self.redacted_at = Some(now);
         self.document_type = None;
+        if let Some(id) = &mut self.government_id {
+            id.identity = None;
+        }
         std::mem::take(&mut self.files)
     }
 }
@@ -90,6 +109,7 @@ mod tests {
             files: vec![file.clone()],
             created_at: 0,
             redacted_at: None,
+            government_id: None,
         };
         assert_eq!(doc.redact(5), vec![file]);
         assert!(doc.files.is_empty());

@@ -547,6 +547,7 @@ mod tests {
             field_schemas: standard_field_schemas(),
             embedded_flow_domains: Vec::new(),
             translations: Vec::new(),
+            steps: Default::default(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

@@ -16,6 +16,7 @@ mod documents;
 mod events;
 mod flow;
 mod headline;
+mod id_steps;
 mod importers;
 mod inquiries;
 mod listen;

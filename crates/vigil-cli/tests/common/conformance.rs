@@ -238,6 +238,16 @@ fn beyond_persona(method: &str, path: &str) -> Option<Beyond> {
         | ("post", ["inquiry-flow", "current", "submit"]) => {
             Some(Beyond::Resource("/inquiries/{inquiry-id}", "get"))
         }
+        // A photo step answers the verification it made.
+        ("post", ["inquiry-flow", "current", "government-id"]) => Some(Beyond::Resource(
+            "/verification/government-ids/{verification-id}",
+            "get",
+        )),
+        ("post", ["inquiry-flow", "current", "selfie"]) => Some(Beyond::Resource(
+            "/verification/selfies/{verification-id}",
+            "get",
+        )),
+        ("get" | "patch", ["inquiry-templates", _, "verification-steps"]) => Some(Beyond::Own),
         // Its `included` holds the template's translations, which an inquiry's never does;
         // the tests compare its `data` with the inquiry read with a key.
         ("get", ["inquiry-flow", "current"]) => Some(Beyond::Own),

@@ -9,6 +9,7 @@
 mod lifecycle;
 pub mod reverify;
 pub mod session;
+pub mod steps;
 pub mod template;
 pub mod translation;
 
@@ -181,6 +182,7 @@ mod tests {
             field_schemas: standard_field_schemas(),
             embedded_flow_domains: Vec::new(),
             translations: Vec::new(),
+            steps: Default::default(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

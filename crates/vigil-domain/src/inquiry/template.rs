@@ -104,6 +104,9 @@ pub struct InquiryTemplate {
     /// Texts of its flow in other languages (field labels, the consent step's words).
     #[serde(default)]
     pub translations: Vec<super::translation::Translation>,
+    /// The steps after its fields: a government ID, a selfie.
+    #[serde(default)]
+    pub steps: super::steps::VerificationSteps,
     pub expiration: Expiration,
     pub created_at: i64,
     pub updated_at: i64,
@@ -503,6 +506,7 @@ mod tests {
             field_schemas: fields,
             embedded_flow_domains: Vec::new(),
             translations: Vec::new(),
+            steps: Default::default(),
             expiration: Expiration::default(),
             created_at: 0,
             updated_at: 0,

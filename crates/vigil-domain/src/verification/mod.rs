@@ -137,6 +137,9 @@ pub struct Verification {
     /// Under investigation: redaction is refused until it is unlocked.
     #[serde(default)]
     pub locked: bool,
+    /// The document holding its photos (a government ID's, a selfie's): redacted with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
 }
 
 impl Verification {
@@ -162,6 +165,7 @@ impl Verification {
             checks: Vec::new(),
             attributes: Map::new(),
             locked: false,
+            document_id: None,
         }
     }
 
@@ -332,6 +336,7 @@ mod tests {
             checks,
             attributes: database_attributes(&inquiry_fields),
             locked: false,
+            document_id: None,
         };
         v.conclude(5);
         assert_eq!(v.status, VerificationStatus::Failed);
@@ -379,6 +384,7 @@ mod tests {
             checks,
             attributes,
             locked: false,
+            document_id: None,
         };
         v.redact(9);
         let text = serde_json::to_string(&v).unwrap();

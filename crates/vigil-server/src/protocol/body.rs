@@ -226,7 +226,7 @@ impl ApiBody {
     }
 
     /// Read a JSON body; `multipart_too` says (in a 415) that an upload was also possible.
-    pub(super) async fn read_as(
+    pub(crate) async fn read_as(
         request: Request,
         limit: usize,
         multipart_too: bool,

@@ -98,6 +98,7 @@ pub async fn create(
         document_type,
         inquiry_id,
         files,
+        government_id: None,
     };
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let document = documents::create(tx, &ctx.acting(), new)?;
@@ -120,6 +121,25 @@ pub async fn retrieve(
         &id,
         views::document::resource,
     )
+}
+
+/// `GET /document/government-ids/{id}`: a government ID (another kind is not found here).
+pub async fn retrieve_government_id(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("document", Access::Read)?;
+    let document = state
+        .store
+        .get::<Document>(ctx.env_id(), &id)?
+        .filter(|d| d.government_id.is_some())
+        .ok_or_else(|| not_found(&id))?;
+    Ok(crate::protocol::finish(
+        views::single(views::document::resource(&document), None),
+        &ctx,
+        StatusCode::OK,
+    ))
 }
 
 /// Beyond Persona: `GET /documents/{id}/files/{sha256}/{filename}`, a file's bytes.

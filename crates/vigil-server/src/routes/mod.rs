@@ -288,6 +288,11 @@ pub fn api_routes() -> Router<AppState> {
             get(inquiries::templates::retrieve).patch(inquiries::templates::update),
         )
         .route(
+            "/inquiry-templates/{template_id}/verification-steps",
+            get(inquiries::templates::verification_steps)
+                .patch(inquiries::templates::update_verification_steps),
+        )
+        .route(
             "/inquiry-templates/{template_id}/translations",
             get(inquiries::templates::translations).post(inquiries::templates::import_translations),
         )
@@ -348,6 +353,10 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route("/documents/{document_id}", get(documents::retrieve))
         .route(
+            "/document/government-ids/{document_id}",
+            get(documents::retrieve_government_id),
+        )
+        .route(
             "/documents/{document_id}/files/{sha256}/{filename}",
             get(documents::download),
         )
@@ -370,6 +379,14 @@ pub fn api_routes() -> Router<AppState> {
         .route(
             "/inquiry-flow/current/submit",
             post(inquiries::flow::submit),
+        )
+        .route(
+            "/inquiry-flow/current/government-id",
+            post(inquiries::flow_steps::government_id),
+        )
+        .route(
+            "/inquiry-flow/current/selfie",
+            post(inquiries::flow_steps::selfie),
         )
         .route(
             "/verifications/{verification_id}",

@@ -28,7 +28,7 @@ const FRESHNESS_WAIT: Duration = Duration::from_secs(5);
 
 /// Wait (briefly) until this server's screening indexes hold every change committed so
 /// far, through any server.
-async fn screening_caught_up(state: &AppState) -> ApiResult<()> {
+pub(crate) async fn screening_caught_up(state: &AppState) -> ApiResult<()> {
     let upto = state.store.last_event_seq()?;
     // Written through another server, the monitor here learns of it only when it looks.
     state.wake.notify_one();

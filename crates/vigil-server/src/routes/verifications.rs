@@ -76,13 +76,18 @@ pub async fn redact(
     ctx.require("inquiry", Access::Write)?;
     ctx.require_permission(permissions::REDACT)?;
     let ctx = ctx.without_idempotency_key();
-    write(&state, &ctx, "", move |tx, ctx| {
+    let orphaned = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out = orphaned.clone();
+    let reply = write(&state, &ctx, "", move |tx, ctx| {
         let mut found = verifications::load(tx, ctx.env_id(), &id)?;
-        verifications::redact(tx, &ctx.acting(), &mut found)?;
+        *out.lock().unwrap() = verifications::redact(tx, &ctx.acting(), &mut found)?;
         tx.request_checkpoint();
         Ok(written(found))
     })
-    .await
+    .await?;
+    let files = std::mem::take(&mut *orphaned.lock().unwrap());
+    crate::use_cases::documents::delete_files(&state, files).await;
+    Ok(reply)
 }
 
 async fn set_locked(

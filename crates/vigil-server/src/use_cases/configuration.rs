@@ -180,6 +180,38 @@ pub fn set_embedded_flow_domains(
     Ok(template)
 }
 
+/// Change the steps of an inquiry template's flow after its fields
+/// (`inquiry-template.updated` when they changed).
+pub fn set_verification_steps(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    attributes: &serde_json::Map<String, serde_json::Value>,
+) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
+    let mut template = tx
+        .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
+    let steps = vigil_domain::inquiry::steps::apply_changes(
+        &template.steps,
+        attributes,
+        "/data/attributes",
+    )
+    .map_err(Refusal::Field)?;
+    if template.steps != steps {
+        template.steps = steps;
+        template.updated_at = acting.now;
+        tx.put(&acting.env, &template)?;
+        record(
+            tx,
+            acting,
+            events::INQUIRY_TEMPLATE_UPDATED,
+            &template,
+            None,
+        )?;
+    }
+    Ok(template)
+}
+
 /// Import translations of an inquiry template's flow (Persona's partial import:
 /// `inquiry-template.updated` when anything changed).
 pub fn import_translations(

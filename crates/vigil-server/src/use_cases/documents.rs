@@ -18,35 +18,56 @@ pub struct NewDocument {
     pub document_type: Option<String>,
     pub inquiry_id: Option<String>,
     pub files: Vec<DocumentFile>,
+    pub government_id: Option<vigil_domain::document::IdDocument>,
 }
 
 /// Add a document (`document.created`), to its inquiry when it names one.
 pub fn create(tx: &mut dyn WriteTx, acting: &Acting, new: NewDocument) -> Outcome<Document> {
-    let env = &acting.env;
-    let document = Document {
-        id: ids::new_time_ordered_id(prefix::DOCUMENT, acting.now),
-        kind: new.kind,
-        document_type: new.document_type,
-        inquiry_id: new.inquiry_id.clone(),
-        files: new.files,
-        created_at: acting.now,
-        redacted_at: None,
+    let Some(id) = new.inquiry_id.clone() else {
+        let document = new_document(acting, new);
+        tx.put(&acting.env, &document)?;
+        record(tx, acting, events::DOCUMENT_CREATED, &document, None)?;
+        return Ok(document);
     };
-    if let Some(id) = &new.inquiry_id {
-        let mut inquiry = tx
-            .get::<Inquiry>(env, id)?
+    let mut inquiry =
+        tx.get::<Inquiry>(&acting.env, &id)?
             .ok_or_else(|| Refusal::UnknownReference {
                 input: Input::named("inquiry-id"),
                 id: id.clone(),
             })?;
-        super::inquiries::ensure_not_redacted(&inquiry)?;
-        inquiry.document_ids.push(document.id.clone());
-        inquiry.updated_at = acting.now;
-        tx.put(env, &inquiry)?;
-    }
-    tx.put(env, &document)?;
+    super::inquiries::ensure_not_redacted(&inquiry)?;
+    let document = create_for(tx, acting, new, &mut inquiry)?;
+    inquiry.updated_at = acting.now;
+    tx.put(&acting.env, &inquiry)?;
+    Ok(document)
+}
+
+/// Add a document to `inquiry`, which the caller saves.
+pub fn create_for(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    new: NewDocument,
+    inquiry: &mut Inquiry,
+) -> Outcome<Document> {
+    let mut document = new_document(acting, new);
+    document.inquiry_id = Some(inquiry.id.clone());
+    inquiry.document_ids.push(document.id.clone());
+    tx.put(&acting.env, &document)?;
     record(tx, acting, events::DOCUMENT_CREATED, &document, None)?;
     Ok(document)
+}
+
+fn new_document(acting: &Acting, new: NewDocument) -> Document {
+    Document {
+        id: ids::new_time_ordered_id(prefix::DOCUMENT, acting.now),
+        kind: new.kind,
+        document_type: new.document_type,
+        inquiry_id: new.inquiry_id,
+        files: new.files,
+        created_at: acting.now,
+        redacted_at: None,
+        government_id: new.government_id,
+    }
 }
 
 pub fn load_unredacted(tx: &mut dyn WriteTx, env: &str, id: &str) -> Outcome<Document> {

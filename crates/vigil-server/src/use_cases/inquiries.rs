@@ -12,6 +12,7 @@ use vigil_domain::inquiry::session::{Device, InquirySession};
 use vigil_domain::inquiry::template::{Expiration, InquiryTemplate};
 use vigil_domain::inquiry::{Action, Inquiry, InquiryStatus};
 use vigil_domain::tag_change::TagChange;
+use vigil_domain::verification::government_id::Effect;
 use vigil_domain::FieldError;
 use vigil_store::{term, RecordFilter, WriteTx};
 
@@ -192,10 +193,10 @@ pub fn redact(
         }
         verifications.push(found);
     }
-    for mut found in verifications {
-        super::verifications::redact(tx, acting, &mut found)?;
-    }
     let mut orphaned = Vec::new();
+    for mut found in verifications {
+        orphaned.extend(super::verifications::redact(tx, acting, &mut found)?);
+    }
     for document_id in inquiry.document_ids.clone() {
         if let Some(mut document) = tx.get::<Document>(env, &document_id)? {
             if document.redacted_at.is_none() {
@@ -246,10 +247,10 @@ pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) ->
             ),
         )));
     }
+    let steps = super::verifications::steps_outcome(tx, env, &template, inquiry)?;
     let Some(account_id) = inquiry.account_id.clone() else {
         super::verifications::verify_database(tx, acting, inquiry, None)?;
-        transition(tx, acting, inquiry, Action::Complete)?;
-        return Ok(());
+        return conclude(tx, acting, inquiry, Verdict::Pass, steps);
     };
     let mut account = tx
         .account(env, &account_id)?
@@ -267,17 +268,25 @@ pub fn complete(tx: &mut dyn WriteTx, acting: &Acting, inquiry: &mut Inquiry) ->
     let verdict = comparison.verdict;
     super::verifications::verify_database(tx, acting, inquiry, Some(&comparison))?;
     inquiry.comparison = Some(comparison);
-    match verdict {
-        Verdict::Pass => {
-            transition(tx, acting, inquiry, Action::Complete)?;
-        }
-        Verdict::Review => {
-            transition(tx, acting, inquiry, Action::Complete)?;
-            transition(tx, acting, inquiry, Action::MarkForReview)?;
-        }
-        Verdict::Fail => {
-            transition(tx, acting, inquiry, Action::Fail)?;
-        }
+    conclude(tx, acting, inquiry, verdict, steps)
+}
+
+/// Complete, send to review or fail a submitted inquiry: the worst of reverification's
+/// verdict and what its steps' verifications found.
+fn conclude(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    inquiry: &mut Inquiry,
+    verdict: Verdict,
+    steps: Option<Effect>,
+) -> Outcome<()> {
+    if verdict == Verdict::Fail || steps == Some(Effect::Fail) {
+        transition(tx, acting, inquiry, Action::Fail)?;
+    } else if verdict == Verdict::Review || steps == Some(Effect::Review) {
+        transition(tx, acting, inquiry, Action::Complete)?;
+        transition(tx, acting, inquiry, Action::MarkForReview)?;
+    } else {
+        transition(tx, acting, inquiry, Action::Complete)?;
     }
     Ok(())
 }

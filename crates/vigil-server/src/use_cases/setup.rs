@@ -18,6 +18,7 @@ pub fn default_inquiry_template(now: i64) -> InquiryTemplate {
         field_schemas: vigil_domain::inquiry::template::standard_field_schemas(),
         embedded_flow_domains: Vec::new(),
         translations: Vec::new(),
+        steps: Default::default(),
         expiration: Expiration::default(),
         created_at: now,
         updated_at: now,

@@ -244,3 +244,13 @@ pub fn comparison(inquiry_id: &str, comparison: Option<&Comparison>) -> Value {
         }
     })
 }
+
+/// Beyond Persona: a template's flow steps after its fields (`inquiry-template-steps`,
+/// the template's id).
+pub fn steps(template: &InquiryTemplate) -> Value {
+    json!({
+        "type": "inquiry-template-steps",
+        "id": template.id,
+        "attributes": template.steps.to_json(),
+    })
+}

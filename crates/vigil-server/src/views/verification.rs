@@ -25,9 +25,11 @@ fn read_attributes(kind: VerificationKind) -> Vec<&'static str> {
                 "nationality",
                 "sex",
                 "capture-method",
+                "front-photo-url",
+                "back-photo-url",
             ])
             .collect(),
-        VerificationKind::Selfie => vec!["capture-method"],
+        VerificationKind::Selfie => vec!["capture-method", "center-photo-url"],
     }
 }
 

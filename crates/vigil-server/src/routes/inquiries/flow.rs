@@ -49,7 +49,7 @@ impl Ctx {
 
 /// The origins of the pages the flow's page is embedded in, as the flow says
 /// (`Vigil-Frame-Ancestors`, space-separated); none for a page of its own.
-fn frame_ancestors(headers: &HeaderMap) -> Vec<String> {
+pub(super) fn frame_ancestors(headers: &HeaderMap) -> Vec<String> {
     headers
         .get("vigil-frame-ancestors")
         .and_then(|v| v.to_str().ok())
@@ -58,7 +58,7 @@ fn frame_ancestors(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// 403 unless the template lets every one of those pages embed its flow.
-fn check_embedding(template: &InquiryTemplate, origins: &[String]) -> ApiResult<()> {
+pub(super) fn check_embedding(template: &InquiryTemplate, origins: &[String]) -> ApiResult<()> {
     match origins.iter().find(|o| !template.may_embed(o)) {
         None => Ok(()),
         Some(origin) => Err(ApiError::Forbidden {
@@ -73,7 +73,7 @@ fn check_embedding(template: &InquiryTemplate, origins: &[String]) -> ApiResult<
 }
 
 /// The template of an inquiry, in a write.
-fn template_of(
+pub(super) fn template_of(
     tx: &mut dyn vigil_store::WriteTx,
     env: &str,
     inquiry: &Inquiry,
@@ -347,8 +347,9 @@ where
     done.map_err(ApiError::from)
 }
 
-/// `GET /inquiry-flow/current`: the session's inquiry, its template and the template's
-/// translations in `included` (the fields to ask for, and their words).
+/// `GET /inquiry-flow/current`: the session's inquiry, and in `included` its template, the
+/// template's translations and steps (what to ask for, in which words), and the
+/// inquiry's verifications (which steps are done).
 pub async fn current(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -365,13 +366,21 @@ pub async fn current(
         .get::<InquiryTemplate>(ctx.env_id(), &inquiry.template_id)?
         .ok_or_else(|| ApiError::Internal(format!("template {} is gone", inquiry.template_id)))?;
     check_embedding(&template, &frame_ancestors(&headers))?;
-    let doc = views::single(
-        views::inquiry::resource(&inquiry),
-        Some(vec![
-            views::inquiry::template(&template),
-            views::inquiry::translations(&template),
-        ]),
-    );
+    let mut included = vec![
+        views::inquiry::template(&template),
+        views::inquiry::translations(&template),
+        views::inquiry::steps(&template),
+    ];
+    // The person's own verifications: which steps are done, and what to retake.
+    for reference in &inquiry.verifications {
+        if let Some(found) = state
+            .store
+            .get::<vigil_domain::verification::Verification>(ctx.env_id(), &reference.id)?
+        {
+            included.push(views::verification::resource(&found));
+        }
+    }
+    let doc = views::single(views::inquiry::resource(&inquiry), Some(included));
     Ok(crate::protocol::finish(doc, &ctx, StatusCode::OK))
 }
 

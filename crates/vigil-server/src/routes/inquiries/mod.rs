@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod crud;
 pub mod flow;
+pub mod flow_steps;
 pub mod sessions;
 pub mod templates;
 

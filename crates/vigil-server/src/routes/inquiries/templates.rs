@@ -166,6 +166,54 @@ pub async fn update(
     .await
 }
 
+/// Beyond Persona (whose flow editor is in its dashboard): `GET
+/// /inquiry-templates/{id}/verification-steps`, the steps of the template's flow after its
+/// fields (`government-id`, `selfie`; `null` when off).
+pub async fn verification_steps(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    let template = state
+        .store
+        .get::<InquiryTemplate>(ctx.env_id(), &id)?
+        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
+    Ok(crate::protocol::finish(
+        json!({ "data": views::inquiry::steps(&template) }),
+        &ctx,
+        StatusCode::OK,
+    ))
+}
+
+/// Beyond Persona: `PATCH /inquiry-templates/{id}/verification-steps` with
+/// `government-id` (`countries`, `id-classes`, `minimum-age`, `capture`) and `selfie`
+/// (`capture`); an absent step stays as it is, `null` turns it off.
+pub async fn update_verification_steps(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: ApiBody,
+) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Write)?;
+    crate::routes::accounts::allow_meta(&body.meta()?, &[])?;
+    let attributes = body.attributes()?;
+    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
+        let template = crate::use_cases::configuration::set_verification_steps(
+            tx,
+            &ctx.acting(),
+            &id,
+            &attributes,
+        )?;
+        Ok(Written {
+            status: StatusCode::OK,
+            object_id: Some(template.id.clone()),
+            doc: Doc::later(move |_| json!({ "data": views::inquiry::steps(&template) })),
+        })
+    })
+    .await
+}
+
 /// `GET /inquiry-templates/{id}/translations`: the texts of the template's flow by
 /// locale (see `views::inquiry::translations`).
 pub async fn translations(
