@@ -19,12 +19,14 @@
 //! - `protocol`: the messages to the embedding page, and where they may go (CSP).
 //! - `text`: every word a person reads, in English and Spanish.
 //! - `pages`: one handler per step, and the templates they fill.
+//! - `photos`: the template's photo steps (a government ID, a selfie).
 
 // A page handler's error is the page it answers with; boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
 mod assets;
 mod pages;
+mod photos;
 pub mod protocol;
 pub mod query;
 pub mod text;
@@ -83,6 +85,16 @@ pub fn router(flow: Flow) -> Router {
         .route("/widget/start", post(pages::start))
         .route("/widget/fields", post(pages::fields))
         .route("/widget/submit", post(pages::submit))
+        // Photos from a phone's camera are several megabytes each.
+        .route(
+            "/widget/government-id",
+            post(photos::government_id)
+                .layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
+        )
+        .route(
+            "/widget/selfie",
+            post(photos::selfie).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
         .route("/widget/cancel", post(pages::cancel))
         .route("/widget/assets/{name}", get(assets::serve))
         .route("/widget/theme/{file}", get(pages::theme_css))

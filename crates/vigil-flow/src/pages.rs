@@ -16,16 +16,17 @@ use crate::text::{self, Text};
 use crate::Flow;
 
 /// What every page shares: its words, the script's data, and what each form carries on.
-struct Chrome {
-    text: &'static Text,
-    script_data: String,
+pub(crate) struct Chrome {
+    pub(crate) text: &'static Text,
+    pub(crate) script_data: String,
     /// In the SDK's iframe: a close button that ends with `exit`.
-    embedded: bool,
-    carried: Vec<(&'static str, String)>,
-    /// The step number, of three (consent, details, review), when on one.
-    step: Option<usize>,
+    pub(crate) embedded: bool,
+    pub(crate) carried: Vec<(&'static str, String)>,
+    /// The step and how many there are (details, the template's photo steps, review),
+    /// when on one.
+    pub(crate) step: Option<(usize, usize)>,
     /// The theme set whose stylesheet the page links.
-    theme: Option<String>,
+    pub(crate) theme: Option<String>,
 }
 
 #[derive(Template)]
@@ -77,13 +78,13 @@ struct MessagePage {
 
 /// What the forms carry from page to page (no personal data; the token is the person's
 /// own credential, in the page they are on).
-struct Carried {
-    token: String,
-    inquiry_id: String,
-    embed: Embed,
+pub(crate) struct Carried {
+    pub(crate) token: String,
+    pub(crate) inquiry_id: String,
+    pub(crate) embed: Embed,
 }
 
-fn form_value(form: &[(String, String)], name: &str) -> Option<String> {
+pub(crate) fn form_value(form: &[(String, String)], name: &str) -> Option<String> {
     form.iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.clone())
@@ -91,7 +92,7 @@ fn form_value(form: &[(String, String)], name: &str) -> Option<String> {
 }
 
 impl Carried {
-    fn from_form(form: &[(String, String)]) -> Carried {
+    pub(crate) fn from_form(form: &[(String, String)]) -> Carried {
         let embed = Embed::new(
             form_value(form, "_c"),
             None,
@@ -143,7 +144,7 @@ impl Carried {
         out
     }
 
-    fn chrome(&self, messages: &[Message], step: Option<usize>) -> Chrome {
+    pub(crate) fn chrome(&self, messages: &[Message], step: Option<(usize, usize)>) -> Chrome {
         let exit = protocol::cancelled(
             Some(&self.inquiry_id)
                 .filter(|i| !i.is_empty())
@@ -165,7 +166,11 @@ impl Carried {
 
 /// A rendered page with the flow's headers: its CSP (who may frame it), nothing cached,
 /// no referrer (a link's code must not leak).
-fn page(status: StatusCode, embed: &Embed, html: Result<String, askama::Error>) -> Response {
+pub(crate) fn page(
+    status: StatusCode,
+    embed: &Embed,
+    html: Result<String, askama::Error>,
+) -> Response {
     let body = html.unwrap_or_else(|error| {
         tracing::error!(%error, "a flow page did not render");
         "The page could not be shown.".into()
@@ -209,7 +214,7 @@ fn message_page(
 }
 
 /// An error the person can do nothing about but try again (and the page is told).
-fn error_page(carried: &Carried, error: &vigil_client::Error) -> Response {
+pub(crate) fn error_page(carried: &Carried, error: &vigil_client::Error) -> Response {
     let status = error.status().unwrap_or(502);
     tracing::info!(status, request_id = ?error.request_id(), "the flow's API call failed");
     let t = text::for_language(&carried.embed.language);
@@ -228,7 +233,7 @@ fn error_page(carried: &Carried, error: &vigil_client::Error) -> Response {
     )
 }
 
-fn cross_site(carried: &Carried) -> Response {
+pub(crate) fn cross_site(carried: &Carried) -> Response {
     message_page(
         StatusCode::FORBIDDEN,
         carried,
@@ -289,7 +294,7 @@ pub async fn widget(
         if !query.fields.is_empty() {
             start.push(("prefill", Value::Object(query.fields.clone()).to_string()));
         }
-        let chrome = carried.chrome(&protocol::opened(), Some(1));
+        let chrome = carried.chrome(&protocol::opened(), None);
         return page(
             StatusCode::OK,
             &carried.embed,
@@ -345,7 +350,10 @@ fn show_current(
         |key| fields[key]["value"].clone(),
         &errors,
     );
-    let chrome = carried.chrome(&messages, Some(2));
+    let chrome = carried.chrome(
+        &messages,
+        crate::photos::progress(current, crate::photos::Step::Details),
+    );
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -426,7 +434,7 @@ fn inputs_of(
 }
 
 /// The included resource of `kind` in a `/inquiry-flow/current` answer (null if none).
-fn included<'a>(current: &'a Value, kind: &str) -> &'a Value {
+pub(crate) fn included<'a>(current: &'a Value, kind: &str) -> &'a Value {
     current["included"]
         .as_array()
         .into_iter()
@@ -461,7 +469,7 @@ pub async fn start(
         }
     }
     if form_value(&form, "consent").as_deref() != Some("yes") {
-        let chrome = carried.chrome(&[], Some(1));
+        let chrome = carried.chrome(&[], None);
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &carried.embed,
@@ -625,10 +633,18 @@ pub async fn fields(
             return show_current(&carried, &shown, Vec::new(), errors);
         }
     };
-    review(&carried, &current, &saved)
+    // The fields are saved: the template's photo steps, then the review.
+    crate::photos::next(&carried, &saved_current(&current, &saved))
 }
 
-fn review(carried: &Carried, current: &Value, saved: &Value) -> Response {
+/// `current` with the inquiry as the fields' save answered it.
+fn saved_current(current: &Value, saved: &Value) -> Value {
+    let mut out = current.clone();
+    out["data"] = saved["data"].clone();
+    out
+}
+
+pub(crate) fn review(carried: &Carried, current: &Value, saved: &Value) -> Response {
     let t = text::for_language(&carried.embed.language);
     let values = &saved["data"]["attributes"]["fields"];
     let rows = inputs_of(
@@ -639,6 +655,8 @@ fn review(carried: &Carried, current: &Value, saved: &Value) -> Response {
         &Map::new(),
     )
     .into_iter()
+    // What the person left empty, and need not give, is not worth a row.
+    .filter(|input| input.kind == "checkbox" || !input.value.is_empty() || input.required)
     .map(|input| {
         let shown = match input.kind {
             "checkbox" if input.checked => t.yes.to_string(),
@@ -648,8 +666,12 @@ fn review(carried: &Carried, current: &Value, saved: &Value) -> Response {
         };
         (input.label, shown)
     })
+    .chain(crate::photos::review_rows(t, current))
     .collect();
-    let chrome = carried.chrome(&[], Some(3));
+    let chrome = carried.chrome(
+        &[],
+        crate::photos::progress(current, crate::photos::Step::Review),
+    );
     page(
         StatusCode::OK,
         &carried.embed,
@@ -688,7 +710,11 @@ pub async fn submit(
 }
 
 /// How the inquiry ended, told to the person and (with its fields) to the page.
-fn finished_page(carried: &Carried, current: &Value, mut messages: Vec<Message>) -> Response {
+pub(crate) fn finished_page(
+    carried: &Carried,
+    current: &Value,
+    mut messages: Vec<Message>,
+) -> Response {
     let t = text::for_language(&carried.embed.language);
     let attributes = &current["data"]["attributes"];
     let status = attributes["status"].as_str().unwrap_or_default();

@@ -43,6 +43,29 @@ pub struct Text {
     pub no: &'static str,
     pub step: &'static str,
     pub of: &'static str,
+    pub id_heading: &'static str,
+    pub id_hint: &'static str,
+    pub country: &'static str,
+    pub document_type: &'static str,
+    pub licence: &'static str,
+    pub passport: &'static str,
+    pub id_card: &'static str,
+    pub front_photo: &'static str,
+    pub back_photo: &'static str,
+    pub back_hint: &'static str,
+    pub photo_hint: &'static str,
+    pub retake_heading: &'static str,
+    pub selfie_heading: &'static str,
+    pub selfie_hint: &'static str,
+    pub take_photo: &'static str,
+    pub start_camera: &'static str,
+    pub selfie_file: &'static str,
+    pub camera_unavailable: &'static str,
+    pub identity_document: &'static str,
+    pub selfie: &'static str,
+    pub received: &'static str,
+    /// Why a photo must be taken again, by the failed check's reason.
+    pub reasons: &'static [(&'static str, &'static str)],
 }
 
 pub const ENGLISH: Text = Text {
@@ -85,6 +108,37 @@ pub const ENGLISH: Text = Text {
     no: "No",
     step: "Step",
     of: "of",
+    id_heading: "Photograph your ID",
+    id_hint: "Use a document that is yours and still valid. Lay it flat, in good light, and fill the photo with it.",
+    country: "Country that issued it",
+    document_type: "Type of document",
+    licence: "Driver's licence",
+    passport: "Passport",
+    id_card: "Identity card",
+    front_photo: "Front (the side with your photo)",
+    back_photo: "Back",
+    back_hint: "Needed for a driver's licence or an identity card.",
+    photo_hint: "A JPEG or PNG photo, up to 15 MB.",
+    retake_heading: "Please take the photo again",
+    selfie_heading: "Take a selfie",
+    selfie_hint: "Face the camera in good light, with nothing covering your face and no one else in the picture.",
+    take_photo: "Take photo",
+    start_camera: "Use my camera",
+    selfie_file: "Your photo",
+    camera_unavailable: "The camera could not be opened. You can take the photo with your device instead.",
+    identity_document: "Identity document",
+    selfie: "Selfie",
+    received: "received",
+    reasons: &[
+        ("blurry", "The photo is blurred. Hold still and let the camera focus."),
+        ("screen_image", "This looks like a screenshot or a picture of a screen. Photograph the document itself."),
+        ("not_an_image", "The file is not a photo we can read. Use a JPEG or PNG photo."),
+        ("too_small", "The photo is too small. Move closer so the document fills it."),
+        ("barcode_not_found", "We could not read the barcode on the back. Photograph the whole back, flat and in focus."),
+        ("mrz_not_found", "We could not read the lines of letters and numbers at the bottom of the page. Photograph the whole page, flat and in focus."),
+        ("no_face", "We could not see a face. Face the camera with your face uncovered."),
+        ("multiple_faces", "We saw more than one face. Make sure you are alone in the picture."),
+    ],
 };
 
 pub const SPANISH: Text = Text {
@@ -127,6 +181,37 @@ pub const SPANISH: Text = Text {
     no: "No",
     step: "Paso",
     of: "de",
+    id_heading: "Fotografíe su documento",
+    id_hint: "Use un documento suyo y vigente. Póngalo plano, con buena luz, y que ocupe toda la foto.",
+    country: "País que lo emitió",
+    document_type: "Tipo de documento",
+    licence: "Permiso de conducir",
+    passport: "Pasaporte",
+    id_card: "Documento de identidad",
+    front_photo: "Anverso (el lado con su foto)",
+    back_photo: "Reverso",
+    back_hint: "Necesario para un permiso de conducir o un documento de identidad.",
+    photo_hint: "Una foto JPEG o PNG, de hasta 15 MB.",
+    retake_heading: "Vuelva a tomar la foto",
+    selfie_heading: "Hágase un selfi",
+    selfie_hint: "Mire a la cámara con buena luz, sin nada que le cubra la cara y sin nadie más en la imagen.",
+    take_photo: "Tomar foto",
+    start_camera: "Usar mi cámara",
+    selfie_file: "Su foto",
+    camera_unavailable: "No se pudo abrir la cámara. Puede tomar la foto con su dispositivo.",
+    identity_document: "Documento de identidad",
+    selfie: "Selfi",
+    received: "recibido",
+    reasons: &[
+        ("blurry", "La foto está borrosa. No se mueva y deje que la cámara enfoque."),
+        ("screen_image", "Parece una captura de pantalla o la foto de una pantalla. Fotografíe el propio documento."),
+        ("not_an_image", "El archivo no es una foto que podamos leer. Use una foto JPEG o PNG."),
+        ("too_small", "La foto es demasiado pequeña. Acérquese para que el documento la llene."),
+        ("barcode_not_found", "No pudimos leer el código de barras del reverso. Fotografíe todo el reverso, plano y enfocado."),
+        ("mrz_not_found", "No pudimos leer las líneas de letras y números al pie de la página. Fotografíe la página entera, plana y enfocada."),
+        ("no_face", "No vimos ninguna cara. Mire a la cámara con la cara descubierta."),
+        ("multiple_faces", "Vimos más de una cara. Asegúrese de estar solo en la imagen."),
+    ],
 };
 
 /// The language a `language` parameter asks for: `es…` is Spanish, anything else English.
@@ -140,6 +225,23 @@ pub fn for_language(language: &str) -> &'static Text {
         "es" => &SPANISH,
         _ => &ENGLISH,
     }
+}
+
+/// What a person reads about a photo to take again: the failed checks' reasons in their
+/// words (each once).
+pub fn retake_reasons<'a>(
+    text: &Text,
+    reasons: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for reason in reasons {
+        if let Some((_, words)) = text.reasons.iter().find(|(r, _)| *r == reason) {
+            if !out.contains(words) {
+                out.push(words);
+            }
+        }
+    }
+    out
 }
 
 /// The standard identity fields' labels, in English and Spanish.

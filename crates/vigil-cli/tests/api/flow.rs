@@ -178,3 +178,152 @@ async fn the_official_sdk_runs_a_verification_in_a_real_browser() {
         "{verified:?}"
     );
 }
+
+/// The latest verification of `kind` of an inquiry, read with a key.
+async fn verification_of(api: &Client, inquiry: &Value, kind: &str) -> crate::common::Response {
+    let id = inquiry["relationships"]["verifications"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|v| v["type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {inquiry}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.get(&format!("/api/v1/verifications/{id}")).await
+}
+
+fn check_status(verification: &crate::common::Response, name: &str) -> String {
+    verification
+        .attr("checks")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no check {name}"))
+}
+
+#[tokio::test]
+async fn the_official_sdk_takes_id_photos_and_a_selfie_from_the_camera() {
+    use vigil_documents::specimens::{self, camera, jpeg, y4m};
+    use vigil_domain::verification::government_id::DocumentIdentity;
+
+    let chromium = match browser(&["playwright-core", "axe-core", "persona"]) {
+        Ok(path) => path,
+        Err(why) => {
+            skip::skipped("the verification flow's photo steps in Chromium", &why);
+            return;
+        }
+    };
+    let server = Server::start();
+    let api = server.client();
+    let template = api.default_inquiry_template().await;
+    let steps = api
+        .patch(
+            &format!("/api/v1/inquiry-templates/{template}/verification-steps"),
+            json!({"data": {"attributes": {"government-id": {"countries": ["US", "GB", "CA"]}, "selfie": {}}}}),
+        )
+        .await;
+    assert_eq!(steps.status, 200, "{:?}", steps.body);
+    let names = api.create_list("names", "Blocked people").await;
+    api.add_list_item(
+        "names",
+        &names,
+        json!({"name-first": "Mallory", "name-last": "Listed"}),
+    )
+    .await;
+
+    // The documents the person hands in, generated: no real person's data.
+    let holder = |first: &str, last: &str, number: &str, expires: &str| DocumentIdentity {
+        name_first: Some(first.into()),
+        name_last: Some(last.into()),
+        birthdate: Some("1990-01-31".into()),
+        expiration_date: Some(expires.into()),
+        issue_date: Some("2023-01-31".into()),
+        document_number: Some(number.into()),
+        address_subdivision: Some("VA".into()),
+        ..Default::default()
+    };
+    let jane = holder("JANE", "SPECIMEN", "S12345678", "2031-01-31");
+    let mallory = holder("MALLORY", "LISTED", "S87654321", "2031-01-31");
+    let expired = holder("JANE", "SPECIMEN", "X9876543", "2021-06-30");
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let files = json!({
+        "licenceFront": write("licence-front.jpg", jpeg(&camera(&specimens::licence_front(&jane), 1))),
+        "licenceBack": write("licence-back.jpg", jpeg(&camera(&specimens::licence_back(&jane), 2))),
+        "blurred": write("blurred.jpg", jpeg(&camera(&specimens::blurred(&specimens::licence_front(&jane), 5.0), 3))),
+        "listedFront": write("listed-front.jpg", jpeg(&camera(&specimens::licence_front(&mallory), 4))),
+        "listedBack": write("listed-back.jpg", jpeg(&camera(&specimens::licence_back(&mallory), 5))),
+        "passportExpired": write("passport.jpg", jpeg(&camera(&specimens::passport_page(&specimens::passport_mrz(&expired, "GBR")), 6))),
+    });
+    let camera_file = write("camera.y4m", y4m(&camera(&specimens::selfie(), 7)));
+    let port = server.base.rsplit(':').next().unwrap();
+    let setup = json!({
+        "host": format!("localhost:{port}"),
+        "template": template,
+        "files": files,
+        "camera": camera_file,
+        "chromium": chromium,
+        "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow-screenshots"),
+    });
+    let printed = run_browser_script("flow-documents.mjs", "VIGIL_FLOW_SETUP", setup).await;
+    let summary: Value = serde_json::from_str(&printed).unwrap();
+
+    // The clean pass: the licence read, the camera's selfie with one face.
+    let clean = by_reference(&api, "doc-clean").await;
+    assert_eq!(clean["id"], summary["clean"]);
+    assert_eq!(clean["attributes"]["status"], "completed");
+    let id = verification_of(&api, &clean, "verification/government-id").await;
+    assert_eq!(id.attr("status"), "passed", "{:#?}", id.attr("checks"));
+    assert_eq!(id.attr("name-last"), "SPECIMEN");
+    assert_eq!(check_status(&id, "id_barcode_detection"), "passed");
+    let selfie = verification_of(&api, &clean, "verification/selfie").await;
+    assert_eq!(
+        selfie.attr("status"),
+        "passed",
+        "{:#?}",
+        selfie.attr("checks")
+    );
+    assert_eq!(selfie.attr("capture-method"), "photo");
+    assert_eq!(
+        check_status(&selfie, "selfie_id_comparison"),
+        "not_applicable"
+    );
+    // The blurred photo first asked for another: two government ID verifications.
+    let kinds = clean["relationships"]["verifications"]["data"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|v| v["type"] == "verification/government-id")
+            .count(),
+        2
+    );
+
+    let mismatch = by_reference(&api, "doc-mismatch").await;
+    assert_eq!(mismatch["attributes"]["status"], "needs_review");
+    let id = verification_of(&api, &mismatch, "verification/government-id").await;
+    assert_eq!(check_status(&id, "id_inquiry_comparison"), "failed");
+
+    let expired = by_reference(&api, "doc-expired").await;
+    assert_eq!(expired["attributes"]["status"], "failed");
+    let id = verification_of(&api, &expired, "verification/government-id").await;
+    assert_eq!(check_status(&id, "id_expired_detection"), "failed");
+    assert_eq!(
+        check_status(&id, "id_mrz_inconsistency_detection"),
+        "passed"
+    );
+
+    let listed = by_reference(&api, "doc-listed").await;
+    assert_eq!(listed["attributes"]["status"], "needs_review");
+    let id = verification_of(&api, &listed, "verification/government-id").await;
+    assert_eq!(check_status(&id, "id_watchlist_detection"), "failed");
+}

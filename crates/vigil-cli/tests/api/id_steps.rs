@@ -167,8 +167,7 @@ async fn a_licence_and_a_selfie_pass_and_the_inquiry_completes() {
         .post("/api/v1/inquiry-flow/current/submit", json!({}))
         .await;
     assert_eq!(early.status, 409, "{:?}", early.body);
-    assert!(early.details()
-        .contains("government ID"));
+    assert!(early.details().contains("government ID"));
 
     let (front, back) = licence(&jane(), 10);
     let id = hand_in_id(&person, "dl", "us", &front, Some(&back)).await;
@@ -467,8 +466,7 @@ async fn a_photo_to_retake_and_bad_input_are_named() {
         .post("/api/v1/inquiry-flow/current/submit", json!({}))
         .await;
     assert_eq!(early.status, 409);
-    assert!(early.details()
-        .contains("taken again"));
+    assert!(early.details().contains("taken again"));
     let nobody = hand_in_selfie(&person, &jpeg(&camera(&specimens::wall(), 61))).await;
     assert_eq!(nobody.attr("status"), "requires_retry");
     assert_eq!(
@@ -518,7 +516,9 @@ async fn a_photo_to_retake_and_bad_input_are_named() {
         assert_eq!(refused.status, status, "{pointer}: {:?}", refused.body);
         // A 422 names the value in `source`, a 400 (a wrong or missing member) in `meta`.
         let error = &refused.body["errors"][0];
-        let named = error["source"]["pointer"].as_str().or(error["meta"]["pointer"].as_str());
+        let named = error["source"]["pointer"]
+            .as_str()
+            .or(error["meta"]["pointer"].as_str());
         assert_eq!(named, Some(pointer), "{:?}", refused.body);
     }
     // A key cannot hand in photos as a person; a template without the step takes none.
