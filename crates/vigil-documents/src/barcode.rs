@@ -27,7 +27,7 @@ fn decode(gray: &GrayImage) -> Option<String> {
         Luma8LuminanceSource::new(gray.as_raw().clone(), gray.width(), gray.height()).ok()?;
     let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
     let hints = DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(true));
-    PDF417Reader::default()
+    PDF417Reader
         .decode_with_hints(&mut bitmap, &hints)
         .ok()
         .map(|r| r.getText().to_string())

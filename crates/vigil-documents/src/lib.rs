@@ -46,7 +46,7 @@ pub fn read_government_id(
             .find_map(|p| barcode::read_pdf417(&p.gray))
             .and_then(|text| aamva::parse(&text))
             .map_or(Zone::NotFound, |identity| Zone::Read {
-                identity,
+                identity: Box::new(identity),
                 failed: Vec::new(),
             })
     } else {

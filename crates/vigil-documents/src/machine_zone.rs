@@ -69,8 +69,8 @@ pub fn parse(text: &str) -> Zone {
         name_first: given.next().map(str::to_string),
         name_middle: name(&given.collect::<Vec<_>>().join(" ")),
         name_last: name(&data.surname),
-        birthdate: date(data.date_of_birth.clone()),
-        expiration_date: date(data.date_of_expiry.clone()),
+        birthdate: date(data.date_of_birth),
+        expiration_date: date(data.date_of_expiry),
         issue_date: None,
         document_number: name(data.full_document_number()),
         country_code: alpha2(&data.issuing_country),
@@ -85,7 +85,10 @@ pub fn parse(text: &str) -> Zone {
         address_subdivision: None,
         address_postal_code: None,
     };
-    Zone::Read { identity, failed }
+    Zone::Read {
+        identity: Box::new(identity),
+        failed,
+    }
 }
 
 /// ISO alpha-2 from an MRZ issuer code (alpha-3, or `D` for Germany).

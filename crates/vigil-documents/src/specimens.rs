@@ -41,10 +41,9 @@ pub fn text(img: &mut RgbImage, x: f32, y: f32, size: f32, text: &str, colour: [
                 );
                 if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
                     let p = img.get_pixel_mut(px as u32, py as u32);
-                    for c in 0..3 {
-                        p.0[c] = (f32::from(p.0[c]) * (1.0 - coverage)
-                            + f32::from(colour[c]) * coverage)
-                            as u8;
+                    for (channel, ink) in p.0.iter_mut().zip(colour) {
+                        *channel = (f32::from(*channel) * (1.0 - coverage)
+                            + f32::from(ink) * coverage) as u8;
                     }
                 }
             });

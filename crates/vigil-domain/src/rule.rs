@@ -58,6 +58,9 @@ pub enum Condition {
     /// An inquiry went to review (reverification found something close but uncertain, or
     /// someone marked it).
     InquiryNeedsReview,
+    /// A government ID photo with the same bytes as another inquiry's (a document handed
+    /// in twice is a fraud signal): the accounts of both inquiries.
+    DocumentReused,
 }
 
 impl Condition {
@@ -68,6 +71,7 @@ impl Condition {
             Condition::SharedValue { .. } => "shared-value",
             Condition::FailedInquiries { .. } => "failed-inquiries",
             Condition::InquiryNeedsReview => "inquiry-needs-review",
+            Condition::DocumentReused => "document-reused",
         }
     }
 }
@@ -286,6 +290,11 @@ pub fn defaults() -> Vec<(&'static str, Condition, &'static str)> {
         "inquiry-review",
     ));
     rules.push((
+        "Same ID photo in another inquiry",
+        Condition::DocumentReused,
+        "document-reuse",
+    ));
+    rules.push((
         "3 failed inquiries in 30 days",
         Condition::FailedInquiries {
             at_least: 3,
@@ -334,13 +343,15 @@ pub fn parse_condition(value: &Value, pointer: &str) -> Result<Condition, FieldE
         }
     };
     let allowed: &[&str] = match kind {
-        "watchlist-match" | "shared-id-number" | "inquiry-needs-review" => &["type"],
+        "watchlist-match" | "shared-id-number" | "inquiry-needs-review" | "document-reused" => {
+            &["type"]
+        }
         "shared-value" => &["type", "key", "more-than", "within-seconds"],
         "failed-inquiries" => &["type", "at-least", "within-seconds"],
         other => {
             return Err(FieldError::invalid(
                 format!("{pointer}/type"),
-                format!("`{other}` is not a condition (watchlist-match, shared-id-number, shared-value, failed-inquiries, inquiry-needs-review)"),
+                format!("`{other}` is not a condition (watchlist-match, shared-id-number, shared-value, failed-inquiries, inquiry-needs-review, document-reused)"),
             ))
         }
     };
@@ -358,6 +369,7 @@ pub fn parse_condition(value: &Value, pointer: &str) -> Result<Condition, FieldE
         "watchlist-match" => Condition::WatchlistMatch,
         "shared-id-number" => Condition::SharedIdNumber,
         "inquiry-needs-review" => Condition::InquiryNeedsReview,
+        "document-reused" => Condition::DocumentReused,
         "shared-value" => {
             let key = match map.get("key") {
                 Some(Value::String(k)) => SharedKey::parse(k).ok_or_else(|| {
@@ -433,10 +445,12 @@ mod tests {
             "shared-id-number",
             "shared-value",
             "failed-inquiries",
+            "inquiry-needs-review",
+            "document-reused",
         ] {
             assert!(kinds.contains(&kind), "{kind}");
         }
-        assert_eq!(defaults().len(), 8);
+        assert_eq!(defaults().len(), 9);
     }
 }
 

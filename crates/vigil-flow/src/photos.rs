@@ -85,10 +85,10 @@ fn retake(t: &Text, verification: Option<&Value>) -> Vec<&'static str> {
 struct IdPage {
     chrome: Chrome,
     retake: Vec<&'static str>,
-    countries: Vec<(String, String)>,
-    chosen_country: String,
-    classes: Vec<(&'static str, &'static str)>,
-    chosen_class: String,
+    /// Code, name, chosen.
+    countries: Vec<(String, String, bool)>,
+    /// Class, label, chosen.
+    classes: Vec<(&'static str, &'static str, bool)>,
     camera_only: bool,
 }
 
@@ -152,10 +152,17 @@ fn id_page(carried: &Carried, current: &Value, step: &Value, status: StatusCode)
         IdPage {
             chrome,
             retake: retake(t, previous),
-            countries,
-            chosen_country,
-            classes,
-            chosen_class,
+            countries: countries
+                .into_iter()
+                .map(|(code, name)| {
+                    let chosen = code == chosen_country;
+                    (code, name, chosen)
+                })
+                .collect(),
+            classes: classes
+                .into_iter()
+                .map(|(class, label)| (class, label, class == chosen_class))
+                .collect(),
             camera_only: step["capture"] == "camera-only",
         }
         .render(),
@@ -242,7 +249,7 @@ async fn read_form(
 /// What the API said is wrong with a photo the person chose (not a photo, too large,
 /// missing): shown on the step, by the step's input.
 fn refused_photo(error: &vigil_client::Error) -> Option<String> {
-    let item = error.items().into_iter().next()?;
+    let item = error.items().first()?;
     let pointer = item.pointer.as_deref()?;
     pointer
         .contains("photo")

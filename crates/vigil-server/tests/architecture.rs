@@ -321,8 +321,15 @@ fn no_new_crate_is_built_twice_in_two_versions() {
         "base64",            // 0.22 by reqwest, 0.23 by hyper-util
         "fallible-iterator", // 0.2 by tokio-postgres, 0.3 by rusqlite
         "getrandom",         // 0.2 and 0.3 by parquet's ahash, 0.4 by rand
+        "miniz_oxide",       // 0.8 by image's png, 0.9 by flate2
+        "num",               // 0.3 by rustface, 0.4 by rxing
+        "num-bigint",        // 0.3 by rustface, 0.4 by rxing, 0.5 by parquet
+        "num-complex",       // as num
+        "num-rational",      // as num
         "regex-syntax",      // 0.6 by phonenumber's regex-cache
         "syn",               // 3 by rmcp's async-trait, 2 by everything else
+        "thiserror",         // 1 by isocountry, 2 by everything else
+        "thiserror-impl",    // as thiserror
     ];
     // `cargo tree` resolves features as the build does (`cargo metadata` also lists
     // optional dependencies nothing turns on).

@@ -290,6 +290,14 @@ async fn an_explicit_idempotency_key_replays_the_first_answer() {
 
 /// Operations vigil serves that Persona does not have, and why.
 const BEYOND_PERSONA: &[(&str, &str)] = &[
+    (
+        "retrieve_inquiry_template_verification_steps",
+        "Persona sets a flow's steps in its dashboard's flow editor",
+    ),
+    (
+        "update_inquiry_template_verification_steps",
+        "Persona sets a flow's steps in its dashboard's flow editor",
+    ),
     ("archive_account", "vigil keeps archived accounts listable"),
     (
         "update_inquiry_template",

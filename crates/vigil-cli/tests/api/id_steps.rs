@@ -429,16 +429,46 @@ async fn a_listed_name_or_number_and_a_reused_photo_are_found() {
     assert_eq!(check(&id, "id_compromised_detection")["status"], "failed");
     assert_eq!(check(&id, "id_repeat_detection")["status"], "passed");
 
-    // The same photo in another inquiry.
-    let (other, first) = (person, id);
-    drop(other);
-    let (person, _) = person_on(&server, &api, &template, None, json!({})).await;
+    // The same photo again, for another account: a fraud signal, and a case holding
+    // both accounts (the default document-reuse rule; the first hand-in above had no
+    // account, so its own case holds `first` alone).
+    let (first, second) = (
+        api.create_account(json!({"name-first": "Jane"})).await.id(),
+        api.create_account(json!({"name-first": "Janet"}))
+            .await
+            .id(),
+    );
+    let (person, _) = person_on(&server, &api, &template, Some(&first), json!({})).await;
+    let earlier = hand_in_id(&person, "dl", "US", &front, Some(&back)).await;
+    let (person, _) = person_on(&server, &api, &template, Some(&second), json!({})).await;
     let again = hand_in_id(&person, "dl", "US", &front, Some(&back)).await;
     let repeat = check(&again, "id_repeat_detection");
     assert_eq!(repeat["status"], "failed");
-    assert_eq!(
-        repeat["metadata"]["inquiry-ids"][0],
-        first.body["data"]["relationships"]["inquiry"]["data"]["id"]
+    let earlier_inquiry = &earlier.body["data"]["relationships"]["inquiry"]["data"]["id"];
+    assert!(repeat["metadata"]["inquiry-ids"]
+        .as_array()
+        .unwrap()
+        .contains(earlier_inquiry));
+    let mut case = Value::Null;
+    for _ in 0..50 {
+        let found = api
+            .get(&format!("/api/v1/cases?filter[account-id]={second}"))
+            .await;
+        if let Some(open) = found.body["data"].as_array().and_then(|c| c.first()) {
+            case = open.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let accounts: Vec<&str> = case["relationships"]["accounts"]["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no case for the reused photo: {case}"))
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert!(
+        accounts.contains(&first.as_str()) && accounts.contains(&second.as_str()),
+        "{case}"
     );
 }
 

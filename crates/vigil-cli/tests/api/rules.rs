@@ -62,13 +62,14 @@ async fn rules_are_listed_created_and_changed() {
         .iter()
         .map(|r| r["attributes"]["condition"]["type"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.len(), 8, "{kinds:?}");
+    assert_eq!(kinds.len(), 9, "{kinds:?}");
     for kind in [
         "watchlist-match",
         "shared-id-number",
         "shared-value",
         "failed-inquiries",
         "inquiry-needs-review",
+        "document-reused",
     ] {
         assert!(kinds.contains(&kind));
     }

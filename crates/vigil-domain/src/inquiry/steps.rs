@@ -176,35 +176,54 @@ fn parse_government_id(value: &Value, pointer: &str) -> Result<GovernmentIdStep,
     })
 }
 
-/// Apply a `PATCH`'s attributes (`government-id`, `selfie`; an absent one stays, `null`
-/// turns it off) to `steps`.
-pub fn apply_changes(
-    steps: &VerificationSteps,
+/// A change of a template's steps: for each, `None` leaves it, `Some(None)` turns it off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepChanges {
+    pub government_id: Option<Option<GovernmentIdStep>>,
+    pub selfie: Option<Option<SelfieStep>>,
+}
+
+impl StepChanges {
+    pub fn apply(&self, steps: &VerificationSteps) -> VerificationSteps {
+        let mut out = steps.clone();
+        if let Some(change) = &self.government_id {
+            out.government_id = change.clone();
+        }
+        if let Some(change) = &self.selfie {
+            out.selfie = change.clone();
+        }
+        out
+    }
+}
+
+/// A `PATCH`'s attributes (`government-id`, `selfie`; an absent one stays, `null` turns
+/// it off), read strictly: a wrong value is named under `pointer`.
+pub fn parse_changes(
     attributes: &Map<String, Value>,
     pointer: &str,
-) -> Result<VerificationSteps, FieldError> {
+) -> Result<StepChanges, FieldError> {
     only(attributes, pointer, &["government-id", "selfie"])?;
-    let mut out = steps.clone();
+    let mut out = StepChanges::default();
     match attributes.get("government-id") {
         None => {}
-        Some(Value::Null) => out.government_id = None,
+        Some(Value::Null) => out.government_id = Some(None),
         Some(value) => {
-            out.government_id = Some(parse_government_id(
+            out.government_id = Some(Some(parse_government_id(
                 value,
                 &format!("{pointer}/government-id"),
-            )?)
+            )?))
         }
     }
     match attributes.get("selfie") {
         None => {}
-        Some(Value::Null) => out.selfie = None,
+        Some(Value::Null) => out.selfie = Some(None),
         Some(value) => {
             let at = format!("{pointer}/selfie");
             let step = object(value, &at)?;
             only(step, &at, &["capture"])?;
-            out.selfie = Some(SelfieStep {
+            out.selfie = Some(Some(SelfieStep {
                 capture: capture(step, &at)?,
-            });
+            }));
         }
     }
     Ok(out)
@@ -216,11 +235,8 @@ mod tests {
     use serde_json::json;
 
     fn patch(value: Value) -> Result<VerificationSteps, FieldError> {
-        apply_changes(
-            &VerificationSteps::default(),
-            value.as_object().unwrap(),
-            "/data/attributes",
-        )
+        parse_changes(value.as_object().unwrap(), "/data/attributes")
+            .map(|c| c.apply(&VerificationSteps::default()))
     }
 
     #[test]
@@ -234,7 +250,9 @@ mod tests {
         assert_eq!(id.rules.countries, ["US", "CA"]);
         assert_eq!(id.capture, Capture::CameraOnly);
         assert_eq!(steps.selfie, Some(SelfieStep::default()));
-        let off = apply_changes(&steps, json!({"selfie": null}).as_object().unwrap(), "").unwrap();
+        let off = parse_changes(json!({"selfie": null}).as_object().unwrap(), "")
+            .unwrap()
+            .apply(&steps);
         assert_eq!(off.selfie, None);
         assert!(off.government_id.is_some());
 

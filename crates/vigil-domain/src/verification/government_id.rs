@@ -148,7 +148,7 @@ pub enum Zone {
     /// Found; `failed` names the fields whose check digits disagree (an MRZ), empty when
     /// every check held.
     Read {
-        identity: DocumentIdentity,
+        identity: Box<DocumentIdentity>,
         failed: Vec<String>,
     },
 }
@@ -172,7 +172,7 @@ impl IdReading {
         [&self.barcode, &self.mrz]
             .into_iter()
             .find_map(|z| match z {
-                Zone::Read { identity, .. } => Some(identity),
+                Zone::Read { identity, .. } => Some(&**identity),
                 _ => None,
             })
     }
@@ -646,7 +646,7 @@ mod tests {
             country_code: "US".into(),
             photos: vec![photo("front"), photo("back")],
             barcode: Zone::Read {
-                identity,
+                identity: Box::new(identity),
                 failed: vec![],
             },
             mrz: Zone::NotFound,

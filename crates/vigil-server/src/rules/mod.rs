@@ -17,6 +17,7 @@ use vigil_domain::report::Report;
 use vigil_domain::rule::{
     identity_keys, key_prefix, session_keys, AccountKeys, Condition, FlaggingRule, SessionKeys,
 };
+use vigil_domain::verification::CheckStatus;
 use vigil_store::{term, transact, LoggedEvent, RecordFilter, Store, WriteTx};
 
 use crate::use_cases::rules::{flag, has_open_case};
@@ -266,6 +267,49 @@ fn handle(tx: &mut dyn WriteTx, rules: &mut Rules, logged: &LoggedEvent) -> Outc
             let finding = format!("watchlist-match:{}", account.id);
             let found = (&account, report.id.as_str(), finding.as_str());
             flag_each(tx, rules, env, now, &Condition::WatchlistMatch, found)?;
+        }
+        events::VERIFICATION_FAILED => {
+            let Ok(found) = serde_json::from_value::<vigil_domain::verification::Verification>(
+                event.snapshot.clone(),
+            ) else {
+                return Ok(());
+            };
+            let Some(repeat) = found
+                .checks
+                .iter()
+                .find(|c| c.name == "id_repeat_detection" && c.status == CheckStatus::Failed)
+            else {
+                return Ok(());
+            };
+            // This inquiry's account and the accounts of the inquiries with the same photo.
+            let mut inquiries = vec![found.inquiry_id.clone()];
+            inquiries.extend(
+                repeat.metadata["inquiry-ids"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_string)),
+            );
+            let mut accounts: Vec<Account> = Vec::new();
+            for id in &inquiries {
+                let Some(inquiry) = tx.get::<Inquiry>(env, id)? else {
+                    continue;
+                };
+                if let Some(account) = owner(tx, env, inquiry.account_id.as_deref())? {
+                    if !accounts.iter().any(|a| a.id == account.id) {
+                        accounts.push(account);
+                    }
+                }
+            }
+            if accounts.is_empty() {
+                return Ok(());
+            }
+            let finding = format!("document-reused:{}", found.id);
+            for rule in rules.of(tx, env)? {
+                if rule.condition == Condition::DocumentReused {
+                    flag(tx, env, now, &rule, &finding, &accounts, &inquiries, None)?;
+                }
+            }
         }
         "inquiry.marked-for-review" | "inquiry.failed" => {
             let Some(inquiry) = tx.get::<Inquiry>(env, &event.object_id)? else {

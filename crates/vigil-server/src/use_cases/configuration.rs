@@ -186,17 +186,12 @@ pub fn set_verification_steps(
     tx: &mut dyn WriteTx,
     acting: &Acting,
     id: &str,
-    attributes: &serde_json::Map<String, serde_json::Value>,
+    changes: &vigil_domain::inquiry::steps::StepChanges,
 ) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
     let mut template = tx
         .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
         .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
-    let steps = vigil_domain::inquiry::steps::apply_changes(
-        &template.steps,
-        attributes,
-        "/data/attributes",
-    )
-    .map_err(Refusal::Field)?;
+    let steps = changes.apply(&template.steps);
     if template.steps != steps {
         template.steps = steps;
         template.updated_at = acting.now;

@@ -197,13 +197,14 @@ pub async fn update_verification_steps(
 ) -> ApiResult<Reply> {
     ctx.require("inquiry", Access::Write)?;
     crate::routes::accounts::allow_meta(&body.meta()?, &[])?;
-    let attributes = body.attributes()?;
+    let changes =
+        vigil_domain::inquiry::steps::parse_changes(&body.attributes()?, "/data/attributes")?;
     write(&state, &ctx, &body.request_hash, move |tx, ctx| {
         let template = crate::use_cases::configuration::set_verification_steps(
             tx,
             &ctx.acting(),
             &id,
-            &attributes,
+            &changes,
         )?;
         Ok(Written {
             status: StatusCode::OK,
