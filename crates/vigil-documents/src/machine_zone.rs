@@ -15,27 +15,50 @@ fn program() -> String {
     std::env::var("VIGIL_TESSERACT").unwrap_or_else(|_| "tesseract".into())
 }
 
-/// The MRZ in `gray`, from the lower part of the page where ICAO places it.
+/// Widths the lower part of a page is read at, in turn, until a zone reads whole: the
+/// zone spans the page, so the width sets the characters' size, and Tesseract misreads
+/// (or drops) characters much smaller or larger than about 18 pixels wide.
+const READ_WIDTHS: [u32; 3] = [850, 1000, 700];
+
+/// The MRZ in `gray`, from the lower part of the page where ICAO places it: the first
+/// reading whose check digits all hold, else the one with fewest failures.
 pub fn read(gray: &GrayImage) -> Zone {
     let (w, h) = gray.dimensions();
     let top = h * 11 / 20;
     let lower = imageops::crop_imm(gray, 0, top, w, h - top).to_image();
-    // Tesseract reads best with capitals about 30 pixels tall.
-    let lower = if w > 1800 {
-        let scale = 1800.0 / f64::from(w);
-        imageops::resize(
-            &lower,
-            1800,
-            ((f64::from(lower.height()) * scale) as u32).max(1),
-            imageops::FilterType::Triangle,
-        )
-    } else {
-        lower
-    };
-    match ocr(&lower) {
-        Err(zone) => zone,
-        Ok(text) => parse(&text),
+    let mut best = Zone::NotFound;
+    for width in READ_WIDTHS {
+        let height =
+            ((u64::from(lower.height()) * u64::from(width) / u64::from(w.max(1))) as u32).max(1);
+        let sized = imageops::resize(&lower, width, height, imageops::FilterType::Triangle);
+        let found = match ocr(&padded(&sized)) {
+            Err(zone) => return zone,
+            Ok(text) => parse(&text),
+        };
+        let failures = |z: &Zone| match z {
+            Zone::Read { failed, .. } => failed.len(),
+            _ => usize::MAX,
+        };
+        if failures(&found) < failures(&best) {
+            best = found;
+        }
+        if failures(&best) == 0 {
+            break;
+        }
     }
+    best
+}
+
+/// `gray` on a 20-pixel margin of its own background (its brightest tenth), as
+/// Tesseract reads best.
+fn padded(gray: &GrayImage) -> GrayImage {
+    let mut levels: Vec<u8> = gray.pixels().map(|p| p.0[0]).collect();
+    let at = levels.len() * 9 / 10;
+    let background = *levels.select_nth_unstable(at).1;
+    let (w, h) = gray.dimensions();
+    let mut out = GrayImage::from_pixel(w + 40, h + 40, image::Luma([background]));
+    imageops::replace(&mut out, gray, 20, 20);
+    out
 }
 
 /// The zone in OCR text: the first that parses, with the fields whose check digits fail.

@@ -634,7 +634,7 @@ pub async fn fields(
         }
     };
     // The fields are saved: the template's photo steps, then the review.
-    crate::photos::next(&carried, &saved_current(&current, &saved))
+    crate::photos::next(&carried, &saved_current(&current, &saved), &[])
 }
 
 /// `current` with the inquiry as the fields' save answered it.
@@ -644,7 +644,12 @@ fn saved_current(current: &Value, saved: &Value) -> Value {
     out
 }
 
-pub(crate) fn review(carried: &Carried, current: &Value, saved: &Value) -> Response {
+pub(crate) fn review(
+    carried: &Carried,
+    current: &Value,
+    saved: &Value,
+    messages: &[Message],
+) -> Response {
     let t = text::for_language(&carried.embed.language);
     let values = &saved["data"]["attributes"]["fields"];
     let rows = inputs_of(
@@ -669,7 +674,7 @@ pub(crate) fn review(carried: &Carried, current: &Value, saved: &Value) -> Respo
     .chain(crate::photos::review_rows(t, current))
     .collect();
     let chrome = carried.chrome(
-        &[],
+        messages,
         crate::photos::progress(current, crate::photos::Step::Review),
     );
     page(

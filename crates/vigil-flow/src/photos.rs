@@ -12,6 +12,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::pages::{self, included, page, Carried, Chrome};
+use crate::protocol::{self, Message};
 use crate::text::{self, Text};
 use crate::Flow;
 
@@ -100,7 +101,14 @@ struct SelfiePage {
     camera_only: bool,
 }
 
-fn id_page(carried: &Carried, current: &Value, step: &Value, status: StatusCode) -> Response {
+fn id_page(
+    carried: &Carried,
+    current: &Value,
+    step: &Value,
+    status: StatusCode,
+    messages: &[Message],
+    refused: Option<&'static str>,
+) -> Response {
     let t = text::for_language(&carried.embed.language);
     let allowed: Vec<String> = step["countries"]
         .as_array()
@@ -145,13 +153,13 @@ fn id_page(carried: &Carried, current: &Value, step: &Value, status: StatusCode)
         .and_then(|v| v["attributes"]["id_class"].as_str())
         .map(str::to_string)
         .unwrap_or_else(|| classes.first().map(|c| c.0.to_string()).unwrap_or_default());
-    let chrome = carried.chrome(&[], progress(current, Step::GovernmentId));
+    let chrome = carried.chrome(messages, progress(current, Step::GovernmentId));
     page(
         status,
         &carried.embed,
         IdPage {
             chrome,
-            retake: retake(t, previous),
+            retake: refused.map_or_else(|| retake(t, previous), |r| text::retake_reasons(t, [r])),
             countries: countries
                 .into_iter()
                 .map(|(code, name)| {
@@ -169,23 +177,34 @@ fn id_page(carried: &Carried, current: &Value, step: &Value, status: StatusCode)
     )
 }
 
-fn selfie_page(carried: &Carried, current: &Value, step: &Value, status: StatusCode) -> Response {
+fn selfie_page(
+    carried: &Carried,
+    current: &Value,
+    step: &Value,
+    status: StatusCode,
+    messages: &[Message],
+    refused: Option<&'static str>,
+) -> Response {
     let t = text::for_language(&carried.embed.language);
-    let chrome = carried.chrome(&[], progress(current, Step::Selfie));
+    let chrome = carried.chrome(messages, progress(current, Step::Selfie));
     page(
         status,
         &carried.embed,
         SelfiePage {
             chrome,
-            retake: retake(t, latest(current, "verification/selfie")),
+            retake: refused.map_or_else(
+                || retake(t, latest(current, "verification/selfie")),
+                |r| text::retake_reasons(t, [r]),
+            ),
             camera_only: step["capture"] == "camera-only",
         }
         .render(),
     )
 }
 
-/// The next page after the details: a photo step not settled yet, else the review.
-pub(crate) fn next(carried: &Carried, current: &Value) -> Response {
+/// The next page after the details: a photo step not settled yet, else the review; it
+/// tells the embedding page `messages`.
+pub(crate) fn next(carried: &Carried, current: &Value, messages: &[Message]) -> Response {
     let (id, selfie) = steps(current);
     let retaking = |kind: &str| {
         latest(current, kind).is_some_and(|v| v["attributes"]["status"] == "requires_retry")
@@ -198,12 +217,26 @@ pub(crate) fn next(carried: &Carried, current: &Value) -> Response {
         }
     };
     if let Some(step) = id.filter(|_| !settled(current, "verification/government-id")) {
-        return id_page(carried, current, step, status("verification/government-id"));
+        return id_page(
+            carried,
+            current,
+            step,
+            status("verification/government-id"),
+            messages,
+            None,
+        );
     }
     if let Some(step) = selfie.filter(|_| !settled(current, "verification/selfie")) {
-        return selfie_page(carried, current, step, status("verification/selfie"));
+        return selfie_page(
+            carried,
+            current,
+            step,
+            status("verification/selfie"),
+            messages,
+            None,
+        );
     }
-    pages::review(carried, current, current)
+    pages::review(carried, current, current, messages)
 }
 
 /// The review's rows for the photo steps handed in.
@@ -246,14 +279,22 @@ async fn read_form(
     Ok((form, files))
 }
 
-/// What the API said is wrong with a photo the person chose (not a photo, too large,
-/// missing): shown on the step, by the step's input.
-fn refused_photo(error: &vigil_client::Error) -> Option<String> {
+/// What is wrong with a photo the person chose, when the API refused it (not a photo,
+/// too large, missing), as a reason the person reads.
+fn refused_photo(error: &vigil_client::Error) -> Option<&'static str> {
     let item = error.items().first()?;
     let pointer = item.pointer.as_deref()?;
-    pointer
-        .contains("photo")
-        .then(|| item.details.clone().unwrap_or(item.title.clone()))
+    if !pointer.contains("photo") {
+        return None;
+    }
+    let details = item.details.as_deref().unwrap_or_default();
+    Some(if details.contains("is missing") {
+        "missing_photo"
+    } else if details.contains("at most") {
+        "too_large"
+    } else {
+        "not_an_image"
+    })
 }
 
 /// Send a step's photos; then the next page (the same step again to retake).
@@ -265,35 +306,60 @@ async fn hand_in(
     attributes: Map<String, Value>,
     which: Step,
 ) -> Response {
+    let sent_attributes = attributes.clone();
     let api = flow.client(headers, &carried.token, &carried.embed);
     let sent = api
-        .post(path, json!({ "data": { "attributes": attributes } }))
+        .post(path, json!({ "data": { "attributes": sent_attributes } }))
         .await;
     let current = match api.get("/inquiry-flow/current").await {
         Ok(current) => current.body,
         Err(error) => return pages::error_page(carried, &error),
     };
     match sent {
-        Ok(_) => next(carried, &current),
-        Err(error) => match refused_photo(&error) {
-            Some(problem) => {
-                let (id, selfie) = steps(&current);
-                let mut response = match which {
-                    Step::Selfie => selfie.map(|s| {
-                        selfie_page(carried, &current, s, StatusCode::UNPROCESSABLE_ENTITY)
-                    }),
-                    _ => {
-                        id.map(|s| id_page(carried, &current, s, StatusCode::UNPROCESSABLE_ENTITY))
+        Ok(made) => {
+            // The SDK's step events, for the page's `onEvent`.
+            let verification = &made.body["data"];
+            let mut messages = Vec::new();
+            match which {
+                Step::Selfie => {
+                    if attributes_method(&attributes) == Some("photo") {
+                        messages.push(protocol::step("selfie-camera-capture", json!({})));
                     }
                 }
-                .unwrap_or_else(|| pages::error_page(carried, &error));
-                tracing::info!(problem, "a photo was refused");
-                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                response
+                _ => {
+                    messages.push(protocol::step(
+                        "country-select",
+                        json!({ "countryCode": attributes.get("country-code") }),
+                    ));
+                    messages.push(protocol::step("document-upload", json!({})));
+                }
+            }
+            messages.push(protocol::step(
+                "verification-change",
+                json!({ "verificationId": verification["id"], "type": verification["type"],
+                        "status": verification["attributes"]["status"] }),
+            ));
+            next(carried, &current, &messages)
+        }
+        Err(error) => match refused_photo(&error) {
+            Some(reason) => {
+                let (id, selfie) = steps(&current);
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                match which {
+                    Step::Selfie => {
+                        selfie.map(|s| selfie_page(carried, &current, s, status, &[], Some(reason)))
+                    }
+                    _ => id.map(|s| id_page(carried, &current, s, status, &[], Some(reason))),
+                }
+                .unwrap_or_else(|| pages::error_page(carried, &error))
             }
             None => pages::error_page(carried, &error),
         },
     }
+}
+
+fn attributes_method(attributes: &Map<String, Value>) -> Option<&str> {
+    attributes.get("capture-method").and_then(Value::as_str)
 }
 
 /// `POST /widget/government-id` (multipart): country, type, front and back.

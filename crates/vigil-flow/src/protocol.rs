@@ -123,6 +123,13 @@ pub fn started(inquiry_id: &str) -> Message {
     }
 }
 
+/// What a photo step did, as the SDK's step events name it (`country-select`,
+/// `document-upload`, `selfie-camera-capture`, `verification-change`): the page's
+/// `onEvent` hears them.
+pub fn step(name: &'static str, metadata: Value) -> Message {
+    Message { name, metadata }
+}
+
 /// The person finished: `complete`, or `fail` when the inquiry failed; the SDK hands the
 /// inquiry id, status and fields to the page's `onComplete`.
 pub fn finished(inquiry_id: &str, status: &str, fields: Value) -> Message {

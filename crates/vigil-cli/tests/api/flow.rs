@@ -261,6 +261,7 @@ async fn the_official_sdk_takes_id_photos_and_a_selfie_from_the_camera() {
         "blurred": write("blurred.jpg", jpeg(&camera(&specimens::blurred(&specimens::licence_front(&jane), 5.0), 3))),
         "listedFront": write("listed-front.jpg", jpeg(&camera(&specimens::licence_front(&mallory), 4))),
         "listedBack": write("listed-back.jpg", jpeg(&camera(&specimens::licence_back(&mallory), 5))),
+        "notPhoto": write("statement.pdf", b"%PDF-1.7 not a photo".to_vec()),
         "passportExpired": write("passport.jpg", jpeg(&camera(&specimens::passport_page(&specimens::passport_mrz(&expired, "GBR")), 6))),
     });
     let camera_file = write("camera.y4m", y4m(&camera(&specimens::selfie(), 7)));

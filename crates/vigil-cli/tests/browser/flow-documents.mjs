@@ -49,6 +49,7 @@ async function takeSelfie(page, shot) {
   await frame.getByRole("button", { name: "Use my camera" }).click();
   await frame.locator("video").waitFor({ state: "visible", timeout: 10000 });
   await frame.waitForFunction(() => document.querySelector("video").videoWidth > 0, null, { timeout: 10000 });
+  if (shot) await audit(frame, page, `${shot}-camera`);
   await frame.getByRole("button", { name: "Take photo" }).click();
   return flowFrame(page, "Check your details");
 }
@@ -68,6 +69,9 @@ await run(browser, async () => {
   const page = await desktop.newPage();
   let frame = await begin(page, "doc-clean", { "First name": "Jane", "Last name": "Specimen", "Date of birth": "1990-01-31" }, true);
   await audit(frame, page, "flow-docs-2-id");
+  // A file that is not a photo is refused, and the step says so.
+  await handInId(page, frame, "US", "Driver's licence", setup.files.notPhoto, setup.files.licenceBack);
+  frame = await flowFrame(page, "The file is not a photo we can read");
   await handInId(page, frame, "US", "Driver's licence", setup.files.blurred, setup.files.licenceBack);
   frame = await flowFrame(page, "Please take the photo again");
   await expectText(frame, "The photo is blurred");
@@ -82,6 +86,10 @@ await run(browser, async () => {
   await audit(frame, page, "flow-docs-5-review");
   const clean = await submitted(page);
   if (clean.status !== "completed") fail(`the clean pass ended ${clean.status}`);
+  // The SDK's step events reached the page's onEvent.
+  for (const name of ["event:country-select", "event:document-upload", "event:selfie-camera-capture", "event:verification-change"]) {
+    await heard(page, name);
+  }
   summary.clean = clean.inquiryId;
 
   // 2. The licence's barcode names Jane; the person typed John: a person reviews it.

@@ -518,6 +518,7 @@ pub fn government_id_checks(
     );
     match identity {
         Some(identity) => {
+            out.push(check("id_extracted_properties_detection", None));
             out.push(inquiry_comparison(identity, &context.typed));
             out.push(account_comparison(context.account.as_ref()));
             let listed: Vec<&(String, String, String)> = context
@@ -562,6 +563,12 @@ pub fn government_id_checks(
             out.push(watchlist);
         }
         None => {
+            // Nothing read (a zone not found asks for another photo above; a reader not
+            // installed leaves it to a person): never a silent pass.
+            out.push(check(
+                "id_extracted_properties_detection",
+                Some("nothing_read"),
+            ));
             for name in [
                 "id_inquiry_comparison",
                 "id_account_comparison",
@@ -794,6 +801,27 @@ mod tests {
         ] {
             assert_eq!(status(&checks, name), CheckStatus::Failed, "{name}");
         }
+        assert_eq!(strongest_effect(&checks), Some(Effect::Review));
+    }
+
+    #[test]
+    fn a_passport_whose_zone_no_reader_could_read_goes_to_a_person() {
+        let reading = IdReading {
+            id_class: "pp".into(),
+            country_code: "GB".into(),
+            photos: vec![photo("front")],
+            barcode: Zone::NotFound,
+            mrz: Zone::Unavailable("ocr_not_installed"),
+        };
+        let checks = government_id_checks(&reading, &IdRules::default(), &context(Map::new()));
+        assert_eq!(
+            status(&checks, "id_mrz_detection"),
+            CheckStatus::NotApplicable
+        );
+        assert_eq!(
+            status(&checks, "id_extracted_properties_detection"),
+            CheckStatus::Failed
+        );
         assert_eq!(strongest_effect(&checks), Some(Effect::Review));
     }
 

@@ -22,8 +22,8 @@ fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("document `{id}` is not found"))
 }
 
-fn blobs(state: &AppState) -> ApiResult<&crate::blobs::DocumentFiles> {
-    state.blobs.as_deref().ok_or_else(|| {
+fn blobs(state: &AppState) -> ApiResult<&std::sync::Arc<crate::blobs::DocumentFiles>> {
+    state.blobs.as_ref().ok_or_else(|| {
         ApiError::Internal("this server has no data directory for document files".into())
     })
 }
@@ -70,29 +70,11 @@ pub async fn create(
         }
     }
     let uploads = body.take_files()?;
-    let blobs = state
-        .blobs
-        .clone()
-        .ok_or_else(|| ApiError::Internal("no data directory".into()))?;
-    // Durable before the transaction that points at them commits.
-    let files = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<DocumentFile>> {
-        uploads
-            .into_iter()
-            .map(|upload| {
-                let (sha256, name) = blobs.put(&upload.bytes)?;
-                Ok(DocumentFile {
-                    content_type: sniff(&upload.bytes).to_string(),
-                    byte_size: upload.bytes.len(),
-                    sha256,
-                    stored_as: Some(name),
-                    filename: upload.filename,
-                })
-            })
-            .collect()
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let files = keep_files(
+        &state,
+        uploads.into_iter().map(|u| (u.filename, u.bytes)).collect(),
+    )
+    .await?;
     let new = NewDocument {
         kind,
         document_type,
@@ -105,6 +87,33 @@ pub async fn create(
         Ok(written(StatusCode::CREATED, document))
     })
     .await
+}
+
+/// Keep files (a name and bytes each) in the data directory, durable before the
+/// transaction that records them commits.
+pub(crate) async fn keep_files(
+    state: &AppState,
+    uploads: Vec<(String, Vec<u8>)>,
+) -> ApiResult<Vec<DocumentFile>> {
+    let blobs = blobs(state)?.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<Vec<DocumentFile>> {
+        uploads
+            .into_iter()
+            .map(|(filename, bytes)| {
+                let (sha256, name) = blobs.put(&bytes)?;
+                Ok(DocumentFile {
+                    content_type: sniff(&bytes).to_string(),
+                    byte_size: bytes.len(),
+                    sha256,
+                    stored_as: Some(name),
+                    filename,
+                })
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// `GET /document/generics/{id}` and `GET /documents/{id}`.

@@ -13,7 +13,7 @@
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
-use vigil_domain::document::{sniff, DocumentFile};
+use vigil_domain::document::sniff;
 use vigil_domain::report::Query;
 use vigil_domain::upload::decode_file;
 use vigil_domain::verification::government_id::{DocumentIdentity, ID_CLASSES};
@@ -100,31 +100,6 @@ fn only(attributes: &Map<String, Value>, allowed: &[&str]) -> ApiResult<()> {
     }
 }
 
-/// Keep photos in the data directory (durable before the transaction that records them).
-async fn keep(state: &AppState, photos: Vec<(String, Vec<u8>)>) -> ApiResult<Vec<DocumentFile>> {
-    let blobs = state.blobs.clone().ok_or_else(|| {
-        ApiError::Internal("this server has no data directory for document files".into())
-    })?;
-    tokio::task::spawn_blocking(move || -> std::io::Result<Vec<DocumentFile>> {
-        photos
-            .into_iter()
-            .map(|(filename, bytes)| {
-                let (sha256, name) = blobs.put(&bytes)?;
-                Ok(DocumentFile {
-                    content_type: sniff(&bytes).to_string(),
-                    byte_size: bytes.len(),
-                    sha256,
-                    stored_as: Some(name),
-                    filename,
-                })
-            })
-            .collect()
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
 /// What screening finds for the identity a document carries: its name and birthdate, its
 /// number, its country, against the environment's lists and the sanctions sources.
 fn screen(
@@ -156,12 +131,60 @@ fn screen(
         .collect()
 }
 
-fn created(found: Verification) -> Written {
-    Written {
-        status: StatusCode::CREATED,
-        object_id: Some(found.id.clone()),
-        doc: Doc::later(move |_| views::single(views::verification::resource(&found), None)),
-    }
+/// A step's body, read once one of the server's upload slots is free (photos are held in
+/// memory and read by OCR: a few at a time); the slot is held until the step is done.
+async fn read_step(
+    state: &AppState,
+    request: Request,
+) -> ApiResult<(
+    tokio::sync::OwnedSemaphorePermit,
+    ApiBody,
+    Map<String, Value>,
+)> {
+    let slot = state
+        .uploads
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = ApiBody::read_as(request, state.config.max_upload_bytes, false).await?;
+    allow_meta(&body.meta()?, &[])?;
+    let attributes = body.attributes()?;
+    Ok((slot, body, attributes))
+}
+
+/// Make a step's verification on the session's inquiry (the template must still let the
+/// page embed the flow); answered with it (201).
+async fn on_inquiry<F>(
+    state: &AppState,
+    ctx: &Ctx,
+    body: &ApiBody,
+    id: String,
+    origins: Vec<String>,
+    verify: F,
+) -> ApiResult<Reply>
+where
+    F: FnOnce(
+            &mut dyn vigil_store::WriteTx,
+            &crate::use_cases::Acting,
+            &mut vigil_domain::inquiry::Inquiry,
+        ) -> crate::use_cases::Outcome<Verification>
+        + Send
+        + 'static,
+{
+    write(state, ctx, &body.request_hash, move |tx, ctx| {
+        let mut inquiry = inquiries::load(tx, ctx.env_id(), &id)?;
+        inquiries::ensure_not_redacted(&inquiry)?;
+        check_embedding(&template_of(tx, ctx.env_id(), &inquiry)?, &origins)?;
+        let found = verify(tx, &ctx.acting(), &mut inquiry)?;
+        tx.put(ctx.env_id(), &inquiry)?;
+        Ok(Written {
+            status: StatusCode::CREATED,
+            object_id: Some(found.id.clone()),
+            doc: Doc::later(move |_| views::single(views::verification::resource(&found), None)),
+        })
+    })
+    .await
 }
 
 /// `POST /inquiry-flow/current/government-id`.
@@ -173,16 +196,7 @@ pub async fn government_id(
 ) -> ApiResult<Reply> {
     let id = ctx.flow()?.inquiry_id.clone();
     let origins = frame_ancestors(&headers);
-    // Photos are held in memory and read by OCR: a few at a time.
-    let _slot = state
-        .uploads
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let body = ApiBody::read_as(request, state.config.max_upload_bytes, false).await?;
-    allow_meta(&body.meta()?, &[])?;
-    let attributes = body.attributes()?;
+    let (_slot, body, attributes) = read_step(&state, request).await?;
     only(
         &attributes,
         &[
@@ -252,22 +266,25 @@ pub async fn government_id(
         }
         None => Vec::new(),
     };
-    let files = keep(&state, std::iter::once(front).chain(back).collect()).await?;
+    let files =
+        crate::routes::documents::keep_files(&state, std::iter::once(front).chain(back).collect())
+            .await?;
     let submission = IdSubmission {
         reading,
         files,
         matches,
         capture_method,
     };
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut inquiry = inquiries::load(tx, ctx.env_id(), &id)?;
-        inquiries::ensure_not_redacted(&inquiry)?;
-        check_embedding(&template_of(tx, ctx.env_id(), &inquiry)?, &origins)?;
-        let found =
-            verifications::verify_government_id(tx, &ctx.acting(), &mut inquiry, submission)?;
-        tx.put(ctx.env_id(), &inquiry)?;
-        Ok(created(found))
-    })
+    on_inquiry(
+        &state,
+        &ctx,
+        &body,
+        id,
+        origins,
+        move |tx, acting, inquiry| {
+            verifications::verify_government_id(tx, acting, inquiry, submission)
+        },
+    )
     .await
 }
 
@@ -280,15 +297,7 @@ pub async fn selfie(
 ) -> ApiResult<Reply> {
     let id = ctx.flow()?.inquiry_id.clone();
     let origins = frame_ancestors(&headers);
-    let _slot = state
-        .uploads
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let body = ApiBody::read_as(request, state.config.max_upload_bytes, false).await?;
-    allow_meta(&body.meta()?, &[])?;
-    let attributes = body.attributes()?;
+    let (_slot, body, attributes) = read_step(&state, request).await?;
     only(&attributes, &["center-photo", "capture-method"])?;
     let capture_method = capture_method(&attributes)?;
     let center = photo(
@@ -301,19 +310,21 @@ pub async fn selfie(
     let findings = tokio::task::spawn_blocking(move || vigil_documents::read_selfie(&bytes))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let file = keep(&state, vec![center]).await?.remove(0);
+    let file = crate::routes::documents::keep_files(&state, vec![center])
+        .await?
+        .remove(0);
     let submission = SelfieSubmission {
         findings,
         file,
         capture_method,
     };
-    write(&state, &ctx, &body.request_hash, move |tx, ctx| {
-        let mut inquiry = inquiries::load(tx, ctx.env_id(), &id)?;
-        inquiries::ensure_not_redacted(&inquiry)?;
-        check_embedding(&template_of(tx, ctx.env_id(), &inquiry)?, &origins)?;
-        let found = verifications::verify_selfie(tx, &ctx.acting(), &mut inquiry, submission)?;
-        tx.put(ctx.env_id(), &inquiry)?;
-        Ok(created(found))
-    })
+    on_inquiry(
+        &state,
+        &ctx,
+        &body,
+        id,
+        origins,
+        move |tx, acting, inquiry| verifications::verify_selfie(tx, acting, inquiry, submission),
+    )
     .await
 }
