@@ -386,10 +386,20 @@ pub struct DocumentCard {
 /// A document of the API as a card; `env` for the files' addresses.
 pub fn document_card(document: &Value, env: &str) -> DocumentCard {
     let id = document["id"].as_str().unwrap_or_default().to_string();
-    let files = document["attributes"]["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let attributes = &document["attributes"];
+    // A government ID's photos are its front and back; other documents list their files.
+    let government_id = document["type"] == "document/government-id";
+    let photos: Vec<Value> = if government_id {
+        [&attributes["front-photo"], &attributes["back-photo"]]
+            .into_iter()
+            .filter(|p| p.is_object())
+            .cloned()
+            .collect()
+    } else {
+        attributes["files"].as_array().cloned().unwrap_or_default()
+    };
+    let files = photos
+        .iter()
         .filter_map(|file| {
             // `/api/v1/documents/{id}/files/{sha}/{name}` → the console's address.
             let url = file["url"].as_str()?;
@@ -406,11 +416,17 @@ pub fn document_card(document: &Value, env: &str) -> DocumentCard {
             })
         })
         .collect();
-    DocumentCard {
-        kind: text(document, "kind").replace('_', " "),
-        id,
-        files,
-    }
+    let kind = if government_id {
+        match attributes["id-class"].as_str() {
+            Some("dl") => "government ID: driver's licence".to_string(),
+            Some("pp") => "government ID: passport".to_string(),
+            Some("id") => "government ID: identity card".to_string(),
+            _ => "government ID".to_string(),
+        }
+    } else {
+        text(document, "kind").replace('_', " ")
+    };
+    DocumentCard { kind, id, files }
 }
 
 pub struct InquiryCard {

@@ -5,21 +5,24 @@ use rxing::common::HybridBinarizer;
 use rxing::pdf417::PDF417Reader;
 use rxing::{BinaryBitmap, DecodeHints, Luma8LuminanceSource, Reader};
 
-/// The text of the first PDF417 barcode in `gray`, if one decodes. Tried at full size,
-/// then at half (a phone's photo can be larger than the reader handles well).
+/// The text of the first PDF417 barcode in `gray`, if one decodes. Tried as it is, then
+/// with the sensor's noise smoothed (a speck on a bar's edge can break a codeword), then
+/// at half size (a phone's photo can be larger than the reader handles well).
 pub fn read_pdf417(gray: &GrayImage) -> Option<String> {
-    let half;
-    let mut sizes = vec![gray];
-    if gray.width() > 1600 {
-        half = imageops::resize(
-            gray,
-            gray.width() / 2,
-            gray.height() / 2,
-            imageops::FilterType::Triangle,
-        );
-        sizes.push(&half);
-    }
-    sizes.into_iter().find_map(decode)
+    decode(gray)
+        .or_else(|| decode(&imageops::blur(gray, 1.0)))
+        .or_else(|| {
+            (gray.width() > 1600)
+                .then(|| {
+                    imageops::resize(
+                        gray,
+                        gray.width() / 2,
+                        gray.height() / 2,
+                        imageops::FilterType::Triangle,
+                    )
+                })
+                .and_then(|half| decode(&half))
+        })
 }
 
 fn decode(gray: &GrayImage) -> Option<String> {

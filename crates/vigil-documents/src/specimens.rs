@@ -260,6 +260,61 @@ pub fn passport_mrz(identity: &DocumentIdentity, country: &str) -> [String; 2] {
     [lines.next().unwrap(), lines.next().unwrap()]
 }
 
+/// The three lines of an identity card's MRZ (TD1) for `identity`, issued by `country`.
+pub fn id_card_mrz(identity: &DocumentIdentity, country: &str) -> [String; 3] {
+    let date = |d: &Option<String>| {
+        let d = d.as_deref().expect("a date");
+        mrz::MrzDate::Calendar(mrz::Date::new(
+            d[0..4].parse().unwrap(),
+            d[5..7].parse().unwrap(),
+            d[8..10].parse().unwrap(),
+        ))
+    };
+    let fields = mrz::Td1Fields {
+        issuing_country: country.into(),
+        document_number: identity.document_number.clone().unwrap_or_default(),
+        surname: identity.name_last.clone().unwrap_or_default(),
+        given_names: identity.name_first.clone().unwrap_or_default(),
+        nationality: country.into(),
+        date_of_birth: date(&identity.birthdate),
+        sex: mrz::Sex::Female,
+        date_of_expiry: date(&identity.expiration_date),
+        ..Default::default()
+    };
+    let text = mrz::format_td1(&fields);
+    let mut lines = text.lines().map(str::to_string);
+    [
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+    ]
+}
+
+/// An identity card's back: the MRZ `lines` along its bottom, as ICAO places them.
+pub fn id_card_back(lines: &[String; 3]) -> RgbImage {
+    let mut img = RgbImage::from_pixel(1000, 630, Rgb([226, 232, 226]));
+    text(
+        &mut img,
+        40.0,
+        40.0,
+        32.0,
+        "IDENTITY CARD  SPECIMEN",
+        [40, 60, 40],
+    );
+    fill_rect(&mut img, 0, 380, 1000, 630, [244, 246, 240]);
+    for (i, line) in lines.iter().enumerate() {
+        text(
+            &mut img,
+            60.0,
+            410.0 + 70.0 * i as f32,
+            44.0,
+            line,
+            [15, 15, 15],
+        );
+    }
+    imageops::blur(&img, 0.8)
+}
+
 /// A passport's data page: the portrait, and the MRZ `lines` along the bottom.
 pub fn passport_page(lines: &[String; 2]) -> RgbImage {
     let mut img = RgbImage::from_pixel(1250, 880, Rgb([232, 226, 214]));

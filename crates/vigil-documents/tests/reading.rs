@@ -83,6 +83,20 @@ fn a_passport_page_gives_its_machine_readable_zone() {
 }
 
 #[test]
+fn every_photo_of_a_licence_s_back_gives_its_barcode_whatever_its_noise() {
+    let back = specimens::licence_back(&jane());
+    for seed in 0..8 {
+        let photo = jpeg(&camera(&back, seed * 10 + 1));
+        let reading = read_government_id("dl", "US", &photo, Some(&photo));
+        assert!(
+            matches!(reading.barcode, Zone::Read { .. }),
+            "seed {seed}: {:?}",
+            reading.barcode
+        );
+    }
+}
+
+#[test]
 fn every_photo_of_a_passport_is_read_whatever_its_noise() {
     // Six photos of one page, their sensor noise differing: each must give its zone.
     let lines = specimens::passport_mrz(&jane(), "GBR");
@@ -95,6 +109,25 @@ fn every_photo_of_a_passport_is_read_whatever_its_noise() {
             reading.mrz
         );
     }
+}
+
+#[test]
+fn an_identity_card_gives_the_zone_on_its_back() {
+    let mut holder = jane();
+    holder.document_number = Some("D23145890".into());
+    let lines = specimens::id_card_mrz(&holder, "DEU");
+    let front = jpeg(&camera(&specimens::licence_front(&holder), 8));
+    let back = jpeg(&camera(&specimens::id_card_back(&lines), 9));
+    save("id-card-back.jpg", &back);
+    let reading = read_government_id("id", "DE", &front, Some(&back));
+    let Zone::Read { identity, failed } = &reading.mrz else {
+        panic!("MRZ not read: {:?}", reading.mrz);
+    };
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(identity.document_number.as_deref(), Some("D23145890"));
+    assert_eq!(identity.birthdate.as_deref(), Some("1990-01-31"));
+    assert_eq!(identity.name_last.as_deref(), Some("SPECIMEN"));
+    assert_eq!(identity.country_code.as_deref(), Some("DE"));
 }
 
 #[test]

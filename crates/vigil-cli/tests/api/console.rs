@@ -769,3 +769,70 @@ async fn a_case_page_shows_its_inquiries_verifications_and_their_checks() {
     assert!(html.contains("partial match"));
     assert!(html.contains(r#"<td class="outcome-passed">passed</td>"#));
 }
+
+#[tokio::test]
+async fn a_case_page_shows_the_id_photos_beside_their_checks() {
+    use crate::id_steps::{
+        hand_in_id, hand_in_selfie, jane, licence, person_on, selfie, template_with_steps,
+    };
+    let server = Server::start();
+    let api = server.client();
+    let template = template_with_steps(&api, json!({})).await;
+    let account = api
+        .create_account(json!({"name-first": "John", "name-last": "Example"}))
+        .await
+        .id();
+    let (person, inquiry) = person_on(
+        &server,
+        &api,
+        &template,
+        Some(&account),
+        json!({"name-first": "John", "name-last": "Example"}),
+    )
+    .await;
+    let (front, back) = licence(&jane(), 70);
+    let id = hand_in_id(&person, "dl", "US", &front, Some(&back)).await;
+    assert_eq!(id.status, 201, "{:?}", id.body);
+    assert_eq!(hand_in_selfie(&person, &selfie()).await.status, 201);
+    let done = person
+        .post("/api/v1/inquiry-flow/current/submit", json!({}))
+        .await;
+    assert_eq!(done.attr("status"), "needs_review");
+    let case_template = api.get("/api/v1/case-templates").await.ids()[0].clone();
+    let case = api
+        .post(
+            "/api/v1/cases",
+            json!({"data": {"attributes": {"case-template-id": case_template}}, "meta": {"object-ids": [inquiry]}}),
+        )
+        .await;
+    assert_eq!(case.status, 201, "{:?}", case.body);
+    let (cookie, _) = signed_in(&server, "viewer@example.com", "viewer").await;
+    let page = console_get(
+        &server,
+        &format!("/sandbox/cases/{}", case.id()),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Verification (government id)"), "{html}");
+    assert!(html.contains("id inquiry comparison"));
+    assert!(html.contains("name mismatch"));
+    assert!(
+        html.contains("government ID: driver&#39;s licence")
+            || html.contains("government ID: driver's licence"),
+        "{html}"
+    );
+    // The photos, through the console's own address for document files, as images.
+    let photo = html
+        .split("<img src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no photo on the page: {html}"))
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/");
+    assert!(photo.starts_with("/sandbox/documents/"), "{photo}");
+    let image = console_get(&server, &photo, Some(&cookie)).await;
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.bytes().await.unwrap().as_ref(), front.as_slice());
+}

@@ -265,12 +265,34 @@ async fn the_official_sdk_takes_id_photos_and_a_selfie_from_the_camera() {
         "passportExpired": write("passport.jpg", jpeg(&camera(&specimens::passport_page(&specimens::passport_mrz(&expired, "GBR")), 6))),
     });
     let camera_file = write("camera.y4m", y4m(&camera(&specimens::selfie(), 7)));
+    // John's inquiry, made for his account by the shop's back end and resumed by the SDK.
+    let john = api
+        .create_account(
+            json!({"name-first": "John", "name-last": "Example", "birthdate": "1985-05-05"}),
+        )
+        .await
+        .id();
+    let made = api
+        .post(
+            "/api/v1/inquiries",
+            json!({"data": {"attributes": {"inquiry-template-id": template, "account-id": john, "reference-id": "doc-mismatch"}}}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let resumed = api
+        .post(
+            &format!("/api/v1/inquiries/{}/resume", made.id()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(resumed.status, 200, "{:?}", resumed.body);
     let port = server.base.rsplit(':').next().unwrap();
     let setup = json!({
         "host": format!("localhost:{port}"),
         "template": template,
         "files": files,
         "camera": camera_file,
+        "mismatch": {"inquiryId": made.id(), "sessionToken": resumed.body["meta"]["session-token"]},
         "chromium": chromium,
         "screenshots": Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow-screenshots"),
     });
@@ -310,9 +332,32 @@ async fn the_official_sdk_takes_id_photos_and_a_selfie_from_the_camera() {
     );
 
     let mismatch = by_reference(&api, "doc-mismatch").await;
+    assert_eq!(mismatch["id"], summary["mismatch"]);
     assert_eq!(mismatch["attributes"]["status"], "needs_review");
     let id = verification_of(&api, &mismatch, "verification/government-id").await;
     assert_eq!(check_status(&id, "id_inquiry_comparison"), "failed");
+    assert_eq!(check_status(&id, "id_account_comparison"), "failed");
+    // A case for a person to decide, for John's account, holding the inquiry.
+    let mut case = Value::Null;
+    for _ in 0..50 {
+        let found = api
+            .get(&format!("/api/v1/cases?filter[account-id]={john}"))
+            .await;
+        if let Some(open) = found.body["data"].as_array().and_then(|c| c.first()) {
+            case = open.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let inquiries = case["relationships"]["inquiries"]["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        inquiries.iter().any(|i| i["id"] == mismatch["id"]),
+        "no case holds {}: {case}",
+        mismatch["id"]
+    );
 
     let expired = by_reference(&api, "doc-expired").await;
     assert_eq!(expired["attributes"]["status"], "failed");

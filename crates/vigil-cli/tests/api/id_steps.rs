@@ -15,7 +15,7 @@ fn inline(bytes: &[u8], filename: &str) -> Value {
     json!({"data": base64::engine::general_purpose::STANDARD.encode(bytes), "filename": filename})
 }
 
-fn jane() -> DocumentIdentity {
+pub(crate) fn jane() -> DocumentIdentity {
     DocumentIdentity {
         name_first: Some("JANE".into()),
         name_last: Some("SPECIMEN".into()),
@@ -33,7 +33,7 @@ fn jane() -> DocumentIdentity {
 
 /// A licence's two sides, photographed (`seed` varies the sensor's noise, so two
 /// photos of one card are not the same bytes).
-fn licence(holder: &DocumentIdentity, seed: u64) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn licence(holder: &DocumentIdentity, seed: u64) -> (Vec<u8>, Vec<u8>) {
     (
         jpeg(&camera(&specimens::licence_front(holder), seed)),
         jpeg(&camera(&specimens::licence_back(holder), seed + 1)),
@@ -46,7 +46,7 @@ fn passport(holder: &DocumentIdentity, seed: u64) -> Vec<u8> {
 }
 
 /// The default template with both photo steps; its id.
-async fn template_with_steps(api: &Client, government_id: Value) -> String {
+pub(crate) async fn template_with_steps(api: &Client, government_id: Value) -> String {
     let template = api.default_inquiry_template().await;
     let set = api
         .patch(
@@ -60,7 +60,7 @@ async fn template_with_steps(api: &Client, government_id: Value) -> String {
 
 /// A person's session on a new inquiry of `template` (for `account`, made with a key
 /// and handed to the person, as an operator does); their client and the inquiry id.
-async fn person_on(
+pub(crate) async fn person_on(
     server: &Server,
     api: &Client,
     template: &str,
@@ -86,7 +86,7 @@ async fn person_on(
     (server.client_with_key(&token), inquiry)
 }
 
-async fn hand_in_id(
+pub(crate) async fn hand_in_id(
     person: &Client,
     class: &str,
     country: &str,
@@ -106,7 +106,7 @@ async fn hand_in_id(
         .await
 }
 
-async fn hand_in_selfie(person: &Client, photo: &[u8]) -> Response {
+pub(crate) async fn hand_in_selfie(person: &Client, photo: &[u8]) -> Response {
     person
         .post(
             "/api/v1/inquiry-flow/current/selfie",
@@ -125,7 +125,7 @@ fn check<'a>(verification: &'a Response, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no check {name}: {:?}", verification.attr("checks")))
 }
 
-fn selfie() -> Vec<u8> {
+pub(crate) fn selfie() -> Vec<u8> {
     jpeg(&camera(&specimens::selfie(), 40))
 }
 

@@ -17,13 +17,18 @@ const browser = await launch([
   `--use-file-for-fake-video-capture=${setup.camera}`,
 ]);
 
-// Consent and details, as the person fills them; the flow's frame on the ID step.
-async function begin(page, reference, details, first) {
-  await page.goto(shopUrl({ templateId: setup.template, referenceId: reference }));
+// Consent and details, as the person fills them; the flow's frame on the ID step. With
+// `resume` ({inquiryId, sessionToken}: an inquiry the shop's back end made for an
+// account), the SDK resumes it at the details instead.
+async function begin(page, reference, details, first, resume) {
+  await page.goto(shopUrl(resume || { templateId: setup.template, referenceId: reference }));
   await heard(page, "ready");
-  let frame = await flowFrame(page, "Before you start");
-  await tick(frame.getByLabel("I agree that my details are used to verify my identity"));
-  await frame.getByRole("button", { name: "Begin" }).click();
+  let frame;
+  if (!resume) {
+    frame = await flowFrame(page, "Before you start");
+    await tick(frame.getByLabel("I agree that my details are used to verify my identity"));
+    await frame.getByRole("button", { name: "Begin" }).click();
+  }
   frame = await flowFrame(page, "Your details");
   for (const [label, value] of Object.entries(details)) {
     await frame.getByLabel(label, { exact: true }).fill(value);
@@ -92,9 +97,10 @@ await run(browser, async () => {
   }
   summary.clean = clean.inquiryId;
 
-  // 2. The licence's barcode names Jane; the person typed John: a person reviews it.
+  // 2. The licence's barcode names Jane; John, whose account the inquiry is for, typed
+  //    his own name: a person reviews it (and a case opens for the account).
   const mismatch = await desktop.newPage();
-  frame = await begin(mismatch, "doc-mismatch", { "First name": "John", "Last name": "Example", "Date of birth": "1985-05-05" });
+  frame = await begin(mismatch, null, { "First name": "John", "Last name": "Example", "Date of birth": "1985-05-05" }, false, setup.mismatch);
   await handInId(mismatch, frame, "US", "Driver's licence", setup.files.licenceFront, setup.files.licenceBack);
   await takeSelfie(mismatch);
   const review = await submitted(mismatch);
