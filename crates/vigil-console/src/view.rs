@@ -390,7 +390,7 @@ pub fn document_card(document: &Value, env: &str) -> DocumentCard {
     // A government ID's photos are its front and back; other documents list their files.
     let government_id = document["type"] == "document/government-id";
     let photos: Vec<Value> = if government_id {
-        [&attributes["front-photo"], &attributes["back-photo"]]
+        [&attributes["front_photo"], &attributes["back_photo"]]
             .into_iter()
             .filter(|p| p.is_object())
             .cloned()
@@ -417,7 +417,7 @@ pub fn document_card(document: &Value, env: &str) -> DocumentCard {
         })
         .collect();
     let kind = if government_id {
-        match attributes["id-class"].as_str() {
+        match attributes["id_class"].as_str() {
             Some("dl") => "government ID: driver's licence".to_string(),
             Some("pp") => "government ID: passport".to_string(),
             Some("id") => "government ID: identity card".to_string(),
