@@ -229,16 +229,24 @@ pub fn licence_back(identity: &DocumentIdentity) -> RgbImage {
     img
 }
 
+/// A `YYYY-MM-DD` date as an MRZ holds it.
+fn date(d: &Option<String>) -> mrz::MrzDate {
+    let d = d.as_deref().expect("a date");
+    mrz::MrzDate::Calendar(mrz::Date::new(
+        d[0..4].parse().unwrap(),
+        d[5..7].parse().unwrap(),
+        d[8..10].parse().unwrap(),
+    ))
+}
+
+/// The lines of an emitted zone.
+fn lines<const N: usize>(zone: &str) -> [String; N] {
+    let found: Vec<String> = zone.lines().map(str::to_string).collect();
+    found.try_into().expect("the zone's lines")
+}
+
 /// The two lines of a passport's MRZ (TD3) for `identity`, issued by `country` (alpha-3).
 pub fn passport_mrz(identity: &DocumentIdentity, country: &str) -> [String; 2] {
-    let date = |d: &Option<String>| {
-        let d = d.as_deref().expect("a date");
-        mrz::MrzDate::Calendar(mrz::Date::new(
-            d[0..4].parse().unwrap(),
-            d[5..7].parse().unwrap(),
-            d[8..10].parse().unwrap(),
-        ))
-    };
     let fields = mrz::Td3Fields {
         issuing_country: country.into(),
         document_number: identity.document_number.clone().unwrap_or_default(),
@@ -255,21 +263,11 @@ pub fn passport_mrz(identity: &DocumentIdentity, country: &str) -> [String; 2] {
         date_of_expiry: date(&identity.expiration_date),
         ..Default::default()
     };
-    let text = mrz::format_td3(&fields);
-    let mut lines = text.lines().map(str::to_string);
-    [lines.next().unwrap(), lines.next().unwrap()]
+    lines(&mrz::format_td3(&fields))
 }
 
 /// The three lines of an identity card's MRZ (TD1) for `identity`, issued by `country`.
 pub fn id_card_mrz(identity: &DocumentIdentity, country: &str) -> [String; 3] {
-    let date = |d: &Option<String>| {
-        let d = d.as_deref().expect("a date");
-        mrz::MrzDate::Calendar(mrz::Date::new(
-            d[0..4].parse().unwrap(),
-            d[5..7].parse().unwrap(),
-            d[8..10].parse().unwrap(),
-        ))
-    };
     let fields = mrz::Td1Fields {
         issuing_country: country.into(),
         document_number: identity.document_number.clone().unwrap_or_default(),
@@ -281,13 +279,7 @@ pub fn id_card_mrz(identity: &DocumentIdentity, country: &str) -> [String; 3] {
         date_of_expiry: date(&identity.expiration_date),
         ..Default::default()
     };
-    let text = mrz::format_td1(&fields);
-    let mut lines = text.lines().map(str::to_string);
-    [
-        lines.next().unwrap(),
-        lines.next().unwrap(),
-        lines.next().unwrap(),
-    ]
+    lines(&mrz::format_td1(&fields))
 }
 
 /// An identity card's back: the MRZ `lines` along its bottom, as ICAO places them.

@@ -192,7 +192,7 @@ pub(crate) fn page(
     response
 }
 
-fn message_page(
+pub(crate) fn message_page(
     status: StatusCode,
     carried: &Carried,
     messages: &[Message],

@@ -302,7 +302,7 @@ async fn hand_in(
     flow: &Flow,
     headers: &HeaderMap,
     carried: &Carried,
-    path: &str,
+    path: &'static str,
     attributes: Map<String, Value>,
     which: Step,
 ) -> Response {
@@ -362,42 +362,72 @@ fn attributes_method(attributes: &Map<String, Value>) -> Option<&str> {
     attributes.get("capture-method").and_then(Value::as_str)
 }
 
+/// A photo step's form (multipart): its text fields and files, by form name → the API's
+/// attribute, sent as the person's session; then the next page.
+async fn photo_step(
+    flow: &Flow,
+    headers: &HeaderMap,
+    multipart: Multipart,
+    which: Step,
+    texts: &[(&str, &str)],
+    photos: &[(&str, &str)],
+) -> Response {
+    let Ok((form, files)) = read_form(multipart).await else {
+        // Larger than the flow takes, or cut off: nothing of the form can be trusted.
+        let carried = Carried::from_form(&[]);
+        let t = text::for_language(&carried.embed.language);
+        return pages::message_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &carried,
+            &[protocol::failed(413, "photo_too_large")],
+            t.retake_heading,
+            text::retake_reasons(t, ["too_large"])
+                .first()
+                .copied()
+                .unwrap_or_default(),
+        );
+    };
+    let carried = Carried::from_form(&form);
+    if !vigil_pages::same_origin(headers) {
+        return pages::cross_site(&carried);
+    }
+    let mut attributes = Map::new();
+    for (name, key) in texts {
+        if let Some(value) = pages::form_value(&form, name) {
+            attributes.insert((*key).into(), json!(value));
+        }
+    }
+    for (name, key) in photos {
+        if let Some(file) = files.get(*name) {
+            attributes.insert((*key).into(), file.clone());
+        }
+    }
+    let path = match which {
+        Step::Selfie => "/inquiry-flow/current/selfie",
+        _ => "/inquiry-flow/current/government-id",
+    };
+    hand_in(flow, headers, &carried, path, attributes, which).await
+}
+
 /// `POST /widget/government-id` (multipart): country, type, front and back.
 pub async fn government_id(
     State(flow): State<Flow>,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let Ok((form, files)) = read_form(multipart).await else {
-        let carried = Carried::from_form(&[]);
-        return pages::cross_site(&carried);
-    };
-    let carried = Carried::from_form(&form);
-    if !vigil_pages::same_origin(&headers) {
-        return pages::cross_site(&carried);
-    }
-    let mut attributes = Map::new();
-    for (name, key) in [
+    let texts = [
         ("country", "country-code"),
         ("id_class", "id-class"),
         ("capture_method", "capture-method"),
-    ] {
-        if let Some(value) = pages::form_value(&form, name) {
-            attributes.insert(key.into(), json!(value));
-        }
-    }
-    for (name, key) in [("front", "front-photo"), ("back", "back-photo")] {
-        if let Some(file) = files.get(name) {
-            attributes.insert(key.into(), file.clone());
-        }
-    }
-    hand_in(
+    ];
+    let photos = [("front", "front-photo"), ("back", "back-photo")];
+    photo_step(
         &flow,
         &headers,
-        &carried,
-        "/inquiry-flow/current/government-id",
-        attributes,
+        multipart,
         Step::GovernmentId,
+        &texts,
+        &photos,
     )
     .await
 }
@@ -408,28 +438,7 @@ pub async fn selfie(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let Ok((form, files)) = read_form(multipart).await else {
-        let carried = Carried::from_form(&[]);
-        return pages::cross_site(&carried);
-    };
-    let carried = Carried::from_form(&form);
-    if !vigil_pages::same_origin(&headers) {
-        return pages::cross_site(&carried);
-    }
-    let mut attributes = Map::new();
-    if let Some(method) = pages::form_value(&form, "capture_method") {
-        attributes.insert("capture-method".into(), json!(method));
-    }
-    if let Some(file) = files.get("selfie") {
-        attributes.insert("center-photo".into(), file.clone());
-    }
-    hand_in(
-        &flow,
-        &headers,
-        &carried,
-        "/inquiry-flow/current/selfie",
-        attributes,
-        Step::Selfie,
-    )
-    .await
+    let texts = [("capture_method", "capture-method")];
+    let photos = [("selfie", "center-photo")];
+    photo_step(&flow, &headers, multipart, Step::Selfie, &texts, &photos).await
 }

@@ -724,6 +724,28 @@ async fn an_admin_adds_a_case_queue_and_a_viewer_cannot() {
     assert_eq!(api.get("/api/v1/case-queues").await.ids().len(), 1);
 }
 
+/// A case made for `inquiry`, as a viewer sees its page: the HTML, and the viewer's
+/// session cookie.
+async fn case_page_of(server: &Server, api: &Client, inquiry: &str) -> (String, String) {
+    let case_template = api.get("/api/v1/case-templates").await.ids()[0].clone();
+    let case = api
+        .post(
+            "/api/v1/cases",
+            json!({"data": {"attributes": {"case-template-id": case_template}}, "meta": {"object-ids": [inquiry]}}),
+        )
+        .await;
+    assert_eq!(case.status, 201, "{:?}", case.body);
+    let (cookie, _) = signed_in(server, "viewer@example.com", "viewer").await;
+    let page = console_get(
+        server,
+        &format!("/sandbox/cases/{}", case.id()),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    (page.text().await.unwrap(), cookie)
+}
+
 #[tokio::test]
 async fn a_case_page_shows_its_inquiries_verifications_and_their_checks() {
     let server = Server::start();
@@ -747,23 +769,7 @@ async fn a_case_page_shows_its_inquiries_verifications_and_their_checks() {
         .post(&format!("/api/v1/inquiries/{inquiry}/complete"), json!({}))
         .await;
     assert_eq!(done.attr("status"), "needs_review");
-    let case_template = api.get("/api/v1/case-templates").await.ids()[0].clone();
-    let case = api
-        .post(
-            "/api/v1/cases",
-            json!({"data": {"attributes": {"case-template-id": case_template}}, "meta": {"object-ids": [inquiry]}}),
-        )
-        .await;
-    assert_eq!(case.status, 201, "{:?}", case.body);
-    let (cookie, _) = signed_in(&server, "viewer@example.com", "viewer").await;
-    let page = console_get(
-        &server,
-        &format!("/sandbox/cases/{}", case.id()),
-        Some(&cookie),
-    )
-    .await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let (html, _) = case_page_of(&server, &api, &inquiry).await;
     assert!(html.contains("Verification (database)"), "{html}");
     assert!(html.contains("account name comparison"));
     assert!(html.contains("partial match"));
@@ -798,23 +804,7 @@ async fn a_case_page_shows_the_id_photos_beside_their_checks() {
         .post("/api/v1/inquiry-flow/current/submit", json!({}))
         .await;
     assert_eq!(done.attr("status"), "needs_review");
-    let case_template = api.get("/api/v1/case-templates").await.ids()[0].clone();
-    let case = api
-        .post(
-            "/api/v1/cases",
-            json!({"data": {"attributes": {"case-template-id": case_template}}, "meta": {"object-ids": [inquiry]}}),
-        )
-        .await;
-    assert_eq!(case.status, 201, "{:?}", case.body);
-    let (cookie, _) = signed_in(&server, "viewer@example.com", "viewer").await;
-    let page = console_get(
-        &server,
-        &format!("/sandbox/cases/{}", case.id()),
-        Some(&cookie),
-    )
-    .await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let (html, cookie) = case_page_of(&server, &api, &inquiry).await;
     assert!(html.contains("Verification (government id)"), "{html}");
     assert!(html.contains("id inquiry comparison"));
     assert!(html.contains("name mismatch"));

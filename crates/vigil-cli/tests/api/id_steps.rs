@@ -243,6 +243,15 @@ async fn a_licence_and_a_selfie_pass_and_the_inquiry_completes() {
         .get(&format!("/api/v1/verification/selfies/{}", id.id()))
         .await;
     assert_eq!(other_kind.status, 404);
+    let selfie_kind = api
+        .get(&format!("/api/v1/verification/selfies/{}", face.id()))
+        .await;
+    assert_eq!(selfie_kind.status, 200);
+    let (status, _, pdf) = api
+        .get_bytes(&format!("/api/v1/verifications/{}/print", id.id()))
+        .await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF-"));
     let documents = read.body["data"]["relationships"]["documents"]["data"]
         .as_array()
         .unwrap()

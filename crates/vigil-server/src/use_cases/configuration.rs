@@ -154,84 +154,65 @@ pub fn create_inquiry_template(
     Ok(template)
 }
 
-/// Change which pages may embed an inquiry template's verification flow
-/// (`inquiry-template.updated` when it changed).
+type Template = vigil_domain::inquiry::template::InquiryTemplate;
+
+/// Change an inquiry template with `change`; saved, with `inquiry-template.updated`, only
+/// when it changed something.
+fn change_template(
+    tx: &mut dyn WriteTx,
+    acting: &Acting,
+    id: &str,
+    change: impl FnOnce(&mut Template),
+) -> Outcome<Template> {
+    let mut template = tx
+        .get::<Template>(&acting.env, id)?
+        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
+    let before = template.clone();
+    change(&mut template);
+    if template != before {
+        template.updated_at = acting.now;
+        tx.put(&acting.env, &template)?;
+        record(
+            tx,
+            acting,
+            events::INQUIRY_TEMPLATE_UPDATED,
+            &template,
+            None,
+        )?;
+    }
+    Ok(template)
+}
+
+/// Change which pages may embed an inquiry template's verification flow.
 pub fn set_embedded_flow_domains(
     tx: &mut dyn WriteTx,
     acting: &Acting,
     id: &str,
     domains: Vec<String>,
-) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
-    let mut template = tx
-        .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
-        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
-    if template.embedded_flow_domains != domains {
-        template.embedded_flow_domains = domains;
-        template.updated_at = acting.now;
-        tx.put(&acting.env, &template)?;
-        record(
-            tx,
-            acting,
-            events::INQUIRY_TEMPLATE_UPDATED,
-            &template,
-            None,
-        )?;
-    }
-    Ok(template)
+) -> Outcome<Template> {
+    change_template(tx, acting, id, |t| t.embedded_flow_domains = domains)
 }
 
-/// Change the steps of an inquiry template's flow after its fields
-/// (`inquiry-template.updated` when they changed).
+/// Change the steps of an inquiry template's flow after its fields.
 pub fn set_verification_steps(
     tx: &mut dyn WriteTx,
     acting: &Acting,
     id: &str,
     changes: &vigil_domain::inquiry::steps::StepChanges,
-) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
-    let mut template = tx
-        .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
-        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
-    let steps = changes.apply(&template.steps);
-    if template.steps != steps {
-        template.steps = steps;
-        template.updated_at = acting.now;
-        tx.put(&acting.env, &template)?;
-        record(
-            tx,
-            acting,
-            events::INQUIRY_TEMPLATE_UPDATED,
-            &template,
-            None,
-        )?;
-    }
-    Ok(template)
+) -> Outcome<Template> {
+    change_template(tx, acting, id, |t| t.steps = changes.apply(&t.steps))
 }
 
-/// Import translations of an inquiry template's flow (Persona's partial import:
-/// `inquiry-template.updated` when anything changed).
+/// Import translations of an inquiry template's flow (Persona's partial import).
 pub fn import_translations(
     tx: &mut dyn WriteTx,
     acting: &Acting,
     id: &str,
     rows: Vec<(vigil_domain::inquiry::translation::Translation, Vec<String>)>,
-) -> Outcome<vigil_domain::inquiry::template::InquiryTemplate> {
-    let mut template = tx
-        .get::<vigil_domain::inquiry::template::InquiryTemplate>(&acting.env, id)?
-        .ok_or_else(|| Refusal::NotFound(format!("inquiry template `{id}` is not found")))?;
-    let before = template.translations.clone();
-    vigil_domain::inquiry::translation::import(&mut template.translations, rows);
-    if template.translations != before {
-        template.updated_at = acting.now;
-        tx.put(&acting.env, &template)?;
-        record(
-            tx,
-            acting,
-            events::INQUIRY_TEMPLATE_UPDATED,
-            &template,
-            None,
-        )?;
-    }
-    Ok(template)
+) -> Outcome<Template> {
+    change_template(tx, acting, id, |t| {
+        vigil_domain::inquiry::translation::import(&mut t.translations, rows)
+    })
 }
 
 /// A new case template with its resolutions (`case-template.created`).
