@@ -84,6 +84,20 @@ export async function flowFrame(page, text) {
   fail(`the flow never showed "${text}"; it shows:\n${frame ? (await frame.innerText("body")).slice(0, 1500) : "(no frame)"}`);
 }
 
+// Press the flow's button `name` until the flow shows `text` (a click can land while the
+// SDK's overlay is still sliding in, and go nowhere); the flow's frame then.
+export async function pressUntil(page, frame, name, text) {
+  for (let i = 0; i < 3; i++) {
+    await frame.getByRole("button", { name }).click().catch(() => {});
+    const found = page.frames().find((f) => f.url().includes("/widget"));
+    try {
+      await found.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
+      return flowFrame(page, text);
+    } catch {}
+  }
+  return flowFrame(page, text);
+}
+
 // Tick a checkbox, and make sure it is ticked (the SDK's overlay may still be sliding in).
 export async function tick(box) {
   for (let i = 0; i < 5; i++) {

@@ -12,7 +12,7 @@
 // or critical violation) and saved as a screenshot. The last line printed is a JSON
 // summary; any failure exits non-zero.
 
-import { audit, expectText, fail, flowFrame, heard, launch, run, setup, shopUrl, summary, tick } from "./flow-kit.mjs";
+import { audit, expectText, fail, flowFrame, heard, launch, pressUntil, run, setup, shopUrl, summary, tick } from "./flow-kit.mjs";
 
 const browser = await launch();
 // axe is injected as a script: the flow's CSP (scripts from itself only) would refuse it.
@@ -86,8 +86,7 @@ await run(browser, async () => {
   frame = await flowFrame(resumed, "Your details");
   await frame.getByLabel("First name").fill("Grace");
   await frame.getByLabel("Last name").fill("Hopper");
-  await frame.getByRole("button", { name: "Continue" }).click();
-  frame = await flowFrame(resumed, "Check your details");
+  frame = await pressUntil(resumed, frame, "Continue", "Check your details");
   await frame.getByRole("button", { name: "Submit" }).click();
   const resumedDone = await heard(resumed, "complete");
   if (resumedDone.inquiryId !== left.inquiryId) fail(`resumed ${resumedDone.inquiryId}, left ${left.inquiryId}`);

@@ -634,6 +634,7 @@ pub fn data_bytes(dir: &Path) -> Vec<u8> {
 /// catalogs, its WAL and its server log (`VIGIL_TEST_POSTGRES_CLUSTER`, set by
 /// `scripts/test`: the cluster's folder, with `data/` and `server.log`).
 pub fn markers_on_disk<'m>(dir: &Path, markers: &[&'m str]) -> Vec<&'m str> {
+    eprintln!("looking on disk for {markers:?}");
     let mut files: Vec<PathBuf> = Vec::new();
     let mut under = |folder: &Path| {
         for entry in
@@ -676,8 +677,12 @@ pub fn markers_on_disk<'m>(dir: &Path, markers: &[&'m str]) -> Vec<&'m str> {
         let Ok(bytes) = std::fs::read(&file) else {
             continue;
         };
-        for (seen, finder) in found.iter_mut().zip(&finders) {
-            *seen = *seen || finder.find(&bytes).is_some();
+        for ((seen, finder), marker) in found.iter_mut().zip(&finders).zip(markers) {
+            if finder.find(&bytes).is_some() {
+                // Shown with a failing assertion: where it was left.
+                eprintln!("{marker} is in {}", file.display());
+                *seen = true;
+            }
         }
     }
     markers

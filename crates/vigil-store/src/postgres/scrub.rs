@@ -56,6 +56,39 @@ pub(super) fn scrub(conn: &PgConn, force: bool) -> Result<Scrub> {
         |r| r.get(0),
     )?;
     let mut scrub = Scrub::default();
+    // A rewrite keeps the row versions any transaction may still read (VACUUM keeps rows
+    // recently dead while an older snapshot, or an older transaction that wrote, is open):
+    // wait, briefly, until none is, or the redacted values would be copied into the new
+    // files. (Sessions of other roles show no snapshot without
+    // `pg_read_all_stats`; they are not waited for.)
+    let now: Option<String> = db.query_row(
+        "SELECT (txid_current() % 4294967296)::text",
+        params![],
+        |r| r.get(0),
+    )?;
+    let now = now.unwrap_or_default();
+    let waited = Instant::now();
+    loop {
+        let older: Option<i64> = db.query_row(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
+             AND (age(backend_xmin) >= age(CAST(?1::text AS xid)) \
+                  OR age(backend_xid) >= age(CAST(?1::text AS xid)))",
+            params![now],
+            |r| r.get(0),
+        )?;
+        if older.unwrap_or(0) == 0 {
+            break;
+        }
+        if waited.elapsed() > std::time::Duration::from_secs(15) {
+            scrub.warnings.push(
+                "a transaction older than the scrub stayed open: what it could still read was \
+                 kept; run the scrub again"
+                    .to_string(),
+            );
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     for table in &tables {
         let began = Instant::now();
         conn.batch(&format!("VACUUM (FULL) {}", quoted(table)))?;
