@@ -173,6 +173,11 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+        // A server that owns its data directory is its only user: its database goes with
+        // it, or the suite's cluster grows by one database per test (gigabytes per pass).
+        if self._temp.is_some() {
+            drop_postgres_database(&self.data_dir);
+        }
     }
 }
 
@@ -244,13 +249,7 @@ pub fn postgres_only(what: &str) -> bool {
 /// (a restart on the same directory finds the same database).
 pub fn postgres_database(dir: &Path) -> Option<String> {
     let server = postgres()?;
-    let name = format!(
-        "vigil_{:016x}",
-        dir.to_string_lossy()
-            .bytes()
-            .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64)
-                .wrapping_mul(0x100000001b3))
-    );
+    let name = database_name(dir);
     let made = Command::new("psql")
         .args([&format!("{server}/postgres"), "-q", "-v", "ON_ERROR_STOP=1"])
         .args(["-c", &format!("CREATE DATABASE {name}")])
@@ -262,6 +261,39 @@ pub fn postgres_database(dir: &Path) -> Option<String> {
         "creating {name}: {said}"
     );
     Some(format!("{server}/{name}"))
+}
+
+/// The name of a data directory's database: a hash of its path.
+fn database_name(dir: &Path) -> String {
+    format!(
+        "vigil_{:016x}",
+        dir.to_string_lossy()
+            .bytes()
+            .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64)
+                .wrapping_mul(0x100000001b3))
+    )
+}
+
+/// Drop a data directory's database (the PostgreSQL pass), once nothing uses it.
+fn drop_postgres_database(dir: &Path) {
+    let Some(server) = postgres() else { return };
+    let dropped = Command::new("psql")
+        .args([&format!("{server}/postgres"), "-q", "-v", "ON_ERROR_STOP=1"])
+        .args([
+            "-c",
+            &format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                database_name(dir)
+            ),
+        ])
+        .output();
+    if let Some(output) = dropped.ok().filter(|output| !output.status.success()) {
+        eprintln!(
+            "dropping the database of {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 /// `vigil` for a command on the data directory `dir` (and its database, when the suite
