@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use vigil_screening::name::score::score_in_list;
 use vigil_screening::name::{prepare, score_only, NameIndex, DEFAULT_THRESHOLD};
 
 struct Pair {
@@ -192,8 +193,19 @@ fn index_recall(label: &str, stored: &[&str], queries: impl IntoIterator<Item = 
             .iter()
             .map(|h| *h.payload)
             .collect();
+        // The full scan scores as the index does: against the list's own word counts.
         let expected: Vec<usize> = (0..prepared.len())
-            .filter(|&i| score_only(&query, &prepared[i]) >= DEFAULT_THRESHOLD)
+            .filter(|&i| {
+                let listed = &prepared[i];
+                let score = score_in_list(
+                    &query.tokens,
+                    query.script,
+                    &listed.tokens,
+                    listed.script,
+                    &index,
+                );
+                score >= DEFAULT_THRESHOLD
+            })
             .collect();
         assert!(
             found.iter().all(|f| expected.contains(f)),
@@ -279,6 +291,6 @@ fn the_index_finds_what_a_full_scan_finds_with_a_typo_per_token() {
         .map(|name| with_typos(name, &mut seed))
         .collect();
     let recall = index_recall("a typo per token", &listed, queries);
-    // Measured 0.9926 (the target is 0.999: see docs/status.md for what is left).
-    assert!(recall >= 0.99, "index recall {recall:.4}");
+    // Measured 0.9971 (the target is 0.999: see docs/status.md for what is left).
+    assert!(recall >= 0.996, "index recall {recall:.4}");
 }

@@ -165,6 +165,21 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The first environment in which `find` finds something, with what it found. The
+    /// verification flow's requests carry no key to say which environment they are in
+    /// (ids and token hashes are unique across environments).
+    pub(crate) fn in_any_environment<T>(
+        &self,
+        mut find: impl FnMut(&Environment) -> Result<Option<T>, vigil_store::StoreError>,
+    ) -> Result<Option<(T, Environment)>, vigil_store::StoreError> {
+        for env in self.store.environments()? {
+            if let Some(found) = find(&env)? {
+                return Ok(Some((found, env)));
+            }
+        }
+        Ok(None)
+    }
+
     /// Forget every cached key: one was changed or expired, and the next request with it
     /// must see that. (Only a server that is the only one on its database caches keys.)
     pub(crate) fn forget_cached_keys(&self) {

@@ -338,17 +338,7 @@ async fn the_official_sdk_takes_id_photos_and_a_selfie_from_the_camera() {
     assert_eq!(check_status(&id, "id_inquiry_comparison"), "failed");
     assert_eq!(check_status(&id, "id_account_comparison"), "failed");
     // A case for a person to decide, for John's account, holding the inquiry.
-    let mut case = Value::Null;
-    for _ in 0..50 {
-        let found = api
-            .get(&format!("/api/v1/cases?filter[account-id]={john}"))
-            .await;
-        if let Some(open) = found.body["data"].as_array().and_then(|c| c.first()) {
-            case = open.clone();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let case = api.first_case_of(&john).await;
     let inquiries = case["relationships"]["inquiries"]["data"]
         .as_array()
         .cloned()

@@ -336,19 +336,8 @@ async fn a_licence_naming_someone_else_goes_to_review_and_opens_a_case() {
         .await;
     assert_eq!(done.attr("status"), "needs_review", "{:?}", done.body);
     // The default flagging rule opens a case for a person to decide.
-    let mut cases = Value::Null;
-    for _ in 0..50 {
-        let found = api
-            .get(&format!("/api/v1/cases?filter[account-id]={account}"))
-            .await;
-        if !found.body["data"].as_array().unwrap().is_empty() {
-            cases = found.body["data"].clone();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
     assert!(
-        cases.as_array().is_some_and(|c| !c.is_empty()),
+        !api.first_case_of(&account).await.is_null(),
         "no case opened for {inquiry}"
     );
 }
@@ -458,17 +447,7 @@ async fn a_listed_name_or_number_and_a_reused_photo_are_found() {
         .as_array()
         .unwrap()
         .contains(earlier_inquiry));
-    let mut case = Value::Null;
-    for _ in 0..50 {
-        let found = api
-            .get(&format!("/api/v1/cases?filter[account-id]={second}"))
-            .await;
-        if let Some(open) = found.body["data"].as_array().and_then(|c| c.first()) {
-            case = open.clone();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let case = api.first_case_of(&second).await;
     let accounts: Vec<&str> = case["relationships"]["accounts"]["data"]
         .as_array()
         .unwrap_or_else(|| panic!("no case for the reused photo: {case}"))

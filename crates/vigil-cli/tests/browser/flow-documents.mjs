@@ -9,7 +9,7 @@
 // passport, on a phone-sized screen (not verified); a name on the environment's
 // blocklist (under review). Every step is audited (axe-core) and saved as a screenshot.
 
-import { audit, expectText, fail, flowFrame, heard, launch, run, setup, shopUrl, summary, tick } from "./flow-kit.mjs";
+import { audit, expectText, fail, flowFrame, heard, launch, pressUntil, run, setup, shopUrl, summary, tick } from "./flow-kit.mjs";
 
 const browser = await launch([
   "--use-fake-device-for-media-stream",
@@ -34,8 +34,7 @@ async function begin(page, reference, details, first, resume) {
     await frame.getByLabel(label, { exact: true }).fill(value);
   }
   if (first) await audit(frame, page, "flow-docs-1-details");
-  await frame.getByRole("button", { name: "Continue" }).click();
-  return flowFrame(page, "Photograph your ID");
+  return pressUntil(page, frame, "Continue", "Photograph your ID");
 }
 
 async function handInId(page, frame, country, type, front, back) {

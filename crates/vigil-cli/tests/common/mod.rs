@@ -642,6 +642,21 @@ impl Client {
             .map(|e| e["attributes"]["name"].as_str().unwrap().to_string())
             .collect()
     }
+
+    /// The first case naming `account`, once the rules have opened one (they run after
+    /// the write that triggers them): waits up to five seconds; `Null` if none opened.
+    pub async fn first_case_of(&self, account: &str) -> Value {
+        for _ in 0..50 {
+            let found = self
+                .get(&format!("/api/v1/cases?filter[account-id]={account}"))
+                .await;
+            if let Some(case) = found.body["data"].as_array().and_then(|c| c.first()) {
+                return case.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Value::Null
+    }
 }
 
 /// A base64 PNG (by its signature) whose bytes contain `marker`, for upload tests.

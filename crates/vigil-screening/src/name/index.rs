@@ -12,8 +12,9 @@
 //!
 //! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
-//! but one when a strong hit came through a rare token. The hits may all be weak (a typo
-//! in every token). In large indexes a key shared by more than one name in 48 is crowded:
+//! but one (a word two typos away, which no key reaches) when a strong hit came through a
+//! rare token, any hit through a token rare even with its typos, or three or more tokens
+//! are required. The hits may all be weak (a typo in every token). In large indexes a key shared by more than one name in 48 is crowded:
 //! in such queries it hits only weakly (it tells no more than a typo), and a token filed
 //! by its letters does without its crowded consonant keys. These rules let the lists of
 //! the query token with the most postings only add to names other lists brought in (see
@@ -48,6 +49,10 @@ const CROWDED_MIN: usize = 4096;
 
 /// Posting lists this short make a single hit worth scoring.
 const RARE_POSTINGS: usize = 64;
+
+/// Posting lists of a token's spelling and its typos this short make a single hit,
+/// even a weak one, stand for two (a second token may be two typos from its name).
+const RARE_ANY_POSTINGS: usize = 128;
 
 /// The longest posting list a glued query token looks at (see `joined_tokens`).
 const GLUED_POSTINGS: usize = 1024;
@@ -677,7 +682,7 @@ impl<T> NameIndex<T> {
             let marks = &mut *cell.borrow_mut();
             marks.prepare(self.payloads.len(), words.len());
             let split: Vec<Vec<Posting>> = distinct.iter().map(|t| self.split_lists(t)).collect();
-            let mut rare = 0u32;
+            let (mut rare, mut rare_any) = (0u32, 0u32);
             let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(words.len());
             for (bit, token) in words.iter().enumerate() {
                 let glued = bit >= distinct.len();
@@ -768,6 +773,18 @@ impl<T> NameIndex<T> {
                 if strong_size <= RARE_POSTINGS {
                     rare |= 1 << bit;
                 }
+                // Rare even with its typos: few names within a typo of it either, so a
+                // weak hit from it may excuse a miss too.
+                let any_size = strong_size
+                    + query_token.weak.iter().map(|l| l.len()).sum::<usize>()
+                    + query_token
+                        .single_weak
+                        .iter()
+                        .map(|l| l.len())
+                        .sum::<usize>();
+                if any_size <= RARE_ANY_POSTINGS && !glued {
+                    rare_any |= 1 << bit;
+                }
                 per_token.push(query_token);
             }
             // With two or more query tokens, a name of two or more tokens is a candidate
@@ -783,7 +800,7 @@ impl<T> NameIndex<T> {
             let mut passes: Vec<Pass<'_>> = Vec::new();
             for (n, token) in per_token.iter().enumerate() {
                 let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
-                let rare = rare & (1 << token.bit) != 0;
+                let rare = (rare | rare_any) & (1 << token.bit) != 0;
                 let may_touch =
                     query_count == 1 || loose || rare || token.joined || n + 1 < per_token.len();
                 // With one query token, one hit is enough; single-token names too.
@@ -808,7 +825,7 @@ impl<T> NameIndex<T> {
             }
             // Lists that only add go after those that touch.
             passes.sort_by_key(|pass| !pass.may_touch);
-            let forgiving = u64::from(rare) << STRONG_SHIFT;
+            let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any);
             for pass in &passes {
                 marks.mark(pass, forgiving);
             }
@@ -839,11 +856,13 @@ impl<T> NameIndex<T> {
                 let positions = (mask >> 48).count_ones();
                 // Scoring pairs every token of the shorter name or scores 0, so a name
                 // can only match when (nearly) all of the shorter side's tokens hit.
-                // One miss is forgiven when a hit came through a rare token (a typo no
-                // key caught). Hits may all be weak: a typo in every token.
+                // One miss is forgiven (a word two typos away, which no key caught) when a
+                // strong hit came through a rare token, any hit through a token rare even
+                // with its typos, or two or more other tokens hit. Hits may all be weak:
+                // a typo in every token.
                 let hit_count = any.count_ones();
                 let required = query_count.min(u32::from(counts & !LONG_NAME));
-                let forgiven = strong & rare != 0;
+                let forgiven = strong & rare != 0 || any & rare_any != 0 || required >= 3;
                 if hit_count < required && !(hit_count + 1 >= required && forgiven) {
                     return false;
                 }
@@ -1109,6 +1128,22 @@ mod tests {
         names.extend((0..200).map(|n| format!("Kyryuk Zed{n}")));
         let idx = index(&names);
         assert_eq!(found(&idx, "Kyryuk, Sergei"), [0]);
+    }
+
+    #[test]
+    fn a_word_two_typos_away_is_forgiven_beside_a_rare_word_or_two_others() {
+        // "biyamin" is two typos from "benjamin": no key joins them. "netanyphu" hits
+        // "netanyahu" only weakly, but few names are within a typo of it: that hit
+        // stands for two.
+        let mut names = vec!["Benjamin Netanyahu".to_string()];
+        names.extend((0..200).map(|n| format!("Benjamin Zed{n}")));
+        assert_eq!(found(&index(&names), "Biyamin Netanyphu"), [0]);
+        // Three words: two hit (weakly, and many names hold them), the third is two
+        // typos away.
+        let mut names = vec!["Vincente Zambada Niebla".to_string()];
+        names.extend((0..200).map(|n| format!("Zambada Zed{n}")));
+        names.extend((0..200).map(|n| format!("Niebla Zed{n}")));
+        assert_eq!(found(&index(&names), "Viceate Zamada Iebla"), [0]);
     }
 
     /// `names`, and enough others sharing each of their tokens that no token is rare (a

@@ -363,15 +363,12 @@ fn flow_session_by_token(
         before: None,
         size: 1,
     };
-    for env in state.store.environments()? {
+    Ok(state.in_any_environment(|env| {
         let found = state
             .store
             .find::<InquirySession>(&env.id, &filter, &first)?;
-        if let Some(session) = found.items.into_iter().next() {
-            return Ok(Some((session, env)));
-        }
-    }
-    Ok(None)
+        Ok(found.items.into_iter().next())
+    })?)
 }
 
 /// The environment a console session's request names (`Vigil-Environment: sandbox`).

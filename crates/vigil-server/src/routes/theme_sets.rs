@@ -159,17 +159,14 @@ pub async fn archive(
 /// Beyond Persona, without a key: `GET /inquiry-flows/theme-sets/{id}`, an active theme
 /// set for the flow's pages (colours, a font, a logo: nothing personal).
 pub async fn for_flow(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Reply> {
-    for env in state.store.environments()? {
-        if let Some(theme) = state.store.get::<ThemeSet>(&env.id, &id)? {
-            if theme.status == "active" {
-                let doc = views::single(views::theme::resource(&theme), None);
-                return Ok(Reply {
-                    status: StatusCode::OK,
-                    body: json_bytes(&doc),
-                    replayed: false,
-                });
-            }
-        }
+    let found = state.in_any_environment(|env| state.store.get::<ThemeSet>(&env.id, &id))?;
+    if let Some((theme, _)) = found.filter(|(theme, _)| theme.status == "active") {
+        let doc = views::single(views::theme::resource(&theme), None);
+        return Ok(Reply {
+            status: StatusCode::OK,
+            body: json_bytes(&doc),
+            replayed: false,
+        });
     }
     Err(ApiError::not_found(format!(
         "theme set `{}` is not found or is archived",

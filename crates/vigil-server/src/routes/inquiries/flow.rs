@@ -151,31 +151,31 @@ fn template_to_start(
         }
     };
     let environment = string_member(attributes, "environment-id")?;
-    let environments = state.store.environments()?;
     if let Some(wanted) = &environment {
-        if !environments.iter().any(|e| &e.id == wanted) {
+        if !state.store.environments()?.iter().any(|e| &e.id == wanted) {
             return Err(ApiError::invalid(
                 &format!("{POINTER}/environment-id"),
                 &format!("`{wanted}` is not an environment of this vigil"),
             ));
         }
     }
-    for env in environments {
+    let found = state.in_any_environment(|env| {
         if environment.as_ref().is_some_and(|wanted| *wanted != env.id) {
-            continue;
+            return Ok(None);
         }
-        if let Some(template) = state.store.get::<InquiryTemplate>(&env.id, &id)? {
-            if template.status != "active" {
-                return Err(ApiError::invalid(
-                    &format!("{POINTER}/{name}"),
-                    &format!(
-                        "inquiry template `{id}` is {}: it takes no new inquiries",
-                        template.status
-                    ),
-                ));
-            }
-            return Ok((template, env));
+        state.store.get::<InquiryTemplate>(&env.id, &id)
+    })?;
+    if let Some((template, env)) = found {
+        if template.status != "active" {
+            return Err(ApiError::invalid(
+                &format!("{POINTER}/{name}"),
+                &format!(
+                    "inquiry template `{id}` is {}: it takes no new inquiries",
+                    template.status
+                ),
+            ));
         }
+        return Ok((template, env));
     }
     Err(ApiError::invalid(
         &format!("{POINTER}/{name}"),

@@ -174,16 +174,7 @@ pub async fn verification_steps(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("inquiry", Access::Read)?;
-    let template = state
-        .store
-        .get::<InquiryTemplate>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
-    Ok(crate::protocol::finish(
-        json!({ "data": views::inquiry::steps(&template) }),
-        &ctx,
-        StatusCode::OK,
-    ))
+    template_part(&state, &ctx, &id, views::inquiry::steps)
 }
 
 /// Beyond Persona: `PATCH /inquiry-templates/{id}/verification-steps` with
@@ -222,16 +213,7 @@ pub async fn translations(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
-    ctx.require("inquiry", Access::Read)?;
-    let template = state
-        .store
-        .get::<InquiryTemplate>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
-    Ok(crate::protocol::finish(
-        json!({ "data": views::inquiry::translations(&template) }),
-        &ctx,
-        StatusCode::OK,
-    ))
+    template_part(&state, &ctx, &id, views::inquiry::translations)
 }
 
 /// `POST /inquiry-templates/{id}/translations` with `translations`: rows merged into the
@@ -283,10 +265,7 @@ pub async fn versions(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Repl
             "filter[inquiry-template-id] is required",
         ));
     };
-    let template = state
-        .store
-        .get::<InquiryTemplate>(ctx.env_id(), &id)?
-        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))?;
+    let template = template_or_404(&state, &ctx, &id)?;
     let request: PageRequest = paging::request(&ctx.query)?;
     let page = vigil_store::Page {
         items: vec![template],
@@ -302,4 +281,28 @@ pub async fn versions(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Repl
         |t| t.version_id.clone(),
         |t| Ok(Some(views::inquiry::template_version(t))),
     )
+}
+
+/// The template `id` of the caller's environment, or a 404 naming it.
+fn template_or_404(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<InquiryTemplate> {
+    state
+        .store
+        .get::<InquiryTemplate>(ctx.env_id(), id)?
+        .ok_or_else(|| ApiError::not_found(format!("inquiry template `{id}` is not found")))
+}
+
+/// A read of one part of a template (its steps, its texts): `{"data": view}`.
+fn template_part(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    view: fn(&InquiryTemplate) -> Value,
+) -> ApiResult<Reply> {
+    ctx.require("inquiry", Access::Read)?;
+    let template = template_or_404(state, ctx, id)?;
+    Ok(crate::protocol::finish(
+        json!({ "data": view(&template) }),
+        ctx,
+        StatusCode::OK,
+    ))
 }
