@@ -6,26 +6,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::common::receiver::Receiver;
 use crate::common::{browser, run_browser_script, skip, Client, Server};
 
 const PASSWORD: &str = "correct horse battery";
-
-/// The first case holding `account`, once the flagging rule has opened it.
-async fn case_of(api: &Client, account: &str) -> Value {
-    for _ in 0..200 {
-        let listed = api
-            .get(&format!("/api/v1/cases?filter[account-id]={account}"))
-            .await;
-        if let Some(case) = listed.body["data"].as_array().and_then(|c| c.first()) {
-            return case.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no case opened for {account}");
-}
 
 /// Invite `email` as `role` with the admin key; the invitation link.
 async fn invite(api: &Client, email: &str, role: &str) -> String {
@@ -89,7 +75,7 @@ async fn a_reviewer_works_cases_in_a_real_browser() {
             .create_account(json!({"name-first": first, "name-last": last}))
             .await
             .id();
-        cases.push(case_of(&api, &account).await);
+        cases.push(api.first_case_of(&account).await);
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     // Case C's person sent an ID photo and a bank statement with an inquiry, now on the

@@ -3,26 +3,9 @@
 //! what vigil knows), a case opens with everything attached, a reviewer decides, and the
 //! decision reaches the inquiry, the account's tags and its sessions.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::common::{Client, Server};
-
-async fn open_case_of(api: &Client, account: &str) -> Value {
-    for _ in 0..200 {
-        let listed = api
-            .get(&format!(
-                "/api/v1/cases?filter[account-id]={account}&filter[status]=open"
-            ))
-            .await;
-        if let Some(case) = listed.body["data"].as_array().unwrap().first() {
-            return case.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no case opened for {account}");
-}
 
 fn related(case: &Value, relation: &str) -> Vec<String> {
     case["relationships"][relation]["data"]
@@ -92,7 +75,7 @@ async fn a_sign_up_that_matches_a_blocklist_is_reviewed_and_declined() {
     );
 
     // The filled account is screened, matches the blocklist, and a case opens.
-    let case = open_case_of(&api, &account).await;
+    let case = api.first_open_case_of(&account).await;
     assert_eq!(related(&case, "accounts"), vec![account.clone()]);
     assert_eq!(related(&case, "inquiries"), vec![inquiry.clone()]);
     assert_eq!(related(&case, "reports").len(), 1);
@@ -177,7 +160,7 @@ async fn a_returning_user_whose_data_disagrees_is_reviewed_and_approved() {
     let comparison = api.get(&format!("/api/v1/inquiries/{id}/comparison")).await;
     assert_eq!(comparison.attr("verdict"), "review");
 
-    let case = open_case_of(&api, &account).await;
+    let case = api.first_open_case_of(&account).await;
     assert_eq!(related(&case, "inquiries"), vec![id.clone()]);
     let case_id = case["id"].as_str().unwrap();
     let decided = api

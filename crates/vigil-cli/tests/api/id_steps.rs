@@ -335,10 +335,13 @@ async fn a_licence_naming_someone_else_goes_to_review_and_opens_a_case() {
         .post("/api/v1/inquiry-flow/current/submit", json!({}))
         .await;
     assert_eq!(done.attr("status"), "needs_review", "{:?}", done.body);
-    // The default flagging rule opens a case for a person to decide.
+    // The default flagging rule opens a case for a person to decide, holding the inquiry.
+    let case = api.first_case_of(&account).await;
     assert!(
-        !api.first_case_of(&account).await.is_null(),
-        "no case opened for {inquiry}"
+        case["relationships"]["inquiries"]["data"]
+            .as_array()
+            .is_some_and(|held| held.iter().any(|i| i["id"] == inquiry.as_str())),
+        "the case does not hold {inquiry}: {case}"
     );
 }
 

@@ -644,18 +644,27 @@ impl Client {
     }
 
     /// The first case naming `account`, once the rules have opened one (they run after
-    /// the write that triggers them): waits up to five seconds; `Null` if none opened.
+    /// the write that triggers them): waits up to ten seconds, then fails the test.
     pub async fn first_case_of(&self, account: &str) -> Value {
-        for _ in 0..50 {
-            let found = self
-                .get(&format!("/api/v1/cases?filter[account-id]={account}"))
-                .await;
+        self.first_case_where(&format!("filter[account-id]={account}"))
+            .await
+    }
+
+    /// [`Client::first_case_of`], among the open cases.
+    pub async fn first_open_case_of(&self, account: &str) -> Value {
+        self.first_case_where(&format!("filter[account-id]={account}&filter[status]=open"))
+            .await
+    }
+
+    async fn first_case_where(&self, filters: &str) -> Value {
+        for _ in 0..200 {
+            let found = self.get(&format!("/api/v1/cases?{filters}")).await;
             if let Some(case) = found.body["data"].as_array().and_then(|c| c.first()) {
                 return case.clone();
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Value::Null
+        panic!("no case opened where {filters}");
     }
 }
 
