@@ -73,6 +73,8 @@ impl Flow {
         if !embed.frame_ancestors.is_empty() {
             api.add_header("Vigil-Frame-Ancestors", &embed.frame_ancestors.join(" "));
         }
+        // The API picks the template's texts for the person's language.
+        api.add_header("Accept-Language", &embed.language);
         vigil_pages::forward_person(&mut api, self.forwarding_secret.as_deref(), headers);
         api
     }

@@ -343,13 +343,7 @@ fn show_current(
     }
     let t = text::for_language(&carried.embed.language);
     let fields = &current["data"]["attributes"]["fields"];
-    let inputs = inputs_of(
-        t,
-        &carried.embed.language,
-        current,
-        |key| fields[key]["value"].clone(),
-        &errors,
-    );
+    let inputs = inputs_of(t, current, |key| fields[key]["value"].clone(), &errors);
     let chrome = carried.chrome(
         &messages,
         crate::photos::progress(current, crate::photos::Step::Details),
@@ -374,7 +368,6 @@ fn show_current(
 /// The template's fields (from `included`), as inputs holding `value_of(key)`.
 fn inputs_of(
     t: &Text,
-    language: &str,
     current: &Value,
     value_of: impl Fn(&str) -> Value,
     errors: &Map<String, Value>,
@@ -411,7 +404,7 @@ fn inputs_of(
             Input {
                 // A translation imported for the template wins; its plain label (which the
                 // translations list as its en-US text) does not over the flow's own words.
-                label: text::translated(&translations, "details", &key, "label", language)
+                label: text::translated(&translations, "details", &key, "label")
                     .filter(|text| Some(text.as_str()) != schema["label"].as_str())
                     .unwrap_or_else(|| text::label(t, &key, schema["label"].as_str())),
                 kind,
@@ -652,27 +645,21 @@ pub(crate) fn review(
 ) -> Response {
     let t = text::for_language(&carried.embed.language);
     let values = &saved["data"]["attributes"]["fields"];
-    let rows = inputs_of(
-        t,
-        &carried.embed.language,
-        current,
-        |key| values[key]["value"].clone(),
-        &Map::new(),
-    )
-    .into_iter()
-    // What the person left empty, and need not give, is not worth a row.
-    .filter(|input| input.kind == "checkbox" || !input.value.is_empty() || input.required)
-    .map(|input| {
-        let shown = match input.kind {
-            "checkbox" if input.checked => t.yes.to_string(),
-            "checkbox" => t.no.to_string(),
-            _ if input.value.is_empty() => t.not_given.to_string(),
-            _ => input.value,
-        };
-        (input.label, shown)
-    })
-    .chain(crate::photos::review_rows(t, current))
-    .collect();
+    let rows = inputs_of(t, current, |key| values[key]["value"].clone(), &Map::new())
+        .into_iter()
+        // What the person left empty, and need not give, is not worth a row.
+        .filter(|input| input.kind == "checkbox" || !input.value.is_empty() || input.required)
+        .map(|input| {
+            let shown = match input.kind {
+                "checkbox" if input.checked => t.yes.to_string(),
+                "checkbox" => t.no.to_string(),
+                _ if input.value.is_empty() => t.not_given.to_string(),
+                _ => input.value,
+            };
+            (input.label, shown)
+        })
+        .chain(crate::photos::review_rows(t, current))
+        .collect();
     let chrome = carried.chrome(
         messages,
         crate::photos::progress(current, crate::photos::Step::Review),

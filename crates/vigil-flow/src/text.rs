@@ -286,33 +286,20 @@ pub fn label(text: &Text, key: &str, template_label: Option<&str>) -> String {
 }
 
 /// A text of the template's translations (the `inquiry-template-translations` resource's
-/// rows) for `language`: its locale, else one of the same language.
+/// rows), as the API picked it for the person's language (the flow asks with
+/// `Accept-Language`: each row holds the one value for it, or none).
 pub fn translated(
     rows: &serde_json::Value,
     step: &str,
     component: &str,
     attribute: &str,
-    language: &str,
 ) -> Option<String> {
-    let primary = |l: &str| {
-        l.split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
     let row = rows.as_array()?.iter().find(|r| {
         r["step"] == step && r["component"] == component && r["attribute_name"] == attribute
     })?;
-    let values = row["locale_values"].as_array()?;
-    let pick = |matches: &dyn Fn(&str) -> bool| {
-        values
-            .iter()
-            .find(|v| v["locale"].as_str().is_some_and(matches))
-            .and_then(|v| v["value"].as_str())
-            .map(str::to_string)
-    };
-    pick(&|l| l.eq_ignore_ascii_case(language))
-        .or_else(|| pick(&|l| primary(l) == primary(language)))
+    row["locale_values"].as_array()?.first()?["value"]
+        .as_str()
+        .map(str::to_string)
 }
 
 /// What a person reads about a value the API refused: by the field's kind in their
@@ -358,19 +345,14 @@ mod tests {
         assert_eq!(label(&ENGLISH, "employer", Some("Employer")), "Employer");
         assert_eq!(label(&ENGLISH, "employer_name", None), "employer name");
         let rows = serde_json::json!([{"step": "details", "component": "employer", "attribute_name": "label",
-            "locale_values": [{"locale": "en-US", "value": "Employer"}, {"locale": "es-MX", "value": "Empresa"}]}]);
+            "locale_values": [{"locale": "es-MX", "value": "Empresa"}]},
+            {"step": "details", "component": "employer", "attribute_name": "hint", "locale_values": []}]);
         assert_eq!(
-            translated(&rows, "details", "employer", "label", "es").as_deref(),
+            translated(&rows, "details", "employer", "label").as_deref(),
             Some("Empresa")
         );
-        assert_eq!(
-            translated(&rows, "details", "employer", "label", "en-GB").as_deref(),
-            Some("Employer")
-        );
-        assert_eq!(
-            translated(&rows, "details", "employer", "label", "fr"),
-            None
-        );
+        assert_eq!(translated(&rows, "details", "employer", "hint"), None);
+        assert_eq!(translated(&rows, "details", "name-first", "label"), None);
         let api = "data.attributes.fields.employer must be at most 1024 characters";
         assert_eq!(
             field_problem(&ENGLISH, "text", api),

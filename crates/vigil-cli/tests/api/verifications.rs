@@ -603,6 +603,37 @@ async fn a_template_s_translations_are_read_and_imported_and_reach_the_flow() {
     assert!(translations
         .to_string()
         .contains("Segundo nombre (si lo tiene)"));
+    // Asked in a language, each text holds only its value for that language: that
+    // locale, else one of the language, else none (the flow then uses its own words).
+    for (asked, expected) in [
+        (
+            "es-MX,es;q=0.9",
+            json!([{"locale": "es", "value": "Segundo nombre (si lo tiene)"}]),
+        ),
+        (
+            "en-GB",
+            json!([{"locale": "en-US", "value": "Middle name"}]),
+        ),
+        ("fr", json!([])),
+    ] {
+        let current = as_person(&server, token)
+            .with_header("Accept-Language", asked)
+            .get("/api/v1/inquiry-flow/current")
+            .await;
+        assert_eq!(current.status, 200, "{:?}", current.body);
+        let translations = current.body["included"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "inquiry-template-translations")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            row(&json!({ "data": translations }), "name-middle")["locale-values"],
+            expected,
+            "{asked}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -29,6 +29,11 @@ impl Translation {
     /// The text for `language` (`es-MX`): that locale, else one of its language (`es`,
     /// `es-ES`), else none.
     pub fn for_language(&self, language: &str) -> Option<&str> {
+        self.value_for(language).map(|(_, text)| text.as_str())
+    }
+
+    /// [`Translation::for_language`], with the locale whose text it is.
+    pub fn value_for(&self, language: &str) -> Option<&(String, String)> {
         let primary = |l: &str| {
             l.split(['-', '_'])
                 .next()
@@ -44,7 +49,6 @@ impl Translation {
                     .iter()
                     .find(|(locale, _)| primary(locale) == wanted)
             })
-            .map(|(_, text)| text.as_str())
     }
 }
 

@@ -147,6 +147,13 @@ pub fn template(template: &InquiryTemplate) -> Value {
 /// A template's translations (`inquiry-template-translations`): every field's label
 /// (step `details`, its `en-US` text the template's label) and every text imported.
 pub fn translations(template: &InquiryTemplate) -> Value {
+    translations_in(template, None)
+}
+
+/// [`translations`]; with a `language` (the verification flow's, from its
+/// `Accept-Language`), each text keeps only the value for it (that locale, else one of its
+/// language), none when there is none.
+pub fn translations_in(template: &InquiryTemplate, language: Option<&str>) -> Value {
     use vigil_domain::inquiry::translation::Translation;
     let stored = |step: &str, component: &str, attribute: &str| {
         template
@@ -160,7 +167,13 @@ pub fn translations(template: &InquiryTemplate) -> Value {
             "step-display-name": t.step_display_name.clone().unwrap_or_else(|| t.step.clone()),
             "component": t.component,
             "attribute-name": t.attribute,
-            "locale-values": t.values.iter().map(|(locale, value)| json!({"locale": locale, "value": value})).collect::<Vec<_>>(),
+            "locale-values": match language {
+                None => t.values.iter().collect::<Vec<_>>(),
+                Some(language) => t.value_for(language).into_iter().collect(),
+            }
+            .into_iter()
+            .map(|(locale, value)| json!({"locale": locale, "value": value}))
+            .collect::<Vec<_>>(),
         })
     };
     let mut rows: Vec<Value> = template

@@ -72,6 +72,23 @@ pub(super) fn check_embedding(template: &InquiryTemplate, origins: &[String]) ->
     }
 }
 
+/// The first language an `Accept-Language` header names (`es-MX` of `es-MX,es;q=0.9`),
+/// if it reads as a language tag.
+fn accepted_language(headers: &HeaderMap) -> Option<String> {
+    let value = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()?;
+    let first = value.split(',').next()?.split(';').next()?.trim();
+    let tag = first.len() <= 35
+        && !first.is_empty()
+        && first != "*"
+        && first
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    tag.then(|| first.to_string())
+}
+
 /// The template of an inquiry, in a write.
 pub(super) fn template_of(
     tx: &mut dyn vigil_store::WriteTx,
@@ -348,7 +365,8 @@ where
 }
 
 /// `GET /inquiry-flow/current`: the session's inquiry, and in `included` its template, the
-/// template's translations and steps (what to ask for, in which words), and the
+/// template's translations (only the texts for the person's language when the request
+/// has an `Accept-Language`) and steps (what to ask for, in which words), and the
 /// inquiry's verifications (which steps are done).
 pub async fn current(
     State(state): State<AppState>,
@@ -368,7 +386,7 @@ pub async fn current(
     check_embedding(&template, &frame_ancestors(&headers))?;
     let mut included = vec![
         views::inquiry::template(&template),
-        views::inquiry::translations(&template),
+        views::inquiry::translations_in(&template, accepted_language(&headers).as_deref()),
         views::inquiry::steps(&template),
     ];
     // The person's own verifications: which steps are done, and what to retake.
