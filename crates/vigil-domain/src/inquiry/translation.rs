@@ -26,13 +26,8 @@ impl Translation {
             && self.attribute == other.attribute
     }
 
-    /// The text for `language` (`es-MX`): that locale, else one of its language (`es`,
-    /// `es-ES`), else none.
-    pub fn for_language(&self, language: &str) -> Option<&str> {
-        self.value_for(language).map(|(_, text)| text.as_str())
-    }
-
-    /// [`Translation::for_language`], with the locale whose text it is.
+    /// The (locale, text) for `language` (`es-MX`): that locale, else one of its language
+    /// (`es`, `es-ES`), else none.
     pub fn value_for(&self, language: &str) -> Option<&(String, String)> {
         let primary = |l: &str| {
             l.split(['-', '_'])
@@ -86,7 +81,7 @@ fn required(
 }
 
 /// Whether `locale` reads as a language tag (`en`, `es-MX`, `zh-Hant-TW`).
-fn is_locale(locale: &str) -> bool {
+pub fn is_locale(locale: &str) -> bool {
     let mut parts = locale.split('-');
     let first = parts.next().unwrap_or_default();
     (2..=3).contains(&first.len())
@@ -223,8 +218,9 @@ mod tests {
         .unwrap();
         import(&mut kept, second);
         assert_eq!(kept.len(), 1);
-        assert_eq!(kept[0].for_language("es-MX"), Some("Empresa"));
-        assert_eq!(kept[0].for_language("en"), None);
+        let text = |language: &str| kept[0].value_for(language).map(|(_, text)| text.as_str());
+        assert_eq!(text("es-MX"), Some("Empresa"));
+        assert_eq!(text("en"), None);
         for (bad, pointer) in [
             (
                 json!([{"step": "s", "component": "c", "attribute-name": "a", "locale-values": [{"locale": "español", "value": "x"}]}]),

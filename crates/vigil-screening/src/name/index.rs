@@ -13,11 +13,12 @@
 //! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
 //! but one (a word two typos away, which no key reaches) when a strong hit came through a
-//! rare token, or any hit through a token rare even with its typos. The hits may all be weak (a typo in every token). In large indexes a key shared by more than one name in 48 is crowded:
-//! in such queries it hits only weakly (it tells no more than a typo), and a token filed
-//! by its letters does without its crowded consonant keys. These rules let the lists of
-//! the query token with the most postings only add to names other lists brought in (see
-//! `search`). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
+//! rare token, or any hit through a token rare even with its typos. The hits may all be
+//! weak (a typo in every token). In large indexes a key shared by more than one name in
+//! 48 is crowded: in such queries it hits only weakly (it tells no more than a typo), and
+//! a token filed by its letters does without its crowded consonant keys. These rules let
+//! the lists of the query token with the most postings only add to names other lists
+//! brought in (see `search`). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
 //! token's keys: neighbouring query tokens are also looked up glued (one hit of the glued
 //! token stands for both), and a long query token cut in two parts, names holding both
 //! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in

@@ -72,21 +72,16 @@ pub(super) fn check_embedding(template: &InquiryTemplate, origins: &[String]) ->
     }
 }
 
-/// The first language an `Accept-Language` header names (`es-MX` of `es-MX,es;q=0.9`),
-/// if it reads as a language tag.
+/// The first language an `Accept-Language` header names (`es-MX` of `es-MX,es;q=0.9`;
+/// `es_MX` read as `es-MX`), if it reads as a language tag.
 fn accepted_language(headers: &HeaderMap) -> Option<String> {
     let value = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)?
         .to_str()
         .ok()?;
     let first = value.split(',').next()?.split(';').next()?.trim();
-    let tag = first.len() <= 35
-        && !first.is_empty()
-        && first != "*"
-        && first
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    tag.then(|| first.to_string())
+    let tag = first.replace('_', "-");
+    vigil_domain::inquiry::translation::is_locale(&tag).then_some(tag)
 }
 
 /// The template of an inquiry, in a write.
