@@ -238,8 +238,8 @@ fn the_index_finds_what_pairwise_scoring_finds() {
         &stored,
         pairs.iter().map(|p| p.a.clone()),
     );
-    // Measured 0.998.
-    assert!(recall >= 0.995, "index recall {recall:.4}");
+    // Measured 0.9991.
+    assert!(recall >= 0.998, "index recall {recall:.4}");
 }
 
 /// A name with up to one typo per token (a letter changed, added, dropped, or two
@@ -284,13 +284,18 @@ fn the_index_finds_what_a_full_scan_finds_with_a_typo_per_token() {
     let mut listed: Vec<&str> = pairs.iter().map(|p| p.b.as_str()).collect();
     listed.sort_unstable();
     listed.dedup();
-    let mut seed = 0x2026_1203_u64;
+    // `TYPO_SEED=N` draws other typos (to check a change beyond this one draw).
+    let mut seed: u64 = std::env::var("TYPO_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x2026_1203);
     let queries: Vec<String> = listed
         .iter()
         .step_by(2)
         .map(|name| with_typos(name, &mut seed))
         .collect();
     let recall = index_recall("a typo per token", &listed, queries);
-    // Measured 0.9967 (the target is 0.999: see docs/status.md for what is left).
-    assert!(recall >= 0.996, "index recall {recall:.4}");
+    // Measured 0.9996 (2425/2426); other draws (TYPO_SEED=11, 12345, 987654321) gave
+    // 0.9980, 0.9992 and 0.9996: see docs/status.md for what is left.
+    assert!(recall >= 0.999, "index recall {recall:.4}");
 }

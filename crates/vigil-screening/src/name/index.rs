@@ -13,7 +13,9 @@
 //! Scoring pairs every token of the shorter name or gives 0, so a stored name becomes a
 //! candidate only when (nearly) every token of the shorter side hit: all of them, or all
 //! but one (a word two typos away, which no key reaches) when a strong hit came through a
-//! rare token, or any hit through a token rare even with its typos. The hits may all be
+//! rare token, or any hit through a token rare even with its typos or through a key few
+//! names share. A query token's sound is also looked up with one consonant left out (a
+//! consonant added to a sound-alike spelling: "gadldafi" / "qaddafi"). The hits may all be
 //! weak (a typo in every token). In large indexes a key shared by more than one name in
 //! 48 is crowded: in such queries it hits only weakly (it tells no more than a typo), and
 //! a token filed by its letters does without its crowded consonant keys. These rules let
@@ -53,6 +55,15 @@ const RARE_POSTINGS: usize = 64;
 /// Posting lists of a token's spelling and its typos this short make a single hit,
 /// even a weak one, stand for two (a second token may be two typos from its name).
 const RARE_ANY_POSTINGS: usize = 128;
+
+/// A posting list this short is specific evidence, whichever key it is (few names share
+/// it): a hit through it may excuse one miss (a word two typos away), and it always
+/// touches (it is cheap).
+const RARE_LIST_POSTINGS: usize = 8;
+
+/// The longest posting list a query token's sound with a consonant left out looks at
+/// (see `sound_with_one_left_out`).
+const SOUND_TYPO_POSTINGS: usize = 256;
 
 /// The longest posting list a glued query token looks at (see `joined_tokens`).
 const GLUED_POSTINGS: usize = 1024;
@@ -94,6 +105,8 @@ struct QueryToken<'a> {
 const ANY_BITS: u64 = (1 << MAX_QUERY_TOKENS) - 1;
 const CANDIDATE: u64 = 1 << 23;
 const STRONG_SHIFT: u32 = 24;
+/// Bit 47: hit through a list of at most `RARE_LIST_POSTINGS` (see there).
+const RARE_HIT: u64 = 1 << 47;
 /// Distinct query tokens the masks have room for.
 const MAX_QUERY_TOKENS: usize = 23;
 
@@ -368,6 +381,32 @@ fn query_keys_by(token: &str, by_sound: bool) -> (Vec<u64>, Vec<u64>) {
     (strong, weak)
 }
 
+/// A query token's sound keys with one consonant class left out (alike classes then side
+/// by side count once): the token with a consonant added to a sound-alike spelling of a
+/// stored one ("gadldafi" / "qaddafi"), two typos away, which no other key reaches. Only
+/// keys of three classes or more: shorter ones are shared by too many tokens.
+fn sound_with_one_left_out(token: &str) -> Vec<u64> {
+    if !token.is_ascii() {
+        return Vec::new();
+    }
+    let sound = phonetic::retrieval_key(token.as_bytes());
+    let mut keys = Vec::new();
+    if sound.len() < 4 {
+        return keys;
+    }
+    let mut shorter = Vec::with_capacity(sound.len());
+    for left_out in 1..sound.len() {
+        shorter.clear();
+        shorter.extend_from_slice(&sound[..left_out]);
+        shorter.extend_from_slice(&sound[left_out + 1..]);
+        shorter.dedup();
+        if shorter.len() >= 3 {
+            keys.push(hash_key(b'p', &shorter));
+        }
+    }
+    keys
+}
+
 /// Call `visit` with the phonetic key and consonant skeleton of the token, and of its
 /// rest after a glued-on article.
 fn for_each_form(token: &str, mut visit: impl FnMut(&[u8], &[u8])) {
@@ -436,6 +475,19 @@ fn joined_tokens(query_tokens: &[&str], distinct: &[&str]) -> Vec<(String, u32)>
         }
     }
     joined
+}
+
+/// A stored name's words (separated by single spaces) into `words`: a plain byte loop,
+/// cheaper than `str::split` on names this short, and it runs for every candidate.
+fn split_words<'t>(name: &'t str, words: &mut Vec<&'t str>) {
+    let mut from = 0;
+    for (at, byte) in name.bytes().enumerate() {
+        if byte == b' ' {
+            words.push(&name[from..at]);
+            from = at + 1;
+        }
+    }
+    words.push(&name[from..]);
 }
 
 /// Postings of `first` whose slot also has a posting in `second` (both lists in slot
@@ -729,6 +781,12 @@ impl<T> NameIndex<T> {
                 }
                 strong_lists.append(&mut by_letters);
                 weak_lists.append(&mut by_letters_weak);
+                if !glued {
+                    let mut sound_typos = sound_with_one_left_out(token);
+                    sound_typos.retain(|k| strong.binary_search(k).is_err());
+                    let found = lists(&sound_typos, 0);
+                    weak_lists.extend(found.into_iter().filter(|l| l.len() <= SOUND_TYPO_POSTINGS));
+                }
                 if let Some(list) = split.get(bit).filter(|l| !l.is_empty()) {
                     strong_lists.push(list);
                 }
@@ -812,20 +870,24 @@ impl<T> NameIndex<T> {
                     (&token.single_weak, false, true, true),
                 ];
                 for (lists, is_strong, may_touch, one_hit_enough) in groups {
-                    passes.extend(lists.iter().map(|&list| Pass {
-                        list,
-                        token: token.bit as usize,
-                        strong: is_strong,
-                        own_spelling: token.own.contains(&list.as_ptr()),
-                        bits: if is_strong { any | strong } else { any },
-                        may_touch,
-                        one_hit_enough,
+                    passes.extend(lists.iter().map(|&list| {
+                        let specific = list.len() <= RARE_LIST_POSTINGS && !token.joined;
+                        let bits = if is_strong { any | strong } else { any };
+                        Pass {
+                            list,
+                            token: token.bit as usize,
+                            strong: is_strong,
+                            own_spelling: token.own.contains(&list.as_ptr()),
+                            bits: if specific { bits | RARE_HIT } else { bits },
+                            may_touch: may_touch || specific,
+                            one_hit_enough,
+                        }
                     }));
                 }
             }
             // Lists that only add go after those that touch.
             passes.sort_by_key(|pass| !pass.may_touch);
-            let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any);
+            let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
             for pass in &passes {
                 marks.mark(pass, forgiving);
             }
@@ -861,7 +923,7 @@ impl<T> NameIndex<T> {
                 // even with its typos. Hits may all be weak: a typo in every token.
                 let hit_count = any.count_ones();
                 let required = query_count.min(u32::from(counts & !LONG_NAME));
-                let forgiven = strong & rare != 0 || any & rare_any != 0;
+                let forgiven = strong & rare != 0 || any & rare_any != 0 || mask & RARE_HIT != 0;
                 if hit_count < required && !(hit_count + 1 >= required && forgiven) {
                     return false;
                 }
@@ -903,7 +965,7 @@ impl<T> NameIndex<T> {
                 // The bounds below reason about tokens compared letter by letter.
                 let plain = Comparison::letter_by_letter(query.script, script);
                 tokens.clear();
-                tokens.extend(self.text[start as usize..end as usize].split(' '));
+                split_words(&self.text[start as usize..end as usize], &mut tokens);
                 lengths.clear();
                 lengths.extend(tokens.iter().map(|t| t.len()));
                 // Pairs form where keys hit, plus initials, plus (as the candidate rule
@@ -1144,6 +1206,25 @@ mod tests {
         let mut names = vec!["Waree Kradumporn".to_string()];
         names.extend((0..40).map(|n| format!("Ora Zed{n}")));
         assert_eq!(found(&index(&names), "Aree Kratumporo"), [0]);
+    }
+
+    #[test]
+    fn a_weak_hit_through_a_short_list_excuses_a_word_two_typos_away() {
+        // "ilsamiyyah" is two typos from "islamiya": no key joins them. "jemata" is not
+        // rare (two hundred "jemat"s share its consonants), but its hit on "jemaa" comes
+        // through a list of one name (tokens spelled "jemaa"): that hit stands for two.
+        let mut names = vec!["Jemaa Islamiya".to_string()];
+        names.extend((0..200).map(|n| format!("Jemat Zed{n}")));
+        assert_eq!(found(&index(&names), "Jemata Ilsamiyyah"), [0]);
+    }
+
+    #[test]
+    fn a_consonant_added_to_a_sound_alike_spelling_is_found() {
+        // "gadldafi" is "gaddafi" with an "l" added, and "gaddafi" sounds like "qaddafi":
+        // two typos by letters, one by sound ("gadldafi" sounds "23431", "qaddafi" "231").
+        let mut names = vec!["Muhammad Qaddafi".to_string()];
+        names.extend((0..200).map(|n| format!("Muhammad Zed{n}")));
+        assert_eq!(found(&index(&names), "Muhammad Gadldafi"), [0]);
     }
 
     /// `names`, and enough others sharing each of their tokens that no token is rare (a

@@ -255,7 +255,13 @@ fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How
     }
     if q_class != c_class {
         // Different first sounds pair only when the rest is nearly identical (a typo in
-        // the first letter: "Sanders" / "Janders").
+        // the first letter: "Sanders" / "Janders"). Jaro is at most (2 + shorter / longer)
+        // / 3 (every letter of the shorter matched, none transposed): most pairs of
+        // unrelated tokens are out on their lengths alone, without comparing letters.
+        let (short, long) = (qb.len().min(cb.len()) as f64, qb.len().max(cb.len()) as f64);
+        if (2.0 + short / long) / 3.0 < FIRST_LETTER_TYPO_JARO - 1e-9 {
+            return None;
+        }
         let sim = jaro(qb, cb);
         return (sim >= FIRST_LETTER_TYPO_JARO).then_some((sim - 0.05, How::Fuzzy));
     }
