@@ -77,14 +77,13 @@ pub fn given_name_of(token: &str) -> Option<&'static str> {
     if bytes.len() > LONGEST_NICKNAME || bytes.len() < 2 {
         return None;
     }
-    let table = &*TABLE;
     let (Some(first), Some(second)) = (letter(bytes[0]), letter(bytes[1])) else {
         return None;
     };
-    if table.first_two[first] & (1 << second) == 0 {
+    if FIRST_TWO[bytes.len()][first] & (1 << second) == 0 {
         return None;
     }
-    table.by_nickname.get(token).copied()
+    TABLE.get(token).copied()
 }
 
 /// A lower-case ASCII letter's place in the alphabet.
@@ -99,24 +98,21 @@ pub fn related(a: &str, b: &str) -> bool {
 
 const LONGEST_NICKNAME: usize = 8;
 
-struct Table {
-    by_nickname: rustc_hash::FxHashMap<&'static str, &'static str>,
-    /// Per first letter, a bit for each second letter some nickname starts with.
-    first_two: [u32; 26],
-}
+/// Per length, per first letter, a bit for each second letter some nickname of that
+/// length starts with: most tokens are turned away here, before the table is hashed into.
+const FIRST_TWO: [[u32; 26]; LONGEST_NICKNAME + 1] = {
+    let mut first_two = [[0u32; 26]; LONGEST_NICKNAME + 1];
+    let mut n = 0;
+    while n < NICKNAMES.len() {
+        let bytes = NICKNAMES[n].0.as_bytes();
+        first_two[bytes.len()][(bytes[0] - b'a') as usize] |= 1 << (bytes[1] - b'a');
+        n += 1;
+    }
+    first_two
+};
 
-static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(|| {
-    let mut first_two = [0u32; 26];
-    for (nickname, _) in NICKNAMES {
-        let bytes = nickname.as_bytes();
-        let (first, second) = (letter(bytes[0]), letter(bytes[1]));
-        first_two[first.expect("a letter")] |= 1 << second.expect("a letter");
-    }
-    Table {
-        by_nickname: NICKNAMES.iter().copied().collect(),
-        first_two,
-    }
-});
+static TABLE: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, &'static str>> =
+    std::sync::LazyLock::new(|| NICKNAMES.iter().copied().collect());
 
 #[cfg(test)]
 mod tests {

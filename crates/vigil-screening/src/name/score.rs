@@ -11,7 +11,7 @@
 //! "John Smith"). When the sides have different numbers of tokens, the names are also
 //! compared with their spaces removed ("Abdulrahman" / "Abdul Rahman").
 
-use super::jaro::{jaro, jaro_winkler, one_typo_apart};
+use super::jaro::{jaro, jaro_upper_bound, jaro_winkler, jaro_winkler_upper_bound, one_typo_apart};
 use super::nicknames;
 use super::phonetic;
 use super::prepare::{Dropped, PreparedName};
@@ -259,7 +259,9 @@ fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How
         // / 3 (every letter of the shorter matched, none transposed): most pairs of
         // unrelated tokens are out on their lengths alone, without comparing letters.
         let (short, long) = (qb.len().min(cb.len()) as f64, qb.len().max(cb.len()) as f64);
-        if (2.0 + short / long) / 3.0 < FIRST_LETTER_TYPO_JARO - 1e-9 {
+        if (2.0 + short / long) / 3.0 < FIRST_LETTER_TYPO_JARO - 1e-9
+            || jaro_upper_bound(qb, cb) < FIRST_LETTER_TYPO_JARO - 1e-9
+        {
             return None;
         }
         let sim = jaro(qb, cb);
@@ -267,7 +269,18 @@ fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How
     }
     // The Winkler bonus rewards a shared beginning; for a token under half the other's
     // length that beginning is most of it ("wick" / "wickmanunlo"), so no bonus.
-    let jw = if 2 * qb.len().min(cb.len()) < qb.len().max(cb.len()) {
+    let under_half = 2 * qb.len().min(cb.len()) < qb.len().max(cb.len());
+    // Most pairs of unrelated words are out on their letters alone (an upper bound, so no
+    // score changes), before the letters are matched in order.
+    let bound = if under_half {
+        jaro_upper_bound(qb, cb)
+    } else {
+        jaro_winkler_upper_bound(qb, cb)
+    };
+    if bound < PAIR_FLOOR - 1e-9 {
+        return None;
+    }
+    let jw = if under_half {
         jaro(qb, cb)
     } else {
         jaro_winkler(qb, cb)
