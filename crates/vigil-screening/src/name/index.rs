@@ -911,32 +911,28 @@ impl<T> NameIndex<T> {
                 entry.2 = self.token_counts[entry.0 as usize];
             }
             gathered.retain(|&(slot, mask, counts)| {
-                if loose || compared_loosely(self.script(slot)) {
-                    return true;
-                }
                 let (any, strong) = hits_of(mask);
                 let positions = (mask >> 48).count_ones();
                 // Scoring pairs every token of the shorter name or scores 0, so a name
                 // can only match when (nearly) all of the shorter side's tokens hit.
                 // One miss is forgiven (a word two typos away, which no key caught) when a
                 // strong hit came through a rare token, or any hit through a token rare
-                // even with its typos. Hits may all be weak: a typo in every token.
+                // even with its typos or through a key few names share. Hits may all be
+                // weak: a typo in every token.
                 let hit_count = any.count_ones();
                 let required = query_count.min(u32::from(counts & !LONG_NAME));
                 let forgiven = strong & rare != 0 || any & rare_any != 0 || mask & RARE_HIT != 0;
-                if hit_count < required && !(hit_count + 1 >= required && forgiven) {
-                    return false;
-                }
+                let enough_hits = hit_count >= required || (hit_count + 1 >= required && forgiven);
                 // As many of the name's own tokens must have been hit (two query tokens
                 // hitting one name token make one pair, not two), unless it is too long
                 // to tell its positions apart.
-                if positions < required
-                    && !(positions + 1 >= required && forgiven)
-                    && counts & LONG_NAME == 0
-                {
-                    return false;
-                }
-                true
+                let enough_positions = positions >= required
+                    || (positions + 1 >= required && forgiven)
+                    || counts & LONG_NAME != 0;
+                // Names in scripts compared on less than their letters need only one hit.
+                // Their script is looked up last: a table read per candidate, most of
+                // them turned away above without it.
+                (enough_hits && enough_positions) || loose || compared_loosely(self.script(slot))
             });
             // Removed names are skipped.
             gathered.retain(|entry| self.payloads[entry.0 as usize].is_some());
