@@ -120,19 +120,20 @@ pub fn jaro_upper_bound(a: &[u8], b: &[u8]) -> f64 {
     (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0
 }
 
-/// At least [`jaro_winkler`]: [`jaro_upper_bound`] with the prefix boost.
+/// At least [`jaro_winkler`]: [`jaro_upper_bound`] with the prefix boost (the boost
+/// grows with the similarity it boosts, so the bound holds).
 pub fn jaro_winkler_upper_bound(a: &[u8], b: &[u8]) -> f64 {
-    let sim = jaro_upper_bound(a, b);
-    if sim <= 0.7 {
-        return sim;
-    }
-    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
-    sim + prefix * 0.1 * (1.0 - sim)
+    winkler(a, b, jaro_upper_bound(a, b))
 }
 
 /// Jaro-Winkler: Jaro boosted by a shared prefix of up to 4 bytes, when Jaro > 0.7.
 pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
-    let sim = jaro(a, b);
+    winkler(a, b, jaro(a, b))
+}
+
+/// Winkler's boost of `sim` by the prefix `a` and `b` share (up to 4 bytes), when `sim`
+/// is over 0.7.
+fn winkler(a: &[u8], b: &[u8], sim: f64) -> f64 {
     if sim <= 0.7 {
         return sim;
     }
