@@ -26,6 +26,9 @@
 //! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in
 //! them, are compared across scripts on less than their letters: one hit makes them a
 //! candidate.
+//! A token's lists that name the same names (its sound and its consonants, often) are
+//! marked once, and two query tokens make a name a candidate only when they hit two of
+//! its tokens (two that hit one make one pair).
 //! Candidates whose best possible score, from the lengths of the tokens that hit
 //! ([`score_bound`]) or from one token that pairs with nothing well enough
 //! ([`certainly_below`]), is under the threshold are skipped; the rest are scored.
@@ -110,6 +113,14 @@ const RARE_HIT: u64 = 1 << 47;
 /// Distinct query tokens the masks have room for.
 const MAX_QUERY_TOKENS: usize = 23;
 
+/// Whether a mask's hits fell on two of the name's tokens, or on its tokens past
+/// `MAX_POSITIONS - 1` (which share one position, so may be two). Two query tokens that hit
+/// one name token make one pair: the candidate filter turns such a name away anyway.
+#[inline(always)]
+fn two_positions(mask: u64) -> bool {
+    (mask >> 48).count_ones() >= 2 || mask & (1 << 63) != 0
+}
+
 /// What a query keeps per slot while it marks, reused across queries (per thread).
 #[derive(Default)]
 struct Marks {
@@ -164,21 +175,22 @@ impl Marks {
     /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
     /// list where one is enough.
     fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
+        let list = pass.list;
         if !pass.may_touch {
             // Most postings of a list that only adds miss the touched slots: sift the
             // hits out without a branch per posting (a mispredicted branch costs more
             // than the cached bitmap read), then mark those.
             let mut hits = std::mem::take(&mut self.sifted);
-            if hits.len() < pass.list.len() {
-                hits.resize(pass.list.len(), 0);
+            if hits.len() < list.len() {
+                hits.resize(list.len(), 0);
             }
             let mut found = 0;
             let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
             // A weak list skips slots its token's own spelling already hit; a strong one
             // does not (it may make a weak hit strong).
             let skip_own = if pass.strong { 0 } else { u64::MAX };
-            let room = &mut hits[..pass.list.len()];
-            for &posting in pass.list {
+            let room = &mut hits[..list.len()];
+            for &posting in list {
                 let slot = (posting & SLOT_MASK) as usize;
                 let wanted = touched[slot / 64] & !(own[slot / 64] & skip_own);
                 room[found] = posting;
@@ -192,7 +204,7 @@ impl Marks {
             self.sifted = hits;
             return;
         }
-        for &posting in pass.list {
+        for &posting in list {
             let slot = (posting & SLOT_MASK) as usize;
             let word = &mut self.touched[slot / 64];
             let was_touched = (*word >> (slot % 64)) & 1;
@@ -216,7 +228,7 @@ impl Marks {
         }
         if after & CANDIDATE == 0
             && (pass.one_hit_enough
-                || (after & ANY_BITS).count_ones() >= 2
+                || ((after & ANY_BITS).count_ones() >= 2 && two_positions(after))
                 || after & forgiving != 0)
         {
             after |= CANDIDATE;
@@ -514,6 +526,35 @@ fn in_both(first: &[Posting], second: &[Posting]) -> Vec<Posting> {
     found
 }
 
+/// Drop the lists that repeat one kept before them, in the groups' order (a token's sound
+/// and its consonants often name the same names: marking them twice finds nothing new).
+/// The token's own spelling (`own`) then names the list kept in its stead.
+fn drop_repeated_lists<const N: usize>(
+    groups: [&mut Vec<&[Posting]>; N],
+    own: &mut Vec<*const Posting>,
+) {
+    let mut kept: Vec<&[Posting]> = Vec::new();
+    for group in groups {
+        group.retain(|list| {
+            let same = kept.iter().find(|k| {
+                k.len() == list.len() && (k.as_ptr() == list.as_ptr() || k[..] == list[..])
+            });
+            match same {
+                Some(earlier) => {
+                    if own.contains(&list.as_ptr()) && !own.contains(&earlier.as_ptr()) {
+                        own.push(earlier.as_ptr());
+                    }
+                    false
+                }
+                None => {
+                    kept.push(list);
+                    true
+                }
+            }
+        });
+    }
+}
+
 /// Names in scripts whose comparison with others is not letter by letter (see
 /// [`Comparison`]) share only some keys with their other spellings: they are filed with
 /// the single-token names (one hit makes them a candidate), and a query in one of them
@@ -800,6 +841,8 @@ impl<T> NameIndex<T> {
                 .filter_map(|key| self.postings.get(key))
                 .map(|list| list.as_ptr())
                 .collect();
+                let mut own: Vec<*const Posting> = own;
+                drop_repeated_lists([&mut strong_lists, &mut weak_lists], &mut own);
                 let mut query_token = QueryToken {
                     joined: glued,
                     own,
@@ -1096,6 +1139,22 @@ mod tests {
             .iter()
             .map(|h| *h.payload)
             .collect()
+    }
+
+    #[test]
+    fn lists_naming_the_same_names_are_marked_once() {
+        let (sound, consonants, typo, other) =
+            (vec![1, 5, 9], vec![1, 5, 9], vec![1, 5, 9], vec![1, 5]);
+        let (mut strong, mut weak): (Vec<&[Posting]>, Vec<&[Posting]>) = (
+            vec![&sound, &consonants, &other],
+            vec![&typo, &other, &[2, 3]],
+        );
+        // The token's own spelling is the second of the same lists: the first stands for it.
+        let mut own = vec![consonants.as_ptr()];
+        drop_repeated_lists([&mut strong, &mut weak], &mut own);
+        assert_eq!(strong, [&sound[..], &other[..]]);
+        assert_eq!(weak, [&[2, 3][..]]);
+        assert!(own.contains(&sound.as_ptr()));
     }
 
     #[test]
