@@ -238,8 +238,8 @@ fn the_index_finds_what_pairwise_scoring_finds() {
         &stored,
         pairs.iter().map(|p| p.a.clone()),
     );
-    // Measured 0.9991.
-    assert!(recall >= 0.998, "index recall {recall:.4}");
+    // Measured 0.9998.
+    assert!(recall >= 0.999, "index recall {recall:.4}");
 }
 
 /// A name with up to one typo per token (a letter changed, added, dropped, or two
@@ -284,18 +284,30 @@ fn the_index_finds_what_a_full_scan_finds_with_a_typo_per_token() {
     let mut listed: Vec<&str> = pairs.iter().map(|p| p.b.as_str()).collect();
     listed.sort_unstable();
     listed.dedup();
-    // `TYPO_SEED=N` draws other typos (to check a change beyond this one draw).
-    let mut seed: u64 = std::env::var("TYPO_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x2026_1203);
-    let queries: Vec<String> = listed
-        .iter()
-        .step_by(2)
-        .map(|name| with_typos(name, &mut seed))
-        .collect();
-    let recall = index_recall("a typo per token", &listed, queries);
-    // Measured 0.9996 (2425/2426); other draws (TYPO_SEED=11, 12345, 987654321) gave
-    // 0.9980, 0.9992 and 0.9996: see docs/status.md for what is left.
-    assert!(recall >= 0.999, "index recall {recall:.4}");
+    // Three draws of typos: this test's own, and the two others the target was missed on
+    // before the index looked words up by their beginnings (0.9980 and 0.9992 then).
+    // `TYPO_SEED=N` draws other typos instead (to check a change beyond these draws).
+    let seeds: Vec<u64> = match std::env::var("TYPO_SEED").ok().and_then(|s| s.parse().ok()) {
+        Some(seed) => vec![seed],
+        None => vec![0x2026_1203, 11, 12345],
+    };
+    for start in seeds {
+        let mut seed = start;
+        let queries: Vec<String> = listed
+            .iter()
+            .step_by(2)
+            .map(|name| with_typos(name, &mut seed))
+            .collect();
+        let recall = index_recall(
+            &format!("a typo per token (seed {start})"),
+            &listed,
+            queries,
+        );
+        // Measured 1.0000, 0.9996 and 1.0000. Eleven other draws (seeds 1 to 10,
+        // 987654321) gave 0.9984 to 1.0000: see docs/status.md for what is left.
+        assert!(
+            recall >= 0.999,
+            "index recall {recall:.4} with seed {start}"
+        );
+    }
 }

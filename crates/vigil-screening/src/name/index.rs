@@ -5,7 +5,12 @@
 //! repeat once (vowel typos: "smith" / "smyth"), and those consonants with one left out
 //! (a consonant added, dropped, changed or swapped). Tokens of three consonants or fewer,
 //! whose consonant keys a big index shares widely, are also filed by their letters, as
-//! they are and with one letter left out ("maie" / "marie"). A nickname is also filed
+//! they are and with one letter left out ("maie" / "marie"). Tokens of four letters or
+//! more are also filed by their beginning (their first five letters with one left out):
+//! Jaro-Winkler forgives long words that begin alike two or three letters further on
+//! ("bengoetxea" / "bengoechea"), and a word glued to the next begins as it does
+//! ("pournaghshband" / "pour"); a query looks these up only where few names share them.
+//! A nickname is also filed
 //! under its given name. A query looks its tokens' keys up and marks, per stored name,
 //! which query tokens hit it, strongly (same sound, consonants or letters) or weakly (one
 //! typo away).
@@ -67,6 +72,11 @@ const RARE_LIST_POSTINGS: usize = 8;
 /// The longest posting list a query token's sound with a consonant left out looks at
 /// (see `sound_with_one_left_out`).
 const SOUND_TYPO_POSTINGS: usize = 256;
+
+/// The letters of a token's beginning (see `beginning_keys`), and the longest list of
+/// them a query looks at.
+const BEGINNING_LETTERS: usize = 4;
+const BEGINNING_POSTINGS: usize = 32;
 
 /// The longest posting list a glued query token looks at (see `joined_tokens`).
 const GLUED_POSTINGS: usize = 1024;
@@ -315,10 +325,38 @@ pub fn token_keys(token: &str) -> Vec<u64> {
         keys.push(hash_key(b's', skeleton));
         for_each_deletion(skeleton, |shorter| keys.push(hash_key(b'd', shorter)));
     });
+    keys.extend(beginning_keys(token));
     if letter_keyed(token) {
         keys.push(hash_key(b'E', token.as_bytes()));
         for_each_letter_deletion(token, |shorter| keys.push(hash_key(b'e', shorter)));
     }
+    keys
+}
+
+/// A token's beginning, for tokens of four letters or more: its first five letters with
+/// one left out (its four letters, for a token of four). Jaro-Winkler rewards a shared
+/// beginning, so long words that begin alike, but for a typo, still pair well two or
+/// three letters apart further on ("bengoetxea" / "bengoechea", "rezvanianzadeh" /
+/// "rezeanianzade"), and a word glued to the next begins as it does ("pournaghshband" /
+/// "pour").
+fn beginning_keys(token: &str) -> Vec<u64> {
+    let bytes = token.as_bytes();
+    if !token.is_ascii() || bytes.len() < BEGINNING_LETTERS {
+        return Vec::new();
+    }
+    if bytes.len() == BEGINNING_LETTERS {
+        return vec![hash_key(b'f', bytes)];
+    }
+    let first = &bytes[..=BEGINNING_LETTERS];
+    let mut keys: Vec<u64> = (0..first.len())
+        .map(|left_out| {
+            let mut shorter = first.to_vec();
+            shorter.remove(left_out);
+            hash_key(b'f', &shorter)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
     keys
 }
 
@@ -823,6 +861,8 @@ impl<T> NameIndex<T> {
                 strong_lists.append(&mut by_letters);
                 weak_lists.append(&mut by_letters_weak);
                 if !glued {
+                    let found = lists(&beginning_keys(token), 0);
+                    weak_lists.extend(found.into_iter().filter(|l| l.len() <= BEGINNING_POSTINGS));
                     let mut sound_typos = sound_with_one_left_out(token);
                     sound_typos.retain(|k| strong.binary_search(k).is_err());
                     let found = lists(&sound_typos, 0);
@@ -1280,6 +1320,21 @@ mod tests {
         let mut names = vec!["Muhammad Qaddafi".to_string()];
         names.extend((0..200).map(|n| format!("Muhammad Zed{n}")));
         assert_eq!(found(&index(&names), "Muhammad Gadldafi"), [0]);
+    }
+
+    #[test]
+    fn words_that_begin_alike_are_found_further_typos_apart() {
+        // "bengoetxea" / "bengoechea" and "urrutikoetxea" / "urruticoechea" are two and
+        // three letters apart, which no other key reaches; they begin alike.
+        let mut names = vec!["Jose Antonio Urruticoechea Bengoechea".to_string()];
+        names.extend((0..200).map(|n| format!("Jose Antonio Zed{n}")));
+        let idx = index(&names);
+        assert_eq!(found(&idx, "Bengoetxea, Jose Antoniv Urrutikoetxea"), [0]);
+        // Two words glued, with a typo: "pournabhshband" / "pour naghshband", where
+        // the glued spelling's other keys do not reach.
+        let mut names = vec!["Pour Naghshband, Hossein".to_string()];
+        names.extend((0..200).map(|n| format!("Hossein Zed{n}")));
+        assert_eq!(found(&index(&names), "Hosyein Pournabhshband"), [0]);
     }
 
     /// `names`, and enough others sharing each of their tokens that no token is rare (a
