@@ -325,7 +325,6 @@ pub fn token_keys(token: &str) -> Vec<u64> {
         keys.push(hash_key(b's', skeleton));
         for_each_deletion(skeleton, |shorter| keys.push(hash_key(b'd', shorter)));
     });
-    keys.extend(beginning_keys(token));
     if letter_keyed(token) {
         keys.push(hash_key(b'E', token.as_bytes()));
         for_each_letter_deletion(token, |shorter| keys.push(hash_key(b'e', shorter)));
@@ -340,8 +339,11 @@ pub fn token_keys(token: &str) -> Vec<u64> {
 /// "rezeanianzade"), and a word glued to the next begins as it does ("pournaghshband" /
 /// "pour").
 fn beginning_keys(token: &str) -> Vec<u64> {
+    if !token.is_ascii() {
+        return beginning_keys(&romanize(token));
+    }
     let bytes = token.as_bytes();
-    if !token.is_ascii() || bytes.len() < BEGINNING_LETTERS {
+    if bytes.len() < BEGINNING_LETTERS {
         return Vec::new();
     }
     if bytes.len() == BEGINNING_LETTERS {
@@ -695,6 +697,17 @@ impl<T> NameIndex<T> {
                 let list = self.postings.entry(key ^ salt).or_default();
                 if list.last() != Some(&posting) {
                     list.push(posting);
+                }
+            }
+            // A beginning list is only looked at while short: past that it keeps one
+            // posting more than a query looks at, to say so (the next rebuild counts
+            // afresh). Single-token names, filed apart, are not looked up by it.
+            if salt == 0 {
+                for key in beginning_keys(token) {
+                    let list = self.postings.entry(key).or_default();
+                    if list.len() <= BEGINNING_POSTINGS && list.last() != Some(&posting) {
+                        list.push(posting);
+                    }
                 }
             }
         }
