@@ -73,8 +73,8 @@ const RARE_LIST_POSTINGS: usize = 8;
 /// (see `sound_with_one_left_out`).
 const SOUND_TYPO_POSTINGS: usize = 256;
 
-/// The letters of a token's beginning (see `beginning_keys`), and the longest list of
-/// them a query looks at.
+/// The letters of a beginning key (a token's first five with one left out, see
+/// `beginning_keys`), and the longest list of one a query looks at.
 const BEGINNING_LETTERS: usize = 4;
 const BEGINNING_POSTINGS: usize = 32;
 
@@ -185,22 +185,21 @@ impl Marks {
     /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
     /// list where one is enough.
     fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
-        let list = pass.list;
         if !pass.may_touch {
             // Most postings of a list that only adds miss the touched slots: sift the
             // hits out without a branch per posting (a mispredicted branch costs more
             // than the cached bitmap read), then mark those.
             let mut hits = std::mem::take(&mut self.sifted);
-            if hits.len() < list.len() {
-                hits.resize(list.len(), 0);
+            if hits.len() < pass.list.len() {
+                hits.resize(pass.list.len(), 0);
             }
             let mut found = 0;
             let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
             // A weak list skips slots its token's own spelling already hit; a strong one
             // does not (it may make a weak hit strong).
             let skip_own = if pass.strong { 0 } else { u64::MAX };
-            let room = &mut hits[..list.len()];
-            for &posting in list {
+            let room = &mut hits[..pass.list.len()];
+            for &posting in pass.list {
                 let slot = (posting & SLOT_MASK) as usize;
                 let wanted = touched[slot / 64] & !(own[slot / 64] & skip_own);
                 room[found] = posting;
@@ -214,7 +213,7 @@ impl Marks {
             self.sifted = hits;
             return;
         }
-        for &posting in list {
+        for &posting in pass.list {
             let slot = (posting & SLOT_MASK) as usize;
             let word = &mut self.touched[slot / 64];
             let was_touched = (*word >> (slot % 64)) & 1;
@@ -886,7 +885,7 @@ impl<T> NameIndex<T> {
                 }
                 strong.extend(letter_strong);
                 weak.extend(letter_weak);
-                let own = [
+                let mut own: Vec<*const Posting> = [
                     hash_key(b's', &skeleton(token)),
                     hash_key(b'E', token.as_bytes()),
                 ]
@@ -894,7 +893,6 @@ impl<T> NameIndex<T> {
                 .filter_map(|key| self.postings.get(key))
                 .map(|list| list.as_ptr())
                 .collect();
-                let mut own: Vec<*const Posting> = own;
                 drop_repeated_lists([&mut strong_lists, &mut weak_lists], &mut own);
                 let mut query_token = QueryToken {
                     joined: glued,
