@@ -351,8 +351,9 @@ fn beginning_keys(token: &str) -> Vec<u64> {
     let first = &bytes[..=BEGINNING_LETTERS];
     let mut keys: Vec<u64> = (0..first.len())
         .map(|left_out| {
-            let mut shorter = first.to_vec();
-            shorter.remove(left_out);
+            let mut shorter = [0u8; BEGINNING_LETTERS];
+            shorter[..left_out].copy_from_slice(&first[..left_out]);
+            shorter[left_out..].copy_from_slice(&first[left_out + 1..]);
             hash_key(b'f', &shorter)
         })
         .collect();
