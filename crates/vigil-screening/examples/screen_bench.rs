@@ -5,7 +5,7 @@
 //! NAMES: one name per line (its id is its line index). QUERIES: `query<TAB>id` per line,
 //! the id of the name the query was made from. A query is recalled when that id is among
 //! the (at most 10) names scoring at least THRESHOLD (default 0.85). The five slowest
-//! queries go to stderr, and with `SHOW_MISSES=1` every query not recalled. With
+//! queries (`SLOWEST=N`: N) go to stderr, and with `SHOW_MISSES=1` every query not recalled. With
 //! `FULL_SCAN=N`, how many of the names a full scan finds for the first N queries the
 //! index finds too (stderr). With `REPEAT=N`, each query runs N times and its latency is the
 //! least of them (to compare builds on a busy machine).
@@ -141,7 +141,11 @@ fn main() {
     latencies.sort_by(f64::total_cmp);
     // The slowest queries, on stderr: where to look when the tail grows.
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (micros, query) in slowest.iter().take(5) {
+    let shown: usize = std::env::var("SLOWEST")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5);
+    for (micros, query) in slowest.iter().take(shown) {
         eprintln!("slow: {micros:.0} us  {query}");
     }
     println!(

@@ -25,7 +25,8 @@
 //! 48 is crowded: in such queries it hits only weakly (it tells no more than a typo), and
 //! a token filed by its letters does without its crowded consonant keys. These rules let
 //! the lists of the query token with the most postings only add to names other lists
-//! brought in (see `search`). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
+//! brought in (see `search`), as do crowded lists, and a letter-filed token's consonant
+//! keys with one consonant changed (its letters reach those names one typo away). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
 //! token's keys: neighbouring query tokens are also looked up glued (one hit of the glued
 //! token stands for both), and a long query token cut in two parts, names holding both
 //! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in
@@ -105,6 +106,8 @@ struct QueryToken<'a> {
     joined: bool,
     strong: Vec<&'a [Posting]>,
     weak: Vec<&'a [Posting]>,
+    /// Weak lists that only add to names others brought in (see `search`).
+    adds_only: Vec<&'a [Posting]>,
     single_strong: Vec<&'a [Posting]>,
     single_weak: Vec<&'a [Posting]>,
     /// Where the lists of its own spelling start (its consonant skeleton and letters),
@@ -856,8 +859,9 @@ impl<T> NameIndex<T> {
                     (lists(&letter_strong, 0), lists(&letter_weak, 0));
                 // A key a large share of the index shares (a short sound key: "hans"
                 // sounds like every "ans", "ens", "hons" in a million names) says no more
-                // than a weak hit; with other query tokens to go by, it counts as one. A
-                // token filed by its letters does without its crowded consonant keys.
+                // than a weak hit; with other query tokens to go by, it counts as one, and
+                // only adds (see the passes below). A token filed by its letters does
+                // without its crowded consonant keys.
                 if words.len() > 1 {
                     let crowded = |l: &&[Posting]| {
                         l.len() > CROWDED_MIN && l.len() * CROWDED_SHARE > self.live
@@ -872,6 +876,24 @@ impl<T> NameIndex<T> {
                     by_letters.retain(|l| !crowded(l));
                 }
                 strong_lists.append(&mut by_letters);
+                // A token filed by its letters finds a stored token of as many consonants
+                // or fewer one typo away by its letters (those are filed by theirs too);
+                // its consonant keys that reach them, vowels aside, are shared by many
+                // names and only add. Those of a consonant more still bring names in.
+                let mut adds_only = Vec::new();
+                if by_letters_too && words.len() > 1 && !loose && !glued {
+                    let mut changed: Vec<*const Posting> = Vec::new();
+                    for_each_form(token, |_, skeleton| {
+                        for_each_deletion(skeleton, |shorter| {
+                            if let Some(list) = self.postings.get(&hash_key(b'd', shorter)) {
+                                changed.push(list.as_ptr());
+                            }
+                        });
+                    });
+                    (adds_only, weak_lists) = weak_lists
+                        .into_iter()
+                        .partition(|l| changed.contains(&l.as_ptr()));
+                }
                 weak_lists.append(&mut by_letters_weak);
                 if !glued {
                     let found = lists(&beginning_keys(token), 0);
@@ -894,13 +916,17 @@ impl<T> NameIndex<T> {
                 .filter_map(|key| self.postings.get(key))
                 .map(|list| list.as_ptr())
                 .collect();
-                drop_repeated_lists([&mut strong_lists, &mut weak_lists], &mut own);
+                drop_repeated_lists(
+                    [&mut strong_lists, &mut weak_lists, &mut adds_only],
+                    &mut own,
+                );
                 let mut query_token = QueryToken {
                     joined: glued,
                     own,
                     bit: bit as u32,
                     strong: strong_lists,
                     weak: weak_lists,
+                    adds_only,
                     single_strong: lists(&strong, SINGLE_SALT),
                     single_weak: lists(&weak, SINGLE_SALT),
                 };
@@ -910,6 +936,7 @@ impl<T> NameIndex<T> {
                     for lists in [
                         &mut query_token.strong,
                         &mut query_token.weak,
+                        &mut query_token.adds_only,
                         &mut query_token.single_strong,
                         &mut query_token.single_weak,
                     ] {
@@ -930,6 +957,7 @@ impl<T> NameIndex<T> {
                 // weak hit from it may excuse a miss too.
                 let any_size = strong_size
                     + query_token.weak.iter().map(|l| l.len()).sum::<usize>()
+                    + query_token.adds_only.iter().map(|l| l.len()).sum::<usize>()
                     + query_token
                         .single_weak
                         .iter()
@@ -961,12 +989,22 @@ impl<T> NameIndex<T> {
                 let groups = [
                     (&token.strong, true, may_touch, one),
                     (&token.weak, false, may_touch, one),
+                    (&token.adds_only, false, rare, one),
                     (&token.single_strong, true, true, true),
                     (&token.single_weak, false, true, true),
                 ];
                 for (lists, is_strong, may_touch, one_hit_enough) in groups {
                     passes.extend(lists.iter().map(|&list| {
                         let specific = list.len() <= RARE_LIST_POSTINGS && !token.joined;
+                        // A crowded list (see above) only adds: a name it alone would
+                        // bring in shares nothing but a key with a large share of the
+                        // index.
+                        let crowded_list = list.len() > CROWDED_MIN
+                            && list.len() * CROWDED_SHARE > self.live
+                            && query_count > 1
+                            && !loose
+                            && !token.joined;
+                        let may_touch = may_touch && !crowded_list;
                         let bits = if is_strong { any | strong } else { any };
                         Pass {
                             list,
@@ -1406,6 +1444,28 @@ mod tests {
         assert_eq!(note[0]["rule"], "common-words-only");
         assert_eq!(note[0]["names"], 602);
         assert_eq!(note[0]["words"][0]["names"], 201);
+    }
+
+    #[test]
+    fn a_short_word_beside_a_common_one_is_found_one_typo_or_a_cut_away() {
+        // "chidi" is in every name, so its lists only add; the surname brings the name
+        // in. Its consonants with one changed ("vzn" for "vsn") only add too: its letters
+        // with one left out reach "ovson". A word cut short has fewer consonants: those
+        // keys still bring names in.
+        // Enough names sharing each word's consonants, the query's and the listed
+        // one's, that none of those words is rare (a rare word's lists all bring names
+        // in), nor the listed word's sound short (its sound is the query's with a
+        // consonant left out, a key looked up only where few names share it).
+        let mut names = vec!["Chidi Ovson".to_string(), "Chidi Alov".to_string()];
+        for n in 0..300 {
+            for word in ["Ovson", "Avzan", "Alov", "Alvis"] {
+                names.push(format!("Zed{n} {word}"));
+            }
+        }
+        names.extend((0..5_000).map(|i| format!("Chidi Ab{i}")));
+        let idx = index(&names);
+        assert_eq!(found(&idx, "Chidi Ovzon"), [0], "a consonant changed");
+        assert_eq!(found(&idx, "Chidi Alovas"), [1], "a word cut short");
     }
 
     #[test]
