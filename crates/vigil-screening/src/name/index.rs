@@ -250,11 +250,23 @@ impl Marks {
     }
 
     /// Forget this query's marks over the first `slots` slots (the masks need no
-    /// clearing: `touched` says which are current).
-    fn clear(&mut self, slots: usize, tokens: usize) {
-        self.touched[..slots.div_ceil(64)].fill(0);
-        for bits in &mut self.self_by_token[..tokens] {
-            bits[..slots.div_ceil(64)].fill(0);
+    /// clearing: `touched` says which are current). A token's own-spelling bits were set
+    /// only by its own lists' postings: where those are fewer than the bitmap's words,
+    /// their words are cleared one by one rather than the whole bitmap.
+    fn clear(&mut self, slots: usize, tokens: usize, passes: &[Pass<'_>]) {
+        let words = slots.div_ceil(64);
+        self.touched[..words].fill(0);
+        for (token, bits) in self.self_by_token[..tokens].iter_mut().enumerate() {
+            let own = || passes.iter().filter(|p| p.own_spelling && p.token == token);
+            if own().map(|p| p.list.len()).sum::<usize>() < words {
+                for pass in own() {
+                    for &posting in pass.list {
+                        bits[(posting & SLOT_MASK) as usize / 64] = 0;
+                    }
+                }
+            } else {
+                bits[..words].fill(0);
+            }
         }
         self.candidates.clear();
     }
@@ -546,7 +558,9 @@ fn split_words<'t>(name: &'t str, words: &mut Vec<&'t str>) {
 }
 
 /// Postings of `first` whose slot also has a posting in `second` (both lists in slot
-/// order), found from the shorter list by binary search in the longer.
+/// order), found from the shorter list by galloping through the longer: the next slot is
+/// usually a few steps on, so a doubling step then a binary search within it reads far
+/// less of a long list than a binary search over all of its rest.
 fn in_both(first: &[Posting], second: &[Posting]) -> Vec<Posting> {
     let first_is_short = first.len() <= second.len();
     let (short, long) = if first_is_short {
@@ -558,7 +572,12 @@ fn in_both(first: &[Posting], second: &[Posting]) -> Vec<Posting> {
     let mut rest = long;
     for &posting in short {
         let slot = posting & SLOT_MASK;
-        rest = &rest[rest.partition_point(|p| p & SLOT_MASK < slot)..];
+        let mut step = 1;
+        while step < rest.len() && rest[step - 1] & SLOT_MASK < slot {
+            step *= 2;
+        }
+        let within = step.min(rest.len());
+        rest = &rest[rest[..within].partition_point(|p| p & SLOT_MASK < slot)..];
         let Some(&other) = rest.first().filter(|p| *p & SLOT_MASK == slot) else {
             continue;
         };
@@ -1149,7 +1168,7 @@ impl<T> NameIndex<T> {
                     });
                 }
             }
-            marks.clear(self.payloads.len(), words.len());
+            marks.clear(self.payloads.len(), words.len(), &passes);
         });
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
         hits.truncate(limit);
@@ -1469,6 +1488,35 @@ mod tests {
     }
 
     #[test]
+    fn a_query_leaves_no_marks_behind() {
+        // The next query reads the same bitmaps: every bit this one set must be cleared,
+        // whether its own-spelling lists are short (their words cleared one by one) or
+        // long (the whole bitmap).
+        for own_length in [3usize, 5_000] {
+            let slots = 10_000;
+            let list: Vec<Posting> = (0..own_length as u32).map(|i| i * 2).collect();
+            let mut marks = Marks::default();
+            marks.prepare(slots, 2);
+            let pass = Pass {
+                list: &list,
+                token: 1,
+                strong: true,
+                own_spelling: true,
+                bits: 1 << 1,
+                may_touch: true,
+                one_hit_enough: false,
+            };
+            marks.mark(&pass, 0);
+            assert!(marks.self_by_token[1].iter().any(|w| *w != 0));
+            marks.clear(slots, 2, std::slice::from_ref(&pass));
+            assert!(marks.touched.iter().all(|w| *w == 0), "{own_length}");
+            for bits in &marks.self_by_token {
+                assert!(bits.iter().all(|w| *w == 0), "{own_length}");
+            }
+        }
+    }
+
+    #[test]
     fn a_crowded_key_still_finds_its_names() {
         // "hans" is in every name: its keys count as weak hits, the surname's are strong.
         let mut names: Vec<String> = (0..5_000).map(|i| format!("Hans Ab{i}")).collect();
@@ -1500,6 +1548,33 @@ mod tests {
     }
 
     proptest! {
+        // Two posting lists' common slots, each once, from the first list's postings.
+        #[test]
+        fn in_both_finds_the_slots_both_lists_hold(
+            mut first in proptest::collection::vec(0u32..3_000, 0..300),
+            mut second in proptest::collection::vec(0u32..3_000, 0..300),
+            position in 0u32..15,
+        ) {
+            first.sort_unstable();
+            second.sort_unstable();
+            let at = |slot: &u32| slot | (position << POSITION_SHIFT);
+            let first: Vec<Posting> = first.iter().map(at).collect();
+            let mut expected: Vec<Posting> = first
+                .iter()
+                .copied()
+                .filter(|p| second.contains(&(p & SLOT_MASK)))
+                .collect();
+            expected.dedup();
+            prop_assert_eq!(in_both(&first, &second), expected.clone());
+            // Either way round, the first list's postings.
+            let second_first: Vec<Posting> = in_both(&second, &first)
+                .iter()
+                .map(|p| p & SLOT_MASK)
+                .collect();
+            let slots: Vec<u32> = expected.iter().map(|p| p & SLOT_MASK).collect();
+            prop_assert_eq!(second_first, slots);
+        }
+
         // Whatever a full scan finds for a query made of some of a name's tokens, in any
         // order, the index finds too: among names of one to three tokens (single-token
         // names are filed apart), whichever of the query's lists are the longest.
