@@ -144,6 +144,8 @@ struct Marks {
     masks: Vec<u64>,
     /// Slots that became candidates, in that order.
     candidates: Vec<Slot>,
+    /// One bit per slot: hit by the query token with the most postings (see `Pass::within_largest`).
+    largest: Vec<u64>,
     /// Room for the postings of a list that hit touched slots.
     sifted: Vec<Posting>,
     /// Per query token, one bit per slot: hit by the token's own spelling (its exact
@@ -165,6 +167,9 @@ struct Pass<'a> {
     bits: u64,
     may_touch: bool,
     one_hit_enough: bool,
+    /// Touches only slots already touched or hit by the largest token's lists (see
+    /// `search`).
+    within_largest: bool,
 }
 
 impl Marks {
@@ -172,6 +177,7 @@ impl Marks {
         if self.masks.len() < slots {
             self.masks.resize(slots, 0);
             self.touched.resize(slots.div_ceil(64), 0);
+            self.largest.resize(slots.div_ceil(64), 0);
         }
         if self.self_by_token.len() < tokens {
             self.self_by_token.resize(tokens, Vec::new());
@@ -188,6 +194,33 @@ impl Marks {
     /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
     /// list where one is enough.
     fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
+        if pass.within_largest {
+            // Sifted as a list that only adds, against the touched slots and those the
+            // largest token hits, then touching the slots it keeps.
+            let mut hits = std::mem::take(&mut self.sifted);
+            if hits.len() < pass.list.len() {
+                hits.resize(pass.list.len(), 0);
+            }
+            let mut found = 0;
+            let (touched, largest) = (&self.touched[..], &self.largest[..]);
+            let room = &mut hits[..pass.list.len()];
+            for &posting in pass.list {
+                let slot = (posting & SLOT_MASK) as usize;
+                let wanted = touched[slot / 64] | largest[slot / 64];
+                room[found] = posting;
+                found += ((wanted >> (slot % 64)) & 1) as usize;
+            }
+            for &posting in &hits[..found] {
+                let slot = (posting & SLOT_MASK) as usize;
+                let word = &mut self.touched[slot / 64];
+                let was_touched = (*word >> (slot % 64)) & 1;
+                *word |= 1u64 << (slot % 64);
+                let before = self.masks[slot] & 0u64.wrapping_sub(was_touched);
+                self.add(slot, before, posting, pass, forgiving);
+            }
+            self.sifted = hits;
+            return;
+        }
         if !pass.may_touch {
             // Most postings of a list that only adds miss the touched slots: sift the
             // hits out without a branch per posting (a mispredicted branch costs more
@@ -256,6 +289,9 @@ impl Marks {
     fn clear(&mut self, slots: usize, tokens: usize, passes: &[Pass<'_>]) {
         let words = slots.div_ceil(64);
         self.touched[..words].fill(0);
+        if passes.iter().any(|p| p.within_largest) {
+            self.largest[..words].fill(0);
+        }
         for (token, bits) in self.self_by_token[..tokens].iter_mut().enumerate() {
             let own = || passes.iter().filter(|p| p.own_spelling && p.token == token);
             if own().map(|p| p.list.len()).sum::<usize>() < words {
@@ -996,7 +1032,9 @@ impl<T> NameIndex<T> {
             // always touch. Marking notes the slots hit by two query tokens (or one, where
             // that can be enough): only those are checked further.
             let size = |lists: &[&[Posting]]| lists.iter().map(|l| l.len()).sum::<usize>();
-            per_token.sort_by_key(|t| size(&t.strong) + size(&t.weak));
+            // Glued tokens first: they always touch (one hit of theirs is enough), so the
+            // last is a token of the query's own.
+            per_token.sort_by_key(|t| (!t.joined, size(&t.strong) + size(&t.weak)));
             let mut passes: Vec<Pass<'_>> = Vec::new();
             for (n, token) in per_token.iter().enumerate() {
                 let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
@@ -1033,8 +1071,66 @@ impl<T> NameIndex<T> {
                             bits: if specific { bits | RARE_HIT } else { bits },
                             may_touch: may_touch || specific,
                             one_hit_enough,
+                            within_largest: false,
                         }
                     }));
+                }
+            }
+            // With two query tokens' lists long (two common words), the second largest's
+            // lists touch only slots a smaller token touched or the largest hits: a name
+            // that only it hits has one token hit, and the largest's lists are cheaper
+            // to set bits from (a bitmap that stays in cache) than to mark.
+            if let [.., second, largest] = &per_token[..] {
+                let total = |bit: u32| -> usize {
+                    passes
+                        .iter()
+                        .filter(|p| p.token == bit as usize && p.may_touch)
+                        .map(|p| p.list.len())
+                        .sum()
+                };
+                let largest_adds = passes
+                    .iter()
+                    .filter(|p| p.token == largest.bit as usize)
+                    .all(|p| {
+                        !p.may_touch || p.one_hit_enough || p.list.len() <= RARE_LIST_POSTINGS
+                    });
+                let (second_size, largest_size) = (
+                    total(second.bit),
+                    passes
+                        .iter()
+                        .filter(|p| p.token == largest.bit as usize && !p.may_touch)
+                        .map(|p| p.list.len())
+                        .sum::<usize>(),
+                );
+                let words = self.payloads.len().div_ceil(64);
+                let second_rare = (rare | rare_any) & (1 << second.bit) != 0;
+                if largest_adds
+                    && !largest.joined
+                    && !second.joined
+                    && !second_rare
+                    && second_size * 4 >= largest_size
+                    && second_size >= words / 2
+                {
+                    let mut flagged = 0;
+                    for pass in passes.iter_mut().filter(|p| {
+                        p.token == second.bit as usize
+                            && p.may_touch
+                            && !p.one_hit_enough
+                            && p.list.len() > RARE_LIST_POSTINGS
+                    }) {
+                        pass.within_largest = true;
+                        flagged += 1;
+                    }
+                    // `clear` forgets these bits only when a pass used them.
+                    let largest_lists = passes
+                        .iter()
+                        .filter(|p| p.token == largest.bit as usize && !p.one_hit_enough);
+                    for pass in largest_lists.filter(|_| flagged > 0) {
+                        for &posting in pass.list {
+                            let slot = (posting & SLOT_MASK) as usize;
+                            marks.largest[slot / 64] |= 1 << (slot % 64);
+                        }
+                    }
                 }
             }
             // Lists that only add go after those that touch.
@@ -1505,6 +1601,7 @@ mod tests {
                 bits: 1 << 1,
                 may_touch: true,
                 one_hit_enough: false,
+                within_largest: false,
             };
             marks.mark(&pass, 0);
             assert!(marks.self_by_token[1].iter().any(|w| *w != 0));
@@ -1514,6 +1611,40 @@ mod tests {
                 assert!(bits.iter().all(|w| *w == 0), "{own_length}");
             }
         }
+    }
+
+    #[test]
+    fn two_common_words_find_the_names_holding_both() {
+        // "alan" and "smith" are both common: the second longest's lists ("alan") touch
+        // only names the longest's ("smith") hit or a shorter one's touched, so the names
+        // holding both are found without marking every alan, and so are those holding
+        // "alan" and a third word.
+        let mut names = vec![
+            "Alan Smith".to_string(),
+            "Alan Smyth".to_string(),
+            "Alan Kowalczyk".to_string(),
+        ];
+        // Enough names spelled alike that "kowalczyk" is not rare, even with its typos
+        // (a rare word's hit alone makes a candidate), few enough with the word itself
+        // that it is not common (a name of common words inside a longer query scores
+        // low).
+        for n in 0..200 {
+            names.push(format!("Zed{n} Kowalczik"));
+        }
+        for n in 0..400 {
+            names.push(format!("Alan Zed{n}"));
+        }
+        for n in 0..500 {
+            names.push(format!("Zed{n} Smith"));
+        }
+        let idx = index(&names);
+        assert_eq!(found(&idx, "Alan Smith Kowalczyk"), [2]);
+        let mut hits = found(&idx, "Alan Smith");
+        hits.sort_unstable();
+        assert_eq!(hits, [0, 1]);
+        let mut hits = found(&idx, "Allan Smith");
+        hits.sort_unstable();
+        assert_eq!(hits, [0, 1]);
     }
 
     #[test]
