@@ -389,7 +389,9 @@ try {
   await admin.tab.getByRole("link", { name: "Twin Holdings" }).waitFor();
   await admin.tab.getByLabel("Account action").selectOption({ label: "Suspend (set-status)" });
   await admin.tab.getByLabel("Status (set-status)").selectOption("suspended");
-  await admin.tab.getByRole("button", { name: "Run" }).click();
+  // Exact: a name is matched as a substring, and an account id in a merge button's
+  // label may hold "run".
+  await admin.tab.getByRole("button", { name: "Run", exact: true }).click();
   await admin.tab.waitForURL(new RegExp(`/accounts/${twin}$`));
   await expectText(admin.tab, "suspended");
   await admin.tab.getByRole("button", { name: `Merge Danna Twin (${other}) into this account` }).click();
