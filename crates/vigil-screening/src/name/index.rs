@@ -172,6 +172,23 @@ struct Pass<'a> {
     within_largest: bool,
 }
 
+/// Copy into `hits` the postings of `list` whose slot's bit is set in `wanted(word)` (the
+/// bitmap word holding it), without a branch per posting; returns how many.
+#[inline(always)]
+fn sift(hits: &mut Vec<Posting>, list: &[Posting], wanted: impl Fn(usize) -> u64) -> usize {
+    if hits.len() < list.len() {
+        hits.resize(list.len(), 0);
+    }
+    let mut found = 0;
+    let room = &mut hits[..list.len()];
+    for &posting in list {
+        let slot = (posting & SLOT_MASK) as usize;
+        room[found] = posting;
+        found += ((wanted(slot / 64) >> (slot % 64)) & 1) as usize;
+    }
+    found
+}
+
 impl Marks {
     fn prepare(&mut self, slots: usize, tokens: usize) {
         if self.masks.len() < slots {
@@ -194,72 +211,54 @@ impl Marks {
     /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
     /// list where one is enough.
     fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
-        if pass.within_largest {
-            // Sifted as a list that only adds, against the touched slots and those the
-            // largest token hits, then touching the slots it keeps.
-            let mut hits = std::mem::take(&mut self.sifted);
-            if hits.len() < pass.list.len() {
-                hits.resize(pass.list.len(), 0);
-            }
-            let mut found = 0;
-            let (touched, largest) = (&self.touched[..], &self.largest[..]);
-            let room = &mut hits[..pass.list.len()];
-            for &posting in pass.list {
-                let slot = (posting & SLOT_MASK) as usize;
-                let wanted = touched[slot / 64] | largest[slot / 64];
-                room[found] = posting;
-                found += ((wanted >> (slot % 64)) & 1) as usize;
-            }
-            for &posting in &hits[..found] {
-                let slot = (posting & SLOT_MASK) as usize;
-                let word = &mut self.touched[slot / 64];
-                let was_touched = (*word >> (slot % 64)) & 1;
-                *word |= 1u64 << (slot % 64);
-                let before = self.masks[slot] & 0u64.wrapping_sub(was_touched);
-                self.add(slot, before, posting, pass, forgiving);
-            }
-            self.sifted = hits;
-            return;
-        }
-        if !pass.may_touch {
+        if !pass.may_touch || pass.within_largest {
             // Most postings of a list that only adds miss the touched slots: sift the
             // hits out without a branch per posting (a mispredicted branch costs more
             // than the cached bitmap read), then mark those.
             let mut hits = std::mem::take(&mut self.sifted);
-            if hits.len() < pass.list.len() {
-                hits.resize(pass.list.len(), 0);
-            }
-            let mut found = 0;
-            let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
-            // A weak list skips slots its token's own spelling already hit; a strong one
-            // does not (it may make a weak hit strong).
-            let skip_own = if pass.strong { 0 } else { u64::MAX };
-            let room = &mut hits[..pass.list.len()];
-            for &posting in pass.list {
-                let slot = (posting & SLOT_MASK) as usize;
-                let wanted = touched[slot / 64] & !(own[slot / 64] & skip_own);
-                room[found] = posting;
-                found += ((wanted >> (slot % 64)) & 1) as usize;
-            }
+            let found = if pass.within_largest {
+                // Also the slots the largest token hits, which it then touches.
+                let (touched, largest) = (&self.touched[..], &self.largest[..]);
+                sift(&mut hits, pass.list, |word| touched[word] | largest[word])
+            } else {
+                let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
+                // A weak list skips slots its token's own spelling already hit; a strong
+                // one does not (it may make a weak hit strong).
+                let skip_own = if pass.strong { 0 } else { u64::MAX };
+                sift(&mut hits, pass.list, |word| {
+                    touched[word] & !(own[word] & skip_own)
+                })
+            };
             for &posting in &hits[..found] {
-                let slot = (posting & SLOT_MASK) as usize;
-                let before = self.masks[slot];
-                self.add(slot, before, posting, pass, forgiving);
+                if pass.within_largest {
+                    self.touch(posting, pass, forgiving);
+                } else {
+                    let slot = (posting & SLOT_MASK) as usize;
+                    let before = self.masks[slot];
+                    self.add(slot, before, posting, pass, forgiving);
+                }
             }
             self.sifted = hits;
             return;
         }
         for &posting in pass.list {
-            let slot = (posting & SLOT_MASK) as usize;
-            let word = &mut self.touched[slot / 64];
-            let was_touched = (*word >> (slot % 64)) & 1;
-            *word |= 1u64 << (slot % 64);
-            // Without a branch on whether the slot was touched (it goes either way at
-            // random, and a mispredicted branch stalls the loads of the postings after
-            // it): an untouched slot's stale mask is cleared by the all-zero filter.
-            let before = self.masks[slot] & 0u64.wrapping_sub(was_touched);
-            self.add(slot, before, posting, pass, forgiving);
+            self.touch(posting, pass, forgiving);
         }
+    }
+
+    /// Touch the posting's slot (its mask starts afresh if no earlier list touched it)
+    /// and record the pass's hit there.
+    #[inline(always)]
+    fn touch(&mut self, posting: Posting, pass: &Pass<'_>, forgiving: u64) {
+        let slot = (posting & SLOT_MASK) as usize;
+        let word = &mut self.touched[slot / 64];
+        let was_touched = (*word >> (slot % 64)) & 1;
+        *word |= 1u64 << (slot % 64);
+        // Without a branch on whether the slot was touched (it goes either way at
+        // random, and a mispredicted branch stalls the loads of the postings after it):
+        // an untouched slot's stale mask is cleared by the all-zero filter.
+        let before = self.masks[slot] & 0u64.wrapping_sub(was_touched);
+        self.add(slot, before, posting, pass, forgiving);
     }
 
     /// Record a pass's hit on a touched slot whose mask was `before`, and note the slot
@@ -918,9 +917,7 @@ impl<T> NameIndex<T> {
                 // only adds (see the passes below). A token filed by its letters does
                 // without its crowded consonant keys.
                 if words.len() > 1 {
-                    let crowded = |l: &&[Posting]| {
-                        l.len() > CROWDED_MIN && l.len() * CROWDED_SHARE > self.live
-                    };
+                    let crowded = |l: &&[Posting]| self.crowded(l);
                     if by_letters_too {
                         strong_lists.retain(|l| !crowded(l));
                         weak_lists.retain(|l| !crowded(l));
@@ -1056,11 +1053,8 @@ impl<T> NameIndex<T> {
                         // A crowded list (see above) only adds: a name it alone would
                         // bring in shares nothing but a key with a large share of the
                         // index.
-                        let crowded_list = list.len() > CROWDED_MIN
-                            && list.len() * CROWDED_SHARE > self.live
-                            && query_count > 1
-                            && !loose
-                            && !token.joined;
+                        let crowded_list =
+                            self.crowded(list) && query_count > 1 && !loose && !token.joined;
                         let may_touch = may_touch && !crowded_list;
                         let bits = if is_strong { any | strong } else { any };
                         Pass {
@@ -1081,10 +1075,11 @@ impl<T> NameIndex<T> {
             // that only it hits has one token hit, and the largest's lists are cheaper
             // to set bits from (a bitmap that stays in cache) than to mark.
             if let [.., second, largest] = &per_token[..] {
-                let total = |bit: u32| -> usize {
+                // Postings of a token's lists that touch, or that only add.
+                let postings = |bit: u32, touching: bool| -> usize {
                     passes
                         .iter()
-                        .filter(|p| p.token == bit as usize && p.may_touch)
+                        .filter(|p| p.token == bit as usize && p.may_touch == touching)
                         .map(|p| p.list.len())
                         .sum()
                 };
@@ -1094,14 +1089,8 @@ impl<T> NameIndex<T> {
                     .all(|p| {
                         !p.may_touch || p.one_hit_enough || p.list.len() <= RARE_LIST_POSTINGS
                     });
-                let (second_size, largest_size) = (
-                    total(second.bit),
-                    passes
-                        .iter()
-                        .filter(|p| p.token == largest.bit as usize && !p.may_touch)
-                        .map(|p| p.list.len())
-                        .sum::<usize>(),
-                );
+                let (second_size, largest_size) =
+                    (postings(second.bit, true), postings(largest.bit, false));
                 let words = self.payloads.len().div_ceil(64);
                 let second_rare = (rare | rare_any) & (1 << second.bit) != 0;
                 if largest_adds
@@ -1294,6 +1283,12 @@ impl<T> NameIndex<T> {
         found.sort_unstable();
         found.dedup();
         found
+    }
+
+    /// Whether a posting list is crowded: more than `CROWDED_MIN` names and more than
+    /// one in `CROWDED_SHARE` of the index.
+    fn crowded(&self, list: &[Posting]) -> bool {
+        list.len() > CROWDED_MIN && list.len() * CROWDED_SHARE > self.live
     }
 
     /// Heap bytes held by the index, roughly (for the benchmark's memory report).
