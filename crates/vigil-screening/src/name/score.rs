@@ -354,13 +354,8 @@ pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bo
     }
     // A margin for rounding: the bound must never reject what scoring would accept.
     let floor = threshold * threshold - 1e-9;
-    let similarity = |q: &str, c: &str| {
-        let (q_class, c_class) = (
-            phonetic::first_class(q.as_bytes()),
-            phonetic::first_class(c.as_bytes()),
-        );
-        token_similarity(q, q_class, c, c_class).map_or(0.0, |(sim, _)| sim)
-    };
+    // As scoring pairs tokens compared letter by letter.
+    let similarity = |q: &str, c: &str| letters_similarity(q, c).map_or(0.0, |(sim, _)| sim);
     // With as many tokens, either name may be the one whose coverage counts: the query
     // (whose weakest token sinks both, one-to-one) and the candidate are both bounded.
     let query_is_short = query.len() <= candidate.len();
