@@ -48,8 +48,12 @@ use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::memo::PairMemo;
 use super::prepare::PreparedName;
-use super::score::{certainly_below, score_bound, score_in_list, Comparison, WordCounts};
+use super::score::{
+    certainly_below_by, letters_pair, score_bound, score_in_list_by, Comparison, Letters,
+    WordCounts,
+};
 use super::script::{romanize, Script};
 use super::{nicknames, phonetic};
 
@@ -153,6 +157,8 @@ struct Marks {
     /// one typo away from a spelling holds that spelling too (leaving out one consonant
     /// or letter of it), so its hit there would be the same one again.
     self_by_token: Vec<Vec<u64>>,
+    /// The query's token pairs compared so far (candidates share words).
+    pairs: PairMemo,
 }
 
 /// One posting list to mark: the bits it sets, whether it may touch slots no earlier
@@ -1131,10 +1137,37 @@ impl<T> NameIndex<T> {
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
             let mut lengths: Vec<usize> = Vec::with_capacity(8);
             let mut checked: Vec<&str> = Vec::with_capacity(query_tokens.len());
+            // Which query word each of `checked` is, for the similarity cache.
+            let mut checked_words: Vec<u16> = Vec::with_capacity(query_tokens.len());
+            marks.pairs.next_query();
             let unkeyed_tokens: Vec<&str> = query_tokens
                 .iter()
                 .copied()
                 .filter(|t| !retrievable(t))
+                .collect();
+            // The query's words, as the pair cache numbers them: its distinct tokens, then
+            // those no key is made of, then any beyond the masks' room. And the number of
+            // each of its tokens, in order.
+            let mut query_words: Vec<Letters<'_>> = distinct
+                .iter()
+                .chain(&unkeyed_tokens)
+                .map(|word| Letters::new(word))
+                .collect();
+            let mut unkeyed_seen = 0;
+            let word_of_token: Vec<u16> = query_tokens
+                .iter()
+                .map(|token| {
+                    let word = if !retrievable(token) {
+                        unkeyed_seen += 1;
+                        distinct.len() + unkeyed_seen - 1
+                    } else if let Ok(bit) = distinct.binary_search(token) {
+                        bit
+                    } else {
+                        query_words.push(Letters::new(token));
+                        query_words.len() - 1
+                    };
+                    word as u16
+                })
                 .collect();
             // The candidates' per-slot data is gathered in short loops, one table at a
             // time: their loads are independent, so the memory system serves many at
@@ -1233,18 +1266,40 @@ impl<T> NameIndex<T> {
                 // Query tokens no key hit strongly are the likeliest to sink the name:
                 // they go first.
                 checked.clear();
+                checked_words.clear();
                 for strongly_hit in [false, true] {
                     for (bit, token) in distinct.iter().enumerate() {
                         if (strong & (1 << bit) != 0) == strongly_hit {
                             checked.extend(std::iter::repeat_n(*token, bit_repeats[bit]));
+                            checked_words.extend(std::iter::repeat_n(bit as u16, bit_repeats[bit]));
                         }
                     }
                 }
                 checked.extend(&unkeyed_tokens);
-                if plain && all_distinct && certainly_below(&checked, &tokens, threshold) {
+                checked_words
+                    .extend((0..unkeyed_tokens.len()).map(|n| (distinct.len() + n) as u16));
+                let memo = &mut marks.pairs;
+                let mut pair = |word: u16, token: &str| {
+                    memo.pair(word, token, || {
+                        letters_pair(&query_words[usize::from(word)], &Letters::new(token))
+                    })
+                };
+                let below = plain
+                    && all_distinct
+                    && certainly_below_by(&checked, &tokens, threshold, |q, c| {
+                        pair(checked_words[q], tokens[c]).map_or(0.0, |(sim, _)| sim)
+                    });
+                if below {
                     continue;
                 }
-                let score = score_in_list(&query_tokens, query.script, &tokens, script, self);
+                let score = score_in_list_by(
+                    &query_tokens,
+                    query.script,
+                    &tokens,
+                    script,
+                    self,
+                    &mut |q, c| pair(word_of_token[q], tokens[c]),
+                );
                 if score >= threshold {
                     hits.push(Hit {
                         slot,
@@ -1322,6 +1377,7 @@ impl<T> WordCounts for NameIndex<T> {
 #[cfg(test)]
 mod tests {
     use super::super::prepare::prepare;
+    use super::super::score::score_in_list;
     use super::*;
     use proptest::prelude::*;
 
@@ -1339,6 +1395,60 @@ mod tests {
             .iter()
             .map(|h| *h.payload)
             .collect()
+    }
+
+    /// Candidates share words, and the index compares each (query word, listed word) pair
+    /// once per query (`PairMemo`): every score it gives must be the scorer's, whatever
+    /// order the words come in, repeated, unkeyed (initials) or not.
+    #[test]
+    fn scores_from_remembered_pairs_are_the_scorers() {
+        let names = [
+            "ahmed ali hassan",
+            "ali ahmed",
+            "ahmad ali",
+            "hassan ali ahmed",
+            "ali hasan",
+            "ahmed ahmed",
+            "a ali hassan",
+            "hassan ahmed ali",
+            "alia hassan ahmadi",
+            "ali ali",
+        ];
+        let idx = index(&names);
+        let prepared: Vec<_> = names.iter().map(|n| prepare(n)).collect();
+        for query in [
+            "ahmed ali",
+            "ali ahmed hasan",
+            "hassan a ali",
+            "ali ali ahmed",
+            "ahmad hassan",
+            "a h ali",
+        ] {
+            let query = prepare(query);
+            let mut scanned: Vec<(usize, f64)> = prepared
+                .iter()
+                .enumerate()
+                .map(|(n, listed)| {
+                    let score = score_in_list(
+                        &query.tokens,
+                        query.script,
+                        &listed.tokens,
+                        listed.script,
+                        &idx,
+                    );
+                    (n, score)
+                })
+                .filter(|&(_, score)| score >= 0.6)
+                .collect();
+            let mut got: Vec<(usize, f64)> = idx
+                .search(&query, 0.6, 100)
+                .iter()
+                .map(|h| (*h.payload, h.score))
+                .collect();
+            scanned.sort_by_key(|&(n, _)| n);
+            got.sort_by_key(|&(n, _)| n);
+            assert_eq!(got, scanned, "{:?}", query.tokens);
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.85;
 
 pub mod index;
 pub mod jaro;
+mod memo;
 pub mod nicknames;
 pub mod phonetic;
 pub mod prepare;

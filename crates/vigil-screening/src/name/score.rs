@@ -16,6 +16,7 @@ use super::nicknames;
 use super::phonetic;
 use super::prepare::{Dropped, PreparedName};
 use super::script::{abjad_key, korean_key, romanize, Script};
+use smallvec::SmallVec;
 
 /// Token pairs scoring under this do not pair at all.
 const PAIR_FLOOR: f64 = 0.7;
@@ -161,10 +162,38 @@ pub struct NameScore {
     pub explanation: Explanation,
 }
 
+/// A token compared letter by letter, with what its comparisons ask of it alone worked
+/// out once: a token meets many others (every candidate's, in the index).
+#[derive(Clone, Copy)]
+pub struct Letters<'a> {
+    text: &'a str,
+    /// Its first sound class (see `phonetic::first_class`).
+    class: u8,
+    number: bool,
+    /// The given name it is a nickname of.
+    given_name: Option<&'static str>,
+}
+
+impl<'a> Letters<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            class: phonetic::first_class(text.as_bytes()),
+            number: is_number(text),
+            given_name: nicknames::given_name_of(text),
+        }
+    }
+
+    /// Are the two a nickname and its given name (either way round)?
+    fn related(&self, other: &Letters<'_>) -> bool {
+        self.given_name == Some(other.text) || other.given_name == Some(self.text)
+    }
+}
+
 /// Similarity of two tokens, and how, or `None` when they do not pair. The Arabic article
 /// is dropped as a word ("al qaida"), and also when glued on ("alqaida").
-fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
-    let direct = token_similarity_direct(q, q_class, c, c_class);
+fn token_similarity(q: &Letters<'_>, c: &Letters<'_>) -> Option<(f64, How)> {
+    let direct = token_similarity_direct(q, c);
     if direct.is_some_and(|(sim, _)| sim >= 0.9) {
         return direct;
     }
@@ -174,9 +203,9 @@ fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, 
             .find_map(|article| t.strip_prefix(article))
             .filter(|rest| rest.len() >= 4)
     }
-    let unglued = match (glued(q), glued(c)) {
-        (Some(q), _) => token_similarity_direct(q, phonetic::first_class(q.as_bytes()), c, c_class),
-        (_, Some(c)) => token_similarity_direct(q, q_class, c, phonetic::first_class(c.as_bytes())),
+    let unglued = match (glued(q.text), glued(c.text)) {
+        (Some(q), _) => token_similarity_direct(&Letters::new(q), c),
+        (_, Some(c)) => token_similarity_direct(q, &Letters::new(c)),
         _ => None,
     };
     match (direct, unglued) {
@@ -186,15 +215,15 @@ fn token_similarity(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, 
 }
 
 /// The better of the letter-level similarity and the one-typo one.
-fn token_similarity_direct(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
-    if q == c {
+fn token_similarity_direct(q: &Letters<'_>, c: &Letters<'_>) -> Option<(f64, How)> {
+    if q.text == c.text {
         return Some((1.0, How::Exact));
     }
-    if is_number(q) || is_number(c) {
+    if q.number || c.number {
         return None;
     }
-    let letters = letters_alike(q, q_class, c, c_class);
-    match one_typo_similarity(q.as_bytes(), c.as_bytes()) {
+    let letters = letters_alike(q, c);
+    match one_typo_similarity(q.text.as_bytes(), c.text.as_bytes()) {
         Some(typo) if letters.is_none_or(|(sim, _)| sim < typo) => Some((typo, How::Typo)),
         _ => letters,
     }
@@ -242,18 +271,18 @@ pub fn is_number(token: &str) -> bool {
 }
 
 /// Unequal tokens compared letter by letter (equal ones and numbers are settled before).
-fn letters_alike(q: &str, q_class: u8, c: &str, c_class: u8) -> Option<(f64, How)> {
-    let (qb, cb) = (q.as_bytes(), c.as_bytes());
+fn letters_alike(q: &Letters<'_>, c: &Letters<'_>) -> Option<(f64, How)> {
+    let (qb, cb) = (q.text.as_bytes(), c.text.as_bytes());
     if (qb.len() == 1 || cb.len() == 1) && qb[0] == cb[0] {
         return Some((0.9, How::Initial));
     }
     if qb.len() == 1 || cb.len() == 1 {
         return None;
     }
-    if nicknames::related(q, c) {
+    if q.related(c) {
         return Some((0.9, How::Nickname));
     }
-    if q_class != c_class {
+    if q.class != c.class {
         // Different first sounds pair only when the rest is nearly identical (a typo in
         // the first letter: "Sanders" / "Janders"). Jaro is at most (2 + shorter / longer)
         // / 3 (every letter of the shorter matched, none transposed): most pairs of
@@ -338,6 +367,30 @@ pub fn score_bound(
 /// tokens most likely to fail first. Never true when the space-free comparison of names
 /// of different token counts may apply, nor for names of more than 16 tokens.
 pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bool {
+    certainly_below_by(query, candidate, threshold, |q, c| {
+        pair_similarity(&Letters::new(query[q]), &Letters::new(candidate[c]))
+    })
+}
+
+/// How alike two tokens compared letter by letter are, as scoring pairs them (0 when
+/// they cannot pair).
+pub fn pair_similarity(query: &Letters<'_>, candidate: &Letters<'_>) -> f64 {
+    letters_pair(query, candidate).map_or(0.0, |(sim, _)| sim)
+}
+
+/// How two tokens compared letter by letter pair, or `None` when they do not.
+pub fn letters_pair(query: &Letters<'_>, candidate: &Letters<'_>) -> Option<(f64, How)> {
+    token_similarity(query, candidate)
+}
+
+/// [`certainly_below`], given `similarity(q, c)`: the [`pair_similarity`] of `query[q]`
+/// and `candidate[c]` (the index takes it from a cache of the query's pairs).
+pub fn certainly_below_by(
+    query: &[&str],
+    candidate: &[&str],
+    threshold: f64,
+    mut similarity: impl FnMut(usize, usize) -> f64,
+) -> bool {
     const MOST: usize = 16;
     if query.is_empty() || candidate.is_empty() {
         return true;
@@ -354,8 +407,6 @@ pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bo
     }
     // A margin for rounding: the bound must never reject what scoring would accept.
     let floor = threshold * threshold - 1e-9;
-    // As scoring pairs tokens compared letter by letter.
-    let similarity = |q: &str, c: &str| letters_similarity(q, c).map_or(0.0, |(sim, _)| sim);
     // With as many tokens, either name may be the one whose coverage counts: the query
     // (whose weakest token sinks both, one-to-one) and the candidate are both bounded.
     let query_is_short = query.len() <= candidate.len();
@@ -366,20 +417,20 @@ pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bo
         (candidate, query)
     };
     let (mut best_short, mut best_long) = ([0.0f64; MOST], [0.0f64; MOST]);
-    for (i, s) in short.iter().enumerate() {
-        for (j, l) in long.iter().enumerate() {
+    for (i, best) in best_short[..short.len()].iter_mut().enumerate() {
+        for (j, best_other) in best_long[..long.len()].iter_mut().enumerate() {
             let sim = if query_is_short {
-                similarity(s, l)
+                similarity(i, j)
             } else {
-                similarity(l, s)
+                similarity(j, i)
             };
-            best_short[i] = best_short[i].max(sim);
-            best_long[j] = best_long[j].max(sim);
-            if best_short[i] >= 1.0 && !same_count {
+            *best = best.max(sim);
+            *best_other = best_other.max(sim);
+            if *best >= 1.0 && !same_count {
                 break;
             }
         }
-        if best_short[i] < floor {
+        if *best < floor {
             return true;
         }
     }
@@ -422,7 +473,16 @@ pub fn score_in_scripts<Q: AsRef<str>, C: AsRef<str>>(
     candidate: &[C],
     candidate_script: Script,
 ) -> f64 {
-    score_inner(query, query_script, candidate, candidate_script, None, None).0
+    score_inner(
+        query,
+        query_script,
+        candidate,
+        candidate_script,
+        None,
+        None,
+        None,
+    )
+    .0
 }
 
 /// [`score_in_scripts`] against a listed `candidate`, with the list's word counts.
@@ -440,6 +500,29 @@ pub fn score_in_list<Q: AsRef<str>, C: AsRef<str>>(
         candidate_script,
         Some(counts),
         None,
+        None,
+    )
+    .0
+}
+
+/// [`score_in_list`], given `letters(i, j)`: the [`letters_pair`] of `query[i]` and
+/// `candidate[j]` (the index takes it from a cache of the query's pairs).
+pub fn score_in_list_by<Q: AsRef<str>, C: AsRef<str>>(
+    query: &[Q],
+    query_script: Script,
+    candidate: &[C],
+    candidate_script: Script,
+    counts: &dyn WordCounts,
+    letters: &mut PairOf<'_>,
+) -> f64 {
+    score_inner(
+        query,
+        query_script,
+        candidate,
+        candidate_script,
+        Some(counts),
+        None,
+        Some(letters),
     )
     .0
 }
@@ -463,6 +546,7 @@ pub fn score_with(
         candidate.script,
         counts,
         Some((query, candidate)),
+        None,
     );
     NameScore {
         score,
@@ -509,8 +593,15 @@ impl Comparison {
     }
 }
 
+/// How the query's token `i` pairs with the candidate's token `j`, given `(i, j)`.
+pub type PairOf<'a> = dyn FnMut(usize, usize) -> Option<(f64, How)> + 'a;
+
 /// Pairs of the names' tokens: (similarity, how, query token, candidate token).
 type Chosen = Vec<(f64, How, usize, usize)>;
+
+/// One entry per token of a name, on the stack for names of up to eight tokens (the
+/// scorer runs per candidate; a heap allocation there costs as much as a comparison).
+type Tokens<T> = SmallVec<[T; 8]>;
 
 /// What pairing two names' tokens found.
 struct Covered {
@@ -536,6 +627,7 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     c_script: Script,
     counts: Option<&dyn WordCounts>,
     explain: Option<(&PreparedName, &PreparedName)>,
+    letters: Option<&mut PairOf<'_>>,
 ) -> (f64, Option<Explanation>) {
     if q.is_empty() || c.is_empty() {
         let explanation =
@@ -545,34 +637,47 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     let comparison = Comparison::of(q_script, c_script);
     let covered = match comparison {
         _ if Comparison::letter_by_letter(q_script, c_script) => {
-            pair_and_cover(q, c, letters_similarity, Join::Close)
+            if let Some(letters) = letters {
+                pair_and_cover(q, c, letters, Join::Close)
+            } else {
+                let ql: Tokens<Letters<'_>> = q.iter().map(|t| Letters::new(t.as_ref())).collect();
+                let cl: Tokens<Letters<'_>> = c.iter().map(|t| Letters::new(t.as_ref())).collect();
+                pair_and_cover(q, c, |i, j| token_similarity(&ql[i], &cl[j]), Join::Close)
+            }
         }
         // Pinyin is spelled one way: a Han character's syllable pairs only when equal
         // ("Li Qiang" is not "Li Qing"), the whole name in either order.
         Comparison::Letters => {
             let (q, c) = (keyed(q, romanize), keyed(c, romanize));
-            let forward = pair_and_cover(&q, &c, same_token, Join::Close);
+            let forward = pair_and_cover(&q, &c, |i, j| same_token(&q[i], &c[j]), Join::Close);
             let reversed: Vec<String> = c.iter().rev().cloned().collect();
-            let backward = pair_and_cover(&q, &reversed, same_token, Join::Close);
+            let backward = pair_and_cover(
+                &q,
+                &reversed,
+                |i, j| same_token(&q[i], &reversed[j]),
+                Join::Close,
+            );
             if backward.joined.is_some() && backward.score > forward.score {
                 backward
             } else {
                 forward
             }
         }
-        Comparison::Characters => pair_and_cover(q, c, same_token, Join::Never),
+        Comparison::Characters => pair_and_cover(
+            q,
+            c,
+            |i, j| same_token(q[i].as_ref(), c[j].as_ref()),
+            Join::Never,
+        ),
         Comparison::Korean => {
             let key = |t: &str| korean_key(&romanize(t));
-            pair_and_cover(&keyed(q, key), &keyed(c, key), same_key, Join::Equal)
+            let (q, c) = (keyed(q, key), keyed(c, key));
+            pair_and_cover(&q, &c, |i, j| same_key(&q[i], &c[j]), Join::Equal)
         }
         Comparison::Consonants => {
             let key = |t: &str| String::from_utf8(abjad_key(&romanize(t))).unwrap_or_default();
-            pair_and_cover(
-                &keyed(q, key),
-                &keyed(c, key),
-                close_consonants,
-                Join::Equal,
-            )
+            let (q, c) = (keyed(q, key), keyed(c, key));
+            pair_and_cover(&q, &c, |i, j| close_consonants(&q[i], &c[j]), Join::Equal)
         }
     };
     let Covered {
@@ -666,14 +771,6 @@ fn keyed<T: AsRef<str>>(tokens: &[T], key: impl Fn(&str) -> String) -> Vec<Strin
     tokens.iter().map(|t| key(t.as_ref())).collect()
 }
 
-fn letters_similarity(q: &str, c: &str) -> Option<(f64, How)> {
-    let (q_class, c_class) = (
-        phonetic::first_class(q.as_bytes()),
-        phonetic::first_class(c.as_bytes()),
-    );
-    token_similarity(q, q_class, c, c_class)
-}
-
 /// Tokens that pair only when equal: Han characters and Hangul syllables, pinyin.
 fn same_token(q: &str, c: &str) -> Option<(f64, How)> {
     (q == c).then_some((1.0, How::Exact))
@@ -716,14 +813,14 @@ enum Join {
 fn pair_and_cover<Q: AsRef<str>, C: AsRef<str>>(
     q: &[Q],
     c: &[C],
-    similarity: impl Fn(&str, &str) -> Option<(f64, How)>,
+    mut similarity: impl FnMut(usize, usize) -> Option<(f64, How)>,
     join: Join,
 ) -> Covered {
     // Every pairable (query token, candidate token), best first; then greedy one-to-one.
-    let mut pairs: Chosen = Vec::with_capacity(q.len() * c.len());
-    for (i, qt) in q.iter().enumerate() {
-        for (j, ct) in c.iter().enumerate() {
-            if let Some((sim, how)) = similarity(qt.as_ref(), ct.as_ref()) {
+    let mut pairs: SmallVec<[(f64, How, usize, usize); 32]> = SmallVec::new();
+    for i in 0..q.len() {
+        for j in 0..c.len() {
+            if let Some((sim, how)) = similarity(i, j) {
                 pairs.push((sim, how, i, j));
             }
         }
