@@ -8,7 +8,9 @@
 //! queries (`SLOWEST=N`: N) go to stderr, and with `SHOW_MISSES=1` every query not recalled. With
 //! `FULL_SCAN=N`, how many of the names a full scan finds for the first N queries the
 //! index finds too (stderr). With `REPEAT=N`, each query runs N times and its latency is the
-//! least of them (to compare builds on a busy machine).
+//! least of them (to compare builds on a busy machine). With `PASSES=N`, the whole query
+//! set runs N times over, every run counted: throughput and percentiles over a longer
+//! window, so one pause of a shared machine weighs less (`bench/screening` uses it).
 
 use std::io::BufRead;
 use std::time::Instant;
@@ -120,7 +122,13 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1);
-    for (query, expected) in &queries {
+    let passes: usize = std::env::var("PASSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let every_pass = (0..passes).flat_map(|pass| queries.iter().map(move |q| (pass, q)));
+    for (pass, (query, expected)) in every_pass {
         let mut micros = f64::MAX;
         let mut hits = Vec::new();
         for _ in 0..repeat.max(1) {
@@ -129,6 +137,9 @@ fn main() {
             micros = micros.min(one.elapsed().as_secs_f64() * 1e6);
         }
         latencies.push(micros);
+        if pass > 0 {
+            continue;
+        }
         slowest.push((micros, query));
         hits_total += hits.len();
         if hits.iter().any(|h| h.payload == expected) {
@@ -155,7 +166,7 @@ fn main() {
         build_seconds,
         index.heap_bytes() as f64 / 1e6,
         rss_growth as f64 / 1e6,
-        (queries.len() * repeat.max(1)) as f64 / seconds,
+        (queries.len() * passes * repeat.max(1)) as f64 / seconds,
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(0.0),

@@ -8,8 +8,10 @@
 
 use super::score::How;
 
-/// Entries kept: a power of two. At 32 bytes each, 128 KiB, which stays in cache.
-const ENTRIES: usize = 4096;
+/// Entries kept: a power of two. At 32 bytes each, 32 KiB, which stays in cache; a query
+/// looks up a few hundred pairs (4,096 entries saved 0.7% more instructions on OFAC's
+/// queries, and were no faster).
+const ENTRIES: usize = 1024;
 /// Words longer than this are compared every time (rare): shorter ones are kept as two
 /// integers, compared and hashed without a loop over bytes.
 const LONGEST: usize = 16;
