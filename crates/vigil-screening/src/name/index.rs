@@ -97,8 +97,21 @@ const POSITION_SHIFT: u32 = 28;
 const SLOT_MASK: u32 = (1 << POSITION_SHIFT) - 1;
 /// Names with more tokens than positions can tell apart skip that check.
 const MAX_POSITIONS: usize = 15;
-/// In `token_counts`: the name has more than `MAX_POSITIONS` tokens.
+/// In `SlotFacts::counts`: the name has more than `MAX_POSITIONS` tokens.
 const LONG_NAME: u8 = 0x80;
+
+/// What a query reads of each candidate before its text: side by side, so the one cache
+/// line the candidate filter brings in also serves the scoring loop (three tables read
+/// at random cost three misses per candidate).
+#[derive(Clone, Copy, Default)]
+struct SlotFacts {
+    /// Distinct retrievable tokens of the name (how many query tokens must hit it), and
+    /// `LONG_NAME`.
+    counts: u8,
+    /// Its [`Script`], as its byte.
+    script: u8,
+    removed: bool,
+}
 /// Names with a single retrievable token are filed under their keys XOR this, apart from
 /// the others: one hit makes them a candidate, so they are never skipped.
 const SINGLE_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -326,11 +339,7 @@ pub struct NameIndex<T> {
     text: String,
     /// Where each slot's text starts in `text` (ends where the next starts).
     starts: Vec<u32>,
-    /// Distinct retrievable tokens of each slot (how many query tokens must hit it), and
-    /// `LONG_NAME`.
-    token_counts: Vec<u8>,
-    /// Each slot's [`Script`], as its byte.
-    scripts: Vec<u8>,
+    facts: Vec<SlotFacts>,
     payloads: Vec<Option<T>>,
     postings: FxHashMap<u64, Vec<Posting>>,
     /// Live names holding each word (by its hash): how common a word is in the list.
@@ -343,8 +352,7 @@ impl<T> Default for NameIndex<T> {
         NameIndex {
             text: String::new(),
             starts: vec![0],
-            token_counts: Vec::new(),
-            scripts: Vec::new(),
+            facts: Vec::new(),
             payloads: Vec::new(),
             postings: FxHashMap::default(),
             word_names: FxHashMap::default(),
@@ -703,7 +711,7 @@ impl<T> NameIndex<T> {
     }
 
     fn script(&self, slot: Slot) -> Script {
-        Script::from_byte(self.scripts[slot as usize])
+        Script::from_byte(self.facts[slot as usize].script)
     }
 
     pub fn payload(&self, slot: Slot) -> Option<&T> {
@@ -736,10 +744,12 @@ impl<T> NameIndex<T> {
         } else {
             0
         };
-        self.token_counts
-            .push(retrievable_tokens.len().clamp(1, 127) as u8 | long);
+        self.facts.push(SlotFacts {
+            counts: retrievable_tokens.len().clamp(1, 127) as u8 | long,
+            script: name.script.to_byte(),
+            removed: false,
+        });
         self.count_words(slot, 1);
-        self.scripts.push(name.script.to_byte());
         let salt = if retrievable_tokens.len() == 1 || compared_loosely(name.script) {
             SINGLE_SALT
         } else {
@@ -782,6 +792,7 @@ impl<T> NameIndex<T> {
     /// until [`NameIndex::compact`].
     pub fn remove(&mut self, slot: Slot) -> Option<T> {
         let payload = self.payloads.get_mut(slot as usize)?.take()?;
+        self.facts[slot as usize].removed = true;
         self.live -= 1;
         self.count_words(slot, -1);
         Some(payload)
@@ -1172,15 +1183,16 @@ impl<T> NameIndex<T> {
             // The candidates' per-slot data is gathered in short loops, one table at a
             // time: their loads are independent, so the memory system serves many at
             // once, where one long loop per candidate would wait on each in turn.
-            let mut gathered: Vec<(Slot, u64, u8)> = marks
+            let mut gathered: Vec<(Slot, u64, SlotFacts)> = marks
                 .candidates
                 .iter()
-                .map(|&slot| (slot, marks.masks[slot as usize], 0))
+                .map(|&slot| (slot, marks.masks[slot as usize], SlotFacts::default()))
                 .collect();
             for entry in &mut gathered {
-                entry.2 = self.token_counts[entry.0 as usize];
+                entry.2 = self.facts[entry.0 as usize];
             }
-            gathered.retain(|&(slot, mask, counts)| {
+            gathered.retain(|&(_, mask, facts)| {
+                let counts = facts.counts;
                 let (any, strong) = hits_of(mask);
                 let positions = (mask >> 48).count_ones();
                 // Scoring pairs every token of the shorter name or scores 0, so a name
@@ -1200,12 +1212,12 @@ impl<T> NameIndex<T> {
                     || (positions + 1 >= required && forgiven)
                     || counts & LONG_NAME != 0;
                 // Names in scripts compared on less than their letters need only one hit.
-                // Their script is looked up last: a table read per candidate, most of
-                // them turned away above without it.
-                (enough_hits && enough_positions) || loose || compared_loosely(self.script(slot))
+                (enough_hits && enough_positions)
+                    || loose
+                    || compared_loosely(Script::from_byte(facts.script))
             });
             // Removed names are skipped.
-            gathered.retain(|entry| self.payloads[entry.0 as usize].is_some());
+            gathered.retain(|entry| !entry.2.removed);
             let spans: Vec<(u32, u32)> = gathered
                 .iter()
                 .map(|entry| {
@@ -1222,12 +1234,9 @@ impl<T> NameIndex<T> {
                     ^ text.get(end as usize - 1).copied().unwrap_or(0)
             });
             std::hint::black_box(first_bytes);
-            for (&(slot, mask, _), &(start, end)) in gathered.iter().zip(&spans) {
+            for (&(slot, mask, facts), &(start, end)) in gathered.iter().zip(&spans) {
                 let (any, strong) = hits_of(mask);
-                let Some(payload) = self.payloads[slot as usize].as_ref() else {
-                    continue;
-                };
-                let script = self.script(slot);
+                let script = Script::from_byte(facts.script);
                 // The bounds below reason about tokens compared letter by letter.
                 let plain = Comparison::letter_by_letter(query.script, script);
                 tokens.clear();
@@ -1300,7 +1309,11 @@ impl<T> NameIndex<T> {
                     self,
                     &mut |q, c| pair(word_of_token[q], tokens[c]),
                 );
-                if score >= threshold {
+                if score < threshold {
+                    continue;
+                }
+                // The payload is read for hits only (removed names were skipped above).
+                if let Some(payload) = self.payloads[slot as usize].as_ref() {
                     hits.push(Hit {
                         slot,
                         payload,
@@ -1356,8 +1369,7 @@ impl<T> NameIndex<T> {
         self.text.capacity()
             + self.word_names.capacity() * 12
             + self.starts.capacity() * 4
-            + self.token_counts.capacity()
-            + self.scripts.capacity()
+            + self.facts.capacity() * std::mem::size_of::<SlotFacts>()
             + self.payloads.capacity() * std::mem::size_of::<Option<T>>()
             + postings
     }
