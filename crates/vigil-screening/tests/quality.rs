@@ -229,6 +229,7 @@ fn index_recall(
                     &listed.tokens,
                     listed.script,
                     index,
+                    None,
                 );
                 score >= DEFAULT_THRESHOLD
             })

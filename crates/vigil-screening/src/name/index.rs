@@ -51,8 +51,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use super::memo::PairMemo;
 use super::prepare::PreparedName;
 use super::score::{
-    certainly_below_by, letters_pair, score_bound, score_in_list_by, Comparison, Letters,
-    WordCounts,
+    certainly_below_by, letters_pair, score_bound, score_in_list, Comparison, Letters, WordCounts,
 };
 use super::script::{romanize, Script};
 use super::{nicknames, phonetic};
@@ -1301,13 +1300,13 @@ impl<T> NameIndex<T> {
                 if below {
                     continue;
                 }
-                let score = score_in_list_by(
+                let score = score_in_list(
                     &query_tokens,
                     query.script,
                     &tokens,
                     script,
                     self,
-                    &mut |q, c| pair(word_of_token[q], tokens[c]),
+                    Some(&mut |q, c| pair(word_of_token[q], tokens[c])),
                 );
                 if score < threshold {
                     continue;
@@ -1389,7 +1388,6 @@ impl<T> WordCounts for NameIndex<T> {
 #[cfg(test)]
 mod tests {
     use super::super::prepare::prepare;
-    use super::super::score::score_in_list;
     use super::*;
     use proptest::prelude::*;
 
@@ -1447,6 +1445,7 @@ mod tests {
                         &listed.tokens,
                         listed.script,
                         &idx,
+                        None,
                     );
                     (n, score)
                 })

@@ -485,13 +485,17 @@ pub fn score_in_scripts<Q: AsRef<str>, C: AsRef<str>>(
     .0
 }
 
-/// [`score_in_scripts`] against a listed `candidate`, with the list's word counts.
+/// [`score_in_scripts`] against a listed `candidate`, with the list's word counts. With
+/// `letters(i, j)`, the [`letters_pair`] of `query[i]` and `candidate[j]` comes from there
+/// (the index takes it from a cache of the query's pairs) when they are compared letter
+/// by letter.
 pub fn score_in_list<Q: AsRef<str>, C: AsRef<str>>(
     query: &[Q],
     query_script: Script,
     candidate: &[C],
     candidate_script: Script,
     counts: &dyn WordCounts,
+    letters: Option<&mut PairOf<'_>>,
 ) -> f64 {
     score_inner(
         query,
@@ -500,29 +504,7 @@ pub fn score_in_list<Q: AsRef<str>, C: AsRef<str>>(
         candidate_script,
         Some(counts),
         None,
-        None,
-    )
-    .0
-}
-
-/// [`score_in_list`], given `letters(i, j)`: the [`letters_pair`] of `query[i]` and
-/// `candidate[j]` (the index takes it from a cache of the query's pairs).
-pub fn score_in_list_by<Q: AsRef<str>, C: AsRef<str>>(
-    query: &[Q],
-    query_script: Script,
-    candidate: &[C],
-    candidate_script: Script,
-    counts: &dyn WordCounts,
-    letters: &mut PairOf<'_>,
-) -> f64 {
-    score_inner(
-        query,
-        query_script,
-        candidate,
-        candidate_script,
-        Some(counts),
-        None,
-        Some(letters),
+        letters,
     )
     .0
 }
