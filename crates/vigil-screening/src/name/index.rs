@@ -111,6 +111,7 @@ struct SlotFacts {
     script: u8,
     removed: bool,
 }
+
 /// Names with a single retrievable token are filed under their keys XOR this, apart from
 /// the others: one hit makes them a candidate, so they are never skipped.
 const SINGLE_SALT: u64 = 0x9e37_79b9_7f4a_7c15;

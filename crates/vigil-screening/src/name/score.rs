@@ -190,9 +190,10 @@ impl<'a> Letters<'a> {
     }
 }
 
-/// Similarity of two tokens, and how, or `None` when they do not pair. The Arabic article
-/// is dropped as a word ("al qaida"), and also when glued on ("alqaida").
-fn token_similarity(q: &Letters<'_>, c: &Letters<'_>) -> Option<(f64, How)> {
+/// How two tokens compared letter by letter pair (their similarity, and how), or `None`
+/// when they do not. The Arabic article is dropped as a word ("al qaida"), and also when
+/// glued on ("alqaida").
+pub fn letters_pair(q: &Letters<'_>, c: &Letters<'_>) -> Option<(f64, How)> {
     let direct = token_similarity_direct(q, c);
     if direct.is_some_and(|(sim, _)| sim >= 0.9) {
         return direct;
@@ -376,11 +377,6 @@ pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bo
 /// they cannot pair).
 pub fn pair_similarity(query: &Letters<'_>, candidate: &Letters<'_>) -> f64 {
     letters_pair(query, candidate).map_or(0.0, |(sim, _)| sim)
-}
-
-/// How two tokens compared letter by letter pair, or `None` when they do not.
-pub fn letters_pair(query: &Letters<'_>, candidate: &Letters<'_>) -> Option<(f64, How)> {
-    token_similarity(query, candidate)
 }
 
 /// [`certainly_below`], given `similarity(q, c)`: the [`pair_similarity`] of `query[q]`
@@ -624,7 +620,7 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
             } else {
                 let ql: Tokens<Letters<'_>> = q.iter().map(|t| Letters::new(t.as_ref())).collect();
                 let cl: Tokens<Letters<'_>> = c.iter().map(|t| Letters::new(t.as_ref())).collect();
-                pair_and_cover(q, c, |i, j| token_similarity(&ql[i], &cl[j]), Join::Close)
+                pair_and_cover(q, c, |i, j| letters_pair(&ql[i], &cl[j]), Join::Close)
             }
         }
         // Pinyin is spelled one way: a Han character's syllable pairs only when equal
