@@ -1296,7 +1296,7 @@ impl<T> NameIndex<T> {
                 let below = plain
                     && all_distinct
                     && certainly_below_by(&checked, &tokens, threshold, |q, c| {
-                        pair(checked_words[q], tokens[c]).map_or(0.0, |(sim, _)| sim)
+                        pair(checked_words[q], tokens[c])
                     });
                 if below {
                     continue;

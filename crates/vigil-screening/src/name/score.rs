@@ -369,23 +369,17 @@ pub fn score_bound(
 /// of different token counts may apply, nor for names of more than 16 tokens.
 pub fn certainly_below(query: &[&str], candidate: &[&str], threshold: f64) -> bool {
     certainly_below_by(query, candidate, threshold, |q, c| {
-        pair_similarity(&Letters::new(query[q]), &Letters::new(candidate[c]))
+        letters_pair(&Letters::new(query[q]), &Letters::new(candidate[c]))
     })
 }
 
-/// How alike two tokens compared letter by letter are, as scoring pairs them (0 when
-/// they cannot pair).
-pub fn pair_similarity(query: &Letters<'_>, candidate: &Letters<'_>) -> f64 {
-    letters_pair(query, candidate).map_or(0.0, |(sim, _)| sim)
-}
-
-/// [`certainly_below`], given `similarity(q, c)`: the [`pair_similarity`] of `query[q]`
-/// and `candidate[c]` (the index takes it from a cache of the query's pairs).
+/// [`certainly_below`], given `pair(q, c)`: the [`letters_pair`] of `query[q]` and
+/// `candidate[c]` (the index takes it from a cache of the query's pairs).
 pub fn certainly_below_by(
     query: &[&str],
     candidate: &[&str],
     threshold: f64,
-    mut similarity: impl FnMut(usize, usize) -> f64,
+    mut pair: impl FnMut(usize, usize) -> Option<(f64, How)>,
 ) -> bool {
     const MOST: usize = 16;
     if query.is_empty() || candidate.is_empty() {
@@ -415,11 +409,13 @@ pub fn certainly_below_by(
     let (mut best_short, mut best_long) = ([0.0f64; MOST], [0.0f64; MOST]);
     for (i, best) in best_short[..short.len()].iter_mut().enumerate() {
         for (j, best_other) in best_long[..long.len()].iter_mut().enumerate() {
-            let sim = if query_is_short {
-                similarity(i, j)
+            let paired = if query_is_short {
+                pair(i, j)
             } else {
-                similarity(j, i)
+                pair(j, i)
             };
+            // Tokens that cannot pair count as 0.
+            let sim = paired.map_or(0.0, |(sim, _)| sim);
             *best = best.max(sim);
             *best_other = best_other.max(sim);
             if *best >= 1.0 && !same_count {
