@@ -17,6 +17,11 @@ use std::time::Instant;
 
 use vigil_screening::name::{prepare, score_only, NameIndex};
 
+// The allocator the `vigil` binary runs with, so the index and its queries allocate as
+// they do there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const LIMIT: usize = 10;
 
 /// Resident memory of this process, in bytes (Linux).

@@ -88,12 +88,20 @@ const GLUED_POSTINGS: usize = 1024;
 /// Index position of a stored name.
 pub type Slot = u32;
 
-/// A posting: the slot in the low 28 bits, the token's position in the name in the top
-/// four (positions past 14 share 15), so a query can tell whether two of its tokens hit
-/// the same token of a name or two different ones.
+/// A posting: the slot in the low 27 bits, then whether the name has two words or fewer
+/// (`FEW_WORDS`), then the token's position in the name in the top four (positions past
+/// 14 share 15), so a query can tell whether two of its tokens hit the same token of a
+/// name or two different ones.
 type Posting = u32;
 const POSITION_SHIFT: u32 = 28;
-const SLOT_MASK: u32 = (1 << POSITION_SHIFT) - 1;
+const FEW_WORDS_SHIFT: u32 = 27;
+/// Set in the postings of names of at most two distinct retrievable tokens: with three
+/// query tokens or more, those need fewer of them to hit (see `Pass::few_words_only`).
+const FEW_WORDS: u32 = 1 << FEW_WORDS_SHIFT;
+const SLOT_MASK: u32 = FEW_WORDS - 1;
+/// Slots whose masks a query marks together (see `Marks::mark_in_blocks`): 512 KiB of
+/// masks, half the core's second-level cache.
+const BLOCK_SLOTS: usize = 1 << 16;
 /// Names with more tokens than positions can tell apart skip that check.
 const MAX_POSITIONS: usize = 15;
 /// In `SlotFacts::counts`: the name has more than `MAX_POSITIONS` tokens.
@@ -176,6 +184,7 @@ struct Marks {
 
 /// One posting list to mark: the bits it sets, whether it may touch slots no earlier
 /// list touched, and whether a single hit from it makes a candidate.
+#[derive(Clone, Copy)]
 struct Pass<'a> {
     list: &'a [Posting],
     /// The query token's bit number, and whether its hits are strong.
@@ -189,12 +198,19 @@ struct Pass<'a> {
     /// Touches only slots already touched or hit by the largest token's lists (see
     /// `search`).
     within_largest: bool,
+    /// Touches only names of two words or fewer (`FEW_WORDS`); adds to the others.
+    few_words_only: bool,
 }
 
-/// Copy into `hits` the postings of `list` whose slot's bit is set in `wanted(word)` (the
-/// bitmap word holding it), without a branch per posting; returns how many.
+/// Copy into `hits` the postings of `list` for which `wanted(posting, word)` has the
+/// slot's bit set (`word` the bitmap word index holding the slot), without a branch per
+/// posting; returns how many.
 #[inline(always)]
-fn sift(hits: &mut Vec<Posting>, list: &[Posting], wanted: impl Fn(usize) -> u64) -> usize {
+fn sift(
+    hits: &mut Vec<Posting>,
+    list: &[Posting],
+    wanted: impl Fn(Posting, usize) -> u64,
+) -> usize {
     if hits.len() < list.len() {
         hits.resize(list.len(), 0);
     }
@@ -203,9 +219,16 @@ fn sift(hits: &mut Vec<Posting>, list: &[Posting], wanted: impl Fn(usize) -> u64
     for &posting in list {
         let slot = (posting & SLOT_MASK) as usize;
         room[found] = posting;
-        found += ((wanted(slot / 64) >> (slot % 64)) & 1) as usize;
+        found += ((wanted(posting, slot / 64) >> (slot % 64)) & 1) as usize;
     }
     found
+}
+
+/// All of a slot's bitmap word's bits when the posting is of a name of few words, else
+/// none.
+#[inline(always)]
+fn few_words(posting: Posting) -> u64 {
+    0u64.wrapping_sub(u64::from((posting >> FEW_WORDS_SHIFT) & 1))
 }
 
 impl Marks {
@@ -230,26 +253,36 @@ impl Marks {
     /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
     /// list where one is enough.
     fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
-        if !pass.may_touch || pass.within_largest {
+        let limited = pass.within_largest || pass.few_words_only;
+        if !pass.may_touch || limited {
             // Most postings of a list that only adds miss the touched slots: sift the
             // hits out without a branch per posting (a mispredicted branch costs more
             // than the cached bitmap read), then mark those.
             let mut hits = std::mem::take(&mut self.sifted);
+            let touched = &self.touched[..];
+            // Names of more words, where the pass touches only names of few.
+            let many_words = if pass.few_words_only { 0 } else { u64::MAX };
             let found = if pass.within_largest {
                 // Also the slots the largest token hits, which it then touches.
-                let (touched, largest) = (&self.touched[..], &self.largest[..]);
-                sift(&mut hits, pass.list, |word| touched[word] | largest[word])
+                let largest = &self.largest[..];
+                sift(&mut hits, pass.list, |posting, word| {
+                    touched[word] | (largest[word] & (few_words(posting) | many_words))
+                })
+            } else if pass.few_words_only {
+                sift(&mut hits, pass.list, |posting, word| {
+                    touched[word] | few_words(posting)
+                })
             } else {
-                let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
+                let own = &self.self_by_token[pass.token][..];
                 // A weak list skips slots its token's own spelling already hit; a strong
                 // one does not (it may make a weak hit strong).
                 let skip_own = if pass.strong { 0 } else { u64::MAX };
-                sift(&mut hits, pass.list, |word| {
+                sift(&mut hits, pass.list, |_, word| {
                     touched[word] & !(own[word] & skip_own)
                 })
             };
             for &posting in &hits[..found] {
-                if pass.within_largest {
+                if limited {
                     self.touch(posting, pass, forgiving);
                 } else {
                     let slot = (posting & SLOT_MASK) as usize;
@@ -262,6 +295,31 @@ impl Marks {
         }
         for &posting in pass.list {
             self.touch(posting, pass, forgiving);
+        }
+    }
+
+    /// Mark every pass, in order, one block of slots at a time: a block's masks stay in
+    /// the core's own cache while the passes hit them, where marking each list whole
+    /// hits masks all over the table (megabytes at a million names), each a wait on
+    /// memory. Lists are in slot order, so each pass resumes where it left off.
+    fn mark_in_blocks(&mut self, passes: &[Pass<'_>], slots: usize, forgiving: u64) {
+        let mut rests: Vec<&[Posting]> = passes.iter().map(|p| p.list).collect();
+        for block_end in (BLOCK_SLOTS..slots + BLOCK_SLOTS).step_by(BLOCK_SLOTS) {
+            let end = u32::try_from(block_end).unwrap_or(u32::MAX);
+            for (pass, rest) in passes.iter().zip(&mut rests) {
+                let within = rest.partition_point(|p| p & SLOT_MASK < end);
+                let (chunk, after) = rest.split_at(within);
+                if !chunk.is_empty() {
+                    self.mark(
+                        &Pass {
+                            list: chunk,
+                            ..*pass
+                        },
+                        forgiving,
+                    );
+                }
+                *rest = after;
+            }
         }
     }
 
@@ -726,7 +784,7 @@ impl<T> NameIndex<T> {
         let slot = Slot::try_from(self.payloads.len())
             .ok()
             .filter(|s| *s <= SLOT_MASK)
-            .expect("fewer than 268 million names");
+            .expect("fewer than 134 million names");
         let joined = name.tokens.join(" ");
         self.text.push_str(&joined);
         self.starts
@@ -760,7 +818,12 @@ impl<T> NameIndex<T> {
             if !retrievable(token) {
                 continue;
             }
-            let posting = slot | ((position.min(MAX_POSITIONS) as u32) << POSITION_SHIFT);
+            let few = if retrievable_tokens.len() <= 2 {
+                FEW_WORDS
+            } else {
+                0
+            };
+            let posting = slot | few | ((position.min(MAX_POSITIONS) as u32) << POSITION_SHIFT);
             let mut keys = token_keys(token);
             // A nickname is also filed under its given name ("joe" under "joseph").
             if let Some(given) = nicknames::given_name_of(token) {
@@ -1083,8 +1146,34 @@ impl<T> NameIndex<T> {
                             may_touch: may_touch || specific,
                             one_hit_enough,
                             within_largest: false,
+                            few_words_only: false,
                         }
                     }));
+                }
+            }
+            // Names of three words or more need (nearly) three query tokens to hit them
+            // when the query has three or more: all of them, or all but one where a rare
+            // token or a short list (which always touch) forgives the miss. So when every
+            // list of the tokens smaller than the second largest touches (none is crowded
+            // or only adds), the second largest's lists need only touch names of two
+            // words (`FEW_WORDS`): a longer name they hit counts only if a smaller token's
+            // lists touched it.
+            let own_tokens = &per_token[per_token.len() - query_count as usize..];
+            if let [smaller @ .., second, _largest] = own_tokens {
+                let smaller_touch = passes
+                    .iter()
+                    .filter(|p| smaller.iter().any(|t| t.bit as usize == p.token))
+                    .all(|p| p.may_touch);
+                let second_rare = (rare | rare_any) & (1 << second.bit) != 0;
+                if !smaller.is_empty() && smaller_touch && !second_rare && !loose {
+                    for pass in passes.iter_mut().filter(|p| {
+                        p.token == second.bit as usize
+                            && p.may_touch
+                            && !p.one_hit_enough
+                            && p.list.len() > RARE_LIST_POSTINGS
+                    }) {
+                        pass.few_words_only = true;
+                    }
                 }
             }
             // With two query tokens' lists long (two common words), the second largest's
@@ -1139,12 +1228,12 @@ impl<T> NameIndex<T> {
                     }
                 }
             }
-            // Lists that only add go after those that touch.
-            passes.sort_by_key(|pass| !pass.may_touch);
+            // Lists that only add go after those that touch, and those that touch some
+            // names only after those that touch all (the order of tokens otherwise kept).
+            passes
+                .sort_by_key(|pass| (!pass.may_touch, pass.within_largest || pass.few_words_only));
             let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
-            for pass in &passes {
-                marks.mark(pass, forgiving);
-            }
+            marks.mark_in_blocks(&passes, self.payloads.len(), forgiving);
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
             let mut lengths: Vec<usize> = Vec::with_capacity(8);
             let mut checked: Vec<&str> = Vec::with_capacity(query_tokens.len());
@@ -1348,7 +1437,8 @@ impl<T> NameIndex<T> {
                 }
             }
         }
-        found.sort_unstable();
+        // In slot order, as every list (see `Marks::mark_in_blocks`).
+        found.sort_unstable_by_key(|posting| (posting & SLOT_MASK, *posting));
         found.dedup();
         found
     }
@@ -1719,6 +1809,7 @@ mod tests {
                 may_touch: true,
                 one_hit_enough: false,
                 within_largest: false,
+                few_words_only: false,
             };
             marks.mark(&pass, 0);
             assert!(marks.self_by_token[1].iter().any(|w| *w != 0));
@@ -1762,6 +1853,59 @@ mod tests {
         let mut hits = found(&idx, "Allan Smith");
         hits.sort_unstable();
         assert_eq!(hits, [0, 1]);
+    }
+
+    #[test]
+    fn a_two_word_name_is_found_by_a_longer_querys_two_commonest_words() {
+        // "kowalczyk" has the fewest postings, then "zbigniew", then "brzezinski" (their
+        // spellings "kowalczik", "zbognaw", "brzozinsky" share their consonants, the
+        // words themselves stay rare). Names of three words need "kowalczyk" to hit, so
+        // "zbigniew"'s lists touch only names of two words: "Zbigniew Brzezinski" still
+        // is one.
+        let mut names = vec!["Zbigniew Brzezinski".to_string()];
+        for n in 0..200 {
+            names.push(format!("Zed{n} Kowalczik"));
+        }
+        for n in 0..300 {
+            names.push(format!("Zbognaw Zed{n} Quorn"));
+        }
+        for n in 0..400 {
+            names.push(format!("Zed{n} Brzozinsky Quorn"));
+        }
+        // Lists of eight names or fewer always touch: no list holding the name is one.
+        for n in 0..8 {
+            names.push(format!("Zbigniew Brzezinski Zed{n}"));
+        }
+        let idx = index(&names);
+        assert_eq!(found(&idx, "Zbigniew Brzezinski Kowalczyk"), [0]);
+    }
+
+    #[test]
+    fn names_past_the_first_block_of_slots_are_found() {
+        // Marking goes a block of slots at a time, each list resuming where it stopped:
+        // the names on both sides of a block's edge, and a name a word's split parts find
+        // (that list is merged from two), are found as in the first block.
+        let mut names: Vec<String> = (0..BLOCK_SLOTS + 10)
+            .map(|n| format!("Quorn{n} Zed{}", n % 977))
+            .collect();
+        let edge = BLOCK_SLOTS - 1;
+        names[edge] = "Alan Kowalczyk".into();
+        names[edge + 1] = "Alan Kowalczik".into();
+        // The split parts at the second position in a name before the edge, at the
+        // first past it: their postings in slot order are not in the order of their
+        // values (the position is in the top bits).
+        names[5] = "Alan Pour Naghshband".into();
+        names[edge + 2] = "Pour Naghshband Alan".into();
+        let idx = index(&names);
+        let mut hits = found(&idx, "Alan Kowalczyk");
+        hits.sort_unstable();
+        assert_eq!(hits, [edge, edge + 1]);
+        assert_eq!(found(&idx, "Alan Pournaghshband"), [5]);
+        assert_eq!(found(&idx, "Pournaghshband Alan"), [edge + 2]);
+        let split = idx.split_lists("pournaghshband");
+        assert!(split
+            .windows(2)
+            .all(|w| w[0] & SLOT_MASK <= w[1] & SLOT_MASK));
     }
 
     #[test]
