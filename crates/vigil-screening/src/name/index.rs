@@ -25,8 +25,11 @@
 //! 48 is crowded: in such queries it hits only weakly (it tells no more than a typo), and
 //! a token filed by its letters does without its crowded consonant keys. These rules let
 //! the lists of the query token with the most postings only add to names other lists
-//! brought in (see `search`), as do crowded lists, and a letter-filed token's consonant
-//! keys with one consonant changed (its letters reach those names one typo away). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
+//! brought in (see `search`), as do crowded lists (and, in queries of three tokens or
+//! more, the second largest's lists for names of three words or more), and a
+//! letter-filed token's consonant keys with one consonant changed (its letters reach
+//! those names one typo away). Words glued or split otherwise ("abdul rahman" /
+//! "abdulrahman") share no
 //! token's keys: neighbouring query tokens are also looked up glued (one hit of the glued
 //! token stands for both), and a long query token cut in two parts, names holding both
 //! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in
@@ -99,9 +102,6 @@ const FEW_WORDS_SHIFT: u32 = 27;
 /// query tokens or more, those need fewer of them to hit (see `Pass::few_words_only`).
 const FEW_WORDS: u32 = 1 << FEW_WORDS_SHIFT;
 const SLOT_MASK: u32 = FEW_WORDS - 1;
-/// Slots whose masks a query marks together (see `Marks::mark_in_blocks`): 512 KiB of
-/// masks, half the core's second-level cache.
-const BLOCK_SLOTS: usize = 1 << 16;
 /// Names with more tokens than positions can tell apart skip that check.
 const MAX_POSITIONS: usize = 15;
 /// In `SlotFacts::counts`: the name has more than `MAX_POSITIONS` tokens.
@@ -184,7 +184,6 @@ struct Marks {
 
 /// One posting list to mark: the bits it sets, whether it may touch slots no earlier
 /// list touched, and whether a single hit from it makes a candidate.
-#[derive(Clone, Copy)]
 struct Pass<'a> {
     list: &'a [Posting],
     /// The query token's bit number, and whether its hits are strong.
@@ -295,31 +294,6 @@ impl Marks {
         }
         for &posting in pass.list {
             self.touch(posting, pass, forgiving);
-        }
-    }
-
-    /// Mark every pass, in order, one block of slots at a time: a block's masks stay in
-    /// the core's own cache while the passes hit them, where marking each list whole
-    /// hits masks all over the table (megabytes at a million names), each a wait on
-    /// memory. Lists are in slot order, so each pass resumes where it left off.
-    fn mark_in_blocks(&mut self, passes: &[Pass<'_>], slots: usize, forgiving: u64) {
-        let mut rests: Vec<&[Posting]> = passes.iter().map(|p| p.list).collect();
-        for block_end in (BLOCK_SLOTS..slots + BLOCK_SLOTS).step_by(BLOCK_SLOTS) {
-            let end = u32::try_from(block_end).unwrap_or(u32::MAX);
-            for (pass, rest) in passes.iter().zip(&mut rests) {
-                let within = rest.partition_point(|p| p & SLOT_MASK < end);
-                let (chunk, after) = rest.split_at(within);
-                if !chunk.is_empty() {
-                    self.mark(
-                        &Pass {
-                            list: chunk,
-                            ..*pass
-                        },
-                        forgiving,
-                    );
-                }
-                *rest = after;
-            }
         }
     }
 
@@ -1233,7 +1207,9 @@ impl<T> NameIndex<T> {
             passes
                 .sort_by_key(|pass| (!pass.may_touch, pass.within_largest || pass.few_words_only));
             let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
-            marks.mark_in_blocks(&passes, self.payloads.len(), forgiving);
+            for pass in &passes {
+                marks.mark(pass, forgiving);
+            }
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
             let mut lengths: Vec<usize> = Vec::with_capacity(8);
             let mut checked: Vec<&str> = Vec::with_capacity(query_tokens.len());
@@ -1437,8 +1413,7 @@ impl<T> NameIndex<T> {
                 }
             }
         }
-        // In slot order, as every list (see `Marks::mark_in_blocks`).
-        found.sort_unstable_by_key(|posting| (posting & SLOT_MASK, *posting));
+        found.sort_unstable();
         found.dedup();
         found
     }
@@ -1881,31 +1856,30 @@ mod tests {
     }
 
     #[test]
-    fn names_past_the_first_block_of_slots_are_found() {
-        // Marking goes a block of slots at a time, each list resuming where it stopped:
-        // the names on both sides of a block's edge, and a name a word's split parts find
-        // (that list is merged from two), are found as in the first block.
-        let mut names: Vec<String> = (0..BLOCK_SLOTS + 10)
-            .map(|n| format!("Quorn{n} Zed{}", n % 977))
-            .collect();
-        let edge = BLOCK_SLOTS - 1;
-        names[edge] = "Alan Kowalczyk".into();
-        names[edge + 1] = "Alan Kowalczik".into();
-        // The split parts at the second position in a name before the edge, at the
-        // first past it: their postings in slot order are not in the order of their
-        // values (the position is in the top bits).
-        names[5] = "Alan Pour Naghshband".into();
-        names[edge + 2] = "Pour Naghshband Alan".into();
+    fn a_longer_name_a_smaller_word_hits_only_through_a_crowded_list_is_found() {
+        // "alan" is in so many names that its list is crowded (it only adds);
+        // "brzezinski" and "zbigniew" have more postings, over lists that are not.
+        // "Alan Brzezinski Zbigniew" is hit by all three, by "alan" only through a list
+        // that adds: so "brzezinski", the second largest, still brings in names of three
+        // words.
+        let mut names = vec!["Alan Brzezinski Zbigniew".to_string()];
+        for n in 0..4_200 {
+            names.push(format!("Alan Zed{n}"));
+        }
+        for n in 0..3_000 {
+            names.push(format!("Zed{n} Brzozinsky"));
+            names.push(format!("Zed{n} Brzezinki"));
+        }
+        for n in 0..4_000 {
+            names.push(format!("Zbognaw Zed{n}"));
+            names.push(format!("Zigniew Zed{n}"));
+        }
+        // Lists of eight names or fewer always touch: no list holding the name is one.
+        for n in 0..8 {
+            names.push(format!("Quux{n} Brzezinski Zbigniew"));
+        }
         let idx = index(&names);
-        let mut hits = found(&idx, "Alan Kowalczyk");
-        hits.sort_unstable();
-        assert_eq!(hits, [edge, edge + 1]);
-        assert_eq!(found(&idx, "Alan Pournaghshband"), [5]);
-        assert_eq!(found(&idx, "Pournaghshband Alan"), [edge + 2]);
-        let split = idx.split_lists("pournaghshband");
-        assert!(split
-            .windows(2)
-            .all(|w| w[0] & SLOT_MASK <= w[1] & SLOT_MASK));
+        assert_eq!(found(&idx, "Alan Brzezinski Zbigniew"), [0]);
     }
 
     #[test]
