@@ -25,11 +25,8 @@
 //! 48 is crowded: in such queries it hits only weakly (it tells no more than a typo), and
 //! a token filed by its letters does without its crowded consonant keys. These rules let
 //! the lists of the query token with the most postings only add to names other lists
-//! brought in (see `search`), as do crowded lists (and, in queries of three tokens or
-//! more, the second largest's lists for names of three words or more), and a
-//! letter-filed token's consonant keys with one consonant changed (its letters reach
-//! those names one typo away). Words glued or split otherwise ("abdul rahman" /
-//! "abdulrahman") share no
+//! brought in (see `search`), as do crowded lists, and a letter-filed token's consonant
+//! keys with one consonant changed (its letters reach those names one typo away). Words glued or split otherwise ("abdul rahman" / "abdulrahman") share no
 //! token's keys: neighbouring query tokens are also looked up glued (one hit of the glued
 //! token stands for both), and a long query token cut in two parts, names holding both
 //! parts counting as hit by it. Names in Arabic, Hebrew, Han or Hangul, and queries in
@@ -91,17 +88,12 @@ const GLUED_POSTINGS: usize = 1024;
 /// Index position of a stored name.
 pub type Slot = u32;
 
-/// A posting: the slot in the low 27 bits, then whether the name has two words or fewer
-/// (`FEW_WORDS`), then the token's position in the name in the top four (positions past
-/// 14 share 15), so a query can tell whether two of its tokens hit the same token of a
-/// name or two different ones.
+/// A posting: the slot in the low 28 bits, the token's position in the name in the top
+/// four (positions past 14 share 15), so a query can tell whether two of its tokens hit
+/// the same token of a name or two different ones.
 type Posting = u32;
 const POSITION_SHIFT: u32 = 28;
-const FEW_WORDS_SHIFT: u32 = 27;
-/// Set in the postings of names of at most two distinct retrievable tokens: with three
-/// query tokens or more, those need fewer of them to hit (see `Pass::few_words_only`).
-const FEW_WORDS: u32 = 1 << FEW_WORDS_SHIFT;
-const SLOT_MASK: u32 = FEW_WORDS - 1;
+const SLOT_MASK: u32 = (1 << POSITION_SHIFT) - 1;
 /// Names with more tokens than positions can tell apart skip that check.
 const MAX_POSITIONS: usize = 15;
 /// In `SlotFacts::counts`: the name has more than `MAX_POSITIONS` tokens.
@@ -197,19 +189,12 @@ struct Pass<'a> {
     /// Touches only slots already touched or hit by the largest token's lists (see
     /// `search`).
     within_largest: bool,
-    /// Touches only names of two words or fewer (`FEW_WORDS`); adds to the others.
-    few_words_only: bool,
 }
 
-/// Copy into `hits` the postings of `list` for which `wanted(posting, word)` has the
-/// slot's bit set (`word` the bitmap word index holding the slot), without a branch per
-/// posting; returns how many.
+/// Copy into `hits` the postings of `list` whose slot's bit is set in `wanted(word)` (the
+/// bitmap word holding it), without a branch per posting; returns how many.
 #[inline(always)]
-fn sift(
-    hits: &mut Vec<Posting>,
-    list: &[Posting],
-    wanted: impl Fn(Posting, usize) -> u64,
-) -> usize {
+fn sift(hits: &mut Vec<Posting>, list: &[Posting], wanted: impl Fn(usize) -> u64) -> usize {
     if hits.len() < list.len() {
         hits.resize(list.len(), 0);
     }
@@ -218,16 +203,9 @@ fn sift(
     for &posting in list {
         let slot = (posting & SLOT_MASK) as usize;
         room[found] = posting;
-        found += ((wanted(posting, slot / 64) >> (slot % 64)) & 1) as usize;
+        found += ((wanted(slot / 64) >> (slot % 64)) & 1) as usize;
     }
     found
-}
-
-/// All of a slot's bitmap word's bits when the posting is of a name of few words, else
-/// none.
-#[inline(always)]
-fn few_words(posting: Posting) -> u64 {
-    0u64.wrapping_sub(u64::from((posting >> FEW_WORDS_SHIFT) & 1))
 }
 
 impl Marks {
@@ -252,36 +230,26 @@ impl Marks {
     /// token in `forgiving` (rare: one such hit may stand for two), or one hit from a
     /// list where one is enough.
     fn mark(&mut self, pass: &Pass<'_>, forgiving: u64) {
-        let limited = pass.within_largest || pass.few_words_only;
-        if !pass.may_touch || limited {
+        if !pass.may_touch || pass.within_largest {
             // Most postings of a list that only adds miss the touched slots: sift the
             // hits out without a branch per posting (a mispredicted branch costs more
             // than the cached bitmap read), then mark those.
             let mut hits = std::mem::take(&mut self.sifted);
-            let touched = &self.touched[..];
-            // Names of more words, where the pass touches only names of few.
-            let many_words = if pass.few_words_only { 0 } else { u64::MAX };
             let found = if pass.within_largest {
                 // Also the slots the largest token hits, which it then touches.
-                let largest = &self.largest[..];
-                sift(&mut hits, pass.list, |posting, word| {
-                    touched[word] | (largest[word] & (few_words(posting) | many_words))
-                })
-            } else if pass.few_words_only {
-                sift(&mut hits, pass.list, |posting, word| {
-                    touched[word] | few_words(posting)
-                })
+                let (touched, largest) = (&self.touched[..], &self.largest[..]);
+                sift(&mut hits, pass.list, |word| touched[word] | largest[word])
             } else {
-                let own = &self.self_by_token[pass.token][..];
+                let (touched, own) = (&self.touched[..], &self.self_by_token[pass.token][..]);
                 // A weak list skips slots its token's own spelling already hit; a strong
                 // one does not (it may make a weak hit strong).
                 let skip_own = if pass.strong { 0 } else { u64::MAX };
-                sift(&mut hits, pass.list, |_, word| {
+                sift(&mut hits, pass.list, |word| {
                     touched[word] & !(own[word] & skip_own)
                 })
             };
             for &posting in &hits[..found] {
-                if limited {
+                if pass.within_largest {
                     self.touch(posting, pass, forgiving);
                 } else {
                     let slot = (posting & SLOT_MASK) as usize;
@@ -758,7 +726,7 @@ impl<T> NameIndex<T> {
         let slot = Slot::try_from(self.payloads.len())
             .ok()
             .filter(|s| *s <= SLOT_MASK)
-            .expect("fewer than 134 million names");
+            .expect("fewer than 268 million names");
         let joined = name.tokens.join(" ");
         self.text.push_str(&joined);
         self.starts
@@ -792,12 +760,7 @@ impl<T> NameIndex<T> {
             if !retrievable(token) {
                 continue;
             }
-            let few = if retrievable_tokens.len() <= 2 {
-                FEW_WORDS
-            } else {
-                0
-            };
-            let posting = slot | few | ((position.min(MAX_POSITIONS) as u32) << POSITION_SHIFT);
+            let posting = slot | ((position.min(MAX_POSITIONS) as u32) << POSITION_SHIFT);
             let mut keys = token_keys(token);
             // A nickname is also filed under its given name ("joe" under "joseph").
             if let Some(given) = nicknames::given_name_of(token) {
@@ -1120,34 +1083,8 @@ impl<T> NameIndex<T> {
                             may_touch: may_touch || specific,
                             one_hit_enough,
                             within_largest: false,
-                            few_words_only: false,
                         }
                     }));
-                }
-            }
-            // Names of three words or more need (nearly) three query tokens to hit them
-            // when the query has three or more: all of them, or all but one where a rare
-            // token or a short list (which always touch) forgives the miss. So when every
-            // list of the tokens smaller than the second largest touches (none is crowded
-            // or only adds), the second largest's lists need only touch names of two
-            // words (`FEW_WORDS`): a longer name they hit counts only if a smaller token's
-            // lists touched it.
-            let own_tokens = &per_token[per_token.len() - query_count as usize..];
-            if let [smaller @ .., second, _largest] = own_tokens {
-                let smaller_touch = passes
-                    .iter()
-                    .filter(|p| smaller.iter().any(|t| t.bit as usize == p.token))
-                    .all(|p| p.may_touch);
-                let second_rare = (rare | rare_any) & (1 << second.bit) != 0;
-                if !smaller.is_empty() && smaller_touch && !second_rare && !loose {
-                    for pass in passes.iter_mut().filter(|p| {
-                        p.token == second.bit as usize
-                            && p.may_touch
-                            && !p.one_hit_enough
-                            && p.list.len() > RARE_LIST_POSTINGS
-                    }) {
-                        pass.few_words_only = true;
-                    }
                 }
             }
             // With two query tokens' lists long (two common words), the second largest's
@@ -1202,10 +1139,8 @@ impl<T> NameIndex<T> {
                     }
                 }
             }
-            // Lists that only add go after those that touch, and those that touch some
-            // names only after those that touch all (the order of tokens otherwise kept).
-            passes
-                .sort_by_key(|pass| (!pass.may_touch, pass.within_largest || pass.few_words_only));
+            // Lists that only add go after those that touch.
+            passes.sort_by_key(|pass| !pass.may_touch);
             let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
             for pass in &passes {
                 marks.mark(pass, forgiving);
@@ -1784,7 +1719,6 @@ mod tests {
                 may_touch: true,
                 one_hit_enough: false,
                 within_largest: false,
-                few_words_only: false,
             };
             marks.mark(&pass, 0);
             assert!(marks.self_by_token[1].iter().any(|w| *w != 0));
@@ -1834,9 +1768,8 @@ mod tests {
     fn a_two_word_name_is_found_by_a_longer_querys_two_commonest_words() {
         // "kowalczyk" has the fewest postings, then "zbigniew", then "brzezinski" (their
         // spellings "kowalczik", "zbognaw", "brzozinsky" share their consonants, the
-        // words themselves stay rare). Names of three words need "kowalczyk" to hit, so
-        // "zbigniew"'s lists touch only names of two words: "Zbigniew Brzezinski" still
-        // is one.
+        // words themselves stay rare). A name of two words is found through the two
+        // commonest words of a longer query.
         let mut names = vec!["Zbigniew Brzezinski".to_string()];
         for n in 0..200 {
             names.push(format!("Zed{n} Kowalczik"));
@@ -1860,8 +1793,7 @@ mod tests {
         // "alan" is in so many names that its list is crowded (it only adds);
         // "brzezinski" and "zbigniew" have more postings, over lists that are not.
         // "Alan Brzezinski Zbigniew" is hit by all three, by "alan" only through a list
-        // that adds: so "brzezinski", the second largest, still brings in names of three
-        // words.
+        // that adds: "brzezinski", the second largest, must bring it in.
         let mut names = vec!["Alan Brzezinski Zbigniew".to_string()];
         for n in 0..4_200 {
             names.push(format!("Alan Zed{n}"));
