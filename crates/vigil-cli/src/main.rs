@@ -238,6 +238,12 @@ struct ServeArgs {
     /// `vigil scrub`). SQLite needs none.
     #[arg(long, env = "VIGIL_SCRUB_AT", default_value = "03:00")]
     scrub_at: vigil_server::scrub::ScrubSchedule,
+    /// Threads serving requests (default: one per core on SQLite, four per core on
+    /// PostgreSQL). A request waits on its store call in its thread: on PostgreSQL that is
+    /// a round trip to the database, so one thread per core would leave the cores idle
+    /// between answers. Each thread may hold a database connection.
+    #[arg(long, env = "VIGIL_WORKER_THREADS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    worker_threads: Option<u16>,
     /// The agent tools on `/mcp` (streamable HTTP; each request needs an API key).
     #[command(flatten)]
     mcp: mcp::http::ServeMcpArgs,
@@ -517,6 +523,17 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
     }
 }
 
+/// Threads serving requests: as asked, or one per core on SQLite (a store call there
+/// reads the page cache) and four per core on PostgreSQL (each waits on a round trip).
+fn serving_threads(asked: Option<u16>, sqlite: bool) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match asked {
+        Some(threads) => usize::from(threads),
+        None if sqlite => cores,
+        None => cores * 4,
+    }
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _log_guard = init_logging(args.log_json);
     let mcp_settings = args.mcp.settings()?;
@@ -559,6 +576,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         scrub: args.scrub_at,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(serving_threads(
+            args.worker_threads,
+            args.storage.is_sqlite(),
+        ))
         .enable_all()
         .build()?;
     runtime.block_on(async move {

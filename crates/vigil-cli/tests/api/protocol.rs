@@ -489,3 +489,43 @@ async fn what_would_be_ignored_is_refused_naming_it() {
     let listed = api.get("/api/v1/accounts?page[size]=100").await;
     assert_eq!(listed.ids().len(), 2);
 }
+
+/// A server with one serving thread still answers requests sent together (each waits for
+/// the store in that thread; creates wait for the writer, which has its own), and a count
+/// of none is refused, naming the flag.
+#[tokio::test]
+async fn one_serving_thread_answers_requests_sent_together() {
+    let server = Server::start_with(&["--worker-threads", "1", "--rate-limit", "0"]);
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let api = server.client();
+        creates.spawn(async move {
+            let body = json!({"data": {"attributes": {"reference-id": format!("thread-{n}")}}});
+            api.post("/api/v1/accounts", body).await
+        });
+    }
+    let mut reads = tokio::task::JoinSet::new();
+    while let Some(created) = creates.join_next().await {
+        let created = created.unwrap();
+        assert_eq!(created.status, 201, "{}", created.body);
+        let api = server.client();
+        reads.spawn(async move { api.get(&format!("/api/v1/accounts/{}", created.id())).await });
+    }
+    let mut read = 0;
+    while let Some(found) = reads.join_next().await {
+        let found = found.unwrap();
+        assert_eq!(found.status, 200, "{}", found.body);
+        read += 1;
+    }
+    assert_eq!(read, 16);
+
+    let dir = tempfile::tempdir().unwrap();
+    let refused = std::process::Command::new(crate::common::BIN)
+        .args(["serve", "--worker-threads", "0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--worker-threads"), "{said}");
+}
