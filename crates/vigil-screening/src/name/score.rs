@@ -945,7 +945,8 @@ fn numbers_differ<Q: AsRef<str>, C: AsRef<str>>(q: &[Q], c: &[C]) -> bool {
 }
 
 /// Words that make a name an organisation's (or a vessel's): its last word is no family
-/// name, and organisations' aliases often add or leave out one ("Bank Melli Iran").
+/// name, and organisations' aliases often add or leave out one ("Bank Melli Iran"). In
+/// order: looked up by binary search.
 const ORGANISATION_WORDS: &[&str] = &[
     "agency",
     "airlines",
@@ -1039,7 +1040,7 @@ const ORGANISATION_WORDS: &[&str] = &[
 fn looks_like_organisation<T: AsRef<str>>(tokens: &[T]) -> bool {
     tokens
         .iter()
-        .any(|t| is_number(t.as_ref()) || ORGANISATION_WORDS.contains(&t.as_ref()))
+        .any(|t| is_number(t.as_ref()) || ORGANISATION_WORDS.binary_search(&t.as_ref()).is_ok())
 }
 
 fn concat<T: AsRef<str>>(tokens: &[T]) -> String {
@@ -1092,6 +1093,16 @@ mod tests {
     use super::super::prepare::prepare;
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn organisation_words_are_in_order_and_each_makes_an_organisation() {
+        // Looked up by binary search: a word out of order would be missed.
+        assert!(ORGANISATION_WORDS.windows(2).all(|w| w[0] < w[1]));
+        for word in ORGANISATION_WORDS {
+            assert!(looks_like_organisation(&["acme", word]), "{word}");
+        }
+        assert!(!looks_like_organisation(&["maria", "garcia"]));
+    }
 
     fn s(a: &str, b: &str) -> f64 {
         score(&prepare(a), &prepare(b)).score
