@@ -244,6 +244,12 @@ struct ServeArgs {
     /// between answers. Each thread may hold a database connection.
     #[arg(long, env = "VIGIL_WORKER_THREADS", value_parser = clap::value_parser!(u16).range(1..=256))]
     worker_threads: Option<u16>,
+    /// Threads one name screening may use (default: one per core). In a list of more than
+    /// 131,072 names, a screening that reads many postings is split in parts of the list
+    /// that the threads take in turn: the same matches, sooner. 1 keeps each screening on
+    /// the thread serving it.
+    #[arg(long, env = "VIGIL_SCREENING_THREADS", value_parser = clap::value_parser!(u16).range(1..=64))]
+    screening_threads: Option<u16>,
     /// The agent tools on `/mcp` (streamable HTTP; each request needs an API key).
     #[command(flatten)]
     mcp: mcp::http::ServeMcpArgs,
@@ -575,6 +581,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         lease_ttl: std::time::Duration::from_secs(args.lease_seconds),
         scrub: args.scrub_at,
     };
+    vigil_screening::name::set_query_threads(args.screening_threads.map_or(0, usize::from));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(serving_threads(
             args.worker_threads,

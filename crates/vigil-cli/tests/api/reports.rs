@@ -803,3 +803,44 @@ async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match()
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// `--screening-threads` (how many threads one screening may use): a server given one
+/// screens a monitored account against a list loaded beside it, as one with the default
+/// does; none, or more than 64, is refused, naming the flag.
+#[tokio::test]
+async fn one_screening_thread_screens_and_a_count_out_of_range_is_refused() {
+    let server = Server::start_with(&["--screening-threads", "1"]);
+    let api = server.client();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sanctions.ftm.json");
+    let listed = r#"{"id": "t-1", "schema": "Person", "target": true, "properties": {"name": ["Dragomir Velikov Stanchev"]}}
+"#;
+    std::fs::write(&file, listed).unwrap();
+    let account = api
+        .create_account(json!({"name-first": "Dragomir", "name-last": "Stanchev"}))
+        .await
+        .id();
+    let output = import_sanctions(&server, "ftm", &file);
+    assert!(output.contains("1 added, 0 delisted"), "{output}");
+    let reports = reports_when(&api, &account, has_match).await;
+    assert!(
+        reports[0]["attributes"]["matched-lists"]
+            .to_string()
+            .contains("ftm-sanctions"),
+        "{reports:?}"
+    );
+
+    for count in ["0", "65"] {
+        let refused = std::process::Command::new(crate::common::BIN)
+            // An address no server can bind: a count wrongly accepted fails there, not
+            // by serving forever.
+            .args(["serve", "--listen", "nowhere", "--screening-threads", count])
+            .arg("--data-dir")
+            .arg(dir.path().join("refused"))
+            .output()
+            .unwrap();
+        assert!(!refused.status.success(), "{count} was accepted");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("--screening-threads"), "{count}: {said}");
+    }
+}

@@ -39,12 +39,20 @@
 //! ([`score_bound`]) or from one token that pairs with nothing well enough
 //! ([`certainly_below`]), is under the threshold are skipped; the rest are scored.
 //!
+//! A slot's marks depend on its own postings only, so in a large index a query that
+//! reads many postings is marked and scored in parts of the index (ranges of slots), by
+//! the calling thread and rayon's pool together ([`NameIndex::set_threads`]): the same
+//! hits, sooner.
+//!
 //! Names are stored compactly (the prepared tokens in one shared text buffer), so a
 //! million names take under two hundred megabytes with their postings. Removal leaves a
 //! tombstone, until the owner compacts the index.
 
 use std::cell::RefCell;
 use std::hash::Hasher;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -84,6 +92,53 @@ const BEGINNING_POSTINGS: usize = 32;
 
 /// The longest posting list a glued query token looks at (see `joined_tokens`).
 const GLUED_POSTINGS: usize = 1024;
+
+/// A query is marked and scored in parts, on several threads, only in an index of this
+/// many slots or more and when it reads this many postings or more: below, handing
+/// work to another thread costs more than it saves. Each thread takes parts in turn, about
+/// `PARTS_PER_THREAD` each; by default one thread per core, at most `PER_CORE_THREADS`,
+/// and never more than `MAX_THREADS`.
+const PARTS_FROM_SLOTS: usize = 1 << 17;
+const PARTS_FROM_POSTINGS: usize = 1 << 15;
+const PARTS_PER_THREAD: usize = 4;
+const PER_CORE_THREADS: usize = 8;
+const MAX_THREADS: usize = 64;
+
+/// Threads a query may use in every index that was not told otherwise (0: one per core);
+/// see [`set_query_threads`].
+static QUERY_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many threads one query may use, at most, in every index that was not told
+/// otherwise ([`NameIndex::set_threads`]): 0 (the default) for one per core, 1 to keep
+/// every query on the thread that asks. Read when the first query that could use more
+/// than one runs: call it before.
+pub fn set_query_threads(threads: usize) {
+    QUERY_THREADS.store(threads, Ordering::Relaxed);
+}
+
+/// The threads that mark and score parts of a query beside the calling thread: one per
+/// core but the caller's (a thread more would only take turns with them), or as
+/// [`set_query_threads`] says; none on one core. Their own pool, not rayon's global one (a
+/// thread per core): a pool thread with no part to take spins a while before it sleeps,
+/// on the core the caller needs.
+fn helpers() -> Option<&'static rayon::ThreadPool> {
+    static HELPERS: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    HELPERS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let threads = match QUERY_THREADS.load(Ordering::Relaxed) {
+                0 => cores.min(PER_CORE_THREADS),
+                n => n.min(MAX_THREADS),
+            };
+            let helpers = threads.max(1) - 1;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(helpers)
+                .thread_name(|n| format!("vigil-screening-{n}"))
+                .build();
+            pool.ok().filter(|_| helpers > 0)
+        })
+        .as_ref()
+}
 
 /// Index position of a stored name.
 pub type Slot = u32;
@@ -189,6 +244,70 @@ struct Pass<'a> {
     /// Touches only slots already touched or hit by the largest token's lists (see
     /// `search`).
     within_largest: bool,
+    /// One of the largest token's lists, whose slots those passes may touch.
+    fills_largest: bool,
+}
+
+impl<'a> Pass<'a> {
+    /// The pass over the postings of `slots` only, of an index of `all` slots.
+    fn among(&self, slots: &Range<usize>, all: usize) -> Pass<'a> {
+        let at = |slot: usize| match slot {
+            0 => 0,
+            _ if slot >= all => self.list.len(),
+            _ => first_at_or_after_near(self.list, slot as Posting, all),
+        };
+        Pass {
+            list: &self.list[at(slots.start)..at(slots.end)],
+            ..*self
+        }
+    }
+}
+
+/// What a query marks and scores by, worked out once for every part of the index.
+struct Plan<'q, 's> {
+    query: &'q PreparedName,
+    threshold: f64,
+    query_tokens: Vec<&'q str>,
+    /// The query's distinct retrievable tokens, a bit each in the masks.
+    distinct: Vec<&'q str>,
+    query_count: u32,
+    /// Compared across scripts on less than their letters: one hit is enough.
+    loose: bool,
+    /// Every distinct token has a bit (none beyond `MAX_QUERY_TOKENS`).
+    all_distinct: bool,
+    query_total: usize,
+    unkeyed_count: usize,
+    unkeyed_length: usize,
+    bit_repeats: Vec<usize>,
+    /// A glued token's bit, and the bits of the two tokens it stands for.
+    joined_bits: Vec<(u32, u32)>,
+    /// Distinct and glued tokens.
+    words: usize,
+    rare: u32,
+    rare_any: u32,
+    forgiving: u64,
+    passes: Vec<Pass<'s>>,
+}
+
+impl Plan<'_, '_> {
+    /// A slot's (any, strong) hits by the query's own tokens, a glued token's hit
+    /// counting for both of its tokens.
+    fn hits_of(&self, mask: u64) -> (u32, u32) {
+        let (mut any, mut strong) = (
+            (mask & ANY_BITS) as u32,
+            ((mask >> STRONG_SHIFT) & ANY_BITS) as u32,
+        );
+        for &(bit, parts) in &self.joined_bits {
+            if any & (1 << bit) != 0 {
+                any |= parts;
+            }
+            if strong & (1 << bit) != 0 {
+                strong |= parts;
+            }
+        }
+        let own = (1u32 << self.query_count) - 1;
+        (any & own, strong & own)
+    }
 }
 
 /// Copy into `hits` the postings of `list` whose slot's bit is set in `wanted(word)` (the
@@ -300,26 +419,27 @@ impl Marks {
         self.masks[slot] = after;
     }
 
-    /// Forget this query's marks over the first `slots` slots (the masks need no
-    /// clearing: `touched` says which are current). A token's own-spelling bits were set
-    /// only by its own lists' postings: where those are fewer than the bitmap's words,
-    /// their words are cleared one by one rather than the whole bitmap.
-    fn clear(&mut self, slots: usize, tokens: usize, passes: &[Pass<'_>]) {
-        let words = slots.div_ceil(64);
-        self.touched[..words].fill(0);
+    /// Forget this query's marks over `slots` (starting at a bitmap word; the masks need
+    /// no clearing: `touched` says which are current), which `passes` marked. A token's
+    /// own-spelling bits were set only by its own lists' postings: where those are fewer
+    /// than the bitmap's words, their words are cleared one by one rather than the whole
+    /// bitmap.
+    fn clear(&mut self, slots: Range<usize>, tokens: usize, passes: &[Pass<'_>]) {
+        let words = slots.start / 64..slots.end.div_ceil(64);
+        self.touched[words.clone()].fill(0);
         if passes.iter().any(|p| p.within_largest) {
-            self.largest[..words].fill(0);
+            self.largest[words.clone()].fill(0);
         }
         for (token, bits) in self.self_by_token[..tokens].iter_mut().enumerate() {
             let own = || passes.iter().filter(|p| p.own_spelling && p.token == token);
-            if own().map(|p| p.list.len()).sum::<usize>() < words {
+            if own().map(|p| p.list.len()).sum::<usize>() < words.len() {
                 for pass in own() {
                     for &posting in pass.list {
                         bits[(posting & SLOT_MASK) as usize / 64] = 0;
                     }
                 }
             } else {
-                bits[..words].fill(0);
+                bits[words.clone()].fill(0);
             }
         }
         self.candidates.clear();
@@ -345,6 +465,11 @@ pub struct NameIndex<T> {
     /// Live names holding each word (by its hash): how common a word is in the list.
     word_names: FxHashMap<u64, u32>,
     live: usize,
+    /// Threads a query may be marked and scored on (0: the thread pool's).
+    threads: usize,
+    /// The index's slots and the query's postings from which a query is marked in
+    /// parts (`PARTS_FROM_SLOTS`, `PARTS_FROM_POSTINGS`; tests lower them).
+    parts_from: (usize, usize),
 }
 
 impl<T> Default for NameIndex<T> {
@@ -357,6 +482,8 @@ impl<T> Default for NameIndex<T> {
             postings: FxHashMap::default(),
             word_names: FxHashMap::default(),
             live: 0,
+            threads: 0,
+            parts_from: (PARTS_FROM_SLOTS, PARTS_FROM_POSTINGS),
         }
     }
 }
@@ -606,6 +733,33 @@ fn split_words<'t>(name: &'t str, words: &mut Vec<&'t str>) {
     words.push(&name[from..]);
 }
 
+/// Where the first posting of slot `slot` or later is in `list` (in slot order) of an
+/// index of `all` slots: a list's slots spread over the index about evenly, so the search
+/// starts where the slot's share of the list ends and gallops from there, reading a few
+/// cache lines of the list where a binary search over it would read one per step.
+fn first_at_or_after_near(list: &[Posting], slot: Posting, all: usize) -> usize {
+    let slot_of = |at: usize| list[at] & SLOT_MASK;
+    let guess = (list.len() as u64 * u64::from(slot) / all.max(1) as u64) as usize;
+    let guess = guess.min(list.len());
+    if guess < list.len() && slot_of(guess) < slot {
+        // Forwards: the first at or after it lies past `guess`.
+        let mut step = 1;
+        while guess + step < list.len() && slot_of(guess + step) < slot {
+            step *= 2;
+        }
+        let end = (guess + step + 1).min(list.len());
+        guess + list[guess..end].partition_point(|p| p & SLOT_MASK < slot)
+    } else {
+        // Backwards: it lies at `guess` or before.
+        let mut step = 1;
+        while step <= guess && slot_of(guess - step) >= slot {
+            step *= 2;
+        }
+        let start = guess.saturating_sub(step);
+        start + list[start..guess].partition_point(|p| p & SLOT_MASK < slot)
+    }
+}
+
 /// Postings of `first` whose slot also has a posting in `second` (both lists in slot
 /// order), found from the shorter list by galloping through the longer: the next slot is
 /// usually a few steps on, so a doubling step then a binary search within it reads far
@@ -822,6 +976,7 @@ impl<T> NameIndex<T> {
     /// removed ones). Callers holding slots must map them.
     pub fn compact(&mut self) -> Vec<Option<Slot>> {
         let mut old = std::mem::take(self);
+        (self.threads, self.parts_from) = (old.threads, old.parts_from);
         let payloads = std::mem::take(&mut old.payloads);
         payloads
             .into_iter()
@@ -833,8 +988,17 @@ impl<T> NameIndex<T> {
             .collect()
     }
 
+    /// Threads one query may use, at most (0, the default: one per core). One keeps every
+    /// query on the calling thread.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads;
+    }
+
     /// Names whose score against `query` is at least `threshold`, best first, at most `limit`.
-    pub fn search(&self, query: &PreparedName, threshold: f64, limit: usize) -> Vec<Hit<'_, T>> {
+    pub fn search(&self, query: &PreparedName, threshold: f64, limit: usize) -> Vec<Hit<'_, T>>
+    where
+        T: Sync,
+    {
         let query_tokens: Vec<&str> = query.tokens.iter().map(String::as_str).collect();
         let mut hits = Vec::new();
         let mut distinct: Vec<&str> = query_tokens
@@ -878,27 +1042,7 @@ impl<T> NameIndex<T> {
             .enumerate()
             .map(|(n, (_, parts))| (distinct.len() as u32 + n as u32, *parts))
             .collect();
-        // A slot's (any, strong) hits by the query's own tokens, a glued token's hit
-        // counting for both of its tokens.
-        let hits_of = |mask: u64| -> (u32, u32) {
-            let (mut any, mut strong) = (
-                (mask & ANY_BITS) as u32,
-                ((mask >> STRONG_SHIFT) & ANY_BITS) as u32,
-            );
-            for &(bit, parts) in &joined_bits {
-                if any & (1 << bit) != 0 {
-                    any |= parts;
-                }
-                if strong & (1 << bit) != 0 {
-                    strong |= parts;
-                }
-            }
-            let own = (1u32 << query_count) - 1;
-            (any & own, strong & own)
-        };
-        MARKS.with(|cell| {
-            let marks = &mut *cell.borrow_mut();
-            marks.prepare(self.payloads.len(), words.len());
+        {
             let split: Vec<Vec<Posting>> = distinct.iter().map(|t| self.split_lists(t)).collect();
             let (mut rare, mut rare_any) = (0u32, 0u32);
             let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(words.len());
@@ -1083,6 +1227,7 @@ impl<T> NameIndex<T> {
                             may_touch: may_touch || specific,
                             one_hit_enough,
                             within_largest: false,
+                            fills_largest: false,
                         }
                     }));
                 }
@@ -1127,24 +1272,121 @@ impl<T> NameIndex<T> {
                         pass.within_largest = true;
                         flagged += 1;
                     }
-                    // `clear` forgets these bits only when a pass used them.
                     let largest_lists = passes
-                        .iter()
+                        .iter_mut()
                         .filter(|p| p.token == largest.bit as usize && !p.one_hit_enough);
                     for pass in largest_lists.filter(|_| flagged > 0) {
-                        for &posting in pass.list {
-                            let slot = (posting & SLOT_MASK) as usize;
-                            marks.largest[slot / 64] |= 1 << (slot % 64);
-                        }
+                        pass.fills_largest = true;
                     }
                 }
             }
             // Lists that only add go after those that touch.
             passes.sort_by_key(|pass| !pass.may_touch);
             let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
-            for pass in &passes {
-                marks.mark(pass, forgiving);
+            let plan = Plan {
+                query,
+                threshold,
+                query_tokens,
+                distinct,
+                query_count,
+                loose,
+                all_distinct,
+                query_total,
+                unkeyed_count,
+                unkeyed_length,
+                bit_repeats,
+                joined_bits,
+                words: words.len(),
+                rare,
+                rare_any,
+                forgiving,
+                passes,
+            };
+            hits = self.mark_and_score_in_parts(&plan);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
+        hits.truncate(limit);
+        hits
+    }
+
+    /// Mark and score the query's candidates: when the index is large and the query reads
+    /// many postings, in parts of the index (a part's marks are its own) that this thread
+    /// and the pool's take in turn, so a pool thread slow to wake takes fewer; else at
+    /// once.
+    fn mark_and_score_in_parts<'s>(&'s self, plan: &Plan<'_, '_>) -> Vec<Hit<'s, T>>
+    where
+        T: Sync,
+    {
+        let slots = self.payloads.len();
+        let postings: usize = plan.passes.iter().map(|p| p.list.len()).sum();
+        let helpers = helpers();
+        let most = helpers.map_or(1, |pool| pool.current_num_threads() + 1);
+        let threads = match self.threads {
+            0 => most,
+            n => n.min(most),
+        };
+        let (from_slots, from_postings) = self.parts_from;
+        let Some(helpers) = helpers.filter(|_| threads > 1) else {
+            let mut whole = Some(0..slots);
+            return self.mark_and_score(plan, || whole.take());
+        };
+        if slots < from_slots || postings < from_postings {
+            let mut whole = Some(0..slots);
+            return self.mark_and_score(plan, || whole.take());
+        }
+        // Parts start at a bitmap word (see `Marks::clear`).
+        let parts = threads * PARTS_PER_THREAD;
+        let size = slots.div_ceil(parts).next_multiple_of(64);
+        let next = AtomicUsize::new(0);
+        let next_part = || {
+            let start = next.fetch_add(1, Ordering::Relaxed) * size;
+            (start < slots).then(|| start..(start + size).min(slots))
+        };
+        let mut others: Vec<Vec<Hit<'s, T>>> = (1..threads).map(|_| Vec::new()).collect();
+        let mut hits = Vec::new();
+        helpers.in_place_scope(|scope| {
+            for found in &mut others {
+                scope.spawn(|_| *found = self.mark_and_score(plan, next_part));
             }
+            // This thread starts at once, where a helper may take a while to wake.
+            hits = self.mark_and_score(plan, next_part);
+        });
+        hits.extend(others.into_iter().flatten());
+        hits
+    }
+
+    /// Mark and score the query's candidates in each part of the index (a range of
+    /// slots) that `next_part` hands out, until it hands out none. A slot's marks depend
+    /// on the postings of that slot only, so parts marked apart, on threads of their own,
+    /// find what one pass over the whole index finds.
+    fn mark_and_score<'s, 'p>(
+        &'s self,
+        plan: &Plan<'_, 'p>,
+        mut next_part: impl FnMut() -> Option<Range<usize>>,
+    ) -> Vec<Hit<'s, T>> {
+        let &Plan {
+            query,
+            threshold,
+            ref query_tokens,
+            ref distinct,
+            query_count,
+            loose,
+            all_distinct,
+            query_total,
+            unkeyed_count,
+            unkeyed_length,
+            ref bit_repeats,
+            words: word_count,
+            rare,
+            rare_any,
+            forgiving,
+            ..
+        } = plan;
+        let hits_of = |mask: u64| plan.hits_of(mask);
+        let mut hits = Vec::new();
+        MARKS.with(|cell| {
+            let marks = &mut *cell.borrow_mut();
+            marks.prepare(self.payloads.len(), word_count);
             let mut tokens: Vec<&str> = Vec::with_capacity(8);
             let mut lengths: Vec<usize> = Vec::with_capacity(8);
             let mut checked: Vec<&str> = Vec::with_capacity(query_tokens.len());
@@ -1180,151 +1422,167 @@ impl<T> NameIndex<T> {
                     word as u16
                 })
                 .collect();
-            // The candidates' per-slot data is gathered in short loops, one table at a
-            // time: their loads are independent, so the memory system serves many at
-            // once, where one long loop per candidate would wait on each in turn.
-            let mut gathered: Vec<(Slot, u64, SlotFacts)> = marks
-                .candidates
-                .iter()
-                .map(|&slot| (slot, marks.masks[slot as usize], SlotFacts::default()))
-                .collect();
-            for entry in &mut gathered {
-                entry.2 = self.facts[entry.0 as usize];
-            }
-            gathered.retain(|&(_, mask, facts)| {
-                let counts = facts.counts;
-                let (any, strong) = hits_of(mask);
-                let positions = (mask >> 48).count_ones();
-                // Scoring pairs every token of the shorter name or scores 0, so a name
-                // can only match when (nearly) all of the shorter side's tokens hit.
-                // One miss is forgiven (a word two typos away, which no key caught) when a
-                // strong hit came through a rare token, or any hit through a token rare
-                // even with its typos or through a key few names share. Hits may all be
-                // weak: a typo in every token.
-                let hit_count = any.count_ones();
-                let required = query_count.min(u32::from(counts & !LONG_NAME));
-                let forgiven = strong & rare != 0 || any & rare_any != 0 || mask & RARE_HIT != 0;
-                let enough_hits = hit_count >= required || (hit_count + 1 >= required && forgiven);
-                // As many of the name's own tokens must have been hit (two query tokens
-                // hitting one name token make one pair, not two), unless it is too long
-                // to tell its positions apart.
-                let enough_positions = positions >= required
-                    || (positions + 1 >= required && forgiven)
-                    || counts & LONG_NAME != 0;
-                // Names in scripts compared on less than their letters need only one hit.
-                (enough_hits && enough_positions)
-                    || loose
-                    || compared_loosely(Script::from_byte(facts.script))
-            });
-            // Removed names are skipped.
-            gathered.retain(|entry| !entry.2.removed);
-            let spans: Vec<(u32, u32)> = gathered
-                .iter()
-                .map(|entry| {
-                    (
-                        self.starts[entry.0 as usize],
-                        self.starts[entry.0 as usize + 1],
-                    )
-                })
-                .collect();
-            // The names' text too (a name fits in a cache line or two).
-            let text = self.text.as_bytes();
-            let first_bytes = spans.iter().fold(0u8, |acc, &(start, end)| {
-                acc ^ text.get(start as usize).copied().unwrap_or(0)
-                    ^ text.get(end as usize - 1).copied().unwrap_or(0)
-            });
-            std::hint::black_box(first_bytes);
-            for (&(slot, mask, facts), &(start, end)) in gathered.iter().zip(&spans) {
-                let (any, strong) = hits_of(mask);
-                let script = Script::from_byte(facts.script);
-                // The bounds below reason about tokens compared letter by letter.
-                let plain = Comparison::letter_by_letter(query.script, script);
-                tokens.clear();
-                split_words(&self.text[start as usize..end as usize], &mut tokens);
-                lengths.clear();
-                lengths.extend(tokens.iter().map(|t| t.len()));
-                // Pairs form where keys hit, plus initials, plus (as the candidate rule
-                // forgives) one token no key caught, the longest one missed (with a typo
-                // in every word, a weak hit elsewhere does not account for it).
-                let (mut covered, mut max_pairs) = (unkeyed_length, unkeyed_count);
-                let mut longest_missed = 0;
-                for (bit, token) in distinct.iter().enumerate() {
-                    if any & (1 << bit) != 0 {
-                        covered += token.len() * bit_repeats[bit];
-                        max_pairs += bit_repeats[bit];
-                    } else {
-                        longest_missed = longest_missed.max(token.len());
+            let all = self.payloads.len();
+            while let Some(slots) = next_part() {
+                let passes: Vec<Pass<'p>> =
+                    plan.passes.iter().map(|p| p.among(&slots, all)).collect();
+                // `clear` forgets these bits only when a pass used them.
+                for pass in passes.iter().filter(|p| p.fills_largest) {
+                    for &posting in pass.list {
+                        let slot = (posting & SLOT_MASK) as usize;
+                        marks.largest[slot / 64] |= 1 << (slot % 64);
                     }
                 }
-                if longest_missed > 0 {
-                    covered += longest_missed;
-                    max_pairs += 1;
+                for pass in &passes {
+                    marks.mark(pass, forgiving);
                 }
-                let bound = score_bound(
-                    query_tokens.len(),
-                    query_total,
-                    covered,
-                    &mut lengths,
-                    max_pairs,
-                );
-                // A candidate's initials pair with query tokens no key hit ("j" / "john"):
-                // the bound only holds for names without them.
-                if plain && bound < threshold && !lengths.contains(&1) {
-                    continue;
+                // The candidates' per-slot data is gathered in short loops, one table at a
+                // time: their loads are independent, so the memory system serves many at
+                // once, where one long loop per candidate would wait on each in turn.
+                let mut gathered: Vec<(Slot, u64, SlotFacts)> = marks
+                    .candidates
+                    .iter()
+                    .map(|&slot| (slot, marks.masks[slot as usize], SlotFacts::default()))
+                    .collect();
+                for entry in &mut gathered {
+                    entry.2 = self.facts[entry.0 as usize];
                 }
-                // Query tokens no key hit strongly are the likeliest to sink the name:
-                // they go first.
-                checked.clear();
-                checked_words.clear();
-                for strongly_hit in [false, true] {
+                gathered.retain(|&(_, mask, facts)| {
+                    let counts = facts.counts;
+                    let (any, strong) = hits_of(mask);
+                    let positions = (mask >> 48).count_ones();
+                    // Scoring pairs every token of the shorter name or scores 0, so a name
+                    // can only match when (nearly) all of the shorter side's tokens hit.
+                    // One miss is forgiven (a word two typos away, which no key caught) when a
+                    // strong hit came through a rare token, or any hit through a token rare
+                    // even with its typos or through a key few names share. Hits may all be
+                    // weak: a typo in every token.
+                    let hit_count = any.count_ones();
+                    let required = query_count.min(u32::from(counts & !LONG_NAME));
+                    let forgiven =
+                        strong & rare != 0 || any & rare_any != 0 || mask & RARE_HIT != 0;
+                    let enough_hits =
+                        hit_count >= required || (hit_count + 1 >= required && forgiven);
+                    // As many of the name's own tokens must have been hit (two query tokens
+                    // hitting one name token make one pair, not two), unless it is too long
+                    // to tell its positions apart.
+                    let enough_positions = positions >= required
+                        || (positions + 1 >= required && forgiven)
+                        || counts & LONG_NAME != 0;
+                    // Names in scripts compared on less than their letters need only one hit.
+                    (enough_hits && enough_positions)
+                        || loose
+                        || compared_loosely(Script::from_byte(facts.script))
+                });
+                // Removed names are skipped.
+                gathered.retain(|entry| !entry.2.removed);
+                let spans: Vec<(u32, u32)> = gathered
+                    .iter()
+                    .map(|entry| {
+                        (
+                            self.starts[entry.0 as usize],
+                            self.starts[entry.0 as usize + 1],
+                        )
+                    })
+                    .collect();
+                // The names' text too (a name fits in a cache line or two).
+                let text = self.text.as_bytes();
+                let first_bytes = spans.iter().fold(0u8, |acc, &(start, end)| {
+                    acc ^ text.get(start as usize).copied().unwrap_or(0)
+                        ^ text.get(end as usize - 1).copied().unwrap_or(0)
+                });
+                std::hint::black_box(first_bytes);
+                for (&(slot, mask, facts), &(start, end)) in gathered.iter().zip(&spans) {
+                    let (any, strong) = hits_of(mask);
+                    let script = Script::from_byte(facts.script);
+                    // The bounds below reason about tokens compared letter by letter.
+                    let plain = Comparison::letter_by_letter(query.script, script);
+                    tokens.clear();
+                    split_words(&self.text[start as usize..end as usize], &mut tokens);
+                    lengths.clear();
+                    lengths.extend(tokens.iter().map(|t| t.len()));
+                    // Pairs form where keys hit, plus initials, plus (as the candidate rule
+                    // forgives) one token no key caught, the longest one missed (with a typo
+                    // in every word, a weak hit elsewhere does not account for it).
+                    let (mut covered, mut max_pairs) = (unkeyed_length, unkeyed_count);
+                    let mut longest_missed = 0;
                     for (bit, token) in distinct.iter().enumerate() {
-                        if (strong & (1 << bit) != 0) == strongly_hit {
-                            checked.extend(std::iter::repeat_n(*token, bit_repeats[bit]));
-                            checked_words.extend(std::iter::repeat_n(bit as u16, bit_repeats[bit]));
+                        if any & (1 << bit) != 0 {
+                            covered += token.len() * bit_repeats[bit];
+                            max_pairs += bit_repeats[bit];
+                        } else {
+                            longest_missed = longest_missed.max(token.len());
                         }
                     }
+                    if longest_missed > 0 {
+                        covered += longest_missed;
+                        max_pairs += 1;
+                    }
+                    let bound = score_bound(
+                        query_tokens.len(),
+                        query_total,
+                        covered,
+                        &mut lengths,
+                        max_pairs,
+                    );
+                    // A candidate's initials pair with query tokens no key hit ("j" / "john"):
+                    // the bound only holds for names without them.
+                    if plain && bound < threshold && !lengths.contains(&1) {
+                        continue;
+                    }
+                    // Query tokens no key hit strongly are the likeliest to sink the name:
+                    // they go first.
+                    checked.clear();
+                    checked_words.clear();
+                    for strongly_hit in [false, true] {
+                        for (bit, token) in distinct.iter().enumerate() {
+                            if (strong & (1 << bit) != 0) == strongly_hit {
+                                checked.extend(std::iter::repeat_n(*token, bit_repeats[bit]));
+                                checked_words
+                                    .extend(std::iter::repeat_n(bit as u16, bit_repeats[bit]));
+                            }
+                        }
+                    }
+                    checked.extend(&unkeyed_tokens);
+                    checked_words
+                        .extend((0..unkeyed_tokens.len()).map(|n| (distinct.len() + n) as u16));
+                    let memo = &mut marks.pairs;
+                    let mut pair = |word: u16, token: &str| {
+                        memo.pair(word, token, || {
+                            letters_pair(&query_words[usize::from(word)], &Letters::new(token))
+                        })
+                    };
+                    let below = plain
+                        && all_distinct
+                        && certainly_below_by(&checked, &tokens, threshold, |q, c| {
+                            pair(checked_words[q], tokens[c])
+                        });
+                    if below {
+                        continue;
+                    }
+                    let score = score_in_list(
+                        query_tokens,
+                        query.script,
+                        &tokens,
+                        script,
+                        self,
+                        Some(&mut |q, c| pair(word_of_token[q], tokens[c])),
+                    );
+                    if score < threshold {
+                        continue;
+                    }
+                    // The payload is read for hits only (removed names were skipped above).
+                    if let Some(payload) = self.payloads[slot as usize].as_ref() {
+                        hits.push(Hit {
+                            slot,
+                            payload,
+                            score,
+                        });
+                    }
                 }
-                checked.extend(&unkeyed_tokens);
-                checked_words
-                    .extend((0..unkeyed_tokens.len()).map(|n| (distinct.len() + n) as u16));
-                let memo = &mut marks.pairs;
-                let mut pair = |word: u16, token: &str| {
-                    memo.pair(word, token, || {
-                        letters_pair(&query_words[usize::from(word)], &Letters::new(token))
-                    })
-                };
-                let below = plain
-                    && all_distinct
-                    && certainly_below_by(&checked, &tokens, threshold, |q, c| {
-                        pair(checked_words[q], tokens[c])
-                    });
-                if below {
-                    continue;
-                }
-                let score = score_in_list(
-                    &query_tokens,
-                    query.script,
-                    &tokens,
-                    script,
-                    self,
-                    Some(&mut |q, c| pair(word_of_token[q], tokens[c])),
-                );
-                if score < threshold {
-                    continue;
-                }
-                // The payload is read for hits only (removed names were skipped above).
-                if let Some(payload) = self.payloads[slot as usize].as_ref() {
-                    hits.push(Hit {
-                        slot,
-                        payload,
-                        score,
-                    });
-                }
+                marks.clear(slots, word_count, &passes);
             }
-            marks.clear(self.payloads.len(), words.len(), &passes);
         });
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
-        hits.truncate(limit);
         hits
     }
 
@@ -1719,10 +1977,11 @@ mod tests {
                 may_touch: true,
                 one_hit_enough: false,
                 within_largest: false,
+                fills_largest: false,
             };
             marks.mark(&pass, 0);
             assert!(marks.self_by_token[1].iter().any(|w| *w != 0));
-            marks.clear(slots, 2, std::slice::from_ref(&pass));
+            marks.clear(0..slots, 2, std::slice::from_ref(&pass));
             assert!(marks.touched.iter().all(|w| *w == 0), "{own_length}");
             for bits in &marks.self_by_token {
                 assert!(bits.iter().all(|w| *w == 0), "{own_length}");
@@ -1845,7 +2104,61 @@ mod tests {
         assert_eq!(keys(&idx), keys(&index(&["Jane Doe", "Maria Garcia"])));
     }
 
+    /// The hits of `query` in `idx`, as (payload, score), best first.
+    fn scored(idx: &NameIndex<usize>, query: &str) -> Vec<(usize, f64)> {
+        let hits = idx.search(&prepare(query), 0.85, usize::MAX);
+        hits.iter().map(|h| (*h.payload, h.score)).collect()
+    }
+
     proptest! {
+        // Where a slot's postings start, found from the slot's share of the list, is where
+        // a binary search over the whole list finds it (a slot may have several postings).
+        #[test]
+        fn a_slots_postings_are_found_from_its_share_of_the_list(
+            mut slots in proptest::collection::vec(0u32..600, 0..400),
+            positions in proptest::collection::vec(0u32..15, 400),
+            slot in 0u32..620,
+        ) {
+            slots.sort_unstable();
+            let list: Vec<Posting> = slots
+                .iter()
+                .zip(&positions)
+                .map(|(s, p)| s | (p << POSITION_SHIFT))
+                .collect();
+            let expected = list.partition_point(|p| p & SLOT_MASK < slot);
+            prop_assert_eq!(first_at_or_after_near(&list, slot, 600), expected);
+        }
+
+        // A query marked and scored in parts of the index, on several threads, finds the
+        // very names, with the very scores, it finds in one: among names sharing common
+        // words (long lists, the largest token's bitmap) with typos, across many parts.
+        #[test]
+        fn parts_on_several_threads_find_what_one_finds(
+            picks in proptest::collection::vec((0usize..14, 0usize..14, 0usize..14, 0u8..3), 200..700),
+            query in (0usize..14, 0usize..14, 0usize..14),
+            threads in 2usize..5,
+        ) {
+            const WORDS: [&str; 14] = [
+                "maria", "mario", "marie", "garcia", "garsia", "ahmed", "ahmad", "ali",
+                "alia", "hassan", "hasan", "lopez", "lopes", "li",
+            ];
+            let names: Vec<String> = picks
+                .iter()
+                .map(|&(a, b, c, n)| match n {
+                    0 => format!("{} {}", WORDS[a], WORDS[b]),
+                    1 => format!("{} {} {}", WORDS[a], WORDS[b], WORDS[c]),
+                    _ => WORDS[a].to_string(),
+                })
+                .collect();
+            let mut idx = index(&names);
+            let query = format!("{} {} {}", WORDS[query.0], WORDS[query.1], WORDS[query.2]);
+            idx.set_threads(1);
+            let whole = scored(&idx, &query);
+            idx.set_threads(threads);
+            idx.parts_from = (0, 0);
+            prop_assert_eq!(scored(&idx, &query), whole);
+        }
+
         // Two posting lists' common slots, each once, from the first list's postings.
         #[test]
         fn in_both_finds_the_slots_both_lists_hold(

@@ -14,7 +14,7 @@ pub mod prepare;
 pub mod score;
 pub mod script;
 
-pub use index::{Hit, NameIndex, Slot};
+pub use index::{set_query_threads, Hit, NameIndex, Slot};
 pub use prepare::{prepare, PreparedName};
 pub use score::{score, score_only, NameScore};
 pub use script::Script;
