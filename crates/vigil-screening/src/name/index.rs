@@ -1606,7 +1606,8 @@ impl<T> NameIndex<T> {
                 }
             }
         }
-        found.sort_unstable();
+        // In slot order, as every list is (a part of the index is a run of its postings).
+        found.sort_unstable_by_key(|p| (p & SLOT_MASK, *p));
         found.dedup();
         found
     }
@@ -2134,24 +2135,31 @@ mod tests {
         // words (long lists, the largest token's bitmap) with typos, across many parts.
         #[test]
         fn parts_on_several_threads_find_what_one_finds(
-            picks in proptest::collection::vec((0usize..14, 0usize..14, 0usize..14, 0u8..3), 200..700),
-            query in (0usize..14, 0usize..14, 0usize..14),
+            picks in proptest::collection::vec((0usize..17, 0usize..17, 0usize..17, 0u8..5), 200..700),
+            query in (0usize..17, 0usize..17, 0usize..17),
+            glued in any::<bool>(),
             threads in 2usize..5,
         ) {
-            const WORDS: [&str; 14] = [
+            // Glued and split words too ("abdulrahman" / "abdul rahman", at varying
+            // positions): a query token's two parts make a list of their own.
+            const WORDS: [&str; 17] = [
                 "maria", "mario", "marie", "garcia", "garsia", "ahmed", "ahmad", "ali",
-                "alia", "hassan", "hasan", "lopez", "lopes", "li",
+                "alia", "hassan", "hasan", "lopez", "lopes", "li", "abdul", "rahman",
+                "abdulrahman",
             ];
             let names: Vec<String> = picks
                 .iter()
                 .map(|&(a, b, c, n)| match n {
                     0 => format!("{} {}", WORDS[a], WORDS[b]),
                     1 => format!("{} {} {}", WORDS[a], WORDS[b], WORDS[c]),
+                    2 => format!("{} abdul rahman", WORDS[a]),
+                    3 => format!("abdul rahman {}", WORDS[a]),
                     _ => WORDS[a].to_string(),
                 })
                 .collect();
             let mut idx = index(&names);
-            let query = format!("{} {} {}", WORDS[query.0], WORDS[query.1], WORDS[query.2]);
+            let last = if glued { "abdulrahman" } else { WORDS[query.2] };
+            let query = format!("{} {} {last}", WORDS[query.0], WORDS[query.1]);
             idx.set_threads(1);
             let whole = scored(&idx, &query);
             idx.set_threads(threads);
