@@ -686,6 +686,19 @@ async fn one_hit_is_dismissed_by_its_id_and_the_others_stay() {
     );
 }
 
+/// An account for Dragomir Stanchev, whom the FollowTheMoney tests list; its id.
+async fn dragomir_stanchev(api: &Client) -> String {
+    let body = json!({"name-first": "Dragomir", "name-last": "Stanchev"});
+    api.create_account(body).await.id()
+}
+
+/// FollowTheMoney `entities` (JSON lines) written to `file` and imported into `server`'s
+/// storage; the import's output.
+fn import_ftm(server: &Server, file: &std::path::Path, entities: &str) -> String {
+    std::fs::write(file, entities).unwrap();
+    import_sanctions(server, "ftm", file)
+}
+
 /// `vigil import sanctions --format ftm`: OpenSanctions' FollowTheMoney entities, one per
 /// line, in a file of our own making. A monitored account is flagged, and when a newer
 /// file no longer lists the person (delisted), re-importing it clears the match.
@@ -699,12 +712,8 @@ async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match()
 {"id": "t-2", "schema": "Company", "target": true, "properties": {"name": ["Velikov Shipping Limited Liability Company"]}}
 {"id": "a-1", "schema": "Address", "properties": {"full": ["1 Main Street"]}}
 "#;
-    std::fs::write(&file, listed).unwrap();
-    let account = api
-        .create_account(json!({"name-first": "Dragomir", "name-last": "Stanchev"}))
-        .await
-        .id();
-    let output = import_sanctions(&server, "ftm", &file);
+    let account = dragomir_stanchev(&api).await;
+    let output = import_ftm(&server, &file, listed);
     assert!(output.contains("2 added, 0 delisted"), "{output}");
     let reports = reports_when(&api, &account, |r| {
         r.first()
@@ -760,8 +769,7 @@ async fn a_followthemoney_dataset_is_screened_and_a_delisting_clears_the_match()
     );
 
     // Delisted: the newer file no longer has the person.
-    std::fs::write(&file, listed.lines().nth(1).unwrap()).unwrap();
-    let output = import_sanctions(&server, "ftm", &file);
+    let output = import_ftm(&server, &file, listed.lines().nth(1).unwrap());
     assert!(output.contains("0 added, 1 delisted"), "{output}");
     assert!(
         output.contains("delisted t-1: Dragomir Velikov Stanchev"),
@@ -815,12 +823,8 @@ async fn one_screening_thread_screens_and_a_count_out_of_range_is_refused() {
     let file = dir.path().join("sanctions.ftm.json");
     let listed = r#"{"id": "t-1", "schema": "Person", "target": true, "properties": {"name": ["Dragomir Velikov Stanchev"]}}
 "#;
-    std::fs::write(&file, listed).unwrap();
-    let account = api
-        .create_account(json!({"name-first": "Dragomir", "name-last": "Stanchev"}))
-        .await
-        .id();
-    let output = import_sanctions(&server, "ftm", &file);
+    let account = dragomir_stanchev(&api).await;
+    let output = import_ftm(&server, &file, listed);
     assert!(output.contains("1 added, 0 delisted"), "{output}");
     let reports = reports_when(&api, &account, has_match).await;
     assert!(
