@@ -41,8 +41,8 @@
 //!
 //! A slot's marks depend on its own postings only, so in a large index a query that
 //! reads many postings is marked and scored in parts of the index (ranges of slots), by
-//! the calling thread and rayon's pool together ([`NameIndex::set_threads`]): the same
-//! hits, sooner.
+//! the calling thread and a pool of helpers together ([`NameIndex::set_threads`]): the
+//! same hits, sooner.
 //!
 //! Names are stored compactly (the prepared tokens in one shared text buffer), so a
 //! million names take under two hundred megabytes with their postings. Removal leaves a
@@ -465,7 +465,7 @@ pub struct NameIndex<T> {
     /// Live names holding each word (by its hash): how common a word is in the list.
     word_names: FxHashMap<u64, u32>,
     live: usize,
-    /// Threads a query may be marked and scored on (0: the thread pool's).
+    /// Threads a query may be marked and scored on (0: as `set_query_threads` says).
     threads: usize,
     /// The index's slots and the query's postings from which a query is marked in
     /// parts (`PARTS_FROM_SLOTS`, `PARTS_FROM_POSTINGS`; tests lower them).
@@ -1000,7 +1000,6 @@ impl<T> NameIndex<T> {
         T: Sync,
     {
         let query_tokens: Vec<&str> = query.tokens.iter().map(String::as_str).collect();
-        let mut hits = Vec::new();
         let mut distinct: Vec<&str> = query_tokens
             .iter()
             .copied()
@@ -1013,7 +1012,7 @@ impl<T> NameIndex<T> {
         let all_distinct = distinct.len() <= MAX_QUERY_TOKENS;
         distinct.truncate(MAX_QUERY_TOKENS);
         if distinct.is_empty() || self.live == 0 {
-            return hits;
+            return Vec::new();
         }
         let query_count = distinct.len() as u32;
         // Names in another script share fewer keys with their spelling here: one hit is
@@ -1042,268 +1041,264 @@ impl<T> NameIndex<T> {
             .enumerate()
             .map(|(n, (_, parts))| (distinct.len() as u32 + n as u32, *parts))
             .collect();
-        {
-            let split: Vec<Vec<Posting>> = distinct.iter().map(|t| self.split_lists(t)).collect();
-            let (mut rare, mut rare_any) = (0u32, 0u32);
-            let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(words.len());
-            for (bit, token) in words.iter().enumerate() {
-                let glued = bit >= distinct.len();
-                let (mut strong, mut weak) = query_keys_by(token, !glued);
-                // A nickname also looks for its given name ("bob" for "robert").
-                if let Some(given) = nicknames::given_name_of(token) {
-                    let (given_strong, given_weak) = query_keys(given);
-                    strong.extend(given_strong);
-                    weak.extend(given_weak);
-                }
-                strong.sort_unstable();
-                strong.dedup();
-                weak.sort_unstable();
-                weak.dedup();
-                weak.retain(|k| strong.binary_search(k).is_err());
-                let lists = |keys: &[u64], salt: u64| -> Vec<&[Posting]> {
-                    let found = keys.iter().filter_map(|k| self.postings.get(&(k ^ salt)));
-                    found.map(Vec::as_slice).collect()
-                };
-                let (mut strong_lists, mut weak_lists) = (lists(&strong, 0), lists(&weak, 0));
-                let by_letters_too = letter_keyed(token);
-                let (mut letter_strong, mut letter_weak) = (Vec::new(), Vec::new());
-                if by_letters_too {
-                    (letter_strong, letter_weak) = letter_query_keys(token);
-                }
-                let (mut by_letters, mut by_letters_weak) =
-                    (lists(&letter_strong, 0), lists(&letter_weak, 0));
-                // A key a large share of the index shares (a short sound key: "hans"
-                // sounds like every "ans", "ens", "hons" in a million names) says no more
-                // than a weak hit; with other query tokens to go by, it counts as one, and
-                // only adds (see the passes below). A token filed by its letters does
-                // without its crowded consonant keys.
-                if words.len() > 1 {
-                    let crowded = |l: &&[Posting]| self.crowded(l);
-                    if by_letters_too {
-                        strong_lists.retain(|l| !crowded(l));
-                        weak_lists.retain(|l| !crowded(l));
-                    }
-                    weak_lists.extend(strong_lists.iter().filter(|l| crowded(l)));
-                    strong_lists.retain(|l| !crowded(l));
-                    weak_lists.extend(by_letters.iter().filter(|l| crowded(l)));
-                    by_letters.retain(|l| !crowded(l));
-                }
-                strong_lists.append(&mut by_letters);
-                // A token filed by its letters finds a stored token of as many consonants
-                // or fewer one typo away by its letters (those are filed by theirs too);
-                // its consonant keys that reach them, vowels aside, are shared by many
-                // names and only add. Those of a consonant more still bring names in.
-                let mut adds_only = Vec::new();
-                if by_letters_too && words.len() > 1 && !loose && !glued {
-                    let mut changed: Vec<*const Posting> = Vec::new();
-                    for_each_form(token, |_, skeleton| {
-                        for_each_deletion(skeleton, |shorter| {
-                            if let Some(list) = self.postings.get(&hash_key(b'd', shorter)) {
-                                changed.push(list.as_ptr());
-                            }
-                        });
-                    });
-                    (adds_only, weak_lists) = weak_lists
-                        .into_iter()
-                        .partition(|l| changed.contains(&l.as_ptr()));
-                }
-                weak_lists.append(&mut by_letters_weak);
-                if !glued {
-                    let found = lists(&beginning_keys(token), 0);
-                    weak_lists.extend(found.into_iter().filter(|l| l.len() <= BEGINNING_POSTINGS));
-                    let mut sound_typos = sound_with_one_left_out(token);
-                    sound_typos.retain(|k| strong.binary_search(k).is_err());
-                    let found = lists(&sound_typos, 0);
-                    weak_lists.extend(found.into_iter().filter(|l| l.len() <= SOUND_TYPO_POSTINGS));
-                }
-                if let Some(list) = split.get(bit).filter(|l| !l.is_empty()) {
-                    strong_lists.push(list);
-                }
-                strong.extend(letter_strong);
-                weak.extend(letter_weak);
-                let mut own: Vec<*const Posting> = [
-                    hash_key(b's', &skeleton(token)),
-                    hash_key(b'E', token.as_bytes()),
-                ]
-                .iter()
-                .filter_map(|key| self.postings.get(key))
-                .map(|list| list.as_ptr())
-                .collect();
-                drop_repeated_lists(
-                    [&mut strong_lists, &mut weak_lists, &mut adds_only],
-                    &mut own,
-                );
-                let mut query_token = QueryToken {
-                    joined: glued,
-                    own,
-                    bit: bit as u32,
-                    strong: strong_lists,
-                    weak: weak_lists,
-                    adds_only,
-                    single_strong: lists(&strong, SINGLE_SALT),
-                    single_weak: lists(&weak, SINGLE_SALT),
-                };
-                // A glued token's hit alone makes a candidate: lists that many names share
-                // (a short consonant key one off a long one) would make too many.
-                if glued {
-                    for lists in [
-                        &mut query_token.strong,
-                        &mut query_token.weak,
-                        &mut query_token.adds_only,
-                        &mut query_token.single_strong,
-                        &mut query_token.single_weak,
-                    ] {
-                        lists.retain(|l| l.len() <= GLUED_POSTINGS);
-                    }
-                }
-                // Rare: few names share the token's own sound or consonants.
-                let strong_size = query_token.strong.iter().map(|l| l.len()).sum::<usize>()
-                    + query_token
-                        .single_strong
-                        .iter()
-                        .map(|l| l.len())
-                        .sum::<usize>();
-                if strong_size <= RARE_POSTINGS {
-                    rare |= 1 << bit;
-                }
-                // Rare even with its typos: few names within a typo of it either, so a
-                // weak hit from it may excuse a miss too.
-                let any_size = strong_size
-                    + query_token.weak.iter().map(|l| l.len()).sum::<usize>()
-                    + query_token.adds_only.iter().map(|l| l.len()).sum::<usize>()
-                    + query_token
-                        .single_weak
-                        .iter()
-                        .map(|l| l.len())
-                        .sum::<usize>();
-                if any_size <= RARE_ANY_POSTINGS && !glued {
-                    rare_any |= 1 << bit;
-                }
-                per_token.push(query_token);
+        let split: Vec<Vec<Posting>> = distinct.iter().map(|t| self.split_lists(t)).collect();
+        let (mut rare, mut rare_any) = (0u32, 0u32);
+        let mut per_token: Vec<QueryToken<'_>> = Vec::with_capacity(words.len());
+        for (bit, token) in words.iter().enumerate() {
+            let glued = bit >= distinct.len();
+            let (mut strong, mut weak) = query_keys_by(token, !glued);
+            // A nickname also looks for its given name ("bob" for "robert").
+            if let Some(given) = nicknames::given_name_of(token) {
+                let (given_strong, given_weak) = query_keys(given);
+                strong.extend(given_strong);
+                weak.extend(given_weak);
             }
-            // With two or more query tokens, a name of two or more tokens is a candidate
-            // only with hits from two of them, or a strong hit from a rare token. So not
-            // every list has to touch (bring in) names: every token's lists touch but the
-            // one with the most postings, which only adds. (Strong lists alone cannot
-            // bring names in: a typo in every token hits only weakly, and such a name must
-            // still be found.) Single-token names (one hit is enough) are filed apart and
-            // always touch. Marking notes the slots hit by two query tokens (or one, where
-            // that can be enough): only those are checked further.
-            let size = |lists: &[&[Posting]]| lists.iter().map(|l| l.len()).sum::<usize>();
-            // Glued tokens first: they always touch (one hit of theirs is enough), so the
-            // last is a token of the query's own.
-            per_token.sort_by_key(|t| (!t.joined, size(&t.strong) + size(&t.weak)));
-            let mut passes: Vec<Pass<'_>> = Vec::new();
-            for (n, token) in per_token.iter().enumerate() {
-                let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
-                let rare = (rare | rare_any) & (1 << token.bit) != 0;
-                let may_touch =
-                    query_count == 1 || loose || rare || token.joined || n + 1 < per_token.len();
-                // With one query token, one hit is enough; single-token names too.
-                let one = query_count == 1 || loose || token.joined;
-                let groups = [
-                    (&token.strong, true, may_touch, one),
-                    (&token.weak, false, may_touch, one),
-                    (&token.adds_only, false, rare, one),
-                    (&token.single_strong, true, true, true),
-                    (&token.single_weak, false, true, true),
-                ];
-                for (lists, is_strong, may_touch, one_hit_enough) in groups {
-                    passes.extend(lists.iter().map(|&list| {
-                        let specific = list.len() <= RARE_LIST_POSTINGS && !token.joined;
-                        // A crowded list (see above) only adds: a name it alone would
-                        // bring in shares nothing but a key with a large share of the
-                        // index.
-                        let crowded_list =
-                            self.crowded(list) && query_count > 1 && !loose && !token.joined;
-                        let may_touch = may_touch && !crowded_list;
-                        let bits = if is_strong { any | strong } else { any };
-                        Pass {
-                            list,
-                            token: token.bit as usize,
-                            strong: is_strong,
-                            own_spelling: token.own.contains(&list.as_ptr()),
-                            bits: if specific { bits | RARE_HIT } else { bits },
-                            may_touch: may_touch || specific,
-                            one_hit_enough,
-                            within_largest: false,
-                            fills_largest: false,
-                        }
-                    }));
-                }
-            }
-            // With two query tokens' lists long (two common words), the second largest's
-            // lists touch only slots a smaller token touched or the largest hits: a name
-            // that only it hits has one token hit, and the largest's lists are cheaper
-            // to set bits from (a bitmap that stays in cache) than to mark.
-            if let [.., second, largest] = &per_token[..] {
-                // Postings of a token's lists that touch, or that only add.
-                let postings = |bit: u32, touching: bool| -> usize {
-                    passes
-                        .iter()
-                        .filter(|p| p.token == bit as usize && p.may_touch == touching)
-                        .map(|p| p.list.len())
-                        .sum()
-                };
-                let largest_adds = passes
-                    .iter()
-                    .filter(|p| p.token == largest.bit as usize)
-                    .all(|p| {
-                        !p.may_touch || p.one_hit_enough || p.list.len() <= RARE_LIST_POSTINGS
-                    });
-                let (second_size, largest_size) =
-                    (postings(second.bit, true), postings(largest.bit, false));
-                let words = self.payloads.len().div_ceil(64);
-                let second_rare = (rare | rare_any) & (1 << second.bit) != 0;
-                if largest_adds
-                    && !largest.joined
-                    && !second.joined
-                    && !second_rare
-                    && second_size * 4 >= largest_size
-                    && second_size >= words / 2
-                {
-                    let mut flagged = 0;
-                    for pass in passes.iter_mut().filter(|p| {
-                        p.token == second.bit as usize
-                            && p.may_touch
-                            && !p.one_hit_enough
-                            && p.list.len() > RARE_LIST_POSTINGS
-                    }) {
-                        pass.within_largest = true;
-                        flagged += 1;
-                    }
-                    let largest_lists = passes
-                        .iter_mut()
-                        .filter(|p| p.token == largest.bit as usize && !p.one_hit_enough);
-                    for pass in largest_lists.filter(|_| flagged > 0) {
-                        pass.fills_largest = true;
-                    }
-                }
-            }
-            // Lists that only add go after those that touch.
-            passes.sort_by_key(|pass| !pass.may_touch);
-            let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
-            let plan = Plan {
-                query,
-                threshold,
-                query_tokens,
-                distinct,
-                query_count,
-                loose,
-                all_distinct,
-                query_total,
-                unkeyed_count,
-                unkeyed_length,
-                bit_repeats,
-                joined_bits,
-                words: words.len(),
-                rare,
-                rare_any,
-                forgiving,
-                passes,
+            strong.sort_unstable();
+            strong.dedup();
+            weak.sort_unstable();
+            weak.dedup();
+            weak.retain(|k| strong.binary_search(k).is_err());
+            let lists = |keys: &[u64], salt: u64| -> Vec<&[Posting]> {
+                let found = keys.iter().filter_map(|k| self.postings.get(&(k ^ salt)));
+                found.map(Vec::as_slice).collect()
             };
-            hits = self.mark_and_score_in_parts(&plan);
+            let (mut strong_lists, mut weak_lists) = (lists(&strong, 0), lists(&weak, 0));
+            let by_letters_too = letter_keyed(token);
+            let (mut letter_strong, mut letter_weak) = (Vec::new(), Vec::new());
+            if by_letters_too {
+                (letter_strong, letter_weak) = letter_query_keys(token);
+            }
+            let (mut by_letters, mut by_letters_weak) =
+                (lists(&letter_strong, 0), lists(&letter_weak, 0));
+            // A key a large share of the index shares (a short sound key: "hans"
+            // sounds like every "ans", "ens", "hons" in a million names) says no more
+            // than a weak hit; with other query tokens to go by, it counts as one, and
+            // only adds (see the passes below). A token filed by its letters does
+            // without its crowded consonant keys.
+            if words.len() > 1 {
+                let crowded = |l: &&[Posting]| self.crowded(l);
+                if by_letters_too {
+                    strong_lists.retain(|l| !crowded(l));
+                    weak_lists.retain(|l| !crowded(l));
+                }
+                weak_lists.extend(strong_lists.iter().filter(|l| crowded(l)));
+                strong_lists.retain(|l| !crowded(l));
+                weak_lists.extend(by_letters.iter().filter(|l| crowded(l)));
+                by_letters.retain(|l| !crowded(l));
+            }
+            strong_lists.append(&mut by_letters);
+            // A token filed by its letters finds a stored token of as many consonants
+            // or fewer one typo away by its letters (those are filed by theirs too);
+            // its consonant keys that reach them, vowels aside, are shared by many
+            // names and only add. Those of a consonant more still bring names in.
+            let mut adds_only = Vec::new();
+            if by_letters_too && words.len() > 1 && !loose && !glued {
+                let mut changed: Vec<*const Posting> = Vec::new();
+                for_each_form(token, |_, skeleton| {
+                    for_each_deletion(skeleton, |shorter| {
+                        if let Some(list) = self.postings.get(&hash_key(b'd', shorter)) {
+                            changed.push(list.as_ptr());
+                        }
+                    });
+                });
+                (adds_only, weak_lists) = weak_lists
+                    .into_iter()
+                    .partition(|l| changed.contains(&l.as_ptr()));
+            }
+            weak_lists.append(&mut by_letters_weak);
+            if !glued {
+                let found = lists(&beginning_keys(token), 0);
+                weak_lists.extend(found.into_iter().filter(|l| l.len() <= BEGINNING_POSTINGS));
+                let mut sound_typos = sound_with_one_left_out(token);
+                sound_typos.retain(|k| strong.binary_search(k).is_err());
+                let found = lists(&sound_typos, 0);
+                weak_lists.extend(found.into_iter().filter(|l| l.len() <= SOUND_TYPO_POSTINGS));
+            }
+            if let Some(list) = split.get(bit).filter(|l| !l.is_empty()) {
+                strong_lists.push(list);
+            }
+            strong.extend(letter_strong);
+            weak.extend(letter_weak);
+            let mut own: Vec<*const Posting> = [
+                hash_key(b's', &skeleton(token)),
+                hash_key(b'E', token.as_bytes()),
+            ]
+            .iter()
+            .filter_map(|key| self.postings.get(key))
+            .map(|list| list.as_ptr())
+            .collect();
+            drop_repeated_lists(
+                [&mut strong_lists, &mut weak_lists, &mut adds_only],
+                &mut own,
+            );
+            let mut query_token = QueryToken {
+                joined: glued,
+                own,
+                bit: bit as u32,
+                strong: strong_lists,
+                weak: weak_lists,
+                adds_only,
+                single_strong: lists(&strong, SINGLE_SALT),
+                single_weak: lists(&weak, SINGLE_SALT),
+            };
+            // A glued token's hit alone makes a candidate: lists that many names share
+            // (a short consonant key one off a long one) would make too many.
+            if glued {
+                for lists in [
+                    &mut query_token.strong,
+                    &mut query_token.weak,
+                    &mut query_token.adds_only,
+                    &mut query_token.single_strong,
+                    &mut query_token.single_weak,
+                ] {
+                    lists.retain(|l| l.len() <= GLUED_POSTINGS);
+                }
+            }
+            // Rare: few names share the token's own sound or consonants.
+            let strong_size = query_token.strong.iter().map(|l| l.len()).sum::<usize>()
+                + query_token
+                    .single_strong
+                    .iter()
+                    .map(|l| l.len())
+                    .sum::<usize>();
+            if strong_size <= RARE_POSTINGS {
+                rare |= 1 << bit;
+            }
+            // Rare even with its typos: few names within a typo of it either, so a
+            // weak hit from it may excuse a miss too.
+            let any_size = strong_size
+                + query_token.weak.iter().map(|l| l.len()).sum::<usize>()
+                + query_token.adds_only.iter().map(|l| l.len()).sum::<usize>()
+                + query_token
+                    .single_weak
+                    .iter()
+                    .map(|l| l.len())
+                    .sum::<usize>();
+            if any_size <= RARE_ANY_POSTINGS && !glued {
+                rare_any |= 1 << bit;
+            }
+            per_token.push(query_token);
         }
+        // With two or more query tokens, a name of two or more tokens is a candidate
+        // only with hits from two of them, or a strong hit from a rare token. So not
+        // every list has to touch (bring in) names: every token's lists touch but the
+        // one with the most postings, which only adds. (Strong lists alone cannot
+        // bring names in: a typo in every token hits only weakly, and such a name must
+        // still be found.) Single-token names (one hit is enough) are filed apart and
+        // always touch. Marking notes the slots hit by two query tokens (or one, where
+        // that can be enough): only those are checked further.
+        let size = |lists: &[&[Posting]]| lists.iter().map(|l| l.len()).sum::<usize>();
+        // Glued tokens first: they always touch (one hit of theirs is enough), so the
+        // last is a token of the query's own.
+        per_token.sort_by_key(|t| (!t.joined, size(&t.strong) + size(&t.weak)));
+        let mut passes: Vec<Pass<'_>> = Vec::new();
+        for (n, token) in per_token.iter().enumerate() {
+            let (any, strong) = (1u64 << token.bit, 1u64 << (token.bit + STRONG_SHIFT));
+            let rare = (rare | rare_any) & (1 << token.bit) != 0;
+            let may_touch =
+                query_count == 1 || loose || rare || token.joined || n + 1 < per_token.len();
+            // With one query token, one hit is enough; single-token names too.
+            let one = query_count == 1 || loose || token.joined;
+            let groups = [
+                (&token.strong, true, may_touch, one),
+                (&token.weak, false, may_touch, one),
+                (&token.adds_only, false, rare, one),
+                (&token.single_strong, true, true, true),
+                (&token.single_weak, false, true, true),
+            ];
+            for (lists, is_strong, may_touch, one_hit_enough) in groups {
+                passes.extend(lists.iter().map(|&list| {
+                    let specific = list.len() <= RARE_LIST_POSTINGS && !token.joined;
+                    // A crowded list (see above) only adds: a name it alone would
+                    // bring in shares nothing but a key with a large share of the
+                    // index.
+                    let crowded_list =
+                        self.crowded(list) && query_count > 1 && !loose && !token.joined;
+                    let may_touch = may_touch && !crowded_list;
+                    let bits = if is_strong { any | strong } else { any };
+                    Pass {
+                        list,
+                        token: token.bit as usize,
+                        strong: is_strong,
+                        own_spelling: token.own.contains(&list.as_ptr()),
+                        bits: if specific { bits | RARE_HIT } else { bits },
+                        may_touch: may_touch || specific,
+                        one_hit_enough,
+                        within_largest: false,
+                        fills_largest: false,
+                    }
+                }));
+            }
+        }
+        // With two query tokens' lists long (two common words), the second largest's
+        // lists touch only slots a smaller token touched or the largest hits: a name
+        // that only it hits has one token hit, and the largest's lists are cheaper
+        // to set bits from (a bitmap that stays in cache) than to mark.
+        if let [.., second, largest] = &per_token[..] {
+            // Postings of a token's lists that touch, or that only add.
+            let postings = |bit: u32, touching: bool| -> usize {
+                passes
+                    .iter()
+                    .filter(|p| p.token == bit as usize && p.may_touch == touching)
+                    .map(|p| p.list.len())
+                    .sum()
+            };
+            let largest_adds = passes
+                .iter()
+                .filter(|p| p.token == largest.bit as usize)
+                .all(|p| !p.may_touch || p.one_hit_enough || p.list.len() <= RARE_LIST_POSTINGS);
+            let (second_size, largest_size) =
+                (postings(second.bit, true), postings(largest.bit, false));
+            let words = self.payloads.len().div_ceil(64);
+            let second_rare = (rare | rare_any) & (1 << second.bit) != 0;
+            if largest_adds
+                && !largest.joined
+                && !second.joined
+                && !second_rare
+                && second_size * 4 >= largest_size
+                && second_size >= words / 2
+            {
+                let mut flagged = 0;
+                for pass in passes.iter_mut().filter(|p| {
+                    p.token == second.bit as usize
+                        && p.may_touch
+                        && !p.one_hit_enough
+                        && p.list.len() > RARE_LIST_POSTINGS
+                }) {
+                    pass.within_largest = true;
+                    flagged += 1;
+                }
+                let largest_lists = passes
+                    .iter_mut()
+                    .filter(|p| p.token == largest.bit as usize && !p.one_hit_enough);
+                for pass in largest_lists.filter(|_| flagged > 0) {
+                    pass.fills_largest = true;
+                }
+            }
+        }
+        // Lists that only add go after those that touch.
+        passes.sort_by_key(|pass| !pass.may_touch);
+        let forgiving = (u64::from(rare) << STRONG_SHIFT) | u64::from(rare_any) | RARE_HIT;
+        let plan = Plan {
+            query,
+            threshold,
+            query_tokens,
+            distinct,
+            query_count,
+            loose,
+            all_distinct,
+            query_total,
+            unkeyed_count,
+            unkeyed_length,
+            bit_repeats,
+            joined_bits,
+            words: words.len(),
+            rare,
+            rare_any,
+            forgiving,
+            passes,
+        };
+        let mut hits = self.mark_and_score_in_parts(&plan);
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.slot.cmp(&b.slot)));
         hits.truncate(limit);
         hits
@@ -1311,29 +1306,26 @@ impl<T> NameIndex<T> {
 
     /// Mark and score the query's candidates: when the index is large and the query reads
     /// many postings, in parts of the index (a part's marks are its own) that this thread
-    /// and the pool's take in turn, so a pool thread slow to wake takes fewer; else at
-    /// once.
+    /// and the helpers take in turn, so a helper slow to wake takes fewer; else at once.
     fn mark_and_score_in_parts<'s>(&'s self, plan: &Plan<'_, '_>) -> Vec<Hit<'s, T>>
     where
         T: Sync,
     {
         let slots = self.payloads.len();
         let postings: usize = plan.passes.iter().map(|p| p.list.len()).sum();
-        let helpers = helpers();
+        let (from_slots, from_postings) = self.parts_from;
+        // The pool is asked for (and started) only by a query worth splitting.
+        let heavy = slots >= from_slots && postings >= from_postings && self.threads != 1;
+        let helpers = heavy.then(helpers).flatten();
         let most = helpers.map_or(1, |pool| pool.current_num_threads() + 1);
         let threads = match self.threads {
             0 => most,
             n => n.min(most),
         };
-        let (from_slots, from_postings) = self.parts_from;
         let Some(helpers) = helpers.filter(|_| threads > 1) else {
             let mut whole = Some(0..slots);
             return self.mark_and_score(plan, || whole.take());
         };
-        if slots < from_slots || postings < from_postings {
-            let mut whole = Some(0..slots);
-            return self.mark_and_score(plan, || whole.take());
-        }
         // Parts start at a bitmap word (see `Marks::clear`).
         let parts = threads * PARTS_PER_THREAD;
         let size = slots.div_ceil(parts).next_multiple_of(64);
