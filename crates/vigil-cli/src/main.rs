@@ -244,10 +244,10 @@ struct ServeArgs {
     /// between answers. Each thread may hold a database connection.
     #[arg(long, env = "VIGIL_WORKER_THREADS", value_parser = clap::value_parser!(u16).range(1..=256))]
     worker_threads: Option<u16>,
-    /// Threads one name screening may use (default: one per core). In a list of more than
-    /// 131,072 names, a screening that reads many postings is split in parts of the list
-    /// that the threads take in turn: the same matches, sooner. 1 keeps each screening on
-    /// the thread serving it.
+    /// Threads one name screening may use (default: one per core, at most eight). In a
+    /// list of 131,072 names or more, a screening that reads many postings is split in
+    /// parts of the list that the threads take in turn: the same matches, sooner. 1 keeps
+    /// each screening on the thread serving it.
     #[arg(long, env = "VIGIL_SCREENING_THREADS", value_parser = clap::value_parser!(u16).range(1..=64))]
     screening_threads: Option<u16>,
     /// The agent tools on `/mcp` (streamable HTTP; each request needs an API key).

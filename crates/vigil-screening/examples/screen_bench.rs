@@ -67,7 +67,7 @@ fn main() {
     let rss_before = rss_bytes();
     let started = Instant::now();
     let mut index = NameIndex::new();
-    // `THREADS=N`: a query uses at most N threads (default: rayon's pool, one per core).
+    // `THREADS=N`: a query uses at most N threads (default: one per core, at most eight).
     if let Some(threads) = std::env::var("THREADS").ok().and_then(|n| n.parse().ok()) {
         index.set_threads(threads);
     }
