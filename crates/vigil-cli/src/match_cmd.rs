@@ -196,6 +196,9 @@ fn describe(note: &Note) -> String {
         } => {
             let on = match compared_on {
                 Comparison::Letters => "letters, after romanizing",
+                Comparison::Characters if *query == Script::Han => {
+                    "characters, one by one (traditional ones as their simplified forms)"
+                }
                 Comparison::Characters => "characters, one by one",
                 Comparison::Korean => "syllables, whatever the romanization",
                 Comparison::Consonants => "consonants (Arabic and Hebrew write no short vowels)",

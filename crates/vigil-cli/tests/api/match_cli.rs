@@ -107,6 +107,18 @@ fn the_explanation_names_each_rule_that_shaped_the_score() {
     let han = json_match("高石早苗", "高市早苗");
     assert_eq!(han["match"], false, "{han}");
     assert_eq!(han["explanation"]["notes"][0]["compared-on"], "characters");
+    // Traditional characters are their simplified forms: one name, and the text says so.
+    let xi = json_match("習近平", "习近平");
+    assert_eq!(xi["match"], true, "{xi}");
+    assert_eq!(xi["score"], 1.0, "{xi}");
+    let [traditional, simplified] = ["習近平", "习近平"].map(std::ffi::OsStr::new);
+    let text = String::from_utf8(matched(&[traditional, simplified])).unwrap();
+    assert!(
+        text.contains(
+            "compared on characters, one by one (traditional ones as their simplified forms)"
+        ),
+        "{text}"
+    );
 
     // A typo in a short word no longer sinks the name; different numbers do.
     assert_eq!(json_match("Kim Sko Chol", "Kim Sok Chol")["match"], true);

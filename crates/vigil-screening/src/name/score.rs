@@ -1115,6 +1115,40 @@ mod tests {
         assert_eq!(s("Smith John", "John Smith"), 1.0);
     }
 
+    /// Traditional and simplified characters are one name (Taiwan, Hong Kong and older
+    /// lists write the first, the mainland the second); characters that only sound alike
+    /// are not, nor is a relative who shares the family name.
+    #[test]
+    fn traditional_han_characters_are_their_simplified_forms() {
+        for (traditional, simplified) in [
+            ("習近平", "习近平"),
+            ("鄧小平", "邓小平"),
+            ("溫家寶", "温家宝"),
+            ("馬雲", "马云"),
+        ] {
+            assert_eq!(
+                s(traditional, simplified),
+                1.0,
+                "{traditional} / {simplified}"
+            );
+            assert_eq!(
+                prepare(traditional).tokens,
+                prepare(simplified).tokens,
+                "{traditional}"
+            );
+        }
+        // Against Latin, both romanize alike.
+        assert_eq!(s("習近平", "Xi Jinping"), s("习近平", "Xi Jinping"));
+        for (a, b) in [
+            ("高石早苗", "高市早苗"),
+            ("習近平", "习仲勋"),
+            ("張偉", "章伟"),
+        ] {
+            let x = s(a, b);
+            assert!(x < 0.85, "{a} / {b}: {x}");
+        }
+    }
+
     #[test]
     fn variants_score_high() {
         for (a, b) in [

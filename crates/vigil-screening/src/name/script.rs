@@ -106,8 +106,19 @@ pub fn dominant(text: &str) -> Script {
 }
 
 /// Tokens of a Han or Hangul name: each character (syllable) of the script as written,
-/// anything else romanized into lower-case ASCII words.
+/// anything else romanized into lower-case ASCII words. Traditional Han characters are
+/// read as their simplified forms (習近平 is 习近平: Taiwan, Hong Kong and older lists
+/// write the traditional ones, the mainland the simplified). Simplification merges a few
+/// characters (發 and 髮 are both 发), as mainland lists write them anyway; characters
+/// that only sound alike stay apart (高石 and 高市).
 pub fn characters(text: &str, script: Script) -> Vec<String> {
+    let simplified;
+    let text = if text.chars().any(|c| script_of(c) == Some(Script::Han)) {
+        simplified = fast2s::convert(text);
+        simplified.as_str()
+    } else {
+        text
+    };
     let mut tokens = Vec::new();
     let mut rest = String::new();
     let flush = |rest: &mut String, tokens: &mut Vec<String>| {
