@@ -201,6 +201,12 @@ fn describe(note: &Note) -> String {
                 }
                 Comparison::Characters => "characters, one by one",
                 Comparison::Korean => "syllables, whatever the romanization",
+                Comparison::Consonants
+                    if *query == Script::Hebrew || *candidate == Script::Hebrew =>
+                {
+                    "consonants (Hebrew writes no short vowels; a Latin ch or kh is read as \
+                     chet or kaf, sh and s as shin, f and p as pe)"
+                }
                 Comparison::Consonants => "consonants (Arabic and Hebrew write no short vowels)",
             };
             format!(

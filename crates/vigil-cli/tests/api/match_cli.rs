@@ -107,6 +107,14 @@ fn the_explanation_names_each_rule_that_shaped_the_score() {
     let han = json_match("高石早苗", "高市早苗");
     assert_eq!(han["match"], false, "{han}");
     assert_eq!(han["explanation"]["notes"][0]["compared-on"], "characters");
+    // Against Hebrew letters, a Latin "ch" is chet or kaf: both names meet, and it is said.
+    let [hebrew, latin] = ["מנחם כהן", "Menachem Cohen"].map(std::ffi::OsStr::new);
+    let text = String::from_utf8(matched(&[hebrew, latin])).unwrap();
+    assert!(text.starts_with("1.000  match"), "{text}");
+    assert!(
+        text.contains("a Latin ch or kh is read as chet or kaf"),
+        "{text}"
+    );
     // Traditional characters are their simplified forms: one name, and the text says so.
     let xi = json_match("習近平", "习近平");
     assert_eq!(xi["match"], true, "{xi}");

@@ -15,7 +15,7 @@ use super::jaro::{jaro, jaro_upper_bound, jaro_winkler, jaro_winkler_upper_bound
 use super::nicknames;
 use super::phonetic;
 use super::prepare::{Dropped, PreparedName};
-use super::script::{abjad_key, korean_key, romanize, Script};
+use super::script::{abjad_key, hebrew_readings, korean_key, romanize, Script};
 use smallvec::SmallVec;
 
 /// Token pairs scoring under this do not pair at all.
@@ -648,6 +648,18 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
             let (q, c) = (keyed(q, key), keyed(c, key));
             pair_and_cover(&q, &c, |i, j| same_key(&q[i], &c[j]), Join::Equal)
         }
+        Comparison::Consonants if q_script == Script::Hebrew || c_script == Script::Hebrew => {
+            // Each token's readings (a Latin `ch` is `chet` or `kaf`): the best pair of them.
+            let (qr, cr) = (hebrew_keys(q, q_script), hebrew_keys(c, c_script));
+            let first =
+                |r: &[Vec<String>]| -> Vec<String> { r.iter().map(|k| k[0].clone()).collect() };
+            let best = |i: usize, j: usize| {
+                let pairs = qr[i].iter().flat_map(|a| cr[j].iter().map(move |b| (a, b)));
+                let close = pairs.filter_map(|(a, b)| close_consonants(a, b));
+                close.max_by(|x, y| x.0.total_cmp(&y.0))
+            };
+            pair_and_cover(&first(&qr), &first(&cr), best, Join::Equal)
+        }
         Comparison::Consonants => {
             let key = |t: &str| String::from_utf8(abjad_key(&romanize(t))).unwrap_or_default();
             let (q, c) = (keyed(q, key), keyed(c, key));
@@ -741,6 +753,16 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
 }
 
 /// Each token through `key` (a romanization, a comparison key).
+/// Each token's [`hebrew_readings`], as text, for a name written in `script`.
+fn hebrew_keys<T: AsRef<str>>(tokens: &[T], script: Script) -> Vec<Vec<String>> {
+    let text = |reading: Vec<u8>| String::from_utf8(reading).unwrap_or_default();
+    let read = |token: &str| hebrew_readings(&romanize(token), script == Script::Hebrew);
+    tokens
+        .iter()
+        .map(|t| read(t.as_ref()).into_iter().map(text).collect())
+        .collect()
+}
+
 fn keyed<T: AsRef<str>>(tokens: &[T], key: impl Fn(&str) -> String) -> Vec<String> {
     tokens.iter().map(|t| key(t.as_ref())).collect()
 }
@@ -1147,6 +1169,52 @@ mod tests {
             let x = s(a, b);
             assert!(x < 0.85, "{a} / {b}: {x}");
         }
+    }
+
+    /// Latin spellings of Hebrew names write `chet` and `kaf` as "ch" or "kh", `shin` as
+    /// "sh" or "s", `pe` as "p" or "f": each is read as either against Hebrew letters,
+    /// and the names still differ where their consonants do.
+    #[test]
+    fn latin_spellings_of_hebrew_letters_meet_them() {
+        for (hebrew, latin) in [
+            ("חיים", "Chaim"),
+            ("חיים", "Haim"),
+            ("חיים", "Khaim"),
+            ("מיכאל", "Michael"),
+            ("מיכאל", "Mikhael"),
+            ("כהן", "Cohen"),
+            ("כהן", "Kohen"),
+            ("מנחם בגין", "Menachem Begin"),
+            ("מרדכי", "Mordechai"),
+            ("ברוך", "Baruch"),
+            ("רחל", "Rachel"),
+            ("יוסף", "Yosef"),
+            ("אפרים", "Efraim"),
+            ("שמעון פרס", "Simon Peres"),
+            ("שמעון פרס", "Shimon Peres"),
+            ("יצחק רבין", "Yitzchak Rabin"),
+        ] {
+            let x = s(hebrew, latin);
+            assert!(x >= 0.85, "{hebrew} / {latin}: {x}");
+            assert!(s(latin, hebrew) >= 0.85, "{latin} / {hebrew}");
+        }
+        for (hebrew, latin) in [
+            ("יצחק רבין", "Yitzhak Herzog"),
+            ("אהוד ברק", "Ehud Olmert"),
+            ("כהן", "Hahn"),
+            ("מיכאל", "Mikhail Levin"),
+        ] {
+            let x = s(hebrew, latin);
+            assert!(x < 0.85, "{hebrew} / {latin}: {x}");
+        }
+        // Arabic keeps the French "ch" as "sh" (شوقي / "Chaouki"), and a Hebrew כה is
+        // no "kh".
+        assert_eq!(hebrew_readings("khn", true), [b"khn".to_vec()]);
+        assert_eq!(abjad_key("chauki"), abjad_key("shwqi"));
+        assert_eq!(
+            hebrew_readings("chaim", false),
+            [b"hm".to_vec(), b"km".to_vec()]
+        );
     }
 
     #[test]

@@ -478,6 +478,67 @@ pub fn korean_key(token: &str) -> String {
 /// a final `h` goes, and "Abdul", "Abdel", "Abdur" (the article glued to "Abd") are
 /// "Abd", also inside a longer token ("Abdulrahman" is "Abd" "Rahman").
 pub fn abjad_key(token: &str) -> Vec<u8> {
+    consonants(token, Reading::Latin)
+}
+
+/// How [`consonants`] reads a token's letters.
+#[derive(Clone, Copy, PartialEq)]
+enum Reading {
+    /// Latin spelling, against Arabic (or a name written in Arabic).
+    Latin,
+    /// Latin spelling, against Hebrew: `ch` and `kh` are `X`, either `h` or `k`; `f` is
+    /// `p` (which is `b`) and `sh` is `s`, as one Hebrew letter writes each pair.
+    LatinForHebrew,
+    /// vigil's own ASCII of Hebrew letters: one letter each, but `sh` (ש) and `ts` (צ),
+    /// so a `kaf` before a `he` (כהן, "khn") is not a `kh`.
+    HebrewLetters,
+}
+
+/// The [`abjad_key`]s a token may have against a name in Hebrew letters: Latin spellings
+/// of Hebrew write both `chet` (ח, vigil's `h`) and `kaf` (כ, `k`) as `ch` or `kh`
+/// ("Chaim" / חיים, "Michael" / מיכאל, "Menachem" / מנחם, "Mordechai" / מרדכי), never
+/// the French `sh`. So each `ch` or `kh` is read both ways (the first three; later ones
+/// as `chet`). A token written in Hebrew (`written_in_hebrew`: its ASCII by vigil's
+/// table) has one reading.
+pub fn hebrew_readings(token: &str, written_in_hebrew: bool) -> Vec<Vec<u8>> {
+    const EITHER: u8 = b'X';
+    const EXPANDED: usize = 3;
+    if written_in_hebrew {
+        return vec![consonants(token, Reading::HebrewLetters)];
+    }
+    let key = consonants(token, Reading::LatinForHebrew);
+    let either = key.iter().filter(|&&b| b == EITHER).count().min(EXPANDED);
+    let mut readings: Vec<Vec<u8>> = (0..1u32 << either)
+        .map(|choice| {
+            let mut seen = 0;
+            let mut reading: Vec<u8> = key
+                .iter()
+                .map(|&b| {
+                    if b != EITHER {
+                        return b;
+                    }
+                    seen += 1;
+                    let kaf = seen <= EXPANDED && choice & (1 << (seen - 1)) != 0;
+                    if kaf {
+                        b'k'
+                    } else {
+                        b'h'
+                    }
+                })
+                .collect();
+            // A final `h` goes, as `consonants` drops one it reads.
+            if key.last() == Some(&EITHER) && reading.last() == Some(&b'h') && reading.len() > 1 {
+                reading.pop();
+            }
+            reading
+        })
+        .collect();
+    readings.dedup();
+    readings
+}
+
+/// [`abjad_key`], read as `reading` says.
+fn consonants(token: &str, reading: Reading) -> Vec<u8> {
     let mut bytes = token.as_bytes();
     let mut key: Vec<u8> = Vec::with_capacity(bytes.len());
     if let Some(rest) = bytes.strip_prefix(b"abd") {
@@ -503,16 +564,25 @@ pub fn abjad_key(token: &str) -> Vec<u8> {
     let mut previous = None;
     while i < bytes.len() {
         let next = bytes.get(i + 1).copied();
+        // vigil's ASCII of Hebrew letters has two digraphs of its own, `sh` and `ts`.
+        let digraphs = reading != Reading::HebrewLetters;
         let (letter, used) = match (bytes[i], next) {
-            (b'k', Some(b'h')) => (Some(b'x'), 2),
-            (b's' | b'c', Some(b'h')) => (Some(b'S'), 2),
-            (b'g', Some(b'h')) => (Some(b'G'), 2),
+            (b'k' | b'c', Some(b'h')) if reading == Reading::LatinForHebrew => (Some(b'X'), 2),
+            (b'k', Some(b'h')) if digraphs => (Some(b'x'), 2),
+            // Hebrew writes `sh` and `s` with one letter (ש): against it, both are `s`.
+            (b's', Some(b'h')) if reading != Reading::Latin => (Some(b's'), 2),
+            (b's', Some(b'h')) => (Some(b'S'), 2),
+            (b'c', Some(b'h')) if digraphs => (Some(b'S'), 2),
+            (b'g', Some(b'h')) if digraphs => (Some(b'G'), 2),
             // Not a final `h`: "Golda" written in Hebrew ends in a `he` ("gldh").
-            (b't' | b'd', Some(b'h')) if i + 2 < bytes.len() => (Some(b'T'), 2),
-            (b'z', Some(b'h')) => (Some(b'z'), 2),
-            (b'p', Some(b'h')) => (Some(b'f'), 2),
+            (b't' | b'd', Some(b'h')) if digraphs && i + 2 < bytes.len() => (Some(b'T'), 2),
+            (b'z', Some(b'h')) if digraphs => (Some(b'z'), 2),
+            // Hebrew writes `p` and `f` with one letter (פ): against it, both are `b`.
+            (b'p', Some(b'h')) if reading == Reading::LatinForHebrew => (Some(b'b'), 2),
+            (b'p', Some(b'h')) if digraphs => (Some(b'f'), 2),
+            (b'f', _) if reading != Reading::Latin => (Some(b'b'), 1),
             (b't', Some(b's' | b'z')) => (Some(b's'), 2),
-            (b'd', Some(b'j')) => (Some(b'j'), 2),
+            (b'd', Some(b'j')) if digraphs => (Some(b'j'), 2),
             (b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' | b'\'' | b'`', _) => (None, 1),
             (b'q' | b'k' | b'c', _) => (Some(b'k'), 1),
             (b'g' | b'j', _) => (Some(b'j'), 1),
