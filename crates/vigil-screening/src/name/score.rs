@@ -752,7 +752,6 @@ fn score_inner<Q: AsRef<str>, C: AsRef<str>>(
     (best.clamp(0.0, 1.0) + 0.0, explanation)
 }
 
-/// Each token through `key` (a romanization, a comparison key).
 /// Each token's [`hebrew_readings`], as text, for a name written in `script`.
 fn hebrew_keys<T: AsRef<str>>(tokens: &[T], script: Script) -> Vec<Vec<String>> {
     let text = |reading: Vec<u8>| String::from_utf8(reading).unwrap_or_default();
@@ -763,6 +762,7 @@ fn hebrew_keys<T: AsRef<str>>(tokens: &[T], script: Script) -> Vec<Vec<String>> 
         .collect()
 }
 
+/// Each token through `key` (a romanization, a comparison key).
 fn keyed<T: AsRef<str>>(tokens: &[T], key: impl Fn(&str) -> String) -> Vec<String> {
     tokens.iter().map(|t| key(t.as_ref())).collect()
 }
