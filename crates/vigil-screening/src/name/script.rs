@@ -508,7 +508,8 @@ pub fn hebrew_readings(token: &str, written_in_hebrew: bool) -> Vec<Vec<u8>> {
     }
     let key = consonants(token, Reading::LatinForHebrew);
     let either = key.iter().filter(|&&b| b == EITHER).count().min(EXPANDED);
-    let mut readings: Vec<Vec<u8>> = (0..1u32 << either)
+    // Each choice differs from the others at some `ch`/`kh` it reads: no two are alike.
+    (0..1u32 << either)
         .map(|choice| {
             let mut seen = 0;
             let mut reading: Vec<u8> = key
@@ -532,9 +533,7 @@ pub fn hebrew_readings(token: &str, written_in_hebrew: bool) -> Vec<Vec<u8>> {
             }
             reading
         })
-        .collect();
-    readings.dedup();
-    readings
+        .collect()
 }
 
 /// [`abjad_key`], read as `reading` says.
